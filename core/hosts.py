@@ -1,0 +1,122 @@
+"""What the user typed as a host, checked before any packet leaves.
+
+Accepted: host names (internationalised names too), IPv4 literals, IPv6 literals
+with or without brackets; a pasted URL is reduced to its host with a notice.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import idna
+
+MAX_HOST_CHARS = 253
+
+
+class HostError(ValueError):
+    """The text is not a host; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Host:
+    typed: str
+    """As the user wrote it (after trimming), for display."""
+    name: str
+    """What the resolver is given: an IP literal or an ASCII (IDNA) host name."""
+    is_ip: bool
+    notice: str | None = None
+    """Set when the input was changed (a URL reduced to its host)."""
+
+    def __str__(self) -> str:
+        return self.typed
+
+    @property
+    def url_host(self) -> str:
+        """The host as it goes into a URL (IPv6 literals in brackets)."""
+        return f"[{self.name}]" if ":" in self.name else self.name
+
+
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+_DOTTED_NUMBERS_RE = re.compile(r"^[0-9.]+$")
+
+
+def _shown(text: str) -> str:
+    printable = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return printable if len(printable) <= 60 else printable[:57] + "..."
+
+
+def parse_host(text: str) -> Host:
+    """Check one host; raise HostError with one clear line."""
+    if not isinstance(text, str):
+        raise HostError("the host must be text")
+    raw = unicodedata.normalize("NFKC", text).strip()
+    if not raw:
+        raise HostError("the host is empty: give the manager's name or IP address")
+    if len(raw) > 2048:
+        raise HostError("the host is too long")
+    notice = None
+    if "://" in raw:
+        try:
+            parts = urlsplit(raw)
+            hostname = parts.hostname
+            _ = parts.port  # raises ValueError for a bad port
+        except ValueError:
+            raise HostError(f"not a usable URL: {_shown(raw)}") from None
+        if not hostname:
+            raise HostError(f"the URL has no host: {_shown(raw)}")
+        notice = f"using the host {hostname!r} from the URL {_shown(raw)!r}"
+        raw = hostname
+    if any(ch.isspace() for ch in raw):
+        raise HostError(f"a host cannot contain spaces: {_shown(raw)}")
+    if any(not ch.isprintable() for ch in raw):
+        raise HostError(f"the host contains control characters: {_shown(raw)}")
+
+    candidate = raw
+    if candidate.startswith("[") and candidate.endswith("]"):
+        candidate = candidate[1:-1]
+    elif candidate.startswith("["):
+        raise HostError(f"write an IPv6 address as [addr] or addr, with no port: {_shown(raw)}")
+    if ":" in candidate:
+        try:
+            address = ipaddress.IPv6Address(candidate)
+        except ValueError:
+            if candidate.count(":") == 1:
+                raise HostError(
+                    f"give the host without a port ({_shown(raw)}); to check a moved port use --port DEFAULT=ACTUAL"
+                ) from None
+            raise HostError(f"not a valid IPv6 address: {_shown(raw)}") from None
+        return Host(raw, str(address), True, notice)
+
+    if _DOTTED_NUMBERS_RE.match(candidate):
+        try:
+            return Host(raw, str(ipaddress.IPv4Address(candidate)), True, notice)
+        except ValueError:
+            raise HostError(f"not a valid IPv4 address: {_shown(raw)}") from None
+
+    if len(candidate) > MAX_HOST_CHARS:
+        raise HostError(f"the host name is longer than {MAX_HOST_CHARS} characters")
+    name = candidate.rstrip(".")
+    try:
+        ascii_name = idna.encode(name, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as exc:
+        # idna refuses underscores, which Windows networks do use in names; retry plain ASCII.
+        if name.isascii():
+            ascii_name = name.lower()
+        else:
+            raise HostError(f"not a valid host name: {_shown(raw)} ({exc})") from None
+    if len(ascii_name) > MAX_HOST_CHARS:
+        raise HostError(f"the host name is longer than {MAX_HOST_CHARS} characters")
+    for label in ascii_name.split("."):
+        if not label:
+            raise HostError(f"the host name has an empty label: {_shown(raw)}")
+        if len(label) > 63:
+            raise HostError(f"a label of the host name is longer than 63 characters: {_shown(raw)}")
+        if not _LABEL_RE.match(label):
+            raise HostError(f"not a valid host name: {_shown(raw)}")
+    if ascii_name.split(".")[-1].isdigit():
+        raise HostError(f"not a valid host name or IPv4 address: {_shown(raw)}")
+    return Host(raw, ascii_name, False, notice)

@@ -1,0 +1,5 @@
+import sys
+
+from gui.entry import main
+
+sys.exit(main())

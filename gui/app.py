@@ -1,0 +1,159 @@
+"""The composition root: QApplication, the one qasync loop, settings, translations, windows."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+# qasync imports the first Qt binding it finds unless one is chosen.
+os.environ.setdefault("QT_API", "pyside6")
+
+import contextlib
+
+import qasync
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from core.catalog import CatalogError, load_catalog, load_labels
+from gui.i18n import LanguageManager
+from gui.main_window import MainWindow
+from gui.settings import APPLICATION, ORGANIZATION, Settings
+
+log = logging.getLogger(__name__)
+
+
+def _log_file() -> Path | None:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+    if not folder:
+        return None
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path / "sep-port-doctor.log"
+
+
+def _setup_logging() -> None:
+    # A windowed program on Windows has no stdout: the log goes to a file too.
+    handlers: list[logging.Handler] = []
+    log_file = _log_file()
+    if log_file is not None:
+        with contextlib.suppress(OSError):
+            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    if sys.stderr is not None:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setLevel(logging.WARNING)
+        handlers.append(stream)
+    logging.basicConfig(level=logging.INFO, handlers=handlers, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _install_excepthook(app: QApplication) -> None:
+    """An unexpected error is logged and shown in a dialog, never a bare traceback."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if kind is KeyboardInterrupt:
+            app.quit()
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "SEP Port Doctor", app.tr("Something went wrong."))
+        box.setInformativeText(f"{kind.__name__}: {value}")
+        box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
+        box.exec()
+
+    sys.excepthook = hook
+
+
+class _QuitAfterFirstPaint(QObject):
+    """Quits the application once the window has painted (``gui --quit``)."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self._done = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._done:
+            self._done = True
+            QTimer.singleShot(0, self._app.quit)
+        return False
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv or [sys.argv[0]])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("SEP Port Doctor")
+    from importlib import resources
+
+    with resources.as_file(resources.files("resources") / "icons" / "app.png") as icon_path:
+        if icon_path.exists():
+            app.setWindowIcon(QIcon(str(icon_path)))
+    return app
+
+
+def build_main_window(app: QApplication, args: argparse.Namespace | None = None) -> MainWindow:
+    """Everything but the event loop: used by run_gui and by the tests."""
+    catalog = load_catalog()
+    load_labels()
+    settings = Settings()
+    languages = LanguageManager.for_app(app)
+    preference = getattr(args, "lang", None) or settings.language
+    languages.apply(LanguageManager.resolve(preference))
+    window = MainWindow(catalog, settings, languages)
+    if settings.notice:
+        window.statusBar().showMessage(settings.notice, 15000)
+    return window
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    _setup_logging()
+    app = create_application()
+    _install_excepthook(app)
+    try:
+        window = build_main_window(app, args)
+    except CatalogError as exc:
+        QMessageBox.critical(None, "SEP Port Doctor", f"A data file of the program is broken:\n{exc}")
+        return 2
+    except ValueError as exc:  # bad prefill arguments: one clear line
+        print(f"sep-port-doctor: error: {exc}", file=sys.stderr)
+        return 2
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    exit_code = 0
+    closing = asyncio.Event()
+    app.aboutToQuit.connect(closing.set)
+
+    if args.quit and not args.run:
+        app.installEventFilter(_QuitAfterFirstPaint(app))
+
+    async def main() -> None:
+        nonlocal exit_code
+        window.show()
+        if args.run:
+            print("sep-port-doctor: error: the diagnostics wizard is not in this build yet", file=sys.stderr)
+            exit_code = 2
+            window.close()
+            app.quit()
+            return
+        await closing.wait()
+
+    try:
+        with loop:
+            loop.run_until_complete(main())
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        asyncio.set_event_loop(None)
+    return exit_code

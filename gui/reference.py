@@ -1,0 +1,407 @@
+"""The searchable port reference: filters on top, the table, and a details pane."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.catalog import DIRECTIONS, Catalog, Lang, PortEntry, configurable_code, label
+from core.versions import KNOWN_RELEASES, SepVersion, VersionError, parse_version
+from gui.port_model import COL_PORT, COL_PURPOSE, COLUMN_COUNT, ENTRY_ROLE, PortFilterProxy, PortTableModel
+
+
+def entry_details_html(entry: PortEntry, catalog: Catalog, lang: Lang, version: SepVersion | None) -> str:
+    """The details pane's text; every catalogue string is escaped."""
+
+    def h(text: str) -> str:
+        return escape(text, quote=True)
+
+    words = {
+        "ja": {
+            "process": "応答準備プロセス",
+            "initiator": "通信の開始",
+            "direction": "方向",
+            "listener": "待ち受ける場所",
+            "change": "ポート変更",
+            "versions": "適用可能なバージョン",
+            "notes": "説明",
+            "guidance": "ガイダンス",
+            "localhost": "localhost からの要求のみ受け付けます",
+            "not_applies": "このバージョンには対象外",
+            "applies": "このバージョンで使用",
+            "rule_of_thumb": "経験則(ベンダーの表にはありません)",
+            "none": "なし",
+        },
+        "en": {
+            "process": "Listening process",
+            "initiator": "Started by",
+            "direction": "Direction",
+            "listener": "Listens on",
+            "change": "Port change",
+            "versions": "Versions",
+            "notes": "Notes",
+            "guidance": "Guidance",
+            "localhost": "Accepts requests from localhost only",
+            "not_applies": "Does not apply to this version",
+            "applies": "Used by this version",
+            "rule_of_thumb": "Rule of thumb (not in the vendor's table)",
+            "none": "None",
+        },
+    }[lang]
+    parts = [f"<h2>{h(entry.label)} — {h(entry.purpose.get(lang))}</h2>"]
+    if version is not None:
+        if entry.applies_to(version):
+            parts.append(f"<p><b>{h(words['applies'])}</b> ({h(version.release_name)})</p>")
+        else:
+            parts.append(
+                f"<p style='color:#a15c00'><b>{h(words['not_applies'])}</b> ({h(version.release_name)}): "
+                f"{h(entry.versions_text.get(lang))}</p>"
+            )
+    rows = []
+    if entry.processes:
+        items = []
+        for process in entry.processes:
+            text = h(process.name)
+            if process.note:
+                text += f" ({h(process.note.get(lang))})"
+            if version is not None and not process.applies_to(version):
+                text = f"<span style='color:gray'>{text}</span>"
+            items.append(text)
+        rows.append((words["process"], "<br>".join(items)))
+    else:
+        rows.append((words["process"], h(words["none"])))
+    rows += [
+        (words["initiator"], h(entry.initiator.get(lang))),
+        (words["direction"], h(label("direction", entry.direction, lang))),
+        (words["listener"], h(label("listener", entry.listener, lang))),
+        (words["change"], h(label("configurable", configurable_code(entry), lang))),
+        (words["versions"], h(entry.versions_text.get(lang))),
+    ]
+    parts.append("<table cellpadding='3'>")
+    parts += [f"<tr><th align='left' valign='top'>{h(k)}</th><td>{v}</td></tr>" for k, v in rows]
+    parts.append("</table>")
+    notes = [n.get(lang) for n in entry.notes]
+    if entry.localhost_only:
+        notes.append(words["localhost"])
+    if notes:
+        parts.append(f"<h3>{h(words['notes'])}</h3><ul>")
+        parts += [f"<li>{h(n)}</li>" for n in notes]
+        parts.append("</ul>")
+    if entry.guidance:
+        parts.append(f"<h3>{h(words['guidance'])}</h3>")
+        for gid in entry.guidance:
+            g = catalog.guidance[gid]
+            marker = f" <i>({h(words['rule_of_thumb'])})</i>" if g.source == "field" else ""
+            parts.append(f"<p><b>{h(g.title.get(lang))}</b>{marker}<br>{h(g.text.get(lang))}</p>")
+            if g.steps:
+                parts.append("<ol>" + "".join(f"<li>{h(s.get(lang))}</li>" for s in g.steps) + "</ol>")
+    return "\n".join(parts)
+
+
+class ReferenceView(QWidget):
+    """Search box, filters, the port table and the selected entry's details."""
+
+    version_error_changed = Signal(str)
+
+    def __init__(self, catalog: Catalog, lang: Lang, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._catalog = catalog
+        self.model = PortTableModel(catalog.entries, lang, self)
+        self.proxy = PortFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.search_label = QLabel()
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaxLength(200)
+        self.search_label.setBuddy(self.search)
+
+        self.version_label = QLabel()
+        self.version_combo = QComboBox()
+        self.version_combo.setEditable(True)
+        self.version_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.version_combo.addItem("")
+        for release in reversed(KNOWN_RELEASES):
+            self.version_combo.addItem(release)
+        self.version_combo.setMinimumContentsLength(14)
+        self.version_label.setBuddy(self.version_combo)
+        self.version_message = QLabel()
+        self.version_message.setObjectName("fieldError")
+        self.version_message.setStyleSheet("color: #b00020")
+        self.version_message.setWordWrap(True)
+        self.version_message.hide()
+
+        self.protocol_label = QLabel()
+        self.protocol_combo = QComboBox()
+        self.protocol_label.setBuddy(self.protocol_combo)
+        self.direction_label = QLabel()
+        self.direction_combo = QComboBox()
+        self.direction_label.setBuddy(self.direction_combo)
+        self.hide_check = QCheckBox()
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_PORT, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_PURPOSE, QHeaderView.ResizeMode.Stretch)
+        self.table.setTabKeyNavigation(False)
+
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+
+        self.count_label = QLabel()
+        self.copy_button = QPushButton()
+        self.copy_action = QAction(self)
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.table.addAction(self.copy_action)
+        self.focus_search_action = QAction(self)
+        self.focus_search_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.focus_search_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addAction(self.focus_search_action)
+
+        filters = QHBoxLayout()
+        for widget in (
+            self.search_label,
+            self.search,
+            self.version_label,
+            self.version_combo,
+            self.protocol_label,
+            self.protocol_combo,
+            self.direction_label,
+            self.direction_combo,
+            self.hide_check,
+        ):
+            filters.addWidget(widget)
+        filters.setStretch(1, 3)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label)
+        bottom.addStretch(1)
+        bottom.addWidget(self.copy_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.version_message)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(bottom)
+
+        self.search.textChanged.connect(self._on_search)
+        self.version_combo.currentTextChanged.connect(self._on_version_text)
+        self.protocol_combo.currentIndexChanged.connect(self._on_protocol)
+        self.direction_combo.currentIndexChanged.connect(self._on_direction)
+        self.hide_check.toggled.connect(self._on_hide)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.copy_action.triggered.connect(self.copy_selection)
+        self.copy_button.clicked.connect(self.copy_selection)
+        self.focus_search_action.triggered.connect(self._focus_search)
+        self.proxy.rowsInserted.connect(self._update_count)
+        self.proxy.rowsRemoved.connect(self._update_count)
+        self.proxy.modelReset.connect(self._update_count)
+        self.proxy.layoutChanged.connect(self._update_count)
+
+        self.retranslate()
+        self._resize_columns()
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    # --- language ---------------------------------------------------------------------
+
+    @property
+    def lang(self) -> Lang:
+        return self.model.lang
+
+    def set_lang(self, lang: Lang) -> None:
+        self.model.set_lang(lang)
+        self.retranslate()
+        self._resize_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.search_label.setText(self.tr("&Search:"))
+        self.search.setPlaceholderText(self.tr("port, process, purpose… (e.g. 445 windows, プッシュ)"))
+        self.search.setToolTip(self.tr("Every word must match, in any order, in Japanese or English"))
+        self.version_label.setText(self.tr("SEP &version:"))
+        line_edit = self.version_combo.lineEdit()
+        if line_edit is not None:
+            line_edit.setPlaceholderText(self.tr("all versions"))
+        self.protocol_label.setText(self.tr("&Protocol:"))
+        self.direction_label.setText(self.tr("&Direction:"))
+        self.hide_check.setText(self.tr("&Hide ports that do not apply"))
+        self.copy_button.setText(self.tr("&Copy selected rows"))
+        self.copy_action.setText(self.tr("Copy"))
+        self._fill_combo(self.protocol_combo, [("", self.tr("All")), ("tcp", "TCP"), ("udp", "UDP")])
+        self._fill_combo(
+            self.direction_combo,
+            [("", self.tr("All"))] + [(d, label("direction", d, self.lang)) for d in DIRECTIONS],
+        )
+        self._update_count()
+        self._show_details()
+        self._on_version_text(self.version_combo.currentText())
+
+    @staticmethod
+    def _fill_combo(combo: QComboBox, items: list[tuple[str, str]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for code, text in items:
+            combo.addItem(text, code)
+        index = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    # --- filters ----------------------------------------------------------------------
+
+    def _on_search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        self._after_filter()
+
+    def _on_protocol(self, _index: int) -> None:
+        self.proxy.set_protocol(self.protocol_combo.currentData() or None)
+        self._after_filter()
+
+    def _on_direction(self, _index: int) -> None:
+        self.proxy.set_direction(self.direction_combo.currentData() or None)
+        self._after_filter()
+
+    def _on_hide(self, hide: bool) -> None:
+        self.proxy.set_hide_not_applicable(hide)
+        self._after_filter()
+
+    def _on_version_text(self, text: str) -> None:
+        version: SepVersion | None = None
+        message = ""
+        if text.strip():
+            try:
+                version = parse_version(text)
+            except VersionError as exc:
+                message = str(exc)
+        self.version_message.setText(message)
+        self.version_message.setVisible(bool(message))
+        self.version_combo.setStyleSheet("QComboBox { border: 2px solid #b00020; }" if message else "")
+        self.version_error_changed.emit(message)
+        if not message:
+            self.model.set_version(version)
+            self.proxy.refilter()
+            self._after_filter()
+
+    def set_version_text(self, text: str) -> None:
+        self.version_combo.setCurrentText(text)
+
+    @property
+    def version(self) -> SepVersion | None:
+        return self.model.version
+
+    def _after_filter(self) -> None:
+        self._update_count()
+        if not self.table.selectionModel().hasSelection() and self.proxy.rowCount():
+            self.table.selectRow(0)
+        self._show_details()
+
+    def _update_count(self, *_args: object) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(self.tr("%n of %1 ports shown", "", shown).replace("%1", str(total)))
+
+    # --- selection, details, copy -------------------------------------------------------
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._show_details()
+
+    def selected_entries(self) -> list[PortEntry]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.proxy.index(row, 0).data(ENTRY_ROLE) for row in rows]
+
+    def current_entry(self) -> PortEntry | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            selected = self.selected_entries()
+            return selected[0] if selected else None
+        entry: PortEntry = self.proxy.index(index.row(), 0).data(ENTRY_ROLE)
+        return entry
+
+    def _show_details(self) -> None:
+        entry = self.current_entry()
+        if entry is None:
+            message = self.tr("No port selected.")
+            self.details.setHtml(f"<p>{escape(message)}</p>")
+            return
+        self.details.setHtml(entry_details_html(entry, self._catalog, self.lang, self.model.version))
+
+    def select_entry(self, entry_id: str) -> bool:
+        """Show one entry (clearing filters that hide it); True when found."""
+        source_row = self.model.row_of(entry_id)
+        if source_row < 0:
+            return False
+        proxy_index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        if not proxy_index.isValid():
+            self.search.clear()
+            self.protocol_combo.setCurrentIndex(0)
+            self.direction_combo.setCurrentIndex(0)
+            self.hide_check.setChecked(False)
+            proxy_index = self.proxy.mapFromSource(self.model.index(source_row, 0))
+        self.table.setCurrentIndex(proxy_index)
+        self.table.selectRow(proxy_index.row())
+        self.table.scrollTo(proxy_index)
+        self._show_details()
+        return True
+
+    def selection_as_text(self) -> str:
+        lines = []
+        for row in sorted({index.row() for index in self.table.selectionModel().selectedRows()}):
+            cells = [str(self.proxy.index(row, col).data() or "") for col in range(COLUMN_COUNT)]
+            lines.append("\t".join(cells))
+        return "\n".join(lines)
+
+    def copy_selection(self) -> None:
+        text = self.selection_as_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    def _resize_columns(self) -> None:
+        for column in range(COLUMN_COUNT):
+            if column != COL_PURPOSE:
+                self.table.resizeColumnToContents(column)
+                # Long version notes must not squeeze the purpose: the tooltip and details have them whole.
+                self.table.setColumnWidth(column, min(self.table.columnWidth(column), 230))
+
+    def current_source_index(self) -> QModelIndex:
+        return self.proxy.mapToSource(self.table.currentIndex())

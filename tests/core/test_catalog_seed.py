@@ -1,0 +1,186 @@
+"""The catalogue against the vendor's Japanese page, row by row."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from core.catalog import load_catalog
+from core.versions import parse_version
+
+SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_ports_ja.txt"
+SHARED_SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_def84f434120bb2e.txt"
+
+_PORT_LINE = re.compile(r"^(TCP|UDP|HTTP|HTTPS) (\d+)(?:、(\d+))?$")
+_VERSION_WORDS = ("すべて", "以降", "12.1.x", "14.2.x")
+
+
+@dataclass
+class SeedRow:
+    ports: list[tuple[str, int]]
+    lines: list[str]
+
+    @property
+    def text(self) -> str:
+        return repair("".join(self.lines))
+
+
+# Machine-translation damage the catalogue repairs, as (seed wording, catalogue wording).
+REPAIRS = [
+    ("つのSymantec", "Symantec"),
+    ("localhostからの要求を適用のみします。", "localhostからの要求のみを受け付けます。"),
+]
+
+
+def repair(text: str) -> str:
+    """The repairs the catalogue makes to the machine translation, applied to the seed."""
+    text = re.sub(r"\s+", "", text)
+    for seed_words, ours in REPAIRS:
+        text = text.replace(seed_words, ours)
+    return text
+
+
+def seed_rows() -> list[SeedRow]:
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    start = lines.index("適用可能なバージョン") + 1
+    end = next(i for i, line in enumerate(lines) if line.strip().startswith("• Windows Vista"))
+    rows: list[SeedRow] = []
+    for raw in lines[start:end]:
+        line = raw.strip()
+        match = _PORT_LINE.match(line)
+        if match and not (rows and rows[-1].lines == [] and rows[-1].ports):
+            rows.append(SeedRow([], []))
+        if match:
+            proto = {"HTTP": "tcp", "HTTPS": "tcp"}.get(match[1], match[1].lower())
+            rows[-1].ports += [(proto, int(p)) for p in match.groups()[1:] if p]
+        elif rows:
+            rows[-1].lines.append(line)
+    return rows
+
+
+def test_the_committed_seed_is_the_shared_one() -> None:
+    if not SHARED_SEED.exists():
+        pytest.skip(f"{SHARED_SEED} is not beside this clone")
+    assert SEED.read_bytes() == SHARED_SEED.read_bytes()
+
+
+def test_seed_has_20_rows_and_24_entries() -> None:
+    rows = seed_rows()
+    assert len(rows) == 20
+    assert sum(len(r.ports) for r in rows) == 24
+    catalog = load_catalog()
+    assert len(catalog.entries) == 24
+    assert sorted({e.row for e in catalog.entries}) == list(range(1, 21))
+
+
+@pytest.mark.parametrize("row_number", range(1, 21))
+def test_catalogue_row_matches_seed(row_number: int) -> None:
+    row = seed_rows()[row_number - 1]
+    entries = [e for e in load_catalog().entries if e.row == row_number]
+    assert sorted((e.protocol, e.port) for e in entries) == sorted(row.ports)
+    seed_text = row.text
+    for entry in entries:
+        # The purpose, the processes, and the configurability stated in the row.
+        purpose = re.sub(r"\s+", "", entry.purpose.ja)
+        assert purpose in seed_text or purpose.replace("(省略可能)", "") in seed_text, entry.id
+        for process in entry.processes:
+            assert process.name.split(" ")[0] in seed_text, (entry.id, process.name)
+            if process.note:
+                assert re.sub(r"\s+", "", process.note.ja) in seed_text, (entry.id, process.note.ja)
+        if "設定可能" in seed_text:
+            assert entry.configurable is True, entry.id
+        elif "設定不可" in seed_text:
+            assert entry.configurable is False, entry.id
+        else:
+            assert entry.configurable is None, entry.id
+        for note in entry.notes:
+            flat = re.sub(r"\s+", "", note.ja)
+            if flat.startswith("応答準備プロセス") or flat.startswith("クラウドコンソールのプロキシ"):
+                continue  # our restatement of "なし" and of a link the copy lost
+            assert flat.rstrip("。") in seed_text, (entry.id, note.ja)
+        # The version column: the last line of the row (the syslog row has none).
+        last = row.lines[-1]
+        if any(word in last for word in _VERSION_WORDS):
+            assert entry.versions_text.ja.replace(" ", "") == last.replace(" ", ""), entry.id
+        else:
+            assert entry.id == "syslog-udp-514"
+            assert entry.versions.is_all
+
+
+def test_no_machine_translation_damage_left() -> None:
+    for entry in load_catalog().entries:
+        for text in (entry.purpose, entry.initiator, *entry.notes, entry.versions_text):
+            assert "つの Symantec" not in text.ja
+            assert not text.ja.startswith("つの")
+    for guidance in load_catalog().guidance.values():
+        assert "つの" not in guidance.text.ja
+
+
+# (entry id, version, applies) straight from the seed's version column.
+BOUNDARIES = [
+    ("spc-tcp-8444", "12.1.6 MP10", True),
+    ("spc-tcp-8444", "14.0", False),
+    ("ntr-tcp-2968", "14.0.1 MP2", False),
+    ("ntr-tcp-2968", "14.2", True),
+    ("cloud-https-443", "14.0 MP2", False),
+    ("cloud-https-443", "14.0.1", True),
+    ("roaming-https-443", "14.0.1 MP2", False),
+    ("roaming-https-443", "14.3 RU10", True),
+    ("cas-http-8081", "14.2 RU2 MP1", True),
+    ("cas-https-8082", "14.2", True),
+    ("cas-http-8081", "14.3", False),
+    ("cas-http-8081", "14.0.1", False),
+    ("launcher-tcp-8447", "12.1 RU4", False),
+    ("launcher-tcp-8447", "12.1.5", True),
+    ("push-tcp-445", "12.1", True),
+    ("syslog-udp-514", "14.3 RU1", True),
+]
+
+
+@pytest.mark.parametrize(("entry_id", "version", "applies"), BOUNDARIES)
+def test_version_boundaries(entry_id: str, version: str, applies: bool) -> None:
+    assert load_catalog().entry(entry_id).applies_to(parse_version(version)) is applies
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "version", "process"),
+    [
+        ("gup-tcp-2967", "12.1 RU4", "Smc.exe"),
+        ("gup-tcp-2967", "12.1.5", "ccSvcHst.exe"),
+        ("db-tcp-2638", "14.3 MP1", "dbsrv16.exe"),
+        ("db-tcp-2638", "14.3 RU1", "sqlserver.exe"),
+        ("db-tcp-2638", "14.3.3580.1100", "sqlserver.exe"),
+        ("webservice-tcp-8446", "14.0", "semapisrv.exe"),
+        ("webservice-tcp-8446", "12.1.6", "SemSvc.exe"),
+    ],
+)
+def test_processes_follow_their_own_versions(entry_id: str, version: str, process: str) -> None:
+    names = [p.name for p in load_catalog().entry(entry_id).processes_for(parse_version(version))]
+    assert names == [process]
+
+
+def test_every_entry_has_both_languages_and_known_guidance() -> None:
+    catalog = load_catalog()
+    for entry in catalog.entries:
+        assert entry.purpose.en and entry.purpose.ja
+        # English is our own wording: no Japanese left in it.
+        for text in (entry.purpose, entry.initiator, entry.versions_text, *entry.notes):
+            assert text.en.isascii(), (entry.id, text.en)
+        for gid in entry.guidance:
+            assert gid in catalog.guidance
+
+
+def test_general_notes_are_guidance_with_stable_ids() -> None:
+    guidance = load_catalog().guidance
+    for gid, phrase in [
+        ("third-party-firewall", "サードパーティ製のファイアウォール"),
+        ("sep-firewall-allows-default", "これらのポートのトラフィックを許可します"),
+        ("client-firewall-off-until-restart", "再起動するまで無効"),
+        ("push-windows-firewall", "Windows Vista 以降"),
+        ("allow-file-printer-sharing", "ファイルとプリンタの共有(ポート 445)"),
+    ]:
+        assert guidance[gid].source == "vendor"
+        assert phrase in guidance[gid].text.ja

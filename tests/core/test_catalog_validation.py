@@ -1,0 +1,92 @@
+"""A broken data file stops the program with a message naming the file and the field."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from core.catalog import CatalogError, parse_catalog
+
+PORTS = (resources.files("resources") / "catalog" / "ports.toml").read_text(encoding="utf-8")
+GUIDANCE = (resources.files("resources") / "catalog" / "guidance.toml").read_text(encoding="utf-8")
+
+
+def _parse(ports: str = PORTS, guidance: str = GUIDANCE) -> None:
+    parse_catalog("ports.toml", ports.encode(), "guidance.toml", guidance.encode())
+
+
+def test_shipped_files_parse() -> None:
+    _parse()
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "problem"),
+    [
+        (("port = 8014", "port = 80140"), "entry[12] (client-http-8014).port", "outside 1-65535"),
+        (("port = 8014", 'port = "8014"'), "entry[12] (client-http-8014).port", "expected int"),
+        (('protocol = "udp"\nport = 514', 'protocol = "sctp"\nport = 514'), "(syslog-udp-514).protocol", "not one of"),
+        (('versions = ">=14.2"', 'versions = ">=14.9"'), "(ntr-tcp-2968).versions", "not a SEP version"),
+        (('versions = "12.1.x"', 'versions = "sometimes"'), "(spc-tcp-8444).versions", "bad version rule"),
+        (('id = "push-tcp-445"', 'id = "push-tcp-139"'), "entry[1].id", "duplicate id"),
+        (
+            ('guidance = ["gup-port"]', 'guidance = ["no-such-guidance"]'),
+            "(gup-tcp-2967).guidance",
+            "unknown guidance id",
+        ),
+        (('direction = "client_local"', 'direction = "sideways"'), "(ntr-tcp-2968).direction", "not one of"),
+        (("localhost_only = true", 'localhost_only = "yes"'), "(launcher-tcp-8447).localhost_only", "expected bool"),
+        (
+            ('purpose = { ja = "サーバー制御", en = "Server control" }', 'purpose = { ja = "サーバー制御" }'),
+            "(control-tcp-8765).purpose.en",
+            "missing",
+        ),
+        (('[[entry]]\nid = "rmi-tcp-1100"', '[[entry]]\nid = "rmi-tcp-1100"\nid = "x"'), "syntax", ""),
+    ],
+)
+def test_broken_ports_file_names_file_and_field(change: tuple[str, str], where: str, problem: str) -> None:
+    old, new = change
+    assert old in PORTS
+    with pytest.raises(CatalogError) as info:
+        _parse(ports=PORTS.replace(old, new, 1))
+    assert info.value.file == "ports.toml"
+    assert where in str(info.value)
+    assert problem in str(info.value)
+
+
+def test_duplicate_guidance_id() -> None:
+    broken = (
+        GUIDANCE
+        + '\n[[guidance]]\nid = "syslog"\nsource = "vendor"\n'
+        + 'title = {ja="a", en="a"}\ntext = {ja="a", en="a"}\nsteps = []\n'
+    )
+    with pytest.raises(CatalogError, match=r"guidance.toml: guidance\[\d+\].id: duplicate id 'syslog'"):
+        _parse(guidance=broken)
+
+
+def test_not_utf8() -> None:
+    with pytest.raises(CatalogError, match="not UTF-8"):
+        parse_catalog("ports.toml", b"\xff\xfe[[entry]]", "guidance.toml", GUIDANCE.encode())
+
+
+def test_broken_installed_file_gives_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """The real command, with a copy of resources/ whose ports.toml is broken."""
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "resources", tmp_path / "resources")
+    ports = tmp_path / "resources" / "catalog" / "ports.toml"
+    ports.write_text(PORTS.replace("port = 8014", "port = -1", 1), encoding="utf-8")
+    for package in ("core", "gui"):
+        shutil.copytree(root / package, tmp_path / package)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "gui", "ports"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "ports.toml" in result.stderr and "client-http-8014).port" in result.stderr

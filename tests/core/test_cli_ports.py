@@ -1,0 +1,106 @@
+"""`sep-port-doctor ports`: the command-line view of the catalogue."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers.command import run
+
+
+def _json(*args: str) -> list[dict[str, object]]:
+    result = run("ports", "--json", *args)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert isinstance(data, list)
+    return data
+
+
+def test_json_has_every_entry_with_the_documented_fields() -> None:
+    data = _json("--lang", "en")
+    assert len(data) == 24
+    for item in data:
+        for key in (
+            "id",
+            "protocol",
+            "port",
+            "purpose",
+            "processes",
+            "initiator",
+            "direction",
+            "configurable",
+            "versions",
+        ):
+            assert key in item, key
+        assert item["protocol"] in ("tcp", "udp")
+        assert isinstance(item["port"], int)
+        assert isinstance(item["processes"], list)
+        assert "applies" not in item
+
+
+def test_8081_and_8082_apply_to_14_2_ru2_but_not_14_3_ru1() -> None:
+    by_id = {i["id"]: i for i in _json("--version", "14.2 RU2")}
+    assert by_id["cas-http-8081"]["applies"] is True
+    assert by_id["cas-https-8082"]["applies"] is True
+    by_id = {i["id"]: i for i in _json("--version", "14.3 RU1")}
+    assert by_id["cas-http-8081"]["applies"] is False
+    assert by_id["cas-https-8082"]["applies"] is False
+    assert by_id["cas-http-8081"]["reason"]
+
+
+def test_processes_follow_the_version() -> None:
+    by_id = {i["id"]: i for i in _json("--version", "14.3 MP1")}
+    assert by_id["db-tcp-2638"]["processes"] == ["dbsrv16.exe"]
+    by_id = {i["id"]: i for i in _json("--version", "14.3.3580.1100")}
+    assert by_id["db-tcp-2638"]["processes"] == ["sqlserver.exe"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("445 windows", {"push-tcp-445"}),
+        ("プッシュ", {"push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138", "mac-push-tcp-22"}),
+        ("ccsvchst", {"gup-tcp-2967", "ntr-tcp-2968"}),
+        ("8014", {"client-http-8014"}),
+        ("windows 445", {"push-tcp-445"}),
+        ("ＴＣＰ　８０１４", {"client-http-8014"}),
+        ("syslog", {"syslog-udp-514"}),
+        ("no-such-thing-here", set()),
+    ],
+)
+def test_search_every_term_any_order_both_languages(query: str, expected: set[str]) -> None:
+    assert {i["id"] for i in _json("--search", query)} == expected
+
+
+def test_japanese_table_by_default_for_japanese_locale() -> None:
+    result = run("ports", "--search", "8014", env={"LANG": "ja_JP.UTF-8", "LC_ALL": ""})
+    assert result.returncode == 0
+    assert "クライアント → 管理サーバー" in result.stdout
+    assert "TCP 8014" in result.stdout
+
+
+def test_english_table() -> None:
+    result = run("ports", "--lang", "en", "--version", "14.3", "--search", "8444")
+    assert result.returncode == 0
+    assert "does not apply" in result.stdout
+    assert "SEP 14.3" in result.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["ports", "--version", "15"], "not a SEP version"),
+        (["ports", "--lang", "fr"], "--lang takes ja or en"),
+        (["ports", "--bogus"], "unrecognized arguments"),
+        (["nonsense"], "invalid choice"),
+        (["ports", "--version"], "expected one argument"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(args: list[str], fragment: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert fragment in lines[0]
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,34 @@
+"""core/ never imports Qt: the CLI and the probes must run without it."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import core
+
+
+def test_importing_every_core_module_loads_no_qt() -> None:
+    modules = sorted(f"core.{m.name}" for m in pkgutil.iter_modules(core.__path__))
+    assert "core.catalog" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "qt = ('PySide6', 'shiboken6', 'qasync', 'PyQt5', 'PyQt6')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in qt)\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_ports_command_loads_no_qt() -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from gui.entry import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): rc = main(['ports', '--json'])\n"
+        "print(rc, any(m.startswith('PySide6') for m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "0 False"

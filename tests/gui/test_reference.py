@@ -1,0 +1,178 @@
+"""The port reference window: model, search, filters, details, language, keyboard."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from core.catalog import load_catalog
+from core.versions import parse_version
+from gui.main_window import MainWindow
+from gui.port_model import APPLIES_ROLE, COL_PROCESS, ENTRY_ROLE, PortFilterProxy, PortTableModel
+
+
+def _shown_ids(window: MainWindow) -> set[str]:
+    proxy = window.reference.proxy
+    return {proxy.index(r, 0).data(ENTRY_ROLE).id for r in range(proxy.rowCount())}
+
+
+def test_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    model = PortTableModel(load_catalog().entries, "ja")
+    qtmodeltester.check(model, force_py=True)
+    model.set_version(parse_version("14.3 RU1"))
+    model.set_lang("en")
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_proxy_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    proxy = PortFilterProxy()
+    proxy.setSourceModel(PortTableModel(load_catalog().entries, "en"))
+    proxy.set_search("tcp")
+    qtmodeltester.check(proxy, force_py=True)
+
+
+def test_all_entries_are_listed(main_window: MainWindow) -> None:
+    assert main_window.reference.proxy.rowCount() == 24
+    assert "24 of 24" in main_window.reference.count_label.text()
+
+
+def test_search_filters_as_you_type(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    ref = main_window.reference
+    qtbot.keyClicks(ref.search, "445 win")
+    assert _shown_ids(main_window) == {"push-tcp-445"}
+    # Japanese arrives through an input method, as committed text (keyClicks is ASCII only).
+    ref.search.setText("プッシュ")
+    assert _shown_ids(main_window) == {
+        "push-tcp-139",
+        "push-tcp-445",
+        "push-udp-137",
+        "push-udp-138",
+        "mac-push-tcp-22",
+    }
+    ref.search.setText("ccSvcHst")
+    assert _shown_ids(main_window) == {"gup-tcp-2967", "ntr-tcp-2968"}
+    ref.search.setText("8014")
+    assert _shown_ids(main_window) == {"client-http-8014"}
+    # The details pane follows the only row left.
+    assert "8014" in ref.details.toPlainText()
+    ref.search.setText("zzz-nothing")
+    assert ref.proxy.rowCount() == 0
+    assert "No port selected" in ref.details.toPlainText()
+
+
+def test_protocol_and_direction_filters(main_window: MainWindow) -> None:
+    ref = main_window.reference
+    ref.protocol_combo.setCurrentIndex(ref.protocol_combo.findData("udp"))
+    assert _shown_ids(main_window) == {"push-udp-137", "push-udp-138", "syslog-udp-514"}
+    ref.protocol_combo.setCurrentIndex(0)
+    ref.direction_combo.setCurrentIndex(ref.direction_combo.findData("client_to_manager"))
+    assert _shown_ids(main_window) == {"client-http-8014", "client-https-443"}
+
+
+def test_version_greys_out_or_hides_entries_with_reason(main_window: MainWindow) -> None:
+    ref = main_window.reference
+    ref.set_version_text("14.3 RU1")
+    proxy = ref.proxy
+    greyed = {
+        proxy.index(r, 0).data(ENTRY_ROLE).id
+        for r in range(proxy.rowCount())
+        if not proxy.index(r, 0).data(APPLIES_ROLE)
+    }
+    assert greyed == {"spc-tcp-8444", "cas-http-8081", "cas-https-8082"}
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data(ENTRY_ROLE).id == "cas-http-8081")
+    tooltip = proxy.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "14.3 RU1" in tooltip and "14.2.x only" in tooltip
+    assert proxy.index(row, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
+    ref.hide_check.setChecked(True)
+    assert proxy.rowCount() == 21
+    assert not greyed & _shown_ids(main_window)
+    # Processes follow the version.
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data(ENTRY_ROLE).id == "db-tcp-2638")
+    assert proxy.index(row, COL_PROCESS).data() == "sqlserver.exe"
+
+
+def test_free_text_version_is_validated_at_the_field(main_window: MainWindow) -> None:
+    ref = main_window.reference
+    ref.set_version_text("14.3.3580.1100")
+    assert ref.version is not None and ref.version.release_key == (14, 3, 1, 1)
+    assert ref.version_message.isHidden()
+    ref.set_version_text("14.9")
+    assert not ref.version_message.isHidden()
+    assert "accepted forms" in ref.version_message.text()
+    # The last good version stays in force; nothing is lost.
+    assert ref.version is not None and ref.version.release_key == (14, 3, 1, 1)
+
+
+def test_details_pane_shows_everything_for_the_entry(main_window: MainWindow) -> None:
+    ref = main_window.reference
+    ref.set_version_text("14.3 MP1")
+    assert ref.select_entry("db-tcp-2638")
+    text = ref.details.toPlainText()
+    assert "TCP 2638" in text
+    assert "dbsrv16.exe" in text and "sqlserver.exe" in text
+    assert "Started by Symantec Endpoint Protection Manager" in text
+    assert "Configurable" in text
+    assert "Used by this version" in text
+
+
+def test_select_entry_clears_filters_that_hide_it(main_window: MainWindow) -> None:
+    ref = main_window.reference
+    ref.search.setText("syslog")
+    assert ref.select_entry("client-http-8014")
+    assert ref.current_entry() is not None and ref.current_entry().id == "client-http-8014"  # type: ignore[union-attr]
+
+
+def test_copy_selected_rows(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    ref = main_window.reference
+    ref.search.setText("8014")
+    ref.table.selectRow(0)
+    ref.table.setFocus()
+    ref.copy_selection()
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("TCP 8014\t")
+    assert "httpd.exe (Apache)" in text
+
+
+def test_language_switch_updates_everything_and_is_remembered(main_window: MainWindow, qapp: QApplication) -> None:
+    ref = main_window.reference
+    main_window.choose_language("ja")
+    assert main_window.windowTitle() == "SEP Port Doctor"
+    assert main_window.tabs.tabText(0) == "ポートリファレンス(&R)"
+    assert ref.search_label.text() == "検索(&S):"
+    assert ref.model.headerData(0, Qt.Orientation.Horizontal) == "ポート"
+    ref.search.setText("8014")
+    assert "クライアント → 管理サーバー" in ref.proxy.index(0, 3).data()
+    assert main_window.settings.language == "ja"
+    main_window.choose_language("en")
+    assert ref.search_label.text() == "&Search:"
+    assert "Client → manager" in ref.proxy.index(0, 3).data()
+    # Search works across both languages whatever the display language.
+    ref.search.setText("プッシュ 445")
+    assert _shown_ids(main_window) == {"push-tcp-445"}
+
+
+def test_keyboard_only_search_and_navigation(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitActive(main_window):
+        main_window.show()
+        main_window.activateWindow()
+    ref = main_window.reference
+    ref.table.setFocus()
+    qtbot.keyClick(ref.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is ref.search
+    qtbot.keyClicks(ref.search, "udp")
+    assert ref.proxy.rowCount() == 3
+    ref.table.setFocus()
+    qtbot.keyClick(ref.table, Qt.Key.Key_Down)
+    entry = ref.current_entry()
+    assert entry is not None and entry.protocol == "udp"
+    assert entry.label in ref.details.toPlainText()
+
+
+def test_readable_at_200_percent_scaling_is_not_tested_offscreen_but_fonts_are_cjk(qapp: QApplication) -> None:
+    """Japanese must be rendered with a font that has the glyphs (not boxes)."""
+    from PySide6.QtGui import QFontMetrics
+
+    metrics = QFontMetrics(qapp.font())
+    for ch in "ポート管理サーバー":
+        assert metrics.inFontUcs4(ord(ch)), f"no glyph for {ch!r} in {qapp.font().family()}: install a CJK font"
