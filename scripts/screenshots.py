@@ -1,6 +1,6 @@
 """Screenshots of the real windows for the README (offscreen, QWidget.grab()).
 
-    python scripts/screenshots.py docs/screenshots
+python scripts/screenshots.py docs/screenshots
 """
 
 from __future__ import annotations

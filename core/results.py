@@ -1,0 +1,157 @@
+"""What the probe engine plans and what it finds: plain frozen dataclasses.
+
+The verdict words are nmap's and PortQry's (open, closed, filtered, open|filtered)
+plus what a technician needs beyond them (unreachable, unresolved, and the states of
+checks on this PC). A check that did not run is ``not_tested`` or ``not_applicable``,
+never a pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from core.hosts import Host
+
+
+class State(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    FILTERED = "filtered"
+    OPEN_FILTERED = "open|filtered"
+    UNREACHABLE = "unreachable"
+    UNRESOLVED = "unresolved"
+    LISTENING = "listening"
+    NOT_LISTENING = "not_listening"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_TESTED = "not_tested"
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+    @property
+    def ran(self) -> bool:
+        """True when a probe actually ran and produced this verdict."""
+        return self not in (State.NOT_APPLICABLE, State.NOT_TESTED, State.CANCELLED)
+
+
+class Target(StrEnum):
+    """Whose port a check probes."""
+
+    MANAGER = "manager"
+    MANAGER_LOCALHOST = "manager_localhost"
+    GUP = "gup"
+    SQL = "sql"
+    SYSLOG = "syslog"
+    THIS_PC = "this_pc"
+    NONE = "none"
+
+
+class AppTest(StrEnum):
+    SECARS_HTTP = "secars-http"
+    SECARS_HTTPS = "secars-https"
+    TLS = "tls"
+    SEPM_VERSION = "sepm-version"
+    NETBIOS_STATUS = "netbios-status"
+    SYSLOG_SEND = "syslog-send"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One planned probe, tied to its catalogue entry."""
+
+    id: str
+    entry_id: str
+    target: Target
+    host: Host | None
+    protocol: str
+    port: int
+    """The port actually probed (after the user's overrides)."""
+    default_port: int
+    applies: bool
+    reason: str
+    """Why the check is planned this way, or why it does not apply (English; the UI explains)."""
+    reason_code: str
+    app_tests: tuple[AppTest, ...] = ()
+    local: bool = False
+    """True when the check looks at this PC (is it listening?) rather than a remote host."""
+    expected_unreachable: bool = False
+    """Localhost-only ports probed from elsewhere: not answering is normal."""
+    skip: bool = False
+    """True when nothing will be sent (not applicable, or no host to probe)."""
+
+
+@dataclass(frozen=True)
+class AppResult:
+    """One application-level test on an open port, with its evidence."""
+
+    test: AppTest
+    ok: bool
+    detail: str
+    via: str = "direct"
+    time_ms: float | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "test": str(self.test),
+            "ok": self.ok,
+            "detail": self.detail,
+            "via": self.via,
+            "time_ms": None if self.time_ms is None else round(self.time_ms, 1),
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    state: State
+    reason: str
+    address: str | None = None
+    rtt_ms: float | None = None
+    attempts: int = 0
+    application: tuple[AppResult, ...] = ()
+    finished_at: float = 0.0
+    """Monotonic seconds since the run started, for "order of arrival" displays."""
+
+    @property
+    def app_ok(self) -> bool | None:
+        """None when no application test ran; else whether all passed."""
+        if not self.application:
+            return None
+        return all(a.ok for a in self.application)
+
+    def application_json(self) -> dict[str, Any] | None:
+        if not self.application:
+            return None
+        failed = [a for a in self.application if not a.ok]
+        shown = failed or list(self.application)
+        return {
+            "test": "+".join(dict.fromkeys(str(a.test) for a in self.application)),
+            "ok": not failed,
+            "detail": "; ".join(f"{a.test} ({a.via}): {a.detail}" for a in shown),
+            "steps": [a.to_json() for a in self.application],
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        check = self.check
+        return {
+            "id": check.entry_id,
+            "check_id": check.id,
+            "target": str(check.target),
+            "host": None if check.host is None else check.host.typed,
+            "address": self.address,
+            "protocol": check.protocol,
+            "port": check.port,
+            "default_port": check.default_port,
+            "local": check.local,
+            "state": str(self.state),
+            "rtt_ms": None if self.rtt_ms is None else round(self.rtt_ms, 2),
+            "attempts": self.attempts,
+            "applies": check.applies,
+            "expected_unreachable": check.expected_unreachable,
+            "reason": self.reason,
+            "plan_reason": check.reason,
+            "application": self.application_json(),
+        }
