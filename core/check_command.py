@@ -1,20 +1,271 @@
-"""`check` and `simulate` on the command line (filled in with the probe engine)."""
+"""``check`` and ``simulate`` on the command line.
+
+``check`` validates everything before any packet leaves (exit 2 on bad input),
+prints each check as its verdict arrives, then the explanations; exit 0 when
+nothing is wrong, 1 when problems were found.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import asyncio
+import json
+import sys
+from typing import Any, TextIO
 
-from core.catalog import Catalog
+from core.catalog import Catalog, Lang, label
+from core.engine import ProbeEngine, RunSummary
+from core.explain import Explanation, Severity, explain, overall, plan_reason
+from core.hosts import Host, HostError, parse_host
+from core.i18n import system_lang
+from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
+from core.results import CheckResult
+from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager
+from core.timing import TimeoutPolicy
+from core.versions import SepVersion
+
+MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 60.0
+
+
+def _timeout_arg(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--timeout takes seconds, like 2 or 0.5, not {value[:20]!r}") from None
+    if not MIN_TIMEOUT <= seconds <= MAX_TIMEOUT or seconds != seconds:
+        raise argparse.ArgumentTypeError(f"--timeout must be between {MIN_TIMEOUT:g} and {MAX_TIMEOUT:g} seconds")
+    return seconds
 
 
 def add_check_parser(sub: Any) -> None:
-    sub.add_parser("check", help="probe the manager's ports")
+    from core.cli import _lang_arg, _version_arg
+
+    check = sub.add_parser("check", help="probe the manager's ports and explain what is wrong")
+    check.add_argument("--manager", required=True, help="the manager's host name or IP address")
+    check.add_argument("--version", required=True, type=_version_arg, help="SEP version, e.g. '14.3 RU1'")
+    check.add_argument("--role", default="client", choices=[r.value for r in Role], help="where this runs")
+    check.add_argument("--gup", default=None, metavar="HOST", help="a Group Update Provider to check (TCP 2967)")
+    check.add_argument("--sql", default=None, metavar="HOST", help="the remote SQL Server (role manager)")
+    check.add_argument("--syslog", default=None, metavar="HOST", help="the syslog server (role manager)")
+    check.add_argument("--port", action="append", default=[], metavar="DEFAULT=ACTUAL", help="the site moved a port")
+    check.add_argument("--all-ports", action="store_true", help="probe every catalogue port on the manager host")
+    check.add_argument("--timeout", type=_timeout_arg, default=None, help="longest wait per attempt, 0.1-60 s")
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
 
 
 def add_simulate_parser(sub: Any) -> None:
-    sub.add_parser("simulate", help="serve a simulated manager on loopback")
+    simulate = sub.add_parser("simulate", help="serve a simulated SEP Manager on loopback")
+    simulate.add_argument("--bind", default="127.0.0.1", help="address to listen on (loopback by default)")
+    simulate.add_argument("--profile", default="healthy", choices=list(PROFILES), help="faults to simulate")
+    simulate.add_argument("--port", action="append", default=[], metavar="DEFAULT=ACTUAL", help="listen elsewhere")
+    simulate.add_argument("--free-ports", action="store_true", help="listen on free high ports instead of the defaults")
+    simulate.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+
+
+def _host(value: str | None, option: str) -> Host | None:
+    if value is None:
+        return None
+    try:
+        return parse_host(value)
+    except HostError as exc:
+        from core.cli import UsageError
+
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest:
+    """Everything validated before any packet leaves; raises UsageError."""
+    from core.cli import UsageError
+
+    manager = _host(args.manager, "--manager")
+    assert manager is not None
+    overrides: dict[int, int] = {}
+    for text in args.port:
+        try:
+            default, actual = parse_override(text, catalog)
+        except PlanError as exc:
+            raise UsageError(f"--port: {exc}") from None
+        overrides[default] = actual
+    return PlanRequest(
+        manager=manager,
+        version=args.version,
+        role=Role(args.role),
+        gup=_host(args.gup, "--gup"),
+        sql=_host(args.sql, "--sql"),
+        syslog=_host(args.syslog, "--syslog"),
+        overrides=overrides,
+        all_ports=args.all_ports,
+    )
+
+
+_MARKS = {
+    Severity.PROBLEM: "✗",
+    Severity.WARNING: "!",
+    Severity.INFO: "i",
+    Severity.PASSED: "✓",
+    Severity.NOT_TESTED: "-",
+}
+
+
+def _target_text(result: CheckResult, lang: Lang) -> str:
+    check = result.check
+    if check.local:
+        return {"ja": "このPC", "en": "this PC"}[lang]
+    if check.host is None:
+        return "-"
+    text = check.host.typed
+    if result.address and result.address != check.host.name:
+        text += f" ({result.address})"
+    return text
+
+
+def format_line(result: CheckResult, explanation: Explanation, lang: Lang) -> str:
+    check = result.check
+    port = f"{check.protocol.upper()} {check.port}"
+    if check.port != check.default_port:
+        port += f" (={check.default_port})"
+    rtt = f"{result.rtt_ms:.1f} ms" if result.rtt_ms is not None else ""
+    state = label("state", str(result.state), lang)
+    return (
+        f"{_MARKS[explanation.severity]} {port:<18} {state:<14} {rtt:>9}  {_target_text(result, lang)}  "
+        f"{check.entry_id}: {explanation.headline_for(lang)}"
+    )
+
+
+def report_json(
+    request: PlanRequest, summary: RunSummary, explanations: list[Explanation], lang: Lang
+) -> dict[str, Any]:
+    checks = []
+    for result, explanation in zip(summary.results, explanations, strict=True):
+        item = result.to_json()
+        item["severity"] = str(explanation.severity)
+        item["headline"] = explanation.headline_for(lang)
+        item["guidance"] = [g.id for g in explanation.guidance]
+        checks.append(item)
+    counts = {str(s): sum(1 for e in explanations if e.severity is s) for s in Severity}
+    return {
+        "manager": request.manager.typed,
+        "version": request.version.describe() if request.version else None,
+        "role": str(request.role),
+        "started": summary.started.isoformat(),
+        "duration_ms": round(summary.duration_ms, 1),
+        "overall": str(overall([e.severity for e in explanations])),
+        "counts": counts,
+        "checks": checks,
+    }
+
+
+def _print_guidance(explanations: list[tuple[CheckResult, Explanation]], lang: Lang, out: TextIO) -> None:
+    shown: set[str] = set()
+    for severity in (Severity.PROBLEM, Severity.WARNING):
+        items = [(r, e) for r, e in explanations if e.severity is severity]
+        if not items:
+            continue
+        out.write(f"\n{label('severity', str(severity), lang)} ({len(items)})\n")
+        for result, explanation in items:
+            out.write(f"  {result.check.protocol.upper()} {result.check.port} {result.check.entry_id}: ")
+            out.write(explanation.headline_for(lang) + "\n")
+            for guidance in explanation.guidance:
+                if guidance.id in shown:
+                    out.write(f"    → {guidance.title.get(lang)}\n")
+                    continue
+                shown.add(guidance.id)
+                out.write(f"    → {guidance.title.get(lang)}: {guidance.text.get(lang)}\n")
+                for number, step in enumerate(guidance.steps, 1):
+                    out.write(f"       {number}. {step.get(lang)}\n")
+
+
+async def run_check(
+    request: PlanRequest, catalog: Catalog, policy: TimeoutPolicy, lang: Lang, as_json: bool, out: TextIO
+) -> int:
+    checks = build_plan(catalog, request)
+    version: SepVersion | None = request.version
+    printed: list[tuple[CheckResult, Explanation]] = []
+
+    def on_result(result: CheckResult) -> None:
+        explanation = explain(result, catalog, version)
+        printed.append((result, explanation))
+        # Checks that send nothing are listed once at the end, not interleaved with verdicts.
+        if not as_json and not result.check.skip:
+            out.write(format_line(result, explanation, lang) + "\n")
+            out.flush()
+
+    if not as_json:
+        role = label("role", str(request.role), lang)
+        out.write(f"SEP Port Doctor: {request.manager.typed}, SEP {version.describe() if version else '?'}, {role}\n")
+        if request.manager.notice:
+            out.write(f"note: {request.manager.notice}\n")
+    engine = ProbeEngine(policy, app_timeout=policy.cap if policy.cap < 5.0 else None)
+    summary = await engine.run(checks, version=version, on_result=on_result)
+    by_id = {r.check.id: e for r, e in printed}
+    explanations = [by_id[r.check.id] for r in summary.results]
+    if as_json:
+        json.dump(report_json(request, summary, explanations, lang), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        skipped = [r for r in summary.results if r.check.skip]
+        if skipped:
+            title = label("severity", str(Severity.NOT_TESTED), lang)
+            out.write(f"\n{title} ({len(skipped)})\n")
+            for result in skipped:
+                why = plan_reason(result, catalog, version, lang)
+                out.write(f"  {result.check.protocol.upper()} {result.check.port:<6} {result.check.entry_id}: {why}\n")
+        _print_guidance([(r, by_id[r.check.id]) for r in summary.results], lang, out)
+        counts = {s: sum(1 for e in explanations if e.severity is s) for s in Severity}
+        words = ", ".join(f"{label('severity', str(s), lang)} {counts[s]}" for s in Severity)
+        out.write(f"\n{words} ({summary.duration_ms / 1000:.2f} s)\n")
+    return 1 if any(e.severity is Severity.PROBLEM for e in explanations) else 0
+
+
+async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO) -> int:
+    from core.cli import UsageError
+
+    bind = _host(args.bind, "--bind")
+    assert bind is not None
+    if not bind.is_ip:
+        raise UsageError("--bind takes an IP address, like 127.0.0.1 or ::1")
+    ports: dict[int, int] = {p: 0 for p in SERVED_PORTS} if args.free_ports else {}
+    for text in args.port:
+        try:
+            default, actual = parse_override(text, catalog)
+        except PlanError as exc:
+            raise UsageError(f"--port: {exc}") from None
+        ports[default] = actual
+    simulator = SimulatedManager(bind=bind.name, profile=args.profile, ports=ports)
+    try:
+        await simulator.start()
+    except PermissionError as exc:
+        await simulator.stop()
+        raise UsageError(
+            f"cannot listen there without privileges ({exc}); try --free-ports or --port 443=10443"
+        ) from None
+    except OSError as exc:
+        await simulator.stop()
+        raise UsageError(f"cannot listen on {bind.name}: {exc.strerror or exc}; try --free-ports") from None
+    try:
+        listening = ", ".join(f"{d}->{p}" for d, p in sorted(simulator.bound.items()))
+        out.write(f"simulated SEPM ({args.profile}: {PROFILES[args.profile]}) on {bind.name}: {listening}\n")
+        overrides = simulator.overrides_text()
+        out.write(
+            f"try: sep-port-doctor check --manager {bind.name} --version 14.3 --role console"
+            f"{' ' + overrides if overrides else ''}\n"
+        )
+        out.write("Ctrl+C stops it.\n")
+        out.flush()
+        if args.duration is not None:
+            await asyncio.sleep(max(0.0, args.duration))
+        else:
+            await asyncio.Event().wait()
+    finally:
+        await simulator.stop()
+    return 0
 
 
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
-    raise NotImplementedError(args.command)
+    lang: Lang = getattr(args, "lang", None) or system_lang()
+    if args.command == "simulate":
+        return asyncio.run(run_simulator(args, catalog, sys.stdout))
+    request = request_from_args(args, catalog)
+    policy = TimeoutPolicy.from_user_timeout(args.timeout)
+    return asyncio.run(run_check(request, catalog, policy, lang, args.json, sys.stdout))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_INITIAL = 1.0
 DEFAULT_FLOOR = 0.15
@@ -71,9 +72,7 @@ class RttEstimator:
         return future
 
 
-async def wait_adaptive(
-    awaitable: asyncio.Future[object] | asyncio.Task[object], started: float, estimator: RttEstimator
-) -> object:
+async def wait_adaptive(awaitable: asyncio.Future[Any], started: float, estimator: RttEstimator) -> Any:
     """Await ``awaitable`` until ``started + estimator.timeout()``, re-reading the timeout as it adapts.
 
     Raises TimeoutError (and cancels the awaitable) when the deadline passes.

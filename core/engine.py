@@ -1,0 +1,257 @@
+"""Runs a plan: every probe concurrently, with a bounded number of sockets.
+
+Results are delivered as they arrive (``on_result``) and returned in plan order.
+Cancelling the run cancels every probe; each probe closes its sockets on the way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import socket
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from core.http_checks import secars_check, sepm_version_check, system_proxy, url_for
+from core.netbios import NetbiosError, node_status_query, parse_node_status
+from core.probes import (
+    ProbeOutcome,
+    Resolved,
+    local_tcp_listening,
+    local_udp_bound,
+    resolve,
+    tcp_probe,
+    udp_probe,
+)
+from core.results import AppResult, AppTest, Check, CheckResult, State
+from core.timing import RttEstimator, TimeoutPolicy
+from core.tlsinfo import TlsFailure, describe_certificate_problems, tls_probe
+from core.versions import SepVersion
+
+DEFAULT_MAX_SOCKETS = 64
+DEFAULT_APP_TIMEOUT = 5.0
+
+ResultCallback = Callable[[CheckResult], None]
+
+
+def syslog_test_message() -> bytes:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    host = socket.gethostname()[:64] or "-"
+    return f"<14>1 {stamp} {host} sep-port-doctor - - - SEP Port Doctor connectivity test".encode()
+
+
+@dataclass
+class RunSummary:
+    started: dt.datetime
+    duration_ms: float
+    results: list[CheckResult]
+    """In plan order."""
+    arrival: list[str] = field(default_factory=list)
+    """Check ids in the order their results arrived."""
+
+
+class ProbeEngine:
+    def __init__(
+        self,
+        policy: TimeoutPolicy | None = None,
+        *,
+        max_sockets: int = DEFAULT_MAX_SOCKETS,
+        app_timeout: float | None = None,
+        use_system_proxy: bool = True,
+    ) -> None:
+        self.policy = policy or TimeoutPolicy()
+        self.max_sockets = max_sockets
+        self.app_timeout = app_timeout if app_timeout is not None else DEFAULT_APP_TIMEOUT
+        self.use_system_proxy = use_system_proxy
+
+    async def run(
+        self, checks: Sequence[Check], *, version: SepVersion | None = None, on_result: ResultCallback | None = None
+    ) -> RunSummary:
+        run = _Run(self, version, on_result)
+        return await run.execute(checks)
+
+
+class _Run:
+    def __init__(self, engine: ProbeEngine, version: SepVersion | None, on_result: ResultCallback | None) -> None:
+        self.engine = engine
+        self.version = version
+        self.on_result = on_result
+        self.sockets = asyncio.Semaphore(engine.max_sockets)
+        self.resolved: dict[str, asyncio.Task[Resolved]] = {}
+        self.estimators: dict[str, RttEstimator] = {}
+        self.results: dict[str, CheckResult] = {}
+        self.arrival: list[str] = []
+        self.t0 = 0.0
+
+    def estimator(self, address: str) -> RttEstimator:
+        if address not in self.estimators:
+            self.estimators[address] = RttEstimator(self.engine.policy)
+        return self.estimators[address]
+
+    def _deliver(self, result: CheckResult) -> None:
+        result = CheckResult(
+            result.check,
+            result.state,
+            result.reason,
+            result.address,
+            result.rtt_ms,
+            result.attempts,
+            result.application,
+            time.perf_counter() - self.t0,
+        )
+        self.results[result.check.id] = result
+        self.arrival.append(result.check.id)
+        if self.on_result is not None:
+            self.on_result(result)
+
+    async def execute(self, checks: Sequence[Check]) -> RunSummary:
+        started = dt.datetime.now(dt.UTC)
+        self.t0 = time.perf_counter()
+        try:
+            async with asyncio.TaskGroup() as group:
+                for check in checks:
+                    group.create_task(self._one(check), name=f"probe {check.id}")
+        finally:
+            # Cancelled or not, no resolver task outlives the run.
+            for task in self.resolved.values():
+                task.cancel()
+            if self.resolved:
+                await asyncio.wait(self.resolved.values())
+        ordered = [self.results[c.id] for c in checks]
+        return RunSummary(started, (time.perf_counter() - self.t0) * 1000, ordered, self.arrival)
+
+    async def _resolve(self, name: str) -> Resolved:
+        if name not in self.resolved:
+            self.resolved[name] = asyncio.ensure_future(resolve(name))
+        return await asyncio.shield(self.resolved[name])
+
+    async def _one(self, check: Check) -> None:
+        if check.skip:
+            state = State.NOT_APPLICABLE if not check.applies else State.NOT_TESTED
+            self._deliver(CheckResult(check, state, check.reason))
+            return
+        try:
+            async with self.sockets:
+                result = await self._probe(check)
+        except (OSError, ValueError) as exc:
+            result = CheckResult(check, State.ERROR, f"probe failed: {exc.__class__.__name__}: {exc}")
+        self._deliver(result)
+
+    async def _probe(self, check: Check) -> CheckResult:
+        if check.local:
+            return await self._probe_local(check)
+        assert check.host is not None
+        resolved = await self._resolve(check.host.name)
+        if not resolved.ok or resolved.family is None or resolved.address is None:
+            return CheckResult(check, State.UNRESOLVED, resolved.error or "the name does not resolve")
+        estimator = self.estimator(resolved.address)
+        if check.protocol == "tcp":
+            outcome = await tcp_probe(resolved.family, resolved.address, check.port, estimator)
+        else:
+            outcome = await udp_probe(
+                resolved.family,
+                resolved.address,
+                check.port,
+                self._udp_payload(check),
+                estimator,
+                expect_answer=AppTest.NETBIOS_STATUS in check.app_tests,
+            )
+        application: tuple[AppResult, ...] = ()
+        if outcome.state in (State.OPEN, State.OPEN_FILTERED) and check.app_tests:
+            application = await self._application(check, resolved, outcome)
+        return CheckResult(
+            check, outcome.state, outcome.reason, resolved.address, outcome.rtt_ms, outcome.attempts, application
+        )
+
+    def _udp_payload(self, check: Check) -> bytes:
+        if AppTest.NETBIOS_STATUS in check.app_tests or check.default_port == 137:
+            return node_status_query()
+        if AppTest.SYSLOG_SEND in check.app_tests:
+            return syslog_test_message()
+        return b""
+
+    async def _probe_local(self, check: Check) -> CheckResult:
+        estimator = self.estimator("local")
+        outcome: ProbeOutcome
+        if check.protocol == "tcp":
+            outcome = await local_tcp_listening(check.port, estimator)
+        elif check.default_port == 137:
+            probe = await udp_probe(socket.AF_INET, "127.0.0.1", check.port, node_status_query(), estimator)
+            state = {State.OPEN: State.LISTENING, State.CLOSED: State.NOT_LISTENING}.get(probe.state, probe.state)
+            outcome = ProbeOutcome(state, probe.reason, probe.rtt_ms, probe.attempts, probe.answer)
+        else:
+            outcome = local_udp_bound(check.port)
+        return CheckResult(check, outcome.state, outcome.reason, None, outcome.rtt_ms, outcome.attempts)
+
+    async def _application(self, check: Check, resolved: Resolved, outcome: ProbeOutcome) -> tuple[AppResult, ...]:
+        assert check.host is not None and resolved.address is not None
+        timeout = self.engine.app_timeout
+        results: list[AppResult] = []
+        for test in check.app_tests:
+            if test is AppTest.TLS:
+                results.append(await self._tls(check, resolved.address, timeout))
+            elif test in (AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS):
+                scheme = "https" if test is AppTest.SECARS_HTTPS else "http"
+                results.append(await secars_check(scheme, check.host, check.port, timeout))
+                proxy = (
+                    system_proxy(url_for(scheme, check.host, check.port, "/"), check.host)
+                    if self.engine.use_system_proxy
+                    else None
+                )
+                if proxy is not None:
+                    results.append(await secars_check(scheme, check.host, check.port, timeout, proxy=proxy))
+            elif test is AppTest.SEPM_VERSION:
+                results.append(await sepm_version_check(check.host, check.port, timeout, self.version))
+            elif test is AppTest.NETBIOS_STATUS and outcome.answer is not None:
+                results.append(_netbios_result(outcome.answer))
+            elif test is AppTest.SYSLOG_SEND:
+                results.append(
+                    AppResult(
+                        test,
+                        outcome.state is not State.CLOSED,
+                        "a test message was sent; syslog does not answer, so check the server's log for "
+                        "'SEP Port Doctor connectivity test'",
+                    )
+                )
+        return tuple(results)
+
+    async def _tls(self, check: Check, address: str, timeout: float) -> AppResult:
+        assert check.host is not None
+        started = time.perf_counter()
+        server_name = None if check.host.is_ip else check.host.name
+        try:
+            facts = await tls_probe(address, check.port, server_name, check.host.name, timeout)
+        except TlsFailure as exc:
+            return AppResult(AppTest.TLS, False, str(exc), "direct", (time.perf_counter() - started) * 1000)
+        elapsed = (time.perf_counter() - started) * 1000
+        evidence = facts.to_evidence()
+        cert = facts.certificate
+        if cert is None:
+            return AppResult(
+                AppTest.TLS, False, f"{facts.version}: the server sent no certificate", "direct", elapsed, evidence
+            )
+        problems = describe_certificate_problems(cert)
+        summary = f"{facts.version}, {facts.cipher}; certificate {cert.common_name or cert.subject}"
+        summary += f", valid to {cert.not_after[:10]}" + (", self-signed" if cert.self_signed else "")
+        if cert.expires_soon:
+            summary += f", expires in {cert.days_left} days"
+        if problems:
+            return AppResult(AppTest.TLS, False, "; ".join(problems), "direct", elapsed, evidence)
+        return AppResult(AppTest.TLS, True, summary, "direct", elapsed, evidence)
+
+
+def _netbios_result(answer: bytes) -> AppResult:
+    try:
+        status = parse_node_status(answer)
+    except NetbiosError as exc:
+        return AppResult(AppTest.NETBIOS_STATUS, False, f"UDP 137 answered, but not with a node status: {exc}")
+    return AppResult(
+        AppTest.NETBIOS_STATUS,
+        True,
+        status.describe(),
+        evidence={
+            "names": [f"{n.name}<{n.suffix:02x}>{' group' if n.group else ''}" for n in status.names],
+            "mac": status.mac,
+        },
+    )

@@ -1,0 +1,268 @@
+"""From a check's result to a severity, a headline and the vendor's guidance.
+
+Rules map (check, verdict, context) to guidance ids in guidance.toml; the texts
+themselves live there in Japanese and English. A check that did not run is never
+``passed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from core.catalog import Catalog, Guidance, Lang, PortEntry, label
+from core.results import AppResult, AppTest, CheckResult, State
+from core.versions import SepVersion
+
+PUSH_ENTRIES = ("push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138")
+
+
+class Severity(StrEnum):
+    PROBLEM = "problem"
+    WARNING = "warning"
+    INFO = "info"
+    PASSED = "passed"
+    NOT_TESTED = "not_tested"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    severity: Severity
+    headline: dict[str, str]
+    """{"ja": ..., "en": ...}: one line saying what was found."""
+    guidance: tuple[Guidance, ...]
+
+    def headline_for(self, lang: Lang) -> str:
+        return self.headline[lang]
+
+
+def _h(ja: str, en: str) -> dict[str, str]:
+    return {"ja": ja, "en": en}
+
+
+_STATE_HEADLINES = {
+    State.OPEN: _h("接続できました", "Connected"),
+    State.CLOSED: _h("接続を拒否されました(閉じている)", "Connection refused (closed)"),
+    State.FILTERED: _h("応答がありません(フィルタ)", "No answer (filtered)"),
+    State.OPEN_FILTERED: _h("応答がありません(開いているかフィルタ)", "No answer (open or filtered)"),
+    State.UNREACHABLE: _h("到達できません", "Unreachable"),
+    State.UNRESOLVED: _h("ホスト名を解決できません", "The host name does not resolve"),
+    State.LISTENING: _h("このコンピュータで待ち受けています", "This PC is listening"),
+    State.NOT_LISTENING: _h("このコンピュータで待ち受けていません", "This PC is not listening"),
+    State.NOT_APPLICABLE: _h("対象外", "Not applicable"),
+    State.NOT_TESTED: _h("未実施", "Not tested"),
+    State.CANCELLED: _h("中止されました", "Cancelled"),
+    State.ERROR: _h("確認できませんでした", "Could not be checked"),
+}
+
+_VERDICT_GUIDANCE = {
+    State.FILTERED: "verdict-filtered",
+    State.CLOSED: "verdict-closed",
+    State.UNREACHABLE: "verdict-unreachable",
+    State.UNRESOLVED: "verdict-unresolved",
+    State.OPEN_FILTERED: "verdict-open-filtered",
+}
+
+_FAILED = (State.CLOSED, State.FILTERED, State.UNREACHABLE, State.UNRESOLVED)
+
+
+def _guidance(catalog: Catalog, ids: list[str]) -> tuple[Guidance, ...]:
+    seen: list[str] = []
+    for gid in ids:
+        if gid in catalog.guidance and gid not in seen:
+            seen.append(gid)
+    return tuple(catalog.guidance[g] for g in seen)
+
+
+def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Explanation | None:
+    """The open port's application tests: the first failure decides, expiry is a warning."""
+    failed = [a for a in result.application if not a.ok]
+    for app in failed:
+        if app.test in (AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS):
+            ids = ["secars-not-ok", "client-communication"]
+            if _proxy_differs(result.application, app.test):
+                ids.insert(0, "proxy-differs")
+            return Explanation(
+                Severity.PROBLEM,
+                _h(
+                    f"ポートは開いていますが管理サーバーの応答が正しくありません: {app.detail}",
+                    f"The port is open, but the manager's answer is wrong: {app.detail}",
+                ),
+                _guidance(catalog, ids),
+            )
+        if app.test is AppTest.TLS:
+            cert = (app.evidence.get("certificate") or {}) if app.evidence else {}
+            if cert:
+                return Explanation(
+                    Severity.PROBLEM,
+                    _h(f"証明書に問題があります: {app.detail}", f"Certificate problem: {app.detail}"),
+                    _guidance(catalog, ["certificate"]),
+                )
+            return Explanation(
+                Severity.PROBLEM,
+                _h(f"TLS で接続できません: {app.detail}", f"No TLS session: {app.detail}"),
+                _guidance(catalog, ["tls-failed", *entry.guidance]),
+            )
+        if app.test is AppTest.SEPM_VERSION:
+            mismatch = "reported_release" in (app.evidence or {})
+            return Explanation(
+                Severity.WARNING,
+                _h(f"管理サーバーのバージョン: {app.detail}", f"Manager version: {app.detail}"),
+                _guidance(catalog, ["version-mismatch"] if mismatch else ["console-ports"]),
+            )
+        if app.test is AppTest.NETBIOS_STATUS:
+            return Explanation(
+                Severity.WARNING,
+                _h(f"NetBIOS の応答が読めません: {app.detail}", f"Unreadable NetBIOS answer: {app.detail}"),
+                _guidance(catalog, list(entry.guidance)),
+            )
+    for app in result.application:
+        cert = (app.evidence or {}).get("certificate") if app.test is AppTest.TLS else None
+        if cert and cert.get("expires_soon"):
+            return Explanation(
+                Severity.WARNING,
+                _h(
+                    f"証明書の有効期限が近づいています(残り {cert.get('days_left')} 日)",
+                    f"The certificate expires soon ({cert.get('days_left')} days left)",
+                ),
+                _guidance(catalog, ["certificate"]),
+            )
+    return None
+
+
+def _proxy_differs(apps: tuple[AppResult, ...], test: AppTest) -> bool:
+    outcomes = {a.via == "direct": a.ok for a in apps if a.test is test}
+    return len(outcomes) == 2 and outcomes[True] != outcomes[False]
+
+
+def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = None) -> Explanation:
+    check = result.check
+    entry = catalog.entry(check.entry_id)
+    state = result.state
+    headline = _STATE_HEADLINES[state]
+
+    if not state.ran:
+        ids = list(entry.guidance) if check.reason_code == "version" else []
+        if check.reason_code.startswith("localhost"):
+            ids.append("localhost-only")
+        why = {lang: plan_reason(result, catalog, version, lang) for lang in ("ja", "en")}
+        words = _h(f"{headline['ja']}: {why['ja']}", f"{headline['en']}: {why['en']}")
+        if state is State.NOT_TESTED and result.reason and result.reason != check.reason:
+            words = _h(f"{headline['ja']}: {result.reason}", f"{headline['en']}: {result.reason}")
+        return Explanation(Severity.NOT_TESTED, words, _guidance(catalog, ids))
+
+    if state is State.ERROR:
+        return Explanation(
+            Severity.WARNING, _h(f"確認できませんでした: {result.reason}", f"Could not be checked: {result.reason}"), ()
+        )
+
+    if check.expected_unreachable and state in _FAILED:
+        return Explanation(
+            Severity.INFO,
+            _h(
+                f"{headline['ja']}(localhost のみ受け付けるため正常です)",
+                f"{headline['en']} (normal: this port accepts localhost only)",
+            ),
+            _guidance(catalog, ["localhost-only"]),
+        )
+
+    if not check.applies:
+        # Probed anyway (--all-ports): whatever it says is for information.
+        return Explanation(
+            Severity.INFO,
+            _h(f"{headline['ja']}(このバージョン・役割では対象外)", f"{headline['en']} (not used in this setup)"),
+            _guidance(catalog, list(entry.guidance)),
+        )
+
+    if check.local:
+        return _explain_local(result, entry, catalog)
+
+    if state is State.OPEN:
+        app = _app_explanation(result, entry, catalog)
+        if app is not None:
+            return app
+        detail = "; ".join(a.detail for a in result.application if a.ok)
+        return Explanation(
+            Severity.PASSED,
+            _h(f"接続できました{(': ' + detail) if detail else ''}", f"Connected{(': ' + detail) if detail else ''}"),
+            (),
+        )
+
+    if state is State.OPEN_FILTERED:
+        app = _app_explanation(result, entry, catalog)
+        return Explanation(
+            Severity.WARNING,
+            headline if app is None else app.headline,
+            _guidance(catalog, ["verdict-open-filtered", *entry.guidance]),
+        )
+
+    ids = [_VERDICT_GUIDANCE[state]]
+    severity = Severity.PROBLEM
+    if entry.id == "client-https-443" and version is not None and version.release_key[:2] == (12, 1):
+        severity = Severity.WARNING
+        ids.insert(0, "https-443-optional-on-12")
+    if entry.configurable and state is not State.UNRESOLVED:
+        ids.append("configurable-port")
+    ids += [g for g in entry.guidance if g not in ("certificate",)]
+    if entry.id in PUSH_ENTRIES:
+        ids += ["push-windows-firewall", "allow-file-printer-sharing"]
+    return Explanation(severity, headline, _guidance(catalog, ids))
+
+
+def _explain_local(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Explanation:
+    state = result.state
+    headline = _STATE_HEADLINES[state]
+    if state is State.LISTENING:
+        return Explanation(Severity.PASSED, headline, ())
+    if entry.id == "ntr-tcp-2968":
+        # Network Traffic Redirection is an optional feature: not listening is information.
+        return Explanation(
+            Severity.INFO,
+            _h(
+                f"{headline['ja']}(ネットワークトラフィックリダイレクトを使う場合のみ必要)",
+                f"{headline['en']} (needed only with Network Traffic Redirection)",
+            ),
+            (),
+        )
+    push_ids = [
+        "local-not-listening",
+        "allow-file-printer-sharing",
+        "push-windows-firewall",
+        "client-firewall-off-until-restart",
+    ]
+    if entry.id == "mac-push-tcp-22":
+        push_ids = ["mac-remote-login"]
+    if state in (State.NOT_LISTENING, State.FILTERED, State.CLOSED):
+        return Explanation(Severity.PROBLEM, headline, _guidance(catalog, push_ids))
+    if state is State.OPEN_FILTERED:
+        return Explanation(
+            Severity.WARNING,
+            _h(
+                "UDP 137 に応答がありません(待ち受けているか不明)",
+                "No answer on UDP 137 (cannot tell whether it listens)",
+            ),
+            _guidance(catalog, ["verdict-open-filtered", *push_ids]),
+        )
+    return Explanation(Severity.WARNING, headline, _guidance(catalog, push_ids))
+
+
+def overall(severities: list[Severity]) -> Severity:
+    """The worst severity that ran; ``not_tested`` only when nothing ran."""
+    ran = [s for s in severities if s is not Severity.NOT_TESTED]
+    if not ran:
+        return Severity.NOT_TESTED
+    return min(ran, key=lambda s: s.rank)
+
+
+def plan_reason(result: CheckResult, catalog: Catalog, version: SepVersion | None, lang: Lang) -> str:
+    """Why the check was planned this way, in the user's language."""
+    check = result.check
+    text = label("reason", check.reason_code, lang)
+    if check.reason_code == "version" and version is not None:
+        entry = catalog.entry(check.entry_id)
+        return text.replace("{version}", version.release_name).replace("{versions}", entry.versions_text.get(lang))
+    return text if text != check.reason_code else check.reason

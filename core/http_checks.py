@@ -1,0 +1,219 @@
+"""Application checks over HTTP(S) with httpx: the secars heartbeat and the 8446 version API.
+
+Every exchange is bounded: one deadline covers connect, headers and body (a
+server that trickles one byte at a time still ends on time), and at most
+``MAX_BODY`` bytes are read whatever the server sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+import time
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from core.hosts import Host
+from core.results import AppResult, AppTest
+from core.tlsinfo import client_context
+from core.versions import SepVersion, VersionError, parse_version
+
+SECARS_PATH = "/secars/secars.dll?hello,secars"
+VERSION_PATH = "/sepm/api/v1/version"
+MAX_BODY = 4096
+EXCERPT_CHARS = 200
+USER_AGENT = "SEP-Port-Doctor"
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    status: int
+    reason: str
+    body: bytes
+    truncated: bool
+    time_ms: float
+    server: str | None
+
+    def excerpt(self) -> str:
+        return excerpt(self.body)
+
+
+def excerpt(body: bytes, limit: int = EXCERPT_CHARS) -> str:
+    """A short, printable excerpt of a body that may be anything (binary, not UTF-8)."""
+    text = body[: limit * 4].decode("utf-8", errors="replace")
+    printable = "".join(ch if ch.isprintable() or ch in " " else f"\\x{ord(ch):02x}" for ch in text)
+    return printable[:limit] + ("…" if len(printable) > limit or len(body) > limit * 4 else "")
+
+
+class HttpFailure(Exception):
+    """The exchange failed; the message is the evidence for the user."""
+
+
+def system_proxy(url: str, host: Host) -> str | None:
+    """The proxy the system would use for ``url`` (Windows: the Internet Options registry), or None."""
+    try:
+        proxies = urllib.request.getproxies()
+        scheme = url.split(":", 1)[0]
+        proxy = proxies.get(scheme) or proxies.get("all")
+        if not proxy or urllib.request.proxy_bypass(host.name):
+            return None
+    except (OSError, ValueError):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def url_for(scheme: str, host: Host, port: int, path: str) -> str:
+    return f"{scheme}://{host.url_host}:{port}{path}"
+
+
+async def http_get(
+    url: str,
+    *,
+    timeout: float,
+    proxy: str | None = None,
+    max_body: int = MAX_BODY,
+    context: ssl.SSLContext | None = None,
+) -> HttpExchange:
+    """One bounded GET. Raises HttpFailure with the evidence."""
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(timeout):
+            async with (
+                httpx.AsyncClient(
+                    verify=context or client_context(),
+                    trust_env=False,
+                    proxy=proxy,
+                    timeout=httpx.Timeout(timeout),
+                    follow_redirects=False,
+                    headers={"User-Agent": USER_AGENT},
+                ) as client,
+                client.stream("GET", url) as response,
+            ):
+                body = bytearray()
+                truncated = False
+                async for chunk in response.aiter_raw():
+                    body += chunk
+                    if len(body) >= max_body:
+                        truncated = True
+                        del body[max_body:]
+                        break
+                server = response.headers.get("server")
+                return HttpExchange(
+                    status=response.status_code,
+                    reason=response.reason_phrase,
+                    body=bytes(body),
+                    truncated=truncated,
+                    time_ms=(time.perf_counter() - started) * 1000,
+                    server=server[:100] if server else None,
+                )
+    except TimeoutError:
+        raise HttpFailure(f"no complete answer within {timeout:g} s (the server stalls or trickles)") from None
+    except httpx.ProxyError as exc:
+        raise HttpFailure(f"the proxy refused or failed: {exc}") from None
+    except httpx.ConnectError as exc:
+        raise HttpFailure(_connect_words(exc)) from None
+    except httpx.RemoteProtocolError as exc:
+        raise HttpFailure(f"the answer is not valid HTTP ({exc})") from None
+    except (httpx.ReadError, httpx.WriteError) as exc:
+        raise HttpFailure(f"the connection broke: {exc or exc.__class__.__name__}") from None
+    except httpx.TimeoutException:
+        raise HttpFailure(f"no complete answer within {timeout:g} s") from None
+    except httpx.HTTPError as exc:
+        raise HttpFailure(f"HTTP error: {exc.__class__.__name__}: {exc}") from None
+    except (ssl.SSLError, OSError) as exc:
+        raise HttpFailure(f"connection failed: {exc}") from None
+
+
+def _connect_words(exc: httpx.ConnectError) -> str:
+    text = str(exc)
+    lowered = text.lower()
+    if "wrong version number" in lowered or "record layer" in lowered:
+        return "the port answered, but not with TLS (plain HTTP?)"
+    if "refused" in lowered:
+        return "connection refused"
+    if "reset" in lowered:
+        return "the server reset the connection"
+    return f"connection failed: {text or exc.__class__.__name__}"
+
+
+async def secars_check(scheme: str, host: Host, port: int, timeout: float, *, proxy: str | None = None) -> AppResult:
+    """``GET /secars/secars.dll?hello,secars``: the manager answers ``OK``."""
+    test = AppTest.SECARS_HTTPS if scheme == "https" else AppTest.SECARS_HTTP
+    via = "direct" if proxy is None else f"proxy {proxy}"
+    url = url_for(scheme, host, port, SECARS_PATH)
+    try:
+        exchange = await http_get(url, timeout=timeout, proxy=proxy)
+    except HttpFailure as exc:
+        return AppResult(test, False, str(exc), via, None, {"url": url})
+    evidence: dict[str, Any] = {
+        "url": url,
+        "status": exchange.status,
+        "body_excerpt": exchange.excerpt(),
+        "body_truncated": exchange.truncated,
+        "server": exchange.server,
+    }
+    if exchange.status != 200:
+        detail = f"HTTP {exchange.status} {exchange.reason}".strip()
+        return AppResult(test, False, f"{detail}, not 200 OK", via, exchange.time_ms, evidence)
+    if exchange.body.strip() != b"OK":
+        return AppResult(
+            test, False, f"HTTP 200 but the body is {exchange.excerpt()!r}, not 'OK'", via, exchange.time_ms, evidence
+        )
+    return AppResult(test, True, "HTTP 200, body 'OK'", via, exchange.time_ms, evidence)
+
+
+async def sepm_version_check(host: Host, port: int, timeout: float, expected: SepVersion | None) -> AppResult:
+    """Read the manager's version from the 8446 web service (no login needed)."""
+    url = url_for("https", host, port, VERSION_PATH)
+    try:
+        exchange = await http_get(url, timeout=timeout)
+    except HttpFailure as exc:
+        return AppResult(AppTest.SEPM_VERSION, False, str(exc), "direct", None, {"url": url})
+    evidence: dict[str, Any] = {"url": url, "status": exchange.status, "body_excerpt": exchange.excerpt()}
+    if exchange.status != 200:
+        return AppResult(
+            AppTest.SEPM_VERSION, False, f"HTTP {exchange.status}: no version", "direct", exchange.time_ms, evidence
+        )
+    try:
+        document = json.loads(exchange.body.decode("utf-8"))
+        raw = document.get("version") if isinstance(document, dict) else None
+        if not isinstance(raw, str):
+            raise ValueError("no 'version' field")
+        reported = parse_version(raw)
+    except (ValueError, UnicodeDecodeError, VersionError) as exc:
+        return AppResult(
+            AppTest.SEPM_VERSION,
+            False,
+            f"the answer holds no readable version ({exc})",
+            "direct",
+            exchange.time_ms,
+            evidence,
+        )
+    evidence["reported_version"] = raw
+    evidence["reported_release"] = reported.describe()
+    if expected is None:
+        return AppResult(
+            AppTest.SEPM_VERSION, True, f"manager reports {reported.describe()}", "direct", exchange.time_ms, evidence
+        )
+    evidence["entered_release"] = expected.release_name
+    if reported.release_key == expected.release_key:
+        return AppResult(
+            AppTest.SEPM_VERSION,
+            True,
+            f"manager reports {reported.describe()}, as entered",
+            "direct",
+            exchange.time_ms,
+            evidence,
+        )
+    return AppResult(
+        AppTest.SEPM_VERSION,
+        False,
+        f"manager reports {reported.describe()}, but {expected.release_name} was entered",
+        "direct",
+        exchange.time_ms,
+        evidence,
+    )

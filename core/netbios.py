@@ -1,0 +1,103 @@
+"""The NetBIOS node-status query PortQry sends to UDP 137, and its answer."""
+
+from __future__ import annotations
+
+import secrets
+import struct
+from dataclasses import dataclass
+
+_NBSTAT = 0x0021
+_CLASS_IN = 0x0001
+
+
+def _encode_name(name: bytes) -> bytes:
+    """First-level encoding (RFC 1001): each half-byte becomes a letter from 'A'."""
+    padded = name.ljust(16, b"\x00")[:16]
+    encoded = bytearray()
+    for byte in padded:
+        encoded += bytes((0x41 + (byte >> 4), 0x41 + (byte & 0x0F)))
+    return bytes((32,)) + bytes(encoded) + b"\x00"
+
+
+def node_status_query(transaction_id: int | None = None) -> bytes:
+    tid = secrets.randbelow(0x10000) if transaction_id is None else transaction_id
+    header = struct.pack(">HHHHHH", tid, 0x0000, 1, 0, 0, 0)
+    return header + _encode_name(b"*") + struct.pack(">HH", _NBSTAT, _CLASS_IN)
+
+
+@dataclass(frozen=True)
+class NodeName:
+    name: str
+    suffix: int
+    group: bool
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    names: tuple[NodeName, ...]
+    mac: str
+
+    def describe(self) -> str:
+        unique = [n.name for n in self.names if not n.group and n.suffix == 0x00]
+        group = [n.name for n in self.names if n.group and n.suffix == 0x00]
+        parts = []
+        if unique:
+            parts.append(f"computer {unique[0]}")
+        if group:
+            parts.append(f"workgroup {group[0]}")
+        parts.append(f"MAC {self.mac}")
+        return ", ".join(parts)
+
+
+class NetbiosError(ValueError):
+    pass
+
+
+def parse_node_status(data: bytes) -> NodeStatus:
+    """Parse a node-status answer; raises NetbiosError for anything else."""
+    if len(data) < 12 + 34 + 10 + 1:
+        raise NetbiosError("answer too short for a NetBIOS node status")
+    _tid, flags, _qd, ancount, _ns, _ar = struct.unpack(">HHHHHH", data[:12])
+    if not flags & 0x8000 or ancount < 1:
+        raise NetbiosError("not a NetBIOS answer")
+    offset = 12
+    length = data[offset]
+    offset += 1 + length + 1  # encoded name and its terminating zero
+    if offset + 10 > len(data):
+        raise NetbiosError("truncated answer")
+    rr_type, _rr_class, _ttl, rdlength = struct.unpack(">HHIH", data[offset : offset + 10])
+    offset += 10
+    if rr_type != _NBSTAT:
+        raise NetbiosError(f"answer of type {rr_type:#06x}, not NBSTAT")
+    end = min(len(data), offset + rdlength)
+    count = data[offset]
+    offset += 1
+    names = []
+    for _ in range(count):
+        if offset + 18 > end:
+            raise NetbiosError("truncated name table")
+        raw = data[offset : offset + 15].rstrip(b" \x00")
+        suffix = data[offset + 15]
+        name_flags = struct.unpack(">H", data[offset + 16 : offset + 18])[0]
+        names.append(NodeName(raw.decode("latin-1"), suffix, bool(name_flags & 0x8000)))
+        offset += 18
+    mac_bytes = data[offset : offset + 6] if offset + 6 <= end else b""
+    mac = ":".join(f"{b:02x}" for b in mac_bytes) if mac_bytes else "unknown"
+    return NodeStatus(tuple(names), mac)
+
+
+def node_status_answer(query: bytes, computer: str, workgroup: str, mac: bytes) -> bytes:
+    """An answer as Windows or nmbd would send it (used by the simulated manager and tests)."""
+    tid = struct.unpack(">H", query[:2])[0]
+    header = struct.pack(">HHHHHH", tid, 0x8400, 0, 1, 0, 0)
+    entries = [
+        (computer, 0x00, 0x0400),
+        (computer, 0x20, 0x0400),
+        (workgroup, 0x00, 0x8400),
+    ]
+    table = bytes((len(entries),))
+    for name, suffix, flags in entries:
+        table += name.encode("latin-1")[:15].ljust(15, b" ") + bytes((suffix,)) + struct.pack(">H", flags)
+    table += mac[:6].ljust(6, b"\x00") + b"\x00" * 40
+    rr = _encode_name(b"*") + struct.pack(">HHIH", _NBSTAT, _CLASS_IN, 0, len(table))
+    return header + rr + table

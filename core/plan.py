@@ -1,0 +1,204 @@
+"""Which checks to run, from the catalogue, where the probe runs, the version and the hosts.
+
+Roles: ``client`` (a client desk: the default), ``console`` (an admin PC running a
+remote console) and ``manager`` (on the SEPM itself). Every catalogue entry becomes
+one planned check; those that do not apply say why and send nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from core.catalog import Catalog, PortEntry
+from core.hosts import Host, parse_host
+from core.results import AppTest, Check, Target
+from core.versions import SepVersion
+
+
+class Role(StrEnum):
+    CLIENT = "client"
+    CONSOLE = "console"
+    MANAGER = "manager"
+
+
+class PlanError(ValueError):
+    """Bad plan input (port overrides); one line for the user."""
+
+
+LOCALHOST = parse_host("127.0.0.1")
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    manager: Host
+    version: SepVersion | None
+    role: Role = Role.CLIENT
+    gup: Host | None = None
+    sql: Host | None = None
+    syslog: Host | None = None
+    overrides: dict[int, int] = field(default_factory=dict)
+    all_ports: bool = False
+    platform: str = sys.platform
+
+
+def parse_override(text: str, catalog: Catalog) -> tuple[int, int]:
+    """``8014=80``: the site moved a configurable catalogue port."""
+    default_text, sep, actual_text = text.strip().partition("=")
+    if not sep:
+        raise PlanError(f"a port override is DEFAULT=ACTUAL, like 8014=80, not {text[:40]!r}")
+    try:
+        default, actual = int(default_text.strip()), int(actual_text.strip())
+    except ValueError:
+        raise PlanError(f"a port override takes two port numbers, like 8014=80, not {text[:40]!r}") from None
+    if not 1 <= actual <= 65535 or not 1 <= default <= 65535:
+        raise PlanError(f"ports are 1-65535: {text[:40]!r}")
+    if not any(e.port == default for e in catalog.entries):
+        ports = ", ".join(str(p) for p in sorted({e.port for e in catalog.entries}))
+        raise PlanError(f"{default} is not a SEP port; overrides name one of: {ports}")
+    return default, actual
+
+
+def _app_tests(entry: PortEntry, target: Target) -> tuple[AppTest, ...]:
+    if target in (Target.NONE, Target.THIS_PC):
+        return ()
+    if entry.id == "client-http-8014":
+        return (AppTest.SECARS_HTTP,)
+    if entry.id == "client-https-443":
+        return (AppTest.TLS, AppTest.SECARS_HTTPS)
+    if entry.id == "webservice-tcp-8446":
+        return (AppTest.TLS, AppTest.SEPM_VERSION)
+    if entry.id in ("server-https-8443", "report-tcp-8445"):
+        return (AppTest.TLS,)
+    if entry.id == "push-udp-137":
+        return (AppTest.NETBIOS_STATUS,)
+    if entry.id == "syslog-udp-514":
+        return (AppTest.SYSLOG_SEND,)
+    return ()
+
+
+@dataclass(frozen=True)
+class _Placement:
+    target: Target
+    reason_code: str
+    reason: str
+    relevant: bool = True
+    expected_unreachable: bool = False
+
+
+def _placement(entry: PortEntry, request: PlanRequest) -> _Placement:
+    """Where the check probes for this role, or why it is not for this role."""
+    role = request.role
+    on_mac = request.platform == "darwin"
+    if request.all_ports:
+        relevant = _placement_for_role(entry, request).relevant
+        return _Placement(
+            Target.MANAGER,
+            "all-ports",
+            "probed on the manager host (--all-ports)",
+            relevant,
+            expected_unreachable=entry.localhost_only and role is not Role.MANAGER,
+        )
+    placement = _placement_for_role(entry, request)
+    if entry.direction == "manager_to_client" and role is Role.CLIENT:
+        mac_only = entry.id == "mac-push-tcp-22"
+        if mac_only != on_mac:
+            if mac_only:
+                return _Placement(Target.NONE, "not-a-mac", "Mac push deployment; this PC is not a Mac", False)
+            return _Placement(Target.NONE, "is-a-mac", "Windows push deployment; this PC is a Mac", False)
+    return placement
+
+
+def _placement_for_role(entry: PortEntry, request: PlanRequest) -> _Placement:
+    role, direction = request.role, entry.direction
+    if role is Role.CLIENT:
+        if direction == "client_to_manager":
+            return _Placement(Target.MANAGER, "client-to-manager", "this PC's SEP client connects to the manager here")
+        if direction == "client_to_gup":
+            if request.gup is None:
+                return _Placement(Target.NONE, "no-gup-host", "no Group Update Provider given (--gup HOST)")
+            return _Placement(Target.GUP, "client-to-gup", "this PC's SEP client fetches content from the GUP here")
+        if direction in ("manager_to_client", "client_local"):
+            return _Placement(Target.THIS_PC, "inbound-at-client", "the manager (or this PC) connects to this PC here")
+        if direction == "client_to_cloud":
+            return _Placement(
+                Target.NONE, "cloud-host-unknown", "goes to the cloud console, whose address is not probed", False
+            )
+        return _Placement(
+            Target.NONE, "not-for-client", "not used from a client desk (run with --role console or manager)", False
+        )
+    if role is Role.CONSOLE:
+        if direction == "console_to_manager":
+            return _Placement(Target.MANAGER, "console-to-manager", "consoles on this PC connect to the manager here")
+        if entry.localhost_only:
+            return _Placement(Target.NONE, "localhost-only", "accepts connections from the manager itself only", False)
+        return _Placement(Target.NONE, "not-for-console", "not used from an admin console PC", False)
+    # On the manager itself.
+    if entry.listener == "manager":
+        if entry.localhost_only:
+            return _Placement(
+                Target.MANAGER_LOCALHOST, "manager-localhost", "listens on the manager for localhost only"
+            )
+        return _Placement(Target.MANAGER, "manager-listens", "the manager listens here")
+    if direction == "manager_to_elsewhere":
+        host = {"sql_server": request.sql, "syslog_server": request.syslog}.get(entry.listener)
+        target = {"sql_server": Target.SQL, "syslog_server": Target.SYSLOG}.get(entry.listener)
+        if target is None:
+            return _Placement(Target.NONE, "peer-unknown", "goes to a peer whose address is not probed", False)
+        if host is None:
+            if target is Target.SQL:
+                return _Placement(Target.NONE, "no-sql-host", "no SQL Server host given (--sql HOST)")
+            return _Placement(Target.NONE, "no-syslog-host", "no syslog host given (--syslog HOST)")
+        return _Placement(target, f"manager-to-{target}", f"the manager connects to the {target} host here")
+    if direction == "client_to_gup" and request.gup is not None:
+        return _Placement(Target.GUP, "manager-to-gup", "the GUP's port, checked from the manager")
+    return _Placement(
+        Target.NONE, "not-for-manager", "not probed from the manager (it starts this traffic to clients)", False
+    )
+
+
+def build_plan(catalog: Catalog, request: PlanRequest) -> tuple[Check, ...]:
+    checks: list[Check] = []
+    hosts = {
+        Target.MANAGER: request.manager,
+        Target.MANAGER_LOCALHOST: LOCALHOST,
+        Target.GUP: request.gup,
+        Target.SQL: request.sql,
+        Target.SYSLOG: request.syslog,
+        Target.THIS_PC: None,
+        Target.NONE: None,
+    }
+    for entry in catalog.entries:
+        placement = _placement(entry, request)
+        version_ok = entry.applies_to(request.version)
+        applies = version_ok and placement.relevant
+        if not version_ok and request.version is not None:
+            reason_code = "version"
+            reason = f"not used by SEP {request.version.release_name} ({entry.versions_text.en})"
+        else:
+            reason_code, reason = placement.reason_code, placement.reason
+        port = request.overrides.get(entry.port, entry.port)
+        target = placement.target
+        # Without --all-ports nothing is sent for a check that does not apply.
+        skip = target is Target.NONE or (not applies and not request.all_ports)
+        host = hosts[target]
+        checks.append(
+            Check(
+                id=f"{entry.id}@{target}",
+                entry_id=entry.id,
+                target=target,
+                host=host,
+                protocol=entry.protocol,
+                port=port,
+                default_port=entry.port,
+                applies=applies,
+                reason=reason,
+                reason_code=reason_code,
+                app_tests=() if skip else _app_tests(entry, target),
+                local=target is Target.THIS_PC,
+                expected_unreachable=placement.expected_unreachable,
+                skip=skip,
+            )
+        )
+    return tuple(checks)

@@ -1,0 +1,335 @@
+"""A simulated SEP Manager on loopback, for trying the whole flow without a real one.
+
+It serves secars ``OK`` over HTTP (8014) and HTTPS (443), TLS listeners for the
+console ports (8443, 8445, 8446 with the version API), plain listeners for 9090
+and 1100, and a NetBIOS node status on UDP 137, each on the port given by the
+``--port DEFAULT=ACTUAL`` overrides (low ports need privileges). A profile adds
+faults. Requests are read with bounds on size and time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import ipaddress
+import json
+import socket
+import ssl
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from core.http_checks import SECARS_PATH, VERSION_PATH
+from core.netbios import node_status_answer
+
+PROFILES: dict[str, str] = {
+    "healthy": "everything answers as a healthy manager does",
+    "secars-wrong": "8014 and 443 answer 200 with a page that is not 'OK' (another web server)",
+    "secars-error": "8014 and 443 answer 500 Internal Server Error",
+    "cert-expired": "the certificate on 443, 8443, 8445 and 8446 expired 10 days ago",
+    "cert-expiring": "the certificate expires in 7 days",
+    "cert-wrong-name": "the certificate is for another host name",
+    "http-down": "nothing listens on 8014 (the service is stopped)",
+    "stalled": "8014 accepts connections and never answers",
+    "dropped": "8443 and 9090 drop connection attempts (like a firewall that drops)",
+    "version-mismatch": "the 8446 version API reports 14.2 RU2",
+}
+
+DEFAULT_VERSION = "14.3.9205.6000"
+SERVED_PORTS = (8014, 443, 8443, 8445, 8446, 9090, 1100, 137)
+MAX_REQUEST = 8192
+REQUEST_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class Certificate:
+    cert_pem: bytes
+    key_pem: bytes
+
+    def context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        with tempfile.TemporaryDirectory() as folder:
+            cert_file, key_file = Path(folder) / "cert.pem", Path(folder) / "key.pem"
+            cert_file.write_bytes(self.cert_pem)
+            key_file.write_bytes(self.key_pem)
+            context.load_cert_chain(cert_file, key_file)
+        return context
+
+
+def make_certificate(
+    common_name: str, names: list[str], *, not_before: dt.datetime | None = None, days: int = 3650
+) -> Certificate:
+    """A self-signed 2048-bit RSA / SHA-256 certificate, like the one SEPM makes at install."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "SEPM simulator"),
+        ]
+    )
+    start = not_before or (dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    alt_names: list[x509.GeneralName] = []
+    for name in names:
+        try:
+            alt_names.append(x509.IPAddress(ipaddress.ip_address(name)))
+        except ValueError:
+            alt_names.append(x509.DNSName(name))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=days))
+        .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return Certificate(
+        cert.public_bytes(serialization.Encoding.PEM),
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+    )
+
+
+def certificate_for_profile(profile: str, bind: str) -> Certificate:
+    now = dt.datetime.now(dt.UTC)
+    names = ["localhost", "sepm-sim", "127.0.0.1", "::1", bind]
+    if profile == "cert-expired":
+        return make_certificate("sepm-sim", names, not_before=now - dt.timedelta(days=375), days=365)
+    if profile == "cert-expiring":
+        return make_certificate("sepm-sim", names, not_before=now - dt.timedelta(days=358), days=365)
+    if profile == "cert-wrong-name":
+        return make_certificate("other-server.example", ["other-server.example"])
+    return make_certificate("sepm-sim", names)
+
+
+Handler = Callable[[str], tuple[int, str, bytes]]
+
+
+def _response(status: int, reason: str, body: bytes, content_type: str = "text/plain") -> bytes:
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nServer: Apache\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+async def read_request_target(reader: asyncio.StreamReader) -> str | None:
+    """The request target of one HTTP request, read with bounds; None if it is not HTTP."""
+    try:
+        async with asyncio.timeout(REQUEST_TIMEOUT):
+            head = await reader.readuntil(b"\r\n\r\n")
+    except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, ssl.SSLError):
+        return None
+    parts = head.split(b"\r\n", 1)[0].split(b" ")
+    if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):
+        return None
+    return parts[1].decode("latin-1")
+
+
+@dataclass
+class SimulatedManager:
+    """The running simulator: ``await start()``, then ``await stop()`` (or ``async with``)."""
+
+    bind: str = "127.0.0.1"
+    profile: str = "healthy"
+    ports: dict[int, int] = field(default_factory=dict)
+    """Default port -> actual port; 0 picks a free port (see ``bound``)."""
+    version: str = DEFAULT_VERSION
+    bound: dict[int, int] = field(default_factory=dict)
+    """Default port -> the port actually listening, once started."""
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"unknown profile {self.profile!r}; known: {', '.join(PROFILES)}")
+        self._servers: list[asyncio.base_events.Server] = []
+        self._held: list[socket.socket] = []
+        self._transports: list[asyncio.BaseTransport] = []
+        self._connections: set[asyncio.Task[None]] = set()
+        self.certificate = certificate_for_profile(self.profile, self.bind)
+
+    def port_for(self, default: int) -> int:
+        return self.ports.get(default, default)
+
+    async def __aenter__(self) -> SimulatedManager:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
+
+    def _secars(self, target: str) -> tuple[int, str, bytes]:
+        if target != SECARS_PATH:
+            return 404, "Not Found", b"Not Found"
+        if self.profile == "secars-wrong":
+            return 200, "OK", b"<html><body><h1>It works!</h1></body></html>"
+        if self.profile == "secars-error":
+            return 500, "Internal Server Error", b"Internal Server Error"
+        return 200, "OK", b"OK"
+
+    def _console(self, target: str) -> tuple[int, str, bytes]:
+        if target == VERSION_PATH:
+            version = "14.2.5323.2000" if self.profile == "version-mismatch" else self.version
+            body = json.dumps({"API_SEQUENCE": "190301", "API_VERSION": "14.3.9000", "version": version}).encode()
+            return 200, "OK", body
+        if target.startswith("/console"):
+            return 200, "OK", b"<html><title>Symantec Endpoint Protection Manager</title></html>"
+        return 404, "Not Found", b"Not Found"
+
+    async def start(self) -> None:
+        tls = self.certificate.context()
+        http_plan: list[tuple[int, Handler, ssl.SSLContext | None]] = [
+            (8014, self._secars, None),
+            (443, self._secars, tls),
+            (8443, self._console, tls),
+            (8445, self._console, tls),
+            (8446, self._console, tls),
+            (9090, self._console, None),
+        ]
+        for default, handler, context in http_plan:
+            if default == 8014 and self.profile == "http-down":
+                continue
+            if default in (8443, 9090) and self.profile == "dropped":
+                await self._start_dropping(default)
+                continue
+            if default == 8014 and self.profile == "stalled":
+                await self._start_server(default, self._stall)
+                continue
+            await self._start_server(default, self._http(handler), context)
+        await self._start_server(1100, self._close_at_once)
+        await self._start_netbios()
+
+    async def _start_server(
+        self,
+        default: int,
+        callback: Callable[[asyncio.StreamReader, asyncio.StreamWriter], object],
+        context: ssl.SSLContext | None = None,
+    ) -> None:
+        server = await asyncio.start_server(
+            self._tracked(callback), self.bind, self.port_for(default), ssl=context, reuse_address=True
+        )
+        self._servers.append(server)
+        self.bound[default] = server.sockets[0].getsockname()[1]
+
+    def _tracked(
+        self, callback: Callable[[asyncio.StreamReader, asyncio.StreamWriter], object]
+    ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], None]:
+        def start(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            task = asyncio.ensure_future(self._serve(callback, reader, writer))
+            self._connections.add(task)
+            task.add_done_callback(self._connections.discard)
+
+        return start
+
+    async def _serve(
+        self,
+        callback: Callable[[asyncio.StreamReader, asyncio.StreamWriter], object],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        try:
+            result = callback(reader, writer)
+            if asyncio.iscoroutine(result):
+                await result
+        except (ConnectionError, ssl.SSLError, OSError):
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(1):
+                    await writer.wait_closed()
+
+    def _http(self, handler: Handler) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], object]:
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            target = await read_request_target(reader)
+            if target is None:
+                writer.write(_response(400, "Bad Request", b"Bad Request"))
+            else:
+                status, reason, body = handler(target)
+                kind = "application/json" if body.startswith(b"{") else "text/plain"
+                writer.write(_response(status, reason, body, kind))
+            await writer.drain()
+
+        return serve
+
+    async def _stall(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # Hold the connection, answer nothing; the prober's deadline must end it.
+        with contextlib.suppress(TimeoutError, ConnectionError):
+            async with asyncio.timeout(60):
+                await reader.read()
+
+    async def _close_at_once(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        return None
+
+    async def _start_dropping(self, default: int) -> None:
+        """A listener whose accept queue is full: Linux then drops new SYNs, so probes see silence."""
+        family = socket.AF_INET6 if ":" in self.bind else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((self.bind, self.port_for(default)))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        self._held.append(listener)
+        for _ in range(2):
+            filler = socket.socket(family, socket.SOCK_STREAM)
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError, OSError):
+                filler.connect((self.bind, port))
+            self._held.append(filler)
+        await asyncio.sleep(0.05)
+        self.bound[default] = port
+
+    async def _start_netbios(self) -> None:
+        manager = self
+
+        class NetbiosServer(asyncio.DatagramProtocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                self.transport = transport
+
+            def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+                if len(data) >= 50 and data[2] & 0x80 == 0:
+                    answer = node_status_answer(data, "SEPM-SIM", "WORKGROUP", bytes.fromhex("02005e000001"))
+                    self.transport.sendto(answer, addr)  # type: ignore[attr-defined]
+
+        loop = asyncio.get_running_loop()
+        try:
+            transport, _ = await loop.create_datagram_endpoint(
+                NetbiosServer, local_addr=(self.bind, self.port_for(137)), reuse_port=False
+            )
+        except PermissionError:
+            return  # UDP 137 needs privileges; the simulator goes on without it
+        manager._transports.append(transport)
+        self.bound[137] = transport.get_extra_info("sockname")[1]
+
+    async def stop(self) -> None:
+        for server in self._servers:
+            server.close()
+        for task in list(self._connections):
+            task.cancel()
+        if self._connections:
+            await asyncio.wait(list(self._connections), timeout=2)
+        for server in self._servers:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(2):
+                    await server.wait_closed()
+        for transport in self._transports:
+            transport.close()
+        for sock in self._held:
+            sock.close()
+        self._servers.clear()
+        self._held.clear()
+        self._transports.clear()
+
+    def overrides_text(self) -> str:
+        """The ``--port`` options a ``check`` needs to reach this simulator."""
+        return " ".join(
+            f"--port {default}={actual}" for default, actual in sorted(self.bound.items()) if default != actual
+        )

@@ -1,0 +1,204 @@
+"""TLS facts of a port: protocol, cipher, and the certificate, read with `cryptography`.
+
+Trust is reported, not required: SEPM certificates are self-signed by default. The
+handshake accepts any certificate so that an expired or foreign one can be shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import ipaddress
+import ssl
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+EXPIRY_WARNING_DAYS = 30
+
+
+class TlsFailure(Exception):
+    """The handshake failed; the message says how, for the user."""
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    subject: str
+    issuer: str
+    common_name: str | None
+    sans: tuple[str, ...]
+    not_before: str
+    not_after: str
+    days_left: int
+    expired: bool
+    not_yet_valid: bool
+    expires_soon: bool
+    self_signed: bool
+    sha256: str
+    key: str
+    name_matches: bool
+    checked_name: str
+
+
+@dataclass(frozen=True)
+class TlsFacts:
+    version: str
+    cipher: str
+    certificate: CertificateFacts | None
+
+    def to_evidence(self) -> dict[str, Any]:
+        return {
+            "tls_version": self.version,
+            "cipher": self.cipher,
+            "certificate": None if self.certificate is None else asdict(self.certificate),
+        }
+
+
+def client_context() -> ssl.SSLContext:
+    """Accept any certificate and old protocols: a diagnostic must see what the server offers."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    with contextlib.suppress(ssl.SSLError):
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    return context
+
+
+def _matches_name(pattern: str, name: str) -> bool:
+    """RFC 6125: exact match, or a wildcard as the whole left-most label."""
+    pattern, name = pattern.lower().rstrip("."), name.lower().rstrip(".")
+    if pattern == name:
+        return True
+    if pattern.startswith("*.") and "." in name:
+        return name.split(".", 1)[1] == pattern[2:] and pattern.count(".") >= 2
+    return False
+
+
+def name_matches(cert: x509.Certificate, name: str) -> bool:
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        san = None
+    try:
+        address = ipaddress.ip_address(name.partition("%")[0])
+    except ValueError:
+        address = None
+    if san is not None:
+        if address is not None:
+            return address in san.get_values_for_type(x509.IPAddress)
+        return any(_matches_name(d, name) for d in san.get_values_for_type(x509.DNSName))
+    # No SAN: old certificates (and many SEPM ones) carry the name in the CN only.
+    cns = [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    return any(cn == name if address is not None else _matches_name(cn, name) for cn in cns)
+
+
+def _key_description(cert: x509.Certificate) -> str:
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return f"RSA {key.key_size}"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name}"
+    return type(key).__name__
+
+
+def _self_signed(cert: x509.Certificate) -> bool:
+    if cert.subject != cert.issuer:
+        return False
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (ValueError, TypeError, Exception):  # InvalidSignature and unsupported key types
+        return False
+    return True
+
+
+def certificate_facts(der: bytes, checked_name: str, now: dt.datetime | None = None) -> CertificateFacts:
+    cert = x509.load_der_x509_certificate(der)
+    now = now or dt.datetime.now(dt.UTC)
+    not_before = cert.not_valid_before_utc
+    not_after = cert.not_valid_after_utc
+    days_left = (not_after - now).days
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        sans = tuple(
+            [f"DNS:{d}" for d in san.get_values_for_type(x509.DNSName)]
+            + [f"IP:{ip}" for ip in san.get_values_for_type(x509.IPAddress)]
+        )
+    except x509.ExtensionNotFound:
+        sans = ()
+    cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return CertificateFacts(
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        common_name=str(cns[0].value) if cns else None,
+        sans=sans,
+        not_before=not_before.isoformat(),
+        not_after=not_after.isoformat(),
+        days_left=days_left,
+        expired=now > not_after,
+        not_yet_valid=now < not_before,
+        expires_soon=not (now > not_after) and (not_after - now) <= dt.timedelta(days=EXPIRY_WARNING_DAYS),
+        self_signed=_self_signed(cert),
+        sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),
+        key=_key_description(cert),
+        name_matches=name_matches(cert, checked_name),
+        checked_name=checked_name,
+    )
+
+
+async def tls_probe(address: str, port: int, server_name: str | None, checked_name: str, timeout: float) -> TlsFacts:
+    """Handshake with the port and read its facts; raises TlsFailure with the reason."""
+    writer = None
+    try:
+        async with asyncio.timeout(timeout):
+            _reader, writer = await asyncio.open_connection(
+                address, port, ssl=client_context(), server_hostname=server_name or ""
+            )
+            ssl_object = writer.get_extra_info("ssl_object")
+            if ssl_object is None:
+                raise TlsFailure("no TLS session")
+            der = ssl_object.getpeercert(binary_form=True)
+            cipher = ssl_object.cipher()
+            facts = TlsFacts(
+                version=str(ssl_object.version()),
+                cipher=cipher[0] if cipher else "unknown",
+                certificate=certificate_facts(der, checked_name) if der else None,
+            )
+    except TimeoutError:
+        raise TlsFailure(f"no TLS handshake within {timeout:g} s (the port may not speak TLS)") from None
+    except ssl.SSLError as exc:
+        reason = exc.reason or str(exc)
+        if "WRONG_VERSION_NUMBER" in str(reason).upper() or "record layer" in str(exc).lower():
+            raise TlsFailure("the port answered, but not with TLS (plain HTTP?)") from None
+        raise TlsFailure(f"TLS handshake failed: {reason}") from None
+    except ConnectionResetError:
+        raise TlsFailure("the server reset the connection during the TLS handshake") from None
+    except (OSError, EOFError) as exc:
+        raise TlsFailure(f"TLS handshake failed: {exc.__class__.__name__}: {exc}") from None
+    except ValueError as exc:  # a certificate cryptography cannot parse
+        raise TlsFailure(f"the certificate cannot be read: {exc}") from None
+    finally:
+        if writer is not None:
+            writer.close()
+            try:
+                async with asyncio.timeout(0.5):
+                    await writer.wait_closed()
+            except (TimeoutError, OSError, ssl.SSLError):
+                pass
+    return facts
+
+
+def describe_certificate_problems(cert: CertificateFacts) -> list[str]:
+    problems = []
+    if cert.expired:
+        problems.append(f"certificate expired on {cert.not_after[:10]} ({-cert.days_left} days ago)")
+    elif cert.not_yet_valid:
+        problems.append(f"certificate not valid before {cert.not_before[:10]}")
+    if not cert.name_matches:
+        problems.append(f"certificate is not for {cert.checked_name!r} (subject {cert.subject})")
+    return problems
