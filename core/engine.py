@@ -26,7 +26,7 @@ from core.probes import (
 )
 from core.results import AppResult, AppTest, Check, CheckResult, State
 from core.timing import RttEstimator, TimeoutPolicy
-from core.tlsinfo import TlsFailure, describe_certificate_problems, tls_probe
+from core.tlsinfo import TlsFailure, describe_certificate_problems, describe_certificate_warnings, tls_probe
 from core.versions import SepVersion
 
 DEFAULT_MAX_SOCKETS = 64
@@ -234,8 +234,9 @@ class _Run:
         problems = describe_certificate_problems(cert)
         summary = f"{facts.version}, {facts.cipher}; certificate {cert.common_name or cert.subject}"
         summary += f", valid to {cert.not_after[:10]}" + (", self-signed" if cert.self_signed else "")
-        if cert.expires_soon:
-            summary += f", expires in {cert.days_left} days"
+        warnings = describe_certificate_warnings(cert)
+        if warnings:
+            summary += "; " + "; ".join(warnings)
         if problems:
             return AppResult(AppTest.TLS, False, "; ".join(problems), "direct", elapsed, evidence)
         return AppResult(AppTest.TLS, True, summary, "direct", elapsed, evidence)

@@ -131,6 +131,16 @@ def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) ->
                 ),
                 _guidance(catalog, ["certificate"]),
             )
+        if cert and not cert.get("name_matches", True):
+            name, subject = cert.get("checked_name"), cert.get("subject")
+            return Explanation(
+                Severity.WARNING,
+                _h(
+                    f"証明書は {name} 用ではありません(サブジェクト: {subject})",
+                    f"The certificate is not for {name} (subject: {subject})",
+                ),
+                _guidance(catalog, ["certificate"]),
+            )
     return None
 
 

@@ -108,6 +108,8 @@ async def tcp_connect_once(family: int, address: str, port: int, estimator: RttE
         connect = asyncio.ensure_future(loop.sock_connect(sock, _sockaddr(family, address, port)))
         try:
             await wait_adaptive(connect, started, estimator)
+        except TimeoutError:  # an OSError subclass: silence is not an error
+            raise
         except OSError as exc:
             elapsed = loop.time() - started
             decided = _errno_reason(exc)
@@ -170,7 +172,7 @@ async def udp_probe(
             transport.sendto(payload)
             try:
                 data = await wait_adaptive(protocol.answer, started, estimator)
-            except TimeoutError:
+            except TimeoutError:  # before OSError, of which it is a subclass
                 continue
             except OSError as exc:
                 decided = _errno_reason(exc)

@@ -194,11 +194,20 @@ async def tls_probe(address: str, port: int, server_name: str | None, checked_na
 
 
 def describe_certificate_problems(cert: CertificateFacts) -> list[str]:
+    """What stops clients from communicating: an expired or not yet valid certificate."""
     problems = []
     if cert.expired:
         problems.append(f"certificate expired on {cert.not_after[:10]} ({-cert.days_left} days ago)")
     elif cert.not_yet_valid:
         problems.append(f"certificate not valid before {cert.not_before[:10]}")
-    if not cert.name_matches:
-        problems.append(f"certificate is not for {cert.checked_name!r} (subject {cert.subject})")
     return problems
+
+
+def describe_certificate_warnings(cert: CertificateFacts) -> list[str]:
+    """Worth a look, not a failure: SEP clients pin the manager's certificate rather than its name."""
+    warnings = []
+    if cert.expires_soon:
+        warnings.append(f"certificate expires in {cert.days_left} days ({cert.not_after[:10]})")
+    if not cert.name_matches:
+        warnings.append(f"certificate is not for {cert.checked_name!r} (subject {cert.subject})")
+    return warnings

@@ -1,0 +1,209 @@
+"""Application checks (secars, TLS, version API) against real, broken and hostile loopback servers.
+
+Every exchange must end in a correct verdict with its evidence, within its deadline,
+reading at most a few KB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ssl
+import time
+
+import pytest
+import trustme
+
+from core.hosts import parse_host
+from core.http_checks import MAX_BODY, SECARS_PATH, http_get, secars_check, sepm_version_check
+from core.results import AppResult
+from core.simulator import make_certificate
+from core.tlsinfo import TlsFailure, tls_probe
+from core.versions import parse_version
+from tests.helpers.servers import (
+    Behaviour,
+    answer,
+    answer_at_once,
+    http_response,
+    huge_body,
+    never_answer,
+    reset_at_once,
+    serving,
+    trickle,
+)
+
+LOCAL = parse_host("127.0.0.1")
+DEADLINE = 1.5
+
+
+@pytest.fixture(scope="module")
+def tls_context() -> ssl.SSLContext:
+    ca = trustme.CA()
+    cert = ca.issue_cert("sepm.example", "127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(context)
+    return context
+
+
+def _secars(
+    behaviour: Behaviour, scheme: str = "http", context: ssl.SSLContext | None = None
+) -> tuple[AppResult, float]:
+    async def scenario() -> tuple[AppResult, float]:
+        async with serving(behaviour, context) as server:
+            started = time.perf_counter()
+            result = await secars_check(scheme, LOCAL, server.port, DEADLINE)
+            return result, time.perf_counter() - started
+
+    return asyncio.run(scenario())
+
+
+def test_secars_ok() -> None:
+    result, _ = _secars(answer(http_response(200, b"OK")))
+    assert result.ok
+    assert result.evidence["status"] == 200
+    assert result.evidence["body_excerpt"] == "OK"
+    assert result.time_ms is not None
+
+
+def test_secars_ok_over_https(tls_context: ssl.SSLContext) -> None:
+    result, _ = _secars(answer(http_response(200, b"OK\r\n")), "https", tls_context)
+    assert result.ok, result.detail
+
+
+HOSTILE = {
+    "wrong body": (answer(http_response(200, b"<html>It works!</html>")), "not 'OK'"),
+    "error status 500": (answer(http_response(500, b"oops", "Internal Server Error")), "HTTP 500"),
+    "not found 404": (answer(http_response(404, b"nope", "Not Found")), "HTTP 404"),
+    "accepts and never answers": (never_answer, "no complete answer within"),
+    "reset right after accept": (reset_at_once, ""),
+    "trickles one byte at a time": (trickle(http_response(200, b"OK"), 0.3), "no complete answer within"),
+    "binary garbage": (answer(bytes(range(256)) * 4), "not valid HTTP"),
+    "body not UTF-8": (answer(http_response(200, b"\xff\xfe\x00OK\x80")), "not 'OK'"),
+    "50 MB body": (huge_body(50 * 1024 * 1024), "not 'OK'"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_http_servers_fail_with_evidence_within_the_deadline(name: str) -> None:
+    behaviour, words = HOSTILE[name]
+    result, elapsed = _secars(behaviour)
+    assert not result.ok
+    assert words in result.detail
+    assert elapsed < DEADLINE + 1.0
+    assert result.evidence["url"].endswith(SECARS_PATH)
+
+
+def test_huge_body_is_read_only_a_few_kb() -> None:
+    async def scenario() -> int:
+        async with serving(huge_body(50 * 1024 * 1024)) as server:
+            exchange = await http_get(f"http://127.0.0.1:{server.port}/", timeout=DEADLINE)
+        assert exchange.truncated
+        return len(exchange.body)
+
+    assert asyncio.run(scenario()) == MAX_BODY
+
+
+def test_tls_on_the_http_port(tls_context: ssl.SSLContext) -> None:
+    result, _ = _secars(answer(http_response(200, b"OK")), "http", tls_context)
+    assert not result.ok
+
+
+def test_plain_http_on_the_tls_port() -> None:
+    result, _ = _secars(answer_at_once(http_response(400, b"Bad Request", "Bad Request")), "https")
+    assert not result.ok
+    assert "not with TLS" in result.detail or "not valid HTTP" in result.detail
+
+
+def _tls(context: ssl.SSLContext | None, behaviour: Behaviour, name: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
+    async def scenario():  # type: ignore[no-untyped-def]
+        async with serving(behaviour, context) as server:
+            return await tls_probe("127.0.0.1", server.port, None if name[0].isdigit() else name, name, DEADLINE)
+
+    return asyncio.run(scenario())
+
+
+def _context_for(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
+    from core.simulator import Certificate
+
+    return Certificate(cert_pem, key_pem).context()
+
+
+def test_tls_facts_of_a_ca_issued_certificate(tls_context: ssl.SSLContext) -> None:
+    facts = _tls(tls_context, never_answer)
+    cert = facts.certificate
+    assert facts.version.startswith("TLSv1")
+    assert cert.name_matches
+    assert not cert.self_signed
+    assert not cert.expired
+    assert "IP:127.0.0.1" in cert.sans and "DNS:sepm.example" in cert.sans
+    assert len(cert.sha256.split(":")) == 32
+
+
+def test_self_signed_expired_certificate_is_reported() -> None:
+    now = dt.datetime.now(dt.UTC)
+    made = make_certificate("sepm", ["sepm", "127.0.0.1"], not_before=now - dt.timedelta(days=400), days=365)
+    facts = _tls(_context_for(made.cert_pem, made.key_pem), never_answer)
+    cert = facts.certificate
+    assert cert.self_signed
+    assert cert.expired
+    assert cert.days_left < 0
+    assert cert.key == "RSA 2048"
+
+
+def test_certificate_expiring_soon() -> None:
+    now = dt.datetime.now(dt.UTC)
+    made = make_certificate("sepm", ["127.0.0.1"], not_before=now - dt.timedelta(days=355), days=365)
+    cert = _tls(_context_for(made.cert_pem, made.key_pem), never_answer).certificate
+    assert cert.expires_soon and not cert.expired
+    assert 0 <= cert.days_left <= 10
+
+
+def test_certificate_for_another_name() -> None:
+    made = make_certificate("other.example", ["other.example"])
+    cert = _tls(_context_for(made.cert_pem, made.key_pem), never_answer, "sepm.corp").certificate
+    assert not cert.name_matches
+    assert cert.checked_name == "sepm.corp"
+
+
+def test_certificate_subject_with_html_is_kept_verbatim_for_escaping_later() -> None:
+    made = make_certificate("<script>alert(1)</script>", ["127.0.0.1"])
+    cert = _tls(_context_for(made.cert_pem, made.key_pem), never_answer).certificate
+    assert cert.common_name == "<script>alert(1)</script>"
+    assert "script" in cert.subject
+
+
+def test_failed_tls_handshake() -> None:
+    with pytest.raises(TlsFailure, match="not with TLS"):
+        _tls(None, answer_at_once(http_response(400, b"plain", "Bad Request")))
+
+
+def test_tls_handshake_stall_hits_the_deadline() -> None:
+    started = time.perf_counter()
+    with pytest.raises(TlsFailure, match="no TLS handshake within"):
+        _tls(None, never_answer)
+    assert time.perf_counter() - started < DEADLINE + 1.0
+
+
+def test_version_api(tls_context: ssl.SSLContext) -> None:
+    body = b'{"API_SEQUENCE": "190301", "API_VERSION": "14.3.9000", "version": "14.3.3580.1100"}'
+
+    async def scenario(expected: str) -> AppResult:
+        async with serving(answer(http_response(200, body)), tls_context) as server:
+            return await sepm_version_check(LOCAL, server.port, DEADLINE, parse_version(expected))
+
+    same = asyncio.run(scenario("14.3 RU1 MP1"))
+    assert same.ok and "14.3 RU1 MP1" in same.detail
+    other = asyncio.run(scenario("14.2 RU2"))
+    assert not other.ok
+    assert other.evidence["reported_version"] == "14.3.3580.1100"
+    assert "14.2 RU2 was entered" in other.detail
+
+
+def test_version_api_with_garbage(tls_context: ssl.SSLContext) -> None:
+    async def scenario() -> AppResult:
+        async with serving(answer(http_response(200, b"\x00\xff not json")), tls_context) as server:
+            return await sepm_version_check(LOCAL, server.port, DEADLINE, None)
+
+    result = asyncio.run(scenario())
+    assert not result.ok
+    assert "no readable version" in result.detail

@@ -1,0 +1,278 @@
+"""The engine against the simulated manager and real loopback servers: verdicts,
+explanations, arrival order, proxy, cancellation and clean-up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from core.catalog import load_catalog
+from core.engine import ProbeEngine, RunSummary
+from core.explain import Severity, explain
+from core.hosts import parse_host
+from core.plan import PlanRequest, Role, build_plan
+from core.results import AppTest, CheckResult, State
+from core.simulator import SERVED_PORTS, SimulatedManager
+from core.timing import TimeoutPolicy
+from core.versions import parse_version
+from tests.helpers.servers import dropping_port, serving
+
+CATALOG = load_catalog()
+FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
+
+
+@contextlib.asynccontextmanager
+async def simulator(profile: str = "healthy") -> AsyncIterator[SimulatedManager]:
+    async with SimulatedManager(profile=profile, ports={p: 0 for p in SERVED_PORTS}) as manager:
+        yield manager
+
+
+async def run_against(
+    manager: SimulatedManager, role: Role, version: str = "14.3 RU6", **kwargs: object
+) -> tuple[RunSummary, dict[str, CheckResult]]:
+    request = PlanRequest(
+        manager=parse_host("127.0.0.1"),
+        version=parse_version(version),
+        role=role,
+        overrides=dict(manager.bound),
+        **kwargs,  # type: ignore[arg-type]
+    )
+    summary = await ProbeEngine(FAST, app_timeout=2.0, use_system_proxy=False).run(
+        build_plan(CATALOG, request), version=request.version
+    )
+    return summary, {r.check.entry_id: r for r in summary.results}
+
+
+def severities(results: dict[str, CheckResult], version: str = "14.3 RU6") -> dict[str, Severity]:
+    return {k: explain(r, CATALOG, parse_version(version)).severity for k, r in results.items()}
+
+
+def test_healthy_manager_from_a_console() -> None:
+    async def scenario() -> dict[str, CheckResult]:
+        async with simulator() as manager:
+            return (await run_against(manager, Role.CONSOLE))[1]
+
+    results = asyncio.run(scenario())
+    for entry_id in (
+        "server-https-8443",
+        "webconsole-tcp-9090",
+        "report-tcp-8445",
+        "webservice-tcp-8446",
+        "rmi-tcp-1100",
+    ):
+        assert results[entry_id].state is State.OPEN, entry_id
+    version = results["webservice-tcp-8446"].application
+    assert [a.test for a in version] == [AppTest.TLS, AppTest.SEPM_VERSION]
+    assert all(a.ok for a in version), version
+    assert version[0].evidence["certificate"]["self_signed"] is True
+    found = severities(results)
+    assert found["webservice-tcp-8446"] is Severity.PASSED
+    assert found["launcher-tcp-8447"] is Severity.NOT_TESTED
+    assert Severity.PROBLEM not in found.values()
+
+
+def test_healthy_manager_from_a_client_desk() -> None:
+    async def scenario() -> dict[str, CheckResult]:
+        async with simulator() as manager:
+            return (await run_against(manager, Role.CLIENT))[1]
+
+    results = asyncio.run(scenario())
+    http, https = results["client-http-8014"], results["client-https-443"]
+    assert http.state is State.OPEN and https.state is State.OPEN
+    assert http.app_ok and https.app_ok
+    assert http.address == "127.0.0.1" and http.rtt_ms is not None
+    assert results["push-tcp-445"].check.local
+    assert results["push-tcp-445"].state in (State.LISTENING, State.NOT_LISTENING)
+    assert results["server-https-8443"].state is State.NOT_APPLICABLE
+    assert results["gup-tcp-2967"].state is State.NOT_TESTED  # applies, but no --gup: never "passed"
+
+
+@pytest.mark.parametrize(
+    ("profile", "entry_id", "state", "severity", "words"),
+    [
+        ("secars-wrong", "client-http-8014", State.OPEN, Severity.PROBLEM, "not 'OK'"),
+        ("secars-error", "client-https-443", State.OPEN, Severity.PROBLEM, "HTTP 500"),
+        ("cert-expired", "client-https-443", State.OPEN, Severity.PROBLEM, "expired"),
+        ("cert-expiring", "client-https-443", State.OPEN, Severity.WARNING, "expires soon"),
+        ("cert-wrong-name", "client-https-443", State.OPEN, Severity.WARNING, "not for 127.0.0.1"),
+        ("http-down", "client-http-8014", State.CLOSED, Severity.PROBLEM, "refused"),
+        ("stalled", "client-http-8014", State.OPEN, Severity.PROBLEM, "no complete answer"),
+    ],
+)
+def test_profiles_give_their_fault(profile: str, entry_id: str, state: State, severity: Severity, words: str) -> None:
+    async def scenario() -> dict[str, CheckResult]:
+        async with simulator(profile) as manager:
+            return (await run_against(manager, Role.CLIENT))[1]
+
+    results = asyncio.run(scenario())
+    result = results[entry_id]
+    explanation = explain(result, CATALOG, parse_version("14.3 RU6"))
+    assert result.state is state
+    assert explanation.severity is severity, explanation.headline_for("en")
+    assert words in explanation.headline_for("en")
+    assert explanation.headline_for("ja") != explanation.headline_for("en")
+
+
+def test_wrong_name_is_reported_with_evidence() -> None:
+    """The certificate is for another host than the one typed: a warning, with the subject."""
+
+    async def scenario() -> CheckResult:
+        async with simulator("cert-wrong-name") as manager:
+            return (await run_against(manager, Role.CLIENT))[1]["client-https-443"]
+
+    result = asyncio.run(scenario())
+    tls = next(a for a in result.application if a.test is AppTest.TLS)
+    # SEP clients pin the certificate, so a name mismatch is worth a look, not a failure.
+    assert tls.ok and "not for '127.0.0.1'" in tls.detail
+    assert tls.evidence["certificate"]["name_matches"] is False
+
+
+def test_dropped_ports_are_filtered_and_results_arrive_in_order() -> None:
+    async def scenario() -> tuple[RunSummary, dict[str, CheckResult]]:
+        async with simulator("dropped") as manager:
+            return await run_against(manager, Role.CONSOLE)
+
+    summary, results = asyncio.run(scenario())
+    assert results["server-https-8443"].state is State.FILTERED
+    assert results["webconsole-tcp-9090"].state is State.FILTERED
+    assert results["server-https-8443"].attempts == 2
+    assert severities(results)["server-https-8443"] is Severity.PROBLEM
+    arrival = summary.arrival
+    assert arrival.index("rmi-tcp-1100@manager") < arrival.index("server-https-8443@manager")
+    times = [r.finished_at for r in sorted(summary.results, key=lambda r: arrival.index(r.check.id))]
+    assert times == sorted(times)
+
+
+def test_unresolvable_name_is_unresolved_with_the_resolver_answer() -> None:
+    async def scenario() -> dict[str, CheckResult]:
+        request = PlanRequest(manager=parse_host("no-such-host.invalid"), version=parse_version("14.3"))
+        # .invalid never resolves (RFC 6761); glibc answers from its own rules or the local resolver.
+        summary = await ProbeEngine(FAST, use_system_proxy=False).run(build_plan(CATALOG, request))
+        return {r.check.entry_id: r for r in summary.results}
+
+    results = asyncio.run(scenario())
+    result = results["client-http-8014"]
+    assert result.state is State.UNRESOLVED
+    assert "resolver" in result.reason
+    assert explain(result, CATALOG).guidance[0].id == "verdict-unresolved"
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd")) if Path("/proc/self/fd").exists() else -1
+
+
+def test_cancel_stops_every_probe_closes_sockets_and_leaves_no_task() -> None:
+    async def scenario() -> tuple[float, int, int, set[asyncio.Task[object]]]:
+        slow = TimeoutPolicy(initial=10.0, floor=10.0, cap=10.0)
+        with dropping_port() as dropped:
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"),
+                version=parse_version("14.3"),
+                role=Role.CONSOLE,
+                overrides={p: dropped for p in (8443, 9090, 8445, 8446, 1100)},  # type: ignore[misc]
+            )
+            before = _open_fds()
+            task = asyncio.ensure_future(ProbeEngine(slow).run(build_plan(CATALOG, request)))
+            await asyncio.sleep(0.2)
+            assert _open_fds() > before  # the probes hold sockets now
+            started = time.perf_counter()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            elapsed = time.perf_counter() - started
+            after = _open_fds()
+        others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+        return elapsed, before, after, others  # type: ignore[return-value]
+
+    elapsed, before, after, pending = asyncio.run(scenario())
+    assert elapsed < 0.2
+    assert after == before
+    assert pending == set()
+
+
+def test_a_run_after_a_cancel_gives_the_same_verdicts() -> None:
+    async def scenario() -> tuple[dict[str, State], dict[str, State]]:
+        async with simulator() as manager:
+            first = asyncio.ensure_future(run_against(manager, Role.CONSOLE))
+            await asyncio.sleep(0.01)
+            first.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await first
+            again = (await run_against(manager, Role.CONSOLE))[1]
+            fresh = (await run_against(manager, Role.CONSOLE))[1]
+        return {k: r.state for k, r in again.items()}, {k: r.state for k, r in fresh.items()}
+
+    again, fresh = asyncio.run(scenario())
+    assert again == fresh
+
+
+def test_system_proxy_runs_http_checks_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.helpers.proxy import forward_proxy
+
+    async def scenario() -> CheckResult:
+        async with simulator() as manager, forward_proxy() as proxy:
+            monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{proxy.port}")
+            monkeypatch.setenv("no_proxy", "")
+            monkeypatch.delenv("NO_PROXY", raising=False)
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"), version=parse_version("14.3"), overrides=dict(manager.bound)
+            )
+            summary = await ProbeEngine(FAST, use_system_proxy=True).run(build_plan(CATALOG, request))
+            assert proxy.requests and proxy.requests[0].startswith("GET http://127.0.0.1:")
+            return next(r for r in summary.results if r.check.entry_id == "client-http-8014")
+
+    result = asyncio.run(scenario())
+    vias = [a.via for a in result.application]
+    assert vias[0] == "direct" and vias[1].startswith("proxy http://127.0.0.1:")
+    assert all(a.ok for a in result.application)
+
+
+def test_proxy_that_refuses_is_reported_next_to_the_direct_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.helpers.proxy import forward_proxy
+
+    async def scenario() -> CheckResult:
+        async with simulator() as manager, forward_proxy(deny=True) as proxy:
+            monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{proxy.port}")
+            monkeypatch.setenv("no_proxy", "")
+            monkeypatch.delenv("NO_PROXY", raising=False)
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"), version=parse_version("14.3"), overrides=dict(manager.bound)
+            )
+            summary = await ProbeEngine(FAST).run(build_plan(CATALOG, request))
+            return next(r for r in summary.results if r.check.entry_id == "client-http-8014")
+
+    result = asyncio.run(scenario())
+    direct, proxied = result.application
+    assert direct.ok and not proxied.ok and "403" in proxied.detail
+    explanation = explain(result, CATALOG)
+    assert explanation.severity is Severity.PROBLEM
+    assert explanation.guidance[0].id == "proxy-differs"
+
+
+def test_local_push_checks_against_real_listeners() -> None:
+    """The push ports checked on this PC, with the listener moved to free ports by overrides."""
+
+    async def scenario() -> dict[str, CheckResult]:
+        async with serving(lambda r, w: asyncio.sleep(0)) as listener:
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"),
+                version=parse_version("14.3"),
+                overrides={445: listener.port, 139: 1},
+                platform="win32",
+            )
+            summary = await ProbeEngine(FAST, use_system_proxy=False).run(build_plan(CATALOG, request))
+        return {r.check.entry_id: r for r in summary.results}
+
+    results = asyncio.run(scenario())
+    assert results["push-tcp-445"].state is State.LISTENING
+    assert results["push-tcp-139"].state is State.NOT_LISTENING
+    explanation = explain(results["push-tcp-139"], CATALOG)
+    assert explanation.severity is Severity.PROBLEM
+    ids = [g.id for g in explanation.guidance]
+    assert "allow-file-printer-sharing" in ids and "client-firewall-off-until-restart" in ids

@@ -1,0 +1,117 @@
+"""Which checks a run plans, by role, version, hosts and overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.catalog import load_catalog
+from core.hosts import parse_host
+from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
+from core.results import AppTest, Target
+from core.versions import parse_version
+
+CATALOG = load_catalog()
+MANAGER = parse_host("sepm.corp")
+
+
+def _plan(**kwargs):  # type: ignore[no-untyped-def]
+    request = PlanRequest(manager=MANAGER, version=kwargs.pop("version", parse_version("14.3 RU1")), **kwargs)
+    return {c.entry_id: c for c in build_plan(CATALOG, request)}
+
+
+def test_every_catalogue_entry_is_planned_once() -> None:
+    plan = _plan()
+    assert set(plan) == {e.id for e in CATALOG.entries}
+
+
+def test_client_desk_probes_the_manager_and_checks_this_pc() -> None:
+    plan = _plan(platform="win32")
+    http = plan["client-http-8014"]
+    assert http.target is Target.MANAGER and http.host == MANAGER and not http.skip
+    assert http.app_tests == (AppTest.SECARS_HTTP,)
+    assert plan["client-https-443"].app_tests == (AppTest.TLS, AppTest.SECARS_HTTPS)
+    for entry_id in ("push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138"):
+        assert plan[entry_id].local and plan[entry_id].target is Target.THIS_PC and not plan[entry_id].skip
+    assert plan["mac-push-tcp-22"].skip and plan["mac-push-tcp-22"].reason_code == "not-a-mac"
+    assert plan["server-https-8443"].skip and not plan["server-https-8443"].applies
+    assert plan["gup-tcp-2967"].skip and plan["gup-tcp-2967"].reason_code == "no-gup-host"
+    assert plan["gup-tcp-2967"].applies  # it applies, it just was not given a host: not tested
+
+
+def test_on_a_mac_the_push_check_is_ssh() -> None:
+    plan = _plan(platform="darwin")
+    assert not plan["mac-push-tcp-22"].skip and plan["mac-push-tcp-22"].local
+    assert plan["push-tcp-445"].skip and plan["push-tcp-445"].reason_code == "is-a-mac"
+
+
+def test_version_rules_out_entries_with_the_reason() -> None:
+    plan = _plan(version=parse_version("14.3 RU1"))
+    assert not plan["cas-http-8081"].applies and plan["cas-http-8081"].reason_code == "version"
+    assert "14.2.x only" in plan["cas-http-8081"].reason
+    plan = _plan(version=parse_version("14.2 RU2"), role=Role.MANAGER)
+    assert plan["cas-http-8081"].applies is False  # 14.2.x, but the appliance's address is not known
+    assert plan["cas-http-8081"].reason_code == "peer-unknown"
+
+
+def test_console_role() -> None:
+    plan = _plan(role=Role.CONSOLE)
+    for entry_id in (
+        "server-https-8443",
+        "webconsole-tcp-9090",
+        "report-tcp-8445",
+        "webservice-tcp-8446",
+        "rmi-tcp-1100",
+    ):
+        assert plan[entry_id].target is Target.MANAGER and not plan[entry_id].skip
+    assert plan["webservice-tcp-8446"].app_tests == (AppTest.TLS, AppTest.SEPM_VERSION)
+    assert plan["launcher-tcp-8447"].skip and plan["launcher-tcp-8447"].reason_code == "localhost-only"
+    assert plan["spc-tcp-8444"].skip  # 12.1.x only
+
+
+def test_manager_role_checks_localhost_only_ports_on_localhost_and_peers() -> None:
+    plan = _plan(role=Role.MANAGER, sql=parse_host("sql.corp"), syslog=parse_host("10.0.0.9"))
+    assert plan["launcher-tcp-8447"].target is Target.MANAGER_LOCALHOST
+    assert plan["launcher-tcp-8447"].host is not None and plan["launcher-tcp-8447"].host.name == "127.0.0.1"
+    assert plan["sql-tcp-1433"].target is Target.SQL and plan["sql-tcp-1433"].host == parse_host("sql.corp")
+    assert plan["syslog-udp-514"].target is Target.SYSLOG and plan["syslog-udp-514"].app_tests == (AppTest.SYSLOG_SEND,)
+    assert plan["db-tcp-2638"].target is Target.MANAGER
+
+
+def test_port_overrides_apply_to_the_probed_port() -> None:
+    plan = _plan(overrides={8014: 80, 443: 4443})
+    assert plan["client-http-8014"].port == 80 and plan["client-http-8014"].default_port == 8014
+    assert plan["client-https-443"].port == 4443
+
+
+def test_all_ports_probes_everything_on_the_manager_and_still_says_what_applies() -> None:
+    plan = _plan(all_ports=True, version=parse_version("14.3 RU1"))
+    assert all(not c.skip and c.target is Target.MANAGER for c in plan.values())
+    assert not plan["cas-http-8081"].applies
+    assert plan["client-http-8014"].applies
+    assert plan["launcher-tcp-8447"].expected_unreachable
+    assert not plan["server-https-8443"].applies  # not a client desk's port, probed anyway
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("8014=80", (8014, 80)), (" 443 = 4443 ", (443, 4443)), ("2967=12967", (2967, 12967))],
+)
+def test_parse_override(text: str, expected: tuple[int, int]) -> None:
+    assert parse_override(text, CATALOG) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("8014", "DEFAULT=ACTUAL"),
+        ("8014=", "two port numbers"),
+        ("8014=99999", "1-65535"),
+        ("8014=0", "1-65535"),
+        ("1234=80", "not a SEP port"),
+        ("abc=80", "two port numbers"),
+        ("8014=80=90", "two port numbers"),
+    ],
+)
+def test_bad_overrides(text: str, words: str) -> None:
+    with pytest.raises(PlanError, match=words):
+        parse_override(text, CATALOG)

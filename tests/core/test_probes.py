@@ -1,0 +1,148 @@
+"""Transport verdicts against real loopback sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from core.netbios import node_status_answer, node_status_query, parse_node_status
+from core.probes import local_tcp_listening, local_udp_bound, resolve, tcp_probe, udp_probe
+from core.results import State
+from core.timing import RttEstimator, TimeoutPolicy
+from tests.helpers.servers import answer, closed_port, dropping_port, serving, udp_serving
+
+FAST = TimeoutPolicy(initial=0.3, floor=0.05, cap=0.5)
+
+
+def _estimator() -> RttEstimator:
+    return RttEstimator(FAST)
+
+
+def test_open_port() -> None:
+    async def scenario() -> None:
+        async with serving(answer(b"")) as server:
+            outcome = await tcp_probe(socket.AF_INET, "127.0.0.1", server.port, _estimator())
+        assert outcome.state is State.OPEN
+        assert outcome.reason == "syn-ack"
+        assert outcome.rtt_ms is not None and outcome.rtt_ms >= 0
+        assert outcome.attempts == 1
+
+    asyncio.run(scenario())
+
+
+def test_closed_port_is_refused_not_filtered() -> None:
+    outcome = asyncio.run(tcp_probe(socket.AF_INET, "127.0.0.1", closed_port(), _estimator()))
+    assert outcome.state is State.CLOSED
+    assert outcome.reason == "conn-refused"
+    assert outcome.attempts == 1
+
+
+def test_dropped_port_is_filtered_after_one_retry() -> None:
+    with dropping_port() as port:
+        estimator = _estimator()
+        outcome = asyncio.run(tcp_probe(socket.AF_INET, "127.0.0.1", port, estimator))  # type: ignore[arg-type]
+    assert outcome.state is State.FILTERED
+    assert outcome.attempts == 2
+    assert "no-response" in outcome.reason
+    assert estimator.samples == 0
+
+
+def test_timeout_adapts_to_round_trips_of_the_same_host() -> None:
+    """A dropped port waits the initial timeout only until another port of the host answers."""
+
+    async def scenario() -> tuple[State, float, float]:
+        estimator = RttEstimator(TimeoutPolicy(initial=5.0, floor=0.05, cap=10.0))
+        before = estimator.timeout()
+        with dropping_port() as dropped:
+            async with serving(answer(b"")) as server:
+                dropped_probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", dropped, estimator))  # type: ignore[arg-type]
+                await asyncio.sleep(0.05)
+                for _ in range(3):
+                    await tcp_probe(socket.AF_INET, "127.0.0.1", server.port, estimator)
+                after = estimator.timeout()
+                # With the initial 5 s this would take 10 s; the learnt timeout ends it far sooner.
+                outcome = await asyncio.wait_for(dropped_probe, timeout=4.0)
+        return outcome.state, before, after
+
+    state, before, after = asyncio.run(scenario())
+    assert state is State.FILTERED
+    assert before == 5.0
+    assert after < 0.5
+
+
+def test_slow_answers_raise_the_timeout_instead_of_false_filtered() -> None:
+    estimator = RttEstimator(TimeoutPolicy(initial=1.0, floor=0.05, cap=10.0))
+    for rtt in (0.4, 0.45, 0.5):
+        estimator.add_sample(rtt)
+    assert estimator.timeout() > 0.9  # a 0.5 s VPN link is not declared filtered at 0.5 s
+    estimator = RttEstimator(TimeoutPolicy(initial=1.0, floor=0.05, cap=0.6))
+    estimator.add_sample(2.0)
+    assert estimator.timeout() == 0.6  # --timeout caps it
+
+
+def test_udp_answer_is_open_and_silence_is_open_filtered() -> None:
+    async def scenario() -> tuple[State, State, bytes | None]:
+        async with udp_serving(lambda data: b"pong:" + data) as (port, _server):
+            answered = await udp_probe(socket.AF_INET, "127.0.0.1", port, b"ping", _estimator())
+        async with udp_serving(lambda data: None) as (port, server):
+            silent = await udp_probe(socket.AF_INET, "127.0.0.1", port, b"ping", _estimator())
+            assert server.received == [b"ping", b"ping"]  # one retry
+        return answered.state, silent.state, answered.answer
+
+    answered, silent, data = asyncio.run(scenario())
+    assert answered is State.OPEN
+    assert data == b"pong:ping"
+    assert silent is State.OPEN_FILTERED
+
+
+def test_udp_port_unreachable_is_closed() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    outcome = asyncio.run(udp_probe(socket.AF_INET, "127.0.0.1", port, b"x", _estimator()))
+    assert outcome.state is State.CLOSED
+    assert outcome.reason == "port-unreach"
+
+
+def test_netbios_node_status_round_trip() -> None:
+    async def scenario() -> bytes | None:
+        def reply(query: bytes) -> bytes:
+            return node_status_answer(query, "CLIENT-PC", "CORP", bytes.fromhex("001122334455"))
+
+        async with udp_serving(reply) as (port, server):
+            outcome = await udp_probe(socket.AF_INET, "127.0.0.1", port, node_status_query(), _estimator())
+            assert server.received[0][12:14] == b"\x20\x43"  # the encoded "*" name starts with 'CK'
+        return outcome.answer
+
+    data = asyncio.run(scenario())
+    assert data is not None
+    status = parse_node_status(data)
+    assert status.mac == "00:11:22:33:44:55"
+    assert [n.name for n in status.names] == ["CLIENT-PC", "CLIENT-PC", "CORP"]
+    assert status.describe() == "computer CLIENT-PC, workgroup CORP, MAC 00:11:22:33:44:55"
+
+
+def test_resolve_localhost_and_ip_literals() -> None:
+    resolved = asyncio.run(resolve("localhost"))
+    assert resolved.ok and resolved.address in ("127.0.0.1", "::1")
+    assert asyncio.run(resolve("127.0.0.1")).address == "127.0.0.1"
+
+
+def test_local_listening_checks() -> None:
+    async def scenario() -> tuple[State, State]:
+        async with serving(answer(b"")) as server:
+            listening = await local_tcp_listening(server.port, _estimator())
+        not_listening = await local_tcp_listening(closed_port(), _estimator())
+        return listening.state, not_listening.state
+
+    listening, not_listening = asyncio.run(scenario())
+    assert listening is State.LISTENING
+    assert not_listening is State.NOT_LISTENING
+
+
+def test_local_udp_bind_test() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
+        busy.bind(("0.0.0.0", 0))
+        port = busy.getsockname()[1]
+        assert local_udp_bound(port).state is State.LISTENING
+    assert local_udp_bound(port).state is State.NOT_LISTENING

@@ -1,0 +1,185 @@
+"""Real loopback servers for the probe tests: well-behaved, broken and hostile ones.
+
+Each behaviour is a real asyncio server on 127.0.0.1 with a free port; nothing is
+mocked. Every server ends its connections when the test's loop stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+from core.simulator import read_request_target
+
+Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+def http_response(status: int, body: bytes, reason: str = "OK", extra: str = "") -> bytes:
+    head = f"HTTP/1.1 {status} {reason}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n{extra}\r\n"
+    return head.encode() + body
+
+
+def answer(payload: bytes) -> Behaviour:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request_target(reader)
+        writer.write(payload)
+        await writer.drain()
+
+    return serve
+
+
+def answer_at_once(payload: bytes) -> Behaviour:
+    """Like a plain HTTP server meeting a TLS ClientHello: it answers the garbage at once."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)
+        writer.write(payload)
+        await writer.drain()
+
+    return serve
+
+
+async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(ConnectionError):
+        await reader.read()
+
+
+async def reset_at_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    sock = writer.get_extra_info("socket")
+    # SO_LINGER 0: close() sends a RST instead of a FIN.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    writer.transport.abort()
+
+
+def trickle(payload: bytes, delay: float = 0.2) -> Behaviour:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request_target(reader)
+        for byte in payload:
+            writer.write(bytes((byte,)))
+            await writer.drain()
+            await asyncio.sleep(delay)
+
+    return serve
+
+
+def huge_body(size: int) -> Behaviour:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request_target(reader)
+        writer.write(f"HTTP/1.1 200 OK\r\nContent-Length: {size}\r\n\r\n".encode())
+        chunk = b"A" * 65536
+        sent = 0
+        while sent < size:
+            writer.write(chunk)
+            await writer.drain()
+            sent += len(chunk)
+
+    return serve
+
+
+@dataclass
+class LoopbackServer:
+    behaviour: Behaviour
+    context: ssl.SSLContext | None = None
+    port: int = 0
+    connections: int = 0
+    _server: asyncio.base_events.Server | None = None
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def start(self) -> LoopbackServer:
+        def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.connections += 1
+            task = asyncio.ensure_future(self._serve(reader, writer))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        self._server = await asyncio.start_server(on_connect, "127.0.0.1", 0, ssl=self.context)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self.behaviour(reader, writer)
+        except (ConnectionError, ssl.SSLError, OSError):
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(1):
+                    await writer.wait_closed()
+
+    async def stop(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=2)
+        await self._server.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def serving(behaviour: Behaviour, context: ssl.SSLContext | None = None) -> AsyncIterator[LoopbackServer]:
+    server = await LoopbackServer(behaviour, context).start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def closed_port() -> int:
+    """A loopback port where nothing listens (the kernel answers with a reset)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def dropping_port() -> object:
+    """A loopback port that silently drops SYNs: a listener whose accept queue is full."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(2):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    try:
+        yield port
+    finally:
+        for sock in [*fillers, listener]:
+            sock.close()
+
+
+class UdpServer(asyncio.DatagramProtocol):
+    """Answers each datagram with ``reply(data)``, or stays silent when it returns None."""
+
+    def __init__(self, reply: Callable[[bytes], bytes | None]) -> None:
+        self.reply = reply
+        self.received: list[bytes] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.received.append(data)
+        answer = self.reply(data)
+        if answer is not None:
+            self.transport.sendto(answer, addr)  # type: ignore[attr-defined]
+
+
+@contextlib.asynccontextmanager
+async def udp_serving(reply: Callable[[bytes], bytes | None]) -> AsyncIterator[tuple[int, UdpServer]]:
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.create_datagram_endpoint(lambda: UdpServer(reply), local_addr=("127.0.0.1", 0))
+    try:
+        yield transport.get_extra_info("sockname")[1], protocol
+    finally:
+        transport.close()
