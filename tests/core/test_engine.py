@@ -150,17 +150,30 @@ def test_dropped_ports_are_filtered_and_results_arrive_in_order() -> None:
 
 
 def test_unresolvable_name_is_unresolved_with_the_resolver_answer() -> None:
-    async def scenario() -> dict[str, CheckResult]:
-        request = PlanRequest(manager=parse_host("no-such-host.invalid"), version=parse_version("14.3"))
-        # .invalid never resolves (RFC 6761); glibc answers from its own rules or the local resolver.
-        summary = await ProbeEngine(FAST, use_system_proxy=False).run(build_plan(CATALOG, request))
-        return {r.check.entry_id: r for r in summary.results}
+    """Run in a network namespace of its own (no interfaces up): the DNS query cannot leave
+    this machine, and the resolver's failure is real."""
+    import json
+    import shutil
+    import subprocess
 
-    results = asyncio.run(scenario())
-    result = results["client-http-8014"]
-    assert result.state is State.UNRESOLVED
-    assert "resolver" in result.reason
-    assert explain(result, CATALOG).guidance[0].id == "verdict-unresolved"
+    from tests.helpers.command import command
+
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("needs root and unshare to isolate the resolver from the network")
+    result = subprocess.run(
+        ["unshare", "--net", *command(), "check", "--manager", "sepm-nowhere.corp", "--version", "14.3", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    assert result.returncode == 1, result.stderr
+    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    http = checks["client-http-8014"]
+    assert http["state"] == "unresolved"
+    assert "resolver" in http["reason"]
+    assert http["guidance"][0] == "verdict-unresolved"
+    assert http["severity"] == "problem"
 
 
 def _open_fds() -> int:
