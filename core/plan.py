@@ -92,7 +92,9 @@ def _placement(entry: PortEntry, request: PlanRequest) -> _Placement:
     role = request.role
     on_mac = request.platform == "darwin"
     if request.all_ports:
-        relevant = _placement_for_role(entry, request).relevant
+        # On the manager host a port "applies" only where this role expects the manager to listen.
+        own = _placement_for_role(entry, request)
+        relevant = own.relevant and own.target in (Target.MANAGER, Target.MANAGER_LOCALHOST)
         return _Placement(
             Target.MANAGER,
             "all-ports",
