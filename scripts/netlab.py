@@ -17,6 +17,7 @@ Everything runs as argument lists with deadlines; ``down`` removes it all.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -264,10 +265,8 @@ Alias /secars/secars.dll {www}/secars.txt
     def down(self, quiet: bool = False) -> None:
         pid_file = self.folder / "apache.pid"
         if pid_file.exists():
-            try:
+            with contextlib.suppress(ValueError, ProcessLookupError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-            except (ValueError, ProcessLookupError):
-                pass
         for process in self.processes:
             if process.poll() is None:
                 process.terminate()
@@ -282,10 +281,8 @@ Alias /secars/secars.dll {www}/secars.txt
         for ns in (self.manager_ns, self.client_ns):
             pids = _run("ip", "netns", "pids", ns, check=False).stdout.split()
             for pid in pids:
-                try:
+                with contextlib.suppress(ValueError, ProcessLookupError):
                     os.kill(int(pid), signal.SIGKILL)
-                except (ValueError, ProcessLookupError):
-                    pass
             _run("ip", "netns", "del", ns, check=False)
         for ns in (self.client_ns, self.manager_ns):
             shutil.rmtree(Path("/etc/netns") / ns, ignore_errors=True)
