@@ -1,0 +1,83 @@
+"""One diagnosis: the plan's results, their explanations, this PC's findings and the
+context a report needs. Built the same way by the command line and the wizard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.catalog import Catalog, Lang
+from core.engine import RunSummary
+from core.explain import Explanation, Severity, explain, overall
+from core.localpc import LocalReport
+from core.plan import PlanRequest
+from core.results import CheckResult
+
+
+def this_computer() -> tuple[str, str]:
+    return socket.gethostname() or "-", f"{platform.system()} {platform.release()} ({platform.machine()})"
+
+
+@dataclass
+class Diagnosis:
+    request: PlanRequest
+    results: list[CheckResult]
+    explanations: list[Explanation]
+    started: dt.datetime
+    duration_ms: float
+    local: LocalReport | None = None
+    note: str = ""
+    computer: str = field(default_factory=lambda: this_computer()[0])
+    os_name: str = field(default_factory=lambda: this_computer()[1])
+
+    @classmethod
+    def from_run(
+        cls,
+        request: PlanRequest,
+        summary: RunSummary,
+        catalog: Catalog,
+        local: LocalReport | None = None,
+        note: str = "",
+    ) -> Diagnosis:
+        explanations = [explain(r, catalog, request.version) for r in summary.results]
+        return cls(request, summary.results, explanations, summary.started, summary.duration_ms, local, note)
+
+    def severities(self) -> list[Severity]:
+        found = [e.severity for e in self.explanations]
+        if self.local is not None:
+            found += [f.severity for f in self.local.findings]
+        return found
+
+    @property
+    def overall(self) -> Severity:
+        return overall(self.severities())
+
+    def counts(self) -> dict[Severity, int]:
+        found = self.severities()
+        return {s: found.count(s) for s in Severity}
+
+    def to_json(self, lang: Lang) -> dict[str, Any]:
+        checks = []
+        for result, explanation in zip(self.results, self.explanations, strict=True):
+            item = result.to_json()
+            item["severity"] = str(explanation.severity)
+            item["headline"] = explanation.headline_for(lang)
+            item["guidance"] = [g.id for g in explanation.guidance]
+            checks.append(item)
+        return {
+            "manager": self.request.manager.typed,
+            "version": self.request.version.describe() if self.request.version else None,
+            "role": str(self.request.role),
+            "started": self.started.isoformat(),
+            "duration_ms": round(self.duration_ms, 1),
+            "overall": str(self.overall),
+            "counts": {str(s): n for s, n in self.counts().items()},
+            "computer": self.computer,
+            "os": self.os_name,
+            "note": self.note,
+            "checks": checks,
+            "local": None if self.local is None else [f.to_json(lang) for f in self.local.findings],
+        }

@@ -1,0 +1,218 @@
+"""The HTML report: parsed, escaped, self-contained, written atomically."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import stat
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from core.catalog import load_catalog
+from core.diagnosis import Diagnosis
+from core.engine import ProbeEngine
+from core.hosts import parse_host
+from core.localpc import inspect_local
+from core.plan import PlanRequest, Role, build_plan
+from core.report import ReportError, export, render_report, safe_report_name, write_atomically
+from core.simulator import SERVED_PORTS, SimulatedManager
+from core.timing import TimeoutPolicy
+from core.versions import parse_version
+from tests.helpers.recorded import RecordedSystem
+
+CATALOG = load_catalog()
+HOSTILE_NOTE = '<script>alert("note")</script> & <img src=x onerror=alert(1)> チケット #42'
+
+
+def _diagnosis(profile: str = "healthy", cn: str | None = None, role: Role = Role.CLIENT) -> Diagnosis:
+    async def scenario() -> Diagnosis:
+        manager = SimulatedManager(profile=profile, ports={p: 0 for p in SERVED_PORTS})
+        if cn is not None:
+            from core.simulator import make_certificate
+
+            manager.certificate = make_certificate(cn, ["127.0.0.1"])
+        async with manager:
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"),
+                version=parse_version("14.3 RU1"),
+                role=role,
+                overrides=dict(manager.bound),
+                platform="win32",
+            )
+            summary = await ProbeEngine(TimeoutPolicy(initial=0.5, cap=1.0), use_system_proxy=False).run(
+                build_plan(CATALOG, request), version=request.version
+            )
+        local = await inspect_local(RecordedSystem("en-fps-blocked"))
+        return Diagnosis.from_run(request, summary, CATALOG, local, note=HOSTILE_NOTE)
+
+    return asyncio.run(scenario())
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    return collector
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Diagnosis:
+    return _diagnosis("healthy", cn='<script>alert("cn")</script><b onmouseover=x>', role=Role.CONSOLE)
+
+
+def test_hostile_certificate_subject_and_note_are_escaped(hostile: Diagnosis) -> None:
+    html = render_report(hostile, CATALOG, "en")
+    parsed = _parse(html)
+    assert [t for t, _ in parsed.tags if t in ("script", "img")] == []
+    assert not any(name.startswith("on") for _, attrs in parsed.tags for name in attrs)
+    text = "".join(parsed.text)
+    assert '<script>alert("note")</script>' in text  # shown as text, verbatim
+    assert '<script>alert("cn")</script>' in text or "alert(" in text
+    assert "&lt;script&gt;" in html
+
+
+def test_report_is_self_contained_and_structured() -> None:
+    diagnosis = _diagnosis("cert-expired")
+    html = render_report(diagnosis, CATALOG, "ja")
+    parsed = _parse(html)
+    # Nothing is fetched from anywhere.
+    for tag, attrs in parsed.tags:
+        assert tag not in ("link", "script", "iframe", "img"), tag
+        for name in ("src", "href"):
+            assert not (attrs.get(name) or "").startswith(("http", "//")), attrs
+    text = "".join(parsed.text)
+    assert "SEP 通信ポート診断レポート" in text
+    assert "問題があります" in text  # the overall verdict
+    assert "client-https-443" in html
+    assert "証明書に問題があります" in text
+    assert "expired on" in text
+    assert "SHA-256" in text
+    assert "ファイルとプリンターの共有(ポート 445)を許可する" in text  # this PC's finding, with guidance
+    assert "付録: このバージョンで使われるポート" in text
+    appendix = html.split("付録: このバージョンで使われるポート")[1]
+    assert "TCP 8081" not in appendix and "TCP 8014" in appendix  # 14.3 RU1: 8081 is not used
+    assert "@page" in html and "A4" in html
+
+
+def test_english_report_and_counts() -> None:
+    diagnosis = _diagnosis("healthy")
+    html = render_report(diagnosis, CATALOG, "en")
+    text = "".join(_parse(html).text)
+    assert "SEP port troubleshooting report" in text
+    counts = diagnosis.counts()
+    assert f"Passed {counts[next(s for s in counts if str(s) == 'passed')]}" in text
+    assert "Made with SEP Port Doctor" in text
+
+
+def test_a_check_that_did_not_run_is_never_shown_as_passed() -> None:
+    diagnosis = _diagnosis("healthy")
+    html = render_report(diagnosis, CATALOG, "en")
+    # gup-tcp-2967 applies but had no host: it is in the not-tested group.
+    not_tested = html.split("Not applicable / not tested (")[1]
+    assert 'id="check-gup-tcp-2967"' in not_tested
+    passed = html.split("Passed (")[1].split("Not applicable / not tested (")[0]
+    assert "gup-tcp-2967" not in passed
+
+
+def test_export_writes_html_and_json_atomically(tmp_path: Path) -> None:
+    diagnosis = _diagnosis("healthy")
+    html_path, json_path = export(diagnosis, CATALOG, "en", tmp_path, "ticket 42.html")
+    assert html_path == tmp_path / "ticket 42.html"
+    assert json.loads(json_path.read_text(encoding="utf-8"))["note"] == HOSTILE_NOTE
+    assert stat.S_IMODE(html_path.stat().st_mode) & 0o044  # readable by others, like any document
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_folder_keeps_the_previous_report(tmp_path: Path) -> None:
+    previous = tmp_path / "report.html"
+    previous.write_text("previous")
+    tmp_path.chmod(0o555)
+    try:
+        with pytest.raises(ReportError, match="permission"):
+            write_atomically(tmp_path, "report.html", "new")
+    finally:
+        tmp_path.chmod(0o755)
+    assert previous.read_text() == "previous"
+
+
+def test_failed_write_keeps_the_previous_report_and_leaves_no_temporary(tmp_path: Path) -> None:
+    """A full disk, simulated with a text the encoder cannot write: the rename never happens."""
+    previous = tmp_path / "report.html"
+    previous.write_text("previous")
+    with pytest.raises(ReportError):
+        write_atomically(tmp_path, "report.html", "half written \udcff")
+    assert previous.read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_full_disk_keeps_the_previous_report(tmp_path: Path) -> None:
+    """A real full file system: a 64 KiB tmpfs (root only)."""
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root")
+    folder = tmp_path / "small"
+    folder.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)], check=True, timeout=10)
+    try:
+        (folder / "report.html").write_text("previous")
+        with pytest.raises(ReportError, match="could not be written"):
+            write_atomically(folder, "report.html", "x" * 200_000)
+        assert (folder / "report.html").read_text() == "previous"
+        assert sorted(p.name for p in folder.iterdir()) == ["report.html"]
+    finally:
+        subprocess.run(["umount", str(folder)], check=True, timeout=10)
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match="does not exist"):
+        write_atomically(tmp_path / "nope", "r.html", "x")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report", "report.html"),
+        ("report.html", "report.html"),
+        ("../../etc/passwd", "_.._etc_passwd.html"),
+        ("..\\..\\windows\\x", "_.._windows_x.html"),
+        ("a/b", "a_b.html"),
+        ("CON", "_CON.html"),
+        ("チケット 42", "チケット 42.html"),
+        ("x" * 300, "x" * 120 + ".html"),
+        ("line\nbreak", "line_break.html"),
+    ],
+)
+def test_report_name_cannot_escape_the_folder(name: str, expected: str) -> None:
+    assert safe_report_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["", "   ", "..", ". ."])
+def test_report_name_must_say_something(name: str) -> None:
+    with pytest.raises(ReportError):
+        safe_report_name(name)
+
+
+def test_dates_are_shown_in_local_time() -> None:
+    diagnosis = _diagnosis("healthy")
+    diagnosis.started = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    html = render_report(diagnosis, CATALOG, "en")
+    assert diagnosis.started.astimezone().strftime("%Y-%m-%d %H:%M") in html
