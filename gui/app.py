@@ -10,6 +10,7 @@ import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 # qasync imports the first Qt binding it finds unless one is chosen.
 os.environ.setdefault("QT_API", "pyside6")
@@ -17,7 +18,15 @@ os.environ.setdefault("QT_API", "pyside6")
 import contextlib
 
 import qasync
-from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QStandardPaths,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -55,6 +64,21 @@ def _setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, handlers=handlers, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+_QT_NOISE = ("propagateSizeHints",)
+
+
+def _qt_message(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """Qt's own messages go to the log, not to a user's terminal (offscreen noise dropped)."""
+    if any(noise in message for noise in _QT_NOISE):
+        return
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+    }.get(mode, logging.ERROR)
+    logging.getLogger("qt").log(level, "%s", message)
+
+
 def _install_excepthook(app: QApplication) -> None:
     """An unexpected error is logged and shown in a dialog, never a bare traceback."""
 
@@ -86,6 +110,11 @@ class _QuitAfterFirstPaint(QObject):
         return False
 
 
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task failed", exc_info=task.exception())
+
+
 def create_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -111,6 +140,16 @@ def build_main_window(app: QApplication, args: argparse.Namespace | None = None)
     preference = getattr(args, "lang", None) or settings.language
     languages.apply(LanguageManager.resolve(preference))
     window = MainWindow(catalog, settings, languages)
+    from gui.wizard import DiagnosticsWizard
+
+    wizard = DiagnosticsWizard(catalog, settings, languages.lang)
+    window.add_wizard(wizard)
+    wizard.entry_requested.connect(window.show_entry)
+    wizard.language_chosen.connect(window.choose_language)
+    if args is not None:
+        wizard.apply_arguments(args)
+        if getattr(args, "page", None) == "wizard" or getattr(args, "run", False):
+            window.tabs.setCurrentIndex(1)
     if settings.notice:
         window.statusBar().showMessage(settings.notice, 15000)
     return window
@@ -118,6 +157,7 @@ def build_main_window(app: QApplication, args: argparse.Namespace | None = None)
 
 def run_gui(args: argparse.Namespace) -> int:
     _setup_logging()
+    qInstallMessageHandler(_qt_message)
     app = create_application()
     _install_excepthook(app)
     try:
@@ -138,15 +178,22 @@ def run_gui(args: argparse.Namespace) -> int:
     if args.quit and not args.run:
         app.installEventFilter(_QuitAfterFirstPaint(app))
 
+    from gui.wizard import DiagnosticsWizard
+
     async def main() -> None:
         nonlocal exit_code
         window.show()
+        wizard = window.wizard
+        assert isinstance(wizard, DiagnosticsWizard)
         if args.run:
-            print("sep-port-doctor: error: the diagnostics wizard is not in this build yet", file=sys.stderr)
-            exit_code = 2
-            window.close()
-            app.quit()
-            return
+            exit_code = await wizard.run_unattended(report=args.report)
+            if args.quit:
+                window.close()
+                app.quit()
+                return
+        else:
+            prefill = asyncio.ensure_future(wizard.prefill_from_local())
+            prefill.add_done_callback(_log_failure)
         await closing.wait()
 
     try:

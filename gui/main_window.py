@@ -42,6 +42,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(wizard, "")
         self.retranslate()
 
+    def show_entry(self, entry_id: str) -> None:
+        """Jump from a result to its catalogue entry in the reference."""
+        self.tabs.setCurrentIndex(0)
+        self.reference.select_entry(entry_id)
+
     def _build_menus(self) -> None:
         self.file_menu = self.menuBar().addMenu("")
         self.quit_action = QAction(self)

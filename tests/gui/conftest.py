@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Iterator
 
 import pytest
+import shiboken6
 from PySide6.QtWidgets import QApplication
 
 from gui.app import build_main_window
@@ -17,4 +18,5 @@ def main_window(qapp: QApplication, qtbot) -> Iterator[MainWindow]:  # type: ign
     window = build_main_window(qapp, argparse.Namespace(lang="en"))
     qtbot.addWidget(window)
     yield window
-    window.close()
+    if shiboken6.isValid(window):
+        window.close()
