@@ -1,0 +1,91 @@
+"""Smoke test of the packaged program: build it from build/pyinstaller.spec, then run it
+like a technician would. Skipped with the reason when PyInstaller is not installed."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core.simulator import SERVED_PORTS, SimulatedManager
+from tests.helpers.command import ROOT, command
+
+pytestmark = pytest.mark.slow
+
+if importlib.util.find_spec("PyInstaller") is None:
+    pytestmark = [pytestmark, pytest.mark.skip(reason='PyInstaller is not installed (pip install ".[build]")')]
+
+ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LANG": "ja_JP.UTF-8", "LC_ALL": ""}
+
+
+@pytest.fixture(scope="module")
+def frozen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    work = tmp_path_factory.mktemp("pyinstaller")
+    result = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+         "--distpath", str(work / "dist"), "--workpath", str(work / "build"), str(ROOT / "build" / "pyinstaller.spec")],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    name = "sep-port-doctor.exe" if os.name == "nt" else "sep-port-doctor"
+    executable = work / "dist" / "sep-port-doctor" / name
+    assert executable.exists()
+    yield executable
+
+
+def _run(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env={**ENV, "PYTHONPATH": str(ROOT)})
+
+
+def test_frozen_ports_json_equals_the_installed_command(frozen: Path) -> None:
+    for args in (["ports", "--json"], ["ports", "--json", "--version", "14.2 RU2", "--lang", "en"]):
+        theirs = _run([*command(), *args])
+        ours = _run([str(frozen), *args])
+        assert ours.returncode == 0, ours.stderr
+        assert json.loads(ours.stdout) == json.loads(theirs.stdout)
+
+
+def test_frozen_bad_input_is_one_line_and_exit_2(frozen: Path) -> None:
+    result = _run([str(frozen), "check", "--manager", "a b", "--version", "14.3"])
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_frozen_gui_runs_against_the_simulator_and_writes_the_report(frozen: Path, tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, str, dict[str, object]]:
+        async with SimulatedManager(ports={p: 0 for p in SERVED_PORTS}) as manager:
+            overrides = [f"--port={d}={p}" for d, p in manager.bound.items()]
+            gui = await asyncio.create_subprocess_exec(
+                str(frozen), "gui", "--manager", "127.0.0.1", "--version", "14.3", *overrides, "--run",
+                "--report", str(tmp_path / "report.html"), "--quit",
+                stderr=asyncio.subprocess.PIPE, env=ENV,
+            )  # fmt: skip
+            _out, err = await asyncio.wait_for(gui.communicate(), 120)
+            check = await asyncio.create_subprocess_exec(
+                str(frozen), "check", "--manager", "127.0.0.1", "--version", "14.3", "--role", "console", "--json",
+                *overrides, stdout=asyncio.subprocess.PIPE, env=ENV,
+            )  # fmt: skip
+            out, _ = await asyncio.wait_for(check.communicate(), 120)
+            return gui.returncode or 0, err.decode(), json.loads(out)
+
+    code, err, report = asyncio.run(scenario())
+    assert code in (0, 1), err
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "SEP 通信ポート診断レポート" in html
+    assert "client-http-8014" in html
+    states = {c["id"]: c["state"] for c in report["checks"]}  # type: ignore[index]
+    assert states["server-https-8443"] == "open"
+    assert states["webservice-tcp-8446"] == "open"
+
+
+def test_frozen_gui_quit_after_first_paint(frozen: Path) -> None:
+    result = _run([str(frozen), "gui", "--quit"], timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
