@@ -188,6 +188,19 @@ def safe_report_name(name: str, suffix: str = ".html") -> str:
     return cleaned + suffix
 
 
+def report_target(text: str) -> tuple[Path, str]:
+    """Where ``--report FILE`` goes: an existing folder and a safe name; raises ReportError."""
+    if not text.strip():
+        raise ReportError("the report needs a file name")
+    if text.endswith(("/", "\\")) or Path(text).is_dir():
+        raise ReportError(f"{text!r} is a folder: give a file name, like {Path(text) / 'report.html'}")
+    path = Path(text).expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ReportError(f"the folder does not exist: {folder}")
+    return folder, safe_report_name(path.name)
+
+
 def default_report_name(diagnosis: Diagnosis) -> str:
     stamp = diagnosis.started.astimezone().strftime("%Y%m%d-%H%M%S")
     host = re.sub(r"[^A-Za-z0-9.-]", "_", diagnosis.request.manager.name)[:60]

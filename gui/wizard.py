@@ -49,7 +49,7 @@ from core.hosts import Host, HostError, parse_host
 from core.http_checks import sepm_version_check
 from core.localpc import LocalFinding, LocalReport, LocalSystem, inspect_local
 from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
-from core.report import ReportError, export, safe_report_name
+from core.report import ReportError, export, report_target, safe_report_name
 from core.results import Check, CheckResult, State
 from core.timing import TimeoutPolicy
 from core.versions import KNOWN_RELEASES, VersionError, parse_version
@@ -834,18 +834,24 @@ class DiagnosticsWizard(QWizard):
     # --- unattended ----------------------------------------------------------------------------
 
     async def run_unattended(self, report: str | None = None) -> int:
-        """``gui --run``: fill, run, export; exit code as for ``check`` (2 on bad input)."""
-        self.next()  # to the target page
-        if not self.target.validatePage():
-            errors = [f.error.text() for f in self.target.fields.values() if f.error.text()]
-            log.error("bad input: %s", "; ".join(errors))
-            import sys
+        """``gui --run``: fill, run, export; exit code as for ``check`` (2 on bad input).
 
-            if sys.stderr is not None:
-                print(
-                    f"sep-port-doctor: error: {'; '.join(errors) or 'the manager and the version are needed'}",
-                    file=sys.stderr,
-                )
+        Everything is validated before any packet leaves, the report's place included.
+        """
+        self.next()  # to the target page
+        problems: list[str] = []
+        if not self.target.validatePage():
+            problems = [f.error.text() for f in self.target.fields.values() if f.error.text()]
+            problems = problems or ["the manager and the version are needed"]
+        report_place = None
+        if report is not None and not problems:
+            try:
+                report_place = report_target(report)
+            except ReportError as exc:
+                problems = [f"--report: {exc}"]
+        if problems:
+            log.info("bad input: %s", "; ".join(problems))
+            _say(f"sep-port-doctor: error: {'; '.join(problems)}")
             return 2
         self.next()  # the run page starts the run
         if self.run_task is not None:
@@ -854,15 +860,11 @@ class DiagnosticsWizard(QWizard):
         if self.diagnosis is None:
             return 2
         self.next()
-        if report:
-            target = Path(report)
+        if report_place is not None:
             try:
-                self.export_report(target.parent if str(target.parent) else Path("."), target.name)
+                self.export_report(*report_place)
             except ReportError as exc:
-                import sys
-
-                if sys.stderr is not None:
-                    print(f"sep-port-doctor: error: {exc}", file=sys.stderr)
+                _say(f"sep-port-doctor: error: {exc}")
                 return 2
         return 1 if self.diagnosis.overall is Severity.PROBLEM else 0
 
@@ -875,6 +877,14 @@ class DiagnosticsWizard(QWizard):
 
     def select_run_row(self, index: QModelIndex) -> None:
         self.run_page.table.selectRow(index.row())
+
+
+def _say(line: str) -> None:
+    """One line for the user on stderr (a windowed program may have none)."""
+    import sys
+
+    if sys.stderr is not None:
+        print(line, file=sys.stderr)
 
 
 def _now() -> Any:

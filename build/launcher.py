@@ -1,0 +1,11 @@
+"""Entry point of the packaged program: the same `main` as the installed command."""
+
+import os
+import sys
+
+os.environ.setdefault("QT_API", "pyside6")
+
+from gui.entry import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main())
