@@ -32,6 +32,34 @@ REPORT_FOLDER = _Key("wizard/report_folder", "", str)
 WINDOW_GEOMETRY = _Key("window/geometry", b"", bytes)
 
 
+NOTICE_UNREADABLE = "some settings could not be read; defaults are in use"
+
+
+def _coerce(value: Any, key: _Key) -> tuple[bool, Any]:
+    """(usable, value): a wrong type or a broken value gives the key's default."""
+    if value is None:
+        return True, key.default
+    if key.kind is bool:
+        if isinstance(value, bool):
+            return True, value
+        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+            return True, value.lower() in ("true", "1")
+        return False, key.default
+    if key.kind is list:
+        if isinstance(value, str):
+            return (value.isprintable(), [value] if value.isprintable() else [])
+        if isinstance(value, list | tuple) and all(isinstance(v, str) and v.isprintable() for v in value):
+            return True, list(value)
+        return False, list(key.default)
+    if key.kind is bytes:
+        if isinstance(value, QByteArray):
+            return True, value.data()
+        return (True, value) if isinstance(value, bytes) else (False, b"")
+    if isinstance(value, key.kind) and (not isinstance(value, str) or value.isprintable()):
+        return True, value
+    return False, key.default
+
+
 class Settings:
     """Reads and writes the program's settings; a bad stored value reads as its default."""
 
@@ -39,25 +67,15 @@ class Settings:
         self._q = qsettings if qsettings is not None else QSettings(ORGANIZATION, APPLICATION)
         self.notice: str | None = None
         if self._q.status() != QSettings.Status.NoError:
-            self.notice = "the settings file could not be read; defaults are in use"
+            self.notice = NOTICE_UNREADABLE
 
     def _get(self, key: _Key) -> Any:
+        """The stored value, or the default with a notice when what is stored is unreadable."""
         value = self._q.value(key.name, key.default)
-        if key.kind is bool:
-            if isinstance(value, str):
-                return value.lower() in ("true", "1")
-            return bool(value)
-        if key.kind is list:
-            if value is None:
-                return []
-            if isinstance(value, str):
-                return [value]
-            return [str(v) for v in value] if isinstance(value, list | tuple) else list(key.default)
-        if key.kind is bytes:
-            if isinstance(value, QByteArray):
-                return value.data()
-            return value if isinstance(value, bytes) else b""
-        return value if isinstance(value, key.kind) else key.default
+        usable, result = _coerce(value, key)
+        if not usable:
+            self.notice = NOTICE_UNREADABLE
+        return result
 
     def _set(self, key: _Key, value: Any) -> None:
         self._q.setValue(key.name, value)

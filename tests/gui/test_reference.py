@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -176,3 +179,27 @@ def test_readable_at_200_percent_scaling_is_not_tested_offscreen_but_fonts_are_c
     metrics = QFontMetrics(qapp.font())
     for ch in "ポート管理サーバー":
         assert metrics.inFontUcs4(ord(ch)), f"no glyph for {ch!r} in {qapp.font().family()}: install a CJK font"
+
+
+@pytest.mark.qt_log_ignore("QVariant::load")
+def test_corrupted_settings_fall_back_to_defaults_with_a_notice(qapp: QApplication, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from PySide6.QtCore import QSettings
+
+    from gui.app import build_main_window
+    from gui.settings import APPLICATION, ORGANIZATION
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    path = Path(QSettings(ORGANIZATION, APPLICATION).fileName())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"[ui\x00\xff\xfe garbage\nlanguage=\x01\x02\nrecent_hosts=@Variant(\x00\x00\x00\x7f)\n[[[")
+    window = build_main_window(qapp, argparse.Namespace(lang="en"))
+    try:
+        assert window.reference.proxy.rowCount() == 24
+        assert window.settings.language in ("", "ja", "en")
+        assert isinstance(window.settings.recent_hosts, list)
+        assert window.settings.notice is not None
+        assert "defaults" in window.statusBar().currentMessage()
+    finally:
+        window.close()

@@ -311,3 +311,78 @@ def test_close_during_a_run_cancels_cleanly(main_window, loop: asyncio.AbstractE
             loop.run_until_complete(asyncio.wait({task}))
     assert time.perf_counter() - started < 1.0
     assert task.done()
+
+
+def _corpus() -> list[dict[str, str]]:
+    import tomllib
+
+    data = tomllib.loads((ROOT / "tests" / "fixtures" / "bad_inputs.toml").read_text("utf-8"))["bad"]
+    fields = {"manager", "gup", "sql", "syslog", "version", "port", "notes"}
+    return [item for item in data if item["field"] in fields]
+
+
+@pytest.mark.parametrize("item", _corpus(), ids=lambda i: f"{i['field']}:{i['value'][:16]!r}")
+def test_every_bad_input_is_marked_at_its_field(wizard: DiagnosticsWizard, item: dict[str, str]) -> None:
+    target = wizard.target
+    wizard.next()
+    target.manager.setCurrentText("127.0.0.1")
+    target.version.setCurrentText("14.3")
+    value = "x" * 600 if item["value"] == "@@LONG@@" else item["value"]
+    name = {"port": "overrides", "notes": "note"}.get(item["field"], item["field"])
+    widget = target.fields[name].widget
+    if hasattr(widget, "setCurrentText"):
+        widget.setCurrentText(value)
+    else:
+        widget.setText(value)
+    assert not target.isComplete()
+    if value.strip():
+        assert item["words"] in target.fields[name].error.text()
+    wizard.next()
+    assert wizard.currentId() == PAGE_TARGET  # the wizard does not advance
+    assert wizard.run_task is None  # and nothing was sent
+
+
+def test_twenty_runs_in_a_row_in_one_window(
+    wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop
+) -> None:
+    wizard.next()
+    _fill(wizard, simulator)
+    wizard.next()
+    loop.run_until_complete(wizard.run_task)  # type: ignore[arg-type]
+    first = {r.check.entry_id: r.state for r, _e in wizard.run_page.model.rows()}
+    fds = len(os.listdir("/proc/self/fd")) if Path("/proc/self/fd").exists() else 0
+    for _ in range(20):
+        wizard.run_page.rerun_all.click()
+        loop.run_until_complete(wizard.run_task)  # type: ignore[arg-type]
+        assert {r.check.entry_id: r.state for r, _e in wizard.run_page.model.rows()} == first
+    assert (len(os.listdir("/proc/self/fd")) if Path("/proc/self/fd").exists() else 0) <= fds
+    assert [t for t in asyncio.all_tasks(loop) if not t.done()] == []
+
+
+def test_hostile_certificate_subject_is_escaped_in_the_window(
+    wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+) -> None:
+    from core.simulator import make_certificate
+
+    manager = SimulatedManager(ports={p: 0 for p in SERVED_PORTS})
+    manager.certificate = make_certificate("<b>bold</b><img src=x>", ["127.0.0.1"])
+    loop.run_until_complete(manager.start())
+    try:
+        wizard.next()
+        _fill(wizard, manager)
+        wizard.next()
+        loop.run_until_complete(wizard.run_task)  # type: ignore[arg-type]
+        wizard.next()
+    finally:
+        loop.run_until_complete(manager.stop())
+    tree = wizard.results.tree
+    items = [
+        tree.topLevelItem(g).child(i)
+        for g in range(tree.topLevelItemCount())
+        for i in range(tree.topLevelItem(g).childCount())
+    ]
+    https = next(item for item in items if "client-https-443" in item.text(0))
+    tree.setCurrentItem(https)
+    shown = wizard.results.details.toPlainText()
+    assert "<b>bold</b><img src=x>" in shown  # the subject as text, not as markup
+    assert "<img" not in wizard.results.details.toHtml().split("<body", 1)[1].replace("&lt;img", "")
