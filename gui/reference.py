@@ -173,6 +173,7 @@ class ReferenceView(QWidget):
 
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
+        self._details_shown: tuple[object, ...] | None = None
 
         self.count_label = QLabel()
         self.copy_button = QPushButton()
@@ -360,6 +361,11 @@ class ReferenceView(QWidget):
 
     def _show_details(self) -> None:
         entry = self.current_entry()
+        # Typing re-filters on every keystroke; re-render only when what is shown changes.
+        shown = (entry.id if entry else None, self.lang, self.model.version)
+        if shown == self._details_shown:
+            return
+        self._details_shown = shown
         if entry is None:
             message = self.tr("No port selected.")
             self.details.setHtml(f"<p>{escape(message)}</p>")
