@@ -20,6 +20,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -580,6 +581,8 @@ class ExportPage(QWizardPage):
         self.export_button = QPushButton()
         self.open_button = QPushButton()
         self.open_button.setEnabled(False)
+        self.open_after = QCheckBox()
+        self.open_after.setChecked(True)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -594,6 +597,7 @@ class ExportPage(QWizardPage):
         form.addRow(self.folder_label, folder_row)
         form.addRow(self.name_label, self.name)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.open_after)
         buttons.addStretch(1)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.open_button)
@@ -615,11 +619,15 @@ class ExportPage(QWizardPage):
         self.browse.setText(self.tr("&Browse…"))
         self.export_button.setText(self.tr("&Export"))
         self.open_button.setText(self.tr("&Open the report"))
+        self.open_after.setText(self.tr("Open the report &after exporting"))
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, self.tr("Folder for the report"), self.folder.text())
         if chosen:
             self.folder.setText(chosen)
+
+    def open_report(self) -> None:
+        self._open()
 
     def _open(self) -> None:
         if self.last_report is not None:
@@ -830,6 +838,8 @@ class DiagnosticsWizard(QWizard):
         page.open_button.setEnabled(True)
         page.status.setStyleSheet("")
         page.status.setText(self.tr("Exported: %1 and %2").replace("%1", str(html)).replace("%2", json_path.name))
+        if page.open_after.isChecked():
+            page.open_report()
 
     # --- unattended ----------------------------------------------------------------------------
 

@@ -289,3 +289,35 @@ def test_local_push_checks_against_real_listeners() -> None:
     assert explanation.severity is Severity.PROBLEM
     ids = [g.id for g in explanation.guidance]
     assert "allow-file-printer-sharing" in ids and "client-firewall-off-until-restart" in ids
+
+
+def test_ipv6_literal_in_brackets_against_a_manager_on_ipv6_loopback() -> None:
+    import socket
+
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+
+    async def scenario() -> dict[str, CheckResult]:
+        async with SimulatedManager(bind="::1", ports={p: 0 for p in SERVED_PORTS}) as manager:
+            request = PlanRequest(
+                manager=parse_host("[::1]"), version=parse_version("14.3"), overrides=dict(manager.bound)
+            )
+            summary = await ProbeEngine(FAST, use_system_proxy=False).run(build_plan(CATALOG, request))
+        return {r.check.entry_id: r for r in summary.results}
+
+    results = asyncio.run(scenario())
+    http, https = results["client-http-8014"], results["client-https-443"]
+    assert http.state is State.OPEN and http.address == "::1"
+    assert http.app_ok and https.app_ok
+    assert "http://[::1]:" in http.application[0].evidence["url"]
+
+
+def test_version_read_from_the_manager(tmp_path: Path) -> None:
+    from core.http_checks import sepm_version_check
+
+    async def scenario() -> str | None:
+        async with simulator() as manager:
+            result = await sepm_version_check(parse_host("127.0.0.1"), manager.bound[8446], 2.0, None)
+        return result.evidence.get("reported_release")
+
+    assert asyncio.run(scenario()) == "14.3 RU6 (14.3.9205.6000)"

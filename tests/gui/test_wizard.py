@@ -108,7 +108,12 @@ def test_prefilled_from_this_pcs_sep_client(wizard: DiagnosticsWizard, loop: asy
 
 
 def test_full_run_results_and_export(
-    wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop, tmp_path: Path, qtbot
+    wizard: DiagnosticsWizard,
+    simulator: SimulatedManager,
+    loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
+    qtbot,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # type: ignore[no-untyped-def]
     wizard.next()
     _fill(wizard, simulator)
@@ -150,7 +155,11 @@ def test_full_run_results_and_export(
     assert wizard.export_page.name.text().startswith("sep-port-doctor-127.0.0.1-")
     wizard.export_page.folder.setText(str(tmp_path))
     wizard.export_page.name.setText("ticket-4711")
+    opened: list[str] = []
+    # The desktop's browser cannot run here: record what would be opened instead.
+    monkeypatch.setattr("gui.wizard.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile()))
     wizard.export_page.export_button.click()
+    assert opened == [str(tmp_path / "ticket-4711.html")]
     assert (tmp_path / "ticket-4711.html").exists()
     assert (tmp_path / "ticket-4711.json").exists()
     assert "Exported" in wizard.export_page.status.text()
@@ -167,6 +176,7 @@ def test_export_to_a_missing_folder_says_so_and_keeps_the_results(
     loop.run_until_complete(wizard.run_task)  # type: ignore[arg-type]
     wizard.next()
     wizard.next()
+    wizard.export_page.open_after.setChecked(False)
     wizard.export_page.folder.setText(str(tmp_path / "missing"))
     wizard.export_page.export_button.click()
     assert "Not exported" in wizard.export_page.status.text()
@@ -386,3 +396,16 @@ def test_hostile_certificate_subject_is_escaped_in_the_window(
     shown = wizard.results.details.toPlainText()
     assert "<b>bold</b><img src=x>" in shown  # the subject as text, not as markup
     assert "<img" not in wizard.results.details.toHtml().split("<body", 1)[1].replace("&lt;img", "")
+
+
+def test_version_read_from_the_managers_web_service(
+    wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop
+) -> None:
+    wizard.next()
+    wizard.target.manager.setCurrentText("127.0.0.1")
+    wizard.target.overrides.setText(f"8446={simulator.bound[8446]}")
+    wizard.target.read_version.click()
+    assert wizard.target._version_task is not None
+    loop.run_until_complete(wizard.target._version_task)
+    assert wizard.target.version.currentText() == "14.3 RU6"
+    assert "14.3.9205.6000" in wizard.target.version_status.text()

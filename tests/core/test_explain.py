@@ -1,0 +1,111 @@
+"""Every failing verdict of every applicable check has an explanation, in both languages."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from core.catalog import load_catalog
+from core.explain import Severity, explain, overall
+from core.hosts import parse_host
+from core.plan import PlanRequest, Role, build_plan
+from core.results import AppResult, AppTest, CheckResult, State
+from core.versions import parse_version
+
+CATALOG = load_catalog()
+FAILING_REMOTE = (State.CLOSED, State.FILTERED, State.UNREACHABLE, State.UNRESOLVED, State.OPEN_FILTERED)
+FAILING_LOCAL = (State.NOT_LISTENING, State.FILTERED, State.OPEN_FILTERED)
+VERSIONS = ("12.1.6 MP10", "14.0.1", "14.2 RU2", "14.3 RU1")
+
+
+def _checks():  # type: ignore[no-untyped-def]
+    for role, version, platform in itertools.product(Role, VERSIONS, ("win32", "darwin")):
+        request = PlanRequest(
+            manager=parse_host("sepm.corp"), version=parse_version(version), role=role, gup=parse_host("gup"),
+            sql=parse_host("sql"), syslog=parse_host("syslog"), platform=platform,
+        )  # fmt: skip
+        for check in build_plan(CATALOG, request):
+            if check.applies and not check.skip:
+                yield version, check
+
+
+def test_every_failing_verdict_of_every_applicable_check_is_explained_in_both_languages() -> None:
+    seen = 0
+    for version, check in _checks():
+        states = FAILING_LOCAL if check.local else FAILING_REMOTE
+        if check.protocol == "tcp" and not check.local:
+            states = tuple(s for s in states if s is not State.OPEN_FILTERED)
+        for state in states:
+            explanation = explain(CheckResult(check, state, "evidence"), CATALOG, parse_version(version))
+            assert explanation.severity in (Severity.PROBLEM, Severity.WARNING, Severity.INFO), (check.id, state)
+            assert explanation.headline["ja"] and explanation.headline["en"]
+            assert explanation.headline["ja"] != explanation.headline["en"]
+            if explanation.severity is not Severity.INFO:
+                assert explanation.guidance, (check.id, state)
+                for guidance in explanation.guidance:
+                    assert guidance.title.ja and guidance.title.en and guidance.text.ja and guidance.text.en
+            seen += 1
+    assert seen > 300
+
+
+APP_FAILURES = [
+    (AppTest.SECARS_HTTP, "secars-not-ok"),
+    (AppTest.SECARS_HTTPS, "secars-not-ok"),
+    (AppTest.TLS, "tls-failed"),
+    (AppTest.SEPM_VERSION, "console-ports"),
+]
+
+
+@pytest.mark.parametrize(("test", "guidance"), APP_FAILURES)
+def test_failed_application_checks_are_explained(test: AppTest, guidance: str) -> None:
+    entry = {
+        AppTest.SECARS_HTTP: "client-http-8014",
+        AppTest.SECARS_HTTPS: "client-https-443",
+        AppTest.TLS: "server-https-8443",
+        AppTest.SEPM_VERSION: "webservice-tcp-8446",
+    }[test]
+    role = Role.CLIENT if entry.startswith("client") else Role.CONSOLE
+    request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=role)
+    check = next(c for c in build_plan(CATALOG, request) if c.entry_id == entry)
+    result = CheckResult(check, State.OPEN, "syn-ack", application=(AppResult(test, False, "it failed"),))
+    explanation = explain(result, CATALOG)
+    assert explanation.severity in (Severity.PROBLEM, Severity.WARNING)
+    assert guidance in [g.id for g in explanation.guidance]
+    assert "it failed" in explanation.headline["ja"] and "it failed" in explanation.headline["en"]
+
+
+def test_the_seeds_cases() -> None:
+    request = PlanRequest(
+        manager=parse_host("sepm"), version=parse_version("14.3 RU1"), role=Role.CLIENT, platform="win32"
+    )
+    plan = {c.entry_id: c for c in build_plan(CATALOG, request)}
+    push = explain(CheckResult(plan["push-tcp-445"], State.NOT_LISTENING, "refused"), CATALOG)
+    ids = [g.id for g in push.guidance]
+    assert ids[:2] == ["local-not-listening", "allow-file-printer-sharing"]
+    assert "push-windows-firewall" in ids and "client-firewall-off-until-restart" in ids
+    filtered = explain(CheckResult(plan["client-http-8014"], State.FILTERED, "no-response"), CATALOG)
+    closed = explain(CheckResult(plan["client-http-8014"], State.CLOSED, "conn-refused"), CATALOG)
+    assert filtered.guidance[0].id == "verdict-filtered" and "firewall" in filtered.guidance[0].text.en
+    assert closed.guidance[0].id == "verdict-closed" and "configurable-port" in [g.id for g in closed.guidance]
+    twelve = PlanRequest(manager=parse_host("sepm"), version=parse_version("12.1.6"), role=Role.CLIENT)
+    https = next(c for c in build_plan(CATALOG, twelve) if c.entry_id == "client-https-443")
+    optional = explain(CheckResult(https, State.CLOSED, "conn-refused"), CATALOG, parse_version("12.1.6"))
+    assert optional.severity is Severity.WARNING and optional.guidance[0].id == "https-443-optional-on-12"
+    cas = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CLIENT, all_ports=True)
+    cas_check = next(c for c in build_plan(CATALOG, cas) if c.entry_id == "cas-http-8081")
+    info = explain(CheckResult(cas_check, State.CLOSED, "conn-refused"), CATALOG)
+    assert info.severity is Severity.INFO and "content-analysis-14-2-only" in [g.id for g in info.guidance]
+    local_only = next(c for c in build_plan(CATALOG, cas) if c.entry_id == "launcher-tcp-8447")
+    normal = explain(CheckResult(local_only, State.FILTERED, "no-response"), CATALOG)
+    assert normal.severity is Severity.INFO and normal.guidance[0].id == "localhost-only"
+
+
+def test_a_check_that_did_not_run_is_never_passed() -> None:
+    request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CLIENT)
+    for check in build_plan(CATALOG, request):
+        for state in (State.NOT_APPLICABLE, State.NOT_TESTED, State.CANCELLED):
+            assert explain(CheckResult(check, state, "-"), CATALOG).severity is Severity.NOT_TESTED
+    assert overall([Severity.NOT_TESTED, Severity.NOT_TESTED]) is Severity.NOT_TESTED
+    assert overall([Severity.PASSED, Severity.NOT_TESTED]) is Severity.PASSED
+    assert overall([Severity.PASSED, Severity.WARNING, Severity.PROBLEM]) is Severity.PROBLEM
