@@ -74,19 +74,26 @@ def _host(value: str | None, option: str) -> Host | None:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest:
-    """Everything validated before any packet leaves; raises UsageError."""
+def _overrides(texts: list[str], catalog: Catalog) -> dict[int, int]:
+    """``--port DEFAULT=ACTUAL`` options; raises UsageError."""
     from core.cli import UsageError
 
-    manager = _host(args.manager, "--manager")
-    assert manager is not None
     overrides: dict[int, int] = {}
-    for text in args.port:
+    for text in texts:
         try:
             default, actual = parse_override(text, catalog)
         except PlanError as exc:
             raise UsageError(f"--port: {exc}") from None
         overrides[default] = actual
+    return overrides
+
+
+def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest:
+    """Everything validated before any packet leaves; raises UsageError."""
+
+    manager = _host(args.manager, "--manager")
+    assert manager is not None
+    overrides = _overrides(args.port, catalog)
     return PlanRequest(
         manager=manager,
         version=args.version,
@@ -226,12 +233,7 @@ async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO)
     if not bind.is_ip:
         raise UsageError("--bind takes an IP address, like 127.0.0.1 or ::1")
     ports: dict[int, int] = {p: 0 for p in SERVED_PORTS} if args.free_ports else {}
-    for text in args.port:
-        try:
-            default, actual = parse_override(text, catalog)
-        except PlanError as exc:
-            raise UsageError(f"--port: {exc}") from None
-        ports[default] = actual
+    ports.update(_overrides(args.port, catalog))
     simulator = SimulatedManager(bind=bind.name, profile=args.profile, ports=ports)
     try:
         await simulator.start()

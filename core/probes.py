@@ -29,6 +29,7 @@ _UNREACHABLE_ERRNOS = {
     getattr(errno, "WSAENETUNREACH", -1005): "net-unreach",
 }
 _REFUSED_ERRNOS = {errno.ECONNREFUSED, getattr(errno, "WSAECONNREFUSED", -1006)}
+_RESET_ERRNOS = {errno.ECONNRESET, errno.ECONNABORTED, getattr(errno, "WSAECONNRESET", -1008)}
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ async def tcp_connect_once(family: int, address: str, port: int, estimator: RttE
             raise
         except OSError as exc:
             elapsed = loop.time() - started
+            if exc.errno in _RESET_ERRNOS:
+                # The handshake completed and the service reset it at once: it is listening (nmap: open).
+                estimator.add_sample(elapsed)
+                return State.OPEN, "syn-ack, then reset", elapsed
             decided = _errno_reason(exc)
             if decided is None:
                 return State.ERROR, f"connect error: {exc.strerror or exc}", elapsed

@@ -135,6 +135,14 @@ async def read_request_target(reader: asyncio.StreamReader) -> str | None:
     return parts[1].decode("latin-1")
 
 
+async def close_writer(writer: asyncio.StreamWriter, timeout: float = 1.0) -> None:
+    """Close a server-side connection without waiting long for a peer that does not answer."""
+    writer.close()
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(timeout):
+            await writer.wait_closed()
+
+
 @dataclass
 class SimulatedManager:
     """The running simulator: ``await start()``, then ``await stop()`` (or ``async with``)."""
@@ -242,10 +250,7 @@ class SimulatedManager:
         except (ConnectionError, ssl.SSLError, OSError):
             pass
         finally:
-            writer.close()
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(1):
-                    await writer.wait_closed()
+            await close_writer(writer)
 
     def _http(self, handler: Handler) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], object]:
         async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

@@ -13,7 +13,7 @@ import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
-from core.simulator import read_request_target
+from core.simulator import close_writer, read_request_target
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -106,10 +106,7 @@ class LoopbackServer:
         except (ConnectionError, ssl.SSLError, OSError):
             pass
         finally:
-            writer.close()
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(1):
-                    await writer.wait_closed()
+            await close_writer(writer)
 
     async def stop(self) -> None:
         assert self._server is not None
