@@ -62,7 +62,7 @@ def _symbol(lib: Path, name: str) -> tuple[int, int]:
     data = lib.read_bytes()
     if data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
         raise ValueError(f"{lib} is not a little-endian ELF64 library")
-    shoff, = struct.unpack_from("<Q", data, 0x28)
+    (shoff,) = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum, _shstrndx = struct.unpack_from("<HHH", data, 0x3A)
     sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
     for _name, kind, _flags, _addr, offset, size, link, _info, _align, entsize in sections:
@@ -85,7 +85,9 @@ def trim_icu_data(lib: Path, work: Path) -> Path | None:
     match = re.match(r"libicudata\.so\.(\d+)", lib.name)
     missing = missing_tools()
     if match is None or missing:
-        print(f"icu_trim: keeping the full {lib.name} ({'missing ' + ', '.join(missing) if missing else 'unknown name'})")
+        print(
+            f"icu_trim: keeping the full {lib.name} ({'missing ' + ', '.join(missing) if missing else 'unknown name'})"
+        )
         return None
     major = match.group(1)
     package = f"icudt{major}l"
@@ -103,7 +105,10 @@ def trim_icu_data(lib: Path, work: Path) -> Path | None:
     small.parent.mkdir(exist_ok=True)
     small.unlink(missing_ok=True)
     subprocess.run(
-        ["icupkg", "--ignore-deps", "-r", str(remove), str(full), str(small)], capture_output=True, check=True, timeout=300
+        ["icupkg", "--ignore-deps", "-r", str(remove), str(full), str(small)],
+        capture_output=True,
+        check=True,
+        timeout=300,
     )
     subprocess.run(
         ["genccode", "-q", "-e", f"icudt{major}", "-a", "gcc", "-d", str(work), str(small)], check=True, timeout=300
