@@ -49,6 +49,7 @@ def add_check_parser(sub: Any) -> None:
     check.add_argument("--syslog", default=None, metavar="HOST", help="the syslog server (role manager)")
     check.add_argument("--port", action="append", default=[], metavar="DEFAULT=ACTUAL", help="the site moved a port")
     check.add_argument("--all-ports", action="store_true", help="probe every catalogue port on the manager host")
+    check.add_argument("--local-gup", action="store_true", help="this PC is a Group Update Provider (check 2967 here)")
     check.add_argument("--timeout", type=_timeout_arg, default=None, help="longest wait per attempt, 0.1-60 s")
     check.add_argument("--json", action="store_true", help="print one JSON object")
     check.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
@@ -103,6 +104,7 @@ def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest
         syslog=_host(args.syslog, "--syslog"),
         overrides=overrides,
         all_ports=args.all_ports,
+        local_gup=args.local_gup,
     )
 
 
@@ -248,6 +250,8 @@ async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO)
     try:
         listening = ", ".join(f"{d}->{p}" for d, p in sorted(simulator.bound.items()))
         out.write(f"simulated SEPM ({args.profile}: {PROFILES[args.profile]}) on {bind.name}: {listening}\n")
+        for default, why in sorted(simulator.skipped.items()):
+            out.write(f"note: not serving {default} ({why})\n")
         overrides = simulator.overrides_text()
         out.write(
             f"try: sep-port-doctor check --manager {bind.name} --version 14.3 --role console"

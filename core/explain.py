@@ -246,6 +246,8 @@ def _explain_local(result: CheckResult, entry: PortEntry, catalog: Catalog) -> E
     ]
     if entry.id == "mac-push-tcp-22":
         push_ids = ["mac-remote-login"]
+    elif entry.id == "gup-tcp-2967":
+        push_ids = ["gup-port", "configurable-port"]
     if state in (State.NOT_LISTENING, State.FILTERED, State.CLOSED):
         return Explanation(Severity.PROBLEM, headline, _guidance(catalog, push_ids))
     if state is State.OPEN_FILTERED:

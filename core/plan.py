@@ -41,6 +41,8 @@ class PlanRequest:
     overrides: dict[int, int] = field(default_factory=dict)
     all_ports: bool = False
     platform: str = sys.platform
+    local_gup: bool = False
+    """This PC is a Group Update Provider: check that it listens on 2967 too."""
 
 
 def parse_override(text: str, catalog: Catalog) -> tuple[int, int]:
@@ -201,6 +203,23 @@ def build_plan(catalog: Catalog, request: PlanRequest) -> tuple[Check, ...]:
                 local=target is Target.THIS_PC,
                 expected_unreachable=placement.expected_unreachable,
                 skip=skip,
+            )
+        )
+    if request.local_gup:
+        entry = catalog.entry("gup-tcp-2967")
+        checks.append(
+            Check(
+                id=f"{entry.id}@{Target.THIS_PC}",
+                entry_id=entry.id,
+                target=Target.THIS_PC,
+                host=None,
+                protocol=entry.protocol,
+                port=request.overrides.get(entry.port, entry.port),
+                default_port=entry.port,
+                applies=entry.applies_to(request.version),
+                reason="this PC is a Group Update Provider: clients fetch content from it here",
+                reason_code="this-pc-is-gup",
+                local=True,
             )
         )
     return tuple(checks)

@@ -40,10 +40,14 @@ PROFILES: dict[str, str] = {
     "stalled": "8014 accepts connections and never answers",
     "dropped": "8443 and 9090 drop connection attempts (like a firewall that drops)",
     "version-mismatch": "the 8446 version API reports 14.2 RU2",
+    "push-blocked": "also plays a client PC whose push-deployment ports 139 and 445 are dropped by its firewall",
 }
 
 DEFAULT_VERSION = "14.3.9205.6000"
-SERVED_PORTS = (8014, 443, 8443, 8445, 8446, 9090, 1100, 137)
+SERVED_PORTS = (8014, 443, 8443, 8445, 8446, 9090, 1100, 137, 139, 445)
+# 139 and 445 stand for a client PC's push-deployment ports (File and Printer Sharing):
+# point a client-desk check at them with --port 445=ACTUAL to see the push guidance.
+PUSH_PORTS = (139, 445)
 MAX_REQUEST = 8192
 REQUEST_TIMEOUT = 5.0
 
@@ -154,6 +158,8 @@ class SimulatedManager:
     version: str = DEFAULT_VERSION
     bound: dict[int, int] = field(default_factory=dict)
     """Default port -> the port actually listening, once started."""
+    skipped: dict[int, str] = field(default_factory=dict)
+    """Optional ports that could not be served, with the reason."""
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -213,6 +219,15 @@ class SimulatedManager:
                 continue
             await self._start_server(default, self._http(handler), context)
         await self._start_server(1100, self._close_at_once)
+        for default in PUSH_PORTS:
+            # Optional extras: on a PC whose own SMB server holds 139/445, go on without them.
+            try:
+                if self.profile == "push-blocked":
+                    await self._start_dropping(default)
+                else:
+                    await self._start_server(default, self._close_at_once)
+            except OSError as exc:
+                self.skipped[default] = exc.strerror or str(exc)
         await self._start_netbios()
 
     async def _start_server(

@@ -179,6 +179,7 @@ class TargetPage(QWizardPage):
         self.overrides = QLineEdit()
         self.note = QLineEdit()
         self.note.setMaxLength(MAX_NOTE_CHARS * 2)  # longer input is refused with a message, not cut silently
+        self.local_gup = QCheckBox()
         self.prefill_label = QLabel()
         self.prefill_label.setWordWrap(True)
         self.prefill_label.setStyleSheet("color: #1a5fb4")
@@ -208,6 +209,7 @@ class TargetPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.prefill_label)
         layout.addLayout(form)
+        layout.addWidget(self.local_gup)
         self.version_status = QLabel()
         self.version_status.setWordWrap(True)
         layout.addWidget(self.version_status)
@@ -241,6 +243,7 @@ class TargetPage(QWizardPage):
         self.version.lineEdit().setPlaceholderText(self.tr("e.g. 14.3 RU1 or 14.3.3580.1100"))  # type: ignore[union-attr]
         self.overrides.setPlaceholderText(self.tr("DEFAULT=ACTUAL, e.g. 8014=80, 443=4443"))
         self.note.setPlaceholderText(self.tr("shown in the report"))
+        self.local_gup.setText(self.tr("This PC is a Group &Update Provider (check that it listens on TCP 2967)"))
         self.read_version.setText(self.tr("Read from manager"))
         self.read_version.setToolTip(self.tr("Ask the manager's web service (TCP 8446) for its version"))
         for name in self.fields:
@@ -316,6 +319,7 @@ class TargetPage(QWizardPage):
             sql=self._check("sql"),
             syslog=self._check("syslog"),
             overrides=self._check("overrides"),
+            local_gup=self.local_gup.isChecked(),
         )
 
     def note_text(self) -> str:

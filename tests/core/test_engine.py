@@ -321,3 +321,52 @@ def test_version_read_from_the_manager(tmp_path: Path) -> None:
         return result.evidence.get("reported_release")
 
     assert asyncio.run(scenario()) == "14.3 RU6 (14.3.9205.6000)"
+
+
+def test_push_blocked_profile_shows_the_push_guidance_at_a_client_desk() -> None:
+    async def scenario() -> dict[str, CheckResult]:
+        async with simulator("push-blocked") as manager:
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"), version=parse_version("14.3"), overrides=dict(manager.bound),
+                platform="win32",
+            )  # fmt: skip
+            summary = await ProbeEngine(FAST, use_system_proxy=False).run(build_plan(CATALOG, request))
+        return {r.check.entry_id: r for r in summary.results}
+
+    results = asyncio.run(scenario())
+    push = results["push-tcp-445"]
+    assert push.check.local and push.state is State.FILTERED
+    explanation = explain(push, CATALOG)
+    assert explanation.severity is Severity.PROBLEM
+    assert "allow-file-printer-sharing" in [g.id for g in explanation.guidance]
+    assert results["client-http-8014"].state is State.OPEN
+
+
+def test_healthy_simulator_plays_a_listening_client_too() -> None:
+    async def scenario() -> CheckResult:
+        async with simulator() as manager:
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"), version=parse_version("14.3"), overrides=dict(manager.bound),
+                platform="win32",
+            )  # fmt: skip
+            summary = await ProbeEngine(FAST, use_system_proxy=False).run(build_plan(CATALOG, request))
+        return next(r for r in summary.results if r.check.entry_id == "push-tcp-445")
+
+    assert asyncio.run(scenario()).state is State.LISTENING
+
+
+def test_local_gup_not_listening_is_explained() -> None:
+    from tests.helpers.servers import closed_port
+
+    async def scenario() -> CheckResult:
+        request = PlanRequest(
+            manager=parse_host("127.0.0.1"), version=parse_version("14.3"), local_gup=True,
+            overrides={2967: closed_port()},
+        )  # fmt: skip
+        summary = await ProbeEngine(FAST, use_system_proxy=False).run(build_plan(CATALOG, request))
+        return next(r for r in summary.results if r.check.id == "gup-tcp-2967@this_pc")
+
+    result = asyncio.run(scenario())
+    assert result.state is State.NOT_LISTENING
+    explanation = explain(result, CATALOG)
+    assert explanation.severity is Severity.PROBLEM and explanation.guidance[0].id == "gup-port"

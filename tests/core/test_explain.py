@@ -23,7 +23,7 @@ def _checks():  # type: ignore[no-untyped-def]
     for role, version, platform in itertools.product(Role, VERSIONS, ("win32", "darwin")):
         request = PlanRequest(
             manager=parse_host("sepm.corp"), version=parse_version(version), role=role, gup=parse_host("gup"),
-            sql=parse_host("sql"), syslog=parse_host("syslog"), platform=platform,
+            sql=parse_host("sql"), syslog=parse_host("syslog"), platform=platform, local_gup=True,
         )  # fmt: skip
         for check in build_plan(CATALOG, request):
             if check.applies and not check.skip:

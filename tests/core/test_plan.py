@@ -115,3 +115,11 @@ def test_parse_override(text: str, expected: tuple[int, int]) -> None:
 def test_bad_overrides(text: str, words: str) -> None:
     with pytest.raises(PlanError, match=words):
         parse_override(text, CATALOG)
+
+
+def test_this_pc_as_a_group_update_provider_is_checked_locally() -> None:
+    request = PlanRequest(manager=MANAGER, version=parse_version("14.3"), local_gup=True, overrides={2967: 12967})
+    checks = [c for c in build_plan(CATALOG, request) if c.entry_id == "gup-tcp-2967"]
+    assert [c.target for c in checks] == [Target.NONE, Target.THIS_PC]
+    local = checks[1]
+    assert local.local and not local.skip and local.port == 12967 and local.reason_code == "this-pc-is-gup"
