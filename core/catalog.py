@@ -54,9 +54,6 @@ class Text:
     def get(self, lang: Lang) -> str:
         return self.ja if lang == "ja" else self.en
 
-    def both(self) -> str:
-        return f"{self.ja}\n{self.en}"
-
 
 @dataclass(frozen=True)
 class Process:

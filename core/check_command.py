@@ -22,7 +22,7 @@ from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
 from core.results import CheckResult
 from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
-from core.versions import SepVersion
+from core.versions import SepVersion, out_of_support
 
 MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 60.0
 
@@ -205,6 +205,9 @@ async def run_check(
         out.write(f"SEP Port Doctor: {request.manager.typed}, SEP {version.describe() if version else '?'}, {role}\n")
         if request.manager.notice:
             out.write(f"note: {request.manager.notice}\n")
+        if version is not None and out_of_support(version):
+            notice = catalog.guidance["unsupported-version"]
+            out.write(f"note: {notice.title.get(lang)}: {notice.text.get(lang)}\n")
     engine = ProbeEngine(policy, app_timeout=policy.cap if policy.cap < 5.0 else None)
     summary = await engine.run(checks, version=version, on_result=on_result)
     by_id = {r.check.id: e for r, e in printed}

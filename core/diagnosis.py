@@ -15,6 +15,7 @@ from core.explain import Explanation, Severity, explain, overall
 from core.localpc import LocalReport
 from core.plan import PlanRequest
 from core.results import CheckResult
+from core.versions import out_of_support
 
 
 def this_computer() -> tuple[str, str]:
@@ -50,6 +51,12 @@ class Diagnosis:
         if self.local is not None:
             found += [f.severity for f in self.local.findings]
         return found
+
+    @property
+    def notices(self) -> list[str]:
+        """Guidance ids about the run as a whole (the version being out of vendor support)."""
+        version = self.request.version
+        return ["unsupported-version"] if version is not None and out_of_support(version) else []
 
     @property
     def overall(self) -> Severity:

@@ -9,7 +9,6 @@ then a rename), so a failed write leaves the previous report intact.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
 import re
@@ -147,6 +146,7 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "duration": f"{diagnosis.duration_ms / 1000:.2f} s",
         "overrides": overrides,
         "appendix": appendix,
+        "notices": [_guidance(catalog.guidance[g], lang) for g in diagnosis.notices],
     }
 
 
@@ -255,7 +255,3 @@ def export(
     html_path = write_atomically(folder, html_name, html)
     json_path = write_atomically(folder, html_name[: -len(".html")] + ".json", json_text)
     return html_path, json_path
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -408,6 +408,3 @@ class ReferenceView(QWidget):
                 self.table.resizeColumnToContents(column)
                 # Long version notes must not squeeze the purpose: the tooltip and details have them whole.
                 self.table.setColumnWidth(column, min(self.table.columnWidth(column), 230))
-
-    def current_source_index(self) -> QModelIndex:
-        return self.proxy.mapToSource(self.table.currentIndex())

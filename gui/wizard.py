@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -504,9 +504,14 @@ class ResultsPage(QWizardPage):
             group.setExpanded(severity in (Severity.PROBLEM, Severity.WARNING))
         counts = diagnosis.counts()
         verdict = label("severity", str(diagnosis.overall), lang)
+        notices = "".join(
+            f"<br><i>{escape(self._catalog.guidance[g].title.get(lang))}: {escape(self._catalog.guidance[g].text.get(lang))}</i>"
+            for g in diagnosis.notices
+        )
         self.summary.setText(
             f"<b>{escape(verdict)}</b> — "
             + ", ".join(f"{escape(label('severity', str(s), lang))} {n}" for s, n in counts.items())
+            + notices
         )
         first = next((g.child(0) for g in items.values() if g.childCount() and g.isExpanded()), None)
         if first is not None:
@@ -885,12 +890,6 @@ class DiagnosticsWizard(QWizard):
     def shutdown(self) -> None:
         """Closing the window mid-run: cancel; the task closes its sockets as it unwinds."""
         self.cancel_run()
-
-    def current_results(self) -> list[tuple[CheckResult, Explanation]]:
-        return self.run_page.model.rows()
-
-    def select_run_row(self, index: QModelIndex) -> None:
-        self.run_page.table.selectRow(index.row())
 
 
 def _say(line: str) -> None:

@@ -169,3 +169,12 @@ def test_simulate_refuses_a_bad_profile() -> None:
     result = run("simulate", "--profile", "nonsense")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_out_of_support_version_gets_a_notice() -> None:
+    code, out, _err = _with_simulator("healthy", "--version", "14.2 RU2", "--role", "console", "--lang", "en")
+    assert "note: Version out of vendor support" in out
+    assert code == 0  # a notice, not a problem
+    code, out, _err = _with_simulator("healthy", "--version", "14.3 RU6", "--role", "console", "--lang", "en")
+    assert "out of vendor support" not in out
+    assert code == 0

@@ -216,3 +216,13 @@ def test_dates_are_shown_in_local_time() -> None:
     diagnosis.started = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     html = render_report(diagnosis, CATALOG, "en")
     assert diagnosis.started.astimezone().strftime("%Y-%m-%d %H:%M") in html
+
+
+def test_out_of_support_notice_in_the_report() -> None:
+    diagnosis = _diagnosis("healthy")
+    diagnosis.request = PlanRequest(
+        manager=diagnosis.request.manager, version=parse_version("14.2 RU1"), overrides=diagnosis.request.overrides
+    )
+    assert "lost vendor support at the end of 2024" in render_report(diagnosis, CATALOG, "en")
+    diagnosis.request = PlanRequest(manager=diagnosis.request.manager, version=parse_version("14.3 RU1"))
+    assert "lost vendor support" not in render_report(diagnosis, CATALOG, "en")
