@@ -72,7 +72,7 @@ def _host(value: str | None, option: str) -> Host | None:
     except HostError as exc:
         from core.cli import UsageError
 
-        raise UsageError(f"{option}: {exc}") from None
+        raise UsageError(f"{option}: {exc.message(system_lang())}") from None
 
 
 def _overrides(texts: list[str], catalog: Catalog) -> dict[int, int]:
@@ -84,7 +84,7 @@ def _overrides(texts: list[str], catalog: Catalog) -> dict[int, int]:
         try:
             default, actual = parse_override(text, catalog)
         except PlanError as exc:
-            raise UsageError(f"--port: {exc}") from None
+            raise UsageError(f"--port: {exc.message(system_lang())}") from None
         overrides[default] = actual
     return overrides
 
@@ -204,7 +204,7 @@ async def run_check(
         role = label("role", str(request.role), lang)
         out.write(f"SEP Port Doctor: {request.manager.typed}, SEP {version.describe() if version else '?'}, {role}\n")
         if request.manager.notice:
-            out.write(f"note: {request.manager.notice}\n")
+            out.write(f"note: {request.manager.notice.message(lang)}\n")
         if version is not None and out_of_support(version):
             notice = catalog.guidance["unsupported-version"]
             out.write(f"note: {notice.title.get(lang)}: {notice.text.get(lang)}\n")

@@ -48,7 +48,7 @@ def _version_arg(value: str) -> SepVersion:
     try:
         return parse_version(value)
     except VersionError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(exc.message(system_lang())) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

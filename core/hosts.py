@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 
 import idna
 
+from core.errors import UserError
+
 MAX_HOST_CHARS = 253
 
 
-class HostError(ValueError):
+class HostError(UserError):
     """The text is not a host; the message is one line for the user."""
 
 
@@ -28,7 +30,7 @@ class Host:
     name: str
     """What the resolver is given: an IP literal or an ASCII (IDNA) host name."""
     is_ip: bool
-    notice: str | None = None
+    notice: UserError | None = None
     """Set when the input was changed (a URL reduced to its host)."""
 
     def __str__(self) -> str:
@@ -52,12 +54,12 @@ def _shown(text: str) -> str:
 def parse_host(text: str) -> Host:
     """Check one host; raise HostError with one clear line."""
     if not isinstance(text, str):
-        raise HostError("the host must be text")
+        raise HostError("host-not-text")
     raw = unicodedata.normalize("NFKC", text).strip()
     if not raw:
-        raise HostError("the host is empty: give the manager's name or IP address")
+        raise HostError("host-empty")
     if len(raw) > 2048:
-        raise HostError("the host is too long")
+        raise HostError("host-too-long")
     notice = None
     if "://" in raw:
         try:
@@ -65,58 +67,56 @@ def parse_host(text: str) -> Host:
             hostname = parts.hostname
             _ = parts.port  # raises ValueError for a bad port
         except ValueError:
-            raise HostError(f"not a usable URL: {_shown(raw)}") from None
+            raise HostError("url-unusable", text=_shown(raw)) from None
         if not hostname:
-            raise HostError(f"the URL has no host: {_shown(raw)}")
-        notice = f"using the host {hostname!r} from the URL {_shown(raw)!r}"
+            raise HostError("url-no-host", text=_shown(raw))
+        notice = UserError("url-reduced", host=repr(hostname), url=repr(_shown(raw)))
         raw = hostname
     if any(ch.isspace() for ch in raw):
-        raise HostError(f"a host cannot contain spaces: {_shown(raw)}")
+        raise HostError("host-spaces", text=_shown(raw))
     if any(not ch.isprintable() for ch in raw):
-        raise HostError(f"the host contains control characters: {_shown(raw)}")
+        raise HostError("host-control", text=_shown(raw))
 
     candidate = raw
     if candidate.startswith("[") and candidate.endswith("]"):
         candidate = candidate[1:-1]
     elif candidate.startswith("["):
-        raise HostError(f"write an IPv6 address as [addr] or addr, with no port: {_shown(raw)}")
+        raise HostError("ipv6-brackets", text=_shown(raw))
     if ":" in candidate:
         try:
             address = ipaddress.IPv6Address(candidate)
         except ValueError:
             if candidate.count(":") == 1:
-                raise HostError(
-                    f"give the host without a port ({_shown(raw)}); to check a moved port use --port DEFAULT=ACTUAL"
-                ) from None
-            raise HostError(f"not a valid IPv6 address: {_shown(raw)}") from None
+                raise HostError("host-with-port", text=_shown(raw)) from None
+            raise HostError("bad-ipv6", text=_shown(raw)) from None
         return Host(raw, str(address), True, notice)
 
     if _DOTTED_NUMBERS_RE.match(candidate):
         try:
             return Host(raw, str(ipaddress.IPv4Address(candidate)), True, notice)
         except ValueError:
-            raise HostError(f"not a valid IPv4 address: {_shown(raw)}") from None
+            raise HostError("bad-ipv4", text=_shown(raw)) from None
 
     if len(candidate) > MAX_HOST_CHARS:
-        raise HostError(f"the host name is longer than {MAX_HOST_CHARS} characters")
+        raise HostError("name-too-long", limit=MAX_HOST_CHARS)
     name = candidate.rstrip(".")
     try:
         ascii_name = idna.encode(name, uts46=True, transitional=False).decode("ascii")
-    except (idna.IDNAError, UnicodeError) as exc:
+    except (idna.IDNAError, UnicodeError):
         # idna refuses underscores, which Windows networks do use in names; retry plain ASCII.
         if name.isascii():
             ascii_name = name.lower()
         else:
-            raise HostError(f"not a valid host name: {_shown(raw)} ({exc})") from None
+            raise HostError("bad-name", text=_shown(raw)) from None
     if len(ascii_name) > MAX_HOST_CHARS:
-        raise HostError(f"the host name is longer than {MAX_HOST_CHARS} characters")
+        raise HostError("name-too-long", limit=MAX_HOST_CHARS)
     for label in ascii_name.split("."):
         if not label:
-            raise HostError(f"the host name has an empty label: {_shown(raw)}")
+            raise HostError("empty-label", text=_shown(raw))
         if len(label) > 63:
-            raise HostError(f"a label of the host name is longer than 63 characters: {_shown(raw)}")
+            raise HostError("label-too-long", text=_shown(raw))
         if not _LABEL_RE.match(label):
-            raise HostError(f"not a valid host name: {_shown(raw)}")
+            raise HostError("bad-name", text=_shown(raw))
     if ascii_name.split(".")[-1].isdigit():
-        raise HostError(f"not a valid host name or IPv4 address: {_shown(raw)}")
+        raise HostError("bad-name-or-ipv4", text=_shown(raw))
     return Host(raw, ascii_name, False, notice)

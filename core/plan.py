@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from core.catalog import Catalog, PortEntry
+from core.errors import UserError
 from core.hosts import Host, parse_host
 from core.results import AppTest, Check, Target
 from core.versions import SepVersion
@@ -23,7 +24,7 @@ class Role(StrEnum):
     MANAGER = "manager"
 
 
-class PlanError(ValueError):
+class PlanError(UserError):
     """Bad plan input (port overrides); one line for the user."""
 
 
@@ -49,16 +50,16 @@ def parse_override(text: str, catalog: Catalog) -> tuple[int, int]:
     """``8014=80``: the site moved a configurable catalogue port."""
     default_text, sep, actual_text = text.strip().partition("=")
     if not sep:
-        raise PlanError(f"a port override is DEFAULT=ACTUAL, like 8014=80, not {text[:40]!r}")
+        raise PlanError("override-form", text=repr(text[:40]))
     try:
         default, actual = int(default_text.strip()), int(actual_text.strip())
     except ValueError:
-        raise PlanError(f"a port override takes two port numbers, like 8014=80, not {text[:40]!r}") from None
+        raise PlanError("override-numbers", text=repr(text[:40])) from None
     if not 1 <= actual <= 65535 or not 1 <= default <= 65535:
-        raise PlanError(f"ports are 1-65535: {text[:40]!r}")
+        raise PlanError("override-range", text=repr(text[:40]))
     if not any(e.port == default for e in catalog.entries):
         ports = ", ".join(str(p) for p in sorted({e.port for e in catalog.entries}))
-        raise PlanError(f"{default} is not a SEP port; overrides name one of: {ports}")
+        raise PlanError("override-not-sep", port=default, ports=ports)
     return default, actual
 
 

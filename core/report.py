@@ -23,13 +23,14 @@ import jinja2
 
 from core.catalog import Catalog, Lang, configurable_code, label, load_labels
 from core.diagnosis import Diagnosis
+from core.errors import UserError
 from core.explain import Severity
 
 MAX_NAME_CHARS = 120
 SEVERITY_ORDER = (Severity.PROBLEM, Severity.WARNING, Severity.INFO, Severity.PASSED, Severity.NOT_TESTED)
 
 
-class ReportError(Exception):
+class ReportError(UserError):
     """The report could not be written; the message is for the user, nothing was lost."""
 
 
@@ -171,7 +172,7 @@ def safe_report_name(name: str, suffix: str = ".html") -> str:
     cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", cleaned)
     cleaned = cleaned.lstrip(". ").rstrip(". ")
     if not cleaned:
-        raise ReportError("the report needs a file name")
+        raise ReportError("report-needs-name")
     if cleaned.lower().endswith(suffix):
         cleaned = cleaned[: -len(suffix)]
     cleaned = cleaned[:MAX_NAME_CHARS] or "report"
@@ -191,13 +192,13 @@ def safe_report_name(name: str, suffix: str = ".html") -> str:
 def report_target(text: str) -> tuple[Path, str]:
     """Where ``--report FILE`` goes: an existing folder and a safe name; raises ReportError."""
     if not text.strip():
-        raise ReportError("the report needs a file name")
+        raise ReportError("report-needs-name")
     if text.endswith(("/", "\\")) or Path(text).is_dir():
-        raise ReportError(f"{text!r} is a folder: give a file name, like {Path(text) / 'report.html'}")
+        raise ReportError("report-is-folder", text=repr(text), example=str(Path(text) / "report.html"))
     path = Path(text).expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise ReportError(f"the folder does not exist: {folder}")
+        raise ReportError("report-no-folder", folder=str(folder))
     return folder, safe_report_name(path.name)
 
 
@@ -217,10 +218,10 @@ def _umask() -> int:
 def write_atomically(folder: Path, name: str, text: str) -> Path:
     """Write ``text`` to ``folder/name`` via a temporary file and a rename; raises ReportError."""
     if not folder.is_dir():
-        raise ReportError(f"the folder does not exist: {folder}")
+        raise ReportError("report-no-folder", folder=str(folder))
     target = folder / name
     if target.resolve().parent != folder.resolve():
-        raise ReportError(f"the file name leaves the folder: {name!r}")
+        raise ReportError("report-name-leaves", name=repr(name))
     temporary = None
     try:
         handle, temporary = tempfile.mkstemp(prefix=".sep-port-doctor-", suffix=".tmp", dir=folder)
@@ -233,11 +234,11 @@ def write_atomically(folder: Path, name: str, text: str) -> Path:
         os.replace(temporary, target)
         temporary = None
     except PermissionError:
-        raise ReportError(f"no permission to write in {folder}") from None
+        raise ReportError("report-no-permission", folder=str(folder)) from None
     except OSError as exc:
-        raise ReportError(f"the report could not be written to {folder}: {exc.strerror or exc}") from None
+        raise ReportError("report-write-failed", folder=str(folder), detail=exc.strerror or str(exc)) from None
     except ValueError as exc:  # text that cannot be encoded: nothing was replaced
-        raise ReportError(f"the report could not be written: {exc}") from None
+        raise ReportError("report-not-encodable", detail=str(exc)) from None
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from core.errors import UserError
+
 ACCEPTED_FORMS = (
     "12.1, 12.1.5, 12.1 RU4, 12.1.6 MP10, 14, 14.0 MP2, 14.0.1, 14 RU1, "
     "14.2 RU2 MP1, 14.3, 14.3 MP1, 14.3 RU1 MP1, 14.3 RU10, 14.3.3580.1100"
@@ -47,7 +49,7 @@ KNOWN_BUILDS: dict[str, tuple[int, int, int, int]] = {
 }
 
 
-class VersionError(ValueError):
+class VersionError(UserError):
     """A version or version rule that cannot be understood; the message is for users."""
 
 
@@ -128,29 +130,29 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", folded)
 
 
-def _refuse(text: str, why: str) -> VersionError:
+def _refuse(text: str, why: str, **params: int) -> VersionError:
     shown = text if len(text) <= 40 else text[:37] + "..."
-    return VersionError(f"not a SEP version: {shown!r} ({why}); accepted forms: {ACCEPTED_FORMS}")
+    return VersionError("version-refused", text=repr(shown), why=VersionError(why, **params), forms=ACCEPTED_FORMS)
 
 
 def _check_release(text: str, major: int, minor: int, ru: int, mp: int) -> None:
     if (major, minor) not in _MAX_RU:
-        raise _refuse(text, f"there is no SEP {major}.{minor}; known: 12.1, 14.0, 14.2, 14.3")
+        raise _refuse(text, "version-no-minor", major=major, minor=minor)
     if ru > _MAX_RU[(major, minor)]:
-        raise _refuse(text, f"{major}.{minor} has no RU{ru}")
+        raise _refuse(text, "version-no-ru", major=major, minor=minor, ru=ru)
     if mp > _MAX_MP:
-        raise _refuse(text, f"MP{mp} is out of range")
+        raise _refuse(text, "version-mp-range", mp=mp)
 
 
 def parse_version(text: str) -> SepVersion:
     """Parse what a technician typed or what Windows reported. Raises VersionError."""
     if not isinstance(text, str):
-        raise VersionError("a SEP version must be text")
+        raise VersionError("version-not-text")
     norm = _normalise(text)
     if not norm:
-        raise VersionError(f"the SEP version is empty; accepted forms: {ACCEPTED_FORMS}")
+        raise VersionError("version-empty", forms=ACCEPTED_FORMS)
     if len(norm) > 40:
-        raise _refuse(norm, "too long")
+        raise _refuse(norm, "version-too-long")
     if norm.lower().startswith("v"):
         norm = norm[1:].lstrip()
 
@@ -160,17 +162,17 @@ def parse_version(text: str) -> SepVersion:
 
     match = _RELEASE_RE.match(norm)
     if not match:
-        raise _refuse(norm, "unrecognised form")
+        raise _refuse(norm, "version-unrecognised")
     major = int(match["major"])
     minor = int(match["minor"]) if match["minor"] is not None else 0
     if match["minor"] is None and major == 12:
-        raise _refuse(norm, "say 12.1")
+        raise _refuse(norm, "version-say-12-1")
     third = int(match["third"]) if match["third"] is not None else None
     ru = int(match["ru"]) if match["ru"] is not None else 0
     mp = int(match["mp"]) if match["mp"] is not None else 0
     if third is not None:
         if match["ru"] is not None:
-            raise _refuse(norm, "give either the third number or RU, not both")
+            raise _refuse(norm, "version-third-and-ru")
         # 12.1.5 is 12.1 RU5; 14.0.1 is 14 RU1; other three-part names do not exist.
         if (major, minor) == (12, 1) and 1 <= third <= 6:
             ru = third
@@ -179,7 +181,7 @@ def parse_version(text: str) -> SepVersion:
         elif third == 0:
             ru = 0
         else:
-            raise _refuse(norm, f"there is no release {major}.{minor}.{third}")
+            raise _refuse(norm, "version-no-release", major=major, minor=minor, third=third)
     _check_release(norm, major, minor, ru, mp)
     return SepVersion(major, minor, ru, mp, text=text)
 
@@ -192,7 +194,7 @@ def _parse_build(norm: str, match: re.Match[str]) -> SepVersion:
         k = KNOWN_BUILDS[key]
         return SepVersion(*k, build=(build, rev), build_known=True, text=norm)
     if (major, minor) not in _MAX_RU:
-        raise _refuse(norm, f"there is no SEP {major}.{minor}; known: 12.1, 14.0, 14.2, 14.3")
+        raise _refuse(norm, "version-no-minor", major=major, minor=minor)
     # Rule of thumb (FIELD-NOTES, medium confidence): the last field's thousands
     # are the RU and its hundreds the MP. 12.1 does not follow it past RU6, so the
     # inferred release is never below the nearest lower known build.
@@ -266,7 +268,7 @@ def parse_rule(text: str) -> VersionRule:
             continue
         clause = _CLAUSE_RE.match(part)
         if not clause:
-            raise VersionError(f"bad version rule clause {part!r}: use all, >=V, <=V, >V, <V, ==V or N.x")
+            raise VersionError("bad-rule", clause=repr(part))
         version = parse_version(clause["version"])
         clauses.append(_Clause(clause["op"], version.release_key))
     return VersionRule(text, tuple(clauses))

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from core.catalog import Catalog, Lang, label
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine, RunSummary
+from core.errors import UserError
 from core.explain import Explanation, Severity, explain, plan_reason
 from core.hosts import Host, HostError, parse_host
 from core.http_checks import sepm_version_check
@@ -64,16 +65,16 @@ MAX_NOTE_CHARS = 500
 ERROR_STYLE = "border: 2px solid #b00020;"
 
 
-class FieldError(ValueError):
+class FieldError(UserError):
     """Input refused at a field; the message is shown next to it."""
 
 
 def clean_note(text: str) -> str:
     """A note for the report: control characters refused, length capped."""
     if any((ord(ch) < 32 and ch not in "\t") or ord(ch) == 127 for ch in text):
-        raise FieldError("control characters are not allowed in the note")
+        raise FieldError("note-control")
     if len(text) > MAX_NOTE_CHARS:
-        raise FieldError(f"the note is longer than {MAX_NOTE_CHARS} characters")
+        raise FieldError("note-too-long", limit=MAX_NOTE_CHARS)
     return text.strip()
 
 
@@ -84,7 +85,7 @@ def parse_overrides(text: str, catalog: Catalog) -> dict[int, int]:
         try:
             default, actual = parse_override(part, catalog)
         except PlanError as exc:
-            raise FieldError(str(exc)) from None
+            raise FieldError(exc.code, **exc.params) from None
         overrides[default] = actual
     return overrides
 
@@ -158,10 +159,11 @@ class WherePage(QWizardPage):
 
 
 class TargetPage(QWizardPage):
-    def __init__(self, catalog: Catalog, settings: Settings) -> None:
+    def __init__(self, catalog: Catalog, settings: Settings, lang: Lang) -> None:
         super().__init__()
         self._catalog = catalog
         self._settings = settings
+        self.lang: Lang = lang  # for the messages at the fields
         self.manager = QComboBox()
         self.manager.setEditable(True)
         self.manager.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -279,13 +281,13 @@ class TargetPage(QWizardPage):
         except (FieldError, HostError, VersionError) as exc:
             # An empty required field is not an error while typing; it only keeps Next disabled.
             empty_required = name in ("manager", "version") and not self._value(name).strip()
-            self.fields[name].show_error("" if empty_required else str(exc))
+            self.fields[name].show_error("" if empty_required else exc.message(self.lang))
             self.completeChanged.emit()
             return False
         self.fields[name].show_error("")
         if name == "manager" and isinstance(value, Host) and value.notice:
             self.fields[name].error.setStyleSheet("color: #1a5fb4")
-            self.fields[name].error.setText(value.notice)
+            self.fields[name].error.setText(value.notice.message(self.lang))
             self.fields[name].error.show()
         else:
             self.fields[name].error.setStyleSheet("color: #b00020")
@@ -357,7 +359,7 @@ class TargetPage(QWizardPage):
         try:
             host = parse_host(self.manager.currentText())
         except HostError as exc:
-            self.fields["manager"].show_error(str(exc))
+            self.fields["manager"].show_error(exc.message(self.lang))
             return
         port = (
             parse_overrides(self.overrides.text(), self._catalog).get(8446, 8446) if self._valid("overrides") else 8446
@@ -671,7 +673,7 @@ class DiagnosticsWizard(QWizard):
         self.local_system = local_system
         self.policy = policy or TimeoutPolicy()
         self.where = WherePage()
-        self.target = TargetPage(catalog, settings)
+        self.target = TargetPage(catalog, settings, lang)
         self.run_page = RunPage(catalog, lang)
         self.results = ResultsPage(catalog)
         self.export_page = ExportPage(settings)
@@ -700,6 +702,7 @@ class DiagnosticsWizard(QWizard):
 
     def set_lang(self, lang: str) -> None:
         self.lang = lang  # type: ignore[assignment]
+        self.target.lang = self.lang
         self.run_page.model.set_lang(self.lang)
         for page in (self.where, self.target, self.run_page, self.results, self.export_page):
             page.retranslate()
@@ -830,7 +833,7 @@ class DiagnosticsWizard(QWizard):
     def export_report(self, folder: Path, name: str | None = None) -> tuple[Path, Path]:
         """Write the report; raises ReportError with a message for the user (results stay)."""
         if self.diagnosis is None:
-            raise ReportError("nothing to export yet: run the checks first")
+            raise ReportError("report-nothing")
         return export(self.diagnosis, self.catalog, self.lang, folder, name)
 
     def _export_clicked(self) -> None:
@@ -840,7 +843,7 @@ class DiagnosticsWizard(QWizard):
             html, json_path = self.export_report(Path(page.folder.text().strip() or "."), name)
         except ReportError as exc:
             page.status.setStyleSheet("color: #b00020")
-            page.status.setText(self.tr("Not exported: %1").replace("%1", str(exc)))
+            page.status.setText(self.tr("Not exported: %1").replace("%1", exc.message(self.lang)))
             return
         self.settings.report_folder = str(html.parent)
         page.last_report = html
@@ -867,7 +870,7 @@ class DiagnosticsWizard(QWizard):
             try:
                 report_place = report_target(report)
             except ReportError as exc:
-                problems = [f"--report: {exc}"]
+                problems = [f"--report: {exc.message(self.lang)}"]
         if problems:
             log.info("bad input: %s", "; ".join(problems))
             _say(f"sep-port-doctor: error: {'; '.join(problems)}")
@@ -883,7 +886,7 @@ class DiagnosticsWizard(QWizard):
             try:
                 self.export_report(*report_place)
             except ReportError as exc:
-                _say(f"sep-port-doctor: error: {exc}")
+                _say(f"sep-port-doctor: error: {exc.message(self.lang)}")
                 return 2
         return 1 if self.diagnosis.overall is Severity.PROBLEM else 0
 

@@ -12,6 +12,10 @@ import pytest
 if not os.environ.get("SEP_TEST_SCREEN"):
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_API", "pyside6")
+# English by default, whatever the machine's locale; tests of Japanese ask for it.
+os.environ["LANG"] = "C.UTF-8"
+for _variable in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+    os.environ.pop(_variable, None)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -409,3 +409,23 @@ def test_version_read_from_the_managers_web_service(
     loop.run_until_complete(wizard.target._version_task)
     assert wizard.target.version.currentText() == "14.3 RU6"
     assert "14.3.9205.6000" in wizard.target.version_status.text()
+
+
+def test_field_messages_in_japanese(qtbot, loop: asyncio.AbstractEventLoop) -> None:  # type: ignore[no-untyped-def]
+    widget = DiagnosticsWizard(CATALOG, Settings(), "ja", local_system=RecordedSystem("en-fps-blocked"), policy=FAST)
+    qtbot.addWidget(widget)
+    widget.next()
+    widget.target.manager.setCurrentText("sepm 01")
+    widget.target.version.setCurrentText("14.9")
+    widget.target.overrides.setText("8014")
+    assert "ホストに空白は使えません" in widget.target.fields["manager"].error.text()
+    assert "SEP 14.9 はありません" in widget.target.fields["version"].error.text()
+    assert "既定=実際" in widget.target.fields["overrides"].error.text()
+    widget.target.manager.setCurrentText("https://sepm01:8443/console")
+    assert (
+        "URL" in widget.target.fields["manager"].error.text()
+        and "ホスト" in widget.target.fields["manager"].error.text()
+    )
+    widget.set_lang("en")
+    widget.target.manager.setCurrentText("sepm 02")
+    assert "a host cannot contain spaces" in widget.target.fields["manager"].error.text()

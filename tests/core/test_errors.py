@@ -1,0 +1,58 @@
+"""Every message for the user exists in Japanese and English."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from core.catalog import load_catalog, load_labels
+from core.hosts import HostError, parse_host
+from core.plan import PlanError, parse_override
+from core.versions import VersionError, parse_version
+from tests.helpers.command import run
+
+ROOT = Path(__file__).resolve().parents[2]
+RAISED = re.compile(
+    r'(?:HostError|VersionError|PlanError|ReportError|FieldError|UserError|_refuse)\((?:[a-z]+, )?"([a-z0-9-]+)"'
+)
+
+
+def test_every_error_code_in_the_code_has_both_languages() -> None:
+    errors = load_labels()["error"]
+    codes = set()
+    for path in [*ROOT.joinpath("core").glob("*.py"), *ROOT.joinpath("gui").glob("*.py")]:
+        codes.update(RAISED.findall(path.read_text(encoding="utf-8")))
+    codes.discard("")
+    assert len(codes) > 30
+    missing = sorted(code for code in codes if code not in errors)
+    assert missing == []
+    for code, text in errors.items():
+        assert text.ja and text.en, code
+        assert set(re.findall(r"{(\w+)}", text.ja)) == set(re.findall(r"{(\w+)}", text.en)), code
+
+
+@pytest.mark.parametrize(
+    ("call", "ja"),
+    [
+        (lambda: parse_host("a b"), "ホストに空白は使えません"),
+        (lambda: parse_host("1.2.3.4.5"), "IPv4 アドレスとして正しくありません"),
+        (lambda: parse_version("14.9"), "SEP 14.9 はありません"),
+        (lambda: parse_version(""), "SEP のバージョンが空です"),
+        (lambda: parse_override("1234=80", load_catalog()), "SEP のポートではありません"),
+    ],
+)
+def test_messages_in_japanese(call, ja: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises((HostError, VersionError, PlanError)) as info:
+        call()
+    assert ja in info.value.message("ja")
+    assert not re.search(r"[ぁ-んァ-ン]", info.value.message("en"))
+
+
+def test_command_line_errors_follow_the_system_language() -> None:
+    result = run("check", "--manager", "a b", "--version", "14.3", env={"LANG": "ja_JP.UTF-8"})
+    assert result.returncode == 2
+    assert "ホストに空白は使えません" in result.stderr
+    result = run("ports", "--version", "15", env={"LANG": "ja_JP.UTF-8"})
+    assert "SEP のバージョンとして認識できません" in result.stderr
