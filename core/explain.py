@@ -86,20 +86,27 @@ def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) ->
             ids = ["secars-not-ok", "client-communication"]
             if _proxy_differs(result.application, app.test):
                 ids.insert(0, "proxy-differs")
+            status = (app.evidence or {}).get("status")
+            if status is not None:
+                body = (app.evidence or {}).get("body_excerpt", "")
+                ja = f"ポートは開いていますが、管理サーバーの応答が「OK」ではありません(HTTP {status}、本文 {body!r})"
+            else:
+                ja = f"ポートは開いていますが、HTTP の応答を得られませんでした({app.detail})"
             return Explanation(
                 Severity.PROBLEM,
-                _h(
-                    f"ポートは開いていますが管理サーバーの応答が正しくありません: {app.detail}",
-                    f"The port is open, but the manager's answer is wrong: {app.detail}",
-                ),
+                _h(ja, f"The port is open, but the manager's answer is wrong: {app.detail}"),
                 _guidance(catalog, ids),
             )
         if app.test is AppTest.TLS:
             cert = (app.evidence.get("certificate") or {}) if app.evidence else {}
             if cert:
+                if cert.get("expired"):
+                    ja = f"証明書の有効期限が切れています({str(cert.get('not_after'))[:10]}、{-int(cert.get('days_left', 0))} 日前)"
+                else:
+                    ja = f"証明書はまだ有効期間前です({str(cert.get('not_before'))[:10]} から有効)"
                 return Explanation(
                     Severity.PROBLEM,
-                    _h(f"証明書に問題があります: {app.detail}", f"Certificate problem: {app.detail}"),
+                    _h(ja, f"Certificate problem: {app.detail}"),
                     _guidance(catalog, ["certificate"]),
                 )
             return Explanation(

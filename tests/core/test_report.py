@@ -100,7 +100,7 @@ def test_report_is_self_contained_and_structured() -> None:
     assert "SEP 通信ポート診断レポート" in text
     assert "問題があります" in text  # the overall verdict
     assert "client-https-443" in html
-    assert "証明書に問題があります" in text
+    assert "証明書の有効期限が切れています" in text
     assert "expired on" in text
     assert "SHA-256" in text
     assert "ファイルとプリンターの共有(ポート 445)を許可する" in text  # this PC's finding, with guidance
