@@ -5,9 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -17,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from core.catalog import Lang, PortEntry, configurable_code, label
 from core.search import entry_matches, query_terms
 from core.versions import SepVersion
+from gui.table_model import BilingualTableModel, Index
 
 COL_PORT, COL_PURPOSE, COL_PROCESS, COL_DIRECTION, COL_CONFIGURABLE, COL_VERSIONS = range(6)
 COLUMN_COUNT = 6
@@ -30,40 +28,25 @@ _HEADERS: dict[Lang, tuple[str, ...]] = {
     "en": ("Port", "Purpose", "Listening process", "Direction", "Port change", "Versions"),
 }
 
-_Index = QModelIndex | QPersistentModelIndex
 
-
-class PortTableModel(QAbstractTableModel):
+class PortTableModel(BilingualTableModel):
     """One row per catalogue entry, shown in one language for one SEP version."""
 
-    def __init__(self, entries: tuple[PortEntry, ...], lang: Lang, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._entries = entries
-        self._lang: Lang = lang
-        self._version: SepVersion | None = None
+    HEADERS = _HEADERS
 
-    @property
-    def lang(self) -> Lang:
-        return self._lang
+    def __init__(self, entries: tuple[PortEntry, ...], lang: Lang, parent: Any = None) -> None:
+        super().__init__(lang, parent)
+        self._entries = entries
+        self._version: SepVersion | None = None
 
     @property
     def version(self) -> SepVersion | None:
         return self._version
 
-    def set_lang(self, lang: Lang) -> None:
-        if lang != self._lang:
-            self._lang = lang
-            self._all_changed()
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMN_COUNT - 1)
-
     def set_version(self, version: SepVersion | None) -> None:
         if version != self._version:
             self._version = version
             self._all_changed()
-
-    def _all_changed(self) -> None:
-        if self._entries:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._entries) - 1, COLUMN_COUNT - 1))
 
     def entry(self, row: int) -> PortEntry:
         return self._entries[row]
@@ -74,17 +57,8 @@ class PortTableModel(QAbstractTableModel):
                 return row
         return -1
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMN_COUNT
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal_text = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal_text and 0 <= section < COLUMN_COUNT:
-            return _HEADERS[self._lang][section]
-        return None
+    def row_total(self) -> int:
+        return len(self._entries)
 
     def applies(self, entry: PortEntry) -> bool:
         return entry.applies_to(self._version)
@@ -105,7 +79,7 @@ class PortTableModel(QAbstractTableModel):
             return entry.versions_text.get(lang)
         return ""
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._entries):
             return None
         if not 0 <= index.column() < COLUMN_COUNT:
@@ -168,7 +142,7 @@ class PortFilterProxy(QSortFilterProxyModel):
         self.beginFilterChange()
         self.endFilterChange()
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
         if not isinstance(model, PortTableModel):
             return True

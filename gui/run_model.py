@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from core.catalog import Catalog, Lang, label
 from core.explain import Explanation, Severity
 from core.results import CheckResult
+from gui.table_model import BilingualTableModel, Index
 
 COL_STATE, COL_PORT, COL_PURPOSE, COL_TARGET, COL_TIME, COL_FINDING = range(6)
 COLUMN_COUNT = 6
@@ -21,8 +22,6 @@ _HEADERS: dict[Lang, tuple[str, ...]] = {
     "ja": ("判定", "ポート", "用途", "確認先", "時間", "結果"),
     "en": ("Verdict", "Port", "Purpose", "Checked on", "Time", "Finding"),
 }
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def severity_icon(severity: Severity) -> QIcon:
@@ -38,18 +37,13 @@ def severity_icon(severity: Severity) -> QIcon:
     return style.standardIcon(pixmap)
 
 
-class RunModel(QAbstractTableModel):
-    def __init__(self, catalog: Catalog, lang: Lang, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._catalog = catalog
-        self._lang: Lang = lang
-        self._rows: list[tuple[CheckResult, Explanation]] = []
+class RunModel(BilingualTableModel):
+    HEADERS = _HEADERS
 
-    def set_lang(self, lang: Lang) -> None:
-        self._lang = lang
-        if self._rows:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, COLUMN_COUNT - 1))
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, COLUMN_COUNT - 1)
+    def __init__(self, catalog: Catalog, lang: Lang, parent: Any = None) -> None:
+        super().__init__(lang, parent)
+        self._catalog = catalog
+        self._rows: list[tuple[CheckResult, Explanation]] = []
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -73,17 +67,8 @@ class RunModel(QAbstractTableModel):
     def rows(self) -> list[tuple[CheckResult, Explanation]]:
         return list(self._rows)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else COLUMN_COUNT
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        horizontal_text = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal_text and 0 <= section < COLUMN_COUNT:
-            return _HEADERS[self._lang][section]
-        return None
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def _text(self, result: CheckResult, explanation: Explanation, column: int) -> str:
         check = result.check
@@ -104,7 +89,7 @@ class RunModel(QAbstractTableModel):
             return explanation.headline_for(self._lang)
         return ""
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         if not 0 <= index.column() < COLUMN_COUNT:
