@@ -21,15 +21,14 @@ from core.simulator import make_certificate
 from core.tlsinfo import TlsFailure, tls_probe
 from core.versions import parse_version
 from tests.helpers.servers import (
+    HOSTILE_HTTP,
     Behaviour,
     answer,
     answer_at_once,
     http_response,
     huge_body,
     never_answer,
-    reset_at_once,
     serving,
-    trickle,
 )
 
 LOCAL = parse_host("127.0.0.1")
@@ -70,17 +69,7 @@ def test_secars_ok_over_https(tls_context: ssl.SSLContext) -> None:
     assert result.ok, result.detail
 
 
-HOSTILE = {
-    "wrong body": (answer(http_response(200, b"<html>It works!</html>")), "not 'OK'"),
-    "error status 500": (answer(http_response(500, b"oops", "Internal Server Error")), "HTTP 500"),
-    "not found 404": (answer(http_response(404, b"nope", "Not Found")), "HTTP 404"),
-    "accepts and never answers": (never_answer, "no complete answer within"),
-    "reset right after accept": (reset_at_once, ""),
-    "trickles one byte at a time": (trickle(http_response(200, b"OK"), 0.3), "no complete answer within"),
-    "binary garbage": (answer(bytes(range(256)) * 4), "not valid HTTP"),
-    "body not UTF-8": (answer(http_response(200, b"\xff\xfe\x00OK\x80")), "not 'OK'"),
-    "50 MB body": (huge_body(50 * 1024 * 1024), "not 'OK'"),
-}
+HOSTILE = HOSTILE_HTTP
 
 
 @pytest.mark.parametrize("name", HOSTILE)

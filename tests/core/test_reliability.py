@@ -22,31 +22,19 @@ from core.timing import TimeoutPolicy
 from core.versions import parse_version
 from tests.helpers.command import ROOT, command
 from tests.helpers.servers import (
+    HOSTILE_HTTP,
     Behaviour,
-    answer,
     answer_at_once,
     dropping_port,
     http_response,
-    huge_body,
-    never_answer,
-    reset_at_once,
     serving,
-    trickle,
 )
 
 CATALOG = load_catalog()
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 HOSTILE: dict[str, tuple[Behaviour, str]] = {
-    "never answers": (never_answer, "no complete answer"),
-    "wrong body": (answer(http_response(200, b"<html>It works!</html>")), "not 'OK'"),
-    "50 MB body": (huge_body(50 * 1024 * 1024), "not 'OK'"),
-    "reset after accept": (reset_at_once, ""),
-    "trickles": (trickle(http_response(200, b"OK"), 0.3), "no complete answer"),
-    "binary garbage": (answer(bytes(range(256)) * 8), "not valid HTTP"),
-    "not UTF-8": (answer(http_response(200, b"\xff\xfeOK\x80\x81")), "not 'OK'"),
-    "500": (answer(http_response(500, b"boom", "Internal Server Error")), "HTTP 500"),
-    "404": (answer(http_response(404, b"nope", "Not Found")), "HTTP 404"),
+    **HOSTILE_HTTP,
     "TLS expected, plain HTTP": (answer_at_once(http_response(400, b"bad", "Bad Request")), ""),
 }
 

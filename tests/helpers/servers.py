@@ -180,3 +180,17 @@ async def udp_serving(reply: Callable[[bytes], bytes | None]) -> AsyncIterator[t
         yield transport.get_extra_info("sockname")[1], protocol
     finally:
         transport.close()
+
+
+# Broken and hostile HTTP servers, each with a fragment of the failed check's detail.
+HOSTILE_HTTP: dict[str, tuple[Behaviour, str]] = {
+    "wrong body": (answer(http_response(200, b"<html>It works!</html>")), "not 'OK'"),
+    "error status 500": (answer(http_response(500, b"oops", "Internal Server Error")), "HTTP 500"),
+    "not found 404": (answer(http_response(404, b"nope", "Not Found")), "HTTP 404"),
+    "accepts and never answers": (never_answer, "no complete answer within"),
+    "reset right after accept": (reset_at_once, ""),
+    "trickles one byte at a time": (trickle(http_response(200, b"OK"), 0.3), "no complete answer within"),
+    "binary garbage": (answer(bytes(range(256)) * 4), "not valid HTTP"),
+    "body not UTF-8": (answer(http_response(200, b"\xff\xfe\x00OK\x80")), "not 'OK'"),
+    "50 MB body": (huge_body(50 * 1024 * 1024), "not 'OK'"),
+}
