@@ -14,8 +14,9 @@ import sys
 from typing import Any, TextIO
 
 from core.catalog import Catalog, Lang, label
-from core.engine import ProbeEngine, RunSummary
-from core.explain import Explanation, Severity, explain, overall, plan_reason
+from core.diagnosis import Diagnosis
+from core.engine import ProbeEngine
+from core.explain import Explanation, Severity, explain, plan_reason
 from core.hosts import Host, HostError, parse_host
 from core.i18n import system_lang
 from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
@@ -142,29 +143,6 @@ def format_line(result: CheckResult, explanation: Explanation, lang: Lang) -> st
     )
 
 
-def report_json(
-    request: PlanRequest, summary: RunSummary, explanations: list[Explanation], lang: Lang
-) -> dict[str, Any]:
-    checks = []
-    for result, explanation in zip(summary.results, explanations, strict=True):
-        item = result.to_json()
-        item["severity"] = str(explanation.severity)
-        item["headline"] = explanation.headline_for(lang)
-        item["guidance"] = [g.id for g in explanation.guidance]
-        checks.append(item)
-    counts = {str(s): sum(1 for e in explanations if e.severity is s) for s in Severity}
-    return {
-        "manager": request.manager.typed,
-        "version": request.version.describe() if request.version else None,
-        "role": str(request.role),
-        "started": summary.started.isoformat(),
-        "duration_ms": round(summary.duration_ms, 1),
-        "overall": str(overall([e.severity for e in explanations])),
-        "counts": counts,
-        "checks": checks,
-    }
-
-
 def _print_guidance(explanations: list[tuple[CheckResult, Explanation]], lang: Lang, out: TextIO) -> None:
     shown: set[str] = set()
     for severity in (Severity.PROBLEM, Severity.WARNING):
@@ -212,8 +190,9 @@ async def run_check(
     summary = await engine.run(checks, version=version, on_result=on_result)
     by_id = {r.check.id: e for r, e in printed}
     explanations = [by_id[r.check.id] for r in summary.results]
+    diagnosis = Diagnosis(request, summary.results, explanations, summary.started, summary.duration_ms)
     if as_json:
-        json.dump(report_json(request, summary, explanations, lang), out, ensure_ascii=False, indent=2)
+        json.dump(diagnosis.to_json(lang), out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
         skipped = [r for r in summary.results if r.check.skip]
@@ -224,10 +203,10 @@ async def run_check(
                 why = plan_reason(result, catalog, version, lang)
                 out.write(f"  {result.check.protocol.upper()} {result.check.port:<6} {result.check.entry_id}: {why}\n")
         _print_guidance([(r, by_id[r.check.id]) for r in summary.results], lang, out)
-        counts = {s: sum(1 for e in explanations if e.severity is s) for s in Severity}
+        counts = diagnosis.counts()
         words = ", ".join(f"{label('severity', str(s), lang)} {counts[s]}" for s in Severity)
         out.write(f"\n{words} ({summary.duration_ms / 1000:.2f} s)\n")
-    return 1 if any(e.severity is Severity.PROBLEM for e in explanations) else 0
+    return 1 if diagnosis.overall is Severity.PROBLEM else 0
 
 
 async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO) -> int:

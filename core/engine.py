@@ -7,6 +7,7 @@ Cancelling the run cancels every probe; each probe closes its sockets on the way
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import socket
 import time
@@ -90,16 +91,7 @@ class _Run:
         return self.estimators[address]
 
     def _deliver(self, result: CheckResult) -> None:
-        result = CheckResult(
-            result.check,
-            result.state,
-            result.reason,
-            result.address,
-            result.rtt_ms,
-            result.attempts,
-            result.application,
-            time.perf_counter() - self.t0,
-        )
+        result = dataclasses.replace(result, finished_at=time.perf_counter() - self.t0)
         self.results[result.check.id] = result
         self.arrival.append(result.check.id)
         if self.on_result is not None:

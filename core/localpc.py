@@ -17,6 +17,7 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any, Protocol
 
@@ -37,20 +38,9 @@ FPS_RULES = {
     "FPS-NB_Datagram-In-UDP": "UDP 138",
 }
 
-# One PowerShell run gathers everything as JSON; enums are turned into their (English,
-# never localised) names so that the parser does not depend on the numbers.
-POWERSHELL_SCRIPT = r"""
-$ErrorActionPreference = 'SilentlyContinue'
-$profiles = @(Get-NetFirewallProfile | Select-Object Name, @{n='Enabled';e={[string]$_.Enabled}})
-$connections = @(Get-NetConnectionProfile | Select-Object InterfaceAlias, @{n='NetworkCategory';e={[string]$_.NetworkCategory}})
-$rules = @(Get-NetFirewallRule -Name FPS-SMB-In-TCP,FPS-NB_Session-In-TCP,FPS-NB_Name-In-UDP,FPS-NB_Datagram-In-UDP |
-  Select-Object Name, DisplayName, DisplayGroup, @{n='Enabled';e={[string]$_.Enabled}},
-    @{n='Profile';e={[string]$_.Profile}}, @{n='Direction';e={[string]$_.Direction}}, @{n='Action';e={[string]$_.Action}})
-$services = @(Get-Service -Name SepMasterService,SepScanService,sepWscSvc,SepLpsService |
-  Select-Object Name, DisplayName, @{n='Status';e={[string]$_.Status}}, @{n='StartType';e={[string]$_.StartType}})
-[pscustomobject]@{ profiles = $profiles; connections = $connections; rules = $rules; services = $services } |
-  ConvertTo-Json -Depth 4 -Compress
-"""
+# One PowerShell run gathers everything as JSON (resources/windows/collect_local.ps1,
+# also run by scripts/record_windows_fixtures.ps1 so that recordings match).
+POWERSHELL_SCRIPT = (resources.files("resources") / "windows" / "collect_local.ps1").read_text(encoding="utf-8")
 
 
 class LocalSystem(Protocol):

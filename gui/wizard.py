@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from html import escape
 from pathlib import Path
@@ -811,7 +812,7 @@ class DiagnosticsWizard(QWizard):
         for check in self._checks:
             if check.id not in self._arrived:
                 self._on_result(CheckResult(check, State.CANCELLED, "cancelled before an answer"))
-        started = summary.started if summary is not None else _now()
+        started = summary.started if summary is not None else dt.datetime.now(dt.UTC)
         duration = summary.duration_ms if summary is not None else 0.0
         results = [self._arrived[c.id] for c in self._checks]
         explanations = [explain(r, self.catalog, request.version) for r in results]
@@ -901,9 +902,3 @@ def _say(line: str) -> None:
 
     if sys.stderr is not None:
         print(line, file=sys.stderr)
-
-
-def _now() -> Any:
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC)
