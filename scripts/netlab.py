@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -58,11 +59,18 @@ def _run(*args: str, timeout: float = 20, check: bool = True) -> subprocess.Comp
     return result
 
 
+TAGS = range(20, 250)
+"""The third octet of the lab's addresses and the suffix of its names."""
+
+
 @dataclass
 class NetLab:
-    tag: str = field(default_factory=lambda: str(os.getpid() % 200 + 20))
+    tag: str = ""
+    """Empty: ``up`` claims a free tag (two labs at once never share one)."""
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="sepd-lab-")))
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    owned: list[str] = field(default_factory=list)
+    """Namespaces this lab created: the only ones ``down`` empties and removes."""
 
     @property
     def manager_ns(self) -> str:
@@ -95,10 +103,10 @@ class NetLab:
         reason = missing_requirements()
         if reason:
             raise LabError(reason)
-        self.down(quiet=True)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o755)
         try:
+            self._claim()
             self._network()
             self._client_resolver()
             self._firewall()
@@ -110,10 +118,24 @@ class NetLab:
             raise
         return self
 
+    def _claim(self) -> None:
+        """Create the two namespaces under a tag nobody else holds.
+
+        ``ip netns add`` fails when the name exists, so creating the manager's namespace
+        is the claim: a tag in use by another run (or a leftover) is skipped, never killed.
+        """
+        candidates = [self.tag] if self.tag else [str(t) for t in random.sample(TAGS, len(TAGS))]
+        for tag in candidates:
+            if _run("ip", "netns", "add", f"sepd-mgr-{tag}", check=False).returncode == 0:
+                self.tag = tag
+                self.owned.append(self.manager_ns)
+                _run("ip", "netns", "add", self.client_ns)
+                self.owned.append(self.client_ns)
+                return
+        raise LabError(f"no free lab tag (tried {', '.join(candidates[:5])}...): namespaces sepd-mgr-* are all taken")
+
     def _network(self) -> None:
         veth_m, veth_c = f"vm{self.tag}", f"vc{self.tag}"
-        _run("ip", "netns", "add", self.manager_ns)
-        _run("ip", "netns", "add", self.client_ns)
         _run("ip", "link", "add", veth_m, "type", "veth", "peer", "name", veth_c)
         _run("ip", "link", "set", veth_m, "netns", self.manager_ns)
         _run("ip", "link", "set", veth_c, "netns", self.client_ns)
@@ -277,15 +299,15 @@ Alias /secars/secars.dll {www}/secars.txt
                 process.kill()
                 process.wait(timeout=5)
         self.processes.clear()
-        # Namespaces go with their interfaces; anything left in them is killed first.
-        for ns in (self.manager_ns, self.client_ns):
+        # Namespaces go with their interfaces; anything left in them (ours: we made them) is killed first.
+        for ns in self.owned:
             pids = _run("ip", "netns", "pids", ns, check=False).stdout.split()
             for pid in pids:
                 with contextlib.suppress(ValueError, ProcessLookupError):
                     os.kill(int(pid), signal.SIGKILL)
             _run("ip", "netns", "del", ns, check=False)
-        for ns in (self.client_ns, self.manager_ns):
             shutil.rmtree(Path("/etc/netns") / ns, ignore_errors=True)
+        self.owned.clear()
         if not quiet:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -294,6 +316,10 @@ def main() -> int:
     action = sys.argv[1] if len(sys.argv) > 1 else "up"
     lab = NetLab(tag=os.environ.get("SEPD_LAB_TAG", "77"), folder=Path(tempfile.gettempdir()) / "sepd-lab-77")
     if action == "down":
+        # The lab that `up` left standing, named by its tag: this run did not create it, so say it owns it.
+        lab.owned = [
+            ns for ns in (lab.manager_ns, lab.client_ns) if _run("ip", "netns", "pids", ns, check=False).returncode == 0
+        ]
         lab.down()
         return 0
     started = time.perf_counter()
