@@ -699,6 +699,20 @@ class DiagnosticsWizard(QWizard):
         # Start on the first page now: a wizard in a hidden tab is otherwise never started.
         self.restart()
 
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Keep the keyboard where it is while QWizard updates its buttons.
+
+        QWizard hides its inner widget while it updates the buttons (on every
+        ``completeChanged``); hiding the widget that holds the focus asks for the next
+        focus widget, which inside a tab is the tab bar: typing kept one character. During
+        such an update the wizard sets the focus itself when it has to (a page change), so
+        the request is declined; ordinary Tab presses arrive while it is visible.
+        """
+        inner = self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if self.isVisible() and any(not widget.isVisible() for widget in inner):
+            return True
+        return super().focusNextPrevChild(next)
+
     # --- language -------------------------------------------------------------------------
 
     def set_lang(self, lang: str) -> None:
