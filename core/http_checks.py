@@ -141,7 +141,12 @@ def _connect_words(exc: httpx.ConnectError) -> str:
 
 
 async def secars_check(scheme: str, host: Host, port: int, timeout: float, *, proxy: str | None = None) -> AppResult:
-    """``GET /secars/secars.dll?hello,secars``: the manager answers ``OK``."""
+    """``GET /secars/secars.dll?hello,secars``: the manager answers status 200 with the body ``OK``.
+
+    Strict, because a lookalike passing would hide the fault: any other status (a redirect to a
+    login page, 204) fails, and so does any other body (``ok``, ``OKAY``, ``OK`` with more after
+    it, a byte-order mark or blank lines before it). Only trailing whitespace is allowed: servers
+    end the body with a CR LF or a newline."""
     test = AppTest.SECARS_HTTPS if scheme == "https" else AppTest.SECARS_HTTP
     via = "direct" if proxy is None else f"proxy {proxy}"
     url = url_for(scheme, host, port, SECARS_PATH)
@@ -159,7 +164,7 @@ async def secars_check(scheme: str, host: Host, port: int, timeout: float, *, pr
     if exchange.status != 200:
         detail = f"HTTP {exchange.status} {exchange.reason}".strip()
         return AppResult(test, False, f"{detail}, not 200 OK", via, exchange.time_ms, evidence)
-    if exchange.body.strip() != b"OK":
+    if exchange.body.rstrip(b" \t\r\n") != b"OK":
         return AppResult(
             test, False, f"HTTP 200 but the body is {exchange.excerpt()!r}, not 'OK'", via, exchange.time_ms, evidence
         )

@@ -23,12 +23,26 @@ def _tool(name: str) -> str:
     return found
 
 
+def ui_sources() -> list[str]:
+    """Every Python file under gui/, relative to the repository (what lupdate reads)."""
+    return sorted(str(p.relative_to(ROOT)) for p in (ROOT / "gui").rglob("*.py"))
+
+
+def collect_strings(ts: Path) -> None:
+    """Bring ``ts`` up to date with the strings in the sources: new ones are added as unfinished,
+    removed ones are marked vanished, translations are kept."""
+    subprocess.run(
+        [_tool("pyside6-lupdate"), *ui_sources(), "-ts", str(ts)],
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+
+
 def main() -> int:
-    sources = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "gui").glob("*.py"))
     for ts in TS_FILES:
-        subprocess.run(
-            [_tool("pyside6-lupdate"), *sources, "-ts", str(ts.relative_to(ROOT))], cwd=ROOT, check=True, timeout=120
-        )
+        collect_strings(ts)
         compile_ts(ts, ts.with_suffix(".qm"))
     return 0
 

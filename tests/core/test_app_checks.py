@@ -1,7 +1,8 @@
 """Application checks (secars, TLS, version API) against real, broken and hostile loopback servers.
 
-Every exchange must end in a correct verdict with its evidence, within its deadline,
-reading at most a few KB.
+Every exchange must end in a correct verdict with its evidence, reading at most a few KB. That
+the check's own deadline ended a stalled exchange shows in its words ("no complete answer
+within"); the tests' deadlines are hang guards only.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ssl
-import time
 
 import pytest
 import trustme
@@ -20,6 +20,7 @@ from core.results import AppResult
 from core.simulator import make_certificate
 from core.tlsinfo import TlsFailure, tls_probe
 from core.versions import parse_version
+from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import (
     HOSTILE_HTTP,
     Behaviour,
@@ -44,20 +45,16 @@ def tls_context() -> ssl.SSLContext:
     return context
 
 
-def _secars(
-    behaviour: Behaviour, scheme: str = "http", context: ssl.SSLContext | None = None
-) -> tuple[AppResult, float]:
-    async def scenario() -> tuple[AppResult, float]:
+def _secars(behaviour: Behaviour, scheme: str = "http", context: ssl.SSLContext | None = None) -> AppResult:
+    async def scenario() -> AppResult:
         async with serving(behaviour, context) as server:
-            started = time.perf_counter()
-            result = await secars_check(scheme, LOCAL, server.port, DEADLINE)
-            return result, time.perf_counter() - started
+            return await asyncio.wait_for(secars_check(scheme, LOCAL, server.port, DEADLINE), HANG_GUARD_S)
 
     return asyncio.run(scenario())
 
 
 def test_secars_ok() -> None:
-    result, _ = _secars(answer(http_response(200, b"OK")))
+    result = _secars(answer(http_response(200, b"OK")))
     assert result.ok
     assert result.evidence["status"] == 200
     assert result.evidence["body_excerpt"] == "OK"
@@ -65,8 +62,47 @@ def test_secars_ok() -> None:
 
 
 def test_secars_ok_over_https(tls_context: ssl.SSLContext) -> None:
-    result, _ = _secars(answer(http_response(200, b"OK\r\n")), "https", tls_context)
+    result = _secars(answer(http_response(200, b"OK\r\n")), "https", tls_context)
     assert result.ok, result.detail
+
+
+# The secars heartbeat passes on status 200 with the body exactly "OK"; trailing whitespace
+# (a CR LF or a newline a server appends) is allowed, nothing else (core/http_checks.py).
+@pytest.mark.parametrize("body", [b"OK", b"OK\r\n", b"OK\n", b"OK \t\r\n"])
+def test_secars_accepts_ok_with_trailing_whitespace_only(body: bytes) -> None:
+    result = _secars(answer(http_response(200, body)))
+    assert result.ok, result.detail
+    assert result.detail == "HTTP 200, body 'OK'"
+
+
+@pytest.mark.parametrize(
+    "body", [b"ok", b"Ok", b"OKAY", b"OK!", b"OK\r\nmore", b"OK OK", b" OK", b"\r\nOK", b"\xef\xbb\xbfOK", b""]
+)
+def test_secars_rejects_any_other_body(body: bytes) -> None:
+    result = _secars(answer(http_response(200, body)))
+    assert not result.ok
+    assert "HTTP 200 but the body is" in result.detail and "not 'OK'" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "extra"),
+    [
+        (201, "Created", ""),
+        (202, "Accepted", ""),
+        (204, "No Content", ""),
+        (206, "Partial Content", "Content-Range: bytes 0-1/2\r\n"),
+        (301, "Moved Permanently", "Location: /secars/elsewhere\r\n"),
+        (302, "Found", "Location: /login\r\n"),
+        (304, "Not Modified", ""),
+        (307, "Temporary Redirect", "Location: /login\r\n"),
+        (399, "Unknown", ""),
+    ],
+)
+def test_secars_rejects_every_status_but_200(status: int, reason: str, extra: str) -> None:
+    result = _secars(answer(http_response(status, b"OK", reason, extra)))
+    assert not result.ok
+    assert result.detail.startswith(f"HTTP {status} ") and result.detail.endswith("not 200 OK"), result.detail
+    assert result.evidence["status"] == status
 
 
 HOSTILE = HOSTILE_HTTP
@@ -75,10 +111,9 @@ HOSTILE = HOSTILE_HTTP
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_http_servers_fail_with_evidence_within_the_deadline(name: str) -> None:
     behaviour, words = HOSTILE[name]
-    result, elapsed = _secars(behaviour)
+    result = _secars(behaviour)
     assert not result.ok
     assert words in result.detail
-    assert elapsed < DEADLINE + 1.0
     assert result.evidence["url"].endswith(SECARS_PATH)
 
 
@@ -93,20 +128,21 @@ def test_huge_body_is_read_only_a_few_kb() -> None:
 
 
 def test_tls_on_the_http_port(tls_context: ssl.SSLContext) -> None:
-    result, _ = _secars(answer(http_response(200, b"OK")), "http", tls_context)
+    result = _secars(answer(http_response(200, b"OK")), "http", tls_context)
     assert not result.ok
 
 
 def test_plain_http_on_the_tls_port() -> None:
-    result, _ = _secars(answer_at_once(http_response(400, b"Bad Request", "Bad Request")), "https")
+    result = _secars(answer_at_once(http_response(400, b"Bad Request", "Bad Request")), "https")
     assert not result.ok
-    assert "not with TLS" in result.detail or "not valid HTTP" in result.detail
+    assert result.detail == "the port answered, but not with TLS (plain HTTP?)"
 
 
 def _tls(context: ssl.SSLContext | None, behaviour: Behaviour, name: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
     async def scenario():  # type: ignore[no-untyped-def]
         async with serving(behaviour, context) as server:
-            return await tls_probe("127.0.0.1", server.port, None if name[0].isdigit() else name, name, DEADLINE)
+            sni = None if name[0].isdigit() else name
+            return await asyncio.wait_for(tls_probe("127.0.0.1", server.port, sni, name, DEADLINE), HANG_GUARD_S)
 
     return asyncio.run(scenario())
 
@@ -167,10 +203,8 @@ def test_failed_tls_handshake() -> None:
 
 
 def test_tls_handshake_stall_hits_the_deadline() -> None:
-    started = time.perf_counter()
-    with pytest.raises(TlsFailure, match="no TLS handshake within"):
+    with pytest.raises(TlsFailure, match=f"no TLS handshake within {DEADLINE:g} s"):
         _tls(None, never_answer)
-    assert time.perf_counter() - started < DEADLINE + 1.0
 
 
 def test_version_api(tls_context: ssl.SSLContext) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,10 +20,12 @@ from core.results import AppTest, CheckResult, State
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import parse_version
+from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import dropping_port, serving
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
+CONSOLE_PORTS = ("server-https-8443", "webconsole-tcp-9090", "report-tcp-8445", "webservice-tcp-8446", "rmi-tcp-1100")
 
 
 @contextlib.asynccontextmanager
@@ -59,13 +60,7 @@ def test_healthy_manager_from_a_console() -> None:
             return (await run_against(manager, Role.CONSOLE))[1]
 
     results = asyncio.run(scenario())
-    for entry_id in (
-        "server-https-8443",
-        "webconsole-tcp-9090",
-        "report-tcp-8445",
-        "webservice-tcp-8446",
-        "rmi-tcp-1100",
-    ):
+    for entry_id in CONSOLE_PORTS:
         assert results[entry_id].state is State.OPEN, entry_id
     version = results["webservice-tcp-8446"].application
     assert [a.test for a in version] == [AppTest.TLS, AppTest.SEPM_VERSION]
@@ -88,7 +83,7 @@ def test_healthy_manager_from_a_client_desk() -> None:
     assert http.app_ok and https.app_ok
     assert http.address == "127.0.0.1" and http.rtt_ms is not None
     assert results["push-tcp-445"].check.local
-    assert results["push-tcp-445"].state in (State.LISTENING, State.NOT_LISTENING)
+    assert results["push-tcp-445"].state is State.LISTENING  # the simulator plays the client's 445 too
     assert results["server-https-8443"].state is State.NOT_APPLICABLE
     assert results["gup-tcp-2967"].state is State.NOT_TESTED  # applies, but no --gup: never "passed"
 
@@ -181,8 +176,9 @@ def _open_fds() -> int:
 
 
 def test_cancel_stops_every_probe_closes_sockets_and_leaves_no_task() -> None:
-    async def scenario() -> tuple[float, int, int, set[asyncio.Task[object]]]:
-        slow = TimeoutPolicy(initial=10.0, floor=10.0, cap=10.0)
+    async def scenario() -> tuple[bool, int, int, set[asyncio.Task[object]]]:
+        # Probes that would wait 2 x 120 s unless the cancel stops them; the hang guard is far below.
+        slow = TimeoutPolicy(initial=120.0, floor=120.0, cap=120.0)
         with dropping_port() as dropped:
             request = PlanRequest(
                 manager=parse_host("127.0.0.1"),
@@ -194,35 +190,38 @@ def test_cancel_stops_every_probe_closes_sockets_and_leaves_no_task() -> None:
             task = asyncio.ensure_future(ProbeEngine(slow).run(build_plan(CATALOG, request)))
             await asyncio.sleep(0.2)
             assert _open_fds() > before  # the probes hold sockets now
-            started = time.perf_counter()
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            elapsed = time.perf_counter() - started
+            await asyncio.wait({task}, timeout=HANG_GUARD_S)
+            cancelled = task.done() and task.cancelled()
             after = _open_fds()
         others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
-        return elapsed, before, after, others  # type: ignore[return-value]
+        return cancelled, before, after, others  # type: ignore[return-value]
 
-    elapsed, before, after, pending = asyncio.run(scenario())
-    assert elapsed < 0.2
+    cancelled, before, after, pending = asyncio.run(scenario())
+    assert cancelled
     assert after == before
     assert pending == set()
 
 
-def test_a_run_after_a_cancel_gives_the_same_verdicts() -> None:
-    async def scenario() -> tuple[dict[str, State], dict[str, State]]:
+def test_a_run_after_a_cancel_gives_the_right_verdicts() -> None:
+    async def scenario() -> tuple[bool, dict[str, CheckResult]]:
         async with simulator() as manager:
             first = asyncio.ensure_future(run_against(manager, Role.CONSOLE))
             await asyncio.sleep(0.01)
             first.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await first
-            again = (await run_against(manager, Role.CONSOLE))[1]
-            fresh = (await run_against(manager, Role.CONSOLE))[1]
-        return {k: r.state for k, r in again.items()}, {k: r.state for k, r in fresh.items()}
+            return first.cancelled(), (await run_against(manager, Role.CONSOLE))[1]
 
-    again, fresh = asyncio.run(scenario())
-    assert again == fresh
+    cancelled, again = asyncio.run(scenario())
+    assert cancelled
+    # What the healthy manager really serves to a console, not merely what a second run said.
+    for entry_id in CONSOLE_PORTS:
+        assert again[entry_id].state is State.OPEN, entry_id
+        assert again[entry_id].app_ok is not False, again[entry_id].application
+    assert again["webservice-tcp-8446"].app_ok
+    assert again["launcher-tcp-8447"].state is State.NOT_APPLICABLE
+    assert Severity.PROBLEM not in severities(again).values()
 
 
 def test_system_proxy_runs_http_checks_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -358,15 +357,15 @@ def test_healthy_simulator_plays_a_listening_client_too() -> None:
 def test_local_gup_not_listening_is_explained() -> None:
     from tests.helpers.servers import closed_port
 
-    async def scenario() -> CheckResult:
+    async def scenario(port: int) -> CheckResult:
         request = PlanRequest(
-            manager=parse_host("127.0.0.1"), version=parse_version("14.3"), local_gup=True,
-            overrides={2967: closed_port()},
+            manager=parse_host("127.0.0.1"), version=parse_version("14.3"), local_gup=True, overrides={2967: port},
         )  # fmt: skip
         summary = await ProbeEngine(FAST, use_system_proxy=False).run(build_plan(CATALOG, request))
         return next(r for r in summary.results if r.check.id == "gup-tcp-2967@this_pc")
 
-    result = asyncio.run(scenario())
+    with closed_port() as port:
+        result = asyncio.run(scenario(port))
     assert result.state is State.NOT_LISTENING
     explanation = explain(result, CATALOG)
     assert explanation.severity is Severity.PROBLEM and explanation.guidance[0].id == "gup-port"

@@ -7,7 +7,6 @@ import gc
 import json
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,8 @@ from core.results import Target
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import parse_version
-from tests.helpers.command import ROOT, command
+from tests.helpers.command import command, spawned
+from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import (
     HOSTILE_HTTP,
     Behaviour,
@@ -31,7 +31,6 @@ from tests.helpers.servers import (
 )
 
 CATALOG = load_catalog()
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 HOSTILE: dict[str, tuple[Behaviour, str]] = {
     **HOSTILE_HTTP,
@@ -45,51 +44,48 @@ def test_check_ends_hostile_servers_with_a_failed_verdict_in_time(name: str) -> 
     entry = "client-https-443" if name.startswith("TLS") else "client-http-8014"
     port = 443 if name.startswith("TLS") else 8014
 
-    async def scenario() -> tuple[int, dict[str, object], float]:
-        async with serving(behaviour) as server:
-            started = time.perf_counter()
-            process = await asyncio.create_subprocess_exec(
-                *command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--timeout", "1",
-                "--port", f"{port}={server.port}", "--json",
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=ENV,
-            )  # fmt: skip
-            out, err = await asyncio.wait_for(process.communicate(), 60)
-            elapsed = time.perf_counter() - started
+    async def scenario() -> tuple[int, dict[str, object]]:
+        async with serving(behaviour) as server, spawned(
+            *command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--timeout", "1",
+            "--port", f"{port}={server.port}", "--json",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        ) as process:  # fmt: skip
+            # Every exchange is bounded by --timeout (1 s per step): the words below show which
+            # deadline ended it. Without one, "never answers" would hang until this guard.
+            out, err = await asyncio.wait_for(process.communicate(), HANG_GUARD_S)
             assert b"Traceback" not in err
             report = json.loads(out)
-            return process.returncode or 0, next(c for c in report["checks"] if c["id"] == entry), elapsed
+            return process.returncode or 0, next(c for c in report["checks"] if c["id"] == entry)
 
-    code, check, elapsed = asyncio.run(scenario())
+    code, check = asyncio.run(scenario())
     assert code == 1
     assert check["state"] == "open"
     assert check["severity"] == "problem"
     application = check["application"]
     assert isinstance(application, dict) and application["ok"] is False
     assert words in application["detail"]
-    assert elapsed < 15  # every exchange is bounded (1 s per step here), startup included
 
 
-def test_ctrl_c_exits_cleanly_within_a_second() -> None:
-    async def scenario() -> tuple[int, str, float]:
+def test_ctrl_c_ends_a_run_cleanly() -> None:
+    async def scenario() -> tuple[int, str]:
+        # Probes of dropped ports with a 60 s timeout: without the Ctrl+C the run would take 2 min.
         with dropping_port() as dropped:
-            process = await asyncio.create_subprocess_exec(
-                *command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--timeout", "30",
+            async with spawned(
+                *command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--timeout", "60",
                 "--port", f"8014={dropped}", "--port", f"443={dropped}",
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=ENV,
-            )  # fmt: skip
-            assert process.stdout is not None
-            await asyncio.wait_for(process.stdout.readline(), 30)  # the banner: the run has started
-            await asyncio.sleep(0.5)
-            process.send_signal(signal.SIGINT)
-            started = time.perf_counter()
-            _out, err = await asyncio.wait_for(process.communicate(), 10)
-            return process.returncode or 0, err.decode(), time.perf_counter() - started
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            ) as process:  # fmt: skip
+                assert process.stdout is not None
+                await asyncio.wait_for(process.stdout.readline(), HANG_GUARD_S)  # the banner: the run has started
+                await asyncio.sleep(0.5)
+                process.send_signal(signal.SIGINT)
+                _out, err = await asyncio.wait_for(process.communicate(), HANG_GUARD_S)
+                return process.returncode or 0, err.decode()
 
-    code, err, elapsed = asyncio.run(scenario())
+    code, err = asyncio.run(scenario())
     assert code == 130
     assert "Traceback" not in err
     assert err.strip().splitlines() == ["sep-port-doctor: interrupted"]
-    assert elapsed < 1.0
 
 
 def _fds() -> int:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import socket
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 from core.simulator import close_writer, read_request_target
@@ -127,11 +128,53 @@ async def serving(behaviour: Behaviour, context: ssl.SSLContext | None = None) -
         await server.stop()
 
 
-def closed_port() -> int:
-    """A loopback port where nothing listens (the kernel answers with a reset)."""
-    with socket.socket() as sock:
+def _hold_tcp_port() -> list[socket.socket]:
+    """Sockets bound to one free port on 127.0.0.1 and ::1 (when this machine has IPv6 loopback),
+    never listening; empty when the port drawn is taken on ::1."""
+    v4 = socket.socket()
+    v4.bind(("127.0.0.1", 0))
+    if not socket.has_ipv6:
+        return [v4]
+    v6 = socket.socket(socket.AF_INET6)
+    try:
+        v6.bind(("::1", v4.getsockname()[1]))
+    except OSError as exc:
+        v6.close()
+        if exc.errno == errno.EADDRINUSE:
+            v4.close()
+            return []
+        return [v4]  # no IPv6 loopback here
+    return [v4, v6]
+
+
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback TCP port where nothing listens: the kernel answers a connect with a reset.
+
+    The port stays held while the test runs (bound on 127.0.0.1 and ::1, never listening), so no
+    other process can take it meanwhile, as it could take a port that was bound and closed again."""
+    for _attempt in range(20):
+        held = _hold_tcp_port()
+        if held:
+            break
+    else:
+        raise RuntimeError("no loopback port free on both 127.0.0.1 and ::1 in 20 tries")
+    try:
+        yield int(held[0].getsockname()[1])
+    finally:
+        for sock in held:
+            sock.close()
+
+
+@contextlib.contextmanager
+def closed_udp_port() -> Iterator[int]:
+    """A loopback UDP port where a datagram gets ICMP port unreachable, held while the test runs:
+    a socket bound to it and connected to itself only accepts its own datagrams, so the kernel
+    answers everyone else's as if nothing were bound there."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        sock.connect(sock.getsockname())
+        yield int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
