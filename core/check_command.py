@@ -14,13 +14,14 @@ import sys
 from typing import Any, TextIO
 
 from core.catalog import Catalog, Lang, label
-from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
-from core.explain import Explanation, Severity, explain, plan_reason
+from core.explain import Explanation, Severity, plan_reason
 from core.hosts import Host, HostError, parse_host
 from core.i18n import system_lang
-from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
+from core.localpc import LocalSystem
+from core.plan import PlanError, PlanRequest, Role, parse_override
 from core.results import CheckResult
+from core.run import DiagnosisRun, RunEvent, Verdict
 from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import SepVersion, out_of_support
@@ -164,18 +165,20 @@ def _print_guidance(explanations: list[tuple[CheckResult, Explanation]], lang: L
 
 
 async def run_check(
-    request: PlanRequest, catalog: Catalog, policy: TimeoutPolicy, lang: Lang, as_json: bool, out: TextIO
+    request: PlanRequest,
+    catalog: Catalog,
+    policy: TimeoutPolicy,
+    lang: Lang,
+    as_json: bool,
+    out: TextIO,
+    local_system: LocalSystem | None = None,
 ) -> int:
-    checks = build_plan(catalog, request)
     version: SepVersion | None = request.version
-    printed: list[tuple[CheckResult, Explanation]] = []
 
-    def on_result(result: CheckResult) -> None:
-        explanation = explain(result, catalog, version)
-        printed.append((result, explanation))
+    def on_event(event: RunEvent) -> None:
         # Checks that send nothing are listed once at the end, not interleaved with verdicts.
-        if not as_json and not result.check.skip:
-            out.write(format_line(result, explanation, lang) + "\n")
+        if isinstance(event, Verdict) and not as_json and not event.result.check.skip:
+            out.write(format_line(event.result, event.explanation, lang) + "\n")
             out.flush()
 
     if not as_json:
@@ -187,25 +190,32 @@ async def run_check(
             notice = catalog.guidance["unsupported-version"]
             out.write(f"note: {notice.title.get(lang)}: {notice.text.get(lang)}\n")
     engine = ProbeEngine(policy, app_timeout=policy.cap if policy.cap < 5.0 else None)
-    summary = await engine.run(checks, version=version, on_result=on_result)
-    by_id = {r.check.id: e for r, e in printed}
-    explanations = [by_id[r.check.id] for r in summary.results]
-    diagnosis = Diagnosis(request, summary.results, explanations, summary.started, summary.duration_ms)
+    # This PC's SEP client, firewall and sharing rules are read where they exist (Windows).
+    read_local = local_system is not None or sys.platform == "win32"
+    run = DiagnosisRun(request, catalog, engine, on_event=on_event, read_local=read_local, local_system=local_system)
+    diagnosis = await run.run()
+    if run.consumer_errors:  # a closed pipe or a broken terminal: the run went on, the output did not
+        raise run.consumer_errors[0]
+    results = list(zip(diagnosis.results, diagnosis.explanations, strict=True))
     if as_json:
         json.dump(diagnosis.to_json(lang), out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        skipped = [r for r in summary.results if r.check.skip]
+        skipped = [r for r, _e in results if r.check.skip]
         if skipped:
             title = label("severity", str(Severity.NOT_TESTED), lang)
             out.write(f"\n{title} ({len(skipped)})\n")
             for result in skipped:
                 why = plan_reason(result, catalog, version, lang)
                 out.write(f"  {result.check.protocol.upper()} {result.check.port:<6} {result.check.entry_id}: {why}\n")
-        _print_guidance([(r, by_id[r.check.id]) for r in summary.results], lang, out)
+        _print_guidance(results, lang, out)
+        if diagnosis.local is not None:
+            out.write(f"\n{label('report', 'local_checks', lang)}\n")
+            for finding in diagnosis.local.findings:
+                out.write(f"{_MARKS[finding.severity]} {finding.title[lang]}: {finding.detail[lang]}\n")
         counts = diagnosis.counts()
         words = ", ".join(f"{label('severity', str(s), lang)} {counts[s]}" for s in Severity)
-        out.write(f"\n{words} ({summary.duration_ms / 1000:.2f} s)\n")
+        out.write(f"\n{words} ({diagnosis.duration_ms / 1000:.2f} s)\n")
     return 1 if diagnosis.overall is Severity.PROBLEM else 0
 
 

@@ -31,6 +31,8 @@ class Diagnosis:
     duration_ms: float
     local: LocalReport | None = None
     note: str = ""
+    cancelled: bool = False
+    """The run was stopped before every check answered (those checks say ``cancelled``)."""
     computer: str = field(default_factory=lambda: this_computer()[0])
     os_name: str = field(default_factory=lambda: this_computer()[1])
 
@@ -85,6 +87,7 @@ class Diagnosis:
             "computer": self.computer,
             "os": self.os_name,
             "note": self.note,
+            "cancelled": self.cancelled,
             "checks": checks,
             "local": None if self.local is None else [f.to_json(lang) for f in self.local.findings],
         }

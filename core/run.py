@@ -1,0 +1,242 @@
+"""One diagnosis run, the same for ``check`` and the wizard: plan, probes and this PC.
+
+``DiagnosisRun`` plans the request once, runs the probes through the engine and this
+PC's checks beside them, explains each result once as it arrives, and hands events to
+one consumer as they happen (planned, started, a verdict, this PC read, finished).
+A consumer that raises is logged and reported (``consumer_errors``, ``on_consumer_error``)
+and never reaches the probes: a display bug cannot stop a run.
+
+``cancel()`` stops the probes at once; the run still ends with a diagnosis in which
+every check without an answer is ``cancelled`` and the diagnosis says it was cancelled.
+Cancelling the task that awaits ``run()`` (a window closing, Ctrl+C) is not swallowed.
+Re-running some checks replaces their results and keeps the run's own start and duration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from core.catalog import Catalog
+from core.diagnosis import Diagnosis
+from core.engine import ProbeEngine
+from core.explain import Explanation, explain
+from core.localpc import LocalReport, LocalSystem, inspect_local
+from core.plan import PlanRequest, build_plan
+from core.results import Check, CheckResult, State
+
+log = logging.getLogger(__name__)
+
+CANCELLED_REASON = "cancelled before an answer"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The plan: every check, in plan order, before anything is sent."""
+
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class Started:
+    """These checks are being probed from ``at`` (``time.monotonic()``) on."""
+
+    check_ids: tuple[str, ...]
+    at: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One check's result with its explanation, as it arrives."""
+
+    result: CheckResult
+    explanation: Explanation
+
+
+@dataclass(frozen=True)
+class LocalRead:
+    """This PC's settings and firewall were read."""
+
+    report: LocalReport
+
+
+@dataclass(frozen=True)
+class Finished:
+    diagnosis: Diagnosis
+
+
+RunEvent = Planned | Started | Verdict | LocalRead | Finished
+EventConsumer = Callable[[RunEvent], None]
+
+
+class DiagnosisRun:
+    """A request's run; ``run()`` once, then ``rerun()`` as often as wanted."""
+
+    def __init__(
+        self,
+        request: PlanRequest,
+        catalog: Catalog,
+        engine: ProbeEngine,
+        *,
+        on_event: EventConsumer | None = None,
+        on_consumer_error: Callable[[BaseException], None] | None = None,
+        read_local: bool = False,
+        local_system: LocalSystem | None = None,
+        local_report: LocalReport | None = None,
+        note: str = "",
+    ) -> None:
+        self.request = request
+        self.catalog = catalog
+        self.engine = engine
+        self.on_event = on_event
+        self.on_consumer_error = on_consumer_error
+        self.read_local = read_local
+        self.local_system = local_system
+        self.local: LocalReport | None = local_report
+        """This PC as read before (the wizard's prefill); read again only when None."""
+        self.note = note
+        self.checks: tuple[Check, ...] = build_plan(catalog, request)
+        self.results: dict[str, CheckResult] = {}
+        self.explanations: dict[str, Explanation] = {}
+        self.consumer_errors: list[BaseException] = []
+        self.diagnosis: Diagnosis | None = None
+        self._probes: asyncio.Future[object] | None = None
+        self._cancel_requested = False
+        self._answered: set[str] = set()
+        """Checks answered since the engine last started."""
+
+    # --- delivering events ---------------------------------------------------------
+
+    def _emit(self, event: RunEvent) -> None:
+        if self.on_event is None:
+            return
+        try:
+            self.on_event(event)
+        except Exception as exc:  # a consumer's bug is reported, never raised into the probes
+            log.exception("a consumer of the run's events failed on %s", type(event).__name__)
+            self.consumer_errors.append(exc)
+            if self.on_consumer_error is not None:
+                try:
+                    self.on_consumer_error(exc)
+                except Exception:
+                    log.exception("reporting a consumer's failure failed too")
+
+    def _arrived(self, result: CheckResult) -> None:
+        """The engine's ``on_result``: explain once, keep, hand on; never raises."""
+        try:
+            explanation = explain(result, self.catalog, self.request.version)
+        except Exception as exc:  # an explanation rule's bug: the check says so instead
+            log.exception("explaining %s failed", result.check.id)
+            result = dataclasses.replace(
+                result, state=State.ERROR, reason=f"explaining failed: {type(exc).__name__}: {exc}"
+            )
+            explanation = explain(result, self.catalog, self.request.version)
+        self.results[result.check.id] = result
+        self.explanations[result.check.id] = explanation
+        self._answered.add(result.check.id)
+        self._emit(Verdict(result, explanation))
+
+    # --- running -------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the probes now; ``run()`` or ``rerun()`` returns a cancelled diagnosis."""
+        self._cancel_requested = True
+        if self._probes is not None and not self._probes.done():
+            self._probes.cancel()
+
+    @property
+    def running(self) -> bool:
+        return self._probes is not None and not self._probes.done()
+
+    async def run(self) -> Diagnosis:
+        """Probe every planned check (and this PC) and return the diagnosis."""
+        self.results.clear()
+        self.explanations.clear()
+        self._emit(Planned(self.checks))
+        started_wall = dt.datetime.now(dt.UTC)
+        t0 = time.perf_counter()
+        reading_local = self.read_local and self.local is None
+        local_task = asyncio.ensure_future(inspect_local(self.local_system)) if reading_local else None
+        try:
+            cancelled = await self._probe(self.checks)
+            if local_task is not None:
+                if cancelled:
+                    local_task.cancel()
+                await asyncio.wait({local_task})
+        finally:
+            if local_task is not None and not local_task.done():
+                local_task.cancel()
+        if local_task is not None and not local_task.cancelled():
+            if local_task.exception() is None:
+                self.local = local_task.result()
+            else:  # inspect_local never raises for a missing source; anything else is a bug
+                log.error("reading this PC failed", exc_info=local_task.exception())
+        if self.local is not None and self.read_local:
+            self._emit(LocalRead(self.local))
+        duration_ms = (time.perf_counter() - t0) * 1000
+        return self._finish(started_wall, duration_ms, cancelled)
+
+    async def rerun(self, check_ids: Iterable[str]) -> Diagnosis:
+        """Probe these checks again; the run's start and duration stay its own."""
+        if self.diagnosis is None:
+            raise RuntimeError("rerun() before run()")
+        wanted = set(check_ids)
+        checks = tuple(c for c in self.checks if c.id in wanted and not c.skip)
+        previous = self.diagnosis
+        # Cancelling a re-run keeps the earlier verdicts of the checks it did not reach.
+        await self._probe(checks)
+        return self._finish(previous.started, previous.duration_ms, previous.cancelled)
+
+    async def _probe(self, checks: tuple[Check, ...]) -> bool:
+        """Run the engine on ``checks``; True when ``cancel()`` stopped it."""
+        self._cancel_requested = False
+        self._answered = set()
+        self._emit(Started(tuple(c.id for c in checks if not c.skip), time.monotonic()))
+        probes: asyncio.Future[object] = asyncio.ensure_future(
+            self.engine.run(checks, version=self.request.version, on_result=self._arrived)
+        )
+        self._probes = probes
+        try:
+            await asyncio.wait({probes})
+        except asyncio.CancelledError:
+            # Our own awaiting task was cancelled (window closed, Ctrl+C): stop and go.
+            probes.cancel()
+            await asyncio.wait({probes})
+            raise
+        if probes.cancelled():
+            return True
+        error = probes.exception()
+        if error is not None and not self._cancel_requested:
+            # The engine keeps one check's failure to that check; should the engine itself
+            # fail, what arrived stays and every check still waiting says why it has no verdict.
+            log.error("the probe engine failed", exc_info=error)
+            reason = f"the probe engine failed: {type(error).__name__}: {error}"
+            for check in checks:
+                if check.id not in self._answered:
+                    self._arrived(CheckResult(check, State.ERROR, reason))
+        return self._cancel_requested
+
+    def _finish(self, started: dt.datetime, duration_ms: float, cancelled: bool) -> Diagnosis:
+        # Checks without an answer are cancelled, never passed; each is explained once.
+        for check in self.checks:
+            if check.id not in self.results:
+                self._arrived(CheckResult(check, State.CANCELLED, CANCELLED_REASON))
+        results = [self.results[c.id] for c in self.checks]
+        explanations = [self.explanations[c.id] for c in self.checks]
+        self.diagnosis = Diagnosis(
+            self.request,
+            results,
+            explanations,
+            started,
+            duration_ms,
+            self.local if self.read_local else None,
+            note=self.note,
+            cancelled=cancelled,
+        )
+        self._emit(Finished(self.diagnosis))
+        return self.diagnosis
