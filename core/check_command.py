@@ -24,7 +24,7 @@ from core.results import CheckResult
 from core.run import DiagnosisRun, RunEvent, Verdict
 from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
-from core.versions import SepVersion, out_of_support
+from core.versions import SepVersion, version_notices
 
 MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 60.0
 
@@ -186,8 +186,8 @@ async def run_check(
         out.write(f"SEP Port Doctor: {request.manager.typed}, SEP {version.describe() if version else '?'}, {role}\n")
         if request.manager.notice:
             out.write(f"note: {request.manager.notice.message(lang)}\n")
-        if version is not None and out_of_support(version):
-            notice = catalog.guidance["unsupported-version"]
+        for notice_id in version_notices(version):
+            notice = catalog.guidance[notice_id]
             out.write(f"note: {notice.title.get(lang)}: {notice.text.get(lang)}\n")
     engine = ProbeEngine(policy, app_timeout=policy.cap if policy.cap < 5.0 else None)
     # This PC's SEP client, firewall and sharing rules are read where they exist (Windows).

@@ -15,7 +15,7 @@ from core.explain import Explanation, Severity, explain, overall
 from core.localpc import LocalReport
 from core.plan import PlanRequest
 from core.results import CheckResult
-from core.versions import out_of_support
+from core.versions import version_notices
 
 
 def this_computer() -> tuple[str, str]:
@@ -56,9 +56,8 @@ class Diagnosis:
 
     @property
     def notices(self) -> list[str]:
-        """Guidance ids about the run as a whole (the version being out of vendor support)."""
-        version = self.request.version
-        return ["unsupported-version"] if version is not None and out_of_support(version) else []
+        """Guidance ids about the run as a whole (the version out of vendor support, or newer than known)."""
+        return version_notices(self.request.version)
 
     @property
     def overall(self) -> Severity:

@@ -19,7 +19,7 @@ def system_lang() -> Lang:
         try:
             import ctypes
 
-            lang_id = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+            lang_id = ctypes.windll.kernel32.GetUserDefaultUILanguage()
             # 0x11 is the primary language id of Japanese.
             return "ja" if (int(lang_id) & 0x3FF) == 0x11 else "en"
         except (AttributeError, OSError):

@@ -44,7 +44,7 @@ POWERSHELL_SCRIPT = (resources.files("resources") / "windows" / "collect_local.p
 
 
 class LocalSystem(Protocol):
-    """Where the local facts come from: Windows itself, or recorded outputs in tests."""
+    """Where the local facts come from: Windows itself, or fixture files in tests."""
 
     platform: str
 

@@ -15,42 +15,111 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from core.errors import UserError
 
+if TYPE_CHECKING:
+    from core.catalog import Lang
+
 ACCEPTED_FORMS = (
     "12.1, 12.1.5, 12.1 RU4, 12.1.6 MP10, 14, 14.0 MP2, 14.0.1, 14 RU1, "
-    "14.2 RU2 MP1, 14.3, 14.3 MP1, 14.3 RU1 MP1, 14.3 RU10, 14.3.3580.1100"
+    "14.2 RU2 MP1, 14.3, 14.3 MP1, 14.3 RU1 MP1, 14.3 RU10, 14.3 RU9 Patch 2, 14.3.3580.1100"
 )
 
-# Highest release update per minor release that this program accepts. 14.3 is
-# left open-ended enough for future RUs; a typo like "14.3 RU100" is refused.
-_MAX_RU = {(12, 1): 6, (14, 0): 1, (14, 2): 2, (14, 3): 20}
-_MAX_MP = 20
+# The releases the vendor published, (major, minor, RU) -> its highest MP (0: none).
+# Names from FIELD-NOTES; the MPs from public vulnerability-scanner plugins (Tenable
+# Nessus, Greenbone) that name them with their builds, listed in KNOWN_BUILDS below.
+# Where a release's MPs are not certain the table errs on accepting: refusing a real
+# release at a customer's desk is worse than accepting one that never shipped.
+RELEASES: dict[tuple[int, int, int], int] = {
+    (12, 1, 0): 0,
+    (12, 1, 1): 1,  # 12.1 RU1 MP1 = 12.1.1101.401 (Tenable: "Fixed version 12.1.1101.401 (12.1 RU1 MP1)")
+    (12, 1, 2): 1,  # 12.1 RU2 MP1 (12.1.2100.2093, medium)
+    (12, 1, 3): 0,
+    (12, 1, 4): 1,  # 12.1 RU4 MP1 = 12.1.4100.4126 (Tenable: "SEPM 12.1 RU4 MP1 (12.1.4100.4126)")
+    (12, 1, 5): 0,
+    (12, 1, 6): 10,  # 12.1 RU6 MP1 .. MP10
+    (14, 0, 0): 2,  # 14.0 MP1, MP2
+    (14, 0, 1): 2,  # 14.0.1 (= 14 RU1) MP1, MP2
+    (14, 2, 0): 1,  # 14.2 MP1 = 14.2.1031.0100 (the 8446 version API of a 14.2 MP1 manager, public test data)
+    (14, 2, 1): 1,  # 14.2 RU1 MP1 (medium)
+    (14, 2, 2): 1,  # 14.2 RU2 MP1 = 14.2.5569.2100 (Tenable SYMSA1505)
+    (14, 3, 0): 1,  # 14.3 MP1 (the administration guide: "14.3 MP1 (14.3.0.1)")
+    (14, 3, 1): 1,  # 14.3 RU1 MP1
+    **{(14, 3, ru): 0 for ru in range(2, 11)},  # RU2 .. RU10: later updates are "Patch N"
+}
+LATEST_KNOWN = max(RELEASES)
+"""The newest release this program's catalogue was written for: 14.3 RU10."""
 
-# Known full builds (FIELD-NOTES, confidence in brackets there) -> release.
+# Releases newer than the catalogue (Broadcom ships 14.4 and 16.x) are accepted as
+# "newer than known" and judged by the rules of the latest known release, within these
+# bounds: a typo such as "41.3" is still refused.
+_NEWER_MAJORS = range(14, 20)
+_NEWER_MAX = 20
+"""RU, MP and patch numbers above this are refused as typos for a newer release."""
+
+# Known full builds -> (major, minor, RU, MP). Sources: FIELD-NOTES (confidence there),
+# and public scanner plugins and scripts that pair a build with its release name.
 KNOWN_BUILDS: dict[str, tuple[int, int, int, int]] = {
-    "14.0.3752.1000": (14, 0, 1, 0),
-    "14.0.3876.1100": (14, 0, 1, 1),
-    "14.2.3335.1000": (14, 2, 1, 0),
-    "14.2.5323.2000": (14, 2, 2, 0),
-    "14.3.558.0000": (14, 3, 0, 0),
-    "14.3.3384.1000": (14, 3, 1, 0),
-    "14.3.3580.1100": (14, 3, 1, 1),
-    "14.3.4615.2000": (14, 3, 2, 0),
-    "14.3.5470.3000": (14, 3, 3, 0),
-    "14.3.7388.4000": (14, 3, 4, 0),
-    "14.3.8259.5000": (14, 3, 5, 0),
-    "14.3.9205.6000": (14, 3, 6, 0),
-    "14.3.9816.7000": (14, 3, 7, 0),
-    "14.3.10148.8000": (14, 3, 8, 0),
-    "12.1.7445.7000": (12, 1, 6, 10),
-    "12.1.7454.7000": (12, 1, 6, 10),
+    # 12.1 RTM .. RU3 do not follow the thousands rule (the revision is no RU number).
+    "12.1.671.4971": (12, 1, 0, 0),  # 12.1 RTM (FIELD-NOTES)
+    "12.1.1000.157": (12, 1, 1, 0),  # 12.1 RU1 (Tenable: "# 12.1 RU1 (12.1.1000)")
+    "12.1.1101.401": (12, 1, 1, 1),  # 12.1 RU1 MP1 (Tenable)
+    "12.1.2015.2015": (12, 1, 2, 0),  # 12.1 RU2 (Tenable: "Versions 12.1 RU2 (12.1.2015.2015)")
+    "12.1.3001.165": (12, 1, 3, 0),  # 12.1 RU3 (Tenable: "Fixed version 12.1.3001.165 (12.1 RU3)")
+    "12.1.4013.4013": (12, 1, 4, 0),  # 12.1 RU4 (Greenbone, citing Broadcom TECH154475)
+    "12.1.4100.4126": (12, 1, 4, 1),  # 12.1 RU4 MP1 (Tenable)
+    "12.1.5337.5000": (12, 1, 5, 0),  # 12.1 RU5 (public uninstall scripts; thousands rule)
+    "12.1.6168.6000": (12, 1, 6, 0),  # 12.1 RU6 (Greenbone: "12.1 RU6 (12.1.6168.6000)")
+    "12.1.6465.6200": (12, 1, 6, 2),  # 12.1 RU6 MP2 (Greenbone: "12.1 RU6 MP2(12.1.6465.6200)")
+    "12.1.6867.6400": (12, 1, 6, 4),  # 12.1 RU6 MP4 (the SEPM API's own formattedVersion)
+    "12.1.7004.6500": (12, 1, 6, 5),  # 12.1 RU6 MP5 (the SEPM API's own formattedVersion)
+    "12.1.7369.6900": (12, 1, 6, 9),  # 12.1 RU6 MP9 (Tenable: 12.1.x fixed in 12.1.7369.6900)
+    "12.1.7445.7000": (12, 1, 6, 10),  # 12.1 RU6 MP10 (FIELD-NOTES, medium)
+    "12.1.7454.7000": (12, 1, 6, 10),  # 12.1 RU6 MP10 re-release (FIELD-NOTES, medium)
+    "14.0.3752.1000": (14, 0, 1, 0),  # 14.0.1 (FIELD-NOTES, medium)
+    "14.0.3876.1100": (14, 0, 1, 1),  # 14.0.1 MP1 (FIELD-NOTES, high)
+    "14.2.1031.0100": (14, 2, 0, 1),  # 14.2 MP1 (public SEPM API test data: version 14.2.1031.0100)
+    "14.2.3332.1000": (14, 2, 1, 0),  # 14.2 RU1, first build (Tenable: "< 14.2.3332.1000", SYMSA1479)
+    "14.2.3335.1000": (14, 2, 1, 0),  # 14.2 RU1 re-release (FIELD-NOTES, medium)
+    "14.2.5323.2000": (14, 2, 2, 0),  # 14.2 RU2 (FIELD-NOTES, medium)
+    "14.2.5569.2100": (14, 2, 2, 1),  # 14.2 RU2 MP1 (Tenable: "14.x < 14.2.5569.2100", SYMSA1505)
+    "14.3.558.0000": (14, 3, 0, 0),  # 14.3 (FIELD-NOTES, medium-high)
+    "14.3.3384.1000": (14, 3, 1, 0),  # 14.3 RU1 (FIELD-NOTES, medium)
+    "14.3.3580.1100": (14, 3, 1, 1),  # 14.3 RU1 MP1 (FIELD-NOTES, high)
+    "14.3.4615.2000": (14, 3, 2, 0),  # 14.3 RU2 (FIELD-NOTES, high)
+    "14.3.5470.3000": (14, 3, 3, 0),  # 14.3 RU3, patched (FIELD-NOTES, high)
+    "14.3.7388.4000": (14, 3, 4, 0),  # 14.3 RU4 (FIELD-NOTES; Tenable 171960: "minver 14.3.7388.4000")
+    "14.3.7419.4000": (14, 3, 4, 0),  # 14.3 RU4 patch build (Tenable 171960, Broadcom advisory 21165)
+    "14.3.8259.5000": (14, 3, 5, 0),  # 14.3 RU5 (FIELD-NOTES; Tenable 171960)
+    "14.3.8289.5000": (14, 3, 5, 0),  # 14.3 RU5 patch build (Tenable 171960)
+    "14.3.9205.6000": (14, 3, 6, 0),  # 14.3 RU6 (FIELD-NOTES; Tenable 171960)
+    "14.3.9210.6000": (14, 3, 6, 0),  # 14.3 RU6 patch build (Tenable 171960)
+    "14.3.9816.7000": (14, 3, 7, 0),  # 14.3 RU7 (FIELD-NOTES, medium)
+    "14.3.10148.8000": (14, 3, 8, 0),  # 14.3 RU8 (FIELD-NOTES, medium)
+    "14.3.11213.9000": (14, 3, 9, 0),  # 14.3 RU9 (FIELD-NOTES, scanner plugins, medium)
+    "14.3.11232.9000": (14, 3, 9, 0),  # 14.3 RU9 patch build (public installer folder names, medium)
+    "14.3.12154.10000": (14, 3, 10, 0),  # 14.3 RU10 (Broadcom KB 386578 "SEP 14.3 RU10 (14.3.12154.10000)")
 }
 
 
 class VersionError(UserError):
     """A version or version rule that cannot be understood; the message is for users."""
+
+
+def _release_name(major: int, minor: int, ru: int, mp: int, patch: int = 0) -> str:
+    if (major, minor) == (14, 0) and ru == 1:
+        name = "14.0.1"
+    else:
+        name = f"{major}.{minor}"
+        if ru:
+            name += f" RU{ru}"
+    if mp:
+        name += f" MP{mp}"
+    if patch:
+        name += f" Patch {patch}"
+    return name
 
 
 @dataclass(frozen=True)
@@ -66,42 +135,49 @@ class SepVersion:
     build_known: bool = True
     """False when ``build`` is not in the known-builds table and the release was inferred."""
     text: str = field(default="", compare=False)
+    patch: int = 0
+    """Broadcom's "Patch N" on top of a release (14.3 RU9 Patch 2); ports do not change with it."""
 
     @property
     def release_key(self) -> tuple[int, int, int, int]:
-        """What version rules compare: the release, not the build."""
+        """What version rules compare: the release, not the build or the patch."""
         return (self.major, self.minor, self.ru, self.mp)
 
     @property
-    def sort_key(self) -> tuple[int, int, int, int, int]:
-        return (*self.release_key, self.build[0] if self.build else 0)
+    def sort_key(self) -> tuple[int, int, int, int, int, int]:
+        return (*self.release_key, self.patch, self.build[0] if self.build else 0)
+
+    @property
+    def newer_than_known(self) -> bool:
+        """A release after the latest the catalogue knows: judged by the latest rules."""
+        return (self.major, self.minor, self.ru) > LATEST_KNOWN
 
     @property
     def release_name(self) -> str:
-        """The vendor's name of the release: ``14.3 RU1 MP1``, ``14.0.1 MP2``, ``12.1 RU6 MP10``."""
-        if (self.major, self.minor) == (14, 0) and self.ru == 1:
-            name = "14.0.1"
-        else:
-            name = f"{self.major}.{self.minor}"
-            if self.ru:
-                name += f" RU{self.ru}"
-        if self.mp:
-            name += f" MP{self.mp}"
-        return name
+        """The vendor's name of the release: ``14.3 RU1 MP1``, ``14.0.1 MP2``, ``14.3 RU9 Patch 2``."""
+        return _release_name(self.major, self.minor, self.ru, self.mp, self.patch)
 
     @property
     def build_text(self) -> str | None:
         if self.build is None:
             return None
-        return f"{self.major}.{self.minor}.{self.build[0]}.{self.build[1]:04d}"
+        # 14.x pads the revision to four digits (14.3.558.0000); early 12.1 builds do not (12.1.1000.157).
+        revision = f"{self.build[1]:04d}" if self.major >= 14 else str(self.build[1])
+        return f"{self.major}.{self.minor}.{self.build[0]}.{revision}"
 
-    def describe(self) -> str:
-        """Release name, plus the build and whether it is known."""
+    def describe(self, lang: Lang = "en") -> str:
+        """Release name, plus the build and whether it is known, in the user's language."""
+        from core.catalog import label  # late: the catalogue parses versions itself
+
+        name = self.release_name
+        if self.newer_than_known:
+            latest = _release_name(*LATEST_KNOWN, 0)
+            name += " (" + label("version", "newer", lang).replace("{latest}", latest) + ")"
         if self.build_text is None:
-            return self.release_name
+            return name
         if self.build_known:
-            return f"{self.release_name} ({self.build_text})"
-        return f"{self.release_name}? ({self.build_text}, unknown build)"
+            return f"{name} ({self.build_text})"
+        return f"{name}? ({self.build_text}, {label('version', 'unknown_build', lang)})"
 
     def __lt__(self, other: SepVersion) -> bool:
         return self.sort_key < other.sort_key
@@ -118,7 +194,7 @@ class SepVersion:
 
 _RELEASE_RE = re.compile(
     r"^(?P<major>\d{1,2})(?:\.(?P<minor>\d{1,2}))?(?:\.(?P<third>\d{1,2}))?"
-    r"(?:\s*RU\s*(?P<ru>\d{1,3}))?(?:\s*MP\s*(?P<mp>\d{1,3}))?$",
+    r"(?:\s*RU\s*(?P<ru>\d{1,3}))?(?:\s*MP\s*(?P<mp>\d{1,3}))?(?:\s*Patch\s*(?P<patch>\d{1,3}))?$",
     re.IGNORECASE,
 )
 _BUILD_RE = re.compile(r"^(?P<major>\d{1,2})\.(?P<minor>\d{1,2})\.(?P<build>\d{1,6})\.(?P<rev>\d{1,5})$")
@@ -130,18 +206,39 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", folded)
 
 
-def _refuse(text: str, why: str, **params: int) -> VersionError:
+def _refuse(text: str, why: str, **params: object) -> VersionError:
     shown = text if len(text) <= 40 else text[:37] + "..."
     return VersionError("version-refused", text=repr(shown), why=VersionError(why, **params), forms=ACCEPTED_FORMS)
 
 
-def _check_release(text: str, major: int, minor: int, ru: int, mp: int) -> None:
-    if (major, minor) not in _MAX_RU:
+def _is_newer_minor(major: int, minor: int) -> bool:
+    return (major, minor) > LATEST_KNOWN[:2] and major in _NEWER_MAJORS and minor <= 9
+
+
+def _known_minor(major: int, minor: int) -> bool:
+    return any(release[:2] == (major, minor) for release in RELEASES)
+
+
+def _check_release(text: str, major: int, minor: int, ru: int, mp: int, patch: int) -> None:
+    if _is_newer_minor(major, minor) or ((major, minor) == LATEST_KNOWN[:2] and ru > LATEST_KNOWN[2]):
+        if max(ru, mp, patch) > _NEWER_MAX:
+            raise _refuse(text, "version-newer-range", limit=_NEWER_MAX)
+        return
+    if not _known_minor(major, minor):
         raise _refuse(text, "version-no-minor", major=major, minor=minor)
-    if ru > _MAX_RU[(major, minor)]:
+    if (major, minor, ru) not in RELEASES:
         raise _refuse(text, "version-no-ru", major=major, minor=minor, ru=ru)
-    if mp > _MAX_MP:
-        raise _refuse(text, "version-mp-range", mp=mp)
+    highest = RELEASES[(major, minor, ru)]
+    if mp > highest:
+        base = _release_name(major, minor, ru, 0)
+        known = ", ".join(_release_name(major, minor, ru, n) for n in range(1, highest + 1))
+        if known:
+            raise _refuse(text, "version-no-mp", release=base, mp=mp, known=known)
+        raise _refuse(text, "version-no-mp-at-all", release=base, mp=mp)
+    if patch and (major, minor) < (14, 3):
+        raise _refuse(text, "version-no-patch", release=_release_name(major, minor, ru, mp))
+    if patch > _NEWER_MAX:
+        raise _refuse(text, "version-newer-range", limit=_NEWER_MAX)
 
 
 def parse_version(text: str) -> SepVersion:
@@ -170,6 +267,7 @@ def parse_version(text: str) -> SepVersion:
     third = int(match["third"]) if match["third"] is not None else None
     ru = int(match["ru"]) if match["ru"] is not None else 0
     mp = int(match["mp"]) if match["mp"] is not None else 0
+    patch = int(match["patch"]) if match["patch"] is not None else 0
     if third is not None:
         if match["ru"] is not None:
             raise _refuse(norm, "version-third-and-ru")
@@ -182,33 +280,70 @@ def parse_version(text: str) -> SepVersion:
             ru = 0
         else:
             raise _refuse(norm, "version-no-release", major=major, minor=minor, third=third)
-    _check_release(norm, major, minor, ru, mp)
-    return SepVersion(major, minor, ru, mp, text=text)
+    _check_release(norm, major, minor, ru, mp, patch)
+    return SepVersion(major, minor, ru, mp, text=text, patch=patch)
+
+
+def _numbers(build: str) -> tuple[int, int, int, int]:
+    major, minor, number, rev = (int(part) for part in build.split("."))
+    return major, minor, number, rev
+
+
+# "14.3.558.0" and "14.3.558.0000" are the same build.
+_KNOWN_BY_NUMBERS = {_numbers(build): release for build, release in KNOWN_BUILDS.items()}
+
+
+def _builds_of(major: int, minor: int) -> list[tuple[int, tuple[int, int, int, int]]]:
+    """The known builds of one minor release as (build number, release), by build number."""
+    return sorted(
+        (numbers[2], release) for numbers, release in _KNOWN_BY_NUMBERS.items() if numbers[:2] == (major, minor)
+    )
 
 
 def _parse_build(norm: str, match: re.Match[str]) -> SepVersion:
     major, minor = int(match["major"]), int(match["minor"])
     build, rev = int(match["build"]), int(match["rev"])
-    key = f"{major}.{minor}.{build}.{rev:04d}"
-    if key in KNOWN_BUILDS:
-        k = KNOWN_BUILDS[key]
-        return SepVersion(*k, build=(build, rev), build_known=True, text=norm)
-    if (major, minor) not in _MAX_RU:
+    known_release = _KNOWN_BY_NUMBERS.get((major, minor, build, rev))
+    if known_release is not None:
+        return SepVersion(*known_release, build=(build, rev), build_known=True, text=norm)
+    # Rule of thumb (FIELD-NOTES, medium confidence): the last field's thousands are
+    # the RU and its hundreds the MP.
+    ru, mp = rev // 1000, (rev % 1000) // 100
+    if _is_newer_minor(major, minor):
+        return SepVersion(major, minor, min(ru, _NEWER_MAX), mp, build=(build, rev), build_known=False, text=norm)
+    if not _known_minor(major, minor):
         raise _refuse(norm, "version-no-minor", major=major, minor=minor)
-    # Rule of thumb (FIELD-NOTES, medium confidence): the last field's thousands
-    # are the RU and its hundreds the MP. 12.1 does not follow it past RU6, so the
-    # inferred release is never below the nearest lower known build.
-    ru = min(rev // 1000, _MAX_RU[(major, minor)])
-    mp = (rev % 1000) // 100
-    inferred = (major, minor, ru, mp)
-    lower_known = [
-        release
-        for known, release in KNOWN_BUILDS.items()
-        if release[:2] == (major, minor) and int(known.split(".")[2]) < build
-    ]
-    if lower_known:
-        inferred = max(inferred, max(lower_known))
-    return SepVersion(*inferred, build=(build, rev), build_known=False, text=norm)
+    # The rule fails for 12.1 RTM .. RU3 and past 12.1 RU6, so the guess is kept between
+    # the releases of the nearest known builds below and above: builds are numbered in
+    # release order, so this keeps the true order of every build.
+    releases_here = sorted(r for r in RELEASES if r[:2] == (major, minor))
+    if (major, minor, ru) in RELEASES:
+        guess = (major, minor, ru, min(mp, RELEASES[(major, minor, ru)]))
+    elif (major, minor) == LATEST_KNOWN[:2] and ru > LATEST_KNOWN[2]:
+        guess = (major, minor, min(ru, _NEWER_MAX), mp)  # a 14.3 RU11 and later: newer than known
+    else:
+        last = releases_here[-1]
+        guess = (*last, RELEASES[last]) if ru > last[2] else (major, minor, 0, 0)
+    known = _builds_of(major, minor)
+    below = [release for number, release in known if number <= build]
+    above = [release for number, release in known if number > build]
+    if above and guess > above[0]:
+        guess = below[-1] if below else (major, minor, 0, 0)
+    if below and guess < below[-1]:
+        guess = below[-1]
+    return SepVersion(*guess, build=(build, rev), build_known=False, text=norm)
+
+
+def version_notices(version: SepVersion | None) -> list[str]:
+    """Guidance ids about the version as a whole: out of vendor support, newer than known."""
+    if version is None:
+        return []
+    notices = []
+    if out_of_support(version):
+        notices.append("unsupported-version")
+    if version.newer_than_known:
+        notices.append("newer-version")
+    return notices
 
 
 # --- Rules -------------------------------------------------------------------------
@@ -291,6 +426,7 @@ KNOWN_RELEASES: tuple[str, ...] = (
     "14.0.1 MP1",
     "14.0.1 MP2",
     "14.2",
+    "14.2 MP1",
     "14.2 RU1",
     "14.2 RU2",
     "14.2 RU2 MP1",

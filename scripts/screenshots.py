@@ -3,7 +3,7 @@
     python scripts/screenshots.py [docs/screenshots]
 
 The wizard runs for real against the simulated manager (profile cert-expired) on
-loopback, with this PC's findings from a recorded Windows PC.
+loopback, with this PC's findings from a hand-made Windows fixture (tests/fixtures/windows/).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main() -> int:
     from core.simulator import SERVED_PORTS, SimulatedManager
     from gui.app import build_main_window, create_application
     from gui.wizard import DiagnosticsWizard
-    from tests.helpers.recorded import RecordedSystem
+    from tests.helpers.windows_fixtures import FixtureSystem
 
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -48,7 +48,7 @@ def main() -> int:
 
         wizard = window.wizard
         assert isinstance(wizard, DiagnosticsWizard)
-        wizard.local_system = RecordedSystem("en-fps-blocked")
+        wizard.local_system = FixtureSystem("en-fps-blocked")
         window.tabs.setCurrentIndex(1)
         simulator = SimulatedManager(profile="cert-expired", ports={p: 0 for p in SERVED_PORTS})
         loop.run_until_complete(simulator.start())

@@ -30,7 +30,7 @@ def test_shipped_files_parse() -> None:
         (("port = 8014", "port = 80140"), "entry[12] (client-http-8014).port", "outside 1-65535"),
         (("port = 8014", 'port = "8014"'), "entry[12] (client-http-8014).port", "expected int"),
         (('protocol = "udp"\nport = 514', 'protocol = "sctp"\nport = 514'), "(syslog-udp-514).protocol", "not one of"),
-        (('versions = ">=14.2"', 'versions = ">=14.9"'), "(ntr-tcp-2968).versions", "not a SEP version"),
+        (('versions = ">=14.2"', 'versions = ">=13.5"'), "(ntr-tcp-2968).versions", "not a SEP version"),
         (('versions = "12.1.x"', 'versions = "sometimes"'), "(spc-tcp-8444).versions", "bad version rule"),
         (('id = "push-tcp-445"', 'id = "push-tcp-139"'), "entry[1].id", "duplicate id"),
         (

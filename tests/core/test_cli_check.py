@@ -94,7 +94,7 @@ def test_human_output_lists_each_check_as_it_completes() -> None:
         (["--manager", "host:99999", "--version", "14.3"], "without a port"),
         (["--manager", "1.2.3.4.5", "--version", "14.3"], "not a valid IPv4"),
         (["--manager", "x" * 64 + ".corp", "--version", "14.3"], "longer than 63"),
-        (["--manager", "sepm", "--version", "15"], "not a SEP version"),
+        (["--manager", "sepm", "--version", "13"], "not a SEP version"),
         (["--manager", "sepm", "--version", "14.3", "--port", "1234=80"], "not a SEP port"),
         (["--manager", "sepm", "--version", "14.3", "--port", "8014=70000"], "1-65535"),
         (["--manager", "sepm", "--version", "14.3", "--timeout", "0"], "between 0.1 and 60"),

@@ -90,7 +90,7 @@ def test_english_table() -> None:
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["ports", "--version", "15"], "not a SEP version"),
+        (["ports", "--version", "13"], "not a SEP version"),
         (["ports", "--lang", "fr"], "--lang takes ja or en"),
         (["ports", "--bogus"], "unrecognized arguments"),
         (["nonsense"], "invalid choice"),

@@ -21,6 +21,7 @@ from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
+from tests.helpers.privileges import running_as_root
 from tests.helpers.servers import dropping_port, serving
 
 CATALOG = load_catalog()
@@ -153,7 +154,7 @@ def test_unresolvable_name_is_unresolved_with_the_resolver_answer() -> None:
 
     from tests.helpers.command import command
 
-    if os.geteuid() != 0 or shutil.which("unshare") is None:
+    if not running_as_root() or shutil.which("unshare") is None:
         pytest.skip("needs root and unshare to isolate the resolver from the network")
     result = subprocess.run(
         ["unshare", "--net", *command(), "check", "--manager", "sepm-nowhere.corp", "--version", "14.3", "--json"],

@@ -38,7 +38,7 @@ def test_every_error_code_in_the_code_has_both_languages() -> None:
     [
         (lambda: parse_host("a b"), "ホストに空白は使えません"),
         (lambda: parse_host("1.2.3.4.5"), "IPv4 アドレスとして正しくありません"),
-        (lambda: parse_version("14.9"), "SEP 14.9 はありません"),
+        (lambda: parse_version("13.5"), "SEP 13.5 はありません"),
         (lambda: parse_version(""), "SEP のバージョンが空です"),
         (lambda: parse_override("1234=80", load_catalog()), "SEP のポートではありません"),
     ],
@@ -54,5 +54,5 @@ def test_command_line_errors_follow_the_system_language() -> None:
     result = run("check", "--manager", "a b", "--version", "14.3", env={"LANG": "ja_JP.UTF-8"})
     assert result.returncode == 2
     assert "ホストに空白は使えません" in result.stderr
-    result = run("ports", "--version", "15", env={"LANG": "ja_JP.UTF-8"})
+    result = run("ports", "--version", "13", env={"LANG": "ja_JP.UTF-8"})
     assert "SEP のバージョンとして認識できません" in result.stderr

@@ -1,4 +1,4 @@
-"""Local checks at the client desk, on recorded Windows outputs (English and Japanese)."""
+"""Local checks at the client desk, on Windows fixtures (English and Japanese; hand-made, see their README)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pytest
 
 from core.explain import Severity
 from core.localpc import POWERSHELL_SCRIPT, inspect_local, parse_sylink_xml
-from tests.helpers.recorded import WINDOWS_FIXTURES, RecordedSystem
+from tests.helpers.windows_fixtures import WINDOWS_FIXTURES, FixtureSystem
 
 
 def _inspect(name: str):  # type: ignore[no-untyped-def]
-    system = RecordedSystem(name)
+    system = FixtureSystem(name)
     report = asyncio.run(inspect_local(system))
     return report, {f.id: f for f in report.findings}, system
 
@@ -67,7 +67,7 @@ def test_no_sep_client() -> None:
 
 
 def test_powershell_failure_is_not_tested_never_passed(tmp_path: object) -> None:
-    system = RecordedSystem("en-fps-blocked")
+    system = FixtureSystem("en-fps-blocked")
     system.folder = WINDOWS_FIXTURES / "does-not-exist"
     report = asyncio.run(inspect_local(system))
     by_id = {f.id: f for f in report.findings}

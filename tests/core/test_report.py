@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import stat
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,7 +22,8 @@ from core.report import ReportError, export, render_report, safe_report_name, wr
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import parse_version
-from tests.helpers.recorded import RecordedSystem
+from tests.helpers.privileges import running_as_root
+from tests.helpers.windows_fixtures import FixtureSystem
 
 CATALOG = load_catalog()
 HOSTILE_CN = '<script>alert("cn")</script><b onmouseover=x>'
@@ -47,7 +48,7 @@ def _diagnosis(profile: str = "healthy", cn: str | None = None, role: Role = Rol
             summary = await ProbeEngine(TimeoutPolicy(initial=0.5, cap=1.0), use_system_proxy=False).run(
                 build_plan(CATALOG, request), version=request.version
             )
-        local = await inspect_local(RecordedSystem("en-fps-blocked"))
+        local = await inspect_local(FixtureSystem("en-fps-blocked"))
         return Diagnosis.from_run(request, summary, CATALOG, local, note=HOSTILE_NOTE)
 
     return asyncio.run(scenario())
@@ -140,7 +141,8 @@ def test_export_writes_html_and_json_atomically(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+@pytest.mark.skipif(running_as_root(), reason="root ignores folder permissions")
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows folder permissions are ACLs, not mode bits")
 def test_read_only_folder_keeps_the_previous_report(tmp_path: Path) -> None:
     previous = tmp_path / "report.html"
     previous.write_text("previous")
@@ -168,7 +170,7 @@ def test_full_disk_keeps_the_previous_report(tmp_path: Path) -> None:
     import shutil
     import subprocess
 
-    if os.geteuid() != 0 or shutil.which("mount") is None:
+    if not running_as_root() or shutil.which("mount") is None:
         pytest.skip("mounting a small tmpfs needs root")
     folder = tmp_path / "small"
     folder.mkdir()

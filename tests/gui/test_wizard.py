@@ -23,8 +23,8 @@ from core.timing import TimeoutPolicy
 from gui.settings import Settings
 from gui.wizard import PAGE_EXPORT, PAGE_RESULTS, PAGE_RUN, PAGE_TARGET, DiagnosticsWizard
 from tests.helpers.command import ROOT, command
-from tests.helpers.recorded import RecordedSystem
 from tests.helpers.servers import dropping_port
+from tests.helpers.windows_fixtures import FixtureSystem
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
@@ -60,7 +60,7 @@ def simulator(loop: asyncio.AbstractEventLoop) -> Iterator[SimulatedManager]:
 
 @pytest.fixture
 def wizard(qtbot, loop: asyncio.AbstractEventLoop) -> DiagnosticsWizard:  # type: ignore[no-untyped-def]
-    widget = DiagnosticsWizard(CATALOG, Settings(), "en", local_system=RecordedSystem("en-fps-blocked"), policy=FAST)
+    widget = DiagnosticsWizard(CATALOG, Settings(), "en", local_system=FixtureSystem("en-fps-blocked"), policy=FAST)
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
@@ -140,7 +140,7 @@ def test_full_run_results_and_export(
     assert problems.isExpanded()
     texts = [problems.child(i).text(0) for i in range(problems.childCount())]
     assert any("client-https-443" in t and "expired" in t for t in texts)
-    assert any("This PC: File and Printer Sharing" in t for t in texts)  # from the recorded Windows outputs
+    assert any("This PC: File and Printer Sharing" in t for t in texts)  # from the hand-made Windows fixture
     https = next(
         problems.child(i) for i in range(problems.childCount()) if "client-https-443" in problems.child(i).text(0)
     )
@@ -412,7 +412,7 @@ def test_version_read_from_the_managers_web_service(
 
 
 def test_field_messages_in_japanese(qtbot, loop: asyncio.AbstractEventLoop) -> None:  # type: ignore[no-untyped-def]
-    widget = DiagnosticsWizard(CATALOG, Settings(), "ja", local_system=RecordedSystem("en-fps-blocked"), policy=FAST)
+    widget = DiagnosticsWizard(CATALOG, Settings(), "ja", local_system=FixtureSystem("en-fps-blocked"), policy=FAST)
     qtbot.addWidget(widget)
     widget.next()
     widget.target.manager.setCurrentText("sepm 01")

@@ -1,4 +1,7 @@
-"""A LocalSystem that answers from recorded Windows outputs (tests/fixtures/windows/NAME)."""
+"""A LocalSystem that answers from a Windows fixture folder (tests/fixtures/windows/NAME).
+
+Most fixtures are hand-made in the shape of public recordings of real Windows output;
+each folder's README line says which (see tests/fixtures/windows/README.md)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from core.localpc import SYLINK_XML, LocalError
 WINDOWS_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "windows"
 
 
-class RecordedSystem:
+class FixtureSystem:
     platform = "win32"
 
     def __init__(self, name: str) -> None:
@@ -25,10 +28,10 @@ class RecordedSystem:
         return self.registry.get(key)
 
     def read_text(self, path: PurePath) -> str | None:
-        recorded = self.folder / path.name if path == SYLINK_XML else None
-        if recorded is None or not recorded.exists():
+        fixture = self.folder / path.name if path == SYLINK_XML else None
+        if fixture is None or not fixture.exists():
             return None
-        return recorded.read_text(encoding="utf-8-sig")
+        return fixture.read_text(encoding="utf-8-sig")
 
     async def powershell_json(self, script: str) -> str:
         self.scripts.append(script)
