@@ -80,7 +80,7 @@ def test_invalid_input_is_marked_at_the_field_and_the_wizard_does_not_advance(wi
     target = wizard.target
     assert not target.isComplete()  # empty manager and version
     target.manager.setCurrentText("sepm server")
-    target.version.setCurrentText("15.1")
+    target.version.setCurrentText("13.1")
     target.overrides.setText("8014=99999")
     target.note.setText("bad\x07note")
     assert "spaces" in target.fields["manager"].error.text()
@@ -416,10 +416,10 @@ def test_field_messages_in_japanese(qtbot, loop: asyncio.AbstractEventLoop) -> N
     qtbot.addWidget(widget)
     widget.next()
     widget.target.manager.setCurrentText("sepm 01")
-    widget.target.version.setCurrentText("14.9")
+    widget.target.version.setCurrentText("13.5")
     widget.target.overrides.setText("8014")
     assert "ホストに空白は使えません" in widget.target.fields["manager"].error.text()
-    assert "SEP 14.9 はありません" in widget.target.fields["version"].error.text()
+    assert "SEP 13.5 はありません" in widget.target.fields["version"].error.text()
     assert "既定=実際" in widget.target.fields["overrides"].error.text()
     widget.target.manager.setCurrentText("https://sepm01:8443/console")
     assert (
