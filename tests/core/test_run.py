@@ -20,8 +20,8 @@ from core.run import DiagnosisRun, Finished, LocalRead, Planned, RunEvent, Start
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import SepVersion, parse_version
-from tests.helpers.recorded import RecordedSystem
 from tests.helpers.servers import dropping_port
+from tests.helpers.windows_fixtures import FixtureSystem
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
@@ -50,7 +50,7 @@ def test_events_in_order_every_check_explained_once_and_this_pc_read() -> None:
                 engine(),
                 on_event=events.append,
                 read_local=True,
-                local_system=RecordedSystem("en-fps-blocked"),
+                local_system=FixtureSystem("en-fps-blocked"),
                 note="INC-1",
             )
             await asyncio.wait_for(run.run(), HANG_GUARD)
@@ -200,11 +200,11 @@ def test_check_uses_the_same_run_and_shows_this_pcs_findings_where_they_are_read
         async with SimulatedManager(ports={p: 0 for p in SERVED_PORTS}) as manager:
             request = request_for(dict(manager.bound))
             return await run_check(
-                request, CATALOG, FAST, "en", False, out, local_system=RecordedSystem("en-fps-blocked")
+                request, CATALOG, FAST, "en", False, out, local_system=FixtureSystem("en-fps-blocked")
             )
 
     code = asyncio.run(scenario())
     text = out.getvalue()
-    assert code == 1  # File and Printer Sharing blocked on this (recorded) PC is a problem
+    assert code == 1  # File and Printer Sharing blocked on this (hand-made fixture) PC is a problem
     assert "Checks of this PC" in text
     assert "✗ File and Printer Sharing" in text
