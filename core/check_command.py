@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from typing import Any, TextIO
 
+from core import exit_codes
 from core.catalog import Catalog, Lang, label
+from core.console import Console, write_json
+from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
 from core.explain import Explanation, Severity, plan_reason
 from core.hosts import Host, HostError, parse_host
 from core.i18n import system_lang
 from core.localpc import LocalSystem
+from core.logs import setup_logging
 from core.plan import PlanError, PlanRequest, Role, parse_override
-from core.results import CheckResult
+from core.results import CheckResult, State
 from core.run import DiagnosisRun, RunEvent, Verdict
 from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
@@ -110,15 +113,6 @@ def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest
     )
 
 
-_MARKS = {
-    Severity.PROBLEM: "✗",
-    Severity.WARNING: "!",
-    Severity.INFO: "i",
-    Severity.PASSED: "✓",
-    Severity.NOT_TESTED: "-",
-}
-
-
 def _target_text(result: CheckResult, lang: Lang) -> str:
     check = result.check
     if check.local:
@@ -131,7 +125,7 @@ def _target_text(result: CheckResult, lang: Lang) -> str:
     return text
 
 
-def format_line(result: CheckResult, explanation: Explanation, lang: Lang) -> str:
+def format_line(result: CheckResult, explanation: Explanation, lang: Lang, console: Console) -> str:
     check = result.check
     port = f"{check.protocol.upper()} {check.port}"
     if check.port != check.default_port:
@@ -139,29 +133,57 @@ def format_line(result: CheckResult, explanation: Explanation, lang: Lang) -> st
     rtt = f"{result.rtt_ms:.1f} ms" if result.rtt_ms is not None else ""
     state = label("state", str(result.state), lang)
     return (
-        f"{_MARKS[explanation.severity]} {port:<18} {state:<14} {rtt:>9}  {_target_text(result, lang)}  "
+        f"{console.mark(str(explanation.severity))} {port:<18} {state:<14} {rtt:>9}  {_target_text(result, lang)}  "
         f"{check.entry_id}: {explanation.headline_for(lang)}"
     )
 
 
-def _print_guidance(explanations: list[tuple[CheckResult, Explanation]], lang: Lang, out: TextIO) -> None:
+def _print_guidance(explanations: list[tuple[CheckResult, Explanation]], lang: Lang, console: Console) -> None:
     shown: set[str] = set()
+    arrow = console.mark("arrow")
     for severity in (Severity.PROBLEM, Severity.WARNING):
         items = [(r, e) for r, e in explanations if e.severity is severity]
         if not items:
             continue
-        out.write(f"\n{label('severity', str(severity), lang)} ({len(items)})\n")
+        console.line()
+        console.line(f"{label('severity', str(severity), lang)} ({len(items)})")
         for result, explanation in items:
-            out.write(f"  {result.check.protocol.upper()} {result.check.port} {result.check.entry_id}: ")
-            out.write(explanation.headline_for(lang) + "\n")
+            console.line(
+                f"  {result.check.protocol.upper()} {result.check.port} {result.check.entry_id}: "
+                + explanation.headline_for(lang)
+            )
             for guidance in explanation.guidance:
                 if guidance.id in shown:
-                    out.write(f"    → {guidance.title.get(lang)}\n")
+                    console.line(f"    {arrow} {guidance.title.get(lang)}")
                     continue
                 shown.add(guidance.id)
-                out.write(f"    → {guidance.title.get(lang)}: {guidance.text.get(lang)}\n")
+                console.line(f"    {arrow} {guidance.title.get(lang)}: {guidance.text.get(lang)}")
                 for number, step in enumerate(guidance.steps, 1):
-                    out.write(f"       {number}. {step.get(lang)}\n")
+                    console.line(f"       {number}. {step.get(lang)}")
+
+
+class _Output:
+    """The run's side of the output: a closed pipe stops the run instead of failing it."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.closed = False
+        self.run: DiagnosisRun | None = None
+
+    def line(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.console.line(text)
+            self.console.flush()
+        except OSError as exc:
+            from core.cli import is_output_closed
+
+            if not is_output_closed(exc):
+                raise
+            self.closed = True  # nobody reads any more: no point in probing on
+            if self.run is not None:
+                self.run.cancel()
 
 
 async def run_check(
@@ -173,50 +195,72 @@ async def run_check(
     out: TextIO,
     local_system: LocalSystem | None = None,
 ) -> int:
+    from core.cli import OutputClosed
+
     version: SepVersion | None = request.version
+    console = Console(out)
+    output = _Output(console)
+    note = label("cli", "note", lang)
 
     def on_event(event: RunEvent) -> None:
         # Checks that send nothing are listed once at the end, not interleaved with verdicts.
         if isinstance(event, Verdict) and not as_json and not event.result.check.skip:
-            out.write(format_line(event.result, event.explanation, lang) + "\n")
-            out.flush()
+            output.line(format_line(event.result, event.explanation, lang, console))
 
     if not as_json:
         role = label("role", str(request.role), lang)
-        out.write(f"SEP Port Doctor: {request.manager.typed}, SEP {version.describe() if version else '?'}, {role}\n")
+        console.line(f"SEP Port Doctor: {request.manager.typed}, SEP {version.describe() if version else '?'}, {role}")
         if request.manager.notice:
-            out.write(f"note: {request.manager.notice.message(lang)}\n")
+            console.line(f"{note}: {request.manager.notice.message(lang)}")
         for notice_id in version_notices(version):
             notice = catalog.guidance[notice_id]
-            out.write(f"note: {notice.title.get(lang)}: {notice.text.get(lang)}\n")
+            console.line(f"{note}: {notice.title.get(lang)}: {notice.text.get(lang)}")
+        console.flush()
     engine = ProbeEngine(policy, app_timeout=policy.cap if policy.cap < 5.0 else None)
     # This PC's SEP client, firewall and sharing rules are read where they exist (Windows).
     read_local = local_system is not None or sys.platform == "win32"
     run = DiagnosisRun(request, catalog, engine, on_event=on_event, read_local=read_local, local_system=local_system)
+    output.run = run
     diagnosis = await run.run()
-    if run.consumer_errors:  # a closed pipe or a broken terminal: the run went on, the output did not
+    if output.closed:
+        raise OutputClosed()
+    if run.consumer_errors:  # a broken terminal: the run went on, the output did not
         raise run.consumer_errors[0]
-    results = list(zip(diagnosis.results, diagnosis.explanations, strict=True))
     if as_json:
-        json.dump(diagnosis.to_json(lang), out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        write_json(out, diagnosis.to_json(lang))
     else:
-        skipped = [r for r, _e in results if r.check.skip]
-        if skipped:
-            title = label("severity", str(Severity.NOT_TESTED), lang)
-            out.write(f"\n{title} ({len(skipped)})\n")
-            for result in skipped:
-                why = plan_reason(result, catalog, version, lang)
-                out.write(f"  {result.check.protocol.upper()} {result.check.port:<6} {result.check.entry_id}: {why}\n")
-        _print_guidance(results, lang, out)
-        if diagnosis.local is not None:
-            out.write(f"\n{label('report', 'local_checks', lang)}\n")
-            for finding in diagnosis.local.findings:
-                out.write(f"{_MARKS[finding.severity]} {finding.title[lang]}: {finding.detail[lang]}\n")
-        counts = diagnosis.counts()
-        words = ", ".join(f"{label('severity', str(s), lang)} {counts[s]}" for s in Severity)
-        out.write(f"\n{words} ({diagnosis.duration_ms / 1000:.2f} s)\n")
-    return 1 if diagnosis.overall is Severity.PROBLEM else 0
+        _print_summary(diagnosis, catalog, lang, console)
+    return exit_codes.for_diagnosis(diagnosis)
+
+
+def _print_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, console: Console) -> None:
+    results = list(zip(diagnosis.results, diagnosis.explanations, strict=True))
+    skipped = [r for r, _e in results if r.check.skip]
+    if skipped:
+        title = label("severity", str(Severity.NOT_TESTED), lang)
+        console.line()
+        console.line(f"{title} ({len(skipped)})")
+        for result in skipped:
+            why = plan_reason(result, catalog, diagnosis.request.version, lang)
+            console.line(f"  {result.check.protocol.upper()} {result.check.port:<6} {result.check.entry_id}: {why}")
+    _print_guidance(results, lang, console)
+    if diagnosis.local is not None:
+        console.line()
+        console.line(label("report", "local_checks", lang))
+        for finding in diagnosis.local.findings:
+            console.line(f"{console.mark(str(finding.severity))} {finding.title[lang]}: {finding.detail[lang]}")
+    counts = diagnosis.counts()
+    words = ", ".join(f"{label('severity', str(s), lang)} {counts[s]}" for s in Severity)
+    console.line()
+    console.line(f"{words} ({diagnosis.duration_ms / 1000:.2f} s)")
+    errors = sum(1 for r in diagnosis.results if r.state is State.ERROR)
+    if errors:
+        console.line(label("cli", "incomplete", lang).format(count=errors, log=log_file_text(lang)))
+
+
+def log_file_text(lang: Lang) -> str:
+    path = setup_logging()
+    return str(path) if path is not None else label("cli", "no-log", lang)
 
 
 async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO) -> int:

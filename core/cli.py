@@ -1,26 +1,32 @@
 """The command line: ``ports``, ``check``, ``simulate``; ``gui`` is handed to the GUI layer.
 
-Exit codes: 0 nothing wrong, 1 problems found, 2 bad input (one line on stderr).
-No traceback reaches a user: unexpected errors are logged and summarised.
+Exit codes are in core/exit_codes.py. No traceback reaches a user: an unexpected error
+is written to the log file (core/logs.py) and the user gets one line naming it.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
+import errno
 import logging
+import os
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from core import exit_codes, termination
 from core.catalog import Catalog, CatalogError, Lang, PortEntry, configurable_code, label, load_catalog
+from core.console import configure_streams, write_json
 from core.i18n import system_lang
+from core.logs import setup_logging
 from core.search import entry_matches, query_terms
+from core.untrusted import strip_credentials, terminal_safe
 from core.versions import SepVersion, VersionError, parse_version
 
 PROG = "sep-port-doctor"
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 log = logging.getLogger(__name__)
 
@@ -154,27 +160,62 @@ def run_ports(args: argparse.Namespace, catalog: Catalog, out: TextIO) -> int:
     terms = query_terms(args.search or "")
     entries = [e for e in catalog.entries if entry_matches(e, terms)]
     if args.json:
-        json.dump([entry_json(e, lang, args.version) for e in entries], out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return EXIT_OK
+        write_json(out, [entry_json(e, lang, args.version) for e in entries])
+        return exit_codes.OK
     if args.version is not None:
         out.write(f"SEP {args.version.describe()}\n")
     out.write(render_ports_table(entries, lang, args.version) + "\n")
     if not entries:
         out.write({"ja": "一致するポートはありません。\n", "en": "No port matches.\n"}[lang])
-    return EXIT_OK
+    return exit_codes.OK
 
 
 # --- entry point ----------------------------------------------------------------------
 
 
+class OutputClosed(Exception):
+    """The reader of stdout went away (``check ... | head -1``): end quietly."""
+
+
+def _say(line: str) -> None:
+    """One line on stderr; a closed stderr is not worth a traceback either."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(terminal_safe(strip_credentials(line)), file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, Python's flush at exit would fail again: point stdout at nothing."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
+
+
+def is_output_closed(exc: BaseException) -> bool:
+    """A write to a pipe whose reader is gone (EPIPE; EINVAL on Windows)."""
+    if isinstance(exc, OutputClosed | BrokenPipeError):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.EPIPE, errno.EINVAL) and exc.filename is None
+
+
 def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    configure_streams()
+    log_path = setup_logging()
+    termination.install()
+    lang: Lang = system_lang()
     try:
         parser = build_parser()
         if not argv:
             argv = ["gui"]
         args = parser.parse_args(argv)
+        lang = getattr(args, "lang", None) or lang
         if args.command is None:
             raise UsageError("give a command: ports, check, simulate or gui")
         if args.command == "gui":
@@ -188,17 +229,31 @@ def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None)
 
         return check_command.run(args, catalog)
     except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        _say(f"{PROG}: error: {exc}")
+        return exit_codes.USAGE
     except CatalogError as exc:
-        print(f"{PROG}: broken data file: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
-    except Exception as exc:  # the last line of defence: never a traceback for the user
-        log.exception("unexpected error")
-        print(f"{PROG}: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 70
+        _say(f"{PROG}: broken data file: {exc}")
+        return exit_codes.USAGE
+    except BaseException as exc:  # the last line of defence: never a traceback for the user
+        return _unexpected(exc, lang, log_path)
+
+
+def _unexpected(exc: BaseException, lang: Lang, log_path: Path | None) -> int:
+    leaves = _leaves(exc)
+    if any(isinstance(leaf, KeyboardInterrupt) for leaf in leaves):
+        _say(f"{PROG}: {label('cli', 'interrupted', lang)}")
+        return exit_codes.INTERRUPTED
+    if any(isinstance(leaf, termination.Terminated) for leaf in leaves):
+        _say(f"{PROG}: {label('cli', 'terminated', lang)}")
+        return exit_codes.TERMINATED
+    if all(is_output_closed(leaf) for leaf in leaves):
+        _silence_stdout()
+        return exit_codes.OUTPUT_CLOSED
+    if isinstance(exc, SystemExit) and isinstance(exc.code, int):
+        return exc.code
+    log.error("unexpected error", exc_info=exc)
+    first = next((leaf for leaf in leaves if not is_output_closed(leaf)), exc)
+    what = f"{first.__class__.__name__}: {str(first)[:200]}".rstrip(": ")
+    place = str(log_path) if log_path is not None else label("cli", "no-log", lang)
+    _say(f"{PROG}: {label('cli', 'unexpected', lang).format(what=what, log=place)}")
+    return exit_codes.SOFTWARE

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import logging
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -35,11 +36,22 @@ DEFAULT_APP_TIMEOUT = 5.0
 
 ResultCallback = Callable[[CheckResult], None]
 
+log = logging.getLogger(__name__)
+
 
 def syslog_test_message() -> bytes:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     host = socket.gethostname()[:64] or "-"
     return f"<14>1 {stamp} {host} sep-port-doctor - - - SEP Port Doctor connectivity test".encode()
+
+
+@dataclass
+class Step:
+    """Where a check is (for the evidence of an error verdict): its step and what it saw so far."""
+
+    name: str
+    address: str | None = None
+    port_state: State | None = None
 
 
 @dataclass
@@ -82,6 +94,7 @@ class _Run:
         self.resolved: dict[str, asyncio.Task[Resolved]] = {}
         self.estimators: dict[str, RttEstimator] = {}
         self.results: dict[str, CheckResult] = {}
+        self.steps: dict[str, Step] = {}
         self.arrival: list[str] = []
         self.t0 = 0.0
 
@@ -95,7 +108,10 @@ class _Run:
         self.results[result.check.id] = result
         self.arrival.append(result.check.id)
         if self.on_result is not None:
-            self.on_result(result)
+            try:
+                self.on_result(result)
+            except Exception:  # a display that failed on one result must not stop the other checks
+                log.exception("the result callback failed for %s", result.check.id)
 
     async def execute(self, checks: Sequence[Check]) -> RunSummary:
         started = dt.datetime.now(dt.UTC)
@@ -123,20 +139,41 @@ class _Run:
             state = State.NOT_APPLICABLE if not check.applies else State.NOT_TESTED
             self._deliver(CheckResult(check, state, check.reason))
             return
+        self.steps[check.id] = Step(f"local {check.protocol}" if check.local else "resolve")
         try:
             async with self.sockets:
                 result = await self._probe(check)
-        except (OSError, ValueError) as exc:
-            result = CheckResult(check, State.ERROR, f"probe failed: {exc.__class__.__name__}: {exc}")
+        except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # one bad answer never sinks the run: this check's error verdict
+            result = self._failed(check, exc)
         self._deliver(result)
+
+    def _failed(self, check: Check, exc: BaseException) -> CheckResult:
+        step = self.steps[check.id]
+        log.error("check %s failed at step %s", check.id, step.name, exc_info=exc)
+        message = str(exc)[:300]
+        evidence = {"step": step.name, "exception": exc.__class__.__name__, "message": message}
+        if step.port_state is not None:
+            evidence["port_state"] = str(step.port_state)
+        words = f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
+        return CheckResult(
+            check,
+            State.ERROR,
+            f"the check failed at its {step.name} step ({words})",
+            step.address,
+            error=evidence,
+        )
 
     async def _probe(self, check: Check) -> CheckResult:
         if check.local:
             return await self._probe_local(check)
         assert check.host is not None
+        step = self.steps[check.id]
         resolved = await self._resolve(check.host.name)
         if not resolved.ok or resolved.family is None or resolved.address is None:
             return CheckResult(check, State.UNRESOLVED, resolved.error or "the name does not resolve")
+        step.name, step.address = check.protocol, resolved.address
         estimator = self.estimator(resolved.address)
         if check.protocol == "tcp":
             outcome = await tcp_probe(resolved.family, resolved.address, check.port, estimator)
@@ -150,6 +187,7 @@ class _Run:
                 expect_answer=AppTest.NETBIOS_STATUS in check.app_tests,
             )
         application: tuple[AppResult, ...] = ()
+        step.port_state = outcome.state
         if outcome.state in (State.OPEN, State.OPEN_FILTERED) and check.app_tests:
             application = await self._application(check, resolved, outcome)
         return CheckResult(
@@ -181,6 +219,7 @@ class _Run:
         timeout = self.engine.app_timeout
         results: list[AppResult] = []
         for test in check.app_tests:
+            self.steps[check.id].name = str(test)
             if test is AppTest.TLS:
                 results.append(await self._tls(check, resolved.address, timeout))
             elif test in (AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS):

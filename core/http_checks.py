@@ -154,6 +154,11 @@ async def secars_check(scheme: str, host: Host, port: int, timeout: float, *, pr
         exchange = await http_get(url, timeout=timeout, proxy=proxy)
     except HttpFailure as exc:
         return AppResult(test, False, str(exc), via, None, {"url": url})
+    return secars_verdict(test, exchange, via, url)
+
+
+def secars_verdict(test: AppTest, exchange: HttpExchange, via: str, url: str) -> AppResult:
+    """The secars heartbeat's verdict on one answer (any status, reason and body)."""
     evidence: dict[str, Any] = {
         "url": url,
         "status": exchange.status,
@@ -178,18 +183,36 @@ async def sepm_version_check(host: Host, port: int, timeout: float, expected: Se
         exchange = await http_get(url, timeout=timeout)
     except HttpFailure as exc:
         return AppResult(AppTest.SEPM_VERSION, False, str(exc), "direct", None, {"url": url})
+    return version_verdict(exchange, expected, url)
+
+
+def reported_version(body: bytes) -> str:
+    """The ``version`` field of the 8446 answer; raises ValueError (only) when there is none.
+
+    The body is at most MAX_BODY bytes, but JSON nested a few thousand levels deep makes
+    the parser recurse past Python's limit (RecursionError): that is an unreadable answer too.
+    """
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ValueError(f"not JSON: {exc.__class__.__name__}") from None
+    raw = document.get("version") if isinstance(document, dict) else None
+    if not isinstance(raw, str):
+        raise ValueError("no 'version' field")
+    return raw
+
+
+def version_verdict(exchange: HttpExchange, expected: SepVersion | None, url: str) -> AppResult:
+    """The version API's verdict on one answer (any status and body)."""
     evidence: dict[str, Any] = {"url": url, "status": exchange.status, "body_excerpt": exchange.excerpt()}
     if exchange.status != 200:
         return AppResult(
             AppTest.SEPM_VERSION, False, f"HTTP {exchange.status}: no version", "direct", exchange.time_ms, evidence
         )
     try:
-        document = json.loads(exchange.body.decode("utf-8"))
-        raw = document.get("version") if isinstance(document, dict) else None
-        if not isinstance(raw, str):
-            raise ValueError("no 'version' field")
+        raw = reported_version(exchange.body)
         reported = parse_version(raw)
-    except (ValueError, UnicodeDecodeError, VersionError) as exc:
+    except (ValueError, VersionError) as exc:
         return AppResult(
             AppTest.SEPM_VERSION,
             False,

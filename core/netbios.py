@@ -54,22 +54,31 @@ class NetbiosError(ValueError):
 
 
 def parse_node_status(data: bytes) -> NodeStatus:
-    """Parse a node-status answer; raises NetbiosError for anything else."""
-    if len(data) < 12 + 34 + 10 + 1:
+    """Parse a node-status answer; raises NetbiosError (and nothing else) for anything else.
+
+    Every read is bounds-checked: the answer comes from the network and may end anywhere.
+    """
+    if len(data) < 12:
         raise NetbiosError("answer too short for a NetBIOS node status")
     _tid, flags, _qd, ancount, _ns, _ar = struct.unpack(">HHHHHH", data[:12])
     if not flags & 0x8000 or ancount < 1:
         raise NetbiosError("not a NetBIOS answer")
     offset = 12
+    if offset >= len(data):
+        raise NetbiosError("truncated answer: no record")
     length = data[offset]
+    if length & 0xC0:
+        raise NetbiosError("compressed or invalid name in the answer")
     offset += 1 + length + 1  # encoded name and its terminating zero
     if offset + 10 > len(data):
-        raise NetbiosError("truncated answer")
+        raise NetbiosError("truncated answer: the record header is cut")
     rr_type, _rr_class, _ttl, rdlength = struct.unpack(">HHIH", data[offset : offset + 10])
     offset += 10
     if rr_type != _NBSTAT:
         raise NetbiosError(f"answer of type {rr_type:#06x}, not NBSTAT")
     end = min(len(data), offset + rdlength)
+    if offset >= end:
+        raise NetbiosError("truncated answer: the record ends after its header")
     count = data[offset]
     offset += 1
     names = []

@@ -114,6 +114,8 @@ class CheckResult:
     application: tuple[AppResult, ...] = ()
     finished_at: float = 0.0
     """Monotonic seconds since the run started, for "order of arrival" displays."""
+    error: dict[str, str] | None = None
+    """For the ``error`` verdict: the step that failed, the exception's class and message."""
 
     @property
     def app_ok(self) -> bool | None:
@@ -154,4 +156,5 @@ class CheckResult:
             "reason": self.reason,
             "plan_reason": check.reason,
             "application": self.application_json(),
+            "error": self.error,
         }

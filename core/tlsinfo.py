@@ -11,8 +11,9 @@ import contextlib
 import datetime as dt
 import ipaddress
 import ssl
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -21,9 +22,15 @@ from cryptography.x509.oid import NameOID
 
 EXPIRY_WARNING_DAYS = 30
 
+_T = TypeVar("_T")
+
 
 class TlsFailure(Exception):
     """The handshake failed; the message says how, for the user."""
+
+
+class CertificateUnreadable(TlsFailure):
+    """The server's certificate is not a certificate `cryptography` can read at all."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class CertificateFacts:
     key: str
     name_matches: bool
     checked_name: str
+    unreadable: tuple[str, ...] = ()
+    """Facts that could not be read, each with the parser's reason (an x400Address SAN, a bad extension)."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +90,7 @@ def _matches_name(pattern: str, name: str) -> bool:
 
 
 def name_matches(cert: x509.Certificate, name: str) -> bool:
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        san = None
+    san = _subject_alt_names(cert)
     try:
         address = ipaddress.ip_address(name.partition("%")[0])
     except ValueError:
@@ -112,43 +118,82 @@ def _self_signed(cert: x509.Certificate) -> bool:
         return False
     try:
         cert.verify_directly_issued_by(cert)
-    except (ValueError, TypeError, Exception):  # InvalidSignature and unsupported key types
+    except Exception:  # InvalidSignature, unsupported key types, unreadable parameters
         return False
     return True
 
 
+def _why(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{exc.__class__.__name__}: {text[:200]}" if text else exc.__class__.__name__
+
+
 def certificate_facts(der: bytes, checked_name: str, now: dt.datetime | None = None) -> CertificateFacts:
-    cert = x509.load_der_x509_certificate(der)
-    now = now or dt.datetime.now(dt.UTC)
-    not_before = cert.not_valid_before_utc
-    not_after = cert.not_valid_after_utc
-    days_left = (not_after - now).days
+    """Every fact of the certificate that can be read; what cannot is listed in ``unreadable``.
+
+    The certificate comes from the server being diagnosed and may be anything. `cryptography`
+    parses extensions lazily and raises several classes (``ValueError``,
+    ``UnsupportedGeneralNameType``, ``DuplicateExtension``...), so each fact is read on its own.
+    Raises CertificateUnreadable (only) when the bytes are not a certificate at all.
+    """
     try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        sans = tuple(
-            [f"DNS:{d}" for d in san.get_values_for_type(x509.DNSName)]
-            + [f"IP:{ip}" for ip in san.get_values_for_type(x509.IPAddress)]
-        )
-    except x509.ExtensionNotFound:
-        sans = ()
-    cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return CertificateFacts(
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        common_name=str(cns[0].value) if cns else None,
-        sans=sans,
-        not_before=not_before.isoformat(),
-        not_after=not_after.isoformat(),
-        days_left=days_left,
-        expired=now > not_after,
-        not_yet_valid=now < not_before,
-        expires_soon=not (now > not_after) and (not_after - now) <= dt.timedelta(days=EXPIRY_WARNING_DAYS),
-        self_signed=_self_signed(cert),
-        sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),
-        key=_key_description(cert),
-        name_matches=name_matches(cert, checked_name),
-        checked_name=checked_name,
+        cert = x509.load_der_x509_certificate(der)
+    except Exception as exc:  # any parse error class: the bytes are the server's
+        raise CertificateUnreadable(f"the certificate cannot be read ({_why(exc)})") from None
+    now = now or dt.datetime.now(dt.UTC)
+    unreadable: list[str] = []
+
+    def read(what: str, reader: Callable[[], _T], default: _T) -> _T:
+        try:
+            return reader()
+        except Exception as exc:
+            unreadable.append(f"{what}: {_why(exc)}")
+            return default
+
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    not_before = read("validity", lambda: cert.not_valid_before_utc, epoch)
+    not_after = read("validity", lambda: cert.not_valid_after_utc, epoch)
+    san = read("alternative names", lambda: _subject_alt_names(cert), None)
+    san_ok = not any(u.startswith("alternative names") for u in unreadable)
+    sans = () if san is None else (
+        tuple(f"DNS:{d}" for d in san.get_values_for_type(x509.DNSName))
+        + tuple(f"IP:{ip}" for ip in san.get_values_for_type(x509.IPAddress))
+    )  # fmt: skip
+    no_names: list[str] = []
+    cns = read(
+        "common name",
+        lambda: [str(a.value) for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)],
+        no_names,
     )
+    valid_dates = not any(u.startswith("validity") for u in unreadable)
+    return CertificateFacts(
+        subject=read("subject", lambda: cert.subject.rfc4514_string(), "?"),
+        issuer=read("issuer", lambda: cert.issuer.rfc4514_string(), "?"),
+        common_name=cns[0] if cns else None,
+        sans=sans,
+        not_before=not_before.isoformat() if valid_dates else "?",
+        not_after=not_after.isoformat() if valid_dates else "?",
+        days_left=(not_after - now).days if valid_dates else 0,
+        expired=valid_dates and now > not_after,
+        not_yet_valid=valid_dates and now < not_before,
+        expires_soon=valid_dates
+        and not now > not_after
+        and (not_after - now) <= dt.timedelta(days=EXPIRY_WARNING_DAYS),
+        self_signed=read("self-signed", lambda: _self_signed(cert), False),
+        sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),
+        key=read("public key", lambda: _key_description(cert), "?"),
+        # Without readable alternative names the name cannot be confirmed (the reason is listed once).
+        name_matches=read("name match", lambda: name_matches(cert, checked_name), False) if san_ok else False,
+        checked_name=checked_name,
+        unreadable=tuple(dict.fromkeys(unreadable)),
+    )
+
+
+def _subject_alt_names(cert: x509.Certificate) -> x509.SubjectAlternativeName | None:
+    try:
+        return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return None
 
 
 async def tls_probe(address: str, port: int, server_name: str | None, checked_name: str, timeout: float) -> TlsFacts:
@@ -180,8 +225,6 @@ async def tls_probe(address: str, port: int, server_name: str | None, checked_na
         raise TlsFailure("the server reset the connection during the TLS handshake") from None
     except (OSError, EOFError) as exc:
         raise TlsFailure(f"TLS handshake failed: {exc.__class__.__name__}: {exc}") from None
-    except ValueError as exc:  # a certificate cryptography cannot parse
-        raise TlsFailure(f"the certificate cannot be read: {exc}") from None
     finally:
         if writer is not None:
             writer.close()
@@ -208,6 +251,7 @@ def describe_certificate_warnings(cert: CertificateFacts) -> list[str]:
     warnings = []
     if cert.expires_soon:
         warnings.append(f"certificate expires in {cert.days_left} days ({cert.not_after[:10]})")
+    warnings += [f"certificate field unreadable: {what}" for what in cert.unreadable]
     if not cert.name_matches:
         warnings.append(f"certificate is not for {cert.checked_name!r} (subject {cert.subject})")
     return warnings

@@ -8,21 +8,18 @@ import logging
 import os
 import sys
 import traceback
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 # qasync imports the first Qt binding it finds unless one is chosen.
 os.environ.setdefault("QT_API", "pyside6")
 
-import contextlib
 
 import qasync
 from PySide6.QtCore import (
     QEvent,
     QMessageLogContext,
     QObject,
-    QStandardPaths,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
@@ -31,6 +28,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.catalog import CatalogError, load_catalog, load_labels
+from core.logs import setup_logging
 from gui.i18n import LanguageManager
 from gui.main_window import MainWindow
 from gui.settings import APPLICATION, ORGANIZATION, Settings
@@ -38,30 +36,10 @@ from gui.settings import APPLICATION, ORGANIZATION, Settings
 log = logging.getLogger(__name__)
 
 
-def _log_file() -> Path | None:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
-    if not folder:
-        return None
-    path = Path(folder)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return path / "sep-port-doctor.log"
-
-
 def _setup_logging() -> None:
-    # A windowed program on Windows has no stdout: the log goes to a file too.
-    handlers: list[logging.Handler] = []
-    log_file = _log_file()
-    if log_file is not None:
-        with contextlib.suppress(OSError):
-            handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-    if sys.stderr is not None:
-        stream = logging.StreamHandler(sys.stderr)
-        stream.setLevel(logging.WARNING)
-        handlers.append(stream)
-    logging.basicConfig(level=logging.INFO, handlers=handlers, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The log file only (core/logs.py): a windowed program on Windows has no stderr, and a
+    # traceback on a terminal is not for the user. The folder does not depend on Qt's names.
+    setup_logging()
 
 
 _QT_NOISE = ("propagateSizeHints",)

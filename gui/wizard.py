@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from core import exit_codes
 from core.catalog import Catalog, Lang, label
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine, RunSummary
@@ -903,7 +904,7 @@ class DiagnosticsWizard(QWizard):
             except ReportError as exc:
                 _say(f"sep-port-doctor: error: {exc.message(self.lang)}")
                 return 2
-        return 1 if self.diagnosis.overall is Severity.PROBLEM else 0
+        return exit_codes.for_diagnosis(self.diagnosis)
 
     def shutdown(self) -> None:
         """Closing the window mid-run: cancel; the task closes its sockets as it unwinds."""

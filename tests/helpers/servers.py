@@ -7,14 +7,19 @@ mocked. Every server ends its connections when the test's loop stops it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import errno
 import socket
 import ssl
+import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
-from core.simulator import close_writer, read_request_target
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from core.simulator import Certificate, close_writer, make_certificate, read_request_target
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -237,3 +242,93 @@ HOSTILE_HTTP: dict[str, tuple[Behaviour, str]] = {
     "body not UTF-8": (answer(http_response(200, b"\xff\xfe\x00OK\x80")), "not 'OK'"),
     "50 MB body": (huge_body(50 * 1024 * 1024), "not 'OK'"),
 }
+
+
+# --- Hostile answers beyond HTTP: certificates, the version API, NetBIOS, terminal escapes ------
+
+
+def x400_san_certificate(common_name: str = "sepm-hostile") -> Certificate:
+    """A certificate whose subjectAltName holds an x400Address: OpenSSL serves it, `cryptography`
+    cannot read that name type (UnsupportedGeneralNameType, not a ValueError).
+
+    Made by patching a DNS name's tag ([2] IA5String) into [3] x400Address with a DER SEQUENCE
+    inside; the signature no longer verifies, which a TLS server does not check on its own cert.
+    """
+    placeholder = "x400-placeholder.invalid"
+    made = make_certificate(common_name, [placeholder, "127.0.0.1"])
+    der = x509.load_pem_x509_certificate(made.cert_pem).public_bytes(serialization.Encoding.DER)
+    name = placeholder.encode()
+    at = der.index(name)
+    assert der[at - 2] == 0x82 and der[at - 1] == len(name)
+    payload = bytes((0x30, len(name) - 2)) + b"A" * (len(name) - 2)
+    patched = der[: at - 2] + bytes((0xA3, len(name))) + payload + der[at + len(name) :]
+    pem = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(patched) + b"-----END CERTIFICATE-----\n"
+    return Certificate(pem, made.key_pem)
+
+
+def nested_json(depth: int = 2000) -> bytes:
+    """2,000 nested JSON arrays: 4,000 bytes, within MAX_BODY, and past Python's recursion limit."""
+    return b"[" * depth + b"]" * depth
+
+
+def netbios_cut_after_record_header(query: bytes) -> bytes:
+    """A node-status answer whose name is longer than usual and which ends right after the
+    record header: the name table's count byte is missing."""
+    tid = query[:2] if len(query) >= 2 else b"\x00\x00"
+    header = tid + struct.pack(">HHHHH", 0x8400, 0, 1, 0, 0)
+    name = bytes((40,)) + b"C" * 40 + b"\x00"
+    return header + name + struct.pack(">HHIH", 0x0021, 0x0001, 0, 200)
+
+
+# Escape sequences a hostile server would like a terminal to run: set the title, clear the
+# screen, write the clipboard (OSC 52), and a C1 CSI.
+TERMINAL_ATTACK = "\x1b]0;owned\x07\x1b[2J\x1b]52;c;ZWNobyBvd25lZA==\x07\x9b31m"
+
+
+@dataclass(frozen=True)
+class HostileServer:
+    """One hostile server for one catalogue port, and what the check must say about it."""
+
+    default_port: int
+    entry: str
+    role: str
+    protocol: str = "tcp"
+    behaviour: Behaviour | None = None
+    certificate: Callable[[], Certificate] | None = None
+    udp_reply: Callable[[bytes], bytes | None] | None = None
+    words: str = ""
+    """A fragment of the check's JSON (its application detail or reason)."""
+    all_ports: bool = False
+
+
+HOSTILE_SERVERS: dict[str, HostileServer] = {
+    "certificate SAN with an x400Address": HostileServer(
+        8443, "server-https-8443", "console", behaviour=never_answer, certificate=x400_san_certificate,
+        words="certificate field unreadable: alternative names: UnsupportedGeneralNameType",
+    ),
+    "certificate that is not DER": HostileServer(
+        8443, "server-https-8443", "console", behaviour=answer_at_once(b"\x16\x03\x01\x00\x05hello"),
+        words="TLS",
+    ),
+    "8446 version API: 2,000 nested arrays": HostileServer(
+        8446, "webservice-tcp-8446", "console", behaviour=answer(http_response(200, nested_json())),
+        certificate=lambda: make_certificate("sepm-hostile", ["127.0.0.1"]), words="not JSON: RecursionError",
+    ),
+    "8446 version API: a version that is markup": HostileServer(
+        8446, "webservice-tcp-8446", "console",
+        behaviour=answer(http_response(200, b'{"version":"<img src=file:///dev/zero>"}')),
+        certificate=lambda: make_certificate("sepm-hostile", ["127.0.0.1"]), words="no readable version",
+    ),
+    "NetBIOS answer ending right after the record header": HostileServer(
+        137, "push-udp-137", "client", protocol="udp", udp_reply=netbios_cut_after_record_header,
+        words="the record ends after its header", all_ports=True,
+    ),
+    "terminal escapes in the certificate subject": HostileServer(
+        8443, "server-https-8443", "console", behaviour=never_answer,
+        certificate=lambda: make_certificate(f"sepm{TERMINAL_ATTACK}", ["sepm.invalid"]), words="sepm\x1b]0;owned",
+    ),
+    "terminal escapes in the reason phrase": HostileServer(
+        8014, "client-http-8014", "client",
+        behaviour=answer(http_response(503, b"x", reason=TERMINAL_ATTACK)), words="HTTP 503",
+    ),
+}  # fmt: skip

@@ -1,0 +1,85 @@
+"""What the command line writes: lines that cannot hurt a terminal or crash on an encoding.
+
+- Every line passes ``terminal_safe`` and ``strip_credentials``: remote text (reason
+  phrases, certificate subjects, NetBIOS names) is shown, never interpreted.
+- The marks are ✓/✗/→ where the output's encoding has them, else ASCII (``[OK]``,
+  ``[NG]``, ``->``): a Japanese Windows console redirected to a file writes CP932, an
+  EUC-JP terminal has no ✓.
+- Anything else the encoding cannot hold is written as a backslash escape instead of
+  raising (``configure_streams``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import io
+import json
+import sys
+from typing import TextIO
+
+from core.untrusted import json_safe, strip_credentials, terminal_safe
+
+UNICODE_MARKS = {"problem": "✗", "warning": "!", "info": "i", "passed": "✓", "not_tested": "-", "arrow": "→"}
+ASCII_MARKS = {
+    "problem": "[NG]",
+    "warning": "[!] ",
+    "info": "[i] ",
+    "passed": "[OK]",
+    "not_tested": "[-] ",
+    "arrow": "->",
+}
+
+
+def configure_streams() -> None:
+    """stdout and stderr never raise UnicodeEncodeError: what cannot be encoded is escaped."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            # A closed or detached stream has nothing to configure.
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
+
+
+def encoding_of(stream: TextIO) -> str:
+    name = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return "ascii"
+
+
+def can_encode(stream: TextIO, text: str) -> bool:
+    try:
+        text.encode(encoding_of(stream))
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def is_unicode(stream: TextIO) -> bool:
+    """True when the stream writes a Unicode encoding (UTF-8/16/32): JSON can stay readable."""
+    return encoding_of(stream).startswith(("utf-8", "utf-16", "utf-32"))
+
+
+class Console:
+    """Writes lines to one stream: escaped, without credentials, with marks it can encode."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.marks = UNICODE_MARKS if can_encode(stream, "".join(UNICODE_MARKS.values())) else ASCII_MARKS
+
+    def mark(self, code: str) -> str:
+        return self.marks[code]
+
+    def line(self, text: str = "") -> None:
+        self.stream.write(terminal_safe(strip_credentials(text)) + "\n")
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def write_json(stream: TextIO, document: object) -> None:
+    """JSON for a pipe or a file: readable Japanese where the encoding is Unicode, ASCII escapes
+    elsewhere (valid JSON in any encoding), never a raw C1 or bidi control."""
+    text = json.dumps(document, ensure_ascii=not is_unicode(stream), indent=2)
+    stream.write(json_safe(strip_credentials(text)) + "\n")

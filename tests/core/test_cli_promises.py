@@ -1,0 +1,184 @@
+"""The README's promises about the command line, each through the real command:
+exit codes, no traceback for the user (the log file has it), a closed pipe ends quietly,
+output never crashes on an encoding, SIGTERM leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core import exit_codes
+from tests.helpers.command import ROOT, command
+from tests.helpers.servers import dropping_port
+
+LOG_PARTS = ("SEP Port Doctor", "sep-port-doctor", "sep-port-doctor.log")
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(tmp_path / "data"), "LANG": "C.UTF-8"}
+    env.pop("PYTHONIOENCODING", None)
+    return {**env, **extra}
+
+
+def _log(tmp_path: Path) -> Path:
+    return tmp_path.joinpath("data", *LOG_PARTS)
+
+
+BROKEN_PLAN = """
+import sys
+import core.check_command
+
+def broken(*args, **kwargs):
+    raise LookupError("a bug outside any check")
+
+core.check_command.build_plan = broken
+from core.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_an_internal_error_is_one_line_naming_the_log_and_exit_70(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", BROKEN_PLAN, "check", "--manager", "127.0.0.1", "--version", "14.3"],
+        capture_output=True, text=True, env=_env(tmp_path), timeout=60,
+    )  # fmt: skip
+    assert result.returncode == exit_codes.SOFTWARE == 70
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines == [
+        f"sep-port-doctor: unexpected error (LookupError: a bug outside any check); the details are in the log: "
+        f"{_log(tmp_path)}"
+    ]
+    logged = _log(tmp_path).read_text("utf-8")
+    assert "Traceback (most recent call last)" in logged and "LookupError: a bug outside any check" in logged
+
+
+def test_an_internal_error_is_said_in_japanese_too(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", BROKEN_PLAN, "check", "--manager", "127.0.0.1", "--version", "14.3", "--lang", "ja"],
+        capture_output=True, text=True, encoding="utf-8", env=_env(tmp_path), timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 70
+    assert "予期しないエラーです(LookupError: a bug outside any check)。詳細はログにあります" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """`check ... | head -1`: the reader goes away while verdicts are still coming."""
+    with dropping_port() as dropped:
+        process = subprocess.Popen(
+            [*command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--timeout", "1",
+             "--port", f"8014={dropped}", "--port", f"443={dropped}"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(tmp_path),
+        )  # fmt: skip
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()  # as `head -1` does after its line
+        err = process.stderr.read()
+        process.stderr.close()
+        code = process.wait(timeout=60)  # hang guard
+    assert first.startswith(b"SEP Port Doctor: 127.0.0.1")
+    assert err == b""
+    assert code == exit_codes.OUTPUT_CLOSED
+
+
+def test_head_1_in_a_real_shell_pipeline(tmp_path: Path) -> None:
+    if shutil.which("sh") is None or shutil.which("head") is None:
+        pytest.skip("no POSIX shell here")
+    with dropping_port() as dropped:
+        line = " ".join([*command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--timeout", "1",
+                         "--port", f"8014={dropped}"])  # fmt: skip
+        result = subprocess.run(
+            ["sh", "-c", f"{line} | head -1"],
+            capture_output=True, text=True, env=_env(tmp_path), timeout=60,
+        )  # fmt: skip
+    assert result.stdout.splitlines() == [result.stdout.splitlines()[0]]
+    assert result.stdout.startswith("SEP Port Doctor: 127.0.0.1")
+    assert result.stderr == ""  # no "Broken pipe", no traceback
+
+
+def _simulated_check(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[bytes]:
+    """check against the simulator with 8014 down (a problem to print), in a child of its own."""
+    script = (
+        "import asyncio, subprocess, sys\n"
+        "from core.simulator import SERVED_PORTS, SimulatedManager\n"
+        "async def main():\n"
+        "    async with SimulatedManager(profile='http-down', ports={p: 0 for p in SERVED_PORTS}) as m:\n"
+        "        overrides = [f'--port={d}={p}' for d, p in m.bound.items()]\n"
+        "        proc = await asyncio.create_subprocess_exec(*sys.argv[1:], *overrides)\n"
+        "        return await proc.wait()\n"
+        "sys.exit(asyncio.run(main()))\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, *command(), "check", "--manager", "127.0.0.1", "--version", "14.3", *args],
+        capture_output=True, env=env, timeout=90,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "euc-jp", "ascii", "latin-1"])
+def test_human_output_never_crashes_on_an_encoding(encoding: str, tmp_path: Path) -> None:
+    result = _simulated_check(tmp_path, _env(tmp_path, PYTHONIOENCODING=encoding), "--lang", "ja")
+    assert result.returncode == exit_codes.PROBLEMS, result.stderr
+    assert result.stderr == b""
+    text = result.stdout.decode(encoding)
+    assert "[NG] TCP" in text and "✗" not in text
+    assert "->" in text or "→" in text
+    if encoding in ("cp932", "euc-jp"):
+        assert "接続を拒否されました" in text  # Japanese stays Japanese where the encoding has it
+    else:
+        assert "\\u63a5\\u7d9a" in text  # escaped, not a crash
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "ascii"])
+def test_json_output_is_valid_in_any_encoding(encoding: str, tmp_path: Path) -> None:
+    result = _simulated_check(tmp_path, _env(tmp_path, PYTHONIOENCODING=encoding), "--json", "--lang", "ja")
+    assert result.returncode == exit_codes.PROBLEMS
+    document = json.loads(result.stdout.decode(encoding))
+    assert any("接続を拒否されました" in c["headline"] for c in document["checks"])
+
+
+def _eucjp_locale(tmp_path: Path) -> Path | None:
+    if shutil.which("localedef") is None or not Path("/usr/share/i18n/locales/ja_JP").exists():
+        return None
+    folder = tmp_path / "locales"
+    folder.mkdir()
+    made = subprocess.run(
+        ["localedef", "-i", "ja_JP", "-f", "EUC-JP", str(folder / "ja_JP.eucjp")], capture_output=True, timeout=120
+    )
+    return folder if made.returncode in (0, 1) and (folder / "ja_JP.eucjp").exists() else None
+
+
+def test_a_real_eucjp_terminal(tmp_path: Path) -> None:
+    """LC_ALL=ja_JP.eucjp with the locale compiled here (Python then writes EUC-JP)."""
+    locales = _eucjp_locale(tmp_path)
+    if locales is None:
+        pytest.skip("localedef or the ja_JP locale source is missing")
+    env = _env(tmp_path, LOCPATH=str(locales), LC_ALL="ja_JP.eucjp")
+    env.pop("LANG")
+    probe = subprocess.run([sys.executable, "-c", "import sys; print(sys.stdout.encoding)"], capture_output=True,
+                           text=True, env=env, timeout=30)  # fmt: skip
+    assert probe.stdout.strip().lower().replace("_", "-") == "euc-jp"
+    result = _simulated_check(tmp_path, env)
+    assert result.returncode == exit_codes.PROBLEMS, result.stderr
+    assert result.stderr == b""
+    text = result.stdout.decode("euc-jp")
+    assert "[NG]" in text and "接続を拒否されました" in text  # the system language is Japanese here
+
+
+def test_log_never_holds_a_proxy_password(tmp_path: Path) -> None:
+    env = _env(tmp_path, http_proxy="http://tech:s3cret@127.0.0.1:9/", https_proxy="http://tech:s3cret@127.0.0.1:9/")
+    result = subprocess.run(
+        [sys.executable, "-c", BROKEN_PLAN.replace('"a bug outside any check"', 'str(__import__("os").environ)'),
+         "check", "--manager", "127.0.0.1", "--version", "14.3"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 70
+    logged = _log(tmp_path).read_text("utf-8")
+    assert "http://127.0.0.1:9/" in logged  # the record is there...
+    assert "s3cret" not in logged and "s3cret" not in result.stderr  # ...without the credentials
