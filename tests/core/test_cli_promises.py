@@ -37,7 +37,7 @@ import core.check_command
 def broken(*args, **kwargs):
     raise LookupError("a bug outside any check")
 
-core.check_command.build_plan = broken
+core.check_command.DiagnosisRun = broken
 from core.cli import main
 sys.exit(main(sys.argv[1:]))
 """
