@@ -49,7 +49,7 @@ def test_an_internal_error_is_one_line_naming_the_log_and_exit_70(tmp_path: Path
         capture_output=True, text=True, env=_env(tmp_path), timeout=60,
     )  # fmt: skip
     assert result.returncode == exit_codes.SOFTWARE == 70
-    assert result.stdout == ""
+    assert result.stdout.splitlines() == ["SEP Port Doctor: 127.0.0.1, SEP 14.3, Client desk"]
     lines = result.stderr.splitlines()
     assert lines == [
         f"sep-port-doctor: unexpected error (LookupError: a bug outside any check); the details are in the log: "
