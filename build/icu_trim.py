@@ -7,15 +7,19 @@ normalisation, time zones, the shared key pools, and the Japanese and Western
 converters. Dropped: the other ~800 locales, their currency/language/region/unit/
 zone display names, transliteration, rule-based number formats and other converters.
 
-ICU's own tools do the work (Debian's icu-devtools: ``icupkg`` and ``genccode``),
-then a C compiler makes the library with the same soname and entry point. Where a
-tool is missing the full library is kept, with a message; nothing fails.
+ICU's own tools do the work (Debian's icu-devtools: ``icupkg`` and ``genccode``, which
+writes the data as an object file), then the linker (binutils, which PyInstaller needs on
+Linux anyway) makes the library with the same soname and entry point; no C compiler.
+Where a tool is missing the build stops with the one line that says what to install:
+a silently untrimmed build would be 25 MB larger (``SEP_FULL_ICU=1`` ships the full data
+on purpose).
 
 Used by build/pyinstaller.spec; also runnable: ``python build/icu_trim.py LIB OUTDIR``.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import struct
@@ -30,17 +34,30 @@ KEEP_SUPPLEMENTAL = {
     "genderList", "grammaticalFeatures", "units", "langInfo",
 }  # fmt: skip
 KEEP_CONVERTERS = {
-    "ibm-943_P15A-2003", "ibm-943_P130-1999", "ibm-33722_P12A_P12A-2009_U2", "ibm-33722_P120-1999",
+    "ibm-943_P15A-2003", "ibm-943_P130-1999", "euc-jp-2007", "ibm-33722_P12A_P12A-2009_U2", "ibm-33722_P120-1999",
     "ibm-5348_P100-1997", "ibm-1252_P100-2000", "ibm-912_P100-1995", "ibm-913_P100-2000",
 }  # fmt: skip
-TOOLS = ("icupkg", "genccode")
+TOOLS = {"icupkg": "icu-devtools", "genccode": "icu-devtools", "as": "binutils", "ld": "binutils"}
+"""Each tool the trim runs, and the Debian package that has it."""
+
+
+class IcuTrimError(SystemExit):
+    """The trim cannot run here; the message says why and what to install."""
 
 
 def missing_tools() -> list[str]:
-    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-    if shutil.which("cc") is None and shutil.which("gcc") is None:
-        missing.append("cc")
-    return missing
+    """The tools the trim needs that are not on PATH (Debian keeps icupkg in /usr/sbin)."""
+    path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])
+    return [tool for tool in TOOLS if shutil.which(tool, path=path) is None]
+
+
+def missing_words(missing: list[str]) -> str:
+    packages = sorted({TOOLS[tool] for tool in missing})
+    return f"missing {', '.join(missing)} (Debian: apt-get install {' '.join(packages)})"
+
+
+def _tool(name: str) -> str:
+    return shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/usr/bin"])) or name
 
 
 def _keep(item: str) -> bool:
@@ -80,15 +97,16 @@ def _symbol(lib: Path, name: str) -> tuple[int, int]:
     raise ValueError(f"{name} not found in {lib}")
 
 
-def trim_icu_data(lib: Path, work: Path) -> Path | None:
-    """Build a smaller libicudata next to ``work``; None (and a message) when it cannot."""
+def trim_icu_data(lib: Path, work: Path) -> Path:
+    """Build a smaller libicudata in ``work``; raises IcuTrimError when it cannot."""
     match = re.match(r"libicudata\.so\.(\d+)", lib.name)
+    if match is None:
+        raise IcuTrimError(f"icu_trim: {lib.name} is not named libicudata.so.N; set SEP_FULL_ICU=1 to keep it whole")
     missing = missing_tools()
-    if match is None or missing:
-        print(
-            f"icu_trim: keeping the full {lib.name} ({'missing ' + ', '.join(missing) if missing else 'unknown name'})"
+    if missing:
+        raise IcuTrimError(
+            f"icu_trim: cannot trim {lib.name}: {missing_words(missing)}; or set SEP_FULL_ICU=1 to ship the full ICU data"
         )
-        return None
     major = match.group(1)
     package = f"icudt{major}l"
     work.mkdir(parents=True, exist_ok=True)
@@ -96,7 +114,9 @@ def trim_icu_data(lib: Path, work: Path) -> Path | None:
     full = work / "full" / f"{package}.dat"
     full.parent.mkdir(exist_ok=True)
     full.write_bytes(lib.read_bytes()[offset : offset + size])
-    listing = subprocess.run(["icupkg", "-l", str(full)], capture_output=True, text=True, check=True, timeout=120)
+    listing = subprocess.run(
+        [_tool("icupkg"), "-l", str(full)], capture_output=True, text=True, check=True, timeout=120
+    )
     items = [line.strip() for line in listing.stdout.splitlines() if line.strip()]
     remove = work / "remove.txt"
     remove.write_text("\n".join(item for item in items if not _keep(item)) + "\n")
@@ -105,21 +125,26 @@ def trim_icu_data(lib: Path, work: Path) -> Path | None:
     small.parent.mkdir(exist_ok=True)
     small.unlink(missing_ok=True)
     subprocess.run(
-        ["icupkg", "--ignore-deps", "-r", str(remove), str(full), str(small)],
+        [_tool("icupkg"), "--ignore-deps", "-r", str(remove), str(full), str(small)],
         capture_output=True,
         check=True,
         timeout=300,
     )
+    # genccode writes an ELF object for the architecture of the one it is shown: an empty
+    # object from this machine's assembler.
+    native = work / "native.o"
+    subprocess.run([_tool("as"), "-o", str(native), os.devnull], check=True, timeout=60)
+    obj = work / f"{package}_dat.o"
+    obj.unlink(missing_ok=True)
     subprocess.run(
-        ["genccode", "-q", "-e", f"icudt{major}", "-a", "gcc", "-d", str(work), str(small)], check=True, timeout=300
+        [_tool("genccode"), "-q", "-o", "-m", str(native), "-e", f"icudt{major}", "-d", str(work), str(small)],
+        check=True,
+        timeout=300,
+        capture_output=True,
     )
-    assembly = work / f"{package}_dat.S"
-    compiler = shutil.which("cc") or shutil.which("gcc") or "cc"
-    obj = work / "icudata.o"
     out = work / lib.name
-    subprocess.run([compiler, "-c", "-o", str(obj), str(assembly)], check=True, timeout=300)
     subprocess.run(
-        [compiler, "-shared", f"-Wl,-soname,libicudata.so.{major}", "-o", str(out), str(obj)], check=True, timeout=300
+        [_tool("ld"), "-shared", "-soname", f"libicudata.so.{major}", "-o", str(out), str(obj)], check=True, timeout=300
     )
     kept = sum(1 for item in items if _keep(item))
     print(f"icu_trim: {lib.name} {lib.stat().st_size / 1e6:.1f} MB -> {out.stat().st_size / 1e6:.1f} MB "
@@ -128,5 +153,4 @@ def trim_icu_data(lib: Path, work: Path) -> Path | None:
 
 
 if __name__ == "__main__":
-    result = trim_icu_data(Path(sys.argv[1]), Path(sys.argv[2]))
-    sys.exit(0 if result else 1)
+    trim_icu_data(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -49,6 +49,23 @@ def missing_requirements() -> str | None:
     missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
     if missing:
         return f"missing tools: {', '.join(missing)} (./dev test installs them as root)"
+    return _namespaces_denied()
+
+
+def _namespaces_denied() -> str | None:
+    """Root in a container may lack the rights the lab needs (CAP_SYS_ADMIN for namespaces and
+    their mounts, CAP_NET_ADMIN for links): try both in a throwaway namespace that is gone when
+    the probe ends."""
+    probe = "mount -t tmpfs -o size=4k tmpfs /tmp && ip link add sepd-probe0 type veth peer name sepd-probe1"
+    try:
+        result = subprocess.run(
+            ["unshare", "--net", "--mount", "sh", "-c", probe], capture_output=True, text=True, timeout=20
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"root here cannot build network namespaces: {exc}"
+    if result.returncode != 0:
+        words = result.stderr.strip().splitlines() or [f"exit {result.returncode}"]
+        return f"root here cannot build network namespaces (no CAP_SYS_ADMIN/CAP_NET_ADMIN?): {words[-1]}"
     return None
 
 

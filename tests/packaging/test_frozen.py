@@ -1,44 +1,55 @@
-"""Smoke test of the packaged program: build it from build/pyinstaller.spec, then run it
-like a technician would. Skipped with the reason when PyInstaller is not installed."""
+"""Smoke test of the packaged program: build it from build/pyinstaller.spec (onedir and
+onefile), check its size, then run it like a technician would. Skipped with the reason when
+PyInstaller or a tool the Linux build needs is missing."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import ROOT, command, spawned
+from tests.helpers.packaging import MB, ONEDIR_LIMIT_MB, ONEFILE_LIMIT_MB, build, cannot_build, size
 
 pytestmark = pytest.mark.slow
 
-if importlib.util.find_spec("PyInstaller") is None:
-    pytestmark = [pytestmark, pytest.mark.skip(reason='PyInstaller is not installed (pip install ".[build]")')]
+if _WHY := cannot_build():
+    pytestmark = [pytestmark, pytest.mark.skip(reason=_WHY)]
 
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LANG": "ja_JP.UTF-8", "LC_ALL": ""}
+LINUX = sys.platform.startswith("linux")
 
 
 @pytest.fixture(scope="module")
-def frozen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    work = tmp_path_factory.mktemp("pyinstaller")
-    result = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-         "--distpath", str(work / "dist"), "--workpath", str(work / "build"), str(ROOT / "build" / "pyinstaller.spec")],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    name = "sep-port-doctor.exe" if os.name == "nt" else "sep-port-doctor"
-    executable = work / "dist" / "sep-port-doctor" / name
-    assert executable.exists()
-    yield executable
+def frozen(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("onedir"), onefile=False)
+
+
+@pytest.fixture(scope="module")
+def onefile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(tmp_path_factory.mktemp("onefile"), onefile=True)
+
+
+@pytest.mark.skipif(not LINUX, reason="the size limits are for the Linux build")
+def test_onedir_size_stays_within_its_limit(frozen: Path) -> None:
+    megabytes = size(frozen.parent) / MB
+    assert megabytes <= ONEDIR_LIMIT_MB, f"onedir is {megabytes:.1f} MB (limit {ONEDIR_LIMIT_MB} MB)"
+
+
+@pytest.mark.skipif(not LINUX, reason="the size limits are for the Linux build")
+def test_onefile_size_stays_within_its_limit_and_it_runs(onefile: Path) -> None:
+    megabytes = size(onefile) / MB
+    assert megabytes <= ONEFILE_LIMIT_MB, f"onefile is {megabytes:.1f} MB (limit {ONEFILE_LIMIT_MB} MB)"
+    ours, theirs = _run([str(onefile), "ports", "--json"]), _run([*command(), "ports", "--json"])
+    assert ours.returncode == 0, ours.stderr
+    assert json.loads(ours.stdout) == json.loads(theirs.stdout)
 
 
 def _run(args: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:

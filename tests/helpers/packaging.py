@@ -1,0 +1,70 @@
+"""Building the packaged program from build/pyinstaller.spec: shared by tests/packaging and
+benchmarks/package_size_startup.py, so both measure the same build."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from tests.helpers.command import ROOT
+
+MB = 1_000_000
+ONEDIR_LIMIT_MB = 100
+ONEFILE_LIMIT_MB = 45
+"""Linux size limits (decimal MB); the ICU trim is what keeps the onedir under its limit."""
+
+EXECUTABLE = "sep-port-doctor.exe" if os.name == "nt" else "sep-port-doctor"
+
+
+def icu_trim() -> ModuleType:
+    """build/icu_trim.py (a build script, not a package)."""
+    spec = importlib.util.spec_from_file_location("icu_trim", ROOT / "build" / "icu_trim.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def cannot_build() -> str | None:
+    """Why the program cannot be built here, or None."""
+    if importlib.util.find_spec("PyInstaller") is None:
+        return 'PyInstaller is not installed (pip install ".[build]")'
+    if not sys.platform.startswith("linux"):
+        return None
+    missing = [tool for tool in ("objdump", "objcopy") if shutil.which(tool) is None]
+    if missing:
+        return f"PyInstaller needs {', '.join(missing)} on Linux (Debian: apt-get install binutils)"
+    if os.environ.get("SEP_FULL_ICU", "") in ("", "0"):
+        trim = icu_trim()
+        if missing := trim.missing_tools():
+            return f"the ICU trim cannot run: {trim.missing_words(missing)}"
+    return None
+
+
+def build(work: Path, *, onefile: bool, timeout: float = 900) -> Path:
+    """Build into ``work``; the executable (onedir: inside its folder). Raises with PyInstaller's
+    last words when the build fails."""
+    env = {**os.environ, "SEP_ONEFILE": "1" if onefile else ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath", str(work / "dist"),
+         "--workpath", str(work / "build"), str(ROOT / "build" / "pyinstaller.spec")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"PyInstaller failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    executable = work / "dist" / (EXECUTABLE if onefile else f"sep-port-doctor/{EXECUTABLE}")
+    if not executable.is_file():
+        raise RuntimeError(f"PyInstaller made no {executable}")
+    return executable
+
+
+def size(path: Path) -> int:
+    """Bytes of a file, or of every file in a folder (symbolic links not counted twice)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
