@@ -53,19 +53,19 @@ def missing_requirements() -> str | None:
 
 
 def _namespaces_denied() -> str | None:
-    """Root in a container may lack the rights the lab needs (CAP_SYS_ADMIN for namespaces and
-    their mounts, CAP_NET_ADMIN for links): try both in a throwaway namespace that is gone when
-    the probe ends."""
-    probe = "mount -t tmpfs -o size=4k tmpfs /tmp && ip link add sepd-probe0 type veth peer name sepd-probe1"
+    """Root in a container may lack the rights the lab needs (CAP_SYS_ADMIN for namespaces,
+    CAP_NET_ADMIN for links): try both the way the lab does, in a namespace of this probe's own
+    that is removed at once."""
+    name = f"sepd-probe-{os.getpid()}"
+    added = _run("ip", "netns", "add", name, check=False)
+    if added.returncode != 0:
+        return f"root here cannot make network namespaces: {added.stderr.strip()[:200]}"
     try:
-        result = subprocess.run(
-            ["unshare", "--net", "--mount", "sh", "-c", probe], capture_output=True, text=True, timeout=20
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"root here cannot build network namespaces: {exc}"
-    if result.returncode != 0:
-        words = result.stderr.strip().splitlines() or [f"exit {result.returncode}"]
-        return f"root here cannot build network namespaces (no CAP_SYS_ADMIN/CAP_NET_ADMIN?): {words[-1]}"
+        link = _run("ip", "-n", name, "link", "add", "probe0", "type", "veth", "peer", "name", "probe1", check=False)
+        if link.returncode != 0:
+            return f"root here cannot make network links in a namespace: {link.stderr.strip()[:200]}"
+    finally:
+        _run("ip", "netns", "del", name, check=False)
     return None
 
 
@@ -265,6 +265,8 @@ Alias /secars/secars.dll {www}/secars.txt
   cache directory = {samba}/cache
   private dir = {samba}/private
   ncalrpc dir = {samba}/run/ncalrpc
+  # nmbd's packet socket; else /run/samba/nmbd, which exists only where the samba service ran
+  nmbd:socket dir = {samba}/run/nmbd
   log file = {samba}/log/log.%m
   load printers = no
   printcap name = /dev/null
