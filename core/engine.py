@@ -16,22 +16,33 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from core.http_checks import secars_check, sepm_version_check, system_proxy, url_for
-from core.netbios import NetbiosError, node_status_query, parse_node_status
-from core.probes import (
-    ProbeOutcome,
-    Resolved,
-    local_tcp_listening,
-    local_udp_bound,
-    resolve,
-    tcp_probe,
-    udp_probe,
+from core.localpc.sockets import (
+    Endpoint,
+    SocketTableUnavailable,
+    confirm_tcp,
+    facing_address,
+    judge_listening,
+    read_socket_table,
 )
+from core.netbios import NetbiosError, node_status_query, parse_node_status
+from core.probes import ProbeOutcome, Resolved, resolve, tcp_probe, udp_probe
 from core.results import AppResult, AppTest, Check, CheckResult, State
 from core.timing import RttEstimator, TimeoutPolicy
 from core.tlsinfo import TlsFailure, describe_certificate_problems, describe_certificate_warnings, tls_probe
 from core.versions import SepVersion
 
 DEFAULT_MAX_SOCKETS = 64
+
+
+async def _read_socket_table() -> tuple[Endpoint, ...]:
+    """Read once per run, on the loop's own thread: a Python thread here would let the garbage
+    collector run there and destroy Qt objects off the GUI thread (seen as "QObject::~QObject:
+    Timers cannot be stopped from another thread", then a crash). On Windows the OS call is
+    quick; on a busy Linux PC psutil takes tens of milliseconds, once."""
+    await asyncio.sleep(0)
+    return read_socket_table()
+
+
 DEFAULT_APP_TIMEOUT = 5.0
 
 ResultCallback = Callable[[CheckResult], None]
@@ -97,6 +108,8 @@ class _Run:
         self.steps: dict[str, Step] = {}
         self.arrival: list[str] = []
         self.t0 = 0.0
+        self.socket_table: asyncio.Future[tuple[Endpoint, ...]] | None = None
+        """This PC's socket table, read once per run (off the loop: psutil blocks)."""
 
     def estimator(self, address: str) -> RttEstimator:
         if address not in self.estimators:
@@ -126,6 +139,9 @@ class _Run:
                 task.cancel()
             if self.resolved:
                 await asyncio.wait(self.resolved.values())
+            if self.socket_table is not None and not self.socket_table.done():
+                self.socket_table.cancel()
+                await asyncio.wait({self.socket_table})
         ordered = [self.results[c.id] for c in checks]
         return RunSummary(started, (time.perf_counter() - self.t0) * 1000, ordered, self.arrival)
 
@@ -202,17 +218,30 @@ class _Run:
         return b""
 
     async def _probe_local(self, check: Check) -> CheckResult:
-        estimator = self.estimator("local")
-        outcome: ProbeOutcome
-        if check.protocol == "tcp":
-            outcome = await local_tcp_listening(check.port, estimator)
-        elif check.default_port == 137:
-            probe = await udp_probe(socket.AF_INET, "127.0.0.1", check.port, node_status_query(), estimator)
-            state = {State.OPEN: State.LISTENING, State.CLOSED: State.NOT_LISTENING}.get(probe.state, probe.state)
-            outcome = ProbeOutcome(state, probe.reason, probe.rtt_ms, probe.attempts, probe.answer)
-        else:
-            outcome = local_udp_bound(check.port)
-        return CheckResult(check, outcome.state, outcome.reason, None, outcome.rtt_ms, outcome.attempts)
+        """Is this PC listening where the manager connects? The OS's socket table says."""
+        facing = None
+        if check.peer is not None:
+            resolved = await self._resolve(check.peer.name)
+            facing = facing_address(resolved.address) if resolved.address else None
+        if self.socket_table is None:
+            self.socket_table = asyncio.ensure_future(_read_socket_table())
+        try:
+            table = await asyncio.shield(self.socket_table)
+        except SocketTableUnavailable as exc:
+            if check.protocol != "tcp":
+                return CheckResult(check, State.NOT_TESTED, str(exc))
+            # Without the table, a connect to the facing address is the best evidence left.
+            address = facing or "127.0.0.1"
+            family = socket.AF_INET6 if ":" in address else socket.AF_INET
+            outcome = await tcp_probe(family, address, check.port, self.estimator("local"))
+            state = {State.OPEN: State.LISTENING, State.CLOSED: State.NOT_LISTENING}.get(outcome.state, outcome.state)
+            return CheckResult(check, state, f"{exc}; {outcome.reason} on {address}", None, outcome.rtt_ms)
+        verdict = judge_listening(table, check.protocol, check.port, facing)
+        evidence = [e.shown for e in verdict.bound]
+        if verdict.connect_to is None:
+            return CheckResult(check, verdict.state, verdict.reason, facing, local_sockets=tuple(evidence))
+        state, reason, rtt = await confirm_tcp(verdict, check.port, self.estimator("local"))
+        return CheckResult(check, state, reason, facing, rtt, local_sockets=tuple(evidence))
 
     async def _application(self, check: Check, resolved: Resolved, outcome: ProbeOutcome) -> tuple[AppResult, ...]:
         assert check.host is not None and resolved.address is not None

@@ -245,27 +245,18 @@ def _explain_local(result: CheckResult, entry: PortEntry, catalog: Catalog) -> E
             ),
             (),
         )
-    push_ids = [
-        "local-not-listening",
-        "allow-file-printer-sharing",
-        "push-windows-firewall",
-        "client-firewall-off-until-restart",
-    ]
+    # Not listening is the service's matter (the Server service, NetBIOS over TCP/IP): a
+    # firewall does not unbind a socket. Firewall advice stays with a drop and the rule finding.
+    push_ids = ["local-not-listening", "server-service"]
+    dropped_ids = ["push-windows-firewall", "allow-file-printer-sharing", "client-firewall-off-until-restart"]
     if entry.id == "mac-push-tcp-22":
-        push_ids = ["mac-remote-login"]
+        push_ids = dropped_ids = ["mac-remote-login"]
     elif entry.id == "gup-tcp-2967":
-        push_ids = ["gup-port", "configurable-port"]
-    if state in (State.NOT_LISTENING, State.FILTERED, State.CLOSED):
+        push_ids = dropped_ids = ["gup-port", "configurable-port"]
+    if state is State.FILTERED:
+        return Explanation(Severity.PROBLEM, headline, _guidance(catalog, dropped_ids))
+    if state in (State.NOT_LISTENING, State.CLOSED):
         return Explanation(Severity.PROBLEM, headline, _guidance(catalog, push_ids))
-    if state is State.OPEN_FILTERED:
-        return Explanation(
-            Severity.WARNING,
-            _h(
-                "UDP 137 に応答がありません(待ち受けているか不明)",
-                "No answer on UDP 137 (cannot tell whether it listens)",
-            ),
-            _guidance(catalog, ["verdict-open-filtered", *push_ids]),
-        )
     return Explanation(Severity.WARNING, headline, _guidance(catalog, push_ids))
 
 

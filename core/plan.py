@@ -204,6 +204,7 @@ def build_plan(catalog: Catalog, request: PlanRequest) -> tuple[Check, ...]:
                 local=target is Target.THIS_PC,
                 expected_unreachable=placement.expected_unreachable,
                 skip=skip,
+                peer=request.manager if target is Target.THIS_PC else None,
             )
         )
     if request.local_gup:
@@ -221,6 +222,7 @@ def build_plan(catalog: Catalog, request: PlanRequest) -> tuple[Check, ...]:
                 reason="this PC is a Group Update Provider: clients fetch content from it here",
                 reason_code="this-pc-is-gup",
                 local=True,
+                peer=request.manager,
             )
         )
     return tuple(checks)

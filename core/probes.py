@@ -1,4 +1,4 @@
-"""Transport-level probes: name resolution, TCP connect, UDP, and "is this PC listening".
+"""Transport-level probes: name resolution, TCP connect and UDP (this PC's own ports: core.localpc.sockets).
 
 Verdicts follow nmap's connect scan and PortQry: a refused connection is
 ``closed``, silence after one retry is ``filtered`` (TCP) or ``open|filtered``
@@ -193,37 +193,3 @@ async def udp_probe(
             transport.close()
     words = "no-response" if expect_answer else "no-response (this protocol does not answer)"
     return ProbeOutcome(State.OPEN_FILTERED, f"{words} ({attempts} attempts)", None, attempts)
-
-
-async def local_tcp_listening(port: int, estimator: RttEstimator) -> ProbeOutcome:
-    """Is something on this PC listening on TCP ``port``? Asked over loopback (IPv4, then IPv6)."""
-    last = ProbeOutcome(State.NOT_LISTENING, "conn-refused on 127.0.0.1 and ::1")
-    for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-        try:
-            outcome = await tcp_probe(family, address, port, estimator)
-        except OSError as exc:  # no IPv6 on this PC
-            last = ProbeOutcome(State.NOT_LISTENING, f"{address}: {exc.strerror or exc}")
-            continue
-        if outcome.state is State.OPEN:
-            return ProbeOutcome(State.LISTENING, f"accepting on {address}", outcome.rtt_ms, outcome.attempts)
-        if outcome.state is State.FILTERED:
-            last = ProbeOutcome(
-                State.FILTERED, f"no answer on {address}: a local filter drops it", None, outcome.attempts
-            )
-    return last
-
-
-def local_udp_bound(port: int) -> ProbeOutcome:
-    """Is a UDP ``port`` in use on this PC? Tried by binding it (released at once)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        sock.bind(("0.0.0.0", port))
-    except PermissionError:
-        return ProbeOutcome(State.NOT_TESTED, f"binding UDP {port} needs privileges here; cannot tell")
-    except OSError as exc:
-        if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1007), errno.EACCES):
-            return ProbeOutcome(State.LISTENING, f"UDP {port} is in use on this PC")
-        return ProbeOutcome(State.ERROR, f"bind test failed: {exc.strerror or exc}")
-    finally:
-        sock.close()
-    return ProbeOutcome(State.NOT_LISTENING, f"UDP {port} is free on this PC: nothing listens")

@@ -78,6 +78,9 @@ class Check:
     expected_unreachable: bool = False
     """Localhost-only ports probed from elsewhere: not answering is normal."""
     skip: bool = False
+    peer: Host | None = None
+    """For a check of this PC: the host that connects here (the manager), whose route picks
+    the address that is judged."""
     """True when nothing will be sent (not applicable, or no host to probe)."""
 
 
@@ -116,6 +119,8 @@ class CheckResult:
     """Monotonic seconds since the run started, for "order of arrival" displays."""
     error: dict[str, str] | None = None
     """For the ``error`` verdict: the step that failed, the exception's class and message."""
+    local_sockets: tuple[str, ...] = ()
+    """For a check of this PC: every socket on that protocol and port, from the OS's table."""
 
     @property
     def app_ok(self) -> bool | None:
@@ -157,4 +162,5 @@ class CheckResult:
             "plan_reason": check.reason,
             "application": self.application_json(),
             "error": self.error,
+            "local_sockets": list(self.local_sockets),
         }

@@ -161,7 +161,9 @@ class DiagnosisRun:
         started_wall = dt.datetime.now(dt.UTC)
         t0 = time.perf_counter()
         reading_local = self.read_local and self.local is None
-        local_task = asyncio.ensure_future(inspect_local(self.local_system)) if reading_local else None
+        local_task = (
+            asyncio.ensure_future(inspect_local(self.local_system, self.request.manager)) if reading_local else None
+        )
         try:
             cancelled = await self._probe(self.checks)
             if local_task is not None:

@@ -15,7 +15,7 @@ from core.versions import parse_version
 
 CATALOG = load_catalog()
 FAILING_REMOTE = (State.CLOSED, State.FILTERED, State.UNREACHABLE, State.UNRESOLVED, State.OPEN_FILTERED)
-FAILING_LOCAL = (State.NOT_LISTENING, State.FILTERED, State.OPEN_FILTERED)
+FAILING_LOCAL = (State.NOT_LISTENING, State.FILTERED)
 VERSIONS = ("12.1.6 MP10", "14.0.1", "14.2 RU2", "14.3 RU1")
 
 
@@ -81,9 +81,12 @@ def test_the_seeds_cases() -> None:
     )
     plan = {c.entry_id: c for c in build_plan(CATALOG, request)}
     push = explain(CheckResult(plan["push-tcp-445"], State.NOT_LISTENING, "refused"), CATALOG)
-    ids = [g.id for g in push.guidance]
-    assert ids[:2] == ["local-not-listening", "allow-file-printer-sharing"]
-    assert "push-windows-firewall" in ids and "client-firewall-off-until-restart" in ids
+    # Not listening: the service first (issue 11 item 7); the firewall's advice is for a drop.
+    assert [g.id for g in push.guidance] == ["local-not-listening", "server-service"]
+    dropped = explain(CheckResult(plan["push-tcp-445"], State.FILTERED, "no answer on 10.0.0.5"), CATALOG)
+    ids = [g.id for g in dropped.guidance]
+    assert ids[0] == "push-windows-firewall" and "allow-file-printer-sharing" in ids
+    assert "client-firewall-off-until-restart" in ids
     filtered = explain(CheckResult(plan["client-http-8014"], State.FILTERED, "no-response"), CATALOG)
     closed = explain(CheckResult(plan["client-http-8014"], State.CLOSED, "conn-refused"), CATALOG)
     assert filtered.guidance[0].id == "verdict-filtered" and "firewall" in filtered.guidance[0].text.en

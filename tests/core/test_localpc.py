@@ -1,59 +1,132 @@
-"""Local checks at the client desk, on Windows fixtures (English and Japanese; hand-made, see their README)."""
+"""Checks of this PC at the client desk, on Windows fixtures (tests/fixtures/windows/):
+hand-made ones in the shape of public recordings, and recorded public excerpts."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import sys
+from typing import Any
 
 import pytest
 
 from core.explain import Severity
-from core.localpc import POWERSHELL_SCRIPT, inspect_local, parse_sylink_xml
-from tests.helpers.windows_fixtures import WINDOWS_FIXTURES, FixtureSystem
+from core.localpc import POWERSHELL_SCRIPT, LocalReport, inspect_local, parse_sylink_xml
+from core.localpc.firewall import FPS_GROUP, FPS_PORTS, firewall_findings, remote_address_admits
+from tests.helpers.windows_fixtures import (
+    RECORDED,
+    WINDOWS_FIXTURES,
+    FixtureSystem,
+    fixture_info,
+    parse_firewall_reg,
+)
+
+FIXTURES = sorted(p.name for p in WINDOWS_FIXTURES.iterdir() if p.is_dir())
 
 
-def _inspect(name: str):  # type: ignore[no-untyped-def]
+def _inspect(name: str, manager: str | None = "10.20.30.40") -> tuple[LocalReport, dict[str, Any], FixtureSystem]:
     system = FixtureSystem(name)
-    report = asyncio.run(inspect_local(system))
+    report = asyncio.run(inspect_local(system, manager))
     return report, {f.id: f for f in report.findings}, system
 
 
-def test_english_pc_with_file_and_printer_sharing_blocked() -> None:
-    report, findings, system = _inspect("en-fps-blocked")
-    assert report.config is not None
-    assert report.config.version is not None and report.config.version.release_name == "14.3 RU1 MP1"
-    assert report.config.suggested_manager == "sepm01.corp.example"
-    assert report.config.suggested_overrides() == {8014: 80}
-    assert findings["sep-services"].severity is Severity.PASSED
+@pytest.mark.parametrize("name", FIXTURES)
+def test_every_fixture_says_what_it_is(name: str) -> None:
+    info = fixture_info(name)
+    assert info["kind"] in ("hand-made", "recorded")
+    assert info["description"]
+    if info["kind"] == "recorded":
+        assert all(f["source"] for f in info["file"])
+        assert all((WINDOWS_FIXTURES / name / f["name"]).exists() for f in info["file"])
+    else:
+        assert info["modelled_on"]
+
+
+def test_domain_pc_with_the_noscope_rules_on_is_allowed_from_another_subnet() -> None:
+    """The usual SEP client: domain-joined, the manager in a data-centre subnet."""
+    report, findings, system = _inspect("en-domain-fps-allowed")
+    assert system.managers == ["10.20.30.40"] and system.scripts == [POWERSHELL_SCRIPT]
+    fps = findings["file-printer-sharing"]
+    assert fps.severity is Severity.PASSED
+    assert "Domain profile of Ethernet (10.1.5.23)" in fps.detail["en"]
+    assert "FPS-SMB-In-TCP-NoScope" in fps.detail["en"]
+    assert findings["firewall-profiles"].evidence["active"] == ["Domain"]
+    assert findings["server-service"].severity is Severity.PASSED
+    assert report.config is not None and report.config.version is not None
+    assert report.config.version.release_name == "14.3 RU9"
+
+
+def test_domain_pc_with_everything_off_gets_exactly_the_noscope_rules_to_enable() -> None:
+    _report, findings, _ = _inspect("ja-domain-fps-off-service-stopped", "192.0.2.10")
     fps = findings["file-printer-sharing"]
     assert fps.severity is Severity.PROBLEM
-    assert "TCP 445" in fps.detail["en"]
-    assert fps.guidance[0] == "allow-file-printer-sharing"
-    assert "client-firewall-off-until-restart" in fps.guidance
-    assert system.scripts == [POWERSHELL_SCRIPT]
+    noscope = ",".join(f"{p.rule}-NoScope" for p in FPS_PORTS)
+    assert fps.evidence["suggested_commands"] == [f"Enable-NetFirewallRule -Name {noscope}"]
+    assert f"Enable-NetFirewallRule -Name {noscope}" in fps.detail["ja"]
+    assert "経験則(ベンダーの記載ではありません)" in fps.detail["ja"]
+    assert "Rule of thumb (not the vendor's words)" in fps.detail["en"]
+    # The scoped Private/Public rules are not what a domain PC needs.
+    assert "FPS-SMB-In-TCP," not in fps.detail["en"] and "-Name FPS-SMB-In-TCP " not in fps.detail["en"]
+    assert f'Enable-NetFirewallRule -Group "{FPS_GROUP}"' in fps.detail["en"]
+    assert "ドメイン プロファイル" in fps.detail["ja"] and "イーサネット" in fps.detail["ja"]
+    assert "TCP 445, TCP 139, UDP 137, UDP 138" in fps.detail["en"]
 
 
-def test_japanese_pc_rules_matched_by_name_not_display_name() -> None:
-    report, findings, _ = _inspect("ja-fps-allowed-service-stopped")
+def test_japanese_pc_is_read_by_rule_names_not_display_names() -> None:
+    report, findings, _ = _inspect("ja-domain-fps-off-service-stopped", "192.0.2.10")
     assert report.config is not None
     # 14.3 RU4 and older keep the key under Wow6432Node.
     assert report.config.version is not None and report.config.version.release_name == "14.3 RU4"
     assert report.config.suggested_manager == "管理サーバー.社内.example"
     assert report.config.suggested_overrides() == {443: 8443}
-    # The display names are Japanese; the rule names and enum names are not.
-    assert findings["file-printer-sharing"].severity is Severity.PASSED
-    assert findings["firewall-profiles"].evidence["active"] == ["Domain"]
     services = findings["sep-services"]
-    assert services.severity is Severity.PROBLEM
-    assert "Stopped" in services.detail["ja"]
+    assert services.severity is Severity.PROBLEM and "Stopped" in services.detail["ja"]
     assert "通信状態: Offline" in findings["management-servers"].detail["ja"]
 
 
-def test_firewall_off_and_single_objects_instead_of_lists() -> None:
+def test_workgroup_pc_whose_rules_accept_the_local_subnet_only() -> None:
+    _report, findings, _ = _inspect("en-workgroup-scope")
+    fps = findings["file-printer-sharing"]
+    assert fps.severity is Severity.PROBLEM
+    assert "accepts only LocalSubnet, which leaves out 10.20.30.40" in fps.detail["en"]
+    assert (
+        "Set-NetFirewallRule -Name FPS-SMB-In-TCP -RemoteAddress LocalSubnet,10.20.30.40"
+        in fps.evidence["suggested_commands"]
+    )
+    assert {v["status"] for v in fps.evidence["verdicts"]} == {"scope"}
+
+
+def test_the_same_workgroup_pc_lets_a_manager_in_its_subnet_in() -> None:
+    _report, findings, _ = _inspect("en-workgroup-scope", "192.168.1.20")
+    assert findings["file-printer-sharing"].severity is Severity.PASSED
+
+
+def test_private_pc_with_sharing_off_enables_the_plain_rules() -> None:
+    _report, findings, _ = _inspect("en-fps-blocked")
+    fps = findings["file-printer-sharing"]
+    assert fps.severity is Severity.PROBLEM
+    plain = ",".join(p.rule for p in FPS_PORTS)
+    assert fps.evidence["suggested_commands"] == [f"Enable-NetFirewallRule -Name {plain}"]
+    assert fps.guidance[0] == "allow-file-printer-sharing"
+
+
+def test_group_policy_rules_are_found_by_group_and_not_given_a_local_command() -> None:
+    _report, findings, _ = _inspect("ja-domain-gpo-rules-off", "192.0.2.10")
+    fps = findings["file-printer-sharing"]
+    assert fps.severity is Severity.PROBLEM
+    assert {v["matched_by"] for v in fps.evidence["verdicts"]} == {"group"}
+    assert {v["status"] for v in fps.evidence["verdicts"]} == {"gpo"}
+    assert fps.evidence["suggested_commands"] == []
+    assert "GPO" in fps.detail["ja"] and "ask the domain administrator" in fps.detail["en"]
+
+
+def test_firewall_off_says_so_and_cites_the_sep_firewall_note() -> None:
     _report, findings, _ = _inspect("en-firewall-off")
-    assert findings["file-printer-sharing"].severity is Severity.INFO
-    assert "off" in findings["firewall-profiles"].detail["en"]
-    assert findings["sep-services"].severity is Severity.PASSED
+    fps, profiles = findings["file-printer-sharing"], findings["firewall-profiles"]
+    assert fps.severity is Severity.INFO
+    assert "by default the SEP firewall allows these ports" in fps.detail["en"]
+    assert "sep-firewall-allows-default" in fps.guidance and "sep-firewall-allows-default" in profiles.guidance
+    assert "off for the Public profile of Wi-Fi" in profiles.detail["en"]
     assert "unknown build" in findings["sep-client"].detail["en"]
 
 
@@ -66,12 +139,136 @@ def test_no_sep_client() -> None:
     assert findings["file-printer-sharing"].severity is Severity.PASSED
 
 
-def test_powershell_failure_is_not_tested_never_passed(tmp_path: object) -> None:
+def test_without_the_managers_address_every_profile_in_use_is_judged() -> None:
+    system = FixtureSystem("en-domain-fps-allowed")
+    document = system.document()
+    document["route"] = None
+    profiles, fps = firewall_findings(document, None)
+    assert profiles.evidence["facing_known"] is False
+    assert "the manager's address is not known" in profiles.detail["en"]
+    assert fps.severity is Severity.PASSED  # Any-address Domain rules: no address needed
+
+
+def _domain_document() -> dict[str, Any]:
+    return copy.deepcopy(FixtureSystem("en-domain-fps-allowed").document())
+
+
+def test_a_rule_for_another_profile_does_not_let_the_manager_in() -> None:
+    """Issue 14 item 14: fails if the parser ignores a rule's profile."""
+    document = _domain_document()
+    for rule in document["rules"]:
+        # The Private/Public rules on, and even open to any address; the Domain rules off.
+        rule["Enabled"] = "False" if rule["Name"].endswith("-NoScope") else "True"
+        if not rule["Name"].endswith("-NoScope"):
+            rule["RemoteAddress"] = ["Any"]
+    _profiles, fps = firewall_findings(document, "10.20.30.40")
+    assert fps.severity is Severity.PROBLEM
+    assert {v["status"] for v in fps.evidence["verdicts"]} == {"disabled"}
+    # The same rules on a Private network do let it in.
+    document["connections"][0]["NetworkCategory"] = "Private"
+    _profiles, fps = firewall_findings(document, "10.20.30.40")
+    assert fps.severity is Severity.PASSED
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("Direction", "Outbound"), ("Action", "Block"), ("Enabled", "False"), ("RemoteAddress", ["10.9.9.0/24"])],
+)
+def test_each_condition_of_a_rule_counts(field: str, value: Any) -> None:
+    document = _domain_document()
+    for rule in document["rules"]:
+        if rule["Name"] == "FPS-SMB-In-TCP-NoScope":
+            rule[field] = value
+    _profiles, fps = firewall_findings(document, "10.20.30.40")
+    assert fps.severity is Severity.PROBLEM
+    assert [v["port"] for v in fps.evidence["verdicts"] if v["status"] != "allowed"] == ["TCP 445"]
+
+
+def test_the_profile_of_the_interface_facing_the_manager_decides() -> None:
+    document = _domain_document()
+    # A second, public network (a hotel Wi-Fi) does not matter: the route goes out on Ethernet.
+    document["connections"].append({"InterfaceAlias": "Wi-Fi", "InterfaceIndex": 3, "NetworkCategory": "Public"})
+    _profiles, fps = firewall_findings(document, "10.20.30.40")
+    assert fps.severity is Severity.PASSED
+    # Its profile's firewall off changes nothing while the Domain profile's is on.
+    document["profiles"] = [
+        {"Name": "Domain", "Enabled": "True"},
+        {"Name": "Private", "Enabled": "False"},
+        {"Name": "Public", "Enabled": "False"},
+    ]
+    profiles, _fps = firewall_findings(document, "10.20.30.40")
+    assert "on for the Domain profile" in profiles.detail["en"]
+
+
+def test_recorded_default_rules_of_windows_11() -> None:
+    """The registry export's defaults: every rule off, pairs by profile and scope."""
+    rules = parse_firewall_reg((RECORDED / "firewallrules-fps-in-win11.reg").read_text(encoding="utf-8"))
+    assert len(rules) == 8 and {r["Group"] for r in rules} == {FPS_GROUP}
+    document = _domain_document()
+    document["rules"] = rules
+    _profiles, fps = firewall_findings(document, "10.20.30.40")
+    assert fps.severity is Severity.PROBLEM
+    noscope = ",".join(f"{p.rule}-NoScope" for p in FPS_PORTS)
+    assert fps.evidence["suggested_commands"] == [f"Enable-NetFirewallRule -Name {noscope}"]
+    # As the suggestion says: with the -NoScope rules on, a domain PC lets the manager in.
+    for rule in rules:
+        if rule["Name"].endswith("-NoScope"):
+            rule["Enabled"] = "True"
+    _profiles, fps = firewall_findings(document, "10.20.30.40")
+    assert fps.severity is Severity.PASSED
+    # On a private network the scoped rules admit the local subnet only.
+    document["connections"][0]["NetworkCategory"] = "Private"
+    for rule in rules:
+        rule["Enabled"] = "True"
+    _profiles, fps = firewall_findings(document, "10.20.30.40")
+    assert {v["status"] for v in fps.evidence["verdicts"]} == {"scope"}
+    _profiles, fps = firewall_findings(document, "10.1.5.200")
+    assert fps.severity is Severity.PASSED
+
+
+@pytest.mark.parametrize(
+    ("values", "manager", "expected"),
+    [
+        (["Any"], "10.0.0.1", True),
+        ([], "10.0.0.1", True),
+        (["LocalSubnet"], "10.1.5.9", True),
+        (["LocalSubnet"], "10.2.0.1", False),
+        (["LocalSubnet6"], "10.1.5.9", False),
+        (["10.20.30.0/24"], "10.20.30.40", True),
+        (["10.20.30.0/255.255.255.0"], "10.20.30.40", True),
+        (["10.20.30.1-10.20.30.50"], "10.20.30.40", True),
+        (["10.20.30.1-10.20.30.39"], "10.20.30.40", False),
+        (["Intranet"], "10.20.30.40", None),
+        (["LocalSubnet", "Intranet"], "10.20.30.40", None),
+        (["LocalSubnet"], None, None),
+    ],
+)
+def test_remote_address_filters(values: list[str], manager: str | None, expected: bool | None) -> None:
+    import ipaddress
+
+    nets = [ipaddress.ip_network("10.1.5.0/24")]
+    address = ipaddress.ip_address(manager) if manager else None
+    assert remote_address_admits(values, address, nets) is expected
+
+
+def test_other_management_servers_are_named() -> None:
+    _report, findings, _ = _inspect("ja-domain-fps-off-service-stopped", "192.0.2.10")
+    management = findings["management-servers"]
+    # Typed as the address the client last used: the same server, so only the other one is named.
+    assert management.evidence["other_servers"] == ["sepm-dr.社内.example"]
+    report, findings, _ = _inspect("ja-domain-fps-off-service-stopped", "管理サーバー.社内.example")
+    assert findings["management-servers"].evidence["other_servers"] == ["sepm-dr.社内.example"]
+    assert "sepm-dr.社内.example" in findings["management-servers"].detail["en"]
+    assert report.config is not None
+    assert report.config.suggested_overrides("sepm-dr.社内.example") == {}
+
+
+def test_powershell_failure_is_not_tested_never_passed() -> None:
     system = FixtureSystem("en-fps-blocked")
     system.folder = WINDOWS_FIXTURES / "does-not-exist"
     report = asyncio.run(inspect_local(system))
     by_id = {f.id: f for f in report.findings}
-    for finding_id in ("sep-services", "firewall-profiles", "file-printer-sharing"):
+    for finding_id in ("sep-services", "server-service", "firewall-profiles", "file-printer-sharing"):
         assert by_id[finding_id].severity is Severity.NOT_TESTED
 
 
@@ -90,5 +287,7 @@ def test_sylink_parser_tolerates_junk(text: str) -> None:
 
 
 def test_sylink_parser_reads_ports() -> None:
-    servers = parse_sylink_xml('<x><Server Name="s1" HttpPort="80" HttpsPort="99999"/><Server Address="s2"/></x>')
+    servers = parse_sylink_xml(
+        '<x><Server Name="s1" HttpPort="80" HttpsPort="99999"/><Server Address="s2"/><Server Name="S1"/></x>'
+    )
     assert [(s.host, s.http_port, s.https_port) for s in servers] == [("s1", 80, None), ("s2", None, None)]

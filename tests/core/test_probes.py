@@ -6,7 +6,7 @@ import asyncio
 import socket
 
 from core.netbios import node_status_answer, node_status_query, parse_node_status
-from core.probes import local_tcp_listening, local_udp_bound, resolve, tcp_probe, udp_probe
+from core.probes import resolve, tcp_probe, udp_probe
 from core.results import State
 from core.timing import RttEstimator, TimeoutPolicy
 from tests.helpers.hang import HANG_GUARD_S
@@ -126,24 +126,3 @@ def test_resolve_localhost_and_ip_literals() -> None:
     resolved = asyncio.run(resolve("localhost"))
     assert resolved.ok and resolved.address in ("127.0.0.1", "::1")
     assert asyncio.run(resolve("127.0.0.1")).address == "127.0.0.1"
-
-
-def test_local_listening_checks() -> None:
-    async def scenario() -> tuple[State, State]:
-        async with serving(answer(b"")) as server:
-            listening = await local_tcp_listening(server.port, _estimator())
-        with closed_port() as port:
-            not_listening = await local_tcp_listening(port, _estimator())
-        return listening.state, not_listening.state
-
-    listening, not_listening = asyncio.run(scenario())
-    assert listening is State.LISTENING
-    assert not_listening is State.NOT_LISTENING
-
-
-def test_local_udp_bind_test() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
-        busy.bind(("0.0.0.0", 0))
-        port = busy.getsockname()[1]
-        assert local_udp_bound(port).state is State.LISTENING
-    assert local_udp_bound(port).state is State.NOT_LISTENING

@@ -1,0 +1,62 @@
+"""What the checks of this PC found: findings in Japanese and English, and the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from core.explain import Severity
+
+if TYPE_CHECKING:
+    from core.localpc.client import ClientConfig
+
+
+def words(code: str, **values: object) -> dict[str, str]:
+    """A finding's words in both languages, from labels.toml ``[local]``, with ``values`` filled in."""
+    from core.catalog import load_labels  # late: the catalogue imports what imports this
+
+    text = load_labels()["local"][code]
+    return {"ja": text.ja.format(**values), "en": text.en.format(**values)}
+
+
+def title(finding_id: str) -> dict[str, str]:
+    return words(f"title-{finding_id}")
+
+
+@dataclass(frozen=True)
+class LocalFinding:
+    id: str
+    severity: Severity
+    title: dict[str, str]
+    detail: dict[str, str]
+    guidance: tuple[str, ...] = ()
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "severity": str(self.severity),
+            "title": self.title[lang],
+            "detail": self.detail[lang],
+            "guidance": list(self.guidance),
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class LocalReport:
+    platform: str
+    config: ClientConfig | None
+    findings: tuple[LocalFinding, ...]
+    manager_address: str | None = None
+    """The manager's address the firewall was judged against (None: not known)."""
+
+
+FINDING_IDS = (
+    "sep-client",
+    "sep-services",
+    "server-service",
+    "management-servers",
+    "firewall-profiles",
+    "file-printer-sharing",
+)

@@ -1,0 +1,169 @@
+"""Is this PC listening where the manager will connect? Asked of the OS's own socket table.
+
+Windows binds NetBIOS over TCP/IP (TCP 139, UDP 137/138) to each network card's
+address, not to 0.0.0.0 or 127.0.0.1, and SMB (TCP 445) to 0.0.0.0 and [::]
+(FIELD-NOTES; ``netstat -ano`` in tests/fixtures/windows/). So "listening" is judged
+on the address of the interface that faces the manager (the source address the OS
+picks for it: a connected UDP socket sends nothing), from the socket table that
+psutil reads without administrator rights on Windows and Linux.
+
+A TCP socket found there is then connected to on that address once: on Linux a local
+filter can drop it (the simulator's push-blocked profile); Windows does not filter a
+PC's traffic to itself, so there it only confirms the socket accepts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from core.probes import tcp_probe
+from core.results import State
+from core.timing import RttEstimator
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One listening TCP socket or bound UDP socket of this PC."""
+
+    protocol: str
+    """``tcp`` or ``udp``."""
+    address: str
+    port: int
+    pid: int | None = None
+
+    @property
+    def shown(self) -> str:
+        address = f"[{self.address}]" if ":" in self.address else self.address
+        owner = f" (PID {self.pid})" if self.pid is not None else ""
+        return f"{self.protocol.upper()} {address}:{self.port}{owner}"
+
+
+class SocketTableUnavailable(Exception):
+    """The OS would not show its socket table (macOS without administrator rights)."""
+
+
+def read_socket_table() -> tuple[Endpoint, ...]:
+    """Listening TCP sockets and bound UDP sockets of every process. Blocking: run off the loop."""
+    import psutil
+
+    try:
+        connections = psutil.net_connections(kind="inet")
+    except psutil.AccessDenied as exc:
+        raise SocketTableUnavailable(f"the socket table needs administrator rights here ({exc})") from None
+    found = []
+    for conn in connections:
+        if not conn.laddr:
+            continue
+        if conn.type == socket.SOCK_STREAM and conn.status == psutil.CONN_LISTEN:
+            found.append(Endpoint("tcp", conn.laddr.ip, conn.laddr.port, conn.pid))
+        elif conn.type == socket.SOCK_DGRAM:
+            found.append(Endpoint("udp", conn.laddr.ip, conn.laddr.port, conn.pid))
+    return tuple(found)
+
+
+def facing_address(remote: str) -> str | None:
+    """The local address this PC would use to reach ``remote``; nothing is sent."""
+    try:
+        family = socket.AF_INET6 if ipaddress.ip_address(remote).version == 6 else socket.AF_INET
+    except ValueError:
+        return None
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        sock.connect((remote, 9))  # UDP connect only picks the route and the source address
+        address = str(sock.getsockname()[0])
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    return address.split("%")[0]
+
+
+def _plain(address: str) -> str:
+    return address.split("%")[0]
+
+
+def _covers(bound: str, facing: ipaddress.IPv4Address | ipaddress.IPv6Address, platform: str) -> bool:
+    """Does a socket bound to ``bound`` receive what arrives for ``facing``?"""
+    try:
+        local = ipaddress.ip_address(_plain(bound))
+    except ValueError:
+        return False
+    if local == facing:
+        return True
+    if local.is_unspecified:
+        if local.version == facing.version:
+            return True
+        # Linux's [::] takes IPv4 too (bindv6only=0); Windows binds 0.0.0.0 and [::] separately.
+        return local.version == 6 and facing.version == 4 and platform != "win32"
+    return False
+
+
+@dataclass(frozen=True)
+class ListeningVerdict:
+    state: State
+    reason: str
+    bound: tuple[Endpoint, ...]
+    """Every socket of this protocol and port, whatever its address: the evidence."""
+    connect_to: str | None = None
+    """For TCP: the address to confirm the socket on."""
+
+
+def judge_listening(
+    table: Iterable[Endpoint], protocol: str, port: int, facing: str | None, platform: str = sys.platform
+) -> ListeningVerdict:
+    """Listening on the address that faces the manager (or, when that is unknown, on any
+    address other than loopback), from the socket table."""
+    bound = tuple(e for e in table if e.protocol == protocol and e.port == port)
+    listing = ", ".join(e.shown for e in bound)
+    if facing is not None:
+        target = ipaddress.ip_address(_plain(facing))
+        covering = [e for e in bound if _covers(e.address, target, platform)]
+        if covering:
+            where = covering[0]
+            connect = facing if where.protocol == "tcp" else None
+            return ListeningVerdict(
+                State.LISTENING, f"{where.shown}: receives what arrives for {facing}", bound, connect
+            )
+        if bound:
+            return ListeningVerdict(
+                State.NOT_LISTENING,
+                f"bound only elsewhere ({listing}), not on {facing}, the address facing the manager",
+                bound,
+            )
+        return ListeningVerdict(State.NOT_LISTENING, f"nothing is bound to {protocol.upper()} {port} on this PC", bound)
+    reachable = [e for e in bound if not ipaddress.ip_address(_plain(e.address)).is_loopback]
+    if reachable:
+        where = reachable[0]
+        connect = None
+        if where.protocol == "tcp":
+            connect = "127.0.0.1" if ipaddress.ip_address(_plain(where.address)).is_unspecified else where.address
+        return ListeningVerdict(
+            State.LISTENING,
+            f"{where.shown} (the manager's address is unknown, so any address but loopback counts)",
+            bound,
+            connect,
+        )
+    if bound:
+        return ListeningVerdict(State.NOT_LISTENING, f"bound on loopback only ({listing})", bound)
+    return ListeningVerdict(State.NOT_LISTENING, f"nothing is bound to {protocol.upper()} {port} on this PC", bound)
+
+
+async def confirm_tcp(verdict: ListeningVerdict, port: int, estimator: RttEstimator) -> tuple[State, str, float | None]:
+    """Connect once to a socket the table shows: does this PC let it through?"""
+    assert verdict.connect_to is not None
+    address = _plain(verdict.connect_to)
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    outcome = await tcp_probe(family, address, port, estimator)
+    if outcome.state is State.OPEN:
+        return State.LISTENING, f"{verdict.reason}; accepts connections on {address}", outcome.rtt_ms
+    if outcome.state is State.FILTERED:
+        return (
+            State.FILTERED,
+            f"{verdict.reason}, but a connection to {address}:{port} got no answer: a filter on this PC drops it",
+            None,
+        )
+    return State.NOT_LISTENING, f"{verdict.reason}, but {address}:{port} refused the connection", outcome.rtt_ms
