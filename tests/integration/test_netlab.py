@@ -114,7 +114,8 @@ def test_client_desk_run_explains_push_ports_of_this_pc(lab: NetLab) -> None:
     # Nothing listens on 445 in the client namespace: the push deployment would fail.
     push = by_id["push-tcp-445"]
     assert push["local"] and push["state"] == "not_listening" and push["severity"] == "problem"
-    assert "allow-file-printer-sharing" in push["guidance"]
+    # Not listening leads with the service; the firewall's advice is for a drop (issue 11 item 7).
+    assert push["guidance"] == ["local-not-listening", "server-service"]
     assert code == 1
 
 
