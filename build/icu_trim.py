@@ -143,9 +143,10 @@ def trim_icu_data(lib: Path, work: Path) -> Path:
         capture_output=True,
     )
     out = work / lib.name
-    subprocess.run(
-        [_tool("ld"), "-shared", "-soname", f"libicudata.so.{major}", "-o", str(out), str(obj)], check=True, timeout=300
-    )
+    # noexecstack: the object has no .note.GNU-stack, and glibc 2.41 (Debian 13) refuses to load
+    # a library that asks for an executable stack.
+    link = [_tool("ld"), "-shared", "-z", "noexecstack", "-soname", f"libicudata.so.{major}", "-o", str(out), str(obj)]
+    subprocess.run(link, check=True, timeout=300)
     kept = sum(1 for item in items if _keep(item))
     print(f"icu_trim: {lib.name} {lib.stat().st_size / 1e6:.1f} MB -> {out.stat().st_size / 1e6:.1f} MB "
           f"({kept} of {len(items)} items kept)")  # fmt: skip

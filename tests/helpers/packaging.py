@@ -34,6 +34,13 @@ def cannot_build() -> str | None:
     """Why the program cannot be built here, or None."""
     if importlib.util.find_spec("PyInstaller") is None:
         return 'PyInstaller is not installed (pip install ".[build]")'
+    # PyInstaller's own search, in a child: it raises (SystemExit) with what to install.
+    library = subprocess.run(
+        [sys.executable, "-c", "from PyInstaller.depend.bindepend import get_python_library_path as f; f()"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    if library.returncode != 0:
+        return f"PyInstaller cannot bundle this Python: {(library.stderr.strip().splitlines() or ['?'])[-1]}"
     if not sys.platform.startswith("linux"):
         return None
     missing = [tool for tool in ("objdump", "objcopy") if shutil.which(tool) is None]
