@@ -32,6 +32,7 @@ class SeedRow:
 REPAIRS = [
     ("つのSymantec", "Symantec"),
     ("localhostからの要求を適用のみします。", "localhostからの要求のみを受け付けます。"),
+    ("他のサービスでそれらのプロセスが不要になります", "他のサービスはそれらの権限を必要としなくなります"),
 ]
 
 
@@ -184,3 +185,52 @@ def test_general_notes_are_guidance_with_stable_ids() -> None:
     ]:
         assert guidance[gid].source == "vendor"
         assert phrase in guidance[gid].text.ja
+
+
+# Every guidance entry marked "vendor" and the seed's own words that back it (issue 11 item 7).
+# A claim the page does not make is marked "field" in guidance.toml instead.
+VENDOR_QUOTES = {
+    "third-party-firewall": "サードパーティ製のファイアウォールソフトウェアやハードウェアも実行する場合は、特定のポートを開く必要があります",
+    "sep-firewall-allows-default": "のファイアウォールコンポーネントはこれらのポートのトラフィックを許可します",
+    "client-firewall-off-until-restart": "Windowsファイアウォールをクライアントで有効にしたままにします",
+    "push-windows-firewall": "WindowsVista以降には、デフォルトで有効になっているファイアウォールがあります",
+    "allow-file-printer-sharing": "ファイルとプリンタの共有(ポート445)を許可するようにファイアウォールを設定する必要があります",
+    "gup-port": "グループ更新プロバイダ(GUP)Webキャッシュプロキシ機能",
+    "manager-local-database": "自動的にインストールされたデータベースと",
+    "remote-sql": "リモートSQLServerデータベースと",
+    "console-ports": "リモートレポートコンソールによって使用",
+    "console-optional-1100": "どのポートがRMIレジストリを実行するかをAjaxSwingに伝えます",
+    "console-optional-8444": "SymantecProtectionCenter2.0のWebサービスのポートです",
+    "console-optional-8446": "Javaリモートコンソール(バージョン14.0.1以降)で使用",
+    "spc-12-only": "SymantecProtectionCenter2.0は、SymantecEndpointProtection14.xでは使用できません",
+    "client-communication": "クライアントの間の通信",
+    "configurable-port": "設定可能",
+    "https-443-optional-on-12": "12.1.xでは省略可能ですが、14.xの新規インストールではデフォルトです",
+    "cloud-console": "をクラウドコンソールに登録する必要があります",
+    "content-analysis-14-2-only": "14.2.xバージョンのみ。14.3で非推奨になりました。",
+    "localhost-only": "localhostからの要求を適用のみします",
+    "syslog": "データをSyslogサーバーへフォワード",
+}
+
+
+def test_every_vendor_claim_is_quoted_from_the_seed() -> None:
+    seed = re.sub(r"\s+", "", SEED.read_text(encoding="utf-8"))
+    vendor = {g.id for g in load_catalog().guidance.values() if g.source == "vendor"}
+    assert vendor == set(VENDOR_QUOTES), "a vendor claim needs the seed's words here, or source = field"
+    for guidance_id, quote in VENDOR_QUOTES.items():
+        assert quote in seed, guidance_id
+
+
+def test_rows_without_an_initiator_say_not_stated() -> None:
+    catalog = load_catalog()
+    for entry_id in ("spc-tcp-8444", "cloud-https-443", "roaming-https-443", "cas-http-8081", "cas-https-8082"):
+        assert catalog.entry(entry_id).initiator.ja == "記載なし", entry_id
+        assert catalog.entry(entry_id).initiator.en == "Not stated", entry_id
+    # No scheme the page does not name.
+    assert catalog.entry("report-tcp-8445").scheme is None and catalog.entry("cloud-https-443").scheme is None
+    # Row 17: the localhost note once (the reference adds it from localhost_only), and the meaning repaired.
+    launcher = catalog.entry("launcher-tcp-8447")
+    assert launcher.localhost_only and not any("localhost" in n.ja for n in launcher.notes)
+    assert "他のサービスはそれらの権限を必要としなくなります" in launcher.notes[0].ja
+    # The page says "localhost only" of 8447, not of 8765.
+    assert not catalog.entry("control-tcp-8765").localhost_only

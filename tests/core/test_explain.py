@@ -112,3 +112,16 @@ def test_a_check_that_did_not_run_is_never_passed() -> None:
     assert overall([Severity.NOT_TESTED, Severity.NOT_TESTED]) is Severity.NOT_TESTED
     assert overall([Severity.PASSED, Severity.NOT_TESTED]) is Severity.PASSED
     assert overall([Severity.PASSED, Severity.WARNING, Severity.PROBLEM]) is Severity.PROBLEM
+
+
+def test_console_ports_the_page_ties_to_other_software_are_not_problems_alone() -> None:
+    """1100 is AjaxSwing's, 8444 SPC 2.0's, 8446 the Java console's from 14.0.1 (issue 11 item 7)."""
+    for version, entry_id in (("14.3", "rmi-tcp-1100"), ("12.1.6", "spc-tcp-8444"), ("14.0", "webservice-tcp-8446")):
+        request = PlanRequest(manager=parse_host("sepm"), version=parse_version(version), role=Role.CONSOLE)
+        check = next(c for c in build_plan(CATALOG, request) if c.entry_id == entry_id)
+        explanation = explain(CheckResult(check, State.CLOSED, "conn-refused"), CATALOG, parse_version(version))
+        assert explanation.severity is Severity.WARNING, entry_id
+        assert explanation.guidance[0].id == f"console-optional-{check.default_port}"
+    request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CONSOLE)
+    check = next(c for c in build_plan(CATALOG, request) if c.entry_id == "server-https-8443")
+    assert explain(CheckResult(check, State.CLOSED, "conn-refused"), CATALOG).severity is Severity.PROBLEM
