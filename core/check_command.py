@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
+import unicodedata
 from typing import Any, TextIO
 
 from core import exit_codes
@@ -17,12 +19,14 @@ from core.catalog import Catalog, Lang, label
 from core.console import Console, write_json
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
+from core.errors import UserError
 from core.explain import Explanation, Severity, plan_reason
 from core.hosts import Host, HostError, parse_host
 from core.i18n import system_lang
 from core.localpc import LocalSystem
 from core.logs import setup_logging
-from core.plan import PlanError, PlanRequest, Role, parse_override
+from core.plan import PlanError, PlanRequest, Role, parse_overrides
+from core.report import Kept, ReportError, ReportPlace, report_place, write_or_keep
 from core.results import CheckResult, State
 from core.run import DiagnosisRun, RunEvent, Verdict
 from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager
@@ -32,14 +36,32 @@ from core.versions import SepVersion, version_notices
 MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 60.0
 
 
+MIN_DURATION, MAX_DURATION = 0.1, 7 * 24 * 3600.0
+_SECONDS_RE = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+
+
+def seconds(value: str, option: str, low: float, high: float) -> float:
+    """Seconds as people write them: ``2``, ``0.5``, full-width digits too (``２``); raises ArgumentTypeError.
+
+    Not ``nan``, ``inf``, ``1e3``, ``1_0`` or ``-1``, which ``float()`` would take.
+    """
+    text = unicodedata.normalize("NFKC", value).strip()
+    if text.startswith("-") and _SECONDS_RE.fullmatch(text[1:]):
+        raise argparse.ArgumentTypeError(f"{option} must be between {low:g} and {high:g} seconds")
+    if not _SECONDS_RE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{option} takes seconds, like 2 or 0.5, not {value[:20]!r}")
+    number = float(text)
+    if not low <= number <= high:
+        raise argparse.ArgumentTypeError(f"{option} must be between {low:g} and {high:g} seconds")
+    return number
+
+
 def _timeout_arg(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--timeout takes seconds, like 2 or 0.5, not {value[:20]!r}") from None
-    if not MIN_TIMEOUT <= seconds <= MAX_TIMEOUT or seconds != seconds:
-        raise argparse.ArgumentTypeError(f"--timeout must be between {MIN_TIMEOUT:g} and {MAX_TIMEOUT:g} seconds")
-    return seconds
+    return seconds(value, "--timeout", MIN_TIMEOUT, MAX_TIMEOUT)
+
+
+def _duration_arg(value: str) -> float:
+    return seconds(value, "--duration", MIN_DURATION, MAX_DURATION)
 
 
 def add_check_parser(sub: Any) -> None:
@@ -57,6 +79,7 @@ def add_check_parser(sub: Any) -> None:
     check.add_argument("--local-gup", action="store_true", help="this PC is a Group Update Provider (check 2967 here)")
     check.add_argument("--timeout", type=_timeout_arg, default=None, help="longest wait per attempt, 0.1-60 s")
     check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.add_argument("--report", default=None, metavar="FILE", help="write the HTML report there (and FILE's .json)")
     check.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
 
 
@@ -66,7 +89,7 @@ def add_simulate_parser(sub: Any) -> None:
     simulate.add_argument("--profile", default="healthy", choices=list(PROFILES), help="faults to simulate")
     simulate.add_argument("--port", action="append", default=[], metavar="DEFAULT=ACTUAL", help="listen elsewhere")
     simulate.add_argument("--free-ports", action="store_true", help="listen on free high ports instead of the defaults")
-    simulate.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
+    simulate.add_argument("--duration", type=_duration_arg, default=None, help="stop after this many seconds")
 
 
 def _host(value: str | None, option: str) -> Host | None:
@@ -84,14 +107,10 @@ def _overrides(texts: list[str], catalog: Catalog) -> dict[int, int]:
     """``--port DEFAULT=ACTUAL`` options; raises UsageError."""
     from core.cli import UsageError
 
-    overrides: dict[int, int] = {}
-    for text in texts:
-        try:
-            default, actual = parse_override(text, catalog)
-        except PlanError as exc:
-            raise UsageError(f"--port: {exc.message(system_lang())}") from None
-        overrides[default] = actual
-    return overrides
+    try:
+        return parse_overrides(texts, catalog)
+    except PlanError as exc:
+        raise UsageError(f"--port: {exc.message(system_lang())}") from None
 
 
 def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest:
@@ -194,6 +213,7 @@ async def run_check(
     as_json: bool,
     out: TextIO,
     local_system: LocalSystem | None = None,
+    place: ReportPlace | None = None,
 ) -> int:
     from core.cli import OutputClosed
 
@@ -230,6 +250,8 @@ async def run_check(
         write_json(out, diagnosis.to_json(lang))
     else:
         _print_summary(diagnosis, catalog, lang, console)
+    if place is not None:
+        return finish_report(place, diagnosis, catalog, lang, out, json_printed=as_json)
     return exit_codes.for_diagnosis(diagnosis)
 
 
@@ -296,7 +318,7 @@ async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO)
         out.write("Ctrl+C stops it.\n")
         out.flush()
         if args.duration is not None:
-            await asyncio.sleep(max(0.0, args.duration))
+            await asyncio.sleep(args.duration)
         else:
             await asyncio.Event().wait()
     finally:
@@ -304,10 +326,47 @@ async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO)
     return 0
 
 
+def report_place_arg(text: str, lang: Lang) -> ReportPlace:
+    """``--report FILE``, checked before any packet leaves; raises UsageError."""
+    from core.cli import UsageError
+
+    try:
+        return report_place(text)
+    except ReportError as exc:
+        raise UsageError(f"--report: {exc.message(lang)}") from None
+
+
+def finish_report(
+    place: ReportPlace, diagnosis: Diagnosis, catalog: Catalog, lang: Lang, out: TextIO | None, *, json_printed: bool
+) -> int:
+    """Write the finished run's report (``check --report``, ``gui --run --report``); the exit code.
+
+    Should the place refuse the files now (a disk that filled up during the run), the
+    results are kept elsewhere and one line says where (exit CANNOT_WRITE); if no folder
+    takes them, the JSON goes to stdout. Nothing of a run is lost.
+    """
+    from core.cli import PROG, say
+
+    outcome = write_or_keep(place, diagnosis, catalog, lang)
+    if isinstance(outcome, Kept):
+        say(f"{PROG}: {outcome.message(lang)}")
+        if outcome.html is None and not json_printed and out is not None:
+            write_json(out, diagnosis.to_json(lang))
+        return exit_codes.CANNOT_WRITE
+    if out is not None and not json_printed:
+        html, json_path = outcome
+        console = Console(out)
+        for notice in place.notices:
+            console.line(f"{label('cli', 'note', lang)}: {notice.message(lang)}")
+        console.line(UserError("report-written", html=str(html), json=str(json_path)).message(lang))
+    return exit_codes.for_diagnosis(diagnosis)
+
+
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
     lang: Lang = getattr(args, "lang", None) or system_lang()
     if args.command == "simulate":
         return asyncio.run(run_simulator(args, catalog, sys.stdout))
     request = request_from_args(args, catalog)
+    place = None if args.report is None else report_place_arg(args.report, lang)
     policy = TimeoutPolicy.from_user_timeout(args.timeout)
-    return asyncio.run(run_check(request, catalog, policy, lang, args.json, sys.stdout))
+    return asyncio.run(run_check(request, catalog, policy, lang, args.json, sys.stdout, place=place))

@@ -20,6 +20,7 @@ from typing import Any, NoReturn, TextIO
 from core import exit_codes, termination
 from core.catalog import Catalog, CatalogError, Lang, PortEntry, configurable_code, label, load_catalog
 from core.console import configure_streams, write_json
+from core.errors import UserError
 from core.i18n import system_lang
 from core.logs import setup_logging
 from core.search import entry_matches, query_terms
@@ -42,6 +43,14 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def _refuse_double_dash_values(argv: Sequence[str]) -> None:
+    """argparse drops a value of ``--`` (``--manager=--`` arrives as an empty list): say so instead."""
+    for arg in argv:
+        option, equals, value = arg.partition("=")
+        if option.startswith("--") and equals and value == "--":
+            raise UsageError(UserError("option-double-dash", option=option).message(system_lang()))
 
 
 def _lang_arg(value: str) -> Lang:
@@ -177,7 +186,7 @@ class OutputClosed(Exception):
     """The reader of stdout went away (``check ... | head -1``): end quietly."""
 
 
-def _say(line: str) -> None:
+def say(line: str) -> None:
     """One line on stderr; a closed stderr is not worth a traceback either."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
         print(terminal_safe(strip_credentials(line)), file=sys.stderr)
@@ -214,6 +223,7 @@ def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None)
         parser = build_parser()
         if not argv:
             argv = ["gui"]
+        _refuse_double_dash_values(argv)
         args = parser.parse_args(argv)
         lang = getattr(args, "lang", None) or lang
         if args.command is None:
@@ -229,10 +239,10 @@ def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None)
 
         return check_command.run(args, catalog)
     except UsageError as exc:
-        _say(f"{PROG}: error: {exc}")
+        say(f"{PROG}: error: {exc}")
         return exit_codes.USAGE
     except CatalogError as exc:
-        _say(f"{PROG}: broken data file: {exc}")
+        say(f"{PROG}: broken data file: {exc}")
         return exit_codes.USAGE
     except BaseException as exc:  # the last line of defence: never a traceback for the user
         return _unexpected(exc, lang, log_path)
@@ -241,10 +251,10 @@ def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None)
 def _unexpected(exc: BaseException, lang: Lang, log_path: Path | None) -> int:
     leaves = _leaves(exc)
     if any(isinstance(leaf, KeyboardInterrupt) for leaf in leaves):
-        _say(f"{PROG}: {label('cli', 'interrupted', lang)}")
+        say(f"{PROG}: {label('cli', 'interrupted', lang)}")
         return exit_codes.INTERRUPTED
     if any(isinstance(leaf, termination.Terminated) for leaf in leaves):
-        _say(f"{PROG}: {label('cli', 'terminated', lang)}")
+        say(f"{PROG}: {label('cli', 'terminated', lang)}")
         return exit_codes.TERMINATED
     if all(is_output_closed(leaf) for leaf in leaves):
         _silence_stdout()
@@ -255,5 +265,5 @@ def _unexpected(exc: BaseException, lang: Lang, log_path: Path | None) -> int:
     first = next((leaf for leaf in leaves if not is_output_closed(leaf)), exc)
     what = f"{first.__class__.__name__}: {str(first)[:200]}".rstrip(": ")
     place = str(log_path) if log_path is not None else label("cli", "no-log", lang)
-    _say(f"{PROG}: {label('cli', 'unexpected', lang).format(what=what, log=place)}")
+    say(f"{PROG}: {label('cli', 'unexpected', lang).format(what=what, log=place)}")
     return exit_codes.SOFTWARE

@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import ipaddress
 import logging
 import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from core.errors import UserError
+from core.hosts import special_address
 from core.http_checks import secars_check, sepm_version_check, system_proxy, url_for
 from core.localpc.sockets import (
     Endpoint,
@@ -190,6 +193,11 @@ class _Run:
         if not resolved.ok or resolved.family is None or resolved.address is None:
             return CheckResult(check, State.UNRESOLVED, resolved.error or "the name does not resolve")
         step.name, step.address = check.protocol, resolved.address
+        refused = special_address(ipaddress.ip_address(resolved.address.partition("%")[0]))
+        if refused is not None:
+            # A name that resolves to a broadcast or multicast address gets nothing sent to it.
+            why = UserError(refused, text=resolved.address).message("en")
+            return CheckResult(check, State.NOT_TESTED, f"{check.host.name} resolves to {why}: nothing was sent")
         estimator = self.estimator(resolved.address)
         if check.protocol == "tcp":
             outcome = await tcp_probe(resolved.family, resolved.address, check.port, estimator)

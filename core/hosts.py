@@ -1,7 +1,10 @@
 """What the user typed as a host, checked before any packet leaves.
 
 Accepted: host names (internationalised names too), IPv4 literals, IPv6 literals
-with or without brackets; a pasted URL is reduced to its host with a notice.
+with or without brackets (a zone id such as ``%eth0`` or ``%12``); a pasted URL is
+reduced to its host with a notice, and its ``user:password@`` never shown.
+Refused with the reason: addresses that are not one host (unspecified, broadcast,
+multicast, reserved), broken names (empty labels, invalid punycode).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from urllib.parse import urlsplit
 import idna
 
 from core.errors import UserError
+from core.untrusted import has_credentials, strip_bare_credentials
 
 MAX_HOST_CHARS = 253
 
@@ -43,12 +47,44 @@ class Host:
 
 
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
-_DOTTED_NUMBERS_RE = re.compile(r"^[0-9.]+$")
+_DOTTED_NUMBERS_RE = re.compile(r"^(?=.*[0-9])[0-9.]+$")
+_ZONE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
+_LIMITED_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
+_LOOPBACK_BROADCAST = ipaddress.IPv4Address("127.255.255.255")
+_THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")
 
 
 def _shown(text: str) -> str:
-    printable = "".join(ch if ch.isprintable() else "?" for ch in text)
+    """The text for a message: no credentials, no control characters, not too long."""
+    printable = "".join(ch if ch.isprintable() else "?" for ch in strip_bare_credentials(text))
     return printable if len(printable) <= 60 else printable[:57] + "..."
+
+
+def special_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why the address is not one host to probe (an error code), or None.
+
+    A probe to these would go to no host (0.0.0.0, ::), to every host of a network
+    (broadcast, multicast: UDP to 224.0.0.1 on a real LAN reaches every machine), or to
+    addresses no host may use (240.0.0.0/4).
+    """
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_unspecified or (isinstance(address, ipaddress.IPv4Address) and address in _THIS_NETWORK):
+        return "address-unspecified"
+    if address in (_LIMITED_BROADCAST, _LOOPBACK_BROADCAST):
+        return "address-broadcast"
+    if address.is_multicast:
+        return "address-multicast"
+    if isinstance(address, ipaddress.IPv4Address) and address.is_reserved:
+        return "address-reserved"
+    return None
+
+
+def _checked_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, raw: str) -> str:
+    why = special_address(address)
+    if why is not None:
+        raise HostError(why, text=_shown(raw))
+    return str(address)
 
 
 def parse_host(text: str) -> Host:
@@ -72,6 +108,9 @@ def parse_host(text: str) -> Host:
             raise HostError("url-no-host", text=_shown(raw))
         notice = UserError("url-reduced", host=repr(hostname), url=repr(_shown(raw)))
         raw = hostname
+    elif has_credentials(raw) or ("@" in raw and not raw.startswith("[")):
+        # user@host or user:password@host: this tool needs no account, and the secret is never echoed.
+        raise HostError("host-credentials", text=_shown(raw.rpartition("@")[2]))
     if any(ch.isspace() for ch in raw):
         raise HostError("host-spaces", text=_shown(raw))
     if any(not ch.isprintable() for ch in raw):
@@ -89,17 +128,23 @@ def parse_host(text: str) -> Host:
             if candidate.count(":") == 1:
                 raise HostError("host-with-port", text=_shown(raw)) from None
             raise HostError("bad-ipv6", text=_shown(raw)) from None
-        return Host(raw, str(address), True, notice)
+        if address.scope_id is not None and not _ZONE_RE.match(address.scope_id):
+            raise HostError("bad-zone", text=_shown(raw))
+        return Host(raw, _checked_address(address, raw), True, notice)
 
     if _DOTTED_NUMBERS_RE.match(candidate):
         try:
-            return Host(raw, str(ipaddress.IPv4Address(candidate)), True, notice)
+            ipv4 = ipaddress.IPv4Address(candidate)
         except ValueError:
             raise HostError("bad-ipv4", text=_shown(raw)) from None
+        return Host(raw, _checked_address(ipv4, raw), True, notice)
 
     if len(candidate) > MAX_HOST_CHARS:
         raise HostError("name-too-long", limit=MAX_HOST_CHARS)
-    name = candidate.rstrip(".")
+    # One trailing dot is the DNS root ("sepm.corp."); more are an empty label.
+    name = candidate[:-1] if candidate.endswith(".") else candidate
+    if not name:
+        raise HostError("bad-name", text=_shown(raw))
     try:
         ascii_name = idna.encode(name, uts46=True, transitional=False).decode("ascii")
     except (idna.IDNAError, UnicodeError):
@@ -117,6 +162,16 @@ def parse_host(text: str) -> Host:
             raise HostError("label-too-long", text=_shown(raw))
         if not _LABEL_RE.match(label):
             raise HostError("bad-name", text=_shown(raw))
+        if label.startswith("xn--") and not _valid_punycode(label):
+            raise HostError("bad-punycode", text=_shown(raw))
     if ascii_name.split(".")[-1].isdigit():
         raise HostError("bad-name-or-ipv4", text=_shown(raw))
     return Host(raw, ascii_name, False, notice)
+
+
+def _valid_punycode(label: str) -> bool:
+    """An ``xn--`` label must decode to a valid internationalised label (and back to itself)."""
+    try:
+        return idna.encode(idna.decode(label)).decode("ascii") == label
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return False

@@ -20,6 +20,7 @@ import httpx
 from core.hosts import Host
 from core.results import AppResult, AppTest
 from core.tlsinfo import client_context
+from core.untrusted import strip_credentials
 from core.versions import SepVersion, VersionError, parse_version
 
 SECARS_PATH = "/secars/secars.dll?hello,secars"
@@ -148,12 +149,13 @@ async def secars_check(scheme: str, host: Host, port: int, timeout: float, *, pr
     it, a byte-order mark or blank lines before it). Only trailing whitespace is allowed: servers
     end the body with a CR LF or a newline."""
     test = AppTest.SECARS_HTTPS if scheme == "https" else AppTest.SECARS_HTTP
-    via = "direct" if proxy is None else f"proxy {proxy}"
+    # The proxy's own user and password authenticate the request; they are never shown or kept.
+    via = "direct" if proxy is None else f"proxy {strip_credentials(proxy)}"
     url = url_for(scheme, host, port, SECARS_PATH)
     try:
         exchange = await http_get(url, timeout=timeout, proxy=proxy)
     except HttpFailure as exc:
-        return AppResult(test, False, str(exc), via, None, {"url": url})
+        return AppResult(test, False, strip_credentials(str(exc)), via, None, {"url": url})
     return secars_verdict(test, exchange, via, url)
 
 

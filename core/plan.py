@@ -8,6 +8,8 @@ one planned check; those that do not apply say why and send nothing.
 from __future__ import annotations
 
 import sys
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -46,21 +48,49 @@ class PlanRequest:
     """This PC is a Group Update Provider: check that it listens on 2967 too."""
 
 
+def _port_number(text: str) -> int | None:
+    """Digits only (full-width digits as typed with a Japanese input method count): no ``8_014``, ``+80``, ``0x50``."""
+    digits = unicodedata.normalize("NFKC", text).strip()
+    return int(digits) if digits.isascii() and digits.isdigit() else None
+
+
 def parse_override(text: str, catalog: Catalog) -> tuple[int, int]:
     """``8014=80``: the site moved a configurable catalogue port."""
-    default_text, sep, actual_text = text.strip().partition("=")
+    default_text, sep, actual_text = unicodedata.normalize("NFKC", text).strip().partition("=")
     if not sep:
         raise PlanError("override-form", text=repr(text[:40]))
-    try:
-        default, actual = int(default_text.strip()), int(actual_text.strip())
-    except ValueError:
-        raise PlanError("override-numbers", text=repr(text[:40])) from None
+    default, actual = _port_number(default_text), _port_number(actual_text)
+    if default is None or actual is None:
+        if default_text.strip().lstrip("-").isdigit() and actual_text.strip().lstrip("-").isdigit():
+            raise PlanError("override-range", text=repr(text[:40]))
+        raise PlanError("override-numbers", text=repr(text[:40]))
     if not 1 <= actual <= 65535 or not 1 <= default <= 65535:
         raise PlanError("override-range", text=repr(text[:40]))
     if not any(e.port == default for e in catalog.entries):
         ports = ", ".join(str(p) for p in sorted({e.port for e in catalog.entries}))
         raise PlanError("override-not-sep", port=default, ports=ports)
     return default, actual
+
+
+def parse_overrides(texts: Iterable[str], catalog: Catalog) -> dict[int, int]:
+    """Every ``DEFAULT=ACTUAL`` of one request: each catalogue port at most once; raises PlanError.
+
+    A port given twice is refused (which one was meant?), never last-wins; so there are
+    at most as many overrides as catalogue ports, whatever the number of options typed.
+    """
+    limit = len({e.port for e in catalog.entries})
+    texts = list(texts)
+    if len(texts) > limit:
+        raise PlanError("override-too-many", limit=limit)
+    overrides: dict[int, int] = {}
+    given: dict[int, str] = {}
+    for text in texts:
+        default, actual = parse_override(text, catalog)
+        if default in overrides:
+            raise PlanError("override-twice", port=default, first=repr(given[default]), second=repr(text.strip()[:40]))
+        overrides[default] = actual
+        given[default] = text.strip()[:40]
+    return overrides
 
 
 def _app_tests(entry: PortEntry, target: Target) -> tuple[AppTest, ...]:

@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from core.untrusted import strip_bare_credentials
+
 ORGANIZATION = "SEP Port Doctor"
 APPLICATION = "sep-port-doctor"
 MAX_RECENT_HOSTS = 10
@@ -110,6 +112,7 @@ class Settings:
         return list(self._get(RECENT_HOSTS))[:MAX_RECENT_HOSTS]
 
     def remember_host(self, host: str) -> None:
+        host = strip_bare_credentials(host)  # a pasted https://user:password@host/ keeps no secret here
         hosts = [h for h in self.recent_hosts if h != host]
         self._set(RECENT_HOSTS, [host, *hosts][:MAX_RECENT_HOSTS])
 

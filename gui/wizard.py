@@ -53,7 +53,7 @@ from core.hosts import Host, HostError, parse_host
 from core.http_checks import sepm_version_check
 from core.localpc import LocalFinding, LocalReport, LocalSystem, inspect_local
 from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
-from core.report import ReportError, export, report_target, safe_report_name
+from core.report import ReportError, export, report_place
 from core.results import Check, CheckResult, State
 from core.timing import TimeoutPolicy
 from core.versions import KNOWN_RELEASES, VersionError, parse_version
@@ -855,7 +855,7 @@ class DiagnosticsWizard(QWizard):
     def _export_clicked(self) -> None:
         page = self.export_page
         try:
-            name = safe_report_name(page.name.text() or "report")
+            name = page.name.text() or "report"
             html, json_path = self.export_report(Path(page.folder.text().strip() or "."), name)
         except ReportError as exc:
             page.status.setStyleSheet("color: #b00020")
@@ -881,10 +881,10 @@ class DiagnosticsWizard(QWizard):
         if not self.target.validatePage():
             problems = [f.error.text() for f in self.target.fields.values() if f.error.text()]
             problems = problems or ["the manager and the version are needed"]
-        report_place = None
+        place = None
         if report is not None and not problems:
             try:
-                report_place = report_target(report)
+                place = report_place(report)
             except ReportError as exc:
                 problems = [f"--report: {exc.message(self.lang)}"]
         if problems:
@@ -898,12 +898,12 @@ class DiagnosticsWizard(QWizard):
         if self.diagnosis is None:
             return 2
         self.next()
-        if report_place is not None:
-            try:
-                self.export_report(*report_place)
-            except ReportError as exc:
-                _say(f"sep-port-doctor: error: {exc.message(self.lang)}")
-                return 2
+        if place is not None:
+            import sys
+
+            from core.check_command import finish_report  # the results are kept even if the place fails now
+
+            return finish_report(place, self.diagnosis, self.catalog, self.lang, sys.stdout, json_printed=False)
         return exit_codes.for_diagnosis(self.diagnosis)
 
     def shutdown(self) -> None:

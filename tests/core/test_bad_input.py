@@ -25,13 +25,17 @@ def _value(item: dict[str, str]) -> str:
 def test_the_corpus_is_large_and_covers_every_field() -> None:
     assert len(CORPUS) >= 60
     fields = {item["field"] for item in CORPUS}
-    assert fields == {"manager", "gup", "sql", "syslog", "version", "port", "timeout", "role", "report", "notes"}
+    assert fields == {
+        "manager", "gup", "sql", "syslog", "version", "port", "timeout", "duration", "role", "report", "notes"
+    }  # fmt: skip
 
 
 def _arguments(item: dict[str, str], trap: int) -> list[str]:
     """A command line that would probe the trap server if the bad value got through."""
     field, value = item["field"], _value(item)
     traps = ["--port", f"8014={trap}", "--port", f"445={trap}", "--port", f"2967={trap}"]
+    if field == "duration":  # the simulator would start listening (and never stop) if it got through
+        return ["simulate", "--free-ports", f"--duration={value}"]
     if field in ("report", "notes"):
         args = ["gui", "--manager", "127.0.0.1", "--version", "14.3", *traps, "--run", "--quit"]
         return [*args, "--report", value] if field == "report" else [*args, "--notes", value, "--report", "/tmp/x.html"]
@@ -41,10 +45,12 @@ def _arguments(item: dict[str, str], trap: int) -> list[str]:
         values[field] = value
     elif field in ("sql", "syslog"):
         extra = ["--role", "manager", f"--{field}={value}"]
+    elif field == "port" and value == "@@MANY_PORTS@@":
+        extra = ["--port", "1100=1100"] * 3001
     elif field == "port":
         extra = ["--port", value]
     elif field in ("timeout", "role"):
-        extra = [f"--{field}", value]
+        extra = [f"--{field}={value}"]
     # NAME=VALUE keeps a value that starts with "-" from being read as an option.
     return ["check", f"--manager={values['manager']}", f"--version={values['version']}", f"--gup={values['gup']}",
             *traps, *extra]  # fmt: skip

@@ -182,3 +182,52 @@ def test_log_never_holds_a_proxy_password(tmp_path: Path) -> None:
     logged = _log(tmp_path).read_text("utf-8")
     assert "http://127.0.0.1:9/" in logged  # the record is there...
     assert "s3cret" not in logged and "s3cret" not in result.stderr  # ...without the credentials
+
+
+def test_full_width_numbers_are_read_as_typed_with_a_japanese_input_method(tmp_path: Path) -> None:
+    from tests.helpers.servers import closed_port
+
+    with closed_port() as port:
+        wide = "".join(chr(ord(d) + 0xFEE0) for d in str(port))  # ４１２３４: what an IME types
+        result = subprocess.run(
+            [*command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--timeout", "２",
+             "--port", f"８０１４={wide}", "--json"],
+            capture_output=True, text=True, env=_env(tmp_path), timeout=60,
+        )  # fmt: skip
+    assert result.returncode == exit_codes.PROBLEMS, result.stderr
+    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["client-http-8014"]["port"] == port and checks["client-http-8014"]["state"] == "closed"
+    simulated = subprocess.run([*command(), "simulate", "--free-ports", "--duration", "０.２"],
+                               capture_output=True, text=True, env=_env(tmp_path), timeout=60)  # fmt: skip
+    assert simulated.returncode == 0, simulated.stderr
+
+
+def test_a_name_that_resolves_to_a_multicast_address_gets_nothing_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import socket
+
+    import core.engine
+    from core.catalog import load_catalog
+    from core.hosts import parse_host
+    from core.plan import PlanRequest, Role, build_plan
+    from core.probes import Resolved
+    from core.results import State
+    from core.versions import parse_version
+
+    async def multicast(_name: str) -> Resolved:
+        return Resolved(socket.AF_INET, "224.0.0.1")
+
+    async def never(*_args: object, **_kwargs: object) -> object:
+        raise AssertionError("a packet would have been sent")
+
+    monkeypatch.setattr(core.engine, "resolve", multicast)
+    monkeypatch.setattr(core.engine, "tcp_probe", never)
+    monkeypatch.setattr(core.engine, "udp_probe", never)
+    catalog = load_catalog()
+    request = PlanRequest(manager=parse_host("sepm.corp"), version=parse_version("14.3"), role=Role.CONSOLE,
+                          all_ports=True, platform="linux")  # fmt: skip
+    summary = asyncio.run(core.engine.ProbeEngine().run(build_plan(catalog, request), version=request.version))
+    remote = [r for r in summary.results if not r.check.skip and not r.check.local]
+    assert remote and all(r.state is State.NOT_TESTED for r in remote)
+    assert "sepm.corp resolves to 224.0.0.1 is a multicast address" in remote[0].reason
+    assert "nothing was sent" in remote[0].reason
