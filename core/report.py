@@ -221,7 +221,7 @@ def _check_name(name: str, folder: Path) -> None:
     if name in (".", "..") or "/" in name or (os.sep != "/" and os.sep in name):
         raise ReportError("report-name-leaves", name=_shown(name))
     limit = _name_limit(folder)
-    if len(os.fsencode(name)) > limit if os.name != "nt" else len(name) > limit:
+    if (len(name) if sys.platform == "win32" else len(os.fsencode(name))) > limit:
         raise ReportError("report-name-too-long", name=_shown(name), limit=limit)
     if sys.platform == "win32":
         why = _windows_refusal(name)
@@ -240,8 +240,8 @@ def _windows_refusal(name: str) -> str | None:
 
 
 def _name_limit(folder: Path) -> int:
-    if os.name == "nt":
-        return 255
+    if sys.platform == "win32":
+        return 255  # UTF-16 units on NTFS
     try:
         return int(os.pathconf(folder, "PC_NAME_MAX"))
     except (OSError, ValueError):
