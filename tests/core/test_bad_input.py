@@ -13,7 +13,8 @@ import pytest
 from tests.helpers.command import ROOT, command
 from tests.helpers.servers import answer, http_response, serving
 
-CORPUS = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs.toml").read_text("utf-8"))["bad"]
+_DATA = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs.toml").read_text("utf-8"))
+CORPUS = _DATA["bad"] + _DATA["cli_only"]
 LONG_NOTE = "x" * 600
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
 
