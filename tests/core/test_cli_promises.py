@@ -231,3 +231,43 @@ def test_a_name_that_resolves_to_a_multicast_address_gets_nothing_sent(monkeypat
     assert remote and all(r.state is State.NOT_TESTED for r in remote)
     assert "sepm.corp resolves to 224.0.0.1 is a multicast address" in remote[0].reason
     assert "nothing was sent" in remote[0].reason
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")
+def test_sigterm_during_a_run_stops_cleanly_with_143(tmp_path: Path) -> None:
+    import signal
+
+    with dropping_port() as dropped:
+        process = subprocess.Popen(
+            [*command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--timeout", "30",
+             "--port", f"8014={dropped}", "--report", str(tmp_path / "r.html")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(tmp_path),
+        )  # fmt: skip
+        assert process.stdout is not None
+        process.stdout.readline()  # the banner: the run has started
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)  # hang guard
+    assert process.returncode == exit_codes.TERMINATED == 143
+    assert err.decode().splitlines() == ["sep-port-doctor: stopped by a termination request (SIGTERM)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no report, no temporary file
+
+
+def test_a_report_folder_gone_during_the_run_keeps_the_results_and_exits_74(tmp_path: Path) -> None:
+    share, spare = tmp_path / "share", tmp_path / "spare"
+    share.mkdir()
+    spare.mkdir()
+    with dropping_port() as dropped:
+        process = subprocess.Popen(
+            [*command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--timeout", "1",
+             "--port", f"8014={dropped}", "--report", str(share / "r.html")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(tmp_path, TMPDIR=str(spare)),
+        )  # fmt: skip
+        assert process.stdout is not None
+        process.stdout.readline()  # the place was checked and the run has started
+        shutil.rmtree(share)  # the share went away meanwhile
+        out, err = process.communicate(timeout=60)  # hang guard
+    assert process.returncode == exit_codes.CANNOT_WRITE == 74, err
+    lines = err.decode().splitlines()
+    assert len(lines) == 1 and "the results are kept in" in lines[0], lines
+    assert sorted(p.suffix for p in spare.iterdir()) == [".html", ".json"]
+    assert b"Problem" in out

@@ -254,3 +254,26 @@ def test_netbios_answer_with_a_huge_name_count_is_bounded() -> None:
     answer = header + bytes((32,)) + b"C" * 32 + b"\x00" + struct.pack(">HHIH", 0x21, 1, 0, 65535) + b"\xff"
     assert not _netbios_result(answer).ok
     assert parse_host("127.0.0.1").is_ip
+
+
+def _patched(find: bytes, replace: bytes) -> bytes:
+    der = _valid_der()
+    assert der.count(find) == 1 and len(find) == len(replace)
+    return der.replace(find, replace)
+
+
+def test_certificate_with_a_duplicated_extension_keeps_the_other_facts() -> None:
+    """The SAN's OID (2.5.29.17) turned into basicConstraints' (2.5.29.19): `cryptography` raises
+    DuplicateExtension, an Exception but not a ValueError, on any look at the extensions."""
+    facts = _facts_or_unreadable(_patched(b"\x06\x03\x55\x1d\x11", b"\x06\x03\x55\x1d\x13"))
+    assert facts is not None and facts.common_name == "sepm01"
+    assert facts.unreadable and facts.unreadable[0].startswith("alternative names: DuplicateExtension")
+
+
+def test_certificate_with_an_unknown_key_algorithm_keeps_the_other_facts() -> None:
+    """rsaEncryption (1.2.840.113549.1.1.1) turned into an OID nobody knows: UnsupportedAlgorithm."""
+    facts = _facts_or_unreadable(
+        _patched(b"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x05\x00", b"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x7f\x05\x00")
+    )
+    assert facts is not None and facts.key == "?"
+    assert any(u.startswith("public key: ") for u in facts.unreadable)
