@@ -5,7 +5,6 @@ re-running one check, and this PC read beside the probes."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 
 import pytest
@@ -20,13 +19,14 @@ from core.run import DiagnosisRun, Finished, LocalRead, Planned, RunEvent, Start
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import SepVersion, parse_version
+from tests.helpers.hang import HANG_GUARD_S as HANG_GUARD
 from tests.helpers.servers import dropping_port
 from tests.helpers.windows_fixtures import FixtureSystem
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
-SLOW = TimeoutPolicy(initial=10.0, floor=10.0, cap=10.0)
-HANG_GUARD = 30.0  # seconds: only a hang reaches this
+# Probes that wait 2 x 120 s unless cancelled: far beyond the hang guard.
+SLOW = TimeoutPolicy(initial=120.0, floor=120.0, cap=120.0)
 
 
 def request_for(overrides: dict[int, int], role: Role = Role.CLIENT) -> PlanRequest:
@@ -106,23 +106,20 @@ def test_a_consumer_that_raises_is_reported_and_never_stops_the_probes() -> None
 
 
 def test_cancel_stops_at_once_fills_every_unanswered_check_and_says_so() -> None:
-    async def scenario() -> tuple[DiagnosisRun, float]:
+    async def scenario() -> DiagnosisRun:
         with dropping_port() as dropped:
             run = DiagnosisRun(request_for({8014: dropped, 443: dropped}), CATALOG, engine(SLOW))
             task = asyncio.ensure_future(run.run())
             await asyncio.sleep(0.2)
             assert run.running
-            started = time.perf_counter()
             run.cancel()
             await asyncio.wait_for(task, HANG_GUARD)
-            elapsed = time.perf_counter() - started
             assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()] == []
-            return run, elapsed
+            return run
 
-    run, elapsed = asyncio.run(scenario())
+    run = asyncio.run(scenario())
     diagnosis = run.diagnosis
     assert diagnosis is not None and diagnosis.cancelled
-    assert elapsed < HANG_GUARD
     states = {r.check.entry_id: r.state for r in diagnosis.results}
     assert states["client-http-8014"] is State.CANCELLED
     assert states["client-https-443"] is State.CANCELLED

@@ -77,3 +77,18 @@ def test_this_venv_is_the_locked_set() -> None:
     unpinned = sorted(set(installed) - set(pins))
     assert unpinned == [], f"installed but not pinned: {unpinned}: {RELOCK}"
     assert {n: str(v) for n, v in installed.items() if pins[n] != v} == {}, "run ./dev test to install the pins"
+
+
+def test_the_pinned_qt_keeps_its_references_to_none(qapp: object) -> None:
+    """PySide6 6.12.0's QObject.killTimer() dropped a reference to None on every call; qasync
+    kills a timer for every scheduled callback, so on Python 3.11 the window aborted
+    ("none_dealloc") after some thousands of them. (From Python 3.12 None is immortal and its
+    count does not move: the test then passes without telling anything.)"""
+    from PySide6.QtCore import QObject
+
+    timers = QObject()
+    ids = [timers.startTimer(60_000) for _ in range(2000)]
+    before = sys.getrefcount(None)
+    for timer_id in ids:
+        timers.killTimer(timer_id)
+    assert before - sys.getrefcount(None) < 100, "this PySide6 loses references to None: pin another"
