@@ -153,6 +153,7 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "computer": diagnosis.computer,
         "os": diagnosis.os_name,
         "note": diagnosis.note,
+        "cancelled": diagnosis.cancelled,
         "manager": diagnosis.request.manager.typed,
         "version": version.describe() if version else "-",
         "role": label("role", str(diagnosis.request.role), lang),

@@ -144,13 +144,15 @@ class DiagnosisRun:
     # --- running -------------------------------------------------------------------
 
     def cancel(self) -> None:
-        """Stop the probes now; ``run()`` or ``rerun()`` returns a cancelled diagnosis."""
+        """Stop the probes now, or before they start; ``run()`` or ``rerun()`` returns a
+        cancelled diagnosis."""
         self._cancel_requested = True
         if self._probes is not None and not self._probes.done():
             self._probes.cancel()
 
     @property
     def running(self) -> bool:
+        """The probes are out (between the ``Started`` event and the last verdict)."""
         return self._probes is not None and not self._probes.done()
 
     async def run(self) -> Diagnosis:
@@ -195,9 +197,10 @@ class DiagnosisRun:
         return self._finish(previous.started, previous.duration_ms, previous.cancelled)
 
     async def _probe(self, checks: tuple[Check, ...]) -> bool:
-        """Run the engine on ``checks``; True when ``cancel()`` stopped it."""
-        self._cancel_requested = False
+        """Run the engine on ``checks``; True when ``cancel()`` stopped it (or came first)."""
         self._answered = set()
+        if self._cancel_requested:
+            return True
         self._emit(Started(tuple(c.id for c in checks if not c.skip), time.monotonic()))
         probes: asyncio.Future[object] = asyncio.ensure_future(
             self.engine.run(checks, version=self.request.version, on_result=self._arrived)
@@ -224,6 +227,7 @@ class DiagnosisRun:
         return self._cancel_requested
 
     def _finish(self, started: dt.datetime, duration_ms: float, cancelled: bool) -> Diagnosis:
+        self._cancel_requested = False  # a cancel belongs to the run it stopped
         # Checks without an answer are cancelled, never passed; each is explained once.
         for check in self.checks:
             if check.id not in self.results:

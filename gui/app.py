@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
+import signal
+import socket
 import sys
 import traceback
+from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 # qasync imports the first Qt binding it finds unless one is chosen.
 os.environ.setdefault("QT_API", "pyside6")
@@ -20,6 +23,7 @@ from PySide6.QtCore import (
     QEvent,
     QMessageLogContext,
     QObject,
+    QSocketNotifier,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
@@ -27,11 +31,17 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core import exit_codes
 from core.catalog import CatalogError, load_catalog, load_labels
+from core.errors import UserError
 from core.logs import setup_logging
 from gui.i18n import LanguageManager
 from gui.main_window import MainWindow
+from gui.plaintext import literal_html
 from gui.settings import APPLICATION, ORGANIZATION, Settings
+from gui.tasks import start_task
+from gui.wizard import DiagnosticsWizard
+from gui.wizard.unattended import run_unattended
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +76,7 @@ def _install_excepthook(app: QApplication) -> None:
             app.quit()
             return
         box = QMessageBox(QMessageBox.Icon.Critical, "SEP Port Doctor", app.tr("Something went wrong."))
-        box.setInformativeText(f"{kind.__name__}: {value}")
+        box.setInformativeText(literal_html(f"{kind.__name__}: {value}"))  # may quote remote text
         box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
         box.exec()
 
@@ -88,11 +98,6 @@ class _QuitAfterFirstPaint(QObject):
         return False
 
 
-def _log_failure(task: asyncio.Future[Any]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("background task failed", exc_info=task.exception())
-
-
 def create_application(argv: list[str] | None = None) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -109,31 +114,78 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+class GuiArgumentError(UserError):
+    """A ``gui`` option that cannot be used; one line and exit 2."""
+
+
 def build_main_window(app: QApplication, args: argparse.Namespace | None = None) -> MainWindow:
-    """Everything but the event loop: used by run_gui and by the tests."""
+    """Everything but the event loop: used by run_gui and by the tests; raises GuiArgumentError."""
     catalog = load_catalog()
+    # More --port options than the catalogue has ports can only repeat some; refused here,
+    # before their text could overflow the field and be cut (3,001 options probed TCP 11).
+    limit = len({entry.port for entry in catalog.entries})
+    if len(getattr(args, "port", None) or []) > limit:
+        raise GuiArgumentError("override-too-many", limit=limit)
     load_labels()
     settings = Settings()
     languages = LanguageManager.for_app(app)
     preference = getattr(args, "lang", None) or settings.language
     languages.apply(LanguageManager.resolve(preference))
-    window = MainWindow(catalog, settings, languages)
-    from gui.wizard import DiagnosticsWizard
-
+    window = MainWindow(catalog, settings, languages, preference)
     wizard = DiagnosticsWizard(catalog, settings, languages.lang)
     window.add_wizard(wizard)
+    wizard.show_language(preference)
     wizard.entry_requested.connect(window.show_entry)
     wizard.language_chosen.connect(window.choose_language)
+    wizard.status_message.connect(window.show_status)
     if args is not None:
         wizard.apply_arguments(args)
-        if getattr(args, "page", None) == "wizard" or getattr(args, "run", False):
-            window.tabs.setCurrentIndex(1)
+        # Asked to diagnose something: open where that happens, unless the reference was asked for.
+        asked = any(getattr(args, name, None) for name in ("manager", "sep_version", "run"))
+        page = getattr(args, "page", None)
+        if page == "wizard" or (asked and page != "reference"):
+            window.show_wizard()
     if settings.notice:
-        window.statusBar().showMessage(settings.notice, 15000)
+        window.show_settings_notice()
     return window
 
 
+def _no_display_reason() -> str | None:
+    """Why no window can open here (Qt would abort), or None. Only Linux/BSD X11 and Wayland are checked."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return None
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform and platform not in ("xcb", "wayland"):
+        return None  # offscreen, minimal, vnc...: no display needed
+    display = os.environ.get("DISPLAY", "")
+    if os.environ.get("WAYLAND_DISPLAY") or (display and _x_display_reachable(display)):
+        return None
+    return "no display to open the window on" if not display else f"the display {display!r} cannot be reached"
+
+
+def _x_display_reachable(display: str) -> bool:
+    """A local X display ``:N`` has its socket; a remote one is trusted to exist."""
+    host, _sep, number = display.rpartition(":")
+    if host not in ("", "unix") or not number.split(".")[0].isdigit():
+        return True
+    return Path(f"/tmp/.X11-unix/X{number.split('.')[0]}").exists()
+
+
 def run_gui(args: argparse.Namespace) -> int:
+    if getattr(args, "report", None) and not getattr(args, "run", False):
+        print(
+            "sep-port-doctor: error: --report writes the report of --run; add --run, or leave out --report",
+            file=sys.stderr,
+        )
+        return 2
+    reason = _no_display_reason()
+    if reason is not None:
+        print(
+            f"sep-port-doctor: error: {reason}; the window needs a display "
+            "(QT_QPA_PLATFORM=offscreen runs gui --run without one)",
+            file=sys.stderr,
+        )
+        return 2
     _setup_logging()
     qInstallMessageHandler(_qt_message)
     app = create_application()
@@ -143,42 +195,85 @@ def run_gui(args: argparse.Namespace) -> int:
     except CatalogError as exc:
         QMessageBox.critical(None, "SEP Port Doctor", f"A data file of the program is broken:\n{exc}")
         return 2
-    except ValueError as exc:  # bad prefill arguments: one clear line
-        print(f"sep-port-doctor: error: {exc}", file=sys.stderr)
+    except UserError as exc:  # bad prefill arguments: one clear line
+        print(
+            f"sep-port-doctor: error: --port: {exc.message(LanguageManager.resolve(getattr(args, 'lang', None) or ''))}",
+            file=sys.stderr,
+        )
         return 2
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    exit_code = 0
+    exit_code = exit_codes.OK
     closing = asyncio.Event()
     app.aboutToQuit.connect(closing.set)
 
     if args.quit and not args.run:
         app.installEventFilter(_QuitAfterFirstPaint(app))
 
-    from gui.wizard import DiagnosticsWizard
-
     async def main() -> None:
         nonlocal exit_code
         window.show()
         wizard = window.wizard
-        assert isinstance(wizard, DiagnosticsWizard)
+        assert wizard is not None
         if args.run:
-            exit_code = await wizard.run_unattended(report=args.report)
+            exit_code = await run_unattended(wizard, report=args.report)
             if args.quit:
                 window.close()
                 app.quit()
                 return
         else:
-            prefill = asyncio.ensure_future(wizard.prefill_from_local())
-            prefill.add_done_callback(_log_failure)
+            start_task(wizard.prefill_from_local(), "reading this PC's SEP client settings")
         await closing.wait()
 
-    try:
-        with loop:
-            loop.run_until_complete(main())
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        asyncio.set_event_loop(None)
+    with loop:
+        task = loop.create_task(main())
+        interrupt = _Interrupt(app, task)
+        try:
+            loop.run_until_complete(task)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            if not interrupt.happened:
+                raise
+        finally:
+            interrupt.close()
+            asyncio.set_event_loop(None)
+    if interrupt.happened:
+        # The probes were cancelled and closed their sockets; a report being written was
+        # finished by its worker (atomic: the whole file or the previous one), never half.
+        print("sep-port-doctor: interrupted", file=sys.stderr)
+        return exit_codes.INTERRUPTED
     return exit_code
+
+
+class _Interrupt:
+    """Ctrl+C in the window's terminal: cancel what runs and leave at once (exit 130).
+
+    Qt waits in C++ where Python cannot run its signal handler; the wake-up file descriptor
+    makes the loop run Python as soon as the signal arrives."""
+
+    def __init__(self, app: QApplication, task: asyncio.Task[None]) -> None:
+        self.happened = False
+        self._task = task
+        self._app = app
+        self._reader, self._writer = socket.socketpair()
+        for end in (self._reader, self._writer):
+            end.setblocking(False)
+        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno())
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read)
+        self._notifier.activated.connect(self._drain)
+        self._previous_handler = signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError):
+            self._reader.recv(256)
+
+    def _on_sigint(self, _signum: int, _frame: object) -> None:
+        self.happened = True
+        self._task.cancel()
+
+    def close(self) -> None:
+        signal.signal(signal.SIGINT, self._previous_handler)
+        signal.set_wakeup_fd(self._previous_fd)
+        self._notifier.setEnabled(False)
+        self._reader.close()
+        self._writer.close()

@@ -10,6 +10,9 @@ from PySide6.QtWidgets import QApplication
 from core.catalog import Lang
 from core.i18n import system_lang
 
+# Each language is named in itself, as language choosers do.
+LANGUAGE_NAMES: dict[str, str] = {"ja": "日本語", "en": "English"}
+
 
 class LanguageManager(QObject):
     """Installs the translators for one language and announces the change."""

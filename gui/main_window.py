@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtCore import QByteArray, QEvent, QRect, QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from core.catalog import Catalog, Lang
-from gui.i18n import LanguageManager
+from core.i18n import system_lang
+from gui.i18n import LANGUAGE_NAMES, LanguageManager
 from gui.reference import ReferenceView
 from gui.settings import Settings
+from gui.wizard import DiagnosticsWizard
+
+PREFERRED_SIZE = QSize(1180, 760)
+SCREEN_SHARE = 0.92
+"""At most this share of the screen's free area (taskbar excluded), so the window never starts cut off."""
+STATUS_MS = 15000
+
+
+def first_size(available: QSize) -> QSize:
+    """The size to open at: the preferred one, or less on a small screen, never larger than it."""
+    return QSize(
+        min(PREFERRED_SIZE.width(), int(available.width() * SCREEN_SHARE)),
+        min(PREFERRED_SIZE.height(), int(available.height() * SCREEN_SHARE)),
+    )
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, catalog: Catalog, settings: Settings, languages: LanguageManager) -> None:
+    def __init__(
+        self, catalog: Catalog, settings: Settings, languages: LanguageManager, preference: str | None = None
+    ) -> None:
         super().__init__()
         self.catalog = catalog
         self.settings = settings
@@ -26,21 +43,56 @@ class MainWindow(QMainWindow):
         self.reference.set_version_text(settings.reference_version)
         self.reference.hide_check.setChecked(settings.hide_not_applicable)
         self.tabs.addTab(self.reference, "")
-        self.wizard: QWidget | None = None
+        self.wizard: DiagnosticsWizard | None = None
+        self.preference = settings.language if preference is None else preference
+        """The language chosen ("" follows the system), shown checked in the menu."""
         self.setCentralWidget(self.tabs)
 
         self._build_menus()
         self.languages.language_changed.connect(self._on_language_changed)
         self.retranslate()
-        self.resize(1180, 760)
-        geometry = settings.window_geometry
-        if geometry:
-            self.restoreGeometry(QByteArray(geometry))
+        self._place(settings.window_geometry)
 
-    def add_wizard(self, wizard: QWidget) -> None:
+    def _place(self, saved: bytes) -> None:
+        """The saved geometry if it is still on a screen, clamped to it; else a size that fits."""
+        screen = QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
+        self.resize(first_size(available.size()))
+        if saved and self.restoreGeometry(QByteArray(saved)):
+            target = QGuiApplication.screenAt(self.geometry().center()) or screen
+            area = target.availableGeometry() if target is not None else available
+            frame = self.frameGeometry()
+            width, height = min(self.width(), area.width()), min(self.height(), area.height())
+            self.resize(width, height)
+            x = min(max(frame.x(), area.left()), area.right() - width + 1)
+            y = min(max(frame.y(), area.top()), area.bottom() - height + 1)
+            self.move(x, y)
+
+    def add_wizard(self, wizard: DiagnosticsWizard) -> None:
         self.wizard = wizard
         self.tabs.addTab(wizard, "")
         self.retranslate()
+
+    def show_wizard(self) -> None:
+        """The diagnostics tab, with the keyboard in the wizard's page (not on the tab bar)."""
+        self.tabs.setCurrentIndex(1)
+        if self.wizard is not None:
+            self.wizard.focus_page()
+
+    def show_reference(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.reference.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_MS)
+
+    def show_settings_notice(self) -> None:
+        self.show_status(self.tr("Some settings could not be read; the defaults are used instead."))
+
+    def _new_diagnosis(self) -> None:
+        if self.wizard is not None:
+            self.show_wizard()
+            self.wizard.request_new_diagnosis()
 
     def show_entry(self, entry_id: str) -> None:
         """Jump from a result to its catalogue entry in the reference."""
@@ -49,6 +101,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         self.file_menu = self.menuBar().addMenu("")
+        self.new_action = QAction(self)
+        self.new_action.setObjectName("new_diagnosis_action")
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self._new_diagnosis)
+        self.file_menu.addAction(self.new_action)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -66,14 +123,14 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             self.language_menu.addAction(action)
             self.lang_actions[code] = action
-        self.lang_actions[self.settings.language].setChecked(True)
+        self.lang_actions[self.preference if self.preference in self.lang_actions else ""].setChecked(True)
 
         self.reference_action = QAction(self)
         self.reference_action.setShortcut(QKeySequence("Ctrl+1"))
-        self.reference_action.triggered.connect(lambda: self.tabs.setCurrentIndex(0))
+        self.reference_action.triggered.connect(self.show_reference)
         self.wizard_action = QAction(self)
         self.wizard_action.setShortcut(QKeySequence("Ctrl+2"))
-        self.wizard_action.triggered.connect(lambda: self.tabs.setCurrentIndex(min(1, self.tabs.count() - 1)))
+        self.wizard_action.triggered.connect(self.show_wizard)
         self.view_menu.addAction(self.reference_action)
         self.view_menu.addAction(self.wizard_action)
 
@@ -85,17 +142,19 @@ class MainWindow(QMainWindow):
     def choose_language(self, preference: str) -> None:
         """ "" follows the system; the choice is remembered."""
         self.settings.language = preference
+        self.preference = preference
         if preference in self.lang_actions:
             self.lang_actions[preference].setChecked(True)
+        if self.wizard is not None:
+            self.wizard.show_language(preference)
         self.languages.apply(LanguageManager.resolve(preference))
 
     def _on_language_changed(self, lang: str) -> None:
         # The LanguageChange event arrives later; retranslate now so the switch is immediate.
         self.retranslate()
         self.reference.set_lang(lang)  # type: ignore[arg-type]
-        set_lang = getattr(self.wizard, "set_lang", None)
-        if callable(set_lang):
-            set_lang(lang)
+        if self.wizard is not None:
+            self.wizard.set_lang(lang)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -108,10 +167,11 @@ class MainWindow(QMainWindow):
         if self.tabs.count() > 1:
             self.tabs.setTabText(1, self.tr("&Diagnostics"))
         self.file_menu.setTitle(self.tr("&File"))
+        self.new_action.setText(self.tr("&New diagnosis"))
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
         self.language_menu.setTitle(self.tr("&Language"))
-        self.lang_actions[""].setText(self.tr("Follow the system"))
+        self.lang_actions[""].setText(self.tr("Follow the system (%1)").replace("%1", LANGUAGE_NAMES[system_lang()]))
         self.lang_actions["ja"].setText("日本語")
         self.lang_actions["en"].setText("English")
         self.reference_action.setText(self.tr("Port reference"))
@@ -134,9 +194,8 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        close_wizard = getattr(self.wizard, "shutdown", None)
-        if callable(close_wizard):
-            close_wizard()
+        if self.wizard is not None:
+            self.wizard.shutdown()
         self.settings.reference_version = self.reference.version_combo.currentText()
         self.settings.hide_not_applicable = self.reference.hide_check.isChecked()
         self.settings.window_geometry = bytes(self.saveGeometry().data())

@@ -132,6 +132,7 @@ class ReferenceView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMaxLength(200)
         self.search_label.setBuddy(self.search)
+        self.search.setObjectName("search")
 
         self.version_label = QLabel()
         self.version_combo = QComboBox()
@@ -141,7 +142,11 @@ class ReferenceView(QWidget):
         for release in reversed(KNOWN_RELEASES):
             self.version_combo.addItem(release)
         self.version_combo.setMinimumContentsLength(14)
+        # No completion while typing: "14.3 RU1" then Tab stayed "14.3 RU10" and "12.1" became
+        # "12.1.6 MP10"; the list offers the releases, and choosing one is the user's act.
+        self.version_combo.setCompleter(None)  # type: ignore[arg-type]  # None removes it
         self.version_label.setBuddy(self.version_combo)
+        self.version_combo.setObjectName("reference_version")
         self.version_message = QLabel()
         self.version_message.setObjectName("fieldError")
         self.version_message.setStyleSheet("color: #b00020")
@@ -151,10 +156,13 @@ class ReferenceView(QWidget):
         self.protocol_label = QLabel()
         self.protocol_combo = QComboBox()
         self.protocol_label.setBuddy(self.protocol_combo)
+        self.protocol_combo.setObjectName("protocol")
         self.direction_label = QLabel()
         self.direction_combo = QComboBox()
         self.direction_label.setBuddy(self.direction_combo)
+        self.direction_combo.setObjectName("direction")
         self.hide_check = QCheckBox()
+        self.hide_check.setObjectName("hide_not_applicable")
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -177,6 +185,7 @@ class ReferenceView(QWidget):
 
         self.count_label = QLabel()
         self.copy_button = QPushButton()
+        self.copy_button.setObjectName("copy_rows")
         self.copy_action = QAction(self)
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -257,13 +266,13 @@ class ReferenceView(QWidget):
         self.search_label.setText(self.tr("&Search:"))
         self.search.setPlaceholderText(self.tr("port, process, purpose… (e.g. 445 windows, プッシュ)"))
         self.search.setToolTip(self.tr("Every word must match, in any order, in Japanese or English"))
-        self.version_label.setText(self.tr("SEP &version:"))
+        self.version_label.setText(self.tr("SEP v&ersion:"))  # Alt+V is the View menu
         line_edit = self.version_combo.lineEdit()
         if line_edit is not None:
             line_edit.setPlaceholderText(self.tr("all versions"))
         self.protocol_label.setText(self.tr("&Protocol:"))
-        self.direction_label.setText(self.tr("&Direction:"))
-        self.hide_check.setText(self.tr("&Hide ports that do not apply"))
+        self.direction_label.setText(self.tr("Direc&tion:"))  # Alt+D is the Diagnostics tab
+        self.hide_check.setText(self.tr("Hide ports that do &not apply"))  # Alt+H is the Help menu
         self.copy_button.setText(self.tr("&Copy selected rows"))
         self.copy_action.setText(self.tr("Copy"))
         self._fill_combo(self.protocol_combo, [("", self.tr("All")), ("tcp", "TCP"), ("udp", "UDP")])

@@ -35,6 +35,7 @@ WINDOW_GEOMETRY = _Key("window/geometry", b"", bytes)
 
 
 NOTICE_UNREADABLE = "some settings could not be read; defaults are in use"
+_UNREADABLE = object()
 
 
 def _coerce(value: Any, key: _Key) -> tuple[bool, Any]:
@@ -73,8 +74,11 @@ class Settings:
 
     def _get(self, key: _Key) -> Any:
         """The stored value, or the default with a notice when what is stored is unreadable."""
-        value = self._q.value(key.name, key.default)
-        usable, result = _coerce(value, key)
+        try:
+            value = self._q.value(key.name, key.default)
+        except (RuntimeError, TypeError, ValueError, SystemError):  # a value the binding cannot convert
+            value = _UNREADABLE
+        usable, result = _coerce(value, key) if value is not _UNREADABLE else (False, key.default)
         if not usable:
             self.notice = NOTICE_UNREADABLE
         return result

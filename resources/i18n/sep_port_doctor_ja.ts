@@ -4,148 +4,245 @@
 <context>
     <name>DiagnosticsWizard</name>
     <message>
-        <location filename="../../gui/wizard.py" line="784"/>
-        <source>Checking %1…</source>
-        <translation>%1 を確認しています…</translation>
+        <location filename="../../gui/wizard/controller.py" line="218"/>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; 戻る(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="814"/>
-        <source>Cancelled.</source>
-        <translation>中止しました。</translation>
+        <location filename="../../gui/wizard/controller.py" line="219"/>
+        <source>&amp;Next &gt;</source>
+        <translation>次へ(&amp;N) &gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="814"/>
-        <source>Done.</source>
-        <translation>完了しました。</translation>
+        <location filename="../../gui/wizard/controller.py" line="220"/>
+        <source>Fi&amp;nish</source>
+        <translation>完了(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="838"/>
+        <location filename="../../gui/wizard/controller.py" line="222"/>
+        <source>Start a new diagnosis (asks first if the results were not exported)</source>
+        <translation>新しい診断を始めます(結果を書き出していなければ先に確認します)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="302"/>
+        <source>Checking %1 (SEP %2, %3)…</source>
+        <translation>%1 を確認しています(SEP %2、%3)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="350"/>
+        <source>Cancelled after %1 s: %2 checks had no answer. So far: %3</source>
+        <translation>%1 秒で中止しました: %2 件の確認に応答がありません。ここまでの結果: %3</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="353"/>
+        <source>Done in %1 s: %2</source>
+        <translation>%1 秒で完了しました: %2</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="355"/>
+        <source>(%1 display errors, the checks went on; details in the log)</source>
+        <translation>(表示エラー %1 件。確認は続行しました。詳細はログにあります)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="365"/>
+        <source>A result could not be shown (%1); the checks go on.</source>
+        <translation>結果を表示できませんでした(%1)。確認は続行します。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="386"/>
+        <source>The summary is on the clipboard.</source>
+        <translation>概要をクリップボードにコピーしました。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="427"/>
+        <location filename="../../gui/wizard/controller.py" line="435"/>
         <source>Not exported: %1</source>
         <translation>書き出せませんでした: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="844"/>
+        <location filename="../../gui/wizard/controller.py" line="430"/>
+        <source>Writing the report…</source>
+        <translation>レポートを書き込んでいます…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="444"/>
         <source>Exported: %1 and %2</source>
         <translation>書き出しました: %1 と %2</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="445"/>
+        <source>Report written: %1</source>
+        <translation>レポートを書き込みました: %1</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="458"/>
+        <source>Finish</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="465"/>
+        <source>New diagnosis</source>
+        <translation>新しい診断</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="470"/>
+        <source>The results have not been exported.</source>
+        <translation>結果はまだ書き出されていません。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="473"/>
+        <source>Export them now, discard them, or go back to them?</source>
+        <translation>今すぐ書き出しますか、破棄しますか、それとも結果に戻りますか?</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="474"/>
+        <source>&amp;Export</source>
+        <translation>書き出し(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="475"/>
+        <source>&amp;Discard</source>
+        <translation>破棄(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="476"/>
+        <source>&amp;Back</source>
+        <translation>戻る(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/controller.py" line="514"/>
+        <source>New diagnosis.</source>
+        <translation>新しい診断を始めました。</translation>
     </message>
 </context>
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../gui/wizard.py" line="619"/>
+        <location filename="../../gui/wizard/pages/export.py" line="66"/>
         <source>Export the report</source>
         <translation>レポートの書き出し</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="620"/>
-        <source>One HTML file to attach to the ticket, and the same results as JSON.</source>
-        <translation>チケットに添付する HTML ファイル 1 つと、同じ結果の JSON を書き出します。</translation>
+        <location filename="../../gui/wizard/pages/export.py" line="67"/>
+        <source>One HTML file to attach to the ticket, and the same results as JSON beside it.</source>
+        <translation>チケットに添付する HTML ファイル 1 つと、その隣に同じ結果の JSON を書き出します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="621"/>
-        <source>&amp;Folder:</source>
-        <translation>フォルダ(&amp;F):</translation>
+        <location filename="../../gui/wizard/pages/export.py" line="68"/>
+        <source>&amp;Save the report as:</source>
+        <translation>レポートの保存先(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="622"/>
-        <source>File &amp;name:</source>
-        <translation>ファイル名(&amp;N):</translation>
+        <location filename="../../gui/wizard/pages/export.py" line="69"/>
+        <location filename="../../gui/wizard/pages/export.py" line="92"/>
+        <source>Save the report as</source>
+        <translation>レポートの保存先</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="623"/>
-        <source>&amp;Browse…</source>
-        <translation>参照(&amp;B)…</translation>
+        <location filename="../../gui/wizard/pages/export.py" line="70"/>
+        <source>Bro&amp;wse…</source>
+        <translation>参照(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="624"/>
+        <location filename="../../gui/wizard/pages/export.py" line="71"/>
         <source>&amp;Export</source>
         <translation>書き出し(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="625"/>
+        <location filename="../../gui/wizard/pages/export.py" line="72"/>
         <source>&amp;Open the report</source>
         <translation>レポートを開く(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="626"/>
+        <location filename="../../gui/wizard/pages/export.py" line="73"/>
         <source>Open the report &amp;after exporting</source>
         <translation>書き出した後にレポートを開く(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="629"/>
-        <source>Folder for the report</source>
-        <translation>レポートの保存先フォルダ</translation>
+        <location filename="../../gui/wizard/pages/export.py" line="92"/>
+        <source>HTML report (*.html)</source>
+        <translation>HTML レポート (*.html)</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="106"/>
+        <location filename="../../gui/main_window.py" line="90"/>
+        <source>Some settings could not be read; the defaults are used instead.</source>
+        <translation>一部の設定を読み取れませんでした。既定値を使います。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="165"/>
         <source>SEP Port Doctor</source>
         <translation>SEP Port Doctor</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="107"/>
+        <location filename="../../gui/main_window.py" line="166"/>
         <source>Port &amp;reference</source>
         <translation>ポートリファレンス(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="109"/>
+        <location filename="../../gui/main_window.py" line="168"/>
         <source>&amp;Diagnostics</source>
         <translation>診断(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="110"/>
+        <location filename="../../gui/main_window.py" line="169"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="111"/>
+        <location filename="../../gui/main_window.py" line="170"/>
+        <source>&amp;New diagnosis</source>
+        <translation>新しい診断(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="171"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="112"/>
+        <location filename="../../gui/main_window.py" line="172"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="113"/>
+        <location filename="../../gui/main_window.py" line="173"/>
         <source>&amp;Language</source>
         <translation>言語(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="114"/>
-        <source>Follow the system</source>
-        <translation>システムに合わせる</translation>
+        <location filename="../../gui/main_window.py" line="174"/>
+        <source>Follow the system (%1)</source>
+        <translation>システムに合わせる(%1)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="117"/>
+        <location filename="../../gui/main_window.py" line="177"/>
         <source>Port reference</source>
         <translation>ポートリファレンス</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="118"/>
+        <location filename="../../gui/main_window.py" line="178"/>
         <source>Diagnostics</source>
         <translation>診断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="119"/>
+        <location filename="../../gui/main_window.py" line="179"/>
         <source>&amp;Help</source>
         <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="120"/>
+        <location filename="../../gui/main_window.py" line="180"/>
         <source>&amp;About SEP Port Doctor</source>
         <translation>SEP Port Doctor について(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="129"/>
+        <location filename="../../gui/main_window.py" line="189"/>
         <source>About SEP Port Doctor</source>
         <translation>SEP Port Doctor について</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="131"/>
+        <location filename="../../gui/main_window.py" line="191"/>
         <source>Troubleshoots the network ports of Symantec Endpoint Protection.
 Port data: the vendor&apos;s Japanese port page.</source>
         <translation>Symantec Endpoint Protection の通信ポートのトラブルシューティングツールです。
@@ -155,70 +252,70 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../gui/reference.py" line="257"/>
+        <location filename="../../gui/reference.py" line="266"/>
         <source>&amp;Search:</source>
         <translation>検索(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="258"/>
+        <location filename="../../gui/reference.py" line="267"/>
         <source>port, process, purpose… (e.g. 445 windows, プッシュ)</source>
         <translation>ポート、プロセス、用途…(例: 445 windows、プッシュ)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="259"/>
+        <location filename="../../gui/reference.py" line="268"/>
         <source>Every word must match, in any order, in Japanese or English</source>
         <translation>すべての語が一致する行を表示します(順不同、日本語・英語どちらでも)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="260"/>
-        <source>SEP &amp;version:</source>
-        <translation>SEP バージョン(&amp;V):</translation>
-    </message>
-    <message>
-        <location filename="../../gui/reference.py" line="263"/>
+        <location filename="../../gui/reference.py" line="272"/>
         <source>all versions</source>
         <translation>すべてのバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="264"/>
+        <location filename="../../gui/reference.py" line="273"/>
         <source>&amp;Protocol:</source>
         <translation>プロトコル(&amp;P):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="265"/>
-        <source>&amp;Direction:</source>
-        <translation>方向(&amp;D):</translation>
+        <location filename="../../gui/reference.py" line="269"/>
+        <source>SEP v&amp;ersion:</source>
+        <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="266"/>
-        <source>&amp;Hide ports that do not apply</source>
-        <translation>対象外のポートを隠す(&amp;H)</translation>
+        <location filename="../../gui/reference.py" line="274"/>
+        <source>Direc&amp;tion:</source>
+        <translation>方向(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="267"/>
+        <location filename="../../gui/reference.py" line="275"/>
+        <source>Hide ports that do &amp;not apply</source>
+        <translation>対象外のポートを隠す(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="276"/>
         <source>&amp;Copy selected rows</source>
         <translation>選択した行をコピー(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="268"/>
+        <location filename="../../gui/reference.py" line="277"/>
         <source>Copy</source>
         <translation>コピー</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="269"/>
-        <location filename="../../gui/reference.py" line="272"/>
+        <location filename="../../gui/reference.py" line="278"/>
+        <location filename="../../gui/reference.py" line="281"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/reference.py" line="339"/>
+        <location filename="../../gui/reference.py" line="348"/>
         <source>%n of %1 ports shown</source>
         <translation>
             <numerusform>%1 件中 %n 件を表示</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="370"/>
+        <location filename="../../gui/reference.py" line="379"/>
         <source>No port selected.</source>
         <translation>ポートが選択されていません。</translation>
     </message>
@@ -226,80 +323,133 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>ResultsPage</name>
     <message>
-        <location filename="../../gui/wizard.py" line="476"/>
+        <location filename="../../gui/wizard/pages/results.py" line="92"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="477"/>
+        <location filename="../../gui/wizard/pages/results.py" line="93"/>
         <source>Grouped by severity. Select a line for the explanation and next steps.</source>
         <translation>重要度ごとに表示します。行を選ぶと説明と対処が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="478"/>
+        <location filename="../../gui/wizard/pages/results.py" line="94"/>
         <source>Show in the &amp;port reference</source>
         <translation>ポートリファレンスで表示(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="497"/>
+        <location filename="../../gui/wizard/pages/results.py" line="95"/>
+        <source>&amp;Copy for the ticket</source>
+        <translation>チケット用にコピー(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/results.py" line="96"/>
+        <source>Copy a plain-text summary: host, version, time and every problem</source>
+        <translation>ホスト、バージョン、日時とすべての問題をテキストでコピーします</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/results.py" line="97"/>
+        <source>New dia&amp;gnosis</source>
+        <translation>新しい診断(&amp;G)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/results.py" line="118"/>
         <source>This PC</source>
         <translation>この PC</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="531"/>
-        <source>rule of thumb</source>
-        <translation>経験則</translation>
+        <location filename="../../gui/wizard/pages/results.py" line="131"/>
+        <source>Cancelled (incomplete): %1</source>
+        <translation>中止(未完了): %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="543"/>
+        <location filename="../../gui/wizard/pages/results.py" line="178"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="544"/>
+        <location filename="../../gui/wizard/pages/results.py" line="179"/>
         <source>Evidence</source>
         <translation>根拠</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="545"/>
+        <location filename="../../gui/wizard/pages/results.py" line="180"/>
         <source>Address</source>
         <translation>アドレス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="546"/>
+        <location filename="../../gui/wizard/pages/results.py" line="181"/>
         <source>Round trip</source>
         <translation>応答時間</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="550"/>
+        <location filename="../../gui/wizard/pages/results.py" line="185"/>
         <source>Why checked</source>
         <translation>確認の理由</translation>
     </message>
 </context>
 <context>
+    <name>RunModel</name>
+    <message>
+        <location filename="../../gui/wizard/run_model.py" line="141"/>
+        <source>running…</source>
+        <translation>確認中…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/run_model.py" line="141"/>
+        <source>waiting</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/run_model.py" line="146"/>
+        <source>this PC</source>
+        <translation>この PC</translation>
+    </message>
+</context>
+<context>
     <name>RunPage</name>
     <message>
-        <location filename="../../gui/wizard.py" line="416"/>
+        <location filename="../../gui/wizard/pages/run.py" line="85"/>
         <source>Checking</source>
         <translation>確認中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="417"/>
-        <source>Each verdict appears as it arrives. Cancel stops everything at once.</source>
-        <translation>判定は届いた順に表示されます。「中止」ですべての確認をすぐに止めます。</translation>
+        <location filename="../../gui/wizard/pages/run.py" line="88"/>
+        <source>Stop every check now (Esc)</source>
+        <translation>すべての確認をすぐに止めます(Esc)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="418"/>
+        <location filename="../../gui/wizard/pages/run.py" line="89"/>
+        <source>Check the &amp;selected port again</source>
+        <translation>選択したポートを再確認(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/run.py" line="96"/>
+        <source>Cancelled: checks that had no answer yet are marked cancelled.</source>
+        <translation>中止しました: まだ応答のなかった確認は「中止」と表示されます。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/run.py" line="98"/>
+        <source>Every planned check is listed; each verdict appears as it arrives.</source>
+        <translation>予定したすべての確認を表示し、判定が届いた順に表示します。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/run.py" line="103"/>
+        <source>running…</source>
+        <translation>確認中…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/run.py" line="103"/>
+        <source>waiting</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/run.py" line="87"/>
         <source>&amp;Cancel</source>
         <translation>中止(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="419"/>
-        <source>Run this &amp;row again</source>
-        <translation>この行を再実行(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/wizard.py" line="420"/>
+        <location filename="../../gui/wizard/pages/run.py" line="90"/>
         <source>Run &amp;all again</source>
         <translation>すべて再実行(&amp;A)</translation>
     </message>
@@ -307,117 +457,127 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>TargetPage</name>
     <message>
-        <location filename="../../gui/wizard.py" line="229"/>
+        <location filename="../../gui/wizard/pages/target.py" line="113"/>
         <source>What to check</source>
         <translation>確認する対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="230"/>
+        <location filename="../../gui/wizard/pages/target.py" line="114"/>
         <source>The manager and the SEP version decide which ports matter.</source>
         <translation>管理サーバーと SEP のバージョンによって、確認するポートが決まります。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="232"/>
+        <location filename="../../gui/wizard/pages/target.py" line="116"/>
         <source>&amp;Manager (SEPM) host:</source>
         <translation>管理サーバー(SEPM)(&amp;M):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="233"/>
-        <source>SEP &amp;version:</source>
-        <translation>SEP バージョン(&amp;V):</translation>
-    </message>
-    <message>
-        <location filename="../../gui/wizard.py" line="234"/>
+        <location filename="../../gui/wizard/pages/target.py" line="118"/>
         <source>&amp;Group Update Provider (optional):</source>
         <translation>グループ更新プロバイダ(省略可)(&amp;G):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="235"/>
+        <location filename="../../gui/wizard/pages/target.py" line="119"/>
         <source>Remote &amp;SQL Server (optional):</source>
         <translation>リモート SQL Server(省略可)(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="236"/>
+        <location filename="../../gui/wizard/pages/target.py" line="120"/>
         <source>S&amp;yslog server (optional):</source>
         <translation>Syslog サーバー(省略可)(&amp;Y):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="237"/>
+        <location filename="../../gui/wizard/pages/target.py" line="121"/>
         <source>Ports the site &amp;changed (optional):</source>
         <translation>変更されたポート(省略可)(&amp;C):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="238"/>
-        <source>&amp;Note or ticket number:</source>
-        <translation>メモ・チケット番号(&amp;N):</translation>
-    </message>
-    <message>
-        <location filename="../../gui/wizard.py" line="242"/>
+        <location filename="../../gui/wizard/pages/target.py" line="127"/>
         <source>host name or IP address, e.g. sepm01.corp.example</source>
         <translation>ホスト名または IP アドレス(例: sepm01.corp.example)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="243"/>
+        <location filename="../../gui/wizard/pages/target.py" line="129"/>
         <source>e.g. 14.3 RU1 or 14.3.3580.1100</source>
         <translation>例: 14.3 RU1 または 14.3.3580.1100</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="244"/>
+        <location filename="../../gui/wizard/pages/target.py" line="130"/>
         <source>DEFAULT=ACTUAL, e.g. 8014=80, 443=4443</source>
         <translation>既定=実際(例: 8014=80, 443=4443)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="245"/>
+        <location filename="../../gui/wizard/pages/target.py" line="131"/>
         <source>shown in the report</source>
         <translation>レポートに記載されます</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="246"/>
+        <location filename="../../gui/wizard/pages/target.py" line="132"/>
         <source>This PC is a Group &amp;Update Provider (check that it listens on TCP 2967)</source>
         <translation>この PC はグループ更新プロバイダ(TCP 2967 で待ち受けているか確認)(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="247"/>
-        <source>Read from manager</source>
-        <translation>管理サーバーから読み取る</translation>
+        <location filename="../../gui/wizard/pages/target.py" line="117"/>
+        <source>S&amp;EP version:</source>
+        <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="248"/>
+        <location filename="../../gui/wizard/pages/target.py" line="122"/>
+        <source>No&amp;te or ticket number:</source>
+        <translation>メモ・チケット番号(&amp;T):</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/target.py" line="133"/>
+        <source>Read fr&amp;om manager</source>
+        <translation>管理サーバーから読み取る(&amp;O)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/target.py" line="134"/>
         <source>Ask the manager&apos;s web service (TCP 8446) for its version</source>
         <translation>管理サーバーの Web サービス(TCP 8446)にバージョンを問い合わせます</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="340"/>
+        <location filename="../../gui/wizard/pages/target.py" line="206"/>
+        <source>the manager and the SEP version are needed</source>
+        <translation>管理サーバーと SEP バージョンが必要です</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/target.py" line="238"/>
         <source>manager</source>
         <translation>管理サーバー</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="343"/>
+        <location filename="../../gui/wizard/pages/target.py" line="241"/>
         <source>version</source>
         <translation>バージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="347"/>
+        <location filename="../../gui/wizard/pages/target.py" line="245"/>
         <source>ports</source>
         <translation>ポート</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="350"/>
+        <location filename="../../gui/wizard/pages/target.py" line="248"/>
         <source>Filled in from this PC&apos;s SEP client settings: %1</source>
         <translation>この PC の SEP クライアントの設定から入力しました: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="365"/>
+        <location filename="../../gui/wizard/pages/target.py" line="263"/>
         <source>Asking %1 on TCP %2…</source>
         <translation>%1 の TCP %2 に問い合わせています…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="375"/>
+        <location filename="../../gui/wizard/pages/target.py" line="278"/>
         <source>The manager reports %1.</source>
         <translation>管理サーバーのバージョンは %1 です。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="377"/>
+        <location filename="../../gui/wizard/pages/target.py" line="281"/>
+        <source>The manager reports a version not known here: %1</source>
+        <translation>管理サーバーが報告したバージョンはこのプログラムでは不明です: %1</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/target.py" line="284"/>
         <source>No version from the manager: %1</source>
         <translation>管理サーバーからバージョンを取得できませんでした: %1</translation>
     </message>
@@ -425,50 +585,60 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>WherePage</name>
     <message>
-        <location filename="../../gui/wizard.py" line="150"/>
+        <location filename="../../gui/wizard/pages/where.py" line="67"/>
         <source>Where are you?</source>
         <translation>どこで実行していますか?</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="151"/>
+        <location filename="../../gui/wizard/pages/where.py" line="68"/>
         <source>The checks depend on where this program runs.</source>
         <translation>確認内容は、このプログラムを実行する場所によって変わります。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="152"/>
+        <location filename="../../gui/wizard/pages/where.py" line="69"/>
         <source>Choose where you are sitting. Most checks are made from a client PC.</source>
         <translation>作業している場所を選んでください。通常はクライアントの PC から確認します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="153"/>
+        <location filename="../../gui/wizard/pages/where.py" line="70"/>
+        <source>This program runs</source>
+        <translation>このプログラムの実行場所</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/where.py" line="71"/>
         <source>At a &amp;client PC whose SEP client cannot reach its manager</source>
         <translation>管理サーバーに接続できない SEP クライアントの PC(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="154"/>
+        <location filename="../../gui/wizard/pages/where.py" line="72"/>
         <source>At an &amp;admin PC whose console cannot reach the manager</source>
         <translation>管理コンソールが管理サーバーに接続できない管理用 PC(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="155"/>
+        <location filename="../../gui/wizard/pages/where.py" line="73"/>
         <source>On the &amp;manager (SEPM) itself</source>
         <translation>管理サーバー(SEPM)上(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="156"/>
+        <location filename="../../gui/wizard/pages/where.py" line="74"/>
         <source>&amp;Language:</source>
         <translation>言語(&amp;L):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard.py" line="157"/>
-        <source>Follow the system</source>
-        <translation>システムに合わせる</translation>
+        <location filename="../../gui/wizard/pages/where.py" line="75"/>
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/where.py" line="77"/>
+        <source>Follow the system (%1)</source>
+        <translation>システムに合わせる(%1)</translation>
     </message>
 </context>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../gui/app.py" line="90"/>
+        <location filename="../../gui/app.py" line="78"/>
         <source>Something went wrong.</source>
         <translation>予期しないエラーが発生しました。</translation>
     </message>

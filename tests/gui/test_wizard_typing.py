@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox
 from gui.main_window import MainWindow
 from tests.gui.keyboard import activate, focused, type_text
 
-FIELDS = ("manager", "version", "gup", "sql", "syslog", "overrides", "note")
+FIELDS = ("manager", "version", "gup", "sql", "syslog", "ports", "note")
 
 
 @pytest.mark.parametrize("name", FIELDS)
@@ -19,7 +19,7 @@ def test_typing_in_every_field_keeps_every_character_and_the_focus(main_window: 
     wizard.next()
     field = wizard.target.fields[name].widget
     field.setFocus()
-    typed = "sepm01.corp.example" if name != "overrides" else "8014=80, 443=4443"
+    typed = "sepm01.corp.example" if name != "ports" else "8014=80, 443=4443"
     type_text(qtbot, typed)
     text = field.currentText() if isinstance(field, QComboBox) else field.text()
     assert text == typed

@@ -1,0 +1,77 @@
+"""Page 1: where this program runs (the role decides the plan), and the language."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QButtonGroup, QComboBox, QGroupBox, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout
+
+from core.i18n import system_lang
+from core.plan import Role
+from gui.i18n import LANGUAGE_NAMES
+from gui.wizard.fields import plain_label
+from gui.wizard.pages.base import WizardContext, WizardPage
+
+
+class WherePage(WizardPage):
+    language_chosen = Signal(str)
+    """"" (follow the system), "ja" or "en"."""
+
+    def __init__(self, context: WizardContext) -> None:
+        super().__init__(context)
+        layout = QVBoxLayout(self.content)
+        self.intro = plain_label()
+        layout.addWidget(self.intro)
+        self.role_box = QGroupBox()
+        self.role_box.setObjectName("role")
+        box_layout = QVBoxLayout(self.role_box)
+        self.buttons = QButtonGroup(self)
+        self.radios: dict[Role, QRadioButton] = {}
+        for role in Role:
+            radio = QRadioButton()
+            radio.setObjectName(f"role_{role.value}")
+            self.radios[role] = radio
+            self.buttons.addButton(radio)
+            box_layout.addWidget(radio)
+        self.radios[Role.CLIENT].setChecked(True)
+        layout.addWidget(self.role_box)
+
+        self.language_label = QLabel()
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for code in ("", "ja", "en"):
+            self.language.addItem(LANGUAGE_NAMES.get(code, ""), code)
+        self.language_label.setBuddy(self.language)
+        row = QHBoxLayout()
+        row.addWidget(self.language_label)
+        row.addWidget(self.language)
+        row.addStretch(1)
+        layout.addSpacing(12)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        self.language.activated.connect(lambda _i: self.language_chosen.emit(self.language.currentData()))
+        self.retranslate()
+
+    @property
+    def role(self) -> Role:
+        return next(role for role, radio in self.radios.items() if radio.isChecked())
+
+    def set_role(self, role: Role) -> None:
+        self.radios[role].setChecked(True)
+
+    def show_language(self, preference: str) -> None:
+        """Select what is in use: the language chosen, or following the system."""
+        index = self.language.findData(preference if preference in LANGUAGE_NAMES else "")
+        self.language.setCurrentIndex(max(index, 0))
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Where are you?"))
+        self.setSubTitle(self.tr("The checks depend on where this program runs."))
+        self.intro.setText(self.tr("Choose where you are sitting. Most checks are made from a client PC."))
+        self.role_box.setTitle(self.tr("This program runs"))
+        self.radios[Role.CLIENT].setText(self.tr("At a &client PC whose SEP client cannot reach its manager"))
+        self.radios[Role.CONSOLE].setText(self.tr("At an &admin PC whose console cannot reach the manager"))
+        self.radios[Role.MANAGER].setText(self.tr("On the &manager (SEPM) itself"))
+        self.language_label.setText(self.tr("&Language:"))
+        self.language.setAccessibleName(self.tr("Language"))
+        system = LANGUAGE_NAMES[system_lang()]
+        self.language.setItemText(0, self.tr("Follow the system (%1)").replace("%1", system))

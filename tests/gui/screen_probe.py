@@ -1,0 +1,100 @@
+"""Run in a child process on an offscreen screen of a given size (``offscreen:configfile=``):
+open the window as the program does, walk the wizard's pages against the simulated manager,
+and print, as JSON, where the window and the wizard's buttons are on that screen.
+
+    QT_QPA_PLATFORM=offscreen:configfile=screen.json python -m tests.gui.screen_probe [--move X Y]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from typing import Any
+
+os.environ.setdefault("QT_API", "pyside6")
+
+
+def rect(r: Any) -> list[int]:
+    return [r.x(), r.y(), r.width(), r.height()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--move", nargs=2, type=int, default=None, help="move the window there, then close (saves it)")
+    options = parser.parse_args()
+
+    import qasync
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QWizard
+
+    from core.simulator import SERVED_PORTS, SimulatedManager
+    from gui.app import build_main_window, create_application
+    from gui.wizard import Page
+
+    app = create_application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = build_main_window(app, argparse.Namespace(lang="ja"))
+    window.show()
+    app.processEvents()
+    if options.move is not None:
+        window.move(*options.move)
+        app.processEvents()
+        window.close()
+        print(json.dumps({"saved": rect(window.frameGeometry())}))
+        loop.close()
+        return 0
+    screen = window.screen()
+    found: dict[str, Any] = {
+        "available": rect(screen.availableGeometry()),
+        "dpr": screen.devicePixelRatio(),
+        "window": rect(window.frameGeometry()),
+        "pages": {},
+    }
+    wizard = window.wizard
+    assert wizard is not None
+    window.show_wizard()
+    manager = SimulatedManager(ports={p: 0 for p in SERVED_PORTS})
+    loop.run_until_complete(manager.start())
+
+    def record(page: Page) -> None:
+        app.processEvents()
+        buttons = {}
+        for kind, name in ((QWizard.WizardButton.BackButton, "back"), (QWizard.WizardButton.NextButton, "next"),
+                           (QWizard.WizardButton.FinishButton, "finish")):  # fmt: skip
+            button = wizard.button(kind)
+            if button.isVisible():
+                top_left = button.mapToGlobal(QPoint(0, 0))
+                buttons[name] = [top_left.x(), top_left.y(), button.width(), button.height()]
+        found["pages"][page.name] = {"buttons": buttons, "window": rect(window.frameGeometry())}
+
+    try:
+        record(Page.WHERE)
+        wizard.next()
+        wizard.target.manager.setCurrentText("127.0.0.1")
+        wizard.target.version.setCurrentText("14.3 RU1")
+        wizard.target.ports.setText(", ".join(f"{d}={p}" for d, p in sorted(manager.bound.items())))
+        wizard.target.gup.setText("bad host")  # a message under a field makes the page taller
+        record(Page.TARGET)
+        wizard.target.gup.setText("")
+        wizard.next()
+        assert wizard.run_task is not None
+        loop.run_until_complete(wizard.run_task)
+        record(Page.RUN)
+        wizard.next()
+        record(Page.RESULTS)
+        wizard.next()
+        record(Page.EXPORT)
+    finally:
+        loop.run_until_complete(manager.stop())
+    print(json.dumps(found))
+    window.close()
+    loop.close()  # ends the resolver's worker threads before Qt goes
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

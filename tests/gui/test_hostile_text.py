@@ -1,0 +1,108 @@
+"""Text from a hostile manager is never markup in the window (issue 12, item 2).
+
+The report that found it: an 8446 version answer ``{"version":"<img src=file:///dev/zero>"}``
+made Qt read /dev/zero until memory ran out. Here the simulated manager answers with the same
+markup pointing at a file that does not exist (a regression then fails this test instead of
+hanging the suite) and presents a certificate whose subject is markup. After "Read from
+manager" and a run, every widget of the window is walked: labels that show such text are plain
+text, tooltips and the details pane hold it escaped; then the whole window is painted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTextBrowser, QTreeWidget, QWidget
+
+from core.plan import Role
+from core.simulator import SERVED_PORTS, SimulatedManager, make_certificate
+from gui.main_window import MainWindow
+from gui.wizard import DiagnosticsWizard, Page
+from tests.gui.conftest import drive, overrides_text
+from tests.gui.keyboard import click, press, replace_text
+
+HOSTILE_VERSION = "<img src=file:///nonexistent/sep-port-doctor-version.png>"
+HOSTILE_SUBJECT = "<b>bold</b><img src=file:///nonexistent/sep-port-doctor.png>"
+MARKUP = "<img"
+
+
+def _tooltips(widget: QWidget) -> list[str]:
+    found = [widget.toolTip()]
+    if isinstance(widget, QTreeWidget):
+        stack = [widget.topLevelItem(i) for i in range(widget.topLevelItemCount())]
+        while stack:
+            item = stack.pop()
+            found.append(item.toolTip(0))
+            stack += [item.child(i) for i in range(item.childCount())]
+    elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+        model = widget.model()
+        for row in range(model.rowCount(QModelIndex())):
+            for column in range(model.columnCount(QModelIndex())):
+                found.append(str(model.index(row, column).data(Qt.ItemDataRole.ToolTipRole) or ""))
+    return found
+
+
+def assert_no_markup_interpreted(window: MainWindow) -> list[str]:
+    """Every place where the hostile text is, it is text; returns where it was seen."""
+    seen = []
+    for widget in window.findChildren(QWidget):
+        name = widget.objectName() or type(widget).__name__
+        if isinstance(widget, QLabel) and MARKUP in widget.text():
+            assert widget.textFormat() == Qt.TextFormat.PlainText, f"label {name} would render {widget.text()!r}"
+            seen.append(f"label {name}")
+        if isinstance(widget, QTextBrowser):
+            html = widget.toHtml()
+            assert MARKUP not in html.split("<body", 1)[-1], f"{name} holds markup from the network"
+            if MARKUP in widget.toPlainText():
+                seen.append(f"details {name}")
+        for tip in _tooltips(widget):
+            assert MARKUP not in tip, f"a tooltip of {name} would render {tip!r}"
+            if "&lt;img" in tip:
+                seen.append(f"tooltip {name}")
+    return seen
+
+
+def test_a_hostile_managers_text_is_never_rendered_as_markup(  # type: ignore[no-untyped-def]
+    qtbot, main_window: MainWindow, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+) -> None:
+    manager = SimulatedManager(ports={p: 0 for p in SERVED_PORTS}, version=HOSTILE_VERSION)
+    manager.certificate = make_certificate(HOSTILE_SUBJECT, ["127.0.0.1"])
+    loop.run_until_complete(manager.start())
+    places: list[str] = []
+
+    async def scenario() -> None:
+        click(qtbot, wizard.where.radios[Role.CONSOLE])  # 8446 is a console port
+        press(qtbot, Qt.Key.Key_Return)
+        replace_text(qtbot, wizard.target.manager, "127.0.0.1")
+        replace_text(qtbot, wizard.target.version, "14.3 RU1")
+        replace_text(qtbot, wizard.target.ports, overrides_text(manager))
+        click(qtbot, wizard.target.read_version)
+        assert wizard.target.version_task is not None
+        await wizard.target.version_task
+        assert MARKUP in wizard.target.version_status.text()  # shown (as text, checked below)
+        places.extend(assert_no_markup_interpreted(main_window))
+        press(qtbot, Qt.Key.Key_Return)
+        assert wizard.run_task is not None
+        await wizard.run_task
+        places.extend(assert_no_markup_interpreted(main_window))
+        press(qtbot, Qt.Key.Key_Return)
+        assert wizard.currentId() == Page.RESULTS
+        tree = wizard.results.tree
+        items = [
+            tree.topLevelItem(g).child(i)
+            for g in range(tree.topLevelItemCount())
+            for i in range(tree.topLevelItem(g).childCount())
+        ]
+        for item in items:  # each result's details, in turn
+            tree.setCurrentItem(item)
+            places.extend(assert_no_markup_interpreted(main_window))
+        main_window.grab()  # only now paint everything: nothing interpreted, nothing loaded
+
+    try:
+        drive(loop, scenario())
+    finally:
+        loop.run_until_complete(manager.stop())
+    assert "label version_status" in places
+    assert any(p.startswith("details") for p in places)  # the certificate subject and the version, escaped
+    assert any(p.startswith("tooltip") for p in places)

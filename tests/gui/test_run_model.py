@@ -1,0 +1,57 @@
+"""The live run's table model: Qt's model tester on every state a row can be in."""
+
+from __future__ import annotations
+
+import time
+
+from core.catalog import load_catalog
+from core.explain import explain
+from core.hosts import parse_host
+from core.plan import PlanRequest, Role, build_plan
+from core.results import CheckResult, State
+from core.versions import parse_version
+from gui.wizard.run_model import COL_STATE, COL_TIME, PROGRESS_ROLE, RunModel
+
+CATALOG = load_catalog()
+
+
+def plan() -> tuple:  # type: ignore[type-arg]
+    request = PlanRequest(
+        manager=parse_host("sepm01.corp.example"), version=parse_version("14.3 RU1"), role=Role.CLIENT
+    )
+    return build_plan(CATALOG, request)
+
+
+def test_qtmodeltester_on_waiting_running_and_finished_rows(qapp, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    checks = plan()
+    model = RunModel(CATALOG, "en")
+    model.show_plan(checks)
+    # Checked now (every row waiting), then on each change below as the model signals it.
+    qtmodeltester.check(model, force_py=True)
+    shown = [c for c in checks if not c.skip]
+    model.mark_running(tuple(c.id for c in shown), time.monotonic() - 2.5)  # running, elapsed time
+    model.tick()
+    first = shown[0]
+    result = CheckResult(first, State.OPEN, "syn-ack", "10.0.0.5", 1.5, 1)
+    model.set_result(result, explain(result, CATALOG))
+    model.set_lang("ja")
+    assert model.rowCount() == len(shown)
+    assert model.index(0, 0).data(PROGRESS_ROLE) == "done"
+    assert model.index(0, COL_STATE).data() == "開いている"
+    assert model.index(1, 0).data(PROGRESS_ROLE) == "running"
+    assert float(model.index(1, COL_TIME).data().removesuffix(" s")) >= 2.5
+    model.clear()
+    assert model.rowCount() == 0
+
+
+def test_checks_that_send_nothing_are_not_rows_and_their_results_are_ignored() -> None:
+    checks = plan()
+    model = RunModel(CATALOG, "en")
+    model.show_plan(checks)
+    skipped = next(c for c in checks if c.skip)
+    model.set_result(
+        CheckResult(skipped, State.NOT_APPLICABLE, "not for this role"),
+        explain(CheckResult(skipped, State.NOT_APPLICABLE, "x"), CATALOG),
+    )
+    assert model.row_of(skipped.id) == -1
+    assert model.results() == []
