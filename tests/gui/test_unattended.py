@@ -68,7 +68,7 @@ async def _refused_before_any_packet(*args: str) -> tuple[int, str, int]:
     ("args", "words"),
     [
         (["--notes", "bad\x07note"], "control characters"),
-        (["--port", "8446=1", "--port", "8446=2"], "moved twice"),
+        (["--port", "8446=1", "--port", "8446=2"], "overridden twice"),
         (["--report", "/proc/sep-port-doctor/r.html"], "--report"),
         (["--report", "/"], "--report"),
     ],

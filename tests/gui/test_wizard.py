@@ -89,7 +89,7 @@ def test_invalid_input_is_marked_at_the_field_and_enter_does_not_advance(qtbot, 
 def test_a_port_moved_twice_is_refused(qtbot, wizard: DiagnosticsWizard, text: str) -> None:  # type: ignore[no-untyped-def]
     to_target(qtbot, wizard)
     replace_text(qtbot, wizard.target.ports, text)
-    assert "moved twice" in wizard.target.fields["ports"].message.text()
+    assert "overridden twice" in wizard.target.fields["ports"].message.text()
     assert not wizard.target.isComplete()
 
 
