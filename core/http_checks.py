@@ -123,7 +123,7 @@ async def http_get(
         raise HttpFailure(f"the connection broke: {exc or exc.__class__.__name__}") from None
     except httpx.TimeoutException:
         raise HttpFailure(f"no complete answer within {timeout:g} s") from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a Location such as "a:!" in an answer
         raise HttpFailure(f"HTTP error: {exc.__class__.__name__}: {exc}") from None
     except (ssl.SSLError, OSError) as exc:
         raise HttpFailure(f"connection failed: {exc}") from None
