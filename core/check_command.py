@@ -29,7 +29,7 @@ from core.plan import PlanError, PlanRequest, Role, parse_overrides
 from core.report import Kept, ReportError, ReportPlace, report_place, write_or_keep
 from core.results import CheckResult, State
 from core.run import DiagnosisRun, RunEvent, Verdict
-from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager
+from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager, announcement
 from core.timing import TimeoutPolicy
 from core.versions import SepVersion, version_notices
 
@@ -84,12 +84,15 @@ def add_check_parser(sub: Any) -> None:
 
 
 def add_simulate_parser(sub: Any) -> None:
+    from core.cli import _lang_arg
+
     simulate = sub.add_parser("simulate", help="serve a simulated SEP Manager on loopback")
     simulate.add_argument("--bind", default="127.0.0.1", help="address to listen on (loopback by default)")
     simulate.add_argument("--profile", default="healthy", choices=list(PROFILES), help="faults to simulate")
     simulate.add_argument("--port", action="append", default=[], metavar="DEFAULT=ACTUAL", help="listen elsewhere")
     simulate.add_argument("--free-ports", action="store_true", help="listen on free high ports instead of the defaults")
     simulate.add_argument("--duration", type=_duration_arg, default=None, help="stop after this many seconds")
+    simulate.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
 
 
 def _host(value: str | None, option: str) -> Host | None:
@@ -285,7 +288,7 @@ def log_file_text(lang: Lang) -> str:
     return str(path) if path is not None else label("cli", "no-log", lang)
 
 
-async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO) -> int:
+async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO, lang: Lang) -> int:
     from core.cli import UsageError
 
     bind = _host(args.bind, "--bind")
@@ -306,17 +309,10 @@ async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO)
         await simulator.stop()
         raise UsageError(f"cannot listen on {bind.name}: {exc.strerror or exc}; try --free-ports") from None
     try:
-        listening = ", ".join(f"{d}->{p}" for d, p in sorted(simulator.bound.items()))
-        out.write(f"simulated SEPM ({args.profile}: {PROFILES[args.profile]}) on {bind.name}: {listening}\n")
-        for default, why in sorted(simulator.skipped.items()):
-            out.write(f"note: not serving {default} ({why})\n")
-        overrides = simulator.overrides_text()
-        out.write(
-            f"try: sep-port-doctor check --manager {bind.name} --version 14.3 --role console"
-            f"{' ' + overrides if overrides else ''}\n"
-        )
-        out.write("Ctrl+C stops it.\n")
-        out.flush()
+        console = Console(out)
+        for line in announcement(simulator, catalog, lang):
+            console.line(line)
+        console.flush()
         if args.duration is not None:
             await asyncio.sleep(args.duration)
         else:
@@ -365,7 +361,7 @@ def finish_report(
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
     lang: Lang = getattr(args, "lang", None) or system_lang()
     if args.command == "simulate":
-        return asyncio.run(run_simulator(args, catalog, sys.stdout))
+        return asyncio.run(run_simulator(args, catalog, sys.stdout, lang))
     request = request_from_args(args, catalog)
     place = None if args.report is None else report_place_arg(args.report, lang)
     policy = TimeoutPolicy.from_user_timeout(args.timeout)

@@ -3,8 +3,11 @@
 It serves secars ``OK`` over HTTP (8014) and HTTPS (443), TLS listeners for the
 console ports (8443, 8445, 8446 with the version API), plain listeners for 9090
 and 1100, and a NetBIOS node status on UDP 137, each on the port given by the
-``--port DEFAULT=ACTUAL`` overrides (low ports need privileges). A profile adds
-faults. Requests are read with bounds on size and time.
+``--port DEFAULT=ACTUAL`` overrides (low ports need privileges). It also stands in for
+this PC's push-deployment ports (TCP 139/445, UDP 137/138), which a client-desk check
+finds in this PC's socket table. A profile adds one fault; ``demonstration`` is the
+``check`` (role, version, overrides) that shows it and nothing else, and ``announcement``
+what ``simulate`` prints. Requests are read with bounds on size and time.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import ipaddress
 import json
 import socket
 import ssl
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,27 +30,55 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from core.catalog import Catalog, Lang, label
+from core.hosts import parse_host
 from core.http_checks import SECARS_PATH, VERSION_PATH
+from core.invocation import command_line, program_argv
 from core.netbios import node_status_answer
-
-PROFILES: dict[str, str] = {
-    "healthy": "everything answers as a healthy manager does",
-    "secars-wrong": "8014 and 443 answer 200 with a page that is not 'OK' (another web server)",
-    "secars-error": "8014 and 443 answer 500 Internal Server Error",
-    "cert-expired": "the certificate on 443, 8443, 8445 and 8446 expired 10 days ago",
-    "cert-expiring": "the certificate expires in 7 days",
-    "cert-wrong-name": "the certificate is for another host name",
-    "http-down": "nothing listens on 8014 (the service is stopped)",
-    "stalled": "8014 accepts connections and never answers",
-    "dropped": "8443 and 9090 drop connection attempts (like a firewall that drops)",
-    "version-mismatch": "the 8446 version API reports 14.2 RU2",
-    "push-blocked": "also plays a client PC whose push-deployment ports 139 and 445 are dropped by its firewall",
-}
+from core.plan import PlanRequest, Role, build_plan
+from core.versions import parse_version
 
 DEFAULT_VERSION = "14.3.9205.6000"
-SERVED_PORTS = (8014, 443, 8443, 8445, 8446, 9090, 1100, 137, 139, 445)
-# 139 and 445 stand for a client PC's push-deployment ports (File and Printer Sharing):
-# point a client-desk check at them with --port 445=ACTUAL to see the push guidance.
+"""The release the simulated manager runs (14.3 RU6), as its 8446 version API reports it."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A fault to simulate, and where a technician sees it.
+
+    ``role`` is the role whose checks show this fault and nothing else: the client desk
+    for the client ports (8014, 443) and this PC's push-deployment ports, the admin
+    console for the console ports. Its words (``profile-NAME``) are in labels.toml
+    ``[simulator]``.
+    """
+
+    name: str
+    role: Role
+    reports_version: str | None = None
+    """What the 8446 version API reports instead of the manager's own version."""
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile("healthy", Role.CLIENT),
+        Profile("secars-wrong", Role.CLIENT),
+        Profile("secars-error", Role.CLIENT),
+        Profile("cert-expired", Role.CLIENT),
+        Profile("cert-expiring", Role.CLIENT),
+        Profile("cert-wrong-name", Role.CLIENT),
+        Profile("http-down", Role.CLIENT),
+        Profile("stalled", Role.CLIENT),
+        Profile("dropped", Role.CONSOLE),
+        Profile("version-mismatch", Role.CONSOLE, reports_version="14.2.5323.2000"),
+        Profile("push-blocked", Role.CLIENT),
+    )
+}
+
+SERVED_PORTS = (8014, 443, 8443, 8445, 8446, 9090, 1100, 137, 138, 139, 445)
+# The simulator also stands in for this PC's push-deployment ports (File and Printer
+# Sharing: TCP 139/445, UDP 137/138), which a client-desk check looks up in this PC's
+# socket table: with --port 445=ACTUAL it finds the simulator's socket there.
 PUSH_PORTS = (139, 445)
 MAX_REQUEST = 8192
 REQUEST_TIMEOUT = 5.0
@@ -156,6 +188,7 @@ class SimulatedManager:
     ports: dict[int, int] = field(default_factory=dict)
     """Default port -> actual port; 0 picks a free port (see ``bound``)."""
     version: str = DEFAULT_VERSION
+    """The build the manager runs, as its 8446 version API reports it."""
     bound: dict[int, int] = field(default_factory=dict)
     """Default port -> the port actually listening, once started."""
     skipped: dict[int, str] = field(default_factory=dict)
@@ -191,7 +224,7 @@ class SimulatedManager:
 
     def _console(self, target: str) -> tuple[int, str, bytes]:
         if target == VERSION_PATH:
-            version = "14.2.5323.2000" if self.profile == "version-mismatch" else self.version
+            version = PROFILES[self.profile].reports_version or self.version
             body = json.dumps({"API_SEQUENCE": "190301", "API_VERSION": "14.3.9000", "version": version}).encode()
             return 200, "OK", body
         if target.startswith("/console"):
@@ -210,6 +243,7 @@ class SimulatedManager:
         ]
         for default, handler, context in http_plan:
             if default == 8014 and self.profile == "http-down":
+                self._hold_closed(default)
                 continue
             if default in (8443, 9090) and self.profile == "dropped":
                 await self._start_dropping(default)
@@ -229,6 +263,7 @@ class SimulatedManager:
             except OSError as exc:
                 self.skipped[default] = exc.strerror or str(exc)
         await self._start_netbios()
+        await self._start_datagram_sink(138)
 
     async def _start_server(
         self,
@@ -289,6 +324,18 @@ class SimulatedManager:
     async def _close_at_once(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         return None
 
+    def _hold_closed(self, default: int) -> None:
+        """A port bound and not listening: connections to it are refused, as where a service stopped.
+
+        Holding it (rather than leaving it free) keeps another program from taking it while
+        the simulator runs, so the printed ``--port`` override really points at a closed port.
+        """
+        family = socket.AF_INET6 if ":" in self.bind else socket.AF_INET
+        holder = socket.socket(family, socket.SOCK_STREAM)
+        holder.bind((self.bind, self.port_for(default)))
+        self._held.append(holder)
+        self.bound[default] = holder.getsockname()[1]
+
     async def _start_dropping(self, default: int) -> None:
         """A listener whose accept queue is full: Linux then drops new SYNs, so probes see silence."""
         family = socket.AF_INET6 if ":" in self.bind else socket.AF_INET
@@ -324,10 +371,24 @@ class SimulatedManager:
             transport, _ = await loop.create_datagram_endpoint(
                 NetbiosServer, local_addr=(self.bind, self.port_for(137)), reuse_port=False
             )
-        except PermissionError:
-            return  # UDP 137 needs privileges; the simulator goes on without it
+        except OSError as exc:  # UDP 137 needs privileges (or is taken): go on without it, and say so
+            self.skipped[137] = exc.strerror or str(exc)
+            return
         manager._transports.append(transport)
         self.bound[137] = transport.get_extra_info("sockname")[1]
+
+    async def _start_datagram_sink(self, default: int) -> None:
+        """A bound UDP socket that reads and answers nothing (the NetBIOS datagram service, 138)."""
+        loop = asyncio.get_running_loop()
+        try:
+            transport, _ = await loop.create_datagram_endpoint(
+                asyncio.DatagramProtocol, local_addr=(self.bind, self.port_for(default)), reuse_port=False
+            )
+        except OSError as exc:
+            self.skipped[default] = exc.strerror or str(exc)
+            return
+        self._transports.append(transport)
+        self.bound[default] = transport.get_extra_info("sockname")[1]
 
     async def stop(self) -> None:
         for server in self._servers:
@@ -348,8 +409,73 @@ class SimulatedManager:
         self._held.clear()
         self._transports.clear()
 
-    def overrides_text(self) -> str:
-        """The ``--port`` options a ``check`` needs to reach this simulator."""
-        return " ".join(
-            f"--port {default}={actual}" for default, actual in sorted(self.bound.items()) if default != actual
+
+# --- what to run against it -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Demonstration:
+    """The ``check`` that shows a running simulator's profile: its fault, and nothing else."""
+
+    role: Role
+    version: str
+    """The release the simulated manager runs, as a technician types it (``14.3 RU6``)."""
+    manager: str
+    overrides: dict[int, int]
+    """Only the moved ports that this role's plan probes."""
+
+    def check_args(self) -> list[str]:
+        ports = [word for d, a in sorted(self.overrides.items()) for word in ("--port", f"{d}={a}")]
+        return ["check", "--manager", self.manager, "--version", self.version, "--role", str(self.role), *ports]
+
+
+def demonstration(manager: SimulatedManager, catalog: Catalog) -> Demonstration:
+    """The role, version and overrides with which ``check`` sees exactly this profile's fault.
+
+    The version is the one the simulated manager runs, so the console's version API agrees
+    (except in the version-mismatch profile, whose manager reports another). On this PC
+    the plan is this platform's: checks of this PC that the platform has (the push ports
+    on Windows and Linux) are part of it, answered by the simulator's stand-in sockets.
+    """
+    profile = PROFILES[manager.profile]
+    try:
+        version = parse_version(manager.version).release_name
+    except ValueError:  # a made-up build (a test's hostile version): the release it stands in for
+        version = parse_version(DEFAULT_VERSION).release_name
+    moved = {d: a for d, a in manager.bound.items() if d != a}
+    request = PlanRequest(
+        manager=parse_host(manager.bind), version=parse_version(version), role=profile.role, overrides=moved
+    )
+    probed = {c.default_port for c in build_plan(catalog, request) if not c.skip}
+    return Demonstration(profile.role, version, manager.bind, {d: a for d, a in moved.items() if d in probed})
+
+
+def announcement(
+    manager: SimulatedManager, catalog: Catalog, lang: Lang, program: list[str] | None = None
+) -> list[str]:
+    """What ``simulate`` prints once it serves: what it simulates, and the command to paste."""
+
+    def say(code: str, **values: object) -> str:
+        return label("simulator", code, lang).format(**values)
+
+    shown = demonstration(manager, catalog)
+    listening = ", ".join(f"{d}->{p}" for d, p in sorted(manager.bound.items()))
+    lines = [
+        say(
+            "serving",
+            profile=manager.profile,
+            description=say(f"profile-{manager.profile}"),
+            bind=manager.bind,
+            listening=listening,
         )
+    ]
+    lines += [say("not-serving", port=d, why=why) for d, why in sorted(manager.skipped.items())]
+    words = [*(program or program_argv()), *shown.check_args()]
+    lines.append(say("try", command=command_line(words)))
+    overrides = ", ".join(f"{d}={a}" for d, a in sorted(shown.overrides.items()))
+    role = label("role", str(shown.role), lang)
+    lines.append(say("window", manager=shown.manager, version=shown.version, role=role, overrides=overrides or "-"))
+    if shown.role is Role.CLIENT and sys.platform == "win32":
+        lines.append(say("windows-this-pc"))
+    lines.append(say("stop"))
+    return lines

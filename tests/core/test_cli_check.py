@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shlex
 import signal
 
 import pytest
@@ -134,17 +135,19 @@ def test_pasted_url_is_reduced_to_its_host_with_a_notice() -> None:
 def test_simulate_serves_until_stopped_and_ctrl_c_exits_cleanly() -> None:
     async def scenario() -> tuple[int, str, bytes]:
         async with spawned(
-            *command(), "simulate", "--free-ports", "--profile", "secars-wrong",
+            *command(), "simulate", "--free-ports", "--profile", "secars-wrong", "--lang", "en",
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         ) as process:  # fmt: skip
             assert process.stdout is not None and process.stderr is not None
             banner = (await asyncio.wait_for(process.stdout.readline(), HANG_GUARD_S)).decode()
             hint = (await asyncio.wait_for(process.stdout.readline(), HANG_GUARD_S)).decode()
-            args = hint.split("try: sep-port-doctor ", 1)[1].split()
-            async with spawned(*command(), *args, "--json", stdout=asyncio.subprocess.PIPE) as check:
+            args = shlex.split(hint.split(" check ", 1)[1])
+            async with spawned(*command(), "check", *args, "--json", stdout=asyncio.subprocess.PIPE) as check:
                 out, _ = await asyncio.wait_for(check.communicate(), HANG_GUARD_S)
             report = json.loads(out)
-            assert {c["id"]: c["state"] for c in report["checks"]}["server-https-8443"] == "open"
+            by_id = {c["id"]: c for c in report["checks"]}
+            # Served while it runs: the client port answers, with the wrong page.
+            assert (by_id["client-http-8014"]["state"], by_id["client-http-8014"]["severity"]) == ("open", "problem")
             process.send_signal(signal.SIGINT)
             # The simulator serves until stopped: only the Ctrl+C ends it before this hang guard.
             await asyncio.wait_for(process.wait(), HANG_GUARD_S)

@@ -1,0 +1,237 @@
+"""Each simulator profile prints the one command that shows its fault, and only it.
+
+Real processes as a user runs them: ``simulate`` serves on free ports and prints a
+``try:`` line; that line is run by the platform's shell exactly as printed (with
+``--json`` added to read the verdicts), and its verdicts must show the profile's fault
+and nothing else. ``healthy`` must exit 0 with the command exactly as printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.catalog import load_catalog
+from core.invocation import DEV_SCRIPT_ENV, command_line, program_argv, quote
+from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager, announcement
+from tests.helpers.command import ROOT, command, spawned
+from tests.helpers.hang import HANG_GUARD_S
+
+CATALOG = load_catalog()
+
+# What each profile must show: entry id -> (severity, state). Everything else that ran passes,
+# except ntr-tcp-2968, which is this PC's own (Network Traffic Redirection is a SEP client
+# feature the simulator does not stand in for): information when nothing listens there.
+FAULTS: dict[str, dict[str, tuple[str, str]]] = {
+    "healthy": {},
+    "secars-wrong": {"client-http-8014": ("problem", "open"), "client-https-443": ("problem", "open")},
+    "secars-error": {"client-http-8014": ("problem", "open"), "client-https-443": ("problem", "open")},
+    "cert-expired": {"client-https-443": ("problem", "open")},
+    "cert-expiring": {"client-https-443": ("warning", "open")},
+    "cert-wrong-name": {"client-https-443": ("warning", "open")},
+    "http-down": {"client-http-8014": ("problem", "closed")},
+    "stalled": {"client-http-8014": ("problem", "open")},
+    "dropped": {"server-https-8443": ("problem", "filtered"), "webconsole-tcp-9090": ("problem", "filtered")},
+    "version-mismatch": {"webservice-tcp-8446": ("warning", "open")},
+    "push-blocked": {"push-tcp-139": ("problem", "filtered"), "push-tcp-445": ("problem", "filtered")},
+}
+# What the fault's headline says, so that the right fault is shown, not just some problem.
+HEADLINES = {
+    "secars-wrong": "It works!",
+    "secars-error": "500",
+    "cert-expired": "expired",
+    "cert-expiring": "expires soon",
+    "cert-wrong-name": "not for 127.0.0.1",
+    "stalled": "no complete answer",
+    "version-mismatch": "14.2 RU2",
+}
+# Both ways of dropping (a full accept queue) are Linux behaviour: Windows answers a full
+# queue with a reset, so there the same profiles show "closed".
+DROPS = {"dropped", "push-blocked"}
+
+
+def _shell(line: str) -> list[str]:
+    """The platform's shell running one line as a user pastes it."""
+    if os.name == "nt":
+        return [os.environ.get("COMSPEC", "cmd.exe"), "/d", "/c", line]
+    return ["/bin/sh", "-c", line]
+
+
+class SimulateEnded(Exception):
+    """``simulate`` ended before printing its ``try:`` line; the message is its stderr."""
+
+
+async def _run_printed(printed: str, extra: str = "", cwd: Path = ROOT) -> tuple[int, str, str]:
+    async with spawned(
+        *_shell(printed + extra), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=cwd
+    ) as check:
+        out, err = await asyncio.wait_for(check.communicate(), HANG_GUARD_S)
+    assert check.returncode is not None
+    return check.returncode, out.decode(), err.decode()
+
+
+async def _demonstrate(profile: str, starter: list[str], *, extra: str = "") -> tuple[str, int, str, str]:
+    """Start ``simulate``, run its printed ``try:`` line (plus ``extra``); the line, exit code, out, err."""
+    async with spawned(
+        *starter, "simulate", "--free-ports", "--profile", profile, "--lang", "en",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=ROOT,
+    ) as simulator:  # fmt: skip
+        assert simulator.stdout is not None
+        line = ""
+        while not line.startswith("try: "):
+            raw = await asyncio.wait_for(simulator.stdout.readline(), HANG_GUARD_S)
+            if not raw:
+                assert simulator.stderr is not None
+                raise SimulateEnded((await simulator.stderr.read()).decode())
+            line = raw.decode().rstrip("\n")
+        printed = line.removeprefix("try: ")
+        return (printed, *await _run_printed(printed, extra))
+
+
+async def _demonstrate_in_process(profile: str) -> tuple[str, int, str, str]:
+    """The same, with the simulator in this process (what ``simulate`` prints is ``announcement``)."""
+    async with SimulatedManager(profile=profile, ports={p: 0 for p in SERVED_PORTS}) as manager:
+        lines = announcement(manager, CATALOG, "en", program=command())
+        printed = next(line for line in lines if line.startswith("try: ")).removeprefix("try: ")
+        return (printed, *await _run_printed(printed, " --json"))
+
+
+def _verdicts(report: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    return {c["id"]: (c["severity"], c["state"], c["headline"]) for c in report["checks"]}
+
+
+def _all_profiles() -> list[tuple[str, tuple[str, int, str, str]]]:
+    async def scenario() -> list[tuple[str, tuple[str, int, str, str]]]:
+        # Two at a time: each simulator listens on its own free ports.
+        limit = asyncio.Semaphore(2)
+
+        async def one(profile: str) -> tuple[str, tuple[str, int, str, str]]:
+            async with limit:
+                return profile, await _demonstrate_in_process(profile)
+
+        return list(await asyncio.gather(*(one(p) for p in PROFILES)))
+
+    return asyncio.run(scenario())
+
+
+@pytest.fixture(scope="module")
+def demonstrations() -> dict[str, tuple[str, int, str, str]]:
+    return dict(_all_profiles())
+
+
+def test_every_profile_has_expectations() -> None:
+    assert set(FAULTS) == set(PROFILES)
+
+
+@pytest.mark.parametrize("profile", list(FAULTS))
+def test_printed_command_shows_the_fault_and_only_it(
+    profile: str, demonstrations: dict[str, tuple[str, int, str, str]]
+) -> None:
+    if profile in DROPS and not sys.platform.startswith("linux"):
+        pytest.skip("the simulator drops connections with a full accept queue, which only Linux drops silently")
+    printed, code, out, err = demonstrations[profile]
+    assert "Traceback" not in err
+    verdicts = _verdicts(json.loads(out))
+    expected = FAULTS[profile]
+    shown = {i: (s, st) for i, (s, st, _h) in verdicts.items() if s in ("problem", "warning")}
+    assert shown == expected, printed
+    for entry, (severity, _state, _headline) in verdicts.items():
+        if entry not in expected:
+            allowed = {"passed", "not_tested"} | ({"info"} if entry == "ntr-tcp-2968" else set())
+            assert severity in allowed, (entry, severity, printed)
+    if profile in HEADLINES:
+        for entry in expected:
+            assert HEADLINES[profile] in verdicts[entry][2], verdicts[entry]
+    assert code == (1 if any(s == "problem" for s, _ in expected.values()) else 0), (code, err)
+    # The role the fault needs, the version the simulated manager runs, the moved ports it probes.
+    role = PROFILES[profile].role
+    assert f"--role {role}" in printed
+    assert quote("14.3 RU6") in printed
+    # Every check that ran went to the simulator (a moved port) or to this PC's stand-in sockets.
+    ran = [c for c in json.loads(out)["checks"] if c["state"] not in ("not_applicable", "not_tested")]
+    for check in ran:
+        if check["id"] != "ntr-tcp-2968":
+            assert check["port"] != check["default_port"], check["id"]
+
+
+def test_healthy_exits_0_with_the_command_exactly_as_printed() -> None:
+    printed, code, out, err = asyncio.run(_demonstrate("healthy", command()))
+    assert code == 0, out + err
+    assert re.search(r"^Problem 0, Warning 0, ", out, re.MULTILINE), out
+    # The installed command, named so that the user's shell finds it: by name when the PATH
+    # has it, else by its path.
+    program = printed.split(" check ", 1)[0]
+    assert program in (quote(command()[0]), Path(command()[0]).name) or program.endswith(" -m gui"), program
+
+
+def test_dev_start_prints_dev_start() -> None:
+    """``./dev start simulate`` prints ``./dev start check ...``, and that line works from the same folder."""
+    if os.name == "nt":
+        pytest.skip("./dev is the POSIX entry point (Windows users run the packaged program)")
+    try:
+        printed, code, out, err = asyncio.run(_demonstrate("http-down", ["./dev", "start"]))
+    except SimulateEnded as ended:
+        # ./dev start first installs what is missing; as a normal user it can only name it.
+        if "missing system packages" in str(ended):
+            pytest.skip(f"./dev start cannot install here: {str(ended).strip().splitlines()[-1]}")
+        raise
+    assert printed.startswith("./dev start check --manager 127.0.0.1 "), printed
+    assert code == 1, out + err
+    assert "client-http-8014: Connection refused (closed)" in out
+
+
+def test_program_is_named_as_it_was_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = tmp_path / "bin" / "sep-port-doctor"
+    script.parent.mkdir()
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(script.parent))
+    # The installed command found on the PATH: its name. Elsewhere: the path as typed.
+    assert program_argv(environ={}, argv=[str(script), "simulate"], frozen=False) == ["sep-port-doctor"]
+    other = tmp_path / "elsewhere" / "sep-port-doctor"
+    other.parent.mkdir()
+    other.write_text("#!/bin/sh\n")
+    assert program_argv(environ={}, argv=[str(other), "simulate"], frozen=False) == [str(other)]
+    assert program_argv(environ={}, argv=["../sep/sep-port-doctor"], frozen=False) == ["../sep/sep-port-doctor"]
+    # ./dev start, as the user typed dev.
+    assert program_argv(environ={DEV_SCRIPT_ENV: "./dev"}, argv=[str(script)], frozen=False) == ["./dev", "start"]
+    assert program_argv(environ={DEV_SCRIPT_ENV: "dev"}, argv=[str(script)], frozen=False) == ["./dev", "start"]
+    # The frozen program: where it lies, even when started from ./dev's environment.
+    exe = tmp_path / "dist" / "sep-port-doctor" / "sep-port-doctor"
+    assert program_argv(environ={DEV_SCRIPT_ENV: "./dev"}, argv=[str(exe)], frozen=True) == [str(exe)]
+    # python -m gui, with the interpreter's options.
+    main = str(ROOT / "gui" / "__main__.py")
+    assert program_argv(
+        environ={}, argv=[main, "simulate"], orig_argv=["python3", "-X", "utf8", "-m", "gui", "simulate"], frozen=False
+    ) == ["python3", "-X", "utf8", "-m", "gui"]
+
+
+def test_words_are_quoted_for_the_shell() -> None:
+    assert command_line(["./dev", "start", "check", "--version", "14.3 RU6"], windows=False) == (
+        './dev start check --version "14.3 RU6"'
+    )
+    assert command_line(["/opt/my tools/sep-port-doctor", "--x", "a$b"], windows=False) == (
+        "\"/opt/my tools/sep-port-doctor\" --x 'a$b'"
+    )
+    assert command_line(
+        [r"C:\Program Files\SEP Port Doctor\sep-port-doctor.exe", "--version", "14.3 RU6"], windows=True
+    ) == (r'"C:\Program Files\SEP Port Doctor\sep-port-doctor.exe" --version "14.3 RU6"')
+
+
+def test_simulate_speaks_japanese() -> None:
+    async def scenario() -> list[str]:
+        async with SimulatedManager(profile="push-blocked", ports={p: 0 for p in SERVED_PORTS}) as manager:
+            return announcement(manager, CATALOG, "ja", program=["sep-port-doctor"])
+
+    lines = asyncio.run(scenario())
+    assert lines[0].startswith("SEPM のシミュレーター(push-blocked: この PC のプッシュ配備のポート TCP 139 と 445")
+    assert lines[1].startswith('実行例: sep-port-doctor check --manager 127.0.0.1 --version "14.3 RU6" --role client ')
+    assert lines[2].startswith("ウィンドウでは: 管理サーバー 127.0.0.1、SEP バージョン 14.3 RU6、クライアントの PC")
+    assert lines[-1] == "Ctrl+C で停止します。"
