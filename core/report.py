@@ -29,18 +29,15 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from core import termination
-from core.catalog import Catalog, Lang, configurable_code, label, load_labels
+from core.catalog import Catalog, Lang
 from core.diagnosis import Diagnosis
 from core.errors import UserError
-from core.explain import Severity
+from core.report_context import report_context
 from core.untrusted import json_safe, strip_credentials
-
-SEVERITY_ORDER = (Severity.PROBLEM, Severity.WARNING, Severity.INFO, Severity.PASSED, Severity.NOT_TESTED)
 
 
 class ReportError(UserError):
@@ -62,121 +59,8 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def _words(lang: Lang) -> dict[str, str]:
-    return {code: text.get(lang) for code, text in load_labels()["report"].items()}
-
-
-def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[str, Any]:
-    """Everything the template shows, as plain values (no objects with behaviour)."""
-    version = diagnosis.request.version
-    groups: dict[str, list[dict[str, Any]]] = {str(s): [] for s in SEVERITY_ORDER}
-    # Each guidance is printed in full once; later checks citing it get its title only.
-    shown: set[str] = set()
-
-    def guidance_items(items: Any) -> list[dict[str, Any]]:
-        out = []
-        for item in items:
-            out.append(_guidance(item, lang, repeat=item.id in shown))
-            shown.add(item.id)
-        return out
-
-    for result, explanation in zip(diagnosis.results, diagnosis.explanations, strict=True):
-        check = result.check
-        entry = catalog.entry(check.entry_id)
-        groups[str(explanation.severity)].append(
-            {
-                "port": f"{check.protocol.upper()} {check.port}",
-                "default_port": check.default_port if check.port != check.default_port else None,
-                "entry_id": entry.id,
-                "purpose": entry.purpose.get(lang),
-                "target": label("reason", check.reason_code, lang),
-                "host": check.host.typed if check.host else None,
-                "local": check.local,
-                "state": label("state", str(result.state), lang),
-                "state_code": str(result.state),
-                "reason": result.reason,
-                "address": result.address,
-                "rtt_ms": None if result.rtt_ms is None else f"{result.rtt_ms:.1f}",
-                "attempts": result.attempts,
-                "headline": explanation.headline_for(lang),
-                "application": [
-                    {
-                        "test": str(a.test),
-                        "ok": a.ok,
-                        "via": a.via,
-                        "detail": a.detail,
-                        "time_ms": None if a.time_ms is None else f"{a.time_ms:.0f}",
-                        "status": a.evidence.get("status"),
-                        "body": a.evidence.get("body_excerpt"),
-                        "certificate": (a.evidence.get("certificate") or None),
-                        "tls_version": a.evidence.get("tls_version"),
-                        "cipher": a.evidence.get("cipher"),
-                    }
-                    for a in result.application
-                ],
-                "guidance": guidance_items(explanation.guidance),
-            }
-        )
-    local = []
-    if diagnosis.local is not None:
-        for finding in diagnosis.local.findings:
-            local.append(
-                {
-                    "severity": str(finding.severity),
-                    "title": finding.title[lang],
-                    "detail": finding.detail[lang],
-                    "guidance": guidance_items(catalog.guidance[g] for g in finding.guidance if g in catalog.guidance),
-                }
-            )
-    appendix = [
-        {
-            "port": e.label,
-            "purpose": e.purpose.get(lang),
-            "processes": ", ".join(p.name for p in e.processes_for(version)) or "-",
-            "direction": label("direction", e.direction, lang),
-            "change": label("configurable", configurable_code(e), lang),
-            "versions": e.versions_text.get(lang),
-        }
-        for e in catalog.applicable(version)
-    ]
-    counts = diagnosis.counts()
-    overrides = ", ".join(f"{d}→{a}" for d, a in sorted(diagnosis.request.overrides.items()))
-    return {
-        "lang": lang,
-        "w": _words(lang),
-        "overall": str(diagnosis.overall),
-        "overall_text": _words(lang)[f"overall_{diagnosis.overall}"],
-        "counts": [(str(s), label("severity", str(s), lang), counts[s]) for s in SEVERITY_ORDER],
-        "severity_titles": {str(s): label("severity", str(s), lang) for s in SEVERITY_ORDER},
-        "groups": groups,
-        "local": local,
-        "computer": diagnosis.computer,
-        "os": diagnosis.os_name,
-        "note": diagnosis.note,
-        "cancelled": diagnosis.cancelled,
-        "manager": diagnosis.request.manager.typed,
-        "version": version.describe() if version else "-",
-        "role": label("role", str(diagnosis.request.role), lang),
-        "date": diagnosis.started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "duration": f"{diagnosis.duration_ms / 1000:.2f} s",
-        "overrides": overrides,
-        "appendix": appendix,
-        "notices": [_guidance(catalog.guidance[g], lang) for g in diagnosis.notices],
-    }
-
-
-def _guidance(guidance: Any, lang: Lang, repeat: bool = False) -> dict[str, Any]:
-    return {
-        "id": guidance.id,
-        "title": guidance.title.get(lang),
-        "text": guidance.text.get(lang),
-        "steps": [s.get(lang) for s in guidance.steps],
-        "field": guidance.source == "field",
-        "repeat": repeat,
-    }
-
-
 def render_report(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
+    """The report's HTML; what it shows is arranged by ``core.report_context``."""
     return _environment().get_template("report.html.j2").render(**report_context(diagnosis, catalog, lang))
 
 

@@ -31,6 +31,10 @@ class LocalFinding:
     detail: dict[str, str]
     guidance: tuple[str, ...] = ()
     evidence: dict[str, Any] = field(default_factory=dict)
+    ports: tuple[tuple[str, int], ...] = ()
+    """(protocol, port) that the finding is about, where it is about ports (File and Printer Sharing)."""
+    summary: dict[str, str] | None = None
+    """One line for a summary (the report's page 1) where ``detail`` is long; None: the detail."""
 
     def to_json(self, lang: str) -> dict[str, Any]:
         return {

@@ -401,6 +401,15 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
     only_unknown = all(v.status == "unknown" for v in blocked)
     severity = Severity.PROBLEM if any(v.port.port == 445 for v in blocked) and not only_unknown else Severity.WARNING
     guidance = ("allow-file-printer-sharing", "push-windows-firewall", "client-firewall-off-until-restart")
+    blocked_ports = tuple(dict.fromkeys((v.port.protocol, v.port.port) for v in blocked))
+    summary = _fill("fps-blocked-summary", place=place, manager=manager or words("the-manager"))
     return profiles_finding, LocalFinding(
-        "file-printer-sharing", severity, title("file-printer-sharing"), detail, guidance, evidence
+        "file-printer-sharing",
+        severity,
+        title("file-printer-sharing"),
+        detail,
+        guidance,
+        evidence,
+        blocked_ports,
+        summary,
     )

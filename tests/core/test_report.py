@@ -107,7 +107,8 @@ def test_report_is_self_contained_and_structured() -> None:
     assert "付録: このバージョンで使われるポート" in text
     appendix = html.split("付録: このバージョンで使われるポート")[1]
     assert "TCP 8081" not in appendix and "TCP 8014" in appendix  # 14.3 RU1: 8081 is not used
-    assert "@page" in html and "A4" in html
+    # Print margins, but no forced paper: A4 and Letter users print on their own paper.
+    assert "@page" in html and "size: A4" not in html
 
 
 def test_english_report_and_counts() -> None:
@@ -123,11 +124,12 @@ def test_english_report_and_counts() -> None:
 def test_a_check_that_did_not_run_is_never_shown_as_passed() -> None:
     diagnosis = _diagnosis("healthy")
     html = render_report(diagnosis, CATALOG, "en")
-    # gup-tcp-2967 applies but had no host: it is in the not-tested group.
-    not_tested = html.split("Not applicable / not tested (")[1]
-    assert 'id="check-gup-tcp-2967"' in not_tested
-    passed = html.split("Passed (")[1].split("Not applicable / not tested (")[0]
-    assert "gup-tcp-2967" not in passed
+    # gup-tcp-2967 applies but had no host: it is in the table of checks that sent nothing, with why.
+    skipped = html.split('<section id="skipped">')[1].split("</section>")[0]
+    assert "no Group Update Provider given" in skipped and "TCP 2967" in skipped
+    passed = html.split("<b>Passed:</b>")[1].split("</li>")[0]
+    evidence = html.split('<section id="evidence">')[1].split("</section>")[0]
+    assert "2967" not in passed and "gup-tcp-2967" not in evidence
 
 
 def test_export_writes_html_and_json_atomically(tmp_path: Path) -> None:

@@ -1,0 +1,518 @@
+"""What the HTML report shows, arranged for the person who opens the ticket.
+
+Page 1 is the answer: the overall verdict, the machine facts, and one line per cause
+(checks with the same finding and the same remedy share a line: "TCP 8443, 9090 on
+sepm01: no answer (filtered)"), each with its first step. The details follow without
+repetition: each guidance item once with what it applies to, the evidence of every
+check that ran (a certificate once, however many ports showed it), this PC's Windows
+findings, and every check that sent nothing in one table with its reason.
+
+Everything here is plain values; the template (resources/templates/report.html.j2)
+only lays them out, and every word comes from labels.toml and guidance.toml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.catalog import Catalog, Guidance, Lang, configurable_code, label, load_labels
+from core.diagnosis import Diagnosis
+from core.explain import Explanation, Severity
+from core.localpc import LocalFinding
+from core.results import CheckResult
+
+SEVERITY_ORDER = (Severity.PROBLEM, Severity.WARNING, Severity.INFO, Severity.PASSED, Severity.NOT_TESTED)
+ACTIONABLE = (Severity.PROBLEM, Severity.WARNING)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One line of page 1: one cause, the checks and findings it explains, its first step."""
+
+    severity: str
+    subject: str
+    """The ports (``TCP 139, 445 · UDP 137``), or "" for a finding without ports."""
+    where: str
+    found: str
+    also: tuple[str, ...]
+    """What else was seen for the same cause (a finding's ports that did not answer)."""
+    first_step: str | None
+    step_is_field: bool
+    guidance_id: str | None
+    guidance_title: str | None
+
+
+@dataclass(frozen=True)
+class GuidanceUse:
+    """One guidance item, printed once, with everything on this report it applies to."""
+
+    id: str
+    title: str
+    text: str
+    steps: tuple[str, ...]
+    field: bool
+    applies_to: tuple[str, ...]
+    severity: str
+
+
+@dataclass(frozen=True)
+class GuidanceGroup:
+    """Guidance items that apply to exactly the same checks and findings: that list once."""
+
+    applies_to: tuple[str, ...]
+    severity: str
+    items: tuple[GuidanceUse, ...]
+
+
+@dataclass(frozen=True)
+class AppLine:
+    test: str
+    ok: bool
+    via: str | None
+    detail: str
+    time_ms: str | None
+    tls: str | None
+    certificate: int | None
+    """The number of the certificate in the report's certificate table."""
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    anchor: str
+    severity: str
+    port: str
+    default_port: int | None
+    purpose: str
+    entry_id: str
+    where: str
+    address: str | None
+    state: str
+    headline: str | None
+    """The explanation, for information rows (problems and warnings have theirs on page 1)."""
+    reason: str
+    rtt_ms: str | None
+    attempts: int
+    application: tuple[AppLine, ...]
+    sockets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceGroup:
+    """Checks of the same catalogue purpose (the four push-deployment ports): the purpose once."""
+
+    purpose: str
+    rows: tuple[EvidenceRow, ...]
+
+
+def evidence_groups(rows: Sequence[EvidenceRow]) -> list[EvidenceGroup]:
+    """Rows of one purpose together, the group with the worst verdict first."""
+    groups: dict[str, list[EvidenceRow]] = {}
+    for row in rows:
+        groups.setdefault(row.purpose, []).append(row)
+    ranked = sorted(groups.items(), key=lambda item: min(Severity(r.severity).rank for r in item[1]))
+    return [EvidenceGroup(purpose, tuple(items)) for purpose, items in ranked]
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    number: int
+    seen_on: str
+    subject: str
+    issuer: str
+    sans: str
+    not_before: str
+    not_after: str
+    days_left: int
+    expired: bool
+    expires_soon: bool
+    self_signed: bool
+    name_matches: bool
+    checked_name: str
+    sha256: str
+    key: str
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    anchor: str
+    severity: str
+    title: str
+    detail: str
+    guidance: tuple[tuple[str, str, bool], ...]
+    """(id, title, printed above) of the guidance items it cites."""
+
+
+@dataclass(frozen=True)
+class SkippedGroup:
+    """Checks that sent nothing for the same reason: the reason once, with their ports."""
+
+    state: str
+    reason: str
+    ports: str
+    entry_ids: tuple[str, ...]
+
+
+@dataclass
+class _Cause:
+    severity: Severity
+    where: str
+    found: str
+    guidance: tuple[Guidance, ...]
+    checks: list[CheckResult] = field(default_factory=list)
+    finding: LocalFinding | None = None
+    also: list[str] = field(default_factory=list)
+
+
+def _words(lang: Lang) -> dict[str, str]:
+    return {code: text.get(lang) for code, text in load_labels()["report"].items()}
+
+
+def port_label(result: CheckResult) -> str:
+    """``TCP 8014``, or the port probed with the catalogue's in brackets: ``TCP 45889 (=8014)``."""
+    check = result.check
+    moved = f" (={check.default_port})" if check.port != check.default_port else ""
+    return f"{check.protocol.upper()} {check.port}{moved}"
+
+
+def ports_text(ports: Iterable[tuple[str, str]]) -> str:
+    """(protocol, port) pairs as people write them: ``TCP 139, 445 · UDP 137, 138``."""
+    by_protocol: dict[str, list[str]] = {}
+    for protocol, port in ports:
+        shown = by_protocol.setdefault(protocol.upper(), [])
+        if port not in shown:
+            shown.append(port)
+    return " · ".join(f"{protocol} {', '.join(numbers)}" for protocol, numbers in by_protocol.items())
+
+
+def _number(result: CheckResult) -> str:
+    check = result.check
+    return f"{check.port} (={check.default_port})" if check.port != check.default_port else str(check.port)
+
+
+def _ports_of(results: Sequence[CheckResult]) -> str:
+    return ports_text((r.check.protocol, _number(r)) for r in results)
+
+
+def _first_step(guidance: Sequence[Guidance], lang: Lang) -> tuple[str | None, bool, Guidance | None]:
+    for item in guidance:
+        if item.steps:
+            return item.steps[0].get(lang), item.source == "field", item
+    if guidance:
+        return None, guidance[0].source == "field", guidance[0]
+    return None, False, None
+
+
+def _where(result: CheckResult, words: dict[str, str]) -> str:
+    check = result.check
+    if check.local:
+        return words["this_pc"]
+    return check.host.typed if check.host else "-"
+
+
+def _causes(
+    diagnosis: Diagnosis, catalog: Catalog, lang: Lang, words: dict[str, str], severities: tuple[Severity, ...]
+) -> list[_Cause]:
+    """Checks and findings of these severities, grouped by what was found and its remedy."""
+    causes: list[_Cause] = []
+    by_key: dict[tuple[Severity, str, str, str | None], _Cause] = {}
+    for result, explanation in zip(diagnosis.results, diagnosis.explanations, strict=True):
+        if explanation.severity not in severities:
+            continue
+        where = _where(result, words)
+        found = explanation.headline_for(lang)
+        key = (explanation.severity, where, found, explanation.guidance[0].id if explanation.guidance else None)
+        if key not in by_key:
+            by_key[key] = _Cause(explanation.severity, where, found, explanation.guidance)
+            causes.append(by_key[key])
+        by_key[key].checks.append(result)
+    findings = [] if diagnosis.local is None else list(diagnosis.local.findings)
+    for finding in findings:
+        if finding.severity not in severities:
+            continue
+        guidance = tuple(catalog.guidance[g] for g in finding.guidance if g in catalog.guidance)
+        # The whole detail is in the details (this PC's settings); page 1 takes its one line.
+        line = (finding.summary or finding.detail)[lang]
+        cause = _Cause(finding.severity, words["this_pc"], f"{finding.title[lang]}: {line}", guidance)
+        cause.finding = finding
+        # Checks of this PC that the same remedy answers are the same cause: one line.
+        if guidance:
+            for other in list(causes):
+                if (
+                    other.finding is None
+                    and other.where == cause.where
+                    and guidance[0].id in {g.id for g in other.guidance}
+                ):
+                    cause.also.append(f"{_ports_of(other.checks)}: {other.found}")
+                    cause.checks += other.checks
+                    cause.severity = min(cause.severity, other.severity, key=lambda s: s.rank)
+                    causes.remove(other)
+        causes.append(cause)
+    causes.sort(key=lambda c: c.severity.rank)
+    return causes
+
+
+def _subject(cause: _Cause) -> str:
+    """The ports of a cause: a finding's own ports first, then those of the checks it explains."""
+    ports = [] if cause.finding is None else [(protocol, str(port)) for protocol, port in cause.finding.ports]
+    ports += [(r.check.protocol, _number(r)) for r in cause.checks]
+    return ports_text(ports)
+
+
+def answers(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[Answer]:
+    """Page 1: every problem and warning, one line per cause, worst first."""
+    words = _words(lang)
+    out = []
+    for cause in _causes(diagnosis, catalog, lang, words, ACTIONABLE):
+        step, is_field, source = _first_step(cause.guidance, lang)
+        out.append(
+            Answer(
+                severity=str(cause.severity),
+                subject=_subject(cause),
+                where=cause.where,
+                found=cause.found,
+                also=tuple(cause.also),
+                first_step=step,
+                step_is_field=is_field,
+                guidance_id=None if source is None else source.id,
+                guidance_title=None if source is None else source.title.get(lang),
+            )
+        )
+    return out
+
+
+def _grouped_refs(results: Sequence[CheckResult], words: dict[str, str]) -> list[str]:
+    """``TCP 8443, 9090 (sepm01)`` for the checks citing one guidance, per place."""
+    by_where: dict[str, list[CheckResult]] = {}
+    for result in results:
+        by_where.setdefault(_where(result, words), []).append(result)
+    return [f"{_ports_of(items)} ({where})" for where, items in by_where.items()]
+
+
+def guidance_uses(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[GuidanceUse]:
+    """Each guidance item that a problem or warning cites, once, in the order of page 1."""
+    words = _words(lang)
+    order: list[Guidance] = []
+    checks: dict[str, list[CheckResult]] = {}
+    findings: dict[str, list[str]] = {}
+    worst: dict[str, Severity] = {}
+    # Guidance for problems and warnings: information cites its guidance by title only.
+    for cause in _causes(diagnosis, catalog, lang, words, ACTIONABLE):
+        for item in cause.guidance:
+            if item.id not in worst:
+                order.append(item)
+                worst[item.id] = cause.severity
+            if cause.finding is not None:
+                findings.setdefault(item.id, []).append(f"{cause.finding.title[lang]} ({words['this_pc']})")
+            checks.setdefault(item.id, []).extend(cause.checks)
+    return [
+        GuidanceUse(
+            id=item.id,
+            title=item.title.get(lang),
+            text=item.text.get(lang),
+            steps=tuple(s.get(lang) for s in item.steps),
+            field=item.source == "field",
+            applies_to=tuple(findings.get(item.id, []) + _grouped_refs(checks.get(item.id, []), words)),
+            severity=str(worst[item.id]),
+        )
+        for item in order
+    ]
+
+
+def guidance_groups(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[GuidanceGroup]:
+    groups: dict[tuple[str, ...], list[GuidanceUse]] = {}
+    for use in guidance_uses(diagnosis, catalog, lang):
+        groups.setdefault(use.applies_to, []).append(use)
+    return [GuidanceGroup(applies, items[0].severity, tuple(items)) for applies, items in groups.items()]
+
+
+def _certificate_key(certificate: dict[str, Any]) -> str:
+    return str(certificate.get("sha256") or certificate.get("subject") or id(certificate))
+
+
+def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[EvidenceRow], list[CertificateRow]]:
+    """Every check that ran, in plan order, and each certificate once with the ports that showed it."""
+    words = _words(lang)
+    pairs = [(r, e) for r, e in zip(diagnosis.results, diagnosis.explanations, strict=True) if r.state.ran]
+    certificates: dict[str, tuple[dict[str, Any], list[CheckResult]]] = {}
+    for result, _explanation in pairs:
+        for app in result.application:
+            certificate = app.evidence.get("certificate") if app.evidence else None
+            if certificate:
+                seen = certificates.setdefault(_certificate_key(certificate), (certificate, []))[1]
+                if result not in seen:
+                    seen.append(result)
+    numbers = {key: n for n, key in enumerate(certificates, 1)}
+    rows = []
+    for result, explanation in pairs:
+        check = result.check
+        entry = catalog.entry(check.entry_id)
+        lines = []
+        for app in result.application:
+            certificate = app.evidence.get("certificate") if app.evidence else None
+            tls = " · ".join(str(app.evidence[k]) for k in ("tls_version", "cipher") if app.evidence.get(k))
+            lines.append(
+                AppLine(
+                    test=label("apptest", str(app.test), lang),
+                    ok=app.ok,
+                    via=None if app.via == "direct" else app.via,
+                    detail=app.detail,
+                    time_ms=None if app.time_ms is None else f"{app.time_ms:.0f}",
+                    tls=tls or None,
+                    certificate=numbers[_certificate_key(certificate)] if certificate else None,
+                )
+            )
+        rows.append(
+            EvidenceRow(
+                anchor=f"check-{check.id}",
+                severity=str(explanation.severity),
+                port=f"{check.protocol.upper()} {check.port}",
+                default_port=check.default_port if check.port != check.default_port else None,
+                purpose=entry.purpose.get(lang),
+                entry_id=entry.id,
+                where=_where(result, words),
+                address=result.address if result.address and check.host and result.address != check.host.name else None,
+                state=label("state", str(result.state), lang),
+                headline=explanation.headline_for(lang) if explanation.severity is Severity.INFO else None,
+                reason=result.reason,
+                rtt_ms=None if result.rtt_ms is None else f"{result.rtt_ms:.1f}",
+                attempts=result.attempts,
+                application=tuple(lines),
+                # The sockets this PC has there, unless the verdict's own evidence already names them.
+                sockets=tuple(s for s in result.local_sockets if s not in result.reason),
+            )
+        )
+    table = [
+        CertificateRow(
+            number=numbers[key],
+            seen_on=_ports_of(results),
+            subject=str(certificate.get("subject", "")),
+            issuer=str(certificate.get("issuer", "")),
+            sans=", ".join(certificate.get("sans") or ()) or "-",
+            not_before=str(certificate.get("not_before", ""))[:10],
+            not_after=str(certificate.get("not_after", ""))[:10],
+            days_left=int(certificate.get("days_left", 0)),
+            expired=bool(certificate.get("expired")),
+            expires_soon=bool(certificate.get("expires_soon")),
+            self_signed=bool(certificate.get("self_signed")),
+            name_matches=bool(certificate.get("name_matches", True)),
+            checked_name=str(certificate.get("checked_name", "")),
+            sha256=str(certificate.get("sha256", "")),
+            key=str(certificate.get("key", "")),
+        )
+        for key, (certificate, results) in certificates.items()
+    ]
+    return rows, table
+
+
+def finding_rows(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, printed: set[str]) -> list[FindingRow]:
+    """This PC's Windows findings, worst first; ``printed``: the guidance ids the report prints."""
+    if diagnosis.local is None:
+        return []
+    findings = sorted(diagnosis.local.findings, key=lambda f: f.severity.rank)
+    return [
+        FindingRow(
+            anchor=f"finding-{f.id}",
+            severity=str(f.severity),
+            title=f.title[lang],
+            detail=f.detail[lang],
+            guidance=tuple(
+                (g, catalog.guidance[g].title.get(lang), g in printed) for g in f.guidance if g in catalog.guidance
+            ),
+        )
+        for f in findings
+    ]
+
+
+def skipped_groups(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[SkippedGroup]:
+    """Every check that sent nothing (not applicable, not tested, cancelled), grouped by its reason."""
+    groups: dict[tuple[str, str], list[CheckResult]] = {}
+    for result, explanation in zip(diagnosis.results, diagnosis.explanations, strict=True):
+        if not result.state.ran:
+            key = (label("state", str(result.state), lang), _skip_reason(explanation, lang))
+            groups.setdefault(key, []).append(result)
+    return [
+        SkippedGroup(state, reason, _ports_of(results), tuple(r.check.entry_id for r in results))
+        for (state, reason), results in groups.items()
+    ]
+
+
+def _skip_reason(explanation: Explanation, lang: Lang) -> str:
+    # The explanation's headline is "Not applicable: <why>"; the table's column says the first part.
+    headline = explanation.headline_for(lang)
+    for separator in (": ", ":"):
+        if separator in headline:
+            return headline.split(separator, 1)[1]
+    return headline
+
+
+def _summary_list(diagnosis: Diagnosis, lang: Lang, words: dict[str, str], severity: Severity) -> list[tuple[str, str]]:
+    """(subject, where) of the checks and findings of one severity, per place: page 1's short lines."""
+    results = [r for r, e in zip(diagnosis.results, diagnosis.explanations, strict=True) if e.severity is severity]
+    by_where: dict[str, list[CheckResult]] = {}
+    for result in results:
+        by_where.setdefault(_where(result, words), []).append(result)
+    out = [(_ports_of(items), where) for where, items in by_where.items()]
+    if diagnosis.local is not None:
+        out += [(f.title[lang], words["this_pc"]) for f in diagnosis.local.findings if f.severity is severity]
+    return out
+
+
+def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[str, Any]:
+    """Everything the template shows, as plain values (no objects with behaviour)."""
+    words = _words(lang)
+    version = diagnosis.request.version
+    counts = diagnosis.counts()
+    overrides = ", ".join(f"{d}→{a}" for d, a in sorted(diagnosis.request.overrides.items()))
+    rows, certificates = evidence(diagnosis, catalog, lang)
+    skipped = skipped_groups(diagnosis, catalog, lang)
+    guidance = guidance_groups(diagnosis, catalog, lang)
+    manager = diagnosis.request.manager
+    addresses = sorted(
+        {r.address for r in diagnosis.results if r.address and r.check.host == manager and r.address != manager.name}
+    )
+    appendix = [
+        {
+            "port": e.label,
+            "purpose": e.purpose.get(lang),
+            "processes": ", ".join(p.name for p in e.processes_for(version)) or "-",
+            "direction": label("direction", e.direction, lang),
+            "change": label("configurable", configurable_code(e), lang),
+            "versions": e.versions_text.get(lang),
+        }
+        for e in catalog.applicable(version)
+    ]
+    return {
+        "lang": lang,
+        "w": words,
+        "overall": str(diagnosis.overall),
+        "overall_text": words[f"overall_{diagnosis.overall}"],
+        "counts": [(str(s), label("severity", str(s), lang), counts[s]) for s in SEVERITY_ORDER],
+        "severity_titles": {str(s): label("severity", str(s), lang) for s in SEVERITY_ORDER},
+        "answers": answers(diagnosis, catalog, lang),
+        "passed": _summary_list(diagnosis, lang, words, Severity.PASSED),
+        "info": _summary_list(diagnosis, lang, words, Severity.INFO),
+        "guidance": guidance,
+        "evidence": evidence_groups(rows),
+        "certificates": certificates,
+        "findings": finding_rows(diagnosis, catalog, lang, {g.id for group in guidance for g in group.items}),
+        "skipped": skipped,
+        "skipped_count": sum(len(g.entry_ids) for g in skipped),
+        "notices": [
+            {"title": catalog.guidance[g].title.get(lang), "text": catalog.guidance[g].text.get(lang)}
+            for g in diagnosis.notices
+        ],
+        "cancelled": diagnosis.cancelled,
+        "computer": diagnosis.computer,
+        "os": diagnosis.os_name,
+        "note": diagnosis.note,
+        "manager": manager.typed,
+        "manager_addresses": ", ".join(addresses),
+        "version": version.describe(lang) if version else "-",
+        "role": label("role", str(diagnosis.request.role), lang),
+        "date": diagnosis.started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "duration": f"{diagnosis.duration_ms / 1000:.2f} s",
+        "overrides": overrides,
+        "appendix": appendix,
+    }

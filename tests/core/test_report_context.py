@@ -1,0 +1,136 @@
+"""What the report shows, and where: page 1 is the answer (one line per cause, with its
+first step), the details say each thing once. Runs against the simulator as its
+profiles' printed commands run; this PC from hand-made Windows fixtures where named."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from importlib import resources
+
+import pytest
+
+from core.diagnosis import Diagnosis
+from core.plan import Role
+from core.report import render_report
+from core.report_context import answers, evidence, guidance_groups, skipped_groups
+from tests.helpers.profile_runs import CATALOG, profile_diagnosis
+
+RUNS = {
+    "dropped": ("dropped", None, None),
+    "secars-wrong": ("secars-wrong", None, None),
+    "healthy": ("healthy", None, None),
+    "cert-expired-console": ("cert-expired", None, Role.CONSOLE),
+    "fps-blocked": ("push-blocked", "en-fps-blocked", None),
+}
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, Diagnosis]:
+    async def all_runs() -> dict[str, Diagnosis]:
+        found = await asyncio.gather(*(profile_diagnosis(p, f, r) for p, f, r in RUNS.values()))
+        return dict(zip(RUNS, found, strict=True))
+
+    return asyncio.run(all_runs())
+
+
+def _port(diagnosis: Diagnosis, entry_id: str) -> int:
+    return next(r.check.port for r in diagnosis.results if r.check.entry_id == entry_id)
+
+
+def test_checks_with_one_cause_share_one_line_with_its_first_step(runs: dict[str, Diagnosis]) -> None:
+    dropped = runs["dropped"]
+    [line] = answers(dropped, CATALOG, "en")
+    a, b = _port(dropped, "server-https-8443"), _port(dropped, "webconsole-tcp-9090")
+    assert (line.severity, line.subject, line.where) == ("problem", f"TCP {a} (=8443), {b} (=9090)", "127.0.0.1")
+    assert line.found == "No answer (filtered)"
+    filtered = CATALOG.guidance["verdict-filtered"]
+    assert line.first_step == filtered.steps[0].get("en") and line.guidance_id == "verdict-filtered"
+    assert line.step_is_field  # the verdict explanations are rules of thumb, and say so
+    [line] = answers(runs["secars-wrong"], CATALOG, "ja")
+    assert line.subject.startswith("TCP ") and "(=8014)" in line.subject and "(=443)" in line.subject
+    assert line.first_step == CATALOG.guidance["secars-not-ok"].steps[0].get("ja")
+
+
+def test_a_finding_and_the_checks_its_remedy_answers_are_one_line(runs: dict[str, Diagnosis]) -> None:
+    """This PC's firewall finding (File and Printer Sharing blocked) and the push ports that did
+    not answer have one remedy: one line, naming every port, with the vendor's first step."""
+    lines = answers(runs["fps-blocked"], CATALOG, "en")
+    [line] = [a for a in lines if "File and Printer Sharing" in a.found]
+    assert line.subject.startswith("TCP 445, 139, ") and line.subject.endswith("· UDP 137, 138")
+    assert line.where == "This PC" and "not allowed in from 127.0.0.1" in line.found
+    assert "Enable-NetFirewallRule" not in line.found  # the commands are in the details, once
+    assert [also.endswith(": No answer (filtered)") for also in line.also] == [True]
+    assert line.first_step == CATALOG.guidance["allow-file-printer-sharing"].steps[0].get("en")
+    assert not line.step_is_field
+    assert not [a for a in lines if a.found == "No answer (filtered)"]  # not a second line
+
+
+def test_each_guidance_item_is_printed_once_with_what_it_applies_to(runs: dict[str, Diagnosis]) -> None:
+    diagnosis = runs["fps-blocked"]
+    html = render_report(diagnosis, CATALOG, "en")
+    ids = re.findall(r'id="guidance-([a-z0-9-]+)"', html)
+    assert ids and len(ids) == len(set(ids))
+    for guidance_id in ids:
+        assert html.count(CATALOG.guidance[guidance_id].text.get("en")) == 1, guidance_id
+    groups = guidance_groups(diagnosis, CATALOG, "en")
+    fps = next(g for g in groups for item in g.items if item.id == "allow-file-printer-sharing")
+    assert fps.applies_to[0] == "File and Printer Sharing (inbound rules) (This PC)"
+    assert any(applies.endswith("(This PC)") and "(=139)" in applies for applies in fps.applies_to)
+
+
+def test_a_certificate_is_shown_once_with_every_port_that_showed_it(runs: dict[str, Diagnosis]) -> None:
+    diagnosis = runs["cert-expired-console"]
+    rows, certificates = evidence(diagnosis, CATALOG, "en")
+    [certificate] = certificates
+    for entry in ("server-https-8443", "report-tcp-8445", "webservice-tcp-8446"):
+        assert f"{_port(diagnosis, entry)} (=" in certificate.seen_on
+    assert certificate.expired and certificate.days_left < 0
+    linked = [a.certificate for r in rows for a in r.application if a.certificate is not None]
+    assert linked and set(linked) == {1}
+    html = render_report(diagnosis, CATALOG, "ja")
+    assert html.count(certificate.sha256) == 1
+    assert f"{-certificate.days_left} 日前に期限切れ" in html
+
+
+def test_checks_that_sent_nothing_are_one_table_with_each_reason_once(runs: dict[str, Diagnosis]) -> None:
+    diagnosis = runs["healthy"]
+    groups = skipped_groups(diagnosis, CATALOG, "en")
+    not_run = [r for r in diagnosis.results if not r.state.ran]
+    assert sum(len(g.entry_ids) for g in groups) == len(not_run) > 10
+    reasons = [(g.state, g.reason) for g in groups]
+    assert len(reasons) == len(set(reasons))
+    desk = next(g for g in groups if "not used from a client desk" in g.reason)
+    assert len(desk.entry_ids) >= 10 and desk.ports.startswith("TCP 2638, 1433, ")
+    html = render_report(diagnosis, CATALOG, "en")
+    assert html.count("not used from a client desk") == 1
+
+
+def test_a_run_without_problems_says_so_on_page_1(runs: dict[str, Diagnosis]) -> None:
+    diagnosis = runs["healthy"]
+    assert answers(diagnosis, CATALOG, "en") == []
+    html = render_report(diagnosis, CATALOG, "en")
+    answer = html.split('<section id="answer">')[1].split("</section>")[0]
+    assert "No problem and no warning." in answer and "<b>Passed:</b>" in answer
+    assert '<section id="guidance">' not in html  # nothing to do, no section for it
+
+
+def test_the_catalogue_appendix_is_folded_and_printed_only_when_opened(runs: dict[str, Diagnosis]) -> None:
+    html = render_report(runs["healthy"], CATALOG, "ja")
+    assert re.search(r'<details class="appendix" id="appendix">', html)
+    assert "details.appendix:not([open]) { display: none; }" in html
+
+
+def test_every_word_of_the_template_comes_from_the_labels() -> None:
+    """Outside Jinja expressions, the template's visible text holds no words of its own."""
+    template = (resources.files("resources") / "templates" / "report.html.j2").read_text(encoding="utf-8")
+    body = template.split("</style>", 1)[1]
+    body = re.sub(r"<svg.*?</svg>", "", body, flags=re.S)
+    body = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", body, flags=re.S)
+    text = re.sub(r"<[^>]*>", " ", body)
+    words = set(re.findall(r"[A-Za-z]{2,}|[\u3040-\u30ff\u4e00-\u9fff]+", text))
+    # "SHA-256" is the fingerprint's name and "ms" the SI unit, in both languages.
+    assert words <= {"SHA", "ms"}, words
+    style = template.split("<style>", 1)[1].split("</style>", 1)[0]
+    # The printed page's foot: the program's name, the run's date, the page numbers.
+    assert set(re.findall(r'content: "([^"]*)"', style)) <= {"SEP Port Doctor · {{ date }}", " / "}
