@@ -188,15 +188,48 @@ async def sepm_version_check(host: Host, port: int, timeout: float, expected: Se
     return version_verdict(exchange, expected, url)
 
 
+MAX_JSON_DEPTH = 32
+"""The version API answers a flat object; anything nested deeper is not that answer."""
+
+
+def _json_depth(text: str) -> int:
+    """How deep arrays and objects nest in ``text`` (brackets inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
 def reported_version(body: bytes) -> str:
     """The ``version`` field of the 8446 answer; raises ValueError (only) when there is none.
 
-    The body is at most MAX_BODY bytes, but JSON nested a few thousand levels deep makes
-    the parser recurse past Python's limit (RecursionError): that is an unreadable answer too.
+    Nesting is measured before parsing: how deep Python's own parser may recurse differs
+    between versions (3.11 raises RecursionError at a few thousand levels, 3.13 does not), and
+    the verdict must not.
     """
     try:
-        document = json.loads(body.decode("utf-8"))
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        text = body.decode("utf-8")
+    except ValueError as exc:
+        raise ValueError(f"not JSON: {exc.__class__.__name__}") from None
+    if _json_depth(text) > MAX_JSON_DEPTH:
+        raise ValueError(f"not JSON: nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise ValueError(f"not JSON: {exc.__class__.__name__}") from None
     raw = document.get("version") if isinstance(document, dict) else None
     if not isinstance(raw, str):

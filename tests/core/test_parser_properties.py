@@ -12,6 +12,7 @@ import asyncio
 import functools
 import struct
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, example, given, settings
@@ -188,10 +189,18 @@ def test_version_verdict_on_any_body(body: bytes) -> None:
         assert not result.ok
 
 
+def test_nesting_is_measured_outside_strings_only() -> None:
+    flat = b'{"version": "14.3.9205.6000", "note": "[[[[{{{{' + b"[" * 100 + b'"}'
+    assert reported_version(flat) == "14.3.9205.6000"
+    assert reported_version(b'{"version":"14.3","x":' + b"[" * 31 + b"]" * 31 + b"}") == "14.3"
+    with pytest.raises(ValueError, match="nested deeper than 32 levels"):
+        reported_version(b'{"version":"14.3","x":' + b"[" * 32 + b"]" * 32 + b"}")
+
+
 def test_nested_arrays_are_an_unreadable_answer_not_a_crash() -> None:
     result = version_verdict(_exchange(200, "OK", nested_json(2000)), None, "https://x/")
     assert not result.ok
-    assert "not JSON: RecursionError" in result.detail
+    assert "not JSON: nested deeper than 32 levels" in result.detail
 
 
 async def _http_get_of(raw: bytes) -> HttpExchange | None:
