@@ -239,7 +239,7 @@ async def run_check(
             notice = catalog.guidance[notice_id]
             console.line(f"{note}: {notice.title.get(lang)}: {notice.text.get(lang)}")
         console.flush()
-    engine = ProbeEngine(policy, app_timeout=policy.cap if policy.cap < 5.0 else None)
+    engine = ProbeEngine(policy)
     # This PC's SEP client, firewall and sharing rules are read where they exist (Windows).
     read_local = local_system is not None or sys.platform == "win32"
     run = DiagnosisRun(request, catalog, engine, on_event=on_event, read_local=read_local, local_system=local_system)

@@ -7,15 +7,17 @@ import datetime as dt
 import platform
 import socket
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.catalog import Catalog, Guidance, Lang, label
 from core.engine import RunSummary
 from core.explain import Explanation, Severity, explain, overall
-from core.localpc import LocalReport
 from core.plan import PlanRequest
 from core.results import CheckResult
 from core.versions import version_notices
+
+if TYPE_CHECKING:  # this PC's findings come from the window; `check` need not load their module
+    from core.localpc import LocalReport
 
 
 def this_computer() -> tuple[str, str]:

@@ -1,7 +1,21 @@
-"""Runs a plan: every probe concurrently, with a bounded number of sockets.
+"""Runs a plan: every probe concurrently, with a bounded number of probes in flight.
 
-Results are delivered as they arrive (``on_result``) and returned in plan order.
-Cancelling the run cancels every probe; each probe closes its sockets on the way out.
+* **One probe per host:port per run**: catalogue entries that share a port (443 with
+  ``--all-ports``) share one probe, and one run of each application test, so one report
+  never says two things about one port.
+* **Host-level evidence**: a router's "host unreachable" is about the host, not a port.
+  Routers rate-limit these messages (a burst, then one a second), so only some probes
+  get one; when the host answered no probe at all, every silent port of it is
+  ``unreachable`` with the same explanation. When the host did answer on other ports,
+  an unreachable for one port is a filter rejecting that port: ``filtered``.
+  Verdicts that this can change are held until the host's probes are all done; the
+  others are delivered as they arrive (``on_result``).
+* Independent steps of one port (TLS facts, the HTTPS heartbeat, the version API) run
+  concurrently; with a system proxy, the heartbeat also runs through it, whatever the
+  direct path said (the proxy is a second path to the manager).
+
+Results are returned in plan order. Cancelling the run cancels every probe, lookup
+included (``core.resolver``); each probe closes its sockets on the way out.
 """
 
 from __future__ import annotations
@@ -9,16 +23,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import functools
+import importlib
 import ipaddress
 import logging
 import socket
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.errors import UserError
 from core.hosts import special_address
-from core.http_checks import secars_check, sepm_version_check, system_proxy, url_for
+from core.http_checks import proxy_label, secars_check, sepm_version_check, system_proxy, url_for
 from core.localpc.sockets import (
     Endpoint,
     SocketTableUnavailable,
@@ -27,14 +45,28 @@ from core.localpc.sockets import (
     judge_listening,
     read_socket_table,
 )
-from core.netbios import NetbiosError, node_status_query, parse_node_status
-from core.probes import ProbeOutcome, Resolved, resolve, tcp_probe, udp_probe
+from core.netbios import NetbiosError, datagram_packet, node_status_query, parse_node_status
+from core.probes import Payload, ProbeOutcome, tcp_probe, udp_probe
+from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
 from core.results import AppResult, AppTest, Check, CheckResult, State
-from core.timing import RttEstimator, TimeoutPolicy
-from core.tlsinfo import TlsFailure, describe_certificate_problems, describe_certificate_warnings, tls_probe
+from core.timing import PathTiming, TimeoutPolicy
 from core.versions import SepVersion
 
 DEFAULT_MAX_SOCKETS = 64
+
+ResultCallback = Callable[[CheckResult], None]
+
+log = logging.getLogger(__name__)
+
+HOST_LEVEL_CAUSES = ("host-unreach", "net-unreach", "host-down")
+"""Causes that say the host cannot be reached (as opposed to one of its ports)."""
+_HELD_CAUSES = ("no-response", *HOST_LEVEL_CAUSES)
+
+
+def syslog_test_message() -> bytes:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    host = socket.gethostname()[:64] or "-"
+    return f"<14>1 {stamp} {host} sep-port-doctor - - - SEP Port Doctor connectivity test".encode()
 
 
 async def _read_socket_table() -> tuple[Endpoint, ...]:
@@ -44,19 +76,6 @@ async def _read_socket_table() -> tuple[Endpoint, ...]:
     quick; on a busy Linux PC psutil takes tens of milliseconds, once."""
     await asyncio.sleep(0)
     return read_socket_table()
-
-
-DEFAULT_APP_TIMEOUT = 5.0
-
-ResultCallback = Callable[[CheckResult], None]
-
-log = logging.getLogger(__name__)
-
-
-def syslog_test_message() -> bytes:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    host = socket.gethostname()[:64] or "-"
-    return f"<14>1 {stamp} {host} sep-port-doctor - - - SEP Port Doctor connectivity test".encode()
 
 
 @dataclass
@@ -88,15 +107,91 @@ class ProbeEngine:
         use_system_proxy: bool = True,
     ) -> None:
         self.policy = policy or TimeoutPolicy()
+        if app_timeout is not None:
+            self.policy = dataclasses.replace(self.policy, app_deadline=app_timeout)
         self.max_sockets = max_sockets
-        self.app_timeout = app_timeout if app_timeout is not None else DEFAULT_APP_TIMEOUT
         self.use_system_proxy = use_system_proxy
+
+    @property
+    def app_timeout(self) -> float:
+        """The least deadline of one HTTP or TLS exchange (slow paths get more, see core.timing)."""
+        return self.policy.app_deadline
 
     async def run(
         self, checks: Sequence[Check], *, version: SepVersion | None = None, on_result: ResultCallback | None = None
     ) -> RunSummary:
         run = _Run(self, version, on_result)
         return await run.execute(checks)
+
+
+ProbeKey = tuple[str, str, int]
+"""(host name, protocol, port): what one probe answers for every check that shares it."""
+
+
+class _HostGroup:
+    """The probes of one host in this run, for the host-level evidence."""
+
+    def __init__(self, keys: set[ProbeKey]) -> None:
+        self.pending = set(keys)
+        self.outcomes: dict[ProbeKey, ProbeOutcome] = {}
+        self.done = asyncio.Event()
+        if not self.pending:
+            self.done.set()
+        self._settled: dict[ProbeKey, ProbeOutcome] | None = None
+
+    def finished(self, key: ProbeKey, outcome: ProbeOutcome | None) -> None:
+        if outcome is not None:
+            self.outcomes[key] = outcome
+        self.pending.discard(key)
+        if not self.pending:
+            self.done.set()
+
+    def settled(self, key: ProbeKey) -> ProbeOutcome:
+        if self._settled is None:
+            self._settled = settle_host(self.outcomes)
+        return self._settled[key]
+
+
+def settle_host(outcomes: dict[ProbeKey, ProbeOutcome]) -> dict[ProbeKey, ProbeOutcome]:
+    """Apply host-level evidence to every port of one host (see the module's docstring)."""
+    answered = any(o.state in (State.OPEN, State.CLOSED) for o in outcomes.values())
+    unreachable = [o for o in outcomes.values() if o.cause in HOST_LEVEL_CAUSES]
+    if not unreachable:
+        return dict(outcomes)
+    settled: dict[ProbeKey, ProbeOutcome] = {}
+    if answered:
+        for key, outcome in outcomes.items():
+            if outcome.cause in HOST_LEVEL_CAUSES:
+                outcome = dataclasses.replace(
+                    outcome,
+                    state=State.FILTERED,
+                    cause="port-rejected",
+                    reason=f"{outcome.reason}, while the host answers on other ports: a filter rejects this port",
+                )
+            settled[key] = outcome
+        return settled
+    routers = sorted({o.from_router for o in unreachable if o.from_router})
+    first = unreachable[0]
+    who = f"router {', '.join(routers)}" if routers else "the network"
+    reason = (
+        f"{first.reason.split(' (')[0]}: {who} says the host cannot be reached "
+        f"({len(unreachable)} of {len(outcomes)} probes got that answer; routers rate-limit it, the others were silent)"
+    )
+    if first.cause == "host-down":
+        reason = (
+            f"{first.reason} ({len(unreachable)} of {len(outcomes)} probes got that answer, the others were silent)"
+        )
+    for key, outcome in outcomes.items():
+        if outcome.cause in _HELD_CAUSES:
+            outcome = dataclasses.replace(
+                outcome, state=State.UNREACHABLE, cause=first.cause, reason=reason, from_router=first.from_router
+            )
+        settled[key] = outcome
+    return settled
+
+
+def _needs_host(outcome: ProbeOutcome) -> bool:
+    return outcome.cause in _HELD_CAUSES
 
 
 class _Run:
@@ -106,18 +201,24 @@ class _Run:
         self.on_result = on_result
         self.sockets = asyncio.Semaphore(engine.max_sockets)
         self.resolved: dict[str, asyncio.Task[Resolved]] = {}
-        self.estimators: dict[str, RttEstimator] = {}
+        self.paths: dict[str, PathTiming] = {}
+        self.probes: dict[ProbeKey, asyncio.Task[ProbeOutcome]] = {}
+        self.hosts: dict[str, _HostGroup] = {}
+        self.key_checks: dict[ProbeKey, Check] = {}
+        """The first check of each probe key: what the shared probe sends."""
+        self.apps: dict[tuple[str, int, str, str], asyncio.Task[AppResult]] = {}
+        self.proxies: dict[tuple[str, str], asyncio.Task[str | None]] = {}
         self.results: dict[str, CheckResult] = {}
         self.steps: dict[str, Step] = {}
         self.arrival: list[str] = []
         self.t0 = 0.0
         self.socket_table: asyncio.Future[tuple[Endpoint, ...]] | None = None
-        """This PC's socket table, read once per run (off the loop: psutil blocks)."""
+        """This PC's socket table, read once per run."""
 
-    def estimator(self, address: str) -> RttEstimator:
-        if address not in self.estimators:
-            self.estimators[address] = RttEstimator(self.engine.policy)
-        return self.estimators[address]
+    def path(self, address: str) -> PathTiming:
+        if address not in self.paths:
+            self.paths[address] = PathTiming(self.engine.policy)
+        return self.paths[address]
 
     def _deliver(self, result: CheckResult) -> None:
         result = dataclasses.replace(result, finished_at=time.perf_counter() - self.t0)
@@ -132,26 +233,35 @@ class _Run:
     async def execute(self, checks: Sequence[Check]) -> RunSummary:
         started = dt.datetime.now(dt.UTC)
         self.t0 = time.perf_counter()
+        keys: dict[str, set[ProbeKey]] = {}
+        for check in checks:
+            if not check.skip and not check.local and check.host is not None:
+                keys.setdefault(check.host.name, set()).add(_key(check))
+                self.key_checks.setdefault(_key(check), check)
+        self.hosts = {name: _HostGroup(found) for name, found in keys.items()}
+        if any(check.app_tests for check in checks if not check.skip):
+            _load_application_checks_early()
+        shared: list[asyncio.Task[Any]] = []
         try:
             async with asyncio.TaskGroup() as group:
                 for check in checks:
-                    group.create_task(self._one(check), name=f"probe {check.id}")
+                    group.create_task(self._one(check), name=f"check {check.id}")
         finally:
-            # Cancelled or not, no resolver task outlives the run.
-            for task in self.resolved.values():
+            # Cancelled or not, no lookup, probe or application task outlives the run.
+            shared = [*self.resolved.values(), *self.probes.values(), *self.apps.values(), *self.proxies.values()]
+            if self.socket_table is not None:
+                shared.append(self.socket_table)  # type: ignore[arg-type]
+            for task in shared:
                 task.cancel()
-            if self.resolved:
-                await asyncio.wait(self.resolved.values())
-            if self.socket_table is not None and not self.socket_table.done():
-                self.socket_table.cancel()
-                await asyncio.wait({self.socket_table})
+            if shared:
+                await asyncio.wait(shared)
         ordered = [self.results[c.id] for c in checks]
         return RunSummary(started, (time.perf_counter() - self.t0) * 1000, ordered, self.arrival)
 
-    async def _resolve(self, name: str) -> Resolved:
+    def _resolve(self, name: str) -> Awaitable[Resolved]:
         if name not in self.resolved:
             self.resolved[name] = asyncio.ensure_future(resolve(name))
-        return await asyncio.shield(self.resolved[name])
+        return asyncio.shield(self.resolved[name])
 
     async def _one(self, check: Check) -> None:
         if check.skip:
@@ -160,8 +270,7 @@ class _Run:
             return
         self.steps[check.id] = Step(f"local {check.protocol}" if check.local else "resolve")
         try:
-            async with self.sockets:
-                result = await self._probe(check)
+            result = await self._probe(check)
         except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # one bad answer never sinks the run: this check's error verdict
@@ -188,42 +297,76 @@ class _Run:
         if check.local:
             return await self._probe_local(check)
         assert check.host is not None
-        step = self.steps[check.id]
+        if AppTest.SECARS_HTTP in check.app_tests or AppTest.SECARS_HTTPS in check.app_tests:
+            self._proxy_for(check)  # looked up while the port is probed
         resolved = await self._resolve(check.host.name)
         if not resolved.ok or resolved.family is None or resolved.address is None:
-            return CheckResult(check, State.UNRESOLVED, resolved.error or "the name does not resolve")
+            return CheckResult(
+                check, State.UNRESOLVED, resolved.error or "the name does not resolve", cause=resolved.cause
+            )
+        step = self.steps[check.id]
         step.name, step.address = check.protocol, resolved.address
         refused = special_address(ipaddress.ip_address(resolved.address.partition("%")[0]))
         if refused is not None:
             # A name that resolves to a broadcast or multicast address gets nothing sent to it.
             why = UserError(refused, text=resolved.address).message("en")
             return CheckResult(check, State.NOT_TESTED, f"{check.host.name} resolves to {why}: nothing was sent")
-        estimator = self.estimator(resolved.address)
-        if check.protocol == "tcp":
-            outcome = await tcp_probe(resolved.family, resolved.address, check.port, estimator)
-        else:
-            outcome = await udp_probe(
-                resolved.family,
-                resolved.address,
-                check.port,
-                self._udp_payload(check),
-                estimator,
-                expect_answer=AppTest.NETBIOS_STATUS in check.app_tests,
-            )
-        application: tuple[AppResult, ...] = ()
+        key = _key(check)
+        self._start_probes(check.host.name, resolved)
+        outcome = await asyncio.shield(self.probes[key])
+        if _needs_host(outcome):
+            group = self.hosts[check.host.name]
+            await group.done.wait()
+            outcome = group.settled(key)
         step.port_state = outcome.state
-        if outcome.state in (State.OPEN, State.OPEN_FILTERED) and check.app_tests:
-            application = await self._application(check, resolved, outcome)
+        application = await self._application(check, resolved, outcome)
         return CheckResult(
-            check, outcome.state, outcome.reason, resolved.address, outcome.rtt_ms, outcome.attempts, application
+            check,
+            outcome.state,
+            outcome.reason,
+            resolved.address,
+            outcome.rtt_ms,
+            outcome.attempts,
+            application,
+            cause=outcome.cause,
         )
 
-    def _udp_payload(self, check: Check) -> bytes:
+    def _start_probes(self, name: str, resolved: Resolved) -> None:
+        """Every probe of the host at once (once), so that its host-level evidence always completes."""
+        group = self.hosts[name]
+        for key in sorted(group.pending | set(group.outcomes)):
+            if key not in self.probes:
+                self.probes[key] = asyncio.ensure_future(self._transport(key, self.key_checks[key], resolved))
+
+    async def _transport(self, key: ProbeKey, check: Check, resolved: Resolved) -> ProbeOutcome:
+        assert resolved.family is not None and resolved.address is not None and check.host is not None
+        outcome: ProbeOutcome | None = None
+        try:
+            async with self.sockets:
+                path = self.path(resolved.address)
+                if check.protocol == "tcp":
+                    outcome = await tcp_probe(resolved.family, resolved.address, check.port, path)
+                else:
+                    outcome = await udp_probe(
+                        resolved.family,
+                        resolved.address,
+                        check.port,
+                        self._udp_payload(check),
+                        path,
+                        expect_answer=AppTest.NETBIOS_STATUS in check.app_tests or check.default_port == 137,
+                    )
+            return outcome
+        finally:
+            self.hosts[check.host.name].finished(key, outcome)
+
+    def _udp_payload(self, check: Check) -> Payload:
         if AppTest.NETBIOS_STATUS in check.app_tests or check.default_port == 137:
             return node_status_query()
-        if AppTest.SYSLOG_SEND in check.app_tests:
+        if AppTest.SYSLOG_SEND in check.app_tests or check.default_port == 514:
             return syslog_test_message()
-        return b""
+        if check.default_port == 138:
+            return datagram_packet
+        return b"\x00"
 
     async def _probe_local(self, check: Check) -> CheckResult:
         """Is this PC listening where the manager connects? The OS's socket table says."""
@@ -233,6 +376,7 @@ class _Run:
             facing = facing_address(resolved.address) if resolved.address else None
         if self.socket_table is None:
             self.socket_table = asyncio.ensure_future(_read_socket_table())
+        path = self.path("local")
         try:
             table = await asyncio.shield(self.socket_table)
         except SocketTableUnavailable as exc:
@@ -241,55 +385,115 @@ class _Run:
             # Without the table, a connect to the facing address is the best evidence left.
             address = facing or "127.0.0.1"
             family = socket.AF_INET6 if ":" in address else socket.AF_INET
-            outcome = await tcp_probe(family, address, check.port, self.estimator("local"))
+            async with self.sockets:
+                outcome = await tcp_probe(family, address, check.port, path)
             state = {State.OPEN: State.LISTENING, State.CLOSED: State.NOT_LISTENING}.get(outcome.state, outcome.state)
-            return CheckResult(check, state, f"{exc}; {outcome.reason} on {address}", None, outcome.rtt_ms)
+            return CheckResult(
+                check, state, f"{exc}; {outcome.reason} on {address}", None, outcome.rtt_ms, cause=outcome.cause
+            )
         verdict = judge_listening(table, check.protocol, check.port, facing)
         evidence = [e.shown for e in verdict.bound]
         if verdict.connect_to is None:
             return CheckResult(check, verdict.state, verdict.reason, facing, local_sockets=tuple(evidence))
-        state, reason, rtt = await confirm_tcp(verdict, check.port, self.estimator("local"))
+        async with self.sockets:
+            state, reason, rtt = await confirm_tcp(verdict, check.port, path)
         return CheckResult(check, state, reason, facing, rtt, local_sockets=tuple(evidence))
 
+    # --- application tests -------------------------------------------------------------
+
+    def _proxy_for(self, check: Check) -> asyncio.Task[str | None]:
+        """The system proxy for the check's secars URL, looked up once per run off the event loop."""
+        assert check.host is not None
+        scheme = "https" if AppTest.SECARS_HTTPS in check.app_tests else "http"
+        lookup = (scheme, check.host.name)
+        if lookup not in self.proxies:
+            url = url_for(scheme, check.host, check.port, "/")
+            host = check.host
+            enabled = self.engine.use_system_proxy
+
+            async def find() -> str | None:
+                if not enabled:
+                    return None
+                try:
+                    async with asyncio.timeout(RESOLVE_TIMEOUT):
+                        # urllib's proxy_bypass can do blocking DNS (Windows, macOS): never on the loop's thread.
+                        return await in_daemon_thread(lambda: system_proxy(url, host))
+                except (TimeoutError, BusyError):
+                    return None
+
+            self.proxies[lookup] = asyncio.ensure_future(find())
+        return self.proxies[lookup]
+
+    def _shared_app(
+        self, check: Check, test: AppTest, via: str, make: Callable[[], Awaitable[AppResult]]
+    ) -> Awaitable[AppResult]:
+        assert check.host is not None
+        key = (check.host.name, check.port, str(test), via)
+        if key not in self.apps:
+            self.apps[key] = asyncio.ensure_future(make())
+        return asyncio.shield(self.apps[key])
+
     async def _application(self, check: Check, resolved: Resolved, outcome: ProbeOutcome) -> tuple[AppResult, ...]:
+        """Every application test of the check, concurrently; results in the plan's order."""
         assert check.host is not None and resolved.address is not None
-        timeout = self.engine.app_timeout
-        results: list[AppResult] = []
+        host = check.host
+        deadline = self.path(resolved.address).app_deadline()
+        reachable = outcome.state in (State.OPEN, State.OPEN_FILTERED)
+        steps: list[Awaitable[AppResult]] = []
+        self.steps[check.id].name = "+".join(str(test) for test in check.app_tests) or "application"
         for test in check.app_tests:
-            self.steps[check.id].name = str(test)
-            if test is AppTest.TLS:
-                results.append(await self._tls(check, resolved.address, timeout))
-            elif test in (AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS):
+            if test in (AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS):
                 scheme = "https" if test is AppTest.SECARS_HTTPS else "http"
-                results.append(await secars_check(scheme, check.host, check.port, timeout))
-                proxy = (
-                    system_proxy(url_for(scheme, check.host, check.port, "/"), check.host)
-                    if self.engine.use_system_proxy
-                    else None
-                )
+                if reachable:
+                    steps.append(
+                        self._shared_app(
+                            check, test, "direct", functools.partial(secars_check, scheme, host, check.port, deadline)
+                        )
+                    )
+                proxy = await asyncio.shield(self._proxy_for(check))
                 if proxy is not None:
-                    results.append(await secars_check(scheme, check.host, check.port, timeout, proxy=proxy))
+                    # The proxy is a second path: tried whatever the direct path said.
+                    steps.append(
+                        self._shared_app(
+                            check,
+                            test,
+                            proxy_label(proxy),
+                            functools.partial(secars_check, scheme, host, check.port, deadline, proxy=proxy),
+                        )
+                    )
+            elif not reachable:
+                continue
+            elif test is AppTest.TLS:
+                steps.append(self._shared_app(check, test, "direct", lambda: self._tls(check, resolved, deadline)))
             elif test is AppTest.SEPM_VERSION:
-                results.append(await sepm_version_check(check.host, check.port, timeout, self.version))
-            elif test is AppTest.NETBIOS_STATUS and outcome.answer is not None:
-                results.append(_netbios_result(outcome.answer))
-            elif test is AppTest.SYSLOG_SEND:
-                results.append(
-                    AppResult(
-                        test,
-                        outcome.state is not State.CLOSED,
-                        "a test message was sent; syslog does not answer, so check the server's log for "
-                        "'SEP Port Doctor connectivity test'",
+                steps.append(
+                    self._shared_app(
+                        check, test, "direct", lambda: sepm_version_check(host, check.port, deadline, self.version)
                     )
                 )
-        return tuple(results)
+            elif test is AppTest.NETBIOS_STATUS and outcome.answer is not None:
+                steps.append(_ready(_netbios_result(outcome.answer)))
+            elif test is AppTest.SYSLOG_SEND:
+                steps.append(
+                    _ready(
+                        AppResult(
+                            test,
+                            outcome.state is not State.CLOSED,
+                            "a test message was sent; syslog does not answer, so check the server's log for "
+                            "'SEP Port Doctor connectivity test'",
+                        )
+                    )
+                )
+        return tuple(await asyncio.gather(*steps))
 
-    async def _tls(self, check: Check, address: str, timeout: float) -> AppResult:
-        assert check.host is not None
+    async def _tls(self, check: Check, resolved: Resolved, timeout: float) -> AppResult:
+        from core.tlsinfo import TlsFailure, describe_certificate_problems, describe_certificate_warnings, tls_probe
+
+        assert check.host is not None and resolved.address is not None
         started = time.perf_counter()
         server_name = None if check.host.is_ip else check.host.name
         try:
-            facts = await tls_probe(address, check.port, server_name, check.host.name, timeout)
+            facts = await tls_probe(resolved.address, check.port, server_name, check.host.name, timeout)
         except TlsFailure as exc:
             return AppResult(AppTest.TLS, False, str(exc), "direct", (time.perf_counter() - started) * 1000)
         elapsed = (time.perf_counter() - started) * 1000
@@ -308,6 +512,27 @@ class _Run:
         if problems:
             return AppResult(AppTest.TLS, False, "; ".join(problems), "direct", elapsed, evidence)
         return AppResult(AppTest.TLS, True, summary, "direct", elapsed, evidence)
+
+
+def _load_application_checks_early() -> None:
+    """Import the HTTP and TLS libraries (httpx, cryptography: a few hundred ms on a slow PC)
+    in a thread while the first probes are in flight, rather than on the loop's thread
+    when the first port opens. A later import simply waits for this one to finish."""
+
+    def load() -> None:
+        importlib.import_module("httpx")
+        importlib.import_module("core.tlsinfo")
+
+    threading.Thread(target=load, name="sepd-preload", daemon=True).start()
+
+
+def _key(check: Check) -> ProbeKey:
+    assert check.host is not None
+    return (check.host.name, check.protocol, check.port)
+
+
+async def _ready(result: AppResult) -> AppResult:
+    return result
 
 
 def _netbios_result(answer: bytes) -> AppResult:

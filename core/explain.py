@@ -7,6 +7,7 @@ themselves live there in Japanese and English. A check that did not run is never
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -76,6 +77,126 @@ def _guidance(catalog: Catalog, ids: list[str]) -> tuple[Guidance, ...]:
         if gid in catalog.guidance and gid not in seen:
             seen.append(gid)
     return tuple(catalog.guidance[g] for g in seen)
+
+
+_CAUSE_GUIDANCE = {
+    "local-prohibited": ["verdict-filtered-locally"],
+    "local-blackhole": ["verdict-filtered-locally"],
+    "admin-prohibited": ["verdict-rejected", "verdict-filtered"],
+    "port-rejected": ["verdict-rejected", "verdict-filtered"],
+    "host-unreach": ["verdict-unreachable"],
+    "net-unreach": ["verdict-unreachable"],
+    "host-down": ["verdict-unreachable"],
+    "no-route": ["verdict-unreachable"],
+    "nxdomain": ["verdict-nxdomain"],
+    "dns-timeout": ["verdict-dns-timeout"],
+    "dns-no-address": ["verdict-unresolved"],
+    "dns-failure": ["verdict-unresolved"],
+}
+"""Causes whose guidance replaces the verdict's (nothing about the port helps with these)."""
+_HOST_CAUSES = (
+    "host-unreach",
+    "net-unreach",
+    "host-down",
+    "no-route",
+    "nxdomain",
+    "dns-timeout",
+    "dns-no-address",
+    "dns-failure",
+)
+_SENDER = re.compile(r"from ([0-9A-Fa-f.:]*[0-9A-Fa-f])")
+
+
+def _cause_headline(result: CheckResult) -> dict[str, str] | None:
+    """The headline of the verdict's cause (labels.toml [cause]), with the ICMP sender filled in."""
+    if not result.cause or label("cause", result.cause, "en") == result.cause:
+        return None
+    found = _SENDER.search(result.reason)
+    sender = found.group(1) if found else ""
+    fills = {
+        "ja": {"{router}": f" {sender} " if sender else "", "{from}": f"、送信元 {sender}" if sender else ""},
+        "en": {"{router}": f" {sender}" if sender else "", "{from}": f" from {sender}" if sender else ""},
+    }
+    words = {}
+    for lang in ("ja", "en"):
+        text = label("cause", result.cause, lang)
+        for key, value in fills[lang].items():
+            text = text.replace(key, value)
+        words[lang] = text
+    return words
+
+
+def _path_name(app: AppResult, lang: Lang) -> str:
+    if app.via == "direct":
+        return label("word", "direct", lang)
+    return label("word", "through_proxy", lang).replace("{proxy}", app.via.removeprefix("proxy "))
+
+
+def _paths_detail(apps: list[AppResult], lang: Lang, *, named: bool = False) -> str:
+    """``direct: HTTP 200, body 'OK'; through proxy proxy01:8080: HTTP 200, body 'OK'``: each path named
+    when there is more than one."""
+    named = named or any(a.via != "direct" for a in apps)
+    return "; ".join(f"{_path_name(a, lang)}: {a.detail}" if named else a.detail for a in apps)
+
+
+def _proxy_apps(result: CheckResult) -> tuple[list[AppResult], list[AppResult]]:
+    heartbeat = [a for a in result.application if a.test in (AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS)]
+    return [a for a in heartbeat if a.via == "direct"], [a for a in heartbeat if a.via != "direct"]
+
+
+def _proxy_blamed(app: AppResult) -> bool:
+    return (app.evidence or {}).get("failed_at") == "proxy"
+
+
+def _proxy_explanation(
+    result: CheckResult, entry: PortEntry, catalog: Catalog, version: SepVersion | None
+) -> Explanation | None:
+    """The heartbeat tried direct and through the system proxy: the verdict names each path."""
+    direct, proxied = _proxy_apps(result)
+    if not proxied:
+        return None
+    proxy = proxied[0]
+    state = result.state
+    direct_ok = state is State.OPEN and bool(direct) and direct[0].ok
+    if direct_ok and proxy.ok:
+        return None  # both paths pass: the passed headline names them
+    # The manager answered right directly, so whatever went wrong through the proxy is the proxy's doing.
+    blamed = not proxy.ok and (_proxy_blamed(proxy) or direct_ok)
+    direct_words = {
+        lang: (
+            _paths_detail([direct[0]], lang, named=True)
+            if state is State.OPEN and direct
+            else f"{label('word', 'direct', lang)}: {label('state', str(state), lang)}"
+        )
+        for lang in ("ja", "en")
+    }
+    proxy_words = {}
+    for lang in ("ja", "en"):
+        if not blamed:
+            proxy_words[lang] = _paths_detail([proxy], lang)
+        else:
+            proxy_words[lang] = f"{_path_name(proxy, lang)}: {label('cause', 'proxy-failed', lang)}: {proxy.detail}"
+    headline = {lang: f"{direct_words[lang]}; {proxy_words[lang]}" for lang in ("ja", "en")}
+    if proxy.ok:
+        # Only the proxy gets through (or only it answers right): the client works only if it uses the proxy.
+        ids = ["proxy-only"] if not direct_ok and state is not State.OPEN else ["secars-not-ok", "proxy-differs"]
+        severity = Severity.WARNING if state is not State.OPEN else Severity.PROBLEM
+        ids += [_VERDICT_GUIDANCE[state]] if state in _VERDICT_GUIDANCE else []
+        return Explanation(severity, headline, _guidance(catalog, [*ids, *entry.guidance]))
+    ids = ["proxy-failed"] if blamed else ["proxy-differs"]
+    if direct_ok:
+        # Clients from 14.2 use only the system proxy: a failing proxy stops them; older ones go direct first.
+        uses_proxy_only = version is None or version.release_key >= (14, 2, 0, 0)
+        return Explanation(
+            Severity.PROBLEM if uses_proxy_only else Severity.WARNING,
+            headline,
+            _guidance(catalog, [*ids, "client-communication"]),
+        )
+    if state is State.OPEN:
+        ids = ["secars-not-ok", *ids, "client-communication"]
+    elif state in _VERDICT_GUIDANCE:
+        ids = [*_CAUSE_GUIDANCE.get(result.cause, [_VERDICT_GUIDANCE[state]]), *ids]
+    return Explanation(Severity.PROBLEM, headline, _guidance(catalog, [*ids, *entry.guidance]))
 
 
 def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Explanation | None:
@@ -198,14 +319,22 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
     if check.local:
         return _explain_local(result, entry, catalog)
 
+    proxied = _proxy_explanation(result, entry, catalog, version)
+    if proxied is not None:
+        return proxied
+
     if state is State.OPEN:
         app = _app_explanation(result, entry, catalog)
         if app is not None:
             return app
-        detail = "; ".join(a.detail for a in result.application if a.ok)
+        ok = [a for a in result.application if a.ok]
+        detail = {lang: _paths_detail(ok, lang) for lang in ("ja", "en")}
         return Explanation(
             Severity.PASSED,
-            _h(f"接続できました{(': ' + detail) if detail else ''}", f"Connected{(': ' + detail) if detail else ''}"),
+            _h(
+                f"接続できました{(': ' + detail['ja']) if ok else ''}",
+                f"Connected{(': ' + detail['en']) if ok else ''}",
+            ),
             (),
         )
 
@@ -217,7 +346,8 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
             _guidance(catalog, ["verdict-open-filtered", *entry.guidance]),
         )
 
-    ids = [_VERDICT_GUIDANCE[state]]
+    headline = _cause_headline(result) or headline
+    ids = list(_CAUSE_GUIDANCE.get(result.cause, [_VERDICT_GUIDANCE[state]]))
     severity = Severity.PROBLEM
     # The page: 1100 is started by AjaxSwing (the manager's own web-console engine), 8444 only
     # matters where Symantec Protection Center 2.0 is used, 8446 is the Java console's from
@@ -230,6 +360,9 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
     if entry.id == "client-https-443" and version is not None and version.release_key[:2] == (12, 1):
         severity = Severity.WARNING
         ids.insert(0, "https-443-optional-on-12")
+    if result.cause in _HOST_CAUSES or result.cause.startswith("local-"):
+        # About the host or this PC, not the port: the port's own advice would mislead.
+        return Explanation(severity, headline, _guidance(catalog, ids))
     if entry.configurable and state is not State.UNRESOLVED:
         ids.append("configurable-port")
     ids += [g for g in entry.guidance if g not in ("certificate",)]

@@ -11,17 +11,21 @@ import asyncio
 import json
 import ssl
 import time
-import urllib.request
+import urllib.parse
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from core.hosts import Host
 from core.results import AppResult, AppTest
-from core.tlsinfo import client_context
 from core.untrusted import strip_credentials
 from core.versions import SepVersion, VersionError, parse_version
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx (and, through core.tlsinfo, cryptography) are imported when the first exchange
+# starts: `check` sends its first packets without waiting for them (core.engine loads
+# them early, in a thread, while those packets are in flight).
 
 SECARS_PATH = "/secars/secars.dll?hello,secars"
 VERSION_PATH = "/sepm/api/v1/version"
@@ -38,6 +42,8 @@ class HttpExchange:
     truncated: bool
     time_ms: float
     server: str | None
+    proxy_marks: bool = False
+    """The answer carries a proxy's own headers (an error page of the proxy, not of the manager)."""
 
     def excerpt(self) -> str:
         return excerpt(self.body)
@@ -53,9 +59,19 @@ def excerpt(body: bytes, limit: int = EXCERPT_CHARS) -> str:
 class HttpFailure(Exception):
     """The exchange failed; the message is the evidence for the user."""
 
+    def __init__(self, message: str, *, at_proxy: bool = False) -> None:
+        super().__init__(message)
+        self.at_proxy = at_proxy
+        """Through a proxy: the failure is the proxy's (not reached, refused the tunnel)."""
+
 
 def system_proxy(url: str, host: Host) -> str | None:
-    """The proxy the system would use for ``url`` (Windows: the Internet Options registry), or None."""
+    """The proxy the system would use for ``url`` (Windows: the Internet Options registry), or None.
+
+    Blocking: ``proxy_bypass`` can resolve names (Windows, macOS); the engine calls it in a thread.
+    """
+    import urllib.request
+
     try:
         proxies = urllib.request.getproxies()
         scheme = url.split(":", 1)[0]
@@ -65,6 +81,31 @@ def system_proxy(url: str, host: Host) -> str | None:
     except (OSError, ValueError):
         return None
     return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def proxy_label(proxy: str) -> str:
+    """``proxy HOST:PORT``: how a path through a proxy is named (never with its credentials)."""
+    parts = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+    host = parts.hostname or "?"
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"proxy {host}:{port or (443 if parts.scheme == 'https' else 80)}"
+
+
+_PROXY_STATUSES = {407, 502, 503, 504}
+_TLS_WORDS = ("ssl", "tls", "certificate", "handshake", "wrong version", "record layer")
+_PROXY_SERVERS = ("tinyproxy", "squid", "proxy", "bluecoat", "zscaler", "privoxy", "ccproxy", "mcafee web gateway")
+
+
+def _answer_from_proxy(exchange: HttpExchange, headers_say_proxy: bool) -> bool:
+    """Whether an error answer through a proxy is the proxy's own (it could not, or would not, pass it)."""
+    if exchange.status in _PROXY_STATUSES:
+        return True
+    return exchange.status >= 400 and headers_say_proxy
 
 
 def url_for(scheme: str, host: Host, port: int, path: str) -> str:
@@ -80,6 +121,10 @@ async def http_get(
     context: ssl.SSLContext | None = None,
 ) -> HttpExchange:
     """One bounded GET. Raises HttpFailure with the evidence."""
+    import httpx
+
+    from core.tlsinfo import client_context
+
     started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout):
@@ -103,6 +148,9 @@ async def http_get(
                         del body[max_body:]
                         break
                 server = response.headers.get("server")
+                marks = any(h in response.headers for h in ("x-squid-error", "proxy-authenticate")) or any(
+                    name in (server or "").lower() for name in _PROXY_SERVERS
+                )
                 return HttpExchange(
                     status=response.status_code,
                     reason=response.reason_phrase,
@@ -110,12 +158,16 @@ async def http_get(
                     truncated=truncated,
                     time_ms=(time.perf_counter() - started) * 1000,
                     server=server[:100] if server else None,
+                    proxy_marks=marks,
                 )
     except TimeoutError:
         raise HttpFailure(f"no complete answer within {timeout:g} s (the server stalls or trickles)") from None
     except httpx.ProxyError as exc:
-        raise HttpFailure(f"the proxy refused or failed: {exc}") from None
+        raise HttpFailure(f"the proxy refused or failed: {exc}", at_proxy=True) from None
     except httpx.ConnectError as exc:
+        if proxy is not None and not any(word in str(exc).lower() for word in _TLS_WORDS):
+            # Through a proxy the TCP connection goes to the proxy.
+            raise HttpFailure(f"cannot connect to the proxy: {_connect_words(exc)}", at_proxy=True) from None
         raise HttpFailure(_connect_words(exc)) from None
     except httpx.RemoteProtocolError as exc:
         raise HttpFailure(f"the answer is not valid HTTP ({exc})") from None
@@ -147,19 +199,28 @@ async def secars_check(scheme: str, host: Host, port: int, timeout: float, *, pr
     Strict, because a lookalike passing would hide the fault: any other status (a redirect to a
     login page, 204) fails, and so does any other body (``ok``, ``OKAY``, ``OK`` with more after
     it, a byte-order mark or blank lines before it). Only trailing whitespace is allowed: servers
-    end the body with a CR LF or a newline."""
+    end the body with a CR LF or a newline.
+
+    Through a proxy, a failure that is the proxy's (it cannot be reached, refuses, asks for
+    credentials, or says it cannot reach the manager) says so: evidence ``failed_at`` = ``proxy``.
+    """
     test = AppTest.SECARS_HTTPS if scheme == "https" else AppTest.SECARS_HTTP
     # The proxy's own user and password authenticate the request; they are never shown or kept.
-    via = "direct" if proxy is None else f"proxy {strip_credentials(proxy)}"
+    via = "direct" if proxy is None else proxy_label(proxy)
     url = url_for(scheme, host, port, SECARS_PATH)
     try:
         exchange = await http_get(url, timeout=timeout, proxy=proxy)
     except HttpFailure as exc:
-        return AppResult(test, False, strip_credentials(str(exc)), via, None, {"url": url})
-    return secars_verdict(test, exchange, via, url)
+        evidence_failed: dict[str, Any] = {"url": url}
+        if proxy is not None and exc.at_proxy:
+            evidence_failed["failed_at"] = "proxy"
+        return AppResult(test, False, strip_credentials(str(exc)), via, None, evidence_failed)
+    return secars_verdict(test, exchange, via, url, through_proxy=proxy is not None)
 
 
-def secars_verdict(test: AppTest, exchange: HttpExchange, via: str, url: str) -> AppResult:
+def secars_verdict(
+    test: AppTest, exchange: HttpExchange, via: str, url: str, *, through_proxy: bool = False
+) -> AppResult:
     """The secars heartbeat's verdict on one answer (any status, reason and body)."""
     evidence: dict[str, Any] = {
         "url": url,
@@ -170,6 +231,9 @@ def secars_verdict(test: AppTest, exchange: HttpExchange, via: str, url: str) ->
     }
     if exchange.status != 200:
         detail = f"HTTP {exchange.status} {exchange.reason}".strip()
+        if through_proxy and _answer_from_proxy(exchange, exchange.proxy_marks):
+            evidence["failed_at"] = "proxy"
+            return AppResult(test, False, f"{detail} from the proxy", via, exchange.time_ms, evidence)
         return AppResult(test, False, f"{detail}, not 200 OK", via, exchange.time_ms, evidence)
     if exchange.body.rstrip(b" \t\r\n") != b"OK":
         return AppResult(

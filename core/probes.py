@@ -1,49 +1,122 @@
-"""Transport-level probes: name resolution, TCP connect and UDP (this PC's own ports: core.localpc.sockets).
+"""Transport-level probes: TCP connect and UDP (this PC's own ports: core.localpc.sockets).
 
-Verdicts follow nmap's connect scan and PortQry: a refused connection is
-``closed``, silence after one retry is ``filtered`` (TCP) or ``open|filtered``
-(UDP), an ICMP unreachable from a router is ``unreachable``. Every socket is closed
-on every path, cancellation included.
+Verdicts follow nmap's connect scan and PortQry: a refused connection is ``closed``,
+silence after the attempts of ``core.timing`` is ``filtered`` (TCP) or
+``open|filtered`` (UDP). Every error the system can give maps to a verdict with its
+``cause`` (``labels.toml`` [cause] has its words):
+
+========================================  =====================  ====================
+what happened                             verdict                cause
+========================================  =====================  ====================
+SYN-ACK (or SYN-ACK then reset)           open                   syn-ack, syn-ack-reset
+reset / ICMP port-unreachable             closed                 conn-refused, port-unreach
+silence                                   filtered               no-response
+EACCES, EPERM, WSAEACCES 10013            filtered (this PC)     local-prohibited
+EINVAL (a blackhole route)                filtered (this PC)     local-blackhole
+ICMP administratively prohibited          filtered               admin-prohibited
+ICMP host/net unreachable from the host   filtered               port-rejected
+ICMP host/net unreachable from a router   unreachable            host-unreach, net-unreach
+no ARP answer on this PC's own network    unreachable            host-down
+no route (ENETUNREACH, unreachable route) unreachable            no-route
+anything else                             error                  os-error
+========================================  =====================  ====================
+
+On Linux the ICMP message itself (type, code, and who sent it) is read from the
+socket's error queue (``IP_RECVERR``); elsewhere only the error number is known, and the
+engine tells a router's message from a per-port filter by whether the host answered on
+other ports (``core.engine``). Every socket is closed on every path, cancellation included.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import select
 import socket
+import struct
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from core.results import State
-from core.timing import RttEstimator, wait_adaptive
+from core.timing import PathTiming
 
-RESOLVE_TIMEOUT = 5.0
+# Linux only, and not in Python's socket module before 3.12.
+_IP_RECVERR = 11
+_IPV6_RECVERR = 25
+_SOL_IPV6 = 41
+_MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
+_SO_EE_ORIGIN_ICMP, _SO_EE_ORIGIN_ICMP6 = 2, 3
+RECVERR = sys.platform.startswith("linux")
 
-_UNREACHABLE_ERRNOS = {
-    errno.EHOSTUNREACH: "host-unreach",
-    errno.ENETUNREACH: "net-unreach",
-    getattr(errno, "EHOSTDOWN", -1001): "host-down",
-    getattr(errno, "ENETDOWN", -1002): "net-down",
-    getattr(errno, "EADDRNOTAVAIL", -1003): "no-route",
-    getattr(errno, "WSAEHOSTUNREACH", -1004): "host-unreach",
-    getattr(errno, "WSAENETUNREACH", -1005): "net-unreach",
+# Windows' socket errors, by number (the errno module has them only on Windows).
+_WSA = {
+    "EACCES": 10013,
+    "EINVAL": 10022,
+    "EADDRNOTAVAIL": 10049,
+    "ENETDOWN": 10050,
+    "ENETUNREACH": 10051,
+    "ECONNABORTED": 10053,
+    "ECONNRESET": 10054,
+    "ETIMEDOUT": 10060,
+    "ECONNREFUSED": 10061,
+    "EHOSTDOWN": 10064,
+    "EHOSTUNREACH": 10065,
 }
-_REFUSED_ERRNOS = {errno.ECONNREFUSED, getattr(errno, "WSAECONNREFUSED", -1006)}
-_RESET_ERRNOS = {errno.ECONNRESET, errno.ECONNABORTED, getattr(errno, "WSAECONNRESET", -1008)}
+
+
+def _codes(*names: str) -> frozenset[int]:
+    found = {getattr(errno, name) for name in names if hasattr(errno, name)}
+    return frozenset(found | {_WSA[name] for name in names if name in _WSA})
+
+
+REFUSED = _codes("ECONNREFUSED")
+RESET = _codes("ECONNRESET", "ECONNABORTED")
+PROHIBITED = _codes("EACCES", "EPERM")
+BLACKHOLE = _codes("EINVAL")
+TIMED_OUT = _codes("ETIMEDOUT")
+NO_ROUTE = _codes("ENETUNREACH", "ENETDOWN", "EADDRNOTAVAIL")
+HOST_UNREACHABLE = _codes("EHOSTUNREACH", "EHOSTDOWN")
+
+_ICMP_ADMIN = {9, 10, 13}
+"""ICMP (v4) destination unreachable codes: network/host administratively prohibited, communication filtered."""
+_ICMP_NET = {0, 6, 11}
+_ICMP6_ADMIN = {1, 5, 6}
+"""ICMPv6: administratively prohibited, source address failed policy, reject route."""
 
 
 @dataclass(frozen=True)
-class Resolved:
-    """The outcome of resolving a host once for the whole run."""
+class Icmp:
+    """The ICMP message behind a socket error, read from the error queue (Linux)."""
 
-    family: int | None
-    address: str | None
-    error: str | None = None
-    """Which resolver answer: e.g. "the resolver says the name does not exist (EAI_NONAME)"."""
+    type: int
+    code: int
+    offender: str | None
+    v6: bool = False
+
+    def describe(self) -> str:
+        name = {
+            (False, 0): "net-unreach",
+            (False, 1): "host-unreach",
+            (False, 3): "port-unreach",
+            (False, 9): "net-prohibited",
+            (False, 10): "host-prohibited",
+            (False, 13): "admin-prohibited",
+            (True, 0): "no-route",
+            (True, 1): "admin-prohibited",
+            (True, 3): "addr-unreach",
+            (True, 4): "port-unreach",
+        }.get((self.v6, self.code), f"type {self.type} code {self.code}")
+        return f"ICMP{'v6' if self.v6 else ''} {name}" + (f" from {self.offender}" if self.offender else "")
 
     @property
-    def ok(self) -> bool:
-        return self.address is not None
+    def prohibited(self) -> bool:
+        return self.code in (_ICMP6_ADMIN if self.v6 else _ICMP_ADMIN)
+
+    @property
+    def network(self) -> bool:
+        return not self.v6 and self.code in _ICMP_NET
 
 
 @dataclass(frozen=True)
@@ -53,35 +126,10 @@ class ProbeOutcome:
     rtt_ms: float | None = None
     attempts: int = 0
     answer: bytes | None = None
-
-
-_GAI_REASONS = {
-    getattr(socket, "EAI_NONAME", -2): "the resolver says the name does not exist",
-    getattr(socket, "EAI_AGAIN", -3): "the resolver did not answer in time (temporary failure)",
-    getattr(socket, "EAI_FAIL", -4): "the resolver failed permanently",
-    getattr(socket, "EAI_NODATA", -5): "the name exists but has no address",
-    getattr(socket, "EAI_ADDRFAMILY", -9): "the name has no address of a usable family",
-}
-
-
-async def resolve(name: str, timeout: float = RESOLVE_TIMEOUT) -> Resolved:
-    """Resolve once; the first address the system prefers (its own IPv4/IPv6 order)."""
-    loop = asyncio.get_running_loop()
-    try:
-        async with asyncio.timeout(timeout):
-            infos = await loop.getaddrinfo(name, None, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-    except TimeoutError:
-        return Resolved(None, None, f"the resolver gave no answer within {timeout:g} s")
-    except socket.gaierror as exc:
-        code = exc.args[0] if exc.args else None
-        words = _GAI_REASONS.get(code, "the resolver refused the name") if isinstance(code, int) else "resolver error"
-        return Resolved(None, None, f"{words} ({exc.strerror or exc})")
-    except (OSError, UnicodeError) as exc:
-        return Resolved(None, None, f"the name cannot be resolved ({exc})")
-    if not infos:
-        return Resolved(None, None, "the resolver returned no address")
-    family, _type, _proto, _canon, sockaddr = infos[0]
-    return Resolved(int(family), str(sockaddr[0]))
+    cause: str = ""
+    """What decided the verdict (the table above); ``labels.toml`` [cause] has its words."""
+    from_router: str | None = None
+    """The router that said the host is unreachable (host-level evidence, see core.engine)."""
 
 
 def _sockaddr(family: int, address: str, port: int) -> tuple[Any, ...]:
@@ -91,105 +139,331 @@ def _sockaddr(family: int, address: str, port: int) -> tuple[Any, ...]:
     return (address, port)
 
 
-def _errno_reason(exc: OSError) -> tuple[State, str] | None:
-    if isinstance(exc, ConnectionRefusedError) or exc.errno in _REFUSED_ERRNOS:
-        return State.CLOSED, "conn-refused"
-    if exc.errno in _UNREACHABLE_ERRNOS:
-        return State.UNREACHABLE, _UNREACHABLE_ERRNOS[exc.errno]
+def _new_socket(family: int, kind: int) -> socket.socket:
+    sock = socket.socket(family, kind)
+    sock.setblocking(False)
+    if RECVERR:
+        try:
+            if family == socket.AF_INET6:
+                sock.setsockopt(_SOL_IPV6, _IPV6_RECVERR, 1)
+            else:
+                sock.setsockopt(socket.IPPROTO_IP, _IP_RECVERR, 1)
+        except OSError:
+            pass  # then only the error number is known, as on other systems
+    return sock
+
+
+def read_icmp(sock: socket.socket) -> Icmp | None:
+    """The ICMP message queued on ``sock`` after an error, if the system keeps one."""
+    if not RECVERR or not hasattr(sock, "recvmsg"):
+        return None
+    try:
+        _data, ancillary, _flags, _address = sock.recvmsg(1, 512, _MSG_ERRQUEUE)
+    except OSError:
+        return None
+    for _level, _type, data in ancillary:
+        if len(data) < 16:
+            continue
+        _ee_errno, origin, icmp_type, code, _pad, _info, _data32 = struct.unpack("=IBBBBII", data[:16])
+        if origin not in (_SO_EE_ORIGIN_ICMP, _SO_EE_ORIGIN_ICMP6):
+            continue
+        offender = None
+        family = struct.unpack("=H", data[16:18])[0] if len(data) >= 18 else 0
+        if family == socket.AF_INET and len(data) >= 24:
+            offender = socket.inet_ntop(socket.AF_INET, data[20:24])
+        elif family == socket.AF_INET6 and len(data) >= 40:
+            offender = socket.inet_ntop(socket.AF_INET6, data[24:40])
+        return Icmp(icmp_type, code, offender, origin == _SO_EE_ORIGIN_ICMP6)
     return None
 
 
-async def tcp_connect_once(family: int, address: str, port: int, estimator: RttEstimator) -> tuple[State, str, float]:
-    """One connect attempt. Returns (state, reason, seconds); raises TimeoutError when silent."""
-    loop = asyncio.get_running_loop()
-    sock = socket.socket(family, socket.SOCK_STREAM)
+_TCP_INFO = getattr(socket, "TCP_INFO", 11)
+_TCPI_RTT = 68
+"""Offset of ``tcpi_rtt`` (microseconds) in Linux's ``struct tcp_info``."""
+
+
+def _kernel_rtt(sock: socket.socket) -> float | None:
+    """The handshake's round trip as the kernel measured it (Linux), in seconds.
+
+    Taken when the SYN-ACK arrived, not when this program noticed it: a busy event loop
+    (a TLS handshake, an import) would otherwise add its own delay to the estimate.
+    """
+    if not RECVERR:
+        return None
     try:
-        sock.setblocking(False)
-        started = loop.time()
-        connect = asyncio.ensure_future(loop.sock_connect(sock, _sockaddr(family, address, port)))
-        try:
-            await wait_adaptive(connect, started, estimator)
-        except TimeoutError:  # an OSError subclass: silence is not an error
-            raise
-        except OSError as exc:
-            elapsed = loop.time() - started
-            if exc.errno in _RESET_ERRNOS:
-                # The handshake completed and the service reset it at once: it is listening (nmap: open).
-                estimator.add_sample(elapsed)
-                return State.OPEN, "syn-ack, then reset", elapsed
-            decided = _errno_reason(exc)
-            if decided is None:
-                return State.ERROR, f"connect error: {exc.strerror or exc}", elapsed
-            if decided[0] is State.CLOSED:
-                estimator.add_sample(elapsed)
-            return decided[0], decided[1], elapsed
-        elapsed = loop.time() - started
-        estimator.add_sample(elapsed)
-        return State.OPEN, "syn-ack", elapsed
+        info = sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, 104)
+    except OSError:
+        return None
+    if len(info) < _TCPI_RTT + 4:
+        return None
+    rtt = int(struct.unpack_from("=I", info, _TCPI_RTT)[0])
+    return rtt / 1_000_000 if rtt > 0 else None
+
+
+def _local_address(sock: socket.socket) -> str | None:
+    try:
+        return str(sock.getsockname()[0])
+    except OSError:
+        return None
+
+
+def classify_error(
+    exc: OSError, icmp: Icmp | None, target: str, local: str | None, *, udp: bool = False
+) -> tuple[State, str, str] | None:
+    """(state, cause, evidence) for a socket error; None for "no answer" (the kernel gave up)."""
+    code = exc.errno if exc.errno is not None else -1
+    winerror = getattr(exc, "winerror", None)
+    codes = {code} | ({winerror} if isinstance(winerror, int) else set())
+    words = exc.strerror or str(exc) or exc.__class__.__name__
+    if codes & TIMED_OUT:
+        return None
+    if icmp is not None and icmp.offender is not None:
+        return _classify_icmp(icmp, target, local)
+    if codes & REFUSED:
+        cause = "port-unreach" if udp else "conn-refused"
+        return State.CLOSED, cause, cause
+    if codes & RESET:
+        # TCP: the handshake completed and the service reset it at once: it listens (nmap: open).
+        # UDP on Windows: an ICMP port-unreachable comes back as WSAECONNRESET.
+        if udp:
+            return State.CLOSED, "port-unreach", "port-unreach (reported as a reset)"
+        return State.OPEN, "syn-ack-reset", "syn-ack, then reset"
+    if codes & PROHIBITED:
+        return (
+            State.FILTERED,
+            "local-prohibited",
+            f"this PC refused to send it ({words}): a prohibit route or a local firewall",
+        )
+    if codes & BLACKHOLE:
+        return State.FILTERED, "local-blackhole", f"this PC discards it ({words}): a blackhole route"
+    if codes & NO_ROUTE:
+        return State.UNREACHABLE, "no-route", f"this PC has no route to {target} ({words})"
+    if codes & HOST_UNREACHABLE:
+        if RECVERR:
+            # No ICMP behind it: this PC's own route says unreachable.
+            return State.UNREACHABLE, "no-route", f"this PC's route to {target} says unreachable ({words})"
+        # Who said it is unknown here; the engine decides with the host's other ports.
+        return State.UNREACHABLE, "host-unreach", f"host-unreach ({words})"
+    return State.ERROR, "os-error", f"{'udp' if udp else 'connect'} error: {words}"
+
+
+def _classify_icmp(icmp: Icmp, target: str, local: str | None) -> tuple[State, str, str]:
+    evidence = icmp.describe()
+    if (not icmp.v6 and icmp.code == 3) or (icmp.v6 and icmp.code == 4):
+        return State.CLOSED, "port-unreach", evidence
+    if icmp.prohibited:
+        return State.FILTERED, "admin-prohibited", evidence
+    if icmp.offender == target:
+        # The host itself refuses this one port with an unreachable: its firewall.
+        return State.FILTERED, "port-rejected", f"{evidence} (the host itself)"
+    if icmp.offender == local:
+        return State.UNREACHABLE, "host-down", f"{evidence}: nobody answers ARP for {target} on this PC's network"
+    cause = "net-unreach" if icmp.network else "host-unreach"
+    return State.UNREACHABLE, cause, f"{evidence} (a router)"
+
+
+def _outcome(decided: tuple[State, str, str], rtt: float | None, attempts: int, icmp: Icmp | None) -> ProbeOutcome:
+    state, cause, evidence = decided
+    router = icmp.offender if icmp is not None and cause in ("host-unreach", "net-unreach") else None
+    return ProbeOutcome(state, evidence, None if rtt is None else rtt * 1000, attempts, None, cause, router)
+
+
+def _teach(path: PathTiming, decided: tuple[State, str, str], rtt: float, attempt: int) -> None:
+    """What an answer tells the path's estimate (core.timing rules 2 and 5)."""
+    state, cause, _evidence = decided
+    if state is State.OPEN:
+        path.far_answer(rtt, attempt)
+    elif cause in ("conn-refused", "port-unreach"):
+        path.near_answer(rtt, attempt)
+
+
+@dataclass
+class _Attempt:
+    number: int
+    sock: socket.socket
+    sent: float
+    task: asyncio.Task[Any] | None = None
+
+
+async def _close_all(attempts: list[_Attempt]) -> None:
+    tasks = [a.task for a in attempts if a.task is not None and not a.task.done()]
+    for task in tasks:
+        task.cancel()
+    try:
+        if tasks:
+            # Let them finish cancelling (the loop drops the sockets) before the sockets close.
+            await asyncio.wait(tasks)
     finally:
-        sock.close()
+        for attempt in attempts:
+            attempt.sock.close()
 
 
-async def tcp_probe(family: int, address: str, port: int, estimator: RttEstimator) -> ProbeOutcome:
-    """Connect with one retry before ``filtered``."""
-    attempts = 0
-    for _ in range(1 + estimator.policy.retries):
-        attempts += 1
-        try:
-            state, reason, elapsed = await tcp_connect_once(family, address, port, estimator)
-        except TimeoutError:
-            continue
-        return ProbeOutcome(state, reason, elapsed * 1000, attempts)
-    return ProbeOutcome(State.FILTERED, f"no-response ({attempts} attempts)", None, attempts)
+def _connected_now(sock: socket.socket) -> OSError | bool:
+    """Ask the kernel whether a pending connect has completed: True, False, or its error."""
+    try:
+        _r, writable, _x = select.select([], [sock], [], 0)
+    except (OSError, ValueError):
+        return False
+    if not writable:
+        return False
+    error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    return True if error == 0 else OSError(error, errno.errorcode.get(error, str(error)))
 
 
-class _UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self) -> None:
-        self.answer: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> ProbeOutcome:
+    """Connect, with attempts spread as ``core.timing`` says, every socket kept until the verdict."""
+    loop = asyncio.get_running_loop()
+    sockaddr = _sockaddr(family, address, port)
+    attempts: list[_Attempt] = []
 
-    def datagram_received(self, data: bytes, addr: Any) -> None:
-        if not self.answer.done():
-            self.answer.set_result(data)
+    def settle(attempt: _Attempt, result: OSError | None) -> ProbeOutcome | None:
+        elapsed = loop.time() - attempt.sent
+        if result is None:
+            measured = _kernel_rtt(attempt.sock)
+            rtt = min(elapsed, measured) if measured is not None else elapsed
+            path.far_answer(rtt, attempt.number)
+            return ProbeOutcome(State.OPEN, "syn-ack", rtt * 1000, len(attempts), cause="syn-ack")
+        icmp = read_icmp(attempt.sock)
+        decided = classify_error(result, icmp, address, _local_address(attempt.sock))
+        if decided is None:
+            return None
+        _teach(path, decided, elapsed, attempt.number)
+        return _outcome(decided, elapsed, len(attempts), icmp)
 
-    def error_received(self, exc: Exception) -> None:
-        if not self.answer.done():
-            self.answer.set_exception(exc)
+    try:
+        while True:
+            if not attempts or (
+                len(attempts) < path.allowed_attempts() and loop.time() >= attempts[-1].sent + path.gap(len(attempts))
+            ):
+                attempt = _Attempt(len(attempts) + 1, _new_socket(family, socket.SOCK_STREAM), loop.time())
+                attempts.append(attempt)
+                attempt.task = asyncio.ensure_future(loop.sock_connect(attempt.sock, sockaddr))
+                await asyncio.sleep(0)  # a local refusal (EACCES, EINVAL, no route) is known at once
+            for attempt in attempts:
+                if attempt.task is not None and attempt.task.done() and not attempt.task.cancelled():
+                    error = attempt.task.exception()
+                    if error is not None and not isinstance(error, OSError):
+                        raise error
+                    attempt.task = None  # settled: looked at once
+                    decided = settle(attempt, error)
+                    if decided is not None:
+                        return decided
+            pending = [a.task for a in attempts if a.task is not None]
+            due = attempts[-1].sent + path.gap(len(attempts))
+            if len(attempts) >= path.allowed_attempts():
+                if not pending:
+                    break  # every attempt ended in the kernel giving up
+                due = path.verdict_at(attempts[0].sent, attempts[-1].sent, len(attempts))
+            remaining = due - loop.time()
+            if remaining <= 0:
+                if len(attempts) < path.allowed_attempts():
+                    continue
+                # The verdict: but first ask the kernel, in case the loop is late to notice an answer.
+                for attempt in attempts:
+                    if attempt.task is None:
+                        continue
+                    state = _connected_now(attempt.sock)
+                    if state is not False:
+                        decided = settle(attempt, None if state is True else state)
+                        if decided is not None:
+                            return decided
+                break
+            changed = path.changed()
+            try:
+                await asyncio.wait({*pending, changed}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if not changed.done():
+                    changed.cancel()
+        return ProbeOutcome(
+            State.FILTERED, f"no-response ({len(attempts)} attempts)", None, len(attempts), cause="no-response"
+        )
+    finally:
+        await _close_all(attempts)
 
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.answer.done():
-            self.answer.cancel()
+
+Payload = bytes | Callable[[str, int], bytes]
+"""A datagram, or a function that makes it from this PC's address and port (NetBIOS datagrams carry them)."""
 
 
 async def udp_probe(
-    family: int, address: str, port: int, payload: bytes, estimator: RttEstimator, *, expect_answer: bool = True
+    family: int, address: str, port: int, payload: Payload, path: PathTiming, *, expect_answer: bool = True
 ) -> ProbeOutcome:
-    """Send ``payload``; ``open`` only on a real answer, ``closed`` on ICMP port unreachable,
-    otherwise ``open|filtered`` (a silent UDP port is never reported as open)."""
+    """Send ``payload`` (sent again as ``core.timing`` says); ``open`` only on a real answer,
+    ``closed`` on ICMP port-unreachable, otherwise ``open|filtered`` (silence is never open)."""
     loop = asyncio.get_running_loop()
-    attempts = 0
-    for _ in range(1 + estimator.policy.retries):
-        attempts += 1
-        transport, protocol = await loop.create_datagram_endpoint(
-            _UdpProtocol, remote_addr=_sockaddr(family, address, port)[:2], family=family
-        )
+    sock = _new_socket(family, socket.SOCK_DGRAM)
+    sends: list[float] = []
+    receive: asyncio.Task[bytes] | None = None
+
+    def decide(error: OSError, started: float) -> ProbeOutcome:
+        elapsed = loop.time() - started
+        icmp = read_icmp(sock)
+        decided = classify_error(error, icmp, address, _local_address(sock), udp=True)
+        if decided is None:
+            decided = (State.OPEN_FILTERED, "no-response", "the system gave up waiting")
+        _teach(path, decided, elapsed, len(sends))
+        return _outcome(decided, elapsed, len(sends), icmp)
+
+    try:
         try:
-            started = loop.time()
-            transport.sendto(payload)
-            try:
-                data = await wait_adaptive(protocol.answer, started, estimator)
-            except TimeoutError:  # before OSError, of which it is a subclass
+            sock.connect(_sockaddr(family, address, port))
+        except OSError as exc:
+            return decide(exc, loop.time())
+        if callable(payload):
+            local = sock.getsockname()
+            payload = payload(str(local[0]), int(local[1]))
+        if not payload:
+            raise ValueError("a UDP probe needs a payload (an empty datagram proves nothing)")
+        while True:
+            if not sends or (len(sends) < path.allowed_attempts() and loop.time() >= sends[-1] + path.gap(len(sends))):
+                sends.append(loop.time())
+                try:
+                    sock.send(payload)
+                except BlockingIOError:
+                    pass  # the send queue is full: as good as a lost datagram
+                except OSError as exc:
+                    return decide(exc, sends[-1])
+            if receive is None:
+                receive = asyncio.ensure_future(loop.sock_recv(sock, 65535))
+            if receive.done():
+                error = receive.exception()
+                if error is None:
+                    data = receive.result()
+                    # Which send it answers is unknown: the first (a longer round trip is the safe guess).
+                    elapsed = loop.time() - sends[0]
+                    path.far_answer(elapsed, len(sends))
+                    return ProbeOutcome(State.OPEN, "udp-response", elapsed * 1000, len(sends), data, "udp-response")
+                if not isinstance(error, OSError):
+                    raise error
+                return decide(error, sends[-1])
+            due = sends[-1] + path.gap(len(sends))
+            if len(sends) >= path.allowed_attempts():
+                due = path.verdict_at(sends[0], sends[-1], len(sends))
+            remaining = due - loop.time()
+            if remaining > 0:
+                changed = path.changed()
+                try:
+                    waiting: list[asyncio.Future[Any]] = [receive, changed]
+                    await asyncio.wait(waiting, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    if not changed.done():
+                        changed.cancel()
                 continue
-            except OSError as exc:
-                decided = _errno_reason(exc)
-                if decided is None:
-                    return ProbeOutcome(State.ERROR, f"udp error: {exc.strerror or exc}", None, attempts)
-                reason = "port-unreach" if decided[0] is State.CLOSED else decided[1]
-                return ProbeOutcome(decided[0], reason, (loop.time() - started) * 1000, attempts)
-            elapsed = loop.time() - started
-            estimator.add_sample(elapsed)
-            assert isinstance(data, bytes)
-            return ProbeOutcome(State.OPEN, "udp-response", elapsed * 1000, attempts, data)
-        finally:
-            transport.close()
-    words = "no-response" if expect_answer else "no-response (this protocol does not answer)"
-    return ProbeOutcome(State.OPEN_FILTERED, f"{words} ({attempts} attempts)", None, attempts)
+            if len(sends) < path.allowed_attempts():
+                continue
+            await asyncio.sleep(0)  # an answer the loop has not handed over yet
+            if not receive.done():
+                break
+        words = "no-response" if expect_answer else "no-response (this protocol does not answer)"
+        return ProbeOutcome(
+            State.OPEN_FILTERED, f"{words} ({len(sends)} attempts)", None, len(sends), cause="no-response"
+        )
+    finally:
+        if receive is not None and not receive.done():
+            receive.cancel()
+            try:
+                await asyncio.wait({receive})
+            finally:
+                sock.close()
+        else:
+            sock.close()

@@ -121,6 +121,9 @@ class CheckResult:
     """For the ``error`` verdict: the step that failed, the exception's class and message."""
     local_sockets: tuple[str, ...] = ()
     """For a check of this PC: every socket on that protocol and port, from the OS's table."""
+    cause: str = ""
+    """What decided the verdict: a code of labels.toml [cause] (``no-response``, ``local-prohibited``,
+    ``host-unreach``, ``nxdomain``...); empty where the state says it all."""
 
     @property
     def app_ok(self) -> bool | None:
@@ -159,6 +162,7 @@ class CheckResult:
             "applies": check.applies,
             "expected_unreachable": check.expected_unreachable,
             "reason": self.reason,
+            "cause": self.cause or None,
             "plan_reason": check.reason,
             "application": self.application_json(),
             "error": self.error,

@@ -25,11 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
-
 from core.catalog import Catalog, Lang, label
 from core.hosts import parse_host
 from core.http_checks import SECARS_PATH, VERSION_PATH
@@ -103,6 +98,12 @@ def make_certificate(
     common_name: str, names: list[str], *, not_before: dt.datetime | None = None, days: int = 3650
 ) -> Certificate:
     """A self-signed 2048-bit RSA / SHA-256 certificate, like the one SEPM makes at install."""
+    # Imported here: `check` loads this module for its options, and should not pay for cryptography.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name(
         [

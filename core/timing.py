@@ -1,51 +1,100 @@
-"""Adaptive timeouts from round trips measured on the same host (RFC 6298 style).
+"""Deadlines a near answer cannot fool: one round-trip estimate per path, retries spread like TCP's.
 
-A LAN run is not held hostage by one dropped port (the timeout falls to a floor a
-few round trips long as soon as other ports answer), and a slow VPN link does not
-produce false ``filtered`` (the timeout grows with the measured round trips, up to
-the cap). Probes already waiting see the new timeout at once.
+The rules (the README's "How long a probe waits" says the same, as nmap documents its own):
+
+1. **One estimate per path**: the round trip from this PC to one far host (one address).
+   A probe to that host waits according to that path only.
+2. **Only the far host teaches it**: a TCP handshake (SYN-ACK) or a UDP answer comes from
+   the host itself and updates the estimate both ways (RFC 6298: smoothed round trip and
+   its variation). A reset or an ICMP port-unreachable can come from any device on the
+   way (a firewall next to this PC answers in a millisecond), so it never shortens a
+   deadline: before the host answered, it can only raise the first wait (the host is at
+   least that far); after, the host's own answers decide. ICMP errors from routers do
+   not count at all (a router answers after its own ARP timeout). A SYN-ACK's round trip
+   is the kernel's own measure where the system gives it (Linux ``TCP_INFO``), so a busy
+   event loop does not stretch it.
+3. **Before the host answered** each attempt waits ``initial``: 1 s as nmap, or
+   ``--timeout``, which is the technician's statement that the link is slow. After it,
+   SRTT + 4 x RTTVAR (RFC 6298, as nmap), at least ``floor`` (0.1 s), at most ``cap`` (10 s,
+   or ``--timeout``).
+4. **Retries spread like TCP's own**: attempt k+1 leaves ``gap(k)`` after attempt k, gaps
+   of 1, 1, 1, 2, 4, 4... timeouts; every attempt's socket stays open until the verdict,
+   so a late answer to an early attempt, or to the kernel's own retransmission, still
+   counts (the first attempt has three timeouts to be answered).
+5. **Silence is a verdict** only after ``attempts`` (3) attempts and the last gap. When
+   answers on this path came only after retries (loss), the silent probes of that path
+   get more: the highest attempt that got an answer + 2, at most ``max_attempts`` (8)
+   (nmap's rule, with one more to spare). When nothing at all came back on the path,
+   silence is a verdict no sooner than ``silent_host_wait`` (3.5 s) after the first
+   attempt: a router says "host unreachable" for a dead host only when its ARP gives
+   up, after 3 s.
+6. Probes already waiting see a new estimate, or a raised number of attempts, at once.
+7. HTTP and TLS exchanges get ``max(app_deadline, 5 timeouts of the path)``: the round
+   trips of connect, TLS and request on a slow link; ``app_deadline`` is 5 s, or ``--timeout``.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
 DEFAULT_INITIAL = 1.0
-DEFAULT_FLOOR = 0.15
+DEFAULT_FLOOR = 0.1
 DEFAULT_CAP = 10.0
+DEFAULT_APP_DEADLINE = 5.0
+DEFAULT_SILENT_HOST_WAIT = 3.5
+GAP_FACTORS = (1.0, 1.0, 1.0, 2.0, 4.0)
+"""Gap after attempt 1, 2, 3, 4, 5 and later, in timeouts of the path."""
+APP_ROUND_TRIPS = 5
 
 
 @dataclass(frozen=True)
 class TimeoutPolicy:
     initial: float = DEFAULT_INITIAL
-    """Per attempt, before any round trip to the host was measured (nmap: 1 s)."""
+    """Per attempt, before the far host answered once (nmap: 1 s)."""
     floor: float = DEFAULT_FLOOR
     cap: float = DEFAULT_CAP
-    """Never wait longer than this per attempt (``--timeout``)."""
-    retries: int = 1
-    """Attempts after the first before a silent port is ``filtered``."""
+    """Never wait longer than this per attempt."""
+    attempts: int = 3
+    """Attempts before silence is a verdict on a path without loss."""
+    max_attempts: int = 8
+    """Attempts at most, when the path shows loss."""
+    app_deadline: float = DEFAULT_APP_DEADLINE
+    """Least time for one HTTP or TLS exchange."""
+    silent_host_wait: float = DEFAULT_SILENT_HOST_WAIT
+    """Least time before silence is a verdict on a path where nothing came back at all."""
 
     @classmethod
     def from_user_timeout(cls, seconds: float | None) -> TimeoutPolicy:
-        """``--timeout`` caps each attempt; the initial wait never exceeds it."""
+        """``--timeout``: the first wait, the longest wait per attempt, and the HTTP/TLS deadline."""
         if seconds is None:
             return cls()
-        return cls(initial=min(DEFAULT_INITIAL, seconds), floor=min(DEFAULT_FLOOR, seconds), cap=seconds)
+        return cls(
+            initial=seconds,
+            floor=min(DEFAULT_FLOOR, seconds),
+            cap=seconds,
+            app_deadline=seconds,
+            silent_host_wait=min(DEFAULT_SILENT_HOST_WAIT, 3 * seconds),
+        )
 
 
-class RttEstimator:
-    """Smoothed round trip and variation for one host; wakes waiters when it learns."""
+class PathTiming:
+    """The round trip of one path (this PC to one far host) and the evidence of loss on it."""
 
     def __init__(self, policy: TimeoutPolicy) -> None:
         self.policy = policy
         self.srtt: float | None = None
         self.rttvar = 0.0
         self.samples = 0
+        self.near_floor = 0.0
+        """The longest round trip of an answer that may not be the host's own: the host is at least this far."""
+        self.answered_on = 1
+        """The highest attempt number that got an answer: above 1 means packets were lost."""
+        self.answers = 0
         self._waiters: list[asyncio.Future[None]] = []
 
-    def add_sample(self, rtt: float) -> None:
+    def far_answer(self, rtt: float, attempt: int = 1) -> None:
+        """The far host itself answered (a SYN-ACK, a UDP answer) after ``rtt`` seconds."""
         rtt = max(rtt, 0.0)
         if self.srtt is None:
             self.srtt, self.rttvar = rtt, rtt / 2
@@ -53,48 +102,57 @@ class RttEstimator:
             self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
             self.srtt = 0.875 * self.srtt + 0.125 * rtt
         self.samples += 1
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        self._answered(attempt)
+        self._wake()
+
+    def near_answer(self, rtt: float, attempt: int = 1) -> None:
+        """An answer of unknown origin (a reset, an ICMP port-unreachable): it never shortens a deadline."""
+        self.near_floor = max(self.near_floor, rtt)
+        self._answered(attempt)
+        self._wake()
+
+    def _answered(self, attempt: int) -> None:
+        self.answered_on = max(self.answered_on, attempt)
+        self.answers += 1
 
     def timeout(self) -> float:
+        """How long one attempt waits for its answer."""
+        policy = self.policy
         if self.srtt is None:
-            return min(self.policy.initial, self.policy.cap)
-        # Two round trips plus four deviations: room for a SYN-ACK that is a bit late.
-        estimate = 2 * self.srtt + 4 * self.rttvar
-        return min(max(estimate, self.policy.floor), self.policy.cap)
+            # Only answers of unknown origin so far: the host is at least that far.
+            estimate = max(policy.initial, 2 * self.near_floor)
+        else:
+            # RFC 6298's (and nmap's) timeout; a SYN-ACK later than that still counts (rule 4).
+            estimate = max(self.srtt + 4 * self.rttvar, policy.floor)
+        return min(estimate, policy.cap)
+
+    def gap(self, sent: int) -> float:
+        """The wait after the ``sent``-th attempt before the next one (or before the verdict)."""
+        return self.timeout() * GAP_FACTORS[min(sent, len(GAP_FACTORS)) - 1]
+
+    def verdict_at(self, first_sent: float, last_sent: float, sent: int) -> float:
+        """When silence becomes a verdict for a probe that sent ``sent`` attempts (rules 4 and 5)."""
+        due = last_sent + self.gap(sent)
+        if self.answers == 0:
+            due = max(due, first_sent + self.policy.silent_host_wait)
+        return due
+
+    def allowed_attempts(self) -> int:
+        policy = self.policy
+        return min(policy.max_attempts, max(policy.attempts, self.answered_on + 2))
+
+    def app_deadline(self) -> float:
+        """The deadline of one HTTP or TLS exchange on this path."""
+        return max(self.policy.app_deadline, APP_ROUND_TRIPS * self.timeout())
 
     def changed(self) -> asyncio.Future[None]:
-        """A future resolved the next time a sample arrives."""
+        """A future resolved the next time the estimate or the evidence changes."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(future)
         return future
 
-
-async def wait_adaptive(awaitable: asyncio.Future[Any], started: float, estimator: RttEstimator) -> Any:
-    """Await ``awaitable`` until ``started + estimator.timeout()``, re-reading the timeout as it adapts.
-
-    Raises TimeoutError (and cancels the awaitable) when the deadline passes.
-    """
-    loop = asyncio.get_running_loop()
-    try:
-        while True:
-            remaining = started + estimator.timeout() - loop.time()
-            if remaining <= 0:
-                raise TimeoutError
-            changed = estimator.changed()
-            try:
-                done, _ = await asyncio.wait(
-                    {awaitable, changed}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                if not changed.done():
-                    changed.cancel()
-            if awaitable in done:
-                return awaitable.result()
-    finally:
-        if not awaitable.done():
-            awaitable.cancel()
-            # Let it finish cancelling (closing what it opened) without swallowing our own cancellation.
-            await asyncio.wait({awaitable})
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)

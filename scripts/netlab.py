@@ -1,18 +1,37 @@
 """A small real network for the integration suite and the benchmarks (root only).
 
-Two network namespaces joined by a veth pair, with private addresses that exist
-only inside them:
+Three network namespaces with private addresses that exist only inside them
+(``T`` is the lab's tag, claimed so that labs run side by side):
 
-* "manager" (10.231.N.1): Apache serving ``/secars/secars.dll?hello,secars`` -> ``OK``
-  on 8014 (HTTP) and 443/8443 (HTTPS, a self-signed certificate), Samba ``smbd``
-  on 139/445 and ``nmbd`` on UDP 137, and nftables rules that drop some ports
-  (filtered) and reject others with a reset (closed) or an ICMP host unreachable.
-* "client" (10.231.N.2): where ``sep-port-doctor check`` and nmap run. Its
-  ``/etc/hosts`` names the manager ``sepm.lab``; its resolver points at a loopback
-  address where nothing answers, so unknown names fail fast and never leave.
+* "manager" (``sepm.lab`` = 10.231.T.1 on the LAN): Apache serving
+  ``/secars/secars.dll?hello,secars`` -> ``OK`` on 8014 (HTTP) and 443/8443 (HTTPS, a
+  self-signed certificate), Samba ``smbd`` on 139/445 and ``nmbd`` on UDP 137/138,
+  nftables rules that drop some ports (filtered), reset others (closed) or reject them
+  with ICMP (host-unreachable, admin-prohibited), and tinyproxy (``proxy01.lab`` =
+  10.231.T.3:8888), a real HTTP proxy that reaches the manager from inside.
+* "client" (10.231.T.2): where ``sep-port-doctor check`` and nmap run. Besides the LAN
+  it reaches the manager over a **slow link** (``sepm-far.lab`` = 10.232.T.1): two TUN
+  devices joined by ``scripts/delaylink.py``, a user-space forwarder that adds delay and
+  jitter (this kernel has no ``netem``). It has local routes of type ``prohibit``,
+  ``blackhole`` and ``unreachable`` (``prohibited.lab``, ``blackholed.lab``,
+  ``noroute.lab``), and a DNS server (dnsmasq on 127.0.0.53) that says NXDOMAIN for
+  unknown ``.lab`` names and never answers for names under ``silent.lab``.
+* "router" (10.233.T.1): a Linux router in front of three networks: behind it
+  ``gone.lab`` (10.234.T.9, an ``unreachable`` route: ICMP host-unreachable at once,
+  rate-limited as the kernel limits route errors: a burst of 5, then 1 per second),
+  ``gone-unlimited.lab`` (10.237.T.9, rejected by the router's firewall with
+  host-unreachable, no rate limit) and ``dead.lab`` (10.235.T.9, on a segment where
+  nobody answers ARP: ICMP host-unreachable after 3 s).
+
+Impairments change while the lab runs (each call replaces that kind's setting):
+``set_link`` (delay/jitter of the slow link), ``set_loss`` (nftables ``numgen random``
+drops on each side's input, so no sender sees EPERM), ``set_client_resets`` (a
+client-side firewall that resets chosen ports), ``block_direct`` (the manager drops
+chosen ports from the client: only the proxy gets through) and
+``truth`` gives the lab's ground truth for a port.
 
 Usage: ``python scripts/netlab.py up`` (prints the names), ``... down``.
-Everything runs as argument lists with deadlines; ``down`` removes it all.
+Everything runs as argument lists with deadlines; ``down`` removes what this lab made.
 """
 
 from __future__ import annotations
@@ -20,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import select
 import shutil
 import signal
 import subprocess
@@ -29,11 +49,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REQUIRED_TOOLS = ("ip", "nft", "apache2", "smbd", "nmbd", "nmap")
+REQUIRED_TOOLS = ("ip", "nft", "apache2", "smbd", "nmbd", "nmap", "tinyproxy", "dnsmasq")
 
+APACHE_PORTS = (8014, 443, 8443)
+SAMBA_PORTS = (139, 445)
 DROPPED_PORTS = (8445, 9090)
 RESET_PORTS = (8446, 1100)
 ICMP_UNREACHABLE_PORTS = (8765,)
+"""Rejected by the manager's own firewall with ICMP host-unreachable (a per-port filter, not a dead host)."""
+ADMIN_PROHIBITED_PORTS = (1433,)
+"""Rejected by the manager's own firewall with ICMP administratively prohibited."""
+UDP_OPEN_PORTS = (137, 138)
+PROXY_PORT = 8888
 
 
 class LabError(RuntimeError):
@@ -49,6 +76,8 @@ def missing_requirements() -> str | None:
     missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
     if missing:
         return f"missing tools: {', '.join(missing)} (./dev test installs them as root)"
+    if not Path("/dev/net/tun").exists():
+        return "no /dev/net/tun: the slow link needs TUN devices"
     return _namespaces_denied()
 
 
@@ -80,6 +109,10 @@ TAGS = range(20, 250)
 """The third octet of the lab's addresses and the suffix of its names."""
 
 
+def _ports(values: tuple[int, ...] | list[int]) -> str:
+    return ", ".join(str(p) for p in values)
+
+
 @dataclass
 class NetLab:
     tag: str = ""
@@ -88,6 +121,25 @@ class NetLab:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     owned: list[str] = field(default_factory=list)
     """Namespaces this lab created: the only ones ``down`` empties and removes."""
+    link: subprocess.Popen[bytes] | None = None
+    loss: dict[str, int] = field(default_factory=dict)
+    """Per path ("lan", "far"): drops per thousand packets on each side's input."""
+    client_resets: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """Per path: TCP ports the client's own firewall resets."""
+    blocked_direct: tuple[int, ...] = ()
+    """TCP ports the manager drops from the client's LAN address (the proxy still gets through)."""
+
+    manager_name = "sepm.lab"
+    far_name = "sepm-far.lab"
+    proxy_name = "proxy01.lab"
+    gone_name = "gone.lab"
+    gone_unlimited_name = "gone-unlimited.lab"
+    dead_name = "dead.lab"
+    prohibited_name = "prohibited.lab"
+    blackholed_name = "blackholed.lab"
+    noroute_name = "noroute.lab"
+    silent_name = "sepm.silent.lab"
+    nxdomain_name = "nothere.lab"
 
     @property
     def manager_ns(self) -> str:
@@ -98,14 +150,77 @@ class NetLab:
         return f"sepd-cli-{self.tag}"
 
     @property
+    def router_ns(self) -> str:
+        return f"sepd-rtr-{self.tag}"
+
+    def _ip(self, net: int, host: int) -> str:
+        return f"10.{net}.{self.tag}.{host}"
+
+    @property
     def manager_ip(self) -> str:
-        return f"10.231.{self.tag}.1"
+        return self._ip(231, 1)
 
     @property
     def client_ip(self) -> str:
-        return f"10.231.{self.tag}.2"
+        return self._ip(231, 2)
 
-    manager_name = "sepm.lab"
+    @property
+    def proxy_ip(self) -> str:
+        return self._ip(231, 3)
+
+    @property
+    def far_ip(self) -> str:
+        """The manager over the slow link."""
+        return self._ip(232, 1)
+
+    @property
+    def far_client_ip(self) -> str:
+        return self._ip(232, 2)
+
+    @property
+    def router_ip(self) -> str:
+        return self._ip(233, 1)
+
+    @property
+    def gone_ip(self) -> str:
+        return self._ip(234, 9)
+
+    @property
+    def gone_unlimited_ip(self) -> str:
+        return self._ip(237, 9)
+
+    @property
+    def dead_ip(self) -> str:
+        return self._ip(235, 9)
+
+    @property
+    def prohibited_ip(self) -> str:
+        return self._ip(236, 1)
+
+    @property
+    def blackholed_ip(self) -> str:
+        return self._ip(236, 2)
+
+    @property
+    def noroute_ip(self) -> str:
+        return self._ip(236, 3)
+
+    @property
+    def proxy_url(self) -> str:
+        return f"http://{self.proxy_name}:{PROXY_PORT}"
+
+    def _devices(self) -> dict[str, str]:
+        t = self.tag
+        return {
+            "lan_m": f"vm{t}",
+            "lan_c": f"vc{t}",
+            "far_m": f"tm{t}",
+            "far_c": f"tc{t}",
+            "rtr_r": f"vr{t}",
+            "rtr_c": f"vq{t}",
+            "dead_a": f"vd{t}",
+            "dead_b": f"ve{t}",
+        }
 
     def in_client(self, *args: str) -> list[str]:
         """An argument list that runs ``args`` inside the client namespace."""
@@ -113,6 +228,29 @@ class NetLab:
 
     def in_manager(self, *args: str) -> list[str]:
         return ["ip", "netns", "exec", self.manager_ns, *args]
+
+    def in_router(self, *args: str) -> list[str]:
+        return ["ip", "netns", "exec", self.router_ns, *args]
+
+    # --- ground truth ------------------------------------------------------------------
+
+    def truth(self, port: int, protocol: str = "tcp", path: str = "lan") -> str:
+        """What the manager really does with ``port`` seen from the client (nmap's words).
+
+        UDP 137/138 are served by nmbd ("open"); a silent open UDP port may honestly be
+        reported as ``open|filtered``.
+        """
+        if protocol == "udp":
+            return "open" if port in UDP_OPEN_PORTS else "closed"
+        if port in self.client_resets.get(path, ()):
+            return "closed"
+        if path == "lan" and port in self.blocked_direct:
+            return "filtered"
+        if port in DROPPED_PORTS or port in ICMP_UNREACHABLE_PORTS or port in ADMIN_PROHIBITED_PORTS:
+            return "filtered"
+        if port in APACHE_PORTS or port in SAMBA_PORTS:
+            return "open"
+        return "closed"
 
     # --- building -------------------------------------------------------------------
 
@@ -125,10 +263,15 @@ class NetLab:
         try:
             self._claim()
             self._network()
-            self._client_resolver()
+            self._router()
+            self._slow_link()
+            self._names()
             self._firewall()
             self._apache()
             self._samba()
+            self._proxy()
+            self._dns()
+            self._impairments()
             self._wait_ready()
         except BaseException:
             self.down()
@@ -136,7 +279,7 @@ class NetLab:
         return self
 
     def _claim(self) -> None:
-        """Create the two namespaces under a tag nobody else holds.
+        """Create the namespaces under a tag nobody else holds.
 
         ``ip netns add`` fails when the name exists, so creating the manager's namespace
         is the claim: a tag in use by another run (or a leftover) is skipped, never killed.
@@ -146,49 +289,143 @@ class NetLab:
             if _run("ip", "netns", "add", f"sepd-mgr-{tag}", check=False).returncode == 0:
                 self.tag = tag
                 self.owned.append(self.manager_ns)
-                _run("ip", "netns", "add", self.client_ns)
-                self.owned.append(self.client_ns)
+                for ns in (self.client_ns, self.router_ns):
+                    _run("ip", "netns", "add", ns)
+                    self.owned.append(ns)
                 return
         raise LabError(f"no free lab tag (tried {', '.join(candidates[:5])}...): namespaces sepd-mgr-* are all taken")
 
-    def _network(self) -> None:
-        veth_m, veth_c = f"vm{self.tag}", f"vc{self.tag}"
-        _run("ip", "link", "add", veth_m, "type", "veth", "peer", "name", veth_c)
-        _run("ip", "link", "set", veth_m, "netns", self.manager_ns)
-        _run("ip", "link", "set", veth_c, "netns", self.client_ns)
-        for ns, dev, ip in ((self.manager_ns, veth_m, self.manager_ip), (self.client_ns, veth_c, self.client_ip)):
-            _run("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", dev)
+    def _veth(self, ns_a: str, dev_a: str, ip_a: str | None, ns_b: str, dev_b: str, ip_b: str | None) -> None:
+        _run("ip", "link", "add", dev_a, "type", "veth", "peer", "name", dev_b)
+        for ns, dev, ip in ((ns_a, dev_a, ip_a), (ns_b, dev_b, ip_b)):
+            _run("ip", "link", "set", dev, "netns", ns)
+            if ip is not None:
+                _run("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", dev)
             _run("ip", "-n", ns, "link", "set", dev, "up")
-            _run("ip", "-n", ns, "link", "set", "lo", "up")
 
-    def _client_resolver(self) -> None:
-        # `ip netns exec` bind-mounts /etc/netns/NAME/* over /etc/*: both namespaces know
-        # the manager's name, and ask a loopback resolver where nothing answers.
-        for ns in (self.client_ns, self.manager_ns):
+    def _network(self) -> None:
+        d = self._devices()
+        self._veth(self.manager_ns, d["lan_m"], self.manager_ip, self.client_ns, d["lan_c"], self.client_ip)
+        _run("ip", "-n", self.manager_ns, "addr", "add", f"{self.proxy_ip}/24", "dev", d["lan_m"])
+        for ns in self.owned:
+            _run("ip", "-n", ns, "link", "set", "lo", "up")
+        # Routes of this PC that refuse, discard, or have no way (connect gives EACCES, EINVAL, EHOSTUNREACH).
+        for kind, ip in (("prohibit", self.prohibited_ip), ("blackhole", self.blackholed_ip)):
+            _run("ip", "-n", self.client_ns, "route", "add", kind, f"{ip}/32")
+        _run("ip", "-n", self.client_ns, "route", "add", "unreachable", f"{self.noroute_ip}/32")
+
+    def _router(self) -> None:
+        d = self._devices()
+        self._veth(self.router_ns, d["rtr_r"], self.router_ip, self.client_ns, d["rtr_c"], self._ip(233, 2))
+        for net in (234, 235, 237):
+            _run("ip", "-n", self.client_ns, "route", "add", f"10.{net}.{self.tag}.0/24", "via", self.router_ip)
+        _run(*self.in_router("sysctl", "-qw", "net.ipv4.ip_forward=1"))
+        # gone.lab: the router knows the network is unreachable and says so at once (rate-limited).
+        _run("ip", "-n", self.router_ns, "route", "add", "unreachable", f"10.234.{self.tag}.0/24")
+        # dead.lab: a segment where nobody answers ARP; after 3 s the router says host-unreachable.
+        self._veth(self.router_ns, d["dead_a"], self._ip(235, 1), self.router_ns, d["dead_b"], None)
+        # gone-unlimited.lab: routed onto the dead segment, but the router's firewall rejects it
+        # first, with no rate limit (ICMP from the firewall is limited by icmp_ratelimit only).
+        _run("ip", "-n", self.router_ns, "route", "add", f"10.237.{self.tag}.0/24", "dev", d["dead_a"])
+        _run(*self.in_router("sysctl", "-qw", "net.ipv4.icmp_ratelimit=0"))
+        self._nft(
+            self.in_router(),
+            "router",
+            f"""
+table inet sepdlab {{
+  chain forward {{
+    type filter hook forward priority 0; policy accept;
+    ip daddr 10.237.{self.tag}.0/24 reject with icmp type host-unreachable
+  }}
+}}
+""",
+        )
+
+    def _slow_link(self) -> None:
+        d = self._devices()
+        for ns, dev, ip, peer in (
+            (self.manager_ns, d["far_m"], self.far_ip, self.far_client_ip),
+            (self.client_ns, d["far_c"], self.far_client_ip, self.far_ip),
+        ):
+            _run("ip", "-n", ns, "tuntap", "add", "dev", dev, "mode", "tun")
+            _run("ip", "-n", ns, "addr", "add", ip, "peer", peer, "dev", dev)
+            _run("ip", "-n", ns, "link", "set", dev, "up")
+        script = Path(__file__).resolve().parent / "delaylink.py"
+        self.link = subprocess.Popen(
+            [sys.executable, str(script), f"{self.manager_ns}:{d['far_m']}", f"{self.client_ns}:{d['far_c']}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self.processes.append(self.link)
+        assert self.link.stdout is not None
+        ready, _, _ = select.select([self.link.stdout], [], [], 10)
+        if not ready or self.link.stdout.readline().strip() != b"ready":
+            raise LabError("the slow link's forwarder did not start")
+
+    def _names(self) -> None:
+        # `ip netns exec` bind-mounts /etc/netns/NAME/* over /etc/*: every namespace knows the
+        # lab's names. The client asks the lab's dnsmasq; the others a loopback address where
+        # nothing answers, so an unknown name fails fast and never leaves.
+        hosts = {
+            self.manager_name: self.manager_ip,
+            self.far_name: self.far_ip,
+            self.proxy_name: self.proxy_ip,
+            self.gone_name: self.gone_ip,
+            self.gone_unlimited_name: self.gone_unlimited_ip,
+            self.dead_name: self.dead_ip,
+            self.prohibited_name: self.prohibited_ip,
+            self.blackholed_name: self.blackholed_ip,
+            self.noroute_name: self.noroute_ip,
+        }
+        lines = "".join(f"{ip} {name}\n" for name, ip in hosts.items())
+        for ns in self.owned:
             folder = Path("/etc/netns") / ns
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "hosts").write_text(
-                f"127.0.0.1 localhost\n::1 localhost\n{self.manager_ip} {self.manager_name}\n"
-            )
-            (folder / "resolv.conf").write_text("nameserver 127.0.0.53\noptions timeout:1 attempts:1\n")
+            (folder / "hosts").write_text(f"127.0.0.1 localhost\n::1 localhost\n{lines}")
+            if ns == self.client_ns:
+                # glibc's defaults are 5 s x 2; these are longer, so a silent server outlasts any deadline of ours.
+                resolv = "nameserver 127.0.0.53\nsearch corp.lab\noptions timeout:15 attempts:2\n"
+            else:
+                resolv = "nameserver 127.0.0.53\noptions timeout:1 attempts:1\n"
+            (folder / "resolv.conf").write_text(resolv)
+
+    def _nft(self, namespace_args: list[str], name: str, rules: str) -> None:
+        rules_file = self.folder / f"{name}.nft"
+        rules_file.write_text(rules)
+        _run(*namespace_args, "nft", "-f", str(rules_file))
 
     def _firewall(self) -> None:
-        def ports(values: tuple[int, ...]) -> str:
-            return ", ".join(str(p) for p in values)
-
-        rules = f"""
+        manager = f"""
 table inet sepdlab {{
   chain input {{
     type filter hook input priority 0; policy accept;
-    tcp dport {{ {ports(DROPPED_PORTS)} }} drop
-    tcp dport {{ {ports(RESET_PORTS)} }} reject with tcp reset
-    tcp dport {{ {ports(ICMP_UNREACHABLE_PORTS)} }} reject with icmpx type host-unreachable
+    ip saddr {{ {self.client_ip}, {self.far_client_ip} }} udp dport 138 udp length > 8 counter name nbdgm_with_payload
+    tcp dport {{ {_ports(DROPPED_PORTS)} }} drop
+    tcp dport {{ {_ports(RESET_PORTS)} }} reject with tcp reset
+    tcp dport {{ {_ports(ICMP_UNREACHABLE_PORTS)} }} reject with icmpx type host-unreachable
+    tcp dport {{ {_ports(ADMIN_PROHIBITED_PORTS)} }} reject with icmpx type admin-prohibited
   }}
+  counter nbdgm_with_payload {{ }}
 }}
 """
-        rules_file = self.folder / "rules.nft"
-        rules_file.write_text(rules)
-        _run(*self.in_manager("nft", "-f", str(rules_file)))
+        self._nft(self.in_manager(), "manager", manager)
+        # The DNS server's upstream for silent.lab is a black hole: queries to it vanish.
+        client = """
+table inet sepdlab {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    ip daddr 127.0.0.54 meta l4proto { tcp, udp } th dport 53 drop
+  }
+}
+"""
+        self._nft(self.in_client(), "client", client)
+
+    def nbdgm_datagrams(self) -> int:
+        """UDP 138 datagrams with a payload that reached the manager (a real NetBIOS datagram was sent)."""
+        out = _run(*self.in_manager("nft", "list", "counter", "inet", "sepdlab", "nbdgm_with_payload")).stdout
+        words = out.split()
+        return int(words[words.index("packets") + 1])
 
     def _apache(self) -> None:
         www = self.folder / "www"
@@ -213,9 +450,9 @@ PidFile {self.folder}/apache.pid
 ErrorLog {self.folder}/apache-error.log
 Mutex file:{self.folder} default
 DocumentRoot {www}
-Listen {self.manager_ip}:8014
-Listen {self.manager_ip}:443 https
-Listen {self.manager_ip}:8443 https
+Listen 8014
+Listen 443 https
+Listen 8443 https
 SSLSessionCache shmcb:{self.folder}/ssl_cache(512000)
 <Directory {www}>
   Require all granted
@@ -224,7 +461,7 @@ Alias /secars/secars.dll {www}/secars.txt
 <Files secars.txt>
   ForceType text/plain
 </Files>
-<VirtualHost {self.manager_ip}:443 {self.manager_ip}:8443>
+<VirtualHost *:443 *:8443>
   ServerName {self.manager_name}
   SSLEngine on
   SSLCertificateFile {cert}
@@ -239,12 +476,16 @@ Alias /secars/secars.dll {www}/secars.txt
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from core.simulator import make_certificate
 
-        made = make_certificate(self.manager_name, [self.manager_name, self.manager_ip])
+        made = make_certificate(self.manager_name, [self.manager_name, self.far_name, self.manager_ip, self.far_ip])
         cert, key = self.folder / "cert.pem", self.folder / "key.pem"
         cert.write_bytes(made.cert_pem)
         key.write_bytes(made.key_pem)
         key.chmod(0o600)
         return cert, key
+
+    def _daemon(self, args: list[str]) -> None:
+        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.processes.append(process)
 
     def _samba(self) -> None:
         samba = self.folder / "samba"
@@ -255,8 +496,8 @@ Alias /secars/secars.dll {www}/secars.txt
   workgroup = SEPLAB
   netbios name = SEPM-LAB
   server role = standalone server
-  interfaces = {self.manager_ip}/24
-  bind interfaces only = yes
+  interfaces = {self._devices()["lan_m"]}
+  bind interfaces only = no
   smb ports = 445 139
   disable netbios = no
   pid directory = {samba}/run
@@ -276,30 +517,137 @@ Alias /secars/secars.dll {www}/secars.txt
         for daemon in ("smbd", "nmbd"):
             # Without --no-process-group Samba makes a process group of its own, and the
             # signal it sends its group on exit stays there (not with whoever started it).
-            process = subprocess.Popen(
-                self.in_manager(daemon, "--foreground", f"--configfile={conf_file}"),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            self._daemon(self.in_manager(daemon, "--foreground", f"--configfile={conf_file}"))
+
+    def _proxy(self) -> None:
+        conf = f"""
+User nobody
+Group nogroup
+Port {PROXY_PORT}
+Listen {self.proxy_ip}
+Timeout 30
+MaxClients 50
+Allow {self.client_ip}
+ConnectPort 443
+ConnectPort 8443
+DisableViaHeader No
+LogLevel Warning
+LogFile "{self.folder}/tinyproxy.log"
+"""
+        conf_file = self.folder / "tinyproxy.conf"
+        conf_file.write_text(conf)
+        (self.folder / "tinyproxy.log").touch()
+        os.chmod(self.folder / "tinyproxy.log", 0o666)
+        self._daemon(self.in_manager("tinyproxy", "-d", "-c", str(conf_file)))
+
+    def _dns(self) -> None:
+        self._daemon(
+            self.in_client(
+                "dnsmasq",
+                "--keep-in-foreground",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                "--listen-address=127.0.0.53",
+                "--bind-interfaces",
+                "--port=53",
+                "--user=root",
+                "--cache-size=0",
+                f"--pid-file={self.folder}/dnsmasq.pid",
+                "--local=/lab/",
+                "--server=/silent.lab/127.0.0.54",
             )
-            self.processes.append(process)
+        )
 
     def _wait_ready(self, timeout: float = 20.0) -> None:
-        """Until Apache answers secars and smbd accepts on 445 (bounded in time)."""
+        """Until Apache, smbd, tinyproxy and dnsmasq answer (bounded in time)."""
         deadline = time.monotonic() + timeout
         probe = (
-            "import socket,sys\n"
-            "for p in (8014, 443, 445, 139):\n"
+            "import socket\n"
+            f"for a, p in (('{self.manager_ip}', 8014), ('{self.manager_ip}', 443), ('{self.manager_ip}', 445),"
+            f" ('{self.manager_ip}', 139), ('{self.far_ip}', 8014), ('{self.proxy_ip}', {PROXY_PORT})):\n"
             "    s=socket.socket(); s.settimeout(0.5)\n"
-            f"    s.connect(('{self.manager_ip}', p)); s.close()\n"
+            "    s.connect((a, p)); s.close()\n"
+            "try:\n"
+            "    socket.getaddrinfo('nothere.lab', None)\n"
+            "except socket.gaierror as e:\n"
+            "    assert e.errno == socket.EAI_NONAME, e\n"
         )
         while time.monotonic() < deadline:
             if _run(*self.in_client(sys.executable, "-c", probe), check=False).returncode == 0:
                 return
             for process in self.processes:
                 if process.poll() is not None:
-                    raise LabError(f"{process.args[4]} exited with {process.returncode}")
+                    raise LabError(f"{process.args[4:6]} exited with {process.returncode}")
             time.sleep(0.2)
         raise LabError(f"the lab's servers did not come up within {timeout:g} s")
+
+    # --- impairments ------------------------------------------------------------------
+
+    def set_link(self, delay_ms: float, jitter_ms: float = 0.0) -> None:
+        """One-way delay of the slow link (a round trip is twice that), ± jitter per packet."""
+        assert self.link is not None and self.link.stdin is not None
+        self.link.stdin.write(f"{delay_ms} {jitter_ms}\n".encode())
+        self.link.stdin.flush()
+
+    def set_loss(self, permille: int, path: str = "lan") -> None:
+        """Drop ``permille``/1000 of the packets arriving on each side of ``path``; 0 removes it."""
+        self.loss[path] = permille
+        self._impairments()
+
+    def set_client_resets(self, ports: tuple[int, ...], path: str = "far") -> None:
+        """The client's own firewall resets these TCP ports at once (a nearby firewall)."""
+        self.client_resets[path] = tuple(ports)
+        self._impairments()
+
+    def block_direct(self, ports: tuple[int, ...]) -> None:
+        """The manager drops these TCP ports from the client's LAN address; the proxy gets through."""
+        self.blocked_direct = tuple(ports)
+        self._impairments()
+
+    def clear_impairments(self) -> None:
+        self.loss.clear()
+        self.client_resets.clear()
+        self.blocked_direct = ()
+        self._impairments()
+        if self.link is not None:
+            self.set_link(0, 0)
+
+    def _impairments(self) -> None:
+        devices = self._devices()
+        side = {"lan": (devices["lan_c"], devices["lan_m"]), "far": (devices["far_c"], devices["far_m"])}
+        client_rules, manager_rules = [], []
+        for path, permille in self.loss.items():
+            if permille:
+                client_dev, manager_dev = side[path]
+                client_rules.append(f'iifname "{client_dev}" numgen random mod 1000 < {permille} drop')
+                manager_rules.append(f'iifname "{manager_dev}" numgen random mod 1000 < {permille} drop')
+        client_out = []
+        for path, ports in self.client_resets.items():
+            if ports:
+                target = self.manager_ip if path == "lan" else self.far_ip
+                client_out.append(f"ip daddr {target} tcp dport {{ {_ports(ports)} }} reject with tcp reset")
+        if self.blocked_direct:
+            manager_rules.append(f"ip saddr {self.client_ip} tcp dport {{ {_ports(self.blocked_direct)} }} drop")
+
+        def table(input_rules: list[str], output_rules: list[str]) -> str:
+            return f"""
+table inet sepdimpair
+delete table inet sepdimpair
+table inet sepdimpair {{
+  chain input {{
+    type filter hook input priority -10; policy accept;
+    {chr(10).join(input_rules)}
+  }}
+  chain output {{
+    type filter hook output priority -10; policy accept;
+    {chr(10).join(output_rules)}
+  }}
+}}
+"""
+
+        self._nft(self.in_client(), "impair-client", table(client_rules, client_out))
+        self._nft(self.in_manager(), "impair-manager", table(manager_rules, []))
 
     # --- tearing down -----------------------------------------------------------------
 
@@ -308,6 +656,11 @@ Alias /secars/secars.dll {www}/secars.txt
         if pid_file.exists():
             with contextlib.suppress(ValueError, ProcessLookupError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+        if self.link is not None:
+            for pipe in (self.link.stdin, self.link.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
         for process in self.processes:
             if process.poll() is None:
                 process.terminate()
@@ -318,6 +671,7 @@ Alias /secars/secars.dll {www}/secars.txt
                 process.kill()
                 process.wait(timeout=5)
         self.processes.clear()
+        self.link = None
         # Namespaces go with their interfaces; anything left in them (ours: we made them) is killed first.
         for ns in self.owned:
             pids = _run("ip", "netns", "pids", ns, check=False).stdout.split()
@@ -333,23 +687,33 @@ Alias /secars/secars.dll {www}/secars.txt
 
 def main() -> int:
     action = sys.argv[1] if len(sys.argv) > 1 else "up"
-    lab = NetLab(tag=os.environ.get("SEPD_LAB_TAG", "77"), folder=Path(tempfile.gettempdir()) / "sepd-lab-77")
+    tag = os.environ.get("SEPD_LAB_TAG", "77")
+    lab = NetLab(tag=tag, folder=Path(tempfile.gettempdir()) / f"sepd-lab-{tag}")
     if action == "down":
         # The lab that `up` left standing, named by its tag: this run did not create it, so say it owns it.
         lab.owned = [
-            ns for ns in (lab.manager_ns, lab.client_ns) if _run("ip", "netns", "pids", ns, check=False).returncode == 0
+            ns
+            for ns in (lab.manager_ns, lab.client_ns, lab.router_ns)
+            if _run("ip", "netns", "pids", ns, check=False).returncode == 0
         ]
         lab.down()
         return 0
     started = time.perf_counter()
     lab.up()
-    print(f"lab up in {time.perf_counter() - started:.1f} s")
+    print(f"lab up in {time.perf_counter() - started:.1f} s (tag {lab.tag})")
     print(f"manager: {lab.manager_name} = {lab.manager_ip} in namespace {lab.manager_ns}")
-    print(f"client:  {lab.client_ip} in namespace {lab.client_ns}")
+    print(f"  over the slow link: {lab.far_name} = {lab.far_ip}; proxy: {lab.proxy_url}")
+    print(f"client:  {lab.client_ip} in namespace {lab.client_ns}; router: {lab.router_ip} in {lab.router_ns}")
     print(
         f"try: ip netns exec {lab.client_ns} sep-port-doctor check --manager {lab.manager_name} --version 14.3 --all-ports"
     )
-    print("note: Samba runs in the foreground of this script's children; `down` stops everything")
+    print("the slow link lives as long as this script: Ctrl+C takes the lab down")
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        lab.down()
     return 0
 
 

@@ -191,7 +191,7 @@ async def manager_address(manager: Host | str | None) -> str | None:
         return str(ipaddress.ip_address(name))
     except ValueError:
         pass
-    from core.probes import resolve
+    from core.resolver import resolve
 
     resolved = await resolve(name)
     return resolved.address if resolved.ok else None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from core.probes import tcp_probe
 from core.results import State
-from core.timing import RttEstimator
+from core.timing import PathTiming
 
 
 @dataclass(frozen=True)
@@ -152,12 +152,12 @@ def judge_listening(
     return ListeningVerdict(State.NOT_LISTENING, f"nothing is bound to {protocol.upper()} {port} on this PC", bound)
 
 
-async def confirm_tcp(verdict: ListeningVerdict, port: int, estimator: RttEstimator) -> tuple[State, str, float | None]:
+async def confirm_tcp(verdict: ListeningVerdict, port: int, path: PathTiming) -> tuple[State, str, float | None]:
     """Connect once to a socket the table shows: does this PC let it through?"""
     assert verdict.connect_to is not None
     address = _plain(verdict.connect_to)
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    outcome = await tcp_probe(family, address, port, estimator)
+    outcome = await tcp_probe(family, address, port, path)
     if outcome.state is State.OPEN:
         return State.LISTENING, f"{verdict.reason}; accepts connections on {address}", outcome.rtt_ms
     if outcome.state is State.FILTERED:

@@ -45,7 +45,7 @@ async def run_against(
         overrides=dict(manager.bound),
         **kwargs,  # type: ignore[arg-type]
     )
-    summary = await ProbeEngine(FAST, app_timeout=2.0, use_system_proxy=False).run(
+    summary = await ProbeEngine(FAST, app_timeout=3.0, use_system_proxy=False).run(
         build_plan(CATALOG, request), version=request.version
     )
     return summary, {r.check.entry_id: r for r in summary.results}
@@ -137,7 +137,7 @@ def test_dropped_ports_are_filtered_and_results_arrive_in_order() -> None:
     summary, results = asyncio.run(scenario())
     assert results["server-https-8443"].state is State.FILTERED
     assert results["webconsole-tcp-9090"].state is State.FILTERED
-    assert results["server-https-8443"].attempts == 2
+    assert results["server-https-8443"].attempts == 3
     assert severities(results)["server-https-8443"] is Severity.PROBLEM
     arrival = summary.arrival
     assert arrival.index("rmi-tcp-1100@manager") < arrival.index("server-https-8443@manager")
@@ -170,8 +170,9 @@ def test_unresolvable_name_is_unresolved_with_the_resolver_answer() -> None:
     checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
     http = checks["client-http-8014"]
     assert http["state"] == "unresolved"
-    assert "resolver" in http["reason"]
-    assert http["guidance"][0] == "verdict-unresolved"
+    # No network at all: the DNS server cannot be asked, which is not "the name does not exist".
+    assert http["cause"] == "dns-timeout" and "DNS server did not answer" in http["reason"]
+    assert http["guidance"][0] == "verdict-dns-timeout"
     assert http["severity"] == "problem"
 
 
@@ -245,7 +246,7 @@ def test_system_proxy_runs_http_checks_both_ways(monkeypatch: pytest.MonkeyPatch
 
     result = asyncio.run(scenario())
     vias = [a.via for a in result.application]
-    assert vias[0] == "direct" and vias[1].startswith("proxy http://127.0.0.1:")
+    assert vias[0] == "direct" and vias[1].startswith("proxy 127.0.0.1:")
     assert all(a.ok for a in result.application)
 
 
@@ -266,9 +267,15 @@ def test_proxy_that_refuses_is_reported_next_to_the_direct_result(monkeypatch: p
     result = asyncio.run(scenario())
     direct, proxied = result.application
     assert direct.ok and not proxied.ok and "403" in proxied.detail
-    explanation = explain(result, CATALOG)
+    explanation = explain(result, CATALOG, parse_version("14.3"))
+    # Clients from 14.2 use only the system proxy: it stops them. The manager answered right, so the proxy is blamed.
     assert explanation.severity is Severity.PROBLEM
-    assert explanation.guidance[0].id == "proxy-differs"
+    assert explanation.guidance[0].id == "proxy-failed"
+    headline = explanation.headline_for("en")
+    assert headline.startswith("direct: HTTP 200, body 'OK'; through proxy 127.0.0.1:")
+    assert "the proxy failed: HTTP 403" in headline and "manager's answer" not in headline
+    older = explain(result, CATALOG, parse_version("14.0"))
+    assert older.severity is Severity.WARNING  # older clients try the direct path first
 
 
 def test_local_push_checks_against_real_listeners() -> None:

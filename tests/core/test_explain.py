@@ -125,3 +125,87 @@ def test_console_ports_the_page_ties_to_other_software_are_not_problems_alone() 
     request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CONSOLE)
     check = next(c for c in build_plan(CATALOG, request) if c.entry_id == "server-https-8443")
     assert explain(CheckResult(check, State.CLOSED, "conn-refused"), CATALOG).severity is Severity.PROBLEM
+
+
+CAUSES = {
+    "local-prohibited": (State.FILTERED, "verdict-filtered-locally"),
+    "local-blackhole": (State.FILTERED, "verdict-filtered-locally"),
+    "admin-prohibited": (State.FILTERED, "verdict-rejected"),
+    "port-rejected": (State.FILTERED, "verdict-rejected"),
+    "host-unreach": (State.UNREACHABLE, "verdict-unreachable"),
+    "net-unreach": (State.UNREACHABLE, "verdict-unreachable"),
+    "host-down": (State.UNREACHABLE, "verdict-unreachable"),
+    "no-route": (State.UNREACHABLE, "verdict-unreachable"),
+    "nxdomain": (State.UNRESOLVED, "verdict-nxdomain"),
+    "dns-timeout": (State.UNRESOLVED, "verdict-dns-timeout"),
+    "dns-no-address": (State.UNRESOLVED, "verdict-unresolved"),
+}
+
+
+def _client_check(entry: str = "client-http-8014"):  # type: ignore[no-untyped-def]
+    request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CLIENT)
+    return next(c for c in build_plan(CATALOG, request) if c.entry_id == entry)
+
+
+@pytest.mark.parametrize("cause", sorted(CAUSES))
+def test_every_cause_has_its_own_headline_and_advice_in_both_languages(cause: str) -> None:
+    state, guidance = CAUSES[cause]
+    result = CheckResult(_client_check(), state, "ICMP host-unreach from 10.1.2.3 (a router)", cause=cause)
+    explanation = explain(result, CATALOG, parse_version("14.3"))
+    assert explanation.severity is Severity.PROBLEM
+    assert explanation.guidance[0].id == guidance
+    assert explanation.headline["ja"] != explanation.headline["en"]
+    for lang in ("ja", "en"):
+        assert "{" not in explanation.headline[lang]
+    if cause in ("host-unreach", "net-unreach", "admin-prohibited", "port-rejected"):
+        assert "10.1.2.3" in explanation.headline["en"] and "10.1.2.3" in explanation.headline["ja"]
+    if state is not State.FILTERED:
+        # About the host, the name or this PC: "this port can be changed" would mislead.
+        assert "configurable-port" not in [g.id for g in explanation.guidance]
+
+
+def test_dns_timeout_and_nxdomain_are_told_apart() -> None:
+    words = {
+        cause: explain(CheckResult(_client_check(), State.UNRESOLVED, "-", cause=cause), CATALOG)
+        for cause in ("nxdomain", "dns-timeout")
+    }
+    assert words["nxdomain"].headline != words["dns-timeout"].headline
+    assert "spelling" in " ".join(s.en for g in words["nxdomain"].guidance for s in g.steps)
+    assert "spelling" not in " ".join(s.en for g in words["dns-timeout"].guidance for s in g.steps)
+
+
+def _heartbeat(ok: bool, via: str, detail: str, **evidence: object) -> AppResult:
+    return AppResult(AppTest.SECARS_HTTP, ok, detail, via, 1.0, dict(evidence))
+
+
+def test_proxy_paths_are_named_in_the_verdict() -> None:
+    check = _client_check()
+    via = "proxy proxy01:8080"
+    both = CheckResult(
+        check, State.OPEN, "syn-ack",
+        application=(_heartbeat(True, "direct", "HTTP 200, body 'OK'"), _heartbeat(True, via, "HTTP 200, body 'OK'")),
+    )  # fmt: skip
+    passed = explain(both, CATALOG, parse_version("14.3"))
+    assert passed.severity is Severity.PASSED
+    assert (
+        passed.headline["en"]
+        == "Connected: direct: HTTP 200, body 'OK'; through proxy proxy01:8080: HTTP 200, body 'OK'"
+    )
+    assert "直接: " in passed.headline["ja"] and "プロキシ proxy01:8080 経由: " in passed.headline["ja"]
+
+    only_proxy = CheckResult(
+        check, State.FILTERED, "no-response", application=(_heartbeat(True, via, "HTTP 200, body 'OK'"),)
+    )
+    proxy_only = explain(only_proxy, CATALOG, parse_version("14.3"))
+    assert proxy_only.severity is Severity.WARNING
+    assert proxy_only.headline["en"] == "direct: filtered; through proxy proxy01:8080: HTTP 200, body 'OK'"
+    assert proxy_only.guidance[0].id == "proxy-only"
+
+    broken = CheckResult(
+        check, State.FILTERED, "no-response",
+        application=(_heartbeat(False, via, "cannot connect to the proxy: connection refused", failed_at="proxy"),),
+    )  # fmt: skip
+    failed = explain(broken, CATALOG, parse_version("14.3"))
+    assert failed.severity is Severity.PROBLEM
+    assert "the proxy failed" in failed.headline["en"] and "manager's answer" not in failed.headline["en"]
+    assert [g.id for g in failed.guidance][:2] == ["verdict-filtered", "proxy-failed"]

@@ -1,30 +1,38 @@
-"""Transport verdicts against real loopback sockets."""
+"""Transport verdicts against real loopback sockets, and the timing rules of core.timing."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
+import os
 import socket
+import struct
+import time
 
-from core.netbios import node_status_answer, node_status_query, parse_node_status
-from core.probes import resolve, tcp_probe, udp_probe
+import pytest
+
+from core.netbios import datagram_packet, node_status_answer, node_status_query, parse_node_status
+from core.probes import Icmp, classify_error, tcp_probe, udp_probe
+from core.resolver import resolve
 from core.results import State
-from core.timing import RttEstimator, TimeoutPolicy
+from core.timing import PathTiming, TimeoutPolicy
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import answer, closed_port, closed_udp_port, dropping_port, serving, udp_serving
 
-FAST = TimeoutPolicy(initial=0.3, floor=0.05, cap=0.5)
+FAST = TimeoutPolicy(initial=0.3, floor=0.05, cap=0.5, silent_host_wait=0.0)
 
 
-def _estimator() -> RttEstimator:
-    return RttEstimator(FAST)
+def _path(policy: TimeoutPolicy = FAST) -> PathTiming:
+    return PathTiming(policy)
 
 
 def test_open_port() -> None:
     async def scenario() -> None:
         async with serving(answer(b"")) as server:
-            outcome = await tcp_probe(socket.AF_INET, "127.0.0.1", server.port, _estimator())
+            outcome = await tcp_probe(socket.AF_INET, "127.0.0.1", server.port, _path())
         assert outcome.state is State.OPEN
-        assert outcome.reason == "syn-ack"
+        assert outcome.reason == "syn-ack" and outcome.cause == "syn-ack"
         assert outcome.rtt_ms is not None and outcome.rtt_ms >= 0
         assert outcome.attempts == 1
 
@@ -33,36 +41,67 @@ def test_open_port() -> None:
 
 def test_closed_port_is_refused_not_filtered() -> None:
     with closed_port() as port:
-        outcome = asyncio.run(tcp_probe(socket.AF_INET, "127.0.0.1", port, _estimator()))
+        outcome = asyncio.run(tcp_probe(socket.AF_INET, "127.0.0.1", port, _path()))
     assert outcome.state is State.CLOSED
-    assert outcome.reason == "conn-refused"
+    assert outcome.cause == "conn-refused"
     assert outcome.attempts == 1
 
 
-def test_dropped_port_is_filtered_after_one_retry() -> None:
+def test_dropped_port_is_filtered_after_three_attempts() -> None:
     with dropping_port() as port:
-        estimator = _estimator()
-        outcome = asyncio.run(tcp_probe(socket.AF_INET, "127.0.0.1", port, estimator))  # type: ignore[arg-type]
+        path = _path()
+        outcome = asyncio.run(tcp_probe(socket.AF_INET, "127.0.0.1", port, path))  # type: ignore[arg-type]
     assert outcome.state is State.FILTERED
-    assert outcome.attempts == 2
-    assert "no-response" in outcome.reason
-    assert estimator.samples == 0
+    assert outcome.attempts == 3
+    assert outcome.cause == "no-response"
+    assert path.samples == 0
+
+
+def test_the_socket_is_kept_through_the_kernels_own_retransmission() -> None:
+    """The SYN is dropped (a full accept queue), the queue frees at 0.4 s: the kernel's own
+    retransmission of the first SYN (at 1 s) gets through on the first, still open, socket."""
+
+    async def scenario() -> tuple[State, int, float]:
+        slow = TimeoutPolicy(initial=3.0, floor=3.0, cap=3.0)
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        fillers = [socket.socket(), socket.socket()]
+        for filler in fillers:
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+        started = time.perf_counter()
+        probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", port, _path(slow)))
+        await asyncio.sleep(0.4)
+        listener.setblocking(False)
+        accepted = [listener.accept()[0] for _ in range(1)]
+        outcome = await asyncio.wait_for(probe, timeout=HANG_GUARD_S)
+        for sock in [*fillers, *accepted, listener]:
+            sock.close()
+        return outcome.state, outcome.attempts, time.perf_counter() - started
+
+    state, attempts, took = asyncio.run(scenario())
+    assert state is State.OPEN
+    assert attempts == 1  # no attempt of ours was needed: the kernel's retransmission answered
+    assert took >= 0.9  # the answer came to the retransmission, at about 1 s
 
 
 def test_timeout_adapts_to_round_trips_of_the_same_host() -> None:
     """A dropped port waits the initial timeout only until another port of the host answers."""
 
     async def scenario() -> tuple[State, float, float]:
-        # Without adaptation the dropped probe would wait 2 x 120 s; the hang guard is far below that.
-        estimator = RttEstimator(TimeoutPolicy(initial=120.0, floor=0.05, cap=240.0))
-        before = estimator.timeout()
+        # Without adaptation the dropped probe would wait 3 x 120 s; the hang guard is far below that.
+        path = PathTiming(TimeoutPolicy(initial=120.0, floor=0.05, cap=240.0))
+        before = path.timeout()
         with dropping_port() as dropped:
             async with serving(answer(b"")) as server:
-                dropped_probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", dropped, estimator))  # type: ignore[arg-type]
+                dropped_probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", dropped, path))  # type: ignore[arg-type]
                 await asyncio.sleep(0.05)
                 for _ in range(3):
-                    await tcp_probe(socket.AF_INET, "127.0.0.1", server.port, estimator)
-                after = estimator.timeout()
+                    await tcp_probe(socket.AF_INET, "127.0.0.1", server.port, path)
+                after = path.timeout()
                 outcome = await asyncio.wait_for(dropped_probe, timeout=HANG_GUARD_S)
         return outcome.state, before, after
 
@@ -72,23 +111,123 @@ def test_timeout_adapts_to_round_trips_of_the_same_host() -> None:
     assert after < 5.0  # learnt from loopback round trips (milliseconds), whatever the load
 
 
+def test_resets_never_shorten_the_deadline_of_the_far_host() -> None:
+    """A nearby firewall resets in a millisecond; the far host answers in 600 ms."""
+    path = PathTiming(TimeoutPolicy())
+    for _ in range(10):
+        path.near_answer(0.001)
+    assert path.timeout() == 1.0  # still the initial wait: resets say nothing of the far host
+    path.far_answer(0.6)
+    far = path.timeout()
+    for _ in range(20):
+        path.near_answer(0.0005)
+    assert path.timeout() == far >= 0.6
+    # Before the host answered, a reset from far away raises the first wait: the host is at least that far.
+    slow = PathTiming(TimeoutPolicy())
+    slow.near_answer(0.9)
+    assert slow.timeout() == pytest.approx(1.8)
+    slow.far_answer(0.6)  # then the host's own answers decide
+    assert slow.timeout() == pytest.approx(0.6 + 4 * 0.3)
+
+
 def test_slow_answers_raise_the_timeout_instead_of_false_filtered() -> None:
-    estimator = RttEstimator(TimeoutPolicy(initial=1.0, floor=0.05, cap=10.0))
+    path = PathTiming(TimeoutPolicy(initial=1.0, floor=0.05, cap=10.0))
     for rtt in (0.4, 0.45, 0.5):
-        estimator.add_sample(rtt)
-    assert estimator.timeout() > 0.9  # a 0.5 s VPN link is not declared filtered at 0.5 s
-    estimator = RttEstimator(TimeoutPolicy(initial=1.0, floor=0.05, cap=0.6))
-    estimator.add_sample(2.0)
-    assert estimator.timeout() == 0.6  # --timeout caps it
+        path.far_answer(rtt)
+    assert path.timeout() > 0.6  # a 0.5 s VPN link is not declared filtered at 0.5 s
+    capped = PathTiming(TimeoutPolicy(initial=1.0, floor=0.05, cap=0.6))
+    capped.far_answer(2.0)
+    assert capped.timeout() == 0.6
+
+
+def test_user_timeout_raises_the_first_wait_and_the_http_deadline() -> None:
+    policy = TimeoutPolicy.from_user_timeout(5.0)
+    path = PathTiming(policy)
+    assert path.timeout() == 5.0  # not min(1, 5): the technician said the link is slow
+    assert path.app_deadline() >= 5.0
+    path.far_answer(1.6)
+    assert path.app_deadline() > 8  # five timeouts of a 1.6 s link
+    quick = PathTiming(TimeoutPolicy.from_user_timeout(0.5))
+    assert quick.timeout() == 0.5 and quick.app_deadline() == 2.5
+
+
+def test_a_silent_host_gets_time_for_a_routers_late_unreachable() -> None:
+    """Nothing came back at all: silence waits 3.5 s (a router's ARP gives up after 3 s)."""
+    path = PathTiming(TimeoutPolicy())
+    assert path.verdict_at(0.0, 2.0, 3) == 3.5
+    path.near_answer(0.001)  # something answered on this path: the usual three timeouts
+    assert path.verdict_at(0.0, 2.0, 3) == 3.0
+    assert TimeoutPolicy.from_user_timeout(0.5).silent_host_wait == 1.5  # a quick --timeout is kept quick
+
+
+def test_loss_evidence_gives_silent_probes_more_attempts() -> None:
+    path = PathTiming(TimeoutPolicy())
+    assert path.allowed_attempts() == 3
+    path.far_answer(0.01, attempt=3)  # an answer came only to the third attempt: packets are lost
+    assert path.allowed_attempts() == 5
+    path.far_answer(0.01, attempt=9)
+    assert path.allowed_attempts() == 8  # at most max_attempts
+    gaps = [path.gap(n) / path.timeout() for n in range(1, 7)]
+    assert gaps == [1, 1, 1, 2, 4, 4]  # spread like TCP's own backoff
+
+
+@pytest.mark.parametrize(
+    ("error", "winerror", "state", "cause"),
+    [
+        (errno.EACCES, None, State.FILTERED, "local-prohibited"),  # a prohibit route
+        (errno.EPERM, None, State.FILTERED, "local-prohibited"),  # nftables/iptables output drop
+        (errno.EINVAL, None, State.FILTERED, "local-blackhole"),  # a blackhole route
+        (errno.ENETUNREACH, None, State.UNREACHABLE, "no-route"),
+        (errno.EHOSTUNREACH, None, State.UNREACHABLE, "no-route"),  # Linux: no ICMP behind it = our route
+        (errno.ECONNREFUSED, None, State.CLOSED, "conn-refused"),
+        (errno.ECONNRESET, None, State.OPEN, "syn-ack-reset"),
+        (errno.EMFILE, None, State.ERROR, "os-error"),
+        (10013, 10013, State.FILTERED, "local-prohibited"),  # WSAEACCES: an outbound block on Windows
+        (10065, 10065, State.UNREACHABLE, None),  # WSAEHOSTUNREACH
+        (10061, 10061, State.CLOSED, "conn-refused"),  # WSAECONNREFUSED
+    ],
+)
+def test_every_os_error_maps_to_a_verdict(error: int, winerror: int | None, state: State, cause: str | None) -> None:
+    exc = OSError(error, "words")
+    if winerror is not None:
+        exc.winerror = winerror  # type: ignore[attr-defined]
+    decided = classify_error(exc, None, "10.0.0.1", "10.0.0.2")
+    assert decided is not None
+    assert decided[0] is state
+    if cause is not None:
+        assert decided[1] == cause
+
+
+def test_the_kernel_giving_up_is_silence_not_an_error() -> None:
+    assert classify_error(OSError(errno.ETIMEDOUT, "timed out"), None, "10.0.0.1", None) is None
+
+
+@pytest.mark.parametrize(
+    ("icmp", "state", "cause"),
+    [
+        (Icmp(3, 13, "10.0.0.1"), State.FILTERED, "admin-prohibited"),  # the host's firewall: prohibited
+        (Icmp(3, 10, "10.9.9.9"), State.FILTERED, "admin-prohibited"),
+        (Icmp(3, 1, "10.0.0.1"), State.FILTERED, "port-rejected"),  # the host itself, for this port
+        (Icmp(3, 1, "10.9.9.9"), State.UNREACHABLE, "host-unreach"),  # a router: about the host
+        (Icmp(3, 0, "10.9.9.9"), State.UNREACHABLE, "net-unreach"),
+        (Icmp(3, 1, "10.0.0.2"), State.UNREACHABLE, "host-down"),  # from this PC: no ARP answer
+        (Icmp(3, 3, "10.0.0.1"), State.CLOSED, "port-unreach"),
+        (Icmp(1, 1, "fe80::1", v6=True), State.FILTERED, "admin-prohibited"),
+    ],
+)
+def test_icmp_messages_name_who_said_what(icmp: Icmp, state: State, cause: str) -> None:
+    decided = classify_error(OSError(errno.EHOSTUNREACH, "unreachable"), icmp, "10.0.0.1", "10.0.0.2")
+    assert decided is not None and decided[:2] == (state, cause)
+    assert icmp.offender is not None and icmp.offender in decided[2]
 
 
 def test_udp_answer_is_open_and_silence_is_open_filtered() -> None:
     async def scenario() -> tuple[State, State, bytes | None]:
         async with udp_serving(lambda data: b"pong:" + data) as (port, _server):
-            answered = await udp_probe(socket.AF_INET, "127.0.0.1", port, b"ping", _estimator())
+            answered = await udp_probe(socket.AF_INET, "127.0.0.1", port, b"ping", _path())
         async with udp_serving(lambda data: None) as (port, server):
-            silent = await udp_probe(socket.AF_INET, "127.0.0.1", port, b"ping", _estimator())
-            assert server.received == [b"ping", b"ping"]  # one retry
+            silent = await udp_probe(socket.AF_INET, "127.0.0.1", port, b"ping", _path())
+            assert server.received == [b"ping", b"ping", b"ping"]  # three attempts
         return answered.state, silent.state, answered.answer
 
     answered, silent, data = asyncio.run(scenario())
@@ -99,9 +238,30 @@ def test_udp_answer_is_open_and_silence_is_open_filtered() -> None:
 
 def test_udp_port_unreachable_is_closed() -> None:
     with closed_udp_port() as port:
-        outcome = asyncio.run(udp_probe(socket.AF_INET, "127.0.0.1", port, b"x", _estimator()))
+        outcome = asyncio.run(udp_probe(socket.AF_INET, "127.0.0.1", port, b"x", _path()))
     assert outcome.state is State.CLOSED
-    assert outcome.reason == "port-unreach"
+    assert outcome.cause == "port-unreach"
+
+
+def test_netbios_datagram_for_udp_138_is_a_real_datagram() -> None:
+    """RFC 1002 4.4.1: DIRECT_UNIQUE, this PC's address and port, two encoded names, lengths that add up."""
+
+    async def scenario() -> tuple[bytes, int]:
+        async with udp_serving(lambda data: None) as (port, server):
+            outcome = await udp_probe(socket.AF_INET, "127.0.0.1", port, datagram_packet, _path())
+            assert outcome.state is State.OPEN_FILTERED
+            return server.received[0], len(server.received)
+
+    packet, count = asyncio.run(scenario())
+    assert count == 3
+    kind, flags, _id = struct.unpack(">BBH", packet[:4])
+    assert (kind, flags) == (0x10, 0x02)
+    assert socket.inet_ntoa(packet[4:8]) == "127.0.0.1"
+    _source_port, length, offset = struct.unpack(">HHH", packet[8:14])
+    assert length == len(packet) - 14 == 68 and offset == 0
+    assert packet[14] == 32 and packet[48] == 32  # two first-level encoded names
+    with pytest.raises(ValueError, match="payload"):
+        asyncio.run(udp_probe(socket.AF_INET, "127.0.0.1", 9, b"", _path()))
 
 
 def test_netbios_node_status_round_trip() -> None:
@@ -110,7 +270,7 @@ def test_netbios_node_status_round_trip() -> None:
             return node_status_answer(query, "CLIENT-PC", "CORP", bytes.fromhex("001122334455"))
 
         async with udp_serving(reply) as (port, server):
-            outcome = await udp_probe(socket.AF_INET, "127.0.0.1", port, node_status_query(), _estimator())
+            outcome = await udp_probe(socket.AF_INET, "127.0.0.1", port, node_status_query(), _path())
             assert server.received[0][12:14] == b"\x20\x43"  # the encoded "*" name starts with 'CK'
         return outcome.answer
 
@@ -126,3 +286,25 @@ def test_resolve_localhost_and_ip_literals() -> None:
     resolved = asyncio.run(resolve("localhost"))
     assert resolved.ok and resolved.address in ("127.0.0.1", "::1")
     assert asyncio.run(resolve("127.0.0.1")).address == "127.0.0.1"
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts file descriptors in /proc")
+def test_cancelled_probe_closes_every_socket() -> None:
+    async def scenario() -> tuple[int, int, int]:
+        with dropping_port() as port:
+            before = _open_fds()
+            probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", port, _path()))  # type: ignore[arg-type]
+            await asyncio.sleep(0.45)  # three attempts out, each with its socket
+            during = _open_fds()
+            probe.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await asyncio.wait_for(probe, timeout=HANG_GUARD_S)
+            return before, during, _open_fds()
+
+    before, during, after = asyncio.run(scenario())
+    assert during >= before + 2
+    assert after == before

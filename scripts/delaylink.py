@@ -1,0 +1,106 @@
+"""A slow link between two network namespaces: a user-space forwarder between two TUN devices.
+
+This kernel (and CI's) has no ``sch_netem``, so delay and jitter are made here: the
+process joins each namespace in turn (``setns``) to open its TUN device, then copies
+every IP packet from one device to the other after ``delay`` ± ``jitter``
+milliseconds (uniform, per packet, each direction). Loss is not made here: the lab
+drops packets with nftables on each side's input, so a sender never sees EPERM.
+
+    python scripts/delaylink.py NS_A:DEV_A NS_B:DEV_B
+
+Reads ``DELAY_MS JITTER_MS`` lines on stdin (the lab changes the link while it runs);
+prints ``ready`` once both devices are open; exits when stdin closes.
+The TUN devices are persistent (``ip tuntap add``), made and removed by the lab.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import heapq
+import os
+import random
+import selectors
+import struct
+import sys
+import time
+
+TUNSETIFF = 0x400454CA
+IFF_TUN = 0x0001
+IFF_NO_PI = 0x1000
+CLONE_NEWNET = 0x40000000
+MAX_QUEUED = 20_000
+"""Packets in flight at most; beyond that the link drops (a real link's queue is finite too)."""
+
+
+def _enter(namespace: str) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open(f"/run/netns/{namespace}", os.O_RDONLY)
+    try:
+        if libc.setns(fd, CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"setns {namespace}: {os.strerror(err)}")
+    finally:
+        os.close(fd)
+
+
+def open_tun(namespace: str, device: str) -> int:
+    """Open the persistent TUN ``device`` inside ``namespace``; the fd stays bound to it."""
+    _enter(namespace)
+    fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
+    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", device.encode(), IFF_TUN | IFF_NO_PI))
+    return fd
+
+
+def forward(a: int, b: int, control: int, delay: float, jitter: float) -> None:
+    selector = selectors.DefaultSelector()
+    selector.register(a, selectors.EVENT_READ, b)
+    selector.register(b, selectors.EVENT_READ, a)
+    selector.register(control, selectors.EVENT_READ, None)
+    queue: list[tuple[float, int, int, bytes]] = []
+    sequence = 0
+    pending = b""
+    while True:
+        timeout = max(0.0, queue[0][0] - time.monotonic()) if queue else None
+        for key, _events in selector.select(timeout):
+            if key.data is None:
+                chunk = os.read(control, 4096)
+                if not chunk:
+                    return
+                pending += chunk
+                while b"\n" in pending:
+                    line, pending = pending.split(b"\n", 1)
+                    words = line.split()
+                    if len(words) == 2:
+                        delay, jitter = float(words[0]) / 1000, float(words[1]) / 1000
+                continue
+            while True:
+                try:
+                    packet = os.read(key.fd, 65535)
+                except BlockingIOError:
+                    break
+                if len(queue) >= MAX_QUEUED:
+                    continue
+                due = time.monotonic() + max(0.0, delay + random.uniform(-jitter, jitter))
+                sequence += 1
+                heapq.heappush(queue, (due, sequence, key.data, packet))
+        now = time.monotonic()
+        while queue and queue[0][0] <= now:
+            _due, _seq, out, packet = heapq.heappop(queue)
+            # The device's queue is full or it went down: a lost packet, as on a real link.
+            with contextlib.suppress(OSError):
+                os.write(out, packet)
+
+
+def main() -> int:
+    (ns_a, dev_a), (ns_b, dev_b) = (arg.split(":", 1) for arg in sys.argv[1:3])
+    a = open_tun(ns_a, dev_a)
+    b = open_tun(ns_b, dev_b)
+    print("ready", flush=True)
+    forward(a, b, sys.stdin.fileno(), 0.0, 0.0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
