@@ -108,12 +108,13 @@ def _request(manager: SimulatedManager, role: Role = Role.CONSOLE) -> PlanReques
 def test_a_probe_raising_anything_yields_an_error_verdict_and_a_full_report(
     kind: type[BaseException], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import core.engine
+    import core.tlsinfo
 
     async def raising(*_args: object, **_kwargs: object) -> object:
         raise kind("nobody expected this")
 
-    monkeypatch.setattr(core.engine, "tls_probe", raising)
+    # The engine takes tls_probe from core.tlsinfo when a TLS check starts (loaded late: core.engine).
+    monkeypatch.setattr(core.tlsinfo, "tls_probe", raising)
 
     async def scenario() -> Diagnosis:
         async with SimulatedManager(ports={p: 0 for p in SERVED_PORTS}) as manager:
@@ -143,7 +144,7 @@ def test_a_probe_raising_anything_yields_an_error_verdict_and_a_full_report(
 
 RAISING_CHECK = """
 import sys
-import core.engine
+import core.tlsinfo
 
 class Surprise(Exception):
     pass
@@ -151,7 +152,7 @@ class Surprise(Exception):
 async def raising(*args, **kwargs):
     raise Surprise("the parser met something new")
 
-core.engine.tls_probe = raising
+core.tlsinfo.tls_probe = raising
 from core.cli import main
 sys.exit(main(sys.argv[1:]))
 """
