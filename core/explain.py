@@ -361,8 +361,9 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
         severity = Severity.WARNING
         ids.insert(0, "https-443-optional-on-12")
     if result.cause in _HOST_CAUSES or result.cause.startswith("local-"):
-        # About the host or this PC, not the port: the port's own advice would mislead.
-        return Explanation(severity, headline, _guidance(catalog, ids))
+        # About the host or this PC, not the port: its advice first; the port's own would mislead.
+        cause_ids = _CAUSE_GUIDANCE.get(result.cause, [])
+        return Explanation(severity, headline, _guidance(catalog, [*cause_ids, *ids]))
     if entry.configurable and state is not State.UNRESOLVED:
         ids.append("configurable-port")
     ids += [g for g in entry.guidance if g not in ("certificate",)]
