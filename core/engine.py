@@ -28,7 +28,6 @@ import importlib
 import ipaddress
 import logging
 import socket
-import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -204,6 +203,7 @@ class _Run:
         self.paths: dict[str, PathTiming] = {}
         self.probes: dict[ProbeKey, asyncio.Task[ProbeOutcome]] = {}
         self.hosts: dict[str, _HostGroup] = {}
+        self.load_application_checks = False
         self.key_checks: dict[ProbeKey, Check] = {}
         """The first check of each probe key: what the shared probe sends."""
         self.apps: dict[tuple[str, int, str, str], asyncio.Task[AppResult]] = {}
@@ -239,8 +239,7 @@ class _Run:
                 keys.setdefault(check.host.name, set()).add(_key(check))
                 self.key_checks.setdefault(_key(check), check)
         self.hosts = {name: _HostGroup(found) for name, found in keys.items()}
-        if any(check.app_tests for check in checks if not check.skip):
-            _load_application_checks_early()
+        self.load_application_checks = any(check.app_tests for check in checks if not check.skip)
         shared: list[asyncio.Task[Any]] = []
         try:
             async with asyncio.TaskGroup() as group:
@@ -333,6 +332,13 @@ class _Run:
 
     def _start_probes(self, name: str, resolved: Resolved) -> None:
         """Every probe of the host at once (once), so that its host-level evidence always completes."""
+        if self.load_application_checks:
+            self.load_application_checks = False
+            # The HTTP and TLS libraries (httpx, cryptography: a few hundred ms on a slow PC) are
+            # imported once the first packets are out, on the loop's own thread (a worker thread
+            # could run the garbage collector on the window's Qt objects): the round trips are
+            # the kernel's measure, so the wait they cost the loop stretches none.
+            asyncio.get_running_loop().call_later(0.005, _load_application_checks)
         group = self.hosts[name]
         for key in sorted(group.pending | set(group.outcomes)):
             if key not in self.probes:
@@ -514,16 +520,9 @@ class _Run:
         return AppResult(AppTest.TLS, True, summary, "direct", elapsed, evidence)
 
 
-def _load_application_checks_early() -> None:
-    """Import the HTTP and TLS libraries (httpx, cryptography: a few hundred ms on a slow PC)
-    in a thread while the first probes are in flight, rather than on the loop's thread
-    when the first port opens. A later import simply waits for this one to finish."""
-
-    def load() -> None:
-        importlib.import_module("httpx")
-        importlib.import_module("core.tlsinfo")
-
-    threading.Thread(target=load, name="sepd-preload", daemon=True).start()
+def _load_application_checks() -> None:
+    importlib.import_module("httpx")
+    importlib.import_module("core.tlsinfo")
 
 
 def _key(check: Check) -> ProbeKey:

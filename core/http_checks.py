@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # httpx (and, through core.tlsinfo, cryptography) are imported when the first exchange
 # starts: `check` sends its first packets without waiting for them (core.engine loads
-# them early, in a thread, while those packets are in flight).
+# them right after those packets are out).
 
 SECARS_PATH = "/secars/secars.dll?hello,secars"
 VERSION_PATH = "/sepm/api/v1/version"

@@ -210,7 +210,7 @@ def test_a_name_that_resolves_to_a_multicast_address_gets_nothing_sent(monkeypat
     from core.catalog import load_catalog
     from core.hosts import parse_host
     from core.plan import PlanRequest, Role, build_plan
-    from core.probes import Resolved
+    from core.resolver import Resolved
     from core.results import State
     from core.versions import parse_version
 
