@@ -15,8 +15,11 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from core import resolver
 from core.resolver import in_daemon_thread
+from tests.helpers.hang import HANG_GUARD_S
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,3 +92,54 @@ def test_the_process_exits_right_after_the_verdict_while_a_lookup_is_stuck() -> 
     assert result.stdout.strip() == "verdict", result.stderr
     assert result.returncode == 0
     assert time.perf_counter() - started < 20
+
+
+def test_a_blocking_system_proxy_lookup_never_blocks_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``proxy_bypass`` can resolve names (Windows, macOS): held here until released, while the
+    loop goes on delivering the other checks' results (issue 9 item 9)."""
+    import urllib.request
+
+    from core.catalog import load_catalog
+    from core.engine import ProbeEngine
+    from core.hosts import parse_host
+    from core.plan import PlanRequest, Role, build_plan
+    from core.simulator import SERVED_PORTS, SimulatedManager
+    from core.timing import TimeoutPolicy
+    from core.versions import parse_version
+
+    release = threading.Event()
+    asked = threading.Event()
+
+    def slow_bypass(_host: str) -> bool:
+        asked.set()
+        release.wait(HANG_GUARD_S)
+        return True  # bypassed: no proxy path
+
+    monkeypatch.setattr(urllib.request, "getproxies", lambda: {"http": "http://proxy.invalid:8080"})
+    monkeypatch.setattr(urllib.request, "proxy_bypass", slow_bypass)
+
+    async def scenario() -> tuple[list[str], int]:
+        arrived: list[str] = []
+        async with SimulatedManager(ports={p: 0 for p in SERVED_PORTS}) as manager:
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"), version=parse_version("14.3"), role=Role.CLIENT,
+                overrides=dict(manager.bound), platform="linux",
+            )  # fmt: skip
+            engine = ProbeEngine(TimeoutPolicy(initial=0.5, cap=1.0))
+            run = asyncio.ensure_future(
+                engine.run(build_plan(load_catalog(), request), on_result=lambda r: arrived.append(r.check.entry_id))
+            )
+            ticks = 0
+            async with asyncio.timeout(HANG_GUARD_S):
+                while not (asked.is_set() and "push-tcp-445" in arrived):
+                    await asyncio.sleep(0.01)  # the loop keeps running while the lookup is held
+                    ticks += 1
+            held = list(arrived)
+            release.set()
+            summary = await asyncio.wait_for(run, HANG_GUARD_S)
+        assert {r.check.entry_id for r in summary.results} >= {"client-http-8014", "push-tcp-445"}
+        return held, ticks
+
+    held, ticks = asyncio.run(scenario())
+    assert "push-tcp-445" in held and "client-http-8014" not in held  # the heartbeat waits, nothing else
+    assert ticks > 0
