@@ -75,3 +75,53 @@ def size(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+BUILD_INPUTS = ("core", "gui", "resources", "build", "pyproject.toml", "constraints.txt")
+"""What the package build reads from the repository (with the installed packages and SEP_* settings)."""
+
+
+def build_key() -> str:
+    """A digest of everything the onedir build depends on: the sources and resources, the spec,
+    Python and every installed distribution's version, and the spec's SEP_* settings."""
+    import hashlib
+    from importlib.metadata import distributions
+
+    digest = hashlib.sha256()
+    for name in BUILD_INPUTS:
+        root = ROOT / name
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts or path.suffix == ".pyc":
+                continue
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(sys.version.encode())
+    versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    digest.update("\n".join(versions).encode())
+    digest.update(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("SEP_"))).encode())
+    return digest.hexdigest()[:20]
+
+
+def cached_onedir() -> Path:
+    """The onedir executable built from the current inputs: built once per ``build_key`` into the
+    system's temporary folder and reused while nothing it depends on changes (tests that only need
+    *a* build of these sources, not the build step itself, skip the minute it takes)."""
+    import fcntl
+    import tempfile
+
+    cache = Path(tempfile.gettempdir()) / "sep-port-doctor-build-cache"
+    cache.mkdir(exist_ok=True)
+    key = build_key()
+    done = cache / key / "dist" / "sep-port-doctor" / EXECUTABLE
+    with (cache / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; a second waiter reuses the first
+        if not done.is_file():
+            for old in cache.iterdir():
+                if old.is_dir():
+                    shutil.rmtree(old, ignore_errors=True)  # only the newest build is kept
+            work = cache / f"{key}.partial"
+            shutil.rmtree(work, ignore_errors=True)
+            build(work, onefile=False)
+            shutil.rmtree(work / "build", ignore_errors=True)
+            work.rename(cache / key)
+    return done
