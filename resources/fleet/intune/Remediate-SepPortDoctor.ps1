@@ -15,7 +15,9 @@
     Exit codes (what Intune expects of a remediation script):
       0 the result was written into the collection folder (or $Share is empty: nothing to write);
       1 it could not be written (the line says why).
-    The check's own exit codes are in the detection script's header and README "Exit codes".
+    The check's own exit codes, which the detection turned into "needs attention" before this ran:
+    0 nothing wrong, 1 problems found, 2 bad input, 3 a check could not be completed, 70 internal
+    error (README "Exit codes", core/exit_codes.py).
 
     Settings: the same block as Detect-SepPortDoctor.ps1 (keep the two equal).
 
