@@ -46,6 +46,14 @@ def program_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return archive
 
 
+def test_the_packaged_program_carries_the_recipes(program_archive: Path) -> None:
+    """README: the recipes are in the packaged folder, under _internal/resources/fleet."""
+    recipes = {str(p.relative_to(ROOT / "resources")) for p in (ROOT / "resources" / "fleet").rglob("*") if p.is_file()}
+    with tarfile.open(program_archive) as tar:
+        shipped = {n.removeprefix("sep-port-doctor/_internal/resources/") for n in tar.getnames()}
+    assert recipes and recipes <= shipped
+
+
 def _reference_keys() -> set[str]:
     """The top-level keys of a real `check --json` (the installed command, against nothing)."""
     result = subprocess.run(

@@ -22,6 +22,8 @@ from tests.helpers.powershell import Script, parse, parse_file
 
 FLEET = ROOT / "resources" / "fleet"
 SCRIPTS = sorted(FLEET.rglob("*.ps1"))
+# The Windows runner's check of the recipes: parsed here too (it calls more than a recipe may).
+SMOKE = ROOT / "scripts" / "fleet_windows_smoke.ps1"
 RECIPES = sorted(p for p in FLEET.rglob("*") if p.is_file())
 # The playbook's task files and the example inventory are explained by the playbook's header.
 WITH_HEADERS = [p for p in RECIPES if p.parent.name != "tasks" and p.name != "inventory.example.ini"]
@@ -80,7 +82,7 @@ def _script(path: Path) -> Script:
     return parse_file(path)
 
 
-@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*SCRIPTS, SMOKE], ids=lambda p: p.name)
 def test_the_recipe_parses_without_a_syntax_error(path: Path) -> None:
     assert _script(path).syntax_errors() == []
 
@@ -103,7 +105,7 @@ def test_the_parser_finds_the_mistakes_one_could_make_in_the_recipe(path: Path) 
         assert parse(mutated).syntax_errors(), f"{what}: not found"
 
 
-@pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*SCRIPTS, SMOKE], ids=lambda p: p.name)
 def test_the_recipe_keeps_to_windows_powershell_5_1(path: Path) -> None:
     script = _script(path)
     assert {n.type for n in script.nodes()} & POWERSHELL_7_NODES == set()
