@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import select
 import shutil
 import signal
 import subprocess
@@ -263,7 +264,10 @@ table inet sepdfleet {{
         self.processes.append(process)
         assert process.stdout is not None
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while (remaining := deadline - time.monotonic()) > 0:
+            # Wait for a line only as long as the deadline allows: a silent simulator is no hang here.
+            if not select.select([process.stdout], [], [], remaining)[0]:
+                break
             line = process.stdout.readline().decode("utf-8", "replace")
             if line.startswith("simulated SEPM"):
                 return process

@@ -144,3 +144,27 @@ def test_which_exit_codes_count_as_a_result() -> None:
         [(expression, {**play["vars"], "sep_check": {"rc": rc, "stdout": out}}) for rc, out, _ok in cases]
     )
     assert rendered == [ok for _rc, _out, ok in cases]
+
+
+def test_a_host_without_a_result_gets_an_error_record_that_says_why() -> None:
+    play = yaml.safe_load(PLAYBOOK.read_text(encoding="utf-8"))[0]
+    tasks = {t["name"]: t for t in play["tasks"]}
+    content = tasks["Or why there is no result"]["ansible.builtin.copy"]["content"]
+    common = {
+        "ansible_facts": {"hostname": "pc7"},
+        "inventory_hostname": "pc7",
+        "sep_result_stem": "pc7_20261201T090000Z",
+    }
+    rendered = render(
+        [
+            (
+                content,
+                {**common, "sep_result_code": 2, "sep_check": {"rc": 2, "stderr": "note\n--version: unknown: 15"}},
+            ),
+            (content, {**common, "sep_result_code": -1, "sep_check": {"msg": "The command action timed out"}}),
+        ]
+    )
+    assert rendered[0].splitlines() == [
+        "SEP Port Doctor could not check pc7 at 20261201T090000Z (UTC).", "exit code: 2", "--version: unknown: 15",
+    ]  # fmt: skip
+    assert rendered[1].splitlines()[1:] == ["exit code: -1", "The command action timed out"]
