@@ -37,6 +37,8 @@ REQUIRED_TOOLS = ("ip", "nft", "ssh", "ssh-keygen", "unshare", "hostname")
 TAGS = range(20, 250)
 """The third octet of the lab's addresses (10.232.T.0/24) and the suffix of its names."""
 MAX_CLIENTS = 14
+SIMULATOR_OPTIONS = ("--duration", "600", "--lang", "en")
+"""A bounded life (``down`` stops it sooner), and the words ``start_manager`` waits for."""
 """/28 subnets in one /24, less the control node's."""
 
 
@@ -257,7 +259,7 @@ table inet sepdfleet {{
         """The simulated SEP Manager on the router's address, on the real ports (root in the
         namespace may bind them), until ``down``. ``command`` starts ``sep-port-doctor``."""
         process = subprocess.Popen(
-            self.in_router(*command, "simulate", "--bind", self.manager_ip, "--profile", profile, "--duration", "600"),
+            self.in_router(*command, "simulate", "--bind", self.manager_ip, "--profile", profile, *SIMULATOR_OPTIONS),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )

@@ -134,14 +134,13 @@ class Simulators:
     """Per manager address: the manager itself and a "dropped" twin whose 8443/9090 drop connection
     attempts (the ports a filtering path shows), on free ports of that loopback address. On
     127.0.0.1, the address this PC faces a loopback manager from, this PC's side: File and Printer
-    Sharing (TCP 139/445) and NetBIOS (UDP 137) from a healthy simulator, the same ports dropped by a
-    "push-blocked" one (a client firewall), and UDP 138 held here."""
+    Sharing (TCP 139/445) and NetBIOS (UDP 137/138) from a healthy simulator, the same TCP ports
+    dropped by a "push-blocked" one (a client firewall)."""
 
     PC = "127.0.0.1"
 
     def __init__(self) -> None:
         self.running: dict[tuple[str, str], SimulatedManager] = {}
-        self.datagram = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 
     async def start(self) -> None:
         sides = [(address, role) for address, profile in MANAGERS.items() for role in (profile, "dropped")]
@@ -150,17 +149,15 @@ class Simulators:
             simulator = SimulatedManager(bind=address, profile=role, ports={p: 0 for p in SERVED_PORTS})
             await simulator.start()
             self.running[(address, role)] = simulator
-        self.datagram.bind((self.PC, 0))
 
     async def stop(self) -> None:
         for simulator in self.running.values():
             await simulator.stop()
-        self.datagram.close()
 
     def overrides(self, scenario: Scenario) -> dict[int, int]:
         main = self.running[(scenario.manager, MANAGERS[scenario.manager])]
         dropped = self.running[(scenario.manager, "dropped")]
-        ports = {default: port for default, port in main.bound.items() if default not in (137, 139, 445)}
+        ports = {default: port for default, port in main.bound.items() if default not in (137, 138, 139, 445)}
         if scenario.path in ("drops-8014", "drops-8014-443"):
             ports[8014] = dropped.bound[8443]
         if scenario.path == "drops-8014-443":
@@ -171,7 +168,7 @@ class Simulators:
         sharing = blocked if scenario.pc == "push-blocked" else pc
         ports[139], ports[445] = sharing.bound[139], sharing.bound[445]
         # UDP 138 unbound: a free port nothing listens on, as on a PC with NetBIOS over TCP/IP off.
-        ports[138] = self.datagram.getsockname()[1] if scenario.pc != "udp138-off" else _free_udp()
+        ports[138] = pc.bound[138] if scenario.pc != "udp138-off" else _free_udp()
         return ports
 
 

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 
@@ -77,6 +78,7 @@ def size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+CACHE_KEPT_S = 24 * 3600
 BUILD_INPUTS = ("core", "gui", "resources", "build", "pyproject.toml", "constraints.txt")
 """What the package build reads from the repository (with the installed packages and SEP_* settings)."""
 
@@ -116,12 +118,14 @@ def cached_onedir() -> Path:
     with (cache / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one build at a time; a second waiter reuses the first
         if not done.is_file():
-            for old in cache.iterdir():
-                if old.is_dir():
-                    shutil.rmtree(old, ignore_errors=True)  # only the newest build is kept
             work = cache / f"{key}.partial"
             shutil.rmtree(work, ignore_errors=True)
             build(work, onefile=False)
             shutil.rmtree(work / "build", ignore_errors=True)
             work.rename(cache / key)
+        (cache / key).touch()
+        # Builds nobody used for a day go (another worktree's suite may be using a recent one now).
+        for old in cache.iterdir():
+            if old.is_dir() and old.name != key and time.time() - old.stat().st_mtime > CACHE_KEPT_S:
+                shutil.rmtree(old, ignore_errors=True)
     return done
