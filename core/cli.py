@@ -167,7 +167,7 @@ def render_ports_table(entries: Sequence[PortEntry], lang: Lang, version: SepVer
 def run_ports(args: argparse.Namespace, catalog: Catalog, out: TextIO) -> int:
     lang: Lang = args.lang or system_lang()
     terms = query_terms(args.search or "")
-    entries = [e for e in catalog.entries if entry_matches(e, terms)]
+    entries = [e for e in catalog.entries if entry_matches(e, terms, catalog.guidance)]
     if args.json:
         write_json(out, [entry_json(e, lang, args.version) for e in entries])
         return exit_codes.OK

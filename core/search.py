@@ -1,14 +1,29 @@
-"""Search over the catalogue: every term must match, in any order, in either language."""
+"""Search over the catalogue: every term must match, in any order, in either language.
+
+An entry is found by its own words, by the words of the guidance it cites (titles, texts and
+steps: "firewall", "ファイアウォール"), and by the names technicians use for its protocol that
+the vendor's page does not ("SMB" for 445).
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from functools import cache
 
-from core.catalog import LANGS, PortEntry, configurable_code, label
+from core.catalog import LANGS, Guidance, PortEntry, configurable_code, label
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
+
+# Protocol names for ports, as technicians search for them (rules of thumb, not the vendor's words).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "smb": ("push-tcp-445", "push-tcp-139"),
+    "cifs": ("push-tcp-445",),
+    "netbios": ("push-tcp-139", "push-udp-137", "push-udp-138"),
+    "secars": ("client-http-8014", "client-https-443"),
+    "ssh": ("mac-push-tcp-22",),
+}
 
 
 def fold(text: str) -> str:
@@ -22,9 +37,20 @@ def query_terms(query: str) -> tuple[str, ...]:
 
 
 @cache
+def guidance_haystack(guidance: tuple[Guidance, ...]) -> str:
+    """The words of the guidance an entry cites, both languages, folded."""
+    parts: list[str] = []
+    for item in guidance:
+        for lang in LANGS:
+            parts += [item.title.get(lang), item.text.get(lang), *(step.get(lang) for step in item.steps)]
+    return fold("\n".join(parts))
+
+
+@cache
 def entry_haystack(entry: PortEntry) -> str:
     """All searchable text of an entry, both languages, folded, in one string."""
     parts: list[str] = [entry.id, entry.label, str(entry.port), entry.protocol, entry.scheme or ""]
+    parts += [name for name, ids in ALIASES.items() if entry.id in ids]
     for lang in LANGS:
         parts += [
             entry.purpose.get(lang),
@@ -40,6 +66,14 @@ def entry_haystack(entry: PortEntry) -> str:
     return fold("\n".join(parts))
 
 
-def entry_matches(entry: PortEntry, terms: tuple[str, ...]) -> bool:
-    haystack = entry_haystack(entry)
-    return all(term in haystack for term in terms)
+def entry_matches(entry: PortEntry, terms: tuple[str, ...], guidance: Mapping[str, Guidance] | None = None) -> bool:
+    """Every term is in the entry's text, or is a word in the guidance it cites. A port number
+    or a protocol is the entry's own: "445" and "udp" find those ports, not the ones whose
+    guidance mentions them."""
+    own = entry_haystack(entry)
+    cited = guidance_haystack(tuple(guidance[g] for g in entry.guidance if g in guidance)) if guidance else ""
+    return all(term in own or (not _names_a_port(term) and term in cited) for term in terms)
+
+
+def _names_a_port(term: str) -> bool:
+    return term.isdigit() or term in ("tcp", "udp")

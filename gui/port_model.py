@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -11,7 +12,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
-from core.catalog import Lang, PortEntry, configurable_code, label
+from core.catalog import Guidance, Lang, PortEntry, configurable_code, label
 from core.search import entry_matches, query_terms
 from core.versions import SepVersion
 from gui.table_model import BilingualTableModel, Index
@@ -110,8 +111,10 @@ class PortTableModel(BilingualTableModel):
 class PortFilterProxy(QSortFilterProxyModel):
     """Search (every term, any order, both languages) plus protocol/direction/version filters."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, guidance: Mapping[str, Guidance] | None = None, parent: Any = None) -> None:
         super().__init__(parent)
+        self._guidance = guidance
+        """The catalogue's guidance: an entry is also found by the words of what it cites."""
         self._terms: tuple[str, ...] = ()
         self._protocol: str | None = None
         self._direction: str | None = None
@@ -153,4 +156,4 @@ class PortFilterProxy(QSortFilterProxyModel):
             return False
         if self._hide_not_applicable and not model.applies(entry):
             return False
-        return entry_matches(entry, self._terms)
+        return entry_matches(entry, self._terms, self._guidance)

@@ -124,7 +124,7 @@ class ReferenceView(QWidget):
         super().__init__(parent)
         self._catalog = catalog
         self.model = PortTableModel(catalog.entries, lang, self)
-        self.proxy = PortFilterProxy(self)
+        self.proxy = PortFilterProxy(catalog.guidance, self)
         self.proxy.setSourceModel(self.model)
 
         self.search_label = QLabel()
@@ -173,6 +173,9 @@ class ReferenceView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        # A cut purpose keeps its start and its end ("プッシュ…配備"); the tooltip and the details
+        # pane have the whole text.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -2,8 +2,11 @@
 
     python scripts/screenshots.py [docs/screenshots]
 
-The wizard runs for real against the simulated manager (profile cert-expired) on
-loopback, with this PC's findings from a hand-made Windows fixture (tests/fixtures/windows/).
+For each language: the port reference, then every page of the wizard, run for real against
+the simulated manager (profile cert-expired) on loopback, with this PC's findings from a
+Windows fixture. The live-run picture is taken while checks are still running (8443 and 9090
+drop connection attempts, so those rows wait for their timeouts). The report is rendered by
+Chromium in headless mode when it is installed.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -19,66 +25,97 @@ os.environ.setdefault("QT_API", "pyside6")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+SIZE = (1280, 800)
+LIVE_AFTER_S = 1.5
+"""When the live-run picture is taken: the quick checks have answered, the dropped ones still wait."""
+
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", nargs="?", default="docs/screenshots")
+    out = Path(parser.parse_args().folder)
+    out.mkdir(parents=True, exist_ok=True)
+
     import qasync
     from PySide6.QtCore import QSettings
 
     from core.simulator import SERVED_PORTS, SimulatedManager
+    from core.timing import TimeoutPolicy
     from gui.app import build_main_window, create_application
-    from gui.wizard import DiagnosticsWizard
+    from gui.wizard import Page
+    from tests.helpers.servers import dropping_port
     from tests.helpers.windows_fixtures import FixtureSystem
 
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    settings_dir = out / ".settings-tmp"
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(settings_dir))
+    settings = Path(tempfile.mkdtemp(prefix="sep-port-doctor-shots-"))
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(settings))
     app = create_application()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    notes = {"ja": "チケット #4711", "en": "ticket #4711"}
 
-    for lang in ("ja", "en"):
+    async def shoot(lang: str) -> Path:
         window = build_main_window(app, argparse.Namespace(lang=lang))
-        window.resize(1280, 800)
+        window.resize(*SIZE)
         window.reference.set_version_text("14.3 RU1")
         window.reference.select_entry("push-tcp-445")
         window.show()
-        app.processEvents()
+        await asyncio.sleep(0.1)
         window.grab().save(str(out / f"reference-{lang}.png"))
-
         wizard = window.wizard
-        assert isinstance(wizard, DiagnosticsWizard)
+        assert wizard is not None
         wizard.local_system = FixtureSystem("en-fps-blocked")
-        window.tabs.setCurrentIndex(1)
-        simulator = SimulatedManager(profile="cert-expired", ports={p: 0 for p in SERVED_PORTS})
-        loop.run_until_complete(simulator.start())
+        wizard.policy = TimeoutPolicy(initial=3.0, floor=3.0, cap=3.0)
+        window.show_wizard()
+
+        def grab(name: str) -> None:
+            app.processEvents()
+            window.grab().save(str(out / f"wizard-{name}-{lang}.png"))
+
+        grab("where")
+        manager = SimulatedManager(profile="cert-expired", ports={p: 0 for p in SERVED_PORTS})
+        await manager.start()
         try:
-            wizard.next()
-            wizard.target.manager.setCurrentText("127.0.0.1")
-            wizard.target.version.setCurrentText("14.3 RU1")
-            wizard.target.overrides.setText(", ".join(f"{d}={p}" for d, p in sorted(simulator.bound.items())))
-            wizard.target.note.setText("チケット #4711" if lang == "ja" else "ticket #4711")
-            app.processEvents()
-            window.grab().save(str(out / f"wizard-target-{lang}.png"))
-            wizard.next()
-            assert wizard.run_task is not None
-            loop.run_until_complete(wizard.run_task)
-            app.processEvents()
-            window.grab().save(str(out / f"wizard-run-{lang}.png"))
-            wizard.next()
-            app.processEvents()
-            window.grab().save(str(out / f"wizard-results-{lang}.png"))
+            with dropping_port() as dropped:
+                ports = {**manager.bound, 8443: dropped, 9090: dropped}
+                wizard.next()
+                target = wizard.target
+                target.manager.setCurrentText("127.0.0.1")
+                target.version.setCurrentText("14.3 RU1")
+                target.ports.setText(", ".join(f"{d}={p}" for d, p in sorted(ports.items())))
+                target.note.setText(notes[lang])
+                grab("target")
+                wizard.next()
+                await asyncio.sleep(LIVE_AFTER_S)
+                grab("run")  # live: some verdicts in, some checks still running
+                assert wizard.run_task is not None
+                await wizard.run_task
+                wizard.next()
+                grab("results")
+                wizard.next()
+                report = out / f".report-{lang}.html"
+                wizard.export_page.report_path.setText(str(report))
+                wizard.export_page.open_after.setChecked(False)
+                await wizard.export_report(str(report))
+                grab("export")
+                assert wizard.currentId() == Page.EXPORT
         finally:
-            loop.run_until_complete(simulator.stop())
+            await manager.stop()
         window.close()
+        return report
+
+    reports = [loop.run_until_complete(shoot(lang)) for lang in ("ja", "en")]
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    for report, lang in zip(reports, ("ja", "en"), strict=True):
+        if chromium:
+            subprocess.run(
+                [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                 f"--screenshot={out / f'report-{lang}.png'}", "--window-size=1000,1400", report.as_uri()],
+                check=True, capture_output=True, timeout=120,
+            )  # fmt: skip
+        report.unlink()
+        report.with_suffix(".json").unlink()
     loop.close()
-    for leftover in settings_dir.rglob("*"):
-        if leftover.is_file():
-            leftover.unlink()
-    for folder in sorted(settings_dir.rglob("*"), reverse=True):
-        folder.rmdir()
-    if settings_dir.exists():
-        settings_dir.rmdir()
+    shutil.rmtree(settings, ignore_errors=True)
     return 0
 
 

@@ -42,24 +42,20 @@ def test_all_entries_are_listed(main_window: MainWindow) -> None:
 
 def test_search_filters_as_you_type(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     ref = main_window.reference
-    qtbot.keyClicks(ref.search, "445 win")
-    assert _shown_ids(main_window) == {"push-tcp-445"}
-    # Japanese arrives through an input method, as committed text (keyClicks is ASCII only).
-    ref.search.setText("プッシュ")
-    assert _shown_ids(main_window) == {
+    assert _search(qtbot, main_window, "445 win") == {"push-tcp-445"}
+    # Japanese arrives through an input method: composed, then committed.
+    assert _search(qtbot, main_window, "プッシュ") == {
         "push-tcp-139",
         "push-tcp-445",
         "push-udp-137",
         "push-udp-138",
         "mac-push-tcp-22",
     }
-    ref.search.setText("ccSvcHst")
-    assert _shown_ids(main_window) == {"gup-tcp-2967", "ntr-tcp-2968"}
-    ref.search.setText("8014")
-    assert _shown_ids(main_window) == {"client-http-8014"}
+    assert _search(qtbot, main_window, "ccSvcHst") == {"gup-tcp-2967", "ntr-tcp-2968"}
+    assert _search(qtbot, main_window, "8014") == {"client-http-8014"}
     # The details pane follows the only row left.
     assert "8014" in ref.details.toPlainText()
-    ref.search.setText("zzz-nothing")
+    _search(qtbot, main_window, "zzz-nothing")
     assert ref.proxy.rowCount() == 0
     assert "No port selected" in ref.details.toPlainText()
 
@@ -119,16 +115,16 @@ def test_details_pane_shows_everything_for_the_entry(main_window: MainWindow) ->
     assert "Used by this version" in text
 
 
-def test_select_entry_clears_filters_that_hide_it(main_window: MainWindow) -> None:
+def test_select_entry_clears_filters_that_hide_it(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     ref = main_window.reference
-    ref.search.setText("syslog")
+    _search(qtbot, main_window, "syslog")
     assert ref.select_entry("client-http-8014")
     assert ref.current_entry() is not None and ref.current_entry().id == "client-http-8014"  # type: ignore[union-attr]
 
 
 def test_copy_selected_rows(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
     ref = main_window.reference
-    ref.search.setText("8014")
+    _search(qtbot, main_window, "8014")
     ref.table.selectRow(0)
     ref.table.setFocus()
     ref.copy_selection()
@@ -137,22 +133,23 @@ def test_copy_selected_rows(main_window: MainWindow, qtbot) -> None:  # type: ig
     assert "httpd.exe (Apache)" in text
 
 
-def test_language_switch_updates_everything_and_is_remembered(main_window: MainWindow, qapp: QApplication) -> None:
+def test_language_switch_updates_everything_and_is_remembered(
+    main_window: MainWindow, qapp: QApplication, qtbot
+) -> None:  # type: ignore[no-untyped-def]
     ref = main_window.reference
     main_window.choose_language("ja")
     assert main_window.windowTitle() == "SEP Port Doctor"
     assert main_window.tabs.tabText(0) == "ポートリファレンス(&R)"
     assert ref.search_label.text() == "検索(&S):"
     assert ref.model.headerData(0, Qt.Orientation.Horizontal) == "ポート"
-    ref.search.setText("8014")
+    _search(qtbot, main_window, "8014")
     assert "クライアント → 管理サーバー" in ref.proxy.index(0, 3).data()
     assert main_window.settings.language == "ja"
     main_window.choose_language("en")
     assert ref.search_label.text() == "&Search:"
     assert "Client → manager" in ref.proxy.index(0, 3).data()
     # Search works across both languages whatever the display language.
-    ref.search.setText("プッシュ 445")
-    assert _shown_ids(main_window) == {"push-tcp-445"}
+    assert _search(qtbot, main_window, "プッシュ 445") == {"push-tcp-445"}
 
 
 def test_keyboard_only_search_and_navigation(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -201,5 +198,60 @@ def test_corrupted_settings_fall_back_to_defaults_with_a_notice(qapp: QApplicati
         assert isinstance(window.settings.recent_hosts, list)
         assert window.settings.notice is not None
         assert "defaults" in window.statusBar().currentMessage()
+    finally:
+        window.close()
+
+
+def _search(qtbot, window: MainWindow, text: str) -> set[str]:  # type: ignore[no-untyped-def]
+    """Type the query into the search box as a person does (Japanese through the input method)."""
+    from tests.gui.keyboard import activate, press, type_text
+
+    activate(qtbot, window)
+    window.show_reference()
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_Delete)
+    type_text(qtbot, text)
+    return _shown_ids(window)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("SMB", {"push-tcp-139", "push-tcp-445"}),
+        ("secars", {"client-http-8014", "client-https-443"}),
+        ("firewall push", {"push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138"}),
+        ("ファイアウォール プッシュ", {"push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138"}),
+        ("445 win", {"push-tcp-445"}),  # a number finds its port, not the ports whose guidance names it
+    ],
+)
+def test_search_finds_guidance_words_and_protocol_names(
+    main_window: MainWindow, qtbot, query: str, found: set[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 9, item 10: SMB, firewall, ファイアウォール and secars found nothing."""
+    assert _search(qtbot, main_window, query) == found
+
+
+def test_a_cut_purpose_keeps_both_ends_and_the_details_have_it_whole(main_window: MainWindow) -> None:
+    ref = main_window.reference
+    assert ref.table.textElideMode() == Qt.TextElideMode.ElideMiddle
+    ref.select_entry("push-tcp-445")
+    entry = load_catalog().entry("push-tcp-445")
+    row = next(r for r in range(ref.proxy.rowCount()) if ref.proxy.index(r, 0).data(ENTRY_ROLE).id == "push-tcp-445")
+    from gui.port_model import COL_PURPOSE
+
+    assert ref.proxy.index(row, COL_PURPOSE).data(Qt.ItemDataRole.ToolTipRole) == entry.purpose.get("en")
+    assert entry.purpose.get("en") in ref.details.toPlainText()
+
+
+def test_with_a_manager_given_the_window_opens_on_the_diagnostics_tab(qapp) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from gui.app import build_main_window
+
+    window = build_main_window(qapp, argparse.Namespace(lang="ja", manager="sepm01", sep_version="14.3"))
+    try:
+        assert window.tabs.currentIndex() == 1
+        assert window.wizard is not None and window.wizard.where.language.currentData() == "ja"
+        assert window.lang_actions["ja"].isChecked()  # the menu shows the language in use, too
     finally:
         window.close()
