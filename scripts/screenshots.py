@@ -4,8 +4,8 @@
 
 For each language: the port reference, then every page of the wizard, run for real against
 the simulated manager (profile cert-expired) on loopback, with this PC's findings from a
-Windows fixture. The live-run picture is taken while checks are still running (8443 and 9090
-drop connection attempts, so those rows wait for their timeouts). The report is rendered by
+Windows fixture. The live-run picture is taken while checks are still running (8014 drops
+connection attempts, so its row waits for its timeout). The report is rendered by
 Chromium in headless mode when it is installed.
 """
 
@@ -76,7 +76,7 @@ def main() -> int:
         await manager.start()
         try:
             with dropping_port() as dropped:
-                ports = {**manager.bound, 8443: dropped, 9090: dropped}
+                ports = {**manager.bound, 8014: dropped}
                 wizard.next()
                 target = wizard.target
                 target.manager.setCurrentText("127.0.0.1")
