@@ -39,7 +39,7 @@ from gui.i18n import LanguageManager
 from gui.main_window import MainWindow
 from gui.plaintext import literal_html
 from gui.settings import APPLICATION, ORGANIZATION, Settings
-from gui.tasks import start_task
+from gui.tasks import finish_workers, start_task
 from gui.wizard import DiagnosticsWizard
 from gui.wizard.unattended import run_unattended
 
@@ -238,10 +238,16 @@ def run_gui(args: argparse.Namespace) -> int:
             interrupt.close()
             asyncio.set_event_loop(None)
     if interrupt.happened:
-        # The probes were cancelled and closed their sockets; a report being written was
-        # finished by its worker (atomic: the whole file or the previous one), never half.
+        # The probes were cancelled and closed their sockets. Tearing Qt and the interpreter
+        # down takes a few hundred milliseconds more: a Ctrl+C leaves at once instead, once no
+        # worker is writing a report (that write is finished: the whole pair or the previous one).
         print("sep-port-doctor: interrupted", file=sys.stderr)
-        return exit_codes.INTERRUPTED
+        finish_workers()
+        logging.shutdown()
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.flush()
+            sys.stdout.flush()
+        os._exit(exit_codes.INTERRUPTED)
     return exit_code
 
 

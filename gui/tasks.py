@@ -50,3 +50,8 @@ async def in_worker(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     # that happens to run in the worker (Qt objects must be destroyed in their own thread).
     gc.collect()
     return await loop.run_in_executor(_WORKERS, functools.partial(function, *args, **kwargs))
+
+
+def finish_workers() -> None:
+    """Wait for the work handed to workers (a report being written) to end."""
+    _WORKERS.shutdown(wait=True)
