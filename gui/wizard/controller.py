@@ -22,13 +22,14 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget, QWizard
 
 from core.catalog import Catalog, Lang, label
-from core.diagnosis import Diagnosis, ticket_summary
+from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
 from core.localpc import LocalReport, LocalSystem, inspect_local
 from core.plan import PlanRequest, Role
 from core.report import ReportError, report_place, write_report
 from core.results import State
 from core.run import DiagnosisRun, Finished, LocalRead, Planned, RunEvent, Started, Verdict
+from core.ticket import ticket_summary
 from core.timing import TimeoutPolicy
 from gui.settings import Settings
 from gui.tasks import in_worker, start_task

@@ -644,8 +644,8 @@ def test_copy_for_the_ticket_in_the_ui_language(  # type: ignore[no-untyped-def]
     text = QGuiApplication.clipboard().text()
     assert text.startswith("SEP Port Doctor: SEP 通信ポート診断レポート\n")
     assert "管理サーバー: 127.0.0.1" in text and "チケット 4711" in text and "クライアント" in text
-    https = next(line for line in text.splitlines() if "client-https-443" in line)
-    assert f"TCP {simulator.bound[443]} (=443) client-https-443 127.0.0.1: 証明書" in https
+    https = next(line for line in text.splitlines() if f"{simulator.bound[443]} (=443)" in line)
+    assert https.startswith("- TCP ") and "127.0.0.1: 証明書" in https
     step = text.splitlines()[text.splitlines().index(https) + 1]
     assert step.startswith("  最初の対処: ")  # every problem with its first step
     assert "この PC: File and Printer Sharing" in text or "この PC: ファイルとプリンターの共有" in text

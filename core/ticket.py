@@ -1,0 +1,48 @@
+"""The plain-text summary a technician pastes into a ticket: what was checked, when, and
+every problem and warning with its first step, in the user's language.
+
+The problems are the report's page 1 (``core.report_context.answers``): one line per cause,
+worst first, so the ticket and the report say the same thing.
+"""
+
+from __future__ import annotations
+
+from core.catalog import Catalog, Lang, label
+from core.diagnosis import Diagnosis
+from core.explain import Severity
+from core.report_context import answers
+
+
+def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
+    def word(code: str) -> str:
+        return label("report", code, lang)
+
+    request = diagnosis.request
+    counts = diagnosis.counts()
+    count_text = ", ".join(f"{word('count_' + str(s))} {counts[s]}" for s in Severity if counts[s])
+    lines = [
+        f"SEP Port Doctor: {word('title')}",
+        f"{word('target')}: {request.manager.typed}",
+        f"{word('version')}: {request.version.describe() if request.version else '-'}",
+        f"{word('role')}: {label('role', str(request.role), lang)}",
+        f"{word('date')}: {diagnosis.started.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z')}"
+        f" ({word('duration')} {diagnosis.duration_ms / 1000:.2f} s)",
+        f"{word('computer')}: {diagnosis.computer} ({diagnosis.os_name})",
+        f"{word('note')}: {diagnosis.note or '-'}",
+        f"{word('overall')}: {word('overall_' + str(diagnosis.overall))} ({count_text})",
+    ]
+    if diagnosis.cancelled:
+        lines.append(word("cancelled"))
+    found = answers(diagnosis, catalog, lang)
+    for severity in (Severity.PROBLEM, Severity.WARNING):
+        items = [a for a in found if a.severity == str(severity)]
+        if not items:
+            continue
+        lines += ["", f"{label('severity', str(severity), lang)} ({len(items)})"]
+        for item in items:
+            subject = f"{item.subject} " if item.subject else ""
+            lines.append(f"- {subject}{item.where}: {item.found}")
+            lines += [f"  {also}" for also in item.also]
+            if item.first_step:
+                lines.append(f"  {word('first_step')}: {item.first_step}")
+    return "\n".join(lines) + "\n"
