@@ -17,12 +17,9 @@ argument lists with deadlines; ``down`` removes only what this lab made.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import random
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -30,12 +27,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.netlab import LabError, _namespaces_denied, _run
+from scripts.netlab import LabError, _namespaces_denied, _run, claim_tag, remove_namespaces, stop_processes
 
 SSHD = "/usr/sbin/sshd"
 REQUIRED_TOOLS = ("ip", "nft", "ssh", "ssh-keygen", "unshare", "hostname")
-TAGS = range(20, 250)
-"""The third octet of the lab's addresses (10.232.T.0/24) and the suffix of its names."""
 MAX_CLIENTS = 14
 SIMULATOR_OPTIONS = ("--duration", "600", "--lang", "en")
 """A bounded life (``down`` stops it sooner), and the words ``start_manager`` waits for."""
@@ -132,18 +127,12 @@ class FleetLab:
         return self
 
     def _claim(self) -> None:
-        """Create the router's namespace under a tag nobody else holds (``ip netns add`` fails
-        when the name exists: a tag in use by another run is skipped, never touched)."""
-        candidates = [self.tag] if self.tag else [str(t) for t in random.sample(TAGS, len(TAGS))]
-        for tag in candidates:
-            if _run("ip", "netns", "add", f"sepd-fr-{tag}", check=False).returncode == 0:
-                self.tag = tag
-                self.owned.append(self.router_ns)
-                for ns in (self.control_ns, *(self.client_ns(i) for i in range(1, self.clients + 1))):
-                    _run("ip", "netns", "add", ns)
-                    self.owned.append(ns)
-                return
-        raise LabError(f"no free lab tag (tried {', '.join(candidates[:5])}...): namespaces sepd-fr-* are all taken")
+        """The router's namespace under a tag nobody else holds (netlab.claim_tag), then the rest."""
+        self.tag = claim_tag(lambda tag: f"sepd-fr-{tag}", self.tag)
+        self.owned.append(self.router_ns)
+        for ns in (self.control_ns, *(self.client_ns(i) for i in range(1, self.clients + 1))):
+            _run("ip", "netns", "add", ns)
+            self.owned.append(ns)
 
     def _link(self, index: int, ns: str) -> tuple[str, str]:
         """A veth pair from the router to ``ns`` on subnet ``index``: (router side, far side)."""
@@ -301,24 +290,11 @@ table inet sepdfleet {{
     # --- tearing down -----------------------------------------------------------------
 
     def down(self) -> None:
+        stop_processes(self.processes)
         for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
             if process.stdout is not None:
                 process.stdout.close()
         self.processes.clear()
-        # Namespaces go with their interfaces; anything left in them (ours: we made them) is killed first.
-        for ns in self.owned:
-            for pid in _run("ip", "netns", "pids", ns, check=False).stdout.split():
-                with contextlib.suppress(ValueError, ProcessLookupError):
-                    os.kill(int(pid), signal.SIGKILL)
-            _run("ip", "netns", "del", ns, check=False)
-            shutil.rmtree(Path("/etc/netns") / ns, ignore_errors=True)
+        remove_namespaces(self.owned)
         self.owned.clear()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,6 +108,42 @@ def _run(*args: str, timeout: float = 20, check: bool = True) -> subprocess.Comp
 
 TAGS = range(20, 250)
 """The third octet of the lab's addresses and the suffix of its names."""
+
+
+def claim_tag(first_namespace: Callable[[str], str], preferred: str = "") -> str:
+    """A lab tag nobody else holds. ``ip netns add`` fails when the name exists, so creating the
+    lab's first namespace is the claim: a tag in use by another run (or a leftover) is skipped,
+    never killed. ``preferred`` (non-empty) is the only tag tried."""
+    candidates = [preferred] if preferred else [str(t) for t in random.sample(TAGS, len(TAGS))]
+    for tag in candidates:
+        if _run("ip", "netns", "add", first_namespace(tag), check=False).returncode == 0:
+            return tag
+    taken = first_namespace("*")
+    raise LabError(f"no free lab tag (tried {', '.join(candidates[:5])}...): namespaces {taken} are all taken")
+
+
+def stop_processes(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate each, kill what has not stopped within 5 s; every one is reaped."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def remove_namespaces(owned: list[str]) -> None:
+    """Remove the namespaces a lab made. They go with their interfaces; anything left in them
+    (the lab's own: it made them) is killed first."""
+    for ns in owned:
+        for pid in _run("ip", "netns", "pids", ns, check=False).stdout.split():
+            with contextlib.suppress(ValueError, ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
+        _run("ip", "netns", "del", ns, check=False)
+        shutil.rmtree(Path("/etc/netns") / ns, ignore_errors=True)
 
 
 def _ports(values: tuple[int, ...] | list[int]) -> str:
@@ -284,16 +321,11 @@ class NetLab:
         ``ip netns add`` fails when the name exists, so creating the manager's namespace
         is the claim: a tag in use by another run (or a leftover) is skipped, never killed.
         """
-        candidates = [self.tag] if self.tag else [str(t) for t in random.sample(TAGS, len(TAGS))]
-        for tag in candidates:
-            if _run("ip", "netns", "add", f"sepd-mgr-{tag}", check=False).returncode == 0:
-                self.tag = tag
-                self.owned.append(self.manager_ns)
-                for ns in (self.client_ns, self.router_ns):
-                    _run("ip", "netns", "add", ns)
-                    self.owned.append(ns)
-                return
-        raise LabError(f"no free lab tag (tried {', '.join(candidates[:5])}...): namespaces sepd-mgr-* are all taken")
+        self.tag = claim_tag(lambda tag: f"sepd-mgr-{tag}", self.tag)
+        self.owned.append(self.manager_ns)
+        for ns in (self.client_ns, self.router_ns):
+            _run("ip", "netns", "add", ns)
+            self.owned.append(ns)
 
     def _veth(self, ns_a: str, dev_a: str, ip_a: str | None, ns_b: str, dev_b: str, ip_b: str | None) -> None:
         _run("ip", "link", "add", dev_a, "type", "veth", "peer", "name", dev_b)
@@ -661,25 +693,10 @@ table inet sepdimpair {{
                 if pipe is not None:
                     with contextlib.suppress(OSError):
                         pipe.close()
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        stop_processes(self.processes)
         self.processes.clear()
         self.link = None
-        # Namespaces go with their interfaces; anything left in them (ours: we made them) is killed first.
-        for ns in self.owned:
-            pids = _run("ip", "netns", "pids", ns, check=False).stdout.split()
-            for pid in pids:
-                with contextlib.suppress(ValueError, ProcessLookupError):
-                    os.kill(int(pid), signal.SIGKILL)
-            _run("ip", "netns", "del", ns, check=False)
-            shutil.rmtree(Path("/etc/netns") / ns, ignore_errors=True)
+        remove_namespaces(self.owned)
         self.owned.clear()
         if not quiet:
             shutil.rmtree(self.folder, ignore_errors=True)
