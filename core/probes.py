@@ -35,6 +35,7 @@ import select
 import socket
 import struct
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -198,6 +199,23 @@ def _kernel_rtt(sock: socket.socket) -> float | None:
         return None
     rtt = int(struct.unpack_from("=I", info, _TCPI_RTT)[0])
     return rtt / 1_000_000 if rtt > 0 else None
+
+
+_SIOCGSTAMP = 0x8906
+
+
+def _kernel_arrival(sock: socket.socket) -> float | None:
+    """When the kernel received the last datagram on ``sock`` (Linux ``SIOCGSTAMP``), as ``time.time()``."""
+    if not RECVERR or sys.platform == "win32":
+        return None
+    import fcntl  # POSIX only
+
+    try:
+        stamp = fcntl.ioctl(sock.fileno(), _SIOCGSTAMP, b"\x00" * 16)
+    except OSError:
+        return None
+    seconds, microseconds = struct.unpack("=qq", stamp)
+    return seconds + microseconds / 1_000_000 if seconds > 0 else None
 
 
 def _local_address(sock: socket.socket) -> str | None:
@@ -393,6 +411,7 @@ async def udp_probe(
     loop = asyncio.get_running_loop()
     sock = _new_socket(family, socket.SOCK_DGRAM)
     sends: list[float] = []
+    sent_at = 0.0
     receive: asyncio.Task[bytes] | None = None
 
     def decide(error: OSError, started: float) -> ProbeOutcome:
@@ -417,6 +436,7 @@ async def udp_probe(
         while True:
             if not sends or (len(sends) < path.allowed_attempts() and loop.time() >= sends[-1] + path.gap(len(sends))):
                 sends.append(loop.time())
+                sent_at = time.time()  # the clock of the kernel's receive stamps
                 try:
                     sock.send(payload)
                 except BlockingIOError:
@@ -431,6 +451,9 @@ async def udp_probe(
                     data = receive.result()
                     # Which send it answers is unknown: the first (a longer round trip is the safe guess).
                     elapsed = loop.time() - sends[0]
+                    arrived = _kernel_arrival(sock)
+                    if arrived is not None and len(sends) == 1 and 0 <= arrived - sent_at <= elapsed:
+                        elapsed = arrived - sent_at  # not stretched by a busy event loop
                     path.far_answer(elapsed, len(sends))
                     return ProbeOutcome(State.OPEN, "udp-response", elapsed * 1000, len(sends), data, "udp-response")
                 if not isinstance(error, OSError):

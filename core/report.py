@@ -29,8 +29,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from core import termination
 from core.catalog import Catalog, Lang
@@ -39,6 +38,9 @@ from core.errors import UserError
 from core.report_context import report_context
 from core.untrusted import json_safe, strip_credentials
 
+if TYPE_CHECKING:  # imported when a report is rendered: `check` without --report need not load Jinja
+    import jinja2
+
 
 class ReportError(UserError):
     """The report could not be written; the message is for the user, nothing was lost."""
@@ -46,6 +48,8 @@ class ReportError(UserError):
 
 @cache
 def _environment() -> jinja2.Environment:
+    import jinja2
+
     def load(name: str) -> str:
         return (resources.files("resources") / "templates" / name).read_text(encoding="utf-8")
 
