@@ -159,6 +159,8 @@ def test_no_heading_is_left_at_a_page_foot(
     printed: dict[tuple[str, str, str], tuple[int, int, list[str], list[list[str]]]],
 ) -> None:
     for (name, lang, paper), (_pages, _overflow, headings, texts) in printed.items():
+        # The headings looked for are the report's own: its section titles among them.
+        assert _normal({"ja": "確認の根拠", "en": "Evidence"}[lang]) in headings, (name, lang)
         for number, lines in enumerate(texts[:-1], 1):
             last = _normal(lines[-1]) if lines else ""
             stranded = [h for h in headings if h and (h == last or (len(last) > 6 and h.startswith(last)))]

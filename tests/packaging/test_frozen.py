@@ -64,6 +64,16 @@ def test_frozen_ports_json_equals_the_installed_command(frozen: Path) -> None:
         assert json.loads(ours.stdout) == json.loads(theirs.stdout)
 
 
+def test_frozen_simulate_prints_the_frozen_program_to_paste(frozen: Path) -> None:
+    """The printed check starts the program where it lies (not "sep-port-doctor", not Python)."""
+    result = _run(
+        [str(frozen), "simulate", "--free-ports", "--profile", "http-down", "--duration", "0.5", "--lang", "en"]
+    )
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("try: ")]
+    assert line.startswith(f"try: {frozen} check --manager 127.0.0.1 "), line
+
+
 def test_frozen_bad_input_is_one_line_and_exit_2(frozen: Path) -> None:
     result = _run([str(frozen), "check", "--manager", "a b", "--version", "14.3"])
     assert result.returncode == 2
