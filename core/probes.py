@@ -151,6 +151,8 @@ def _new_socket(family: int, kind: int) -> socket.socket:
                 sock.setsockopt(socket.IPPROTO_IP, _IP_RECVERR, 1)
         except OSError:
             pass  # then only the error number is known, as on other systems
+        if kind == socket.SOCK_DGRAM:
+            _kernel_arrival(sock)  # the first SIOCGSTAMP turns on receive stamps (see there)
     return sock
 
 
@@ -202,10 +204,19 @@ def _kernel_rtt(sock: socket.socket) -> float | None:
 
 
 _SIOCGSTAMP = 0x8906
+_STAMP_IS_NOW = 0.001
+"""A receive stamp this close to the time it was read may be the kernel's "not stamped" (it answers the time of the call)."""
 
 
 def _kernel_arrival(sock: socket.socket) -> float | None:
-    """When the kernel received the last datagram on ``sock`` (Linux ``SIOCGSTAMP``), as ``time.time()``."""
+    """When the kernel received the last datagram on ``sock`` (Linux ``SIOCGSTAMP``), as ``time.time()``.
+
+    The kernel stamps arriving packets only once a socket asked for a stamp (the first call
+    answers ENOENT and turns stamping on, a moment later, from a kernel worker), so
+    ``_new_socket`` asks once before anything is sent; a datagram that arrived before
+    stamping was on reads as stamped at the time of the call. (``SO_TIMESTAMP`` would not
+    do: it hands the stamp to ``recvmsg`` only.)
+    """
     if not RECVERR or sys.platform == "win32":
         return None
     import fcntl  # POSIX only
@@ -316,6 +327,15 @@ async def _close_all(attempts: list[_Attempt]) -> None:
             attempt.sock.close()
 
 
+def _readable_now(sock: socket.socket) -> bool:
+    """Whether a datagram (or an error) is waiting in the kernel for ``sock``."""
+    try:
+        readable, _w, _x = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return bool(readable)
+
+
 def _connected_now(sock: socket.socket) -> OSError | bool:
     """Ask the kernel whether a pending connect has completed: True, False, or its error."""
     try:
@@ -339,7 +359,7 @@ async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> P
         if result is None:
             measured = _kernel_rtt(attempt.sock)
             rtt = min(elapsed, measured) if measured is not None else elapsed
-            path.far_answer(rtt, attempt.number)
+            path.far_answer(rtt, attempt.number, exact=measured is not None)
             return ProbeOutcome(State.OPEN, "syn-ack", rtt * 1000, len(attempts), cause="syn-ack")
         icmp = read_icmp(attempt.sock)
         decided = classify_error(result, icmp, address, _local_address(attempt.sock))
@@ -348,15 +368,21 @@ async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> P
         _teach(path, decided, elapsed, attempt.number)
         return _outcome(decided, elapsed, len(attempts), icmp)
 
+    def kernel_answer() -> ProbeOutcome | None:
+        """Ask the kernel about every attempt still waiting: the loop may be late to hand over
+        an answer (a busy PC), and a retry or a verdict must not be decided on that lateness."""
+        for attempt in attempts:
+            if attempt.task is None:
+                continue
+            state = _connected_now(attempt.sock)
+            if state is not False:
+                decided = settle(attempt, None if state is True else state)
+                if decided is not None:
+                    return decided
+        return None
+
     try:
         while True:
-            if not attempts or (
-                len(attempts) < path.allowed_attempts() and loop.time() >= attempts[-1].sent + path.gap(len(attempts))
-            ):
-                attempt = _Attempt(len(attempts) + 1, _new_socket(family, socket.SOCK_STREAM), loop.time())
-                attempts.append(attempt)
-                attempt.task = asyncio.ensure_future(loop.sock_connect(attempt.sock, sockaddr))
-                await asyncio.sleep(0)  # a local refusal (EACCES, EINVAL, no route) is known at once
             for attempt in attempts:
                 if attempt.task is not None and attempt.task.done() and not attempt.task.cancelled():
                     error = attempt.task.exception()
@@ -366,25 +392,31 @@ async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> P
                     decided = settle(attempt, error)
                     if decided is not None:
                         return decided
+            allowed = path.allowed_attempts()
+            if not attempts or (len(attempts) < allowed and loop.time() >= attempts[-1].sent + path.gap(len(attempts))):
+                # A retry only for an attempt that is really unanswered: an answer the loop has not
+                # handed over yet would otherwise look like loss (and give every silent port more attempts).
+                decided = kernel_answer() if attempts else None
+                if decided is not None:
+                    return decided
+                attempt = _Attempt(len(attempts) + 1, _new_socket(family, socket.SOCK_STREAM), loop.time())
+                attempts.append(attempt)
+                attempt.task = asyncio.ensure_future(loop.sock_connect(attempt.sock, sockaddr))
+                await asyncio.sleep(0)  # a local refusal (EACCES, EINVAL, no route) is known at once
+                continue
             pending = [a.task for a in attempts if a.task is not None]
             due = attempts[-1].sent + path.gap(len(attempts))
-            if len(attempts) >= path.allowed_attempts():
+            if len(attempts) >= allowed:
                 if not pending:
                     break  # every attempt ended in the kernel giving up
                 due = path.verdict_at(attempts[0].sent, attempts[-1].sent, len(attempts))
             remaining = due - loop.time()
             if remaining <= 0:
-                if len(attempts) < path.allowed_attempts():
+                if len(attempts) < allowed:
                     continue
-                # The verdict: but first ask the kernel, in case the loop is late to notice an answer.
-                for attempt in attempts:
-                    if attempt.task is None:
-                        continue
-                    state = _connected_now(attempt.sock)
-                    if state is not False:
-                        decided = settle(attempt, None if state is True else state)
-                        if decided is not None:
-                            return decided
+                decided = kernel_answer()  # the verdict: unless the kernel has an answer the loop has not seen
+                if decided is not None:
+                    return decided
                 break
             changed = path.changed()
             try:
@@ -434,7 +466,15 @@ async def udp_probe(
         if not payload:
             raise ValueError("a UDP probe needs a payload (an empty datagram proves nothing)")
         while True:
-            if not sends or (len(sends) < path.allowed_attempts() and loop.time() >= sends[-1] + path.gap(len(sends))):
+            if receive is not None and not receive.done() and _readable_now(sock):
+                # Before a retry or the verdict: an answer (or an ICMP error) waits in the kernel and the
+                # loop has not handed it over yet (a busy PC). It is not loss: wait for it.
+                await asyncio.wait({receive}, timeout=max(path.timeout(), 1.0))
+            if not sends or (
+                not (receive is not None and receive.done())
+                and len(sends) < path.allowed_attempts()
+                and loop.time() >= sends[-1] + path.gap(len(sends))
+            ):
                 sends.append(loop.time())
                 sent_at = time.time()  # the clock of the kernel's receive stamps
                 try:
@@ -452,9 +492,18 @@ async def udp_probe(
                     # Which send it answers is unknown: the first (a longer round trip is the safe guess).
                     elapsed = loop.time() - sends[0]
                     arrived = _kernel_arrival(sock)
-                    if arrived is not None and len(sends) == 1 and 0 <= arrived - sent_at <= elapsed:
+                    # A stamp of "now" is the kernel saying it did not stamp the datagram (stamping
+                    # is switched on a moment after the first request): then this program measured it.
+                    exact = (
+                        arrived is not None
+                        and len(sends) == 1
+                        and 0 <= arrived - sent_at <= elapsed
+                        and time.time() - arrived > _STAMP_IS_NOW
+                    )
+                    if exact:
+                        assert arrived is not None
                         elapsed = arrived - sent_at  # not stretched by a busy event loop
-                    path.far_answer(elapsed, len(sends))
+                    path.far_answer(elapsed, len(sends), exact=exact)
                     return ProbeOutcome(State.OPEN, "udp-response", elapsed * 1000, len(sends), data, "udp-response")
                 if not isinstance(error, OSError):
                     raise error
@@ -472,11 +521,9 @@ async def udp_probe(
                     if not changed.done():
                         changed.cancel()
                 continue
-            if len(sends) < path.allowed_attempts():
+            if len(sends) < path.allowed_attempts() or _readable_now(sock):
                 continue
-            await asyncio.sleep(0)  # an answer the loop has not handed over yet
-            if not receive.done():
-                break
+            break
         words = "no-response" if expect_answer else "no-response (this protocol does not answer)"
         return ProbeOutcome(
             State.OPEN_FILTERED, f"{words} ({len(sends)} attempts)", None, len(sends), cause="no-response"

@@ -6,13 +6,15 @@ The rules (the README's "How long a probe waits" says the same, as nmap document
    A probe to that host waits according to that path only.
 2. **Only the far host teaches it**: a TCP handshake (SYN-ACK) or a UDP answer comes from
    the host itself and updates the estimate both ways (RFC 6298: smoothed round trip and
-   its variation). A reset or an ICMP port-unreachable can come from any device on the
+   its variation). The round trip is the kernel's own measure where the system gives it
+   (Linux: a SYN-ACK's ``TCP_INFO``, a datagram's receive stamp), so a busy event loop does
+   not stretch it; a round trip this program measured itself counts only until the kernel
+   measured one (one late sample, taken while an import held the loop for 0.3 s, made
+   every dropped port of a LAN wait 1 s an attempt). A reset or an ICMP port-unreachable can come from any device on the
    way (a firewall next to this PC answers in a millisecond), so it never shortens a
    deadline: before the host answered, it can only raise the first wait (the host is at
    least that far); after, the host's own answers decide. ICMP errors from routers do
-   not count at all (a router answers after its own ARP timeout). A SYN-ACK's round trip
-   is the kernel's own measure where the system gives it (Linux ``TCP_INFO``), so a busy
-   event loop does not stretch it.
+   not count at all (a router answers after its own ARP timeout).
 3. **Before the host answered** each attempt waits ``initial``: 1 s as nmap, or
    ``--timeout``, which is the technician's statement that the link is slow. After it,
    SRTT + 4 x RTTVAR (RFC 6298, as nmap), at least ``floor`` (0.1 s), at most ``cap`` (10 s,
@@ -86,6 +88,8 @@ class PathTiming:
         self.srtt: float | None = None
         self.rttvar = 0.0
         self.samples = 0
+        self.exact_samples = 0
+        """Samples measured by the kernel (a SYN-ACK's ``TCP_INFO``, a datagram's receive stamp)."""
         self.near_floor = 0.0
         """The longest round trip of an answer that may not be the host's own: the host is at least this far."""
         self.answered_on = 1
@@ -93,9 +97,23 @@ class PathTiming:
         self.answers = 0
         self._waiters: list[asyncio.Future[None]] = []
 
-    def far_answer(self, rtt: float, attempt: int = 1) -> None:
-        """The far host itself answered (a SYN-ACK, a UDP answer) after ``rtt`` seconds."""
+    def far_answer(self, rtt: float, attempt: int = 1, *, exact: bool = True) -> None:
+        """The far host itself answered (a SYN-ACK, a UDP answer) after ``rtt`` seconds.
+
+        ``exact``: the kernel's own measure (rule 2). Otherwise this program measured it, and
+        its own delays (a busy event loop) are in it: such a sample counts only until the
+        kernel measured one, which then starts the estimate afresh.
+        """
         rtt = max(rtt, 0.0)
+        if not exact and self.exact_samples:
+            self._answered(attempt)
+            self._wake()
+            return
+        if exact and not self.exact_samples:
+            self.srtt = None  # the kernel's first measure replaces the program's guesses
+            self.exact_samples = 1
+        elif exact:
+            self.exact_samples += 1
         if self.srtt is None:
             self.srtt, self.rttvar = rtt, rtt / 2
         else:

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from core.catalog import load_catalog
-from core.engine import ProbeEngine, RunSummary
+from core.engine import ProbeEngine, RunSummary, settle_host
 from core.explain import Severity, explain
 from core.hosts import parse_host
 from core.plan import PlanRequest, Role, build_plan
+from core.probes import ProbeOutcome
 from core.results import AppTest, CheckResult, State
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
@@ -381,3 +382,132 @@ def test_local_gup_not_listening_is_explained() -> None:
     assert result.state is State.NOT_LISTENING
     explanation = explain(result, CATALOG)
     assert explanation.severity is Severity.PROBLEM and explanation.guidance[0].id == "gup-port"
+
+
+class HelloGate:
+    """A relay in front of a TLS port that passes nothing on until ``needed`` connections have
+    each sent their first bytes (a TLS ClientHello), all held open at once. Steps that ran one
+    after the other would each wait out their deadline here; steps that run concurrently pass.
+    Connections that send nothing (the port probe's connect) are let go."""
+
+    def __init__(self, backend_port: int, needed: int) -> None:
+        self.backend_port = backend_port
+        self.needed = needed
+        self.hellos = 0
+        self.most_held = 0
+        self.held = 0
+        self.open = asyncio.Event()
+        self.port = 0
+        self._server: asyncio.base_events.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> HelloGate:
+        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks)
+        await self._server.wait_closed()
+
+    def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.ensure_future(self._serve(reader, writer))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            first = await reader.read(65536)
+            if not first:
+                return
+            self.hellos += 1
+            self.held += 1
+            self.most_held = max(self.most_held, self.held)
+            if self.held >= self.needed:
+                self.open.set()
+            try:
+                await asyncio.wait_for(self.open.wait(), timeout=HANG_GUARD_S)
+            finally:
+                self.held -= 1
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.backend_port)
+            up_writer.write(first)
+
+            async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+                sink.close()
+
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True)
+        except (OSError, TimeoutError):
+            pass
+        finally:
+            writer.close()
+
+
+def test_tls_facts_and_the_https_heartbeat_of_one_port_run_at_the_same_time() -> None:
+    """Issue 10 item 10: on a slow link the TLS facts and the secars heartbeat on 443 took two
+    round-trip-bound exchanges one after the other. Here neither gets an answer until both are
+    connected at once; one after the other, each would fail at its deadline."""
+
+    async def scenario() -> tuple[CheckResult, HelloGate]:
+        async with simulator() as manager, HelloGate(manager.bound[443], needed=2) as gate:
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"),
+                version=parse_version("14.3 RU6"),
+                role=Role.CLIENT,
+                overrides={**manager.bound, 443: gate.port},
+            )
+            summary = await asyncio.wait_for(
+                ProbeEngine(FAST, app_timeout=3.0, use_system_proxy=False).run(build_plan(CATALOG, request)),
+                timeout=HANG_GUARD_S,
+            )
+            return next(r for r in summary.results if r.check.entry_id == "client-https-443"), gate
+
+    result, gate = asyncio.run(scenario())
+    assert result.state is State.OPEN
+    assert [(a.test, a.ok) for a in result.application] == [(AppTest.TLS, True), (AppTest.SECARS_HTTPS, True)], [
+        a.detail for a in result.application
+    ]
+    assert gate.hellos == 2 and gate.most_held == 2
+
+
+def _outcome(state: State, cause: str, reason: str = "", router: str | None = None) -> ProbeOutcome:
+    return ProbeOutcome(state, reason or cause, None, 1, None, cause, router)
+
+
+def test_a_routers_unreachable_is_about_the_host_and_told_once() -> None:
+    """Routers rate-limit host-unreachable: one probe gets it, the others are silent. Every port
+    of that host is unreachable with one explanation (issue 10 item 6)."""
+    outcomes = {
+        ("far", "tcp", 8014): _outcome(
+            State.UNREACHABLE, "host-unreach", "ICMP host-unreach from 10.9.9.1 (a router)", "10.9.9.1"
+        ),
+        ("far", "tcp", 443): _outcome(State.FILTERED, "no-response"),
+        ("far", "udp", 138): _outcome(State.OPEN_FILTERED, "no-response"),
+    }
+    settled = settle_host(outcomes)
+    assert {o.state for o in settled.values()} == {State.UNREACHABLE}
+    assert {o.cause for o in settled.values()} == {"host-unreach"}
+    assert len({o.reason for o in settled.values()}) == 1
+    assert "router 10.9.9.1 says the host cannot be reached (1 of 3 probes" in settled[("far", "tcp", 443)].reason
+
+
+def test_an_unreachable_for_one_port_while_the_host_answers_is_a_filter() -> None:
+    """Without the ICMP sender (Windows gives only WSAEHOSTUNREACH), an unreachable for one port
+    of a host that answers on others is a filter rejecting that port, not a dead host."""
+    outcomes = {
+        ("sepm", "tcp", 8014): _outcome(State.OPEN, "syn-ack"),
+        ("sepm", "tcp", 8765): _outcome(State.UNREACHABLE, "host-unreach", "host-unreach (words)"),
+        ("sepm", "tcp", 9090): _outcome(State.FILTERED, "no-response"),
+    }
+    settled = settle_host(outcomes)
+    assert settled[("sepm", "tcp", 8765)].state is State.FILTERED
+    assert settled[("sepm", "tcp", 8765)].cause == "port-rejected"
+    assert settled[("sepm", "tcp", 9090)] == outcomes[("sepm", "tcp", 9090)]
+    assert settled[("sepm", "tcp", 8014)] == outcomes[("sepm", "tcp", 8014)]

@@ -6,14 +6,16 @@ import asyncio
 import contextlib
 import errno
 import os
+import select
 import socket
 import struct
+import threading
 import time
 
 import pytest
 
 from core.netbios import datagram_packet, node_status_answer, node_status_query, parse_node_status
-from core.probes import Icmp, classify_error, tcp_probe, udp_probe
+from core.probes import RECVERR, Icmp, ProbeOutcome, classify_error, tcp_probe, udp_probe
 from core.resolver import resolve
 from core.results import State
 from core.timing import PathTiming, TimeoutPolicy
@@ -308,3 +310,111 @@ def test_cancelled_probe_closes_every_socket() -> None:
     before, during, after = asyncio.run(scenario())
     assert during >= before + 2
     assert after == before
+
+
+BLOCK_S = 0.6
+"""How long the tests below hold the event loop, as an import or a TLS handshake does on a busy PC."""
+
+
+@pytest.mark.skipif(not RECVERR, reason="the kernel's own round trips are read on Linux")
+def test_a_busy_loop_neither_stretches_a_handshake_nor_sends_a_needless_retry() -> None:
+    """The SYN-ACK arrives while the loop is held: its round trip is the kernel's (not the hold),
+    and the retry that fell due meanwhile is not sent (it would look like loss, and give every
+    silent port of the path more attempts)."""
+
+    async def scenario() -> tuple[ProbeOutcome, PathTiming, float, float]:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)  # the kernel completes the handshake; nobody needs to accept
+        path = PathTiming(TimeoutPolicy(initial=0.1, floor=0.05, cap=0.5, silent_host_wait=0.0))
+        started = time.perf_counter()
+        probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", listener.getsockname()[1], path))
+        for _ in range(10_000):  # until the kernel has the connection (bounded)
+            await asyncio.sleep(0)
+            if select.select([listener], [], [], 0)[0]:
+                break
+        held_at = time.perf_counter()
+        time.sleep(BLOCK_S)  # the loop is held: the retry falls due at 0.1 s
+        outcome = await asyncio.wait_for(probe, timeout=HANG_GUARD_S)
+        listener.close()
+        return outcome, path, started, held_at
+
+    outcome, path, started, held_at = asyncio.run(scenario())
+    assert outcome.state is State.OPEN
+    assert outcome.attempts == 1
+    assert path.answered_on == 1 and path.allowed_attempts() == 3  # no loss seen
+    assert outcome.rtt_ms is not None and outcome.rtt_ms < ((held_at - started) + BLOCK_S / 2) * 1000
+
+
+@pytest.mark.skipif(not RECVERR, reason="the kernel's receive stamps are read on Linux")
+def test_a_busy_loop_neither_stretches_a_udp_round_trip_nor_sends_a_needless_retry() -> None:
+    """As above for UDP: the answer's round trip is the kernel's receive stamp."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    server.bind(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    answered, stop = threading.Event(), threading.Event()
+    received: list[bytes] = []
+
+    def serve() -> None:
+        deadline = time.monotonic() + HANG_GUARD_S
+        while not stop.is_set() and time.monotonic() < deadline:
+            try:
+                data, peer = server.recvfrom(2048)
+            except TimeoutError:
+                continue
+            received.append(data)
+            server.sendto(b"pong", peer)
+            answered.set()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    # The kernel switches receive stamps on a moment after the first request (core.probes): a
+    # socket that asked a while ago keeps them on, so the probe's first answer is stamped.
+    import fcntl  # POSIX only
+
+    keeper = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    with contextlib.suppress(OSError):
+        fcntl.ioctl(keeper.fileno(), 0x8906, b"\x00" * 16)
+    time.sleep(0.05)
+
+    async def scenario() -> tuple[ProbeOutcome, PathTiming, float, float]:
+        path = PathTiming(TimeoutPolicy(initial=0.1, floor=0.05, cap=0.5, silent_host_wait=0.0))
+        started = time.perf_counter()
+        probe = asyncio.ensure_future(udp_probe(socket.AF_INET, "127.0.0.1", server.getsockname()[1], b"ping", path))
+        for _ in range(10_000):  # until the answer is on its way (bounded)
+            await asyncio.sleep(0)
+            if answered.is_set():
+                break
+        held_at = time.perf_counter()
+        time.sleep(BLOCK_S)
+        outcome = await asyncio.wait_for(probe, timeout=HANG_GUARD_S)
+        return outcome, path, started, held_at
+
+    try:
+        outcome, path, started, held_at = asyncio.run(scenario())
+    finally:
+        stop.set()
+        thread.join(timeout=HANG_GUARD_S)
+        server.close()
+        keeper.close()
+    assert outcome.state is State.OPEN and outcome.answer == b"pong"
+    assert outcome.attempts == 1 and received == [b"ping"]
+    assert path.exact_samples == 1 and path.answered_on == 1
+    assert outcome.rtt_ms is not None and outcome.rtt_ms < ((held_at - started) + BLOCK_S / 2) * 1000
+
+
+def test_round_trips_the_program_measured_give_way_to_the_kernels() -> None:
+    """One sample taken while the loop was held (0.3 s on a LAN) made every dropped port of the
+    path wait about 1 s an attempt; the kernel's first measure starts the estimate afresh."""
+    path = PathTiming(TimeoutPolicy())
+    path.far_answer(0.3, exact=False)  # a UDP answer measured by the program, late
+    assert path.timeout() == pytest.approx(0.3 + 4 * 0.15)
+    path.far_answer(0.0002)  # a SYN-ACK, as the kernel measured it
+    assert path.timeout() == 0.1  # the floor: a LAN
+    path.far_answer(0.4, exact=False)  # the program's measures no longer count
+    assert path.timeout() == 0.1
+    assert path.answers == 3  # but they are answers (the host is there)
+    alone = PathTiming(TimeoutPolicy())  # where the kernel measures nothing (Windows), they are all there is
+    alone.far_answer(0.6, exact=False)
+    alone.far_answer(0.6, exact=False)
+    assert alone.timeout() > 0.6
