@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check_command.add_check_parser(sub)
     check_command.add_simulate_parser(sub)
+    from core import merge_command
+
+    merge_command.add_merge_parser(sub)
 
     gui = sub.add_parser("gui", help="open the window (the default with no arguments)")
     gui.add_argument("--manager", default=None, help="prefill the manager's host")
@@ -227,7 +230,7 @@ def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None)
         args = parser.parse_args(argv)
         lang = getattr(args, "lang", None) or lang
         if args.command is None:
-            raise UsageError("give a command: ports, check, simulate or gui")
+            raise UsageError("give a command: ports, check, simulate, merge or gui")
         if args.command == "gui":
             if gui_runner is None:
                 raise UsageError("the GUI is not available in this build")
@@ -235,6 +238,10 @@ def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None)
         catalog = load_catalog()
         if args.command == "ports":
             return run_ports(args, catalog, sys.stdout)
+        if args.command == "merge":
+            from core import merge_command
+
+            return merge_command.run(args, catalog)
         from core import check_command
 
         return check_command.run(args, catalog)

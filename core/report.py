@@ -46,15 +46,17 @@ class ReportError(UserError):
     """The report could not be written; the message is for the user, nothing was lost."""
 
 
+def load_template(name: str) -> str:
+    """A template shipped in resources/templates (works installed and frozen)."""
+    return (resources.files("resources") / "templates" / name).read_text(encoding="utf-8")
+
+
 @cache
 def _environment() -> jinja2.Environment:
     import jinja2
 
-    def load(name: str) -> str:
-        return (resources.files("resources") / "templates" / name).read_text(encoding="utf-8")
-
     env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(load),
+        loader=jinja2.FunctionLoader(load_template),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -372,27 +374,50 @@ def write_pair(place: ReportPlace, html: str, json_text: str) -> tuple[Path, Pat
     back, both are renamed into place. A failure at any step leaves both old files as
     they were and no temporary file behind (a SIGTERM meanwhile included).
     """
+    write_files(place.folder, [(place.html_path, html), (place.json_path, json_text)])
+    return place.html_path, place.json_path
+
+
+def write_files(folder: Path, files: list[tuple[Path, str]]) -> None:
+    """Write files of one folder together (``write_pair``'s rules: all or none); raises ReportError."""
     temporaries: list[str] = []
     try:
-        with _folder_lock(place.folder):
-            for target in (place.html_path, place.json_path):
+        with _folder_lock(folder):
+            for target, _text in files:
                 _check_target(target)  # again: the folder may have changed during the run
-            temporaries.append(_temporary(place.folder, html, _mode_for(place.html_path)))
-            temporaries.append(_temporary(place.folder, json_text, _mode_for(place.json_path)))
+            for target, text in files:
+                temporaries.append(_temporary(folder, text, _mode_for(target)))
             with termination.deferred():
-                _replace_all(list(zip(temporaries, (place.html_path, place.json_path), strict=True)))
+                _replace_all(list(zip(temporaries, (target for target, _text in files), strict=True)))
             temporaries.clear()
     except ReportError:
         raise
     except UnicodeEncodeError as exc:  # text that cannot be encoded: nothing was replaced
         raise ReportError("report-not-encodable", detail=str(exc)) from None
     except OSError as exc:
-        raise _write_error(exc, place.folder) from None
+        raise _write_error(exc, folder) from None
     finally:
         for temporary in temporaries:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-    return place.html_path, place.json_path
+
+
+def file_place(text: str) -> Path:
+    """One output file's place (``merge --json``, ``--csv``), checked as the report's is, the name
+    kept exactly as typed; raises ReportError."""
+    if not text.strip():
+        raise ReportError("report-needs-name")
+    path = Path(text).expanduser()
+    if text.endswith(("/", "\\")) or path.name in ("", ".", ".."):
+        raise ReportError("report-is-folder", text=_shown(text), example=str(path / "site.json"))
+    folder = path.parent if str(path.parent) else Path(".")
+    _check_name(path.name, folder)
+    if not folder.is_dir():
+        raise ReportError("report-no-folder", folder=str(folder))
+    real = folder.resolve()
+    _check_target(real / path.name)
+    _trial_write(real)
+    return real / path.name
 
 
 def default_report_name(diagnosis: Diagnosis) -> str:

@@ -1,0 +1,124 @@
+"""``merge FILE.json... [DIR...] --report site.html [--json site.json] [--csv site.csv]``.
+
+Where the outputs go is checked before any input is read (bad input: one line, exit 2). Each
+file skipped gets one line on stderr naming it and why; the others are merged. Exit codes as
+``check``'s (README "merge"): 0 every PC's latest run found nothing wrong and every file was
+read; 1 problems at some PC; 3 no problem, but something incomplete (a file skipped, a check
+that could not be done, a cancelled run); 2 bad input, or nothing at all to merge; 74 an output
+could not be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import ipaddress
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from core import exit_codes
+from core.catalog import Catalog, Lang, label
+from core.console import Console
+from core.i18n import system_lang
+from core.merge import Refused, Skipped, merge_files
+from core.merge_report import Network, build_picture, render_html, site_csv, site_json
+from core.report import ReportError, file_place, report_place, write_files
+
+
+def add_merge_parser(sub: Any) -> None:
+    from core.cli import _lang_arg
+
+    merge = sub.add_parser("merge", help="one site report from many runs' JSON files")
+    merge.add_argument(
+        "inputs", nargs="+", metavar="FILE.json|DIR", help="check --json, window or push --json files; folders"
+    )
+    merge.add_argument("--report", default=None, metavar="FILE", help="write the site's HTML report there")
+    merge.add_argument("--json", dest="json_out", default=None, metavar="FILE", help="write the site as JSON there")
+    merge.add_argument("--csv", default=None, metavar="FILE", help="one row per PC, for Excel (UTF-8 with BOM)")
+    merge.add_argument("--subnet", action="append", default=[], metavar="CIDR", help="a real subnet of the site")
+    merge.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
+
+
+def _networks(texts: list[str], lang: Lang) -> list[Network]:
+    from core.cli import UsageError
+
+    networks = []
+    for text in texts:
+        try:
+            networks.append(ipaddress.ip_network(text.strip(), strict=False))
+        except ValueError:
+            raise UsageError(label("merge", "bad-subnet", lang).format(text=repr(text[:60]))) from None
+    # The narrowest first: a PC inside 10.20.5.0/24 and 10.20.0.0/16 belongs to the /24.
+    return sorted(networks, key=lambda n: -n.prefixlen)
+
+
+def _places(args: argparse.Namespace, lang: Lang) -> dict[str, Path]:
+    from core.cli import UsageError
+
+    places: dict[str, Path] = {}
+    try:
+        if args.report is not None:
+            places["report"] = report_place(args.report).html_path
+        if args.json_out is not None:
+            places["json"] = file_place(args.json_out)
+        if args.csv is not None:
+            places["csv"] = file_place(args.csv)
+    except ReportError as exc:
+        raise UsageError(exc.message(lang)) from None
+    if not places:
+        raise UsageError(label("merge", "no-files", lang) + " (--report FILE, --json FILE, --csv FILE)")
+    if len(set(places.values())) != len(places):
+        raise UsageError("--report, --json and --csv name the same file")
+    return places
+
+
+def run(args: argparse.Namespace, catalog: Catalog) -> int:
+    from core.cli import PROG, UsageError, say
+
+    lang: Lang = args.lang or system_lang()
+    networks = _networks(args.subnet, lang)
+    places = _places(args, lang)
+
+    def on_skip(item: Skipped) -> None:
+        say(f"{PROG}: " + label("merge", "skipped-line", lang).format(file=item.source, reason=item.message(lang)))
+
+    try:
+        site = merge_files(args.inputs, on_skip)
+    except Refused as refused:
+        raise UsageError(refused.message(lang)) from None
+    if not site.pcs:
+        raise UsageError(label("merge", "nothing-merged", lang).format(skipped=len(site.skipped)))
+    picture = build_picture(site, lang, networks)
+    generated = dt.datetime.now(dt.UTC)
+    texts = {
+        "report": lambda: render_html(picture, catalog, lang, generated),
+        "json": lambda: site_json(picture, lang, generated),
+        "csv": lambda: site_csv(picture, lang),
+    }
+    by_folder: dict[Path, list[tuple[Path, str]]] = defaultdict(list)
+    for kind, path in places.items():
+        by_folder[path.parent].append((path, texts[kind]()))
+    try:
+        for folder, files in by_folder.items():
+            write_files(folder, files)
+    except ReportError as exc:
+        say(f"{PROG}: {exc.message(lang)}")
+        return exit_codes.CANNOT_WRITE
+    console = Console(sys.stdout)
+    problem = sum(1 for pc in picture.pcs if pc.overall == "problem")
+    warning = sum(1 for pc in picture.pcs if pc.overall == "warning")
+    console.line(
+        label("merge", "summary-line", lang).format(
+            pcs=len(picture.pcs),
+            runs=site.runs_merged,
+            files=site.files_read,
+            skipped=len(site.skipped),
+            problem=problem,
+            warning=warning,
+        )
+    )
+    for path in places.values():
+        console.line(label("merge", "written", lang).format(path=path))
+    return site.exit_code()

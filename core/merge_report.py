@@ -1,0 +1,655 @@
+"""The site picture of a merge (``core.merge.Site``) and its outputs: HTML, JSON, CSV.
+
+- **Causes**: the problems and warnings of every PC's latest run, grouped by what was found
+  (the check, its verdict, its cause, the application test that failed, the guidance): one line
+  with the count of PCs and where they are, the guidance once.
+- **Where**: the PCs grouped by their subnet, SEP version and management server. A PC's subnet
+  is the one named with ``--subnet`` that holds its address, else inferred from the addresses
+  (``infer_subnets``): the JSON holds a PC's address, not its prefix length.
+- **Every PC**: a table, worst first, each row with the PC's own findings folded beneath it; a
+  PCs x checks table when the site is small enough to read one (``MATRIX_MAX_PCS``).
+- **CSV** for Excel: UTF-8 with a byte-order mark (Japanese Excel reads UTF-8 without one as
+  CP932), CRLF, and no cell that a spreadsheet would run as a formula.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+import io
+import ipaddress
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from core.catalog import Catalog, Lang, label
+from core.explain import Severity
+from core.merge import SITE_SCHEMA, CheckSummary, FindingSummary, PcRun, Site, Skipped
+from core.untrusted import json_safe, strip_credentials, terminal_safe
+
+if TYPE_CHECKING:  # imported when a report is rendered
+    import jinja2
+
+MATRIX_MAX_PCS = 200
+"""Up to this many PCs, the report also shows every PC x every check; beyond, that table is a wall."""
+NAMES_SHOWN = 200
+"""PC names listed under a cause; the rest are counted (the per-PC table and the CSV have all)."""
+SUBNETS_NAMED = 3
+"""A cause names up to this many subnets on its line; more are counted (the breakdown has them)."""
+SEVERITY_ORDER = {str(s): s.rank for s in Severity}
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+# --- subnets ---------------------------------------------------------------------------------
+
+
+def infer_subnets(addresses: Iterable[str]) -> dict[str, Network]:
+    """Each address's subnet, as the addresses themselves show it.
+
+    The sorted addresses are split at their highest differing bit until a group fills its
+    prefix evenly (both halves of it hold addresses at the next bit: the spread of one DHCP
+    scope, not two sites far apart) or is within a /24 (IPv6: /64), the narrowest subnet named.
+    Two neighbouring subnets that are both full look like one wider subnet: ``--subnet`` names
+    the real ones.
+    """
+    found: dict[str, Network] = {}
+    by_family: dict[int, list[int]] = defaultdict(list)
+    texts: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for text in set(addresses):
+        address = ipaddress.ip_address(text)
+        by_family[address.version].append(int(address))
+        texts[(address.version, int(address))].append(text)
+    for version, values in by_family.items():
+        width, floor = (32, 24) if version == 4 else (128, 64)
+        values.sort()
+        for low, high, prefix in _clusters(values, width, floor):
+            network = ipaddress.ip_network((values[low] >> (width - prefix) << (width - prefix), prefix))
+            for value in values[low:high]:
+                for text in texts[(version, value)]:
+                    found[text] = network
+    return found
+
+
+def _common_prefix(low: int, high: int, width: int) -> int:
+    return width - (low ^ high).bit_length()
+
+
+def _clusters(values: list[int], width: int, floor: int) -> list[tuple[int, int, int]]:
+    """(start, end, prefix) of each group of the sorted values (iterative: no recursion limit)."""
+    out: list[tuple[int, int, int]] = []
+    pending = [(0, len(values))]
+    while pending:
+        low, high = pending.pop()
+        common = _common_prefix(values[low], values[high - 1], width)
+        if common >= floor:
+            out.append((low, high, floor))
+            continue
+        split_value = (values[low] >> (width - common) << (width - common)) | (1 << (width - common - 1))
+        middle = bisect.bisect_left(values, split_value, low, high)
+        left = _common_prefix(values[low], values[middle - 1], width)
+        right = _common_prefix(values[middle], values[high - 1], width)
+        if left == right == common + 1:
+            out.append((low, high, common))
+        else:
+            pending += [(middle, high), (low, middle)]
+    return sorted(out)
+
+
+def subnet_of(address: str | None, named: Sequence[Network], inferred: dict[str, Network]) -> str:
+    if address is None:
+        return ""
+    ip = ipaddress.ip_address(address)
+    for network in named:
+        if ip.version == network.version and ip in network:
+            return str(network)
+    found = inferred.get(address)
+    return str(found) if found is not None else ""
+
+
+# --- the picture -----------------------------------------------------------------------------
+
+
+@dataclass
+class Cause:
+    """One finding shared by PCs: what it is, how many PCs have it, where, what to do."""
+
+    key: tuple[Any, ...]
+    severity: str
+    title: str
+    local: bool
+    guidance: tuple[str, ...]
+    pcs: list[PcRun] = field(default_factory=list)
+    headlines: Counter[str] = field(default_factory=Counter)
+    ports: set[int] = field(default_factory=set)
+    subnets: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Group:
+    """PCs that share a subnet, a version or a manager."""
+
+    name: str
+    pcs: int = 0
+    problem: int = 0
+    warning: int = 0
+    causes: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Picture:
+    pcs: list[PcRun]
+    subnet: dict[tuple[str, str], str]
+    causes: list[Cause]
+    by_subnet: list[Group]
+    by_version: list[Group]
+    by_manager: list[Group]
+    columns: list[tuple[str, str]]
+    """The PCs x checks table's columns: (check id, its port text), in the order first seen."""
+    site: Site
+
+
+def _cause_key(check: CheckSummary) -> tuple[Any, ...]:
+    return (
+        "check",
+        check.local,
+        check.id,
+        check.protocol,
+        check.default_port,
+        check.state,
+        check.cause,
+        check.failed_test,
+        check.severity,
+        check.guidance,
+    )
+
+
+def _cause_title(check: CheckSummary, lang: Lang) -> str:
+    parts = [label("state", check.state, lang)]
+    if check.failed_test:
+        parts.append(" + ".join(label("apptest", test, lang) for test in check.failed_test.split("+")))
+    if check.cause and label("cause", check.cause, lang) != check.cause:
+        text = label("cause", check.cause, lang)
+        parts.append(text.replace("{router}", "").replace("{from}", ""))
+    where = label("site", "on_this_pc" if check.local else "to_manager", lang)
+    return f"{check.protocol.upper()} {check.default_port} {where} · " + " · ".join(parts)
+
+
+def build_picture(site: Site, lang: Lang, named_subnets: Sequence[Network] = ()) -> Picture:
+    pcs = sorted(site.pcs.values(), key=lambda pc: (SEVERITY_ORDER[pc.overall], pc.computer.casefold()))
+    inferred = infer_subnets(
+        pc.address for pc in pcs if pc.address and not any(_inside(pc.address, n) for n in named_subnets)
+    )
+    subnet = {pc.key: subnet_of(pc.address, named_subnets, inferred) for pc in pcs}
+    causes: dict[tuple[Any, ...], Cause] = {}
+    groups: dict[str, dict[str, Group]] = {"subnet": {}, "version": {}, "manager": {}}
+    columns: dict[str, str] = {}
+    for pc in pcs:
+        seen_here: set[tuple[Any, ...]] = set()
+        titles: list[str] = []
+        if pc.verdict is not None and pc.verdict.severity in ("problem", "warning"):
+            # A push target's verdict already sums up its checks: its cause is the group.
+            verdict = pc.verdict
+            key = ("push", verdict.cause or verdict.verdict, verdict.severity, verdict.guidance)
+            cause = causes.get(key)
+            if cause is None:
+                title = label("push-group", verdict.cause, lang) if verdict.cause else verdict.verdict
+                if title == verdict.cause:  # no words for that cause here: the target's own headline
+                    title = verdict.headline or verdict.verdict
+                title = f"{label('site', 'push', lang)} · {title}"
+                cause = causes[key] = Cause(key, verdict.severity, title, False, verdict.guidance)
+            seen_here.add(key)
+            cause.pcs.append(pc)
+            cause.headlines[verdict.headline] += 1
+            cause.subnets[subnet[pc.key]] += 1
+            titles.append(cause.title)
+        for check in pc.checks:
+            if check.ran and check.id not in columns:
+                columns[check.id] = check.port_text
+            if check.severity not in ("problem", "warning") or pc.verdict is not None:
+                continue
+            key = _cause_key(check)
+            cause = causes.get(key)
+            if cause is None:
+                cause = causes[key] = Cause(key, check.severity, _cause_title(check, lang), check.local, check.guidance)
+            if key in seen_here:  # one PC counts once per cause
+                continue
+            seen_here.add(key)
+            cause.pcs.append(pc)
+            cause.headlines[check.headline] += 1
+            cause.ports.add(check.port)
+            cause.subnets[subnet[pc.key]] += 1
+            titles.append(cause.title)
+        for finding in pc.findings:
+            if finding.severity not in ("problem", "warning"):
+                continue
+            key = ("finding", finding.id, finding.severity, finding.guidance)
+            cause = causes.get(key)
+            if cause is None:
+                title = f"{label('site', 'this_pc', lang)} · {finding.title}"
+                cause = causes[key] = Cause(key, finding.severity, title, True, finding.guidance)
+            if key in seen_here:
+                continue
+            seen_here.add(key)
+            cause.pcs.append(pc)
+            cause.headlines[finding.detail] += 1
+            cause.subnets[subnet[pc.key]] += 1
+            titles.append(cause.title)
+        for dimension, name in (("subnet", subnet[pc.key]), ("version", pc.version), ("manager", pc.manager)):
+            group = groups[dimension].setdefault(name, Group(name))
+            group.pcs += 1
+            group.problem += pc.overall == "problem"
+            group.warning += pc.overall == "warning"
+            group.causes.update(titles)
+    ordered = sorted(causes.values(), key=lambda c: (SEVERITY_ORDER[c.severity], -len(c.pcs), c.title))
+    return Picture(
+        pcs=pcs,
+        subnet=subnet,
+        causes=ordered,
+        by_subnet=_ordered_groups(groups["subnet"], _subnet_order),
+        by_version=_ordered_groups(groups["version"], lambda g: (-g.pcs, g.name)),
+        by_manager=_ordered_groups(groups["manager"], lambda g: (-g.pcs, g.name)),
+        columns=list(columns.items()),
+        site=site,
+    )
+
+
+def _inside(address: str, network: Network) -> bool:
+    ip = ipaddress.ip_address(address)
+    return ip.version == network.version and ip in network
+
+
+def _subnet_order(group: Group) -> tuple[int, int, int]:
+    if not group.name:
+        return (2, 0, 0)
+    network = ipaddress.ip_network(group.name)
+    return (network.version, int(network.network_address), network.prefixlen)
+
+
+def _ordered_groups(groups: dict[str, Group], key: Any) -> list[Group]:
+    return sorted(groups.values(), key=key)
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+def words(lang: Lang) -> dict[str, str]:
+    from core.catalog import load_labels
+
+    return {code: text.get(lang) for code, text in load_labels()["site"].items()}
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def where_line(cause: Cause, lang: Lang, subnet_sizes: dict[str, int]) -> str:
+    """``in 10.20.0.0/16 (412 of 412 PCs there)``; ``in 7 subnets``."""
+    w = words(lang)
+    named = [(name, count) for name, count in cause.subnets.most_common() if name]
+    if not named:
+        return ""
+    if len(named) > SUBNETS_NAMED:
+        return w["in_subnets"].format(count=len(named))
+    parts = [
+        w["in_subnet"].format(subnet=name, count=count, total=subnet_sizes.get(name, count)) for name, count in named
+    ]
+    return ", ".join(parts)
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+
+def html_context(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.datetime) -> dict[str, Any]:
+    w = words(lang)
+    subnet_sizes = {g.name: g.pcs for g in picture.by_subnet}
+    site = picture.site
+    counts = Counter(pc.overall for pc in picture.pcs)
+    guidance_shown: set[str] = set()
+    causes = []
+    for number, cause in enumerate(picture.causes, 1):
+        items = []
+        for gid in cause.guidance:
+            entry = catalog.guidance.get(gid)
+            if entry is None:
+                continue
+            items.append(
+                {
+                    "id": gid,
+                    "title": entry.title.get(lang),
+                    "text": entry.text.get(lang),
+                    "steps": [s.get(lang) for s in entry.steps],
+                    "vendor": entry.source == "vendor",
+                    "again": gid in guidance_shown,
+                }
+            )
+            guidance_shown.add(gid)
+        causes.append(
+            {
+                "anchor": f"cause-{number}",
+                "severity": cause.severity,
+                "title": cause.title,
+                "count": len(cause.pcs),
+                "where": where_line(cause, lang, subnet_sizes),
+                "headline": cause.headlines.most_common(1)[0][0] if cause.headlines else "",
+                "variants": len(cause.headlines),
+                "ports": sorted(cause.ports) if len(cause.ports) <= 3 else [],
+                "port_count": len(cause.ports),
+                "default_port": cause.key[4] if cause.key[0] == "check" else None,
+                "guidance": items,
+                "names": [pc.computer for pc in cause.pcs[:NAMES_SHOWN]],
+                "more_names": max(0, len(cause.pcs) - NAMES_SHOWN),
+                "subnets": [
+                    {"name": name or w["unknown"], "count": n, "total": subnet_sizes.get(name, n)}
+                    for name, n in cause.subnets.most_common()
+                ],
+            }
+        )
+    cause_anchor = {c.title: f"cause-{i}" for i, c in enumerate(picture.causes, 1)}
+
+    def group_rows(groups: list[Group]) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": g.name or w["unknown"],
+                "pcs": g.pcs,
+                "problem": g.problem,
+                "warning": g.warning,
+                "causes": [
+                    {"title": t, "count": n, "anchor": cause_anchor.get(t, "")} for t, n in g.causes.most_common(3)
+                ],
+                "more_causes": max(0, len(g.causes) - 3),
+            }
+            for g in groups
+        ]
+
+    pcs = [_pc_row(i, pc, picture, lang) for i, pc in enumerate(picture.pcs, 1)]
+    matrix = None
+    if len(picture.pcs) <= MATRIX_MAX_PCS and picture.columns:
+        matrix = {
+            "columns": [text for _id, text in picture.columns],
+            "ids": [cid for cid, _text in picture.columns],
+            "rows": [
+                {"computer": pc.computer, "anchor": row["anchor"], "cells": _matrix_cells(pc, picture.columns, lang)}
+                for pc, row in zip(picture.pcs, pcs, strict=True)
+            ],
+        }
+    return {
+        "lang": lang,
+        "w": w,
+        "generated": _when(generated),
+        "overall": _site_overall(counts),
+        "counts": [
+            {"severity": str(s), "label": label("severity", str(s), lang), "count": counts.get(str(s), 0)}
+            for s in Severity
+        ],
+        "total_pcs": len(picture.pcs),
+        "desk_pcs": sum(1 for pc in picture.pcs if pc.kind == "desk"),
+        "push_pcs": sum(1 for pc in picture.pcs if pc.kind == "push"),
+        "files_read": site.files_read,
+        "runs_merged": site.runs_merged,
+        "replaced": site.runs_merged - len(picture.pcs),
+        "with_history": sum(1 for pc in picture.pcs if pc.runs > 1),
+        "changed": sum(1 for pc in picture.pcs if any(e != pc.overall for e in pc.earlier)),
+        "temporary": site.temporary,
+        "skipped": [{"source": s.source, "reason": s.message(lang)} for s in site.skipped],
+        "causes": causes,
+        "by_subnet": group_rows(picture.by_subnet),
+        "by_version": group_rows(picture.by_version),
+        "by_manager": group_rows(picture.by_manager),
+        "pcs": pcs,
+        "matrix": matrix,
+        "matrix_max": MATRIX_MAX_PCS,
+    }
+
+
+def _site_overall(counts: Counter[str]) -> str:
+    for severity in ("problem", "warning"):
+        if counts.get(severity):
+            return severity
+    return "passed" if counts else "not_tested"
+
+
+def _short(check: CheckSummary, lang: Lang) -> str:
+    return f"{check.port_text} {label('state', check.state, lang)}"
+
+
+def _pc_row(index: int, pc: PcRun, picture: Picture, lang: Lang) -> dict[str, Any]:
+    w = words(lang)
+    problems = [c for c in pc.checks if c.severity in ("problem", "warning")]
+    passed = [c for c in pc.checks if c.severity == "passed"]
+    findings = [f for f in pc.findings if f.severity in ("problem", "warning")]
+    return {
+        "anchor": f"pc-{index}",
+        "computer": pc.computer,
+        "kind": w["kind_" + pc.kind],
+        "address": pc.address or "",
+        "subnet": picture.subnet[pc.key],
+        "manager": pc.manager,
+        "version": pc.version,
+        "os": pc.os,
+        "started": _when(pc.started),
+        "runs": pc.runs,
+        "earlier": [label("severity", e, lang) for e in pc.earlier],
+        "overall": pc.overall,
+        "overall_label": label("severity", pc.overall, lang),
+        "note": pc.note,
+        "source": pc.source,
+        "cancelled": pc.cancelled,
+        "summary": "; ".join([_short(c, lang) for c in problems] + [f.title for f in findings]),
+        "problems": [
+            {
+                "severity": c.severity,
+                "port": c.port_text,
+                "state": label("state", c.state, lang),
+                "headline": c.headline,
+                "reason": c.reason,
+                "local": c.local,
+            }
+            for c in problems
+        ],
+        "findings": [{"severity": f.severity, "title": f.title, "detail": f.detail} for f in findings],
+        "passed": ", ".join(dict.fromkeys(c.port_text for c in passed)),
+        "search": " ".join(
+            filter(None, (pc.computer, pc.address, picture.subnet[pc.key], pc.manager, pc.version))
+        ).casefold(),
+    }
+
+
+_MARK = {"problem": "✗", "warning": "!", "info": "i", "passed": "✓", "not_tested": "–"}
+
+
+def _matrix_cells(pc: PcRun, columns: list[tuple[str, str]], lang: Lang) -> list[dict[str, str]]:
+    by_id = {c.id: c for c in pc.checks}
+    cells = []
+    for cid, _text in columns:
+        check = by_id.get(cid)
+        if check is None:
+            cells.append({"severity": "absent", "mark": "", "title": ""})
+        else:
+            cells.append(
+                {
+                    "severity": check.severity,
+                    "mark": _MARK[check.severity],
+                    "title": f"{label('state', check.state, lang)}: {check.headline}",
+                }
+            )
+    return cells
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    """The report's Jinja settings (autoescape, undefined names are errors), and one more: every
+    value shown passes ``terminal_safe``, so a control or bidi character in a PC's name (``\u202e``
+    reverses what follows) is shown as its escape, never applied."""
+    import jinja2
+
+    from core.report import load_template
+
+    def visible(value: Any) -> Any:
+        return terminal_safe(value) if isinstance(value, str) else value
+
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(load_template),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=visible,
+    )
+
+
+def render_html(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.datetime) -> str:
+    template = _environment().get_template("site.html.j2")
+    return strip_credentials(template.render(**html_context(picture, catalog, lang, generated)))
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def _check_json(check: CheckSummary) -> dict[str, Any]:
+    return {
+        "id": check.id,
+        "protocol": check.protocol,
+        "port": check.port,
+        "default_port": check.default_port,
+        "state": check.state,
+        "cause": check.cause,
+        "severity": check.severity,
+        "headline": check.headline,
+        "local": check.local,
+        "failed_test": check.failed_test,
+        "guidance": list(check.guidance),
+    }
+
+
+def _finding_json(finding: FindingSummary) -> dict[str, Any]:
+    return {"id": finding.id, "severity": finding.severity, "title": finding.title, "guidance": list(finding.guidance)}
+
+
+def site_json(picture: Picture, lang: Lang, generated: dt.datetime) -> str:
+    site = picture.site
+    counts = Counter(pc.overall for pc in picture.pcs)
+    document = {
+        "schema": SITE_SCHEMA,
+        "generated": generated.isoformat(),
+        "overall": _site_overall(counts),
+        "counts": {str(s): counts.get(str(s), 0) for s in Severity},
+        "files_read": site.files_read,
+        "runs_merged": site.runs_merged,
+        "temporary_files": site.temporary,
+        "skipped": [{"file": s.source, "code": s.reason.code, "reason": s.message(lang)} for s in site.skipped],
+        "causes": [
+            {
+                "severity": c.severity,
+                "title": c.title,
+                "pcs": len(c.pcs),
+                "guidance": list(c.guidance),
+                "computers": [pc.computer for pc in c.pcs],
+                "subnets": dict(c.subnets.most_common()),
+            }
+            for c in picture.causes
+        ],
+        "by_subnet": [_group_json(g) for g in picture.by_subnet],
+        "by_version": [_group_json(g) for g in picture.by_version],
+        "by_manager": [_group_json(g) for g in picture.by_manager],
+        "pcs": [
+            {
+                "computer": pc.computer,
+                "kind": pc.kind,
+                "address": pc.address,
+                "subnet": picture.subnet[pc.key] or None,
+                "manager": pc.manager,
+                "version": pc.version,
+                "os": pc.os,
+                "role": pc.role,
+                "started": pc.started.isoformat() if pc.started else None,
+                "overall": pc.overall,
+                "runs": pc.runs,
+                "earlier": list(pc.earlier),
+                "cancelled": pc.cancelled,
+                "note": pc.note,
+                "file": pc.source,
+                "checks": [_check_json(c) for c in pc.checks if c.ran],
+                "local": [_finding_json(f) for f in pc.findings],
+            }
+            for pc in picture.pcs
+        ],
+    }
+    return json_safe(strip_credentials(json.dumps(document, ensure_ascii=False, indent=1))) + "\n"
+
+
+def _group_json(group: Group) -> dict[str, Any]:
+    return {
+        "name": group.name or None,
+        "pcs": group.pcs,
+        "problem": group.problem,
+        "warning": group.warning,
+        "causes": dict(group.causes.most_common()),
+    }
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What makes Excel (and LibreOffice) read a cell as a formula (OWASP "CSV injection")."""
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: a value starting like a formula gets a leading ``'``."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+CSV_COLUMNS = (
+    "computer",
+    "kind",
+    "address",
+    "subnet",
+    "manager",
+    "version",
+    "os",
+    "started",
+    "overall",
+    "runs",
+    "problems",
+    "warnings",
+    "findings",
+    "file",
+)
+
+
+def site_csv(picture: Picture, lang: Lang) -> str:
+    """One row per PC: UTF-8 with a byte-order mark, CRLF, formula-safe cells."""
+    w = words(lang)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([w["csv_" + name] for name in CSV_COLUMNS])
+    for pc in picture.pcs:
+        problems = [c for c in pc.checks if c.severity == "problem"]
+        warnings = [c for c in pc.checks if c.severity == "warning"]
+        findings = [f for f in pc.findings if f.severity in ("problem", "warning")]
+        row = [
+            pc.computer,
+            w["kind_" + pc.kind],
+            pc.address,
+            picture.subnet[pc.key],
+            pc.manager,
+            pc.version,
+            pc.os,
+            pc.started.isoformat() if pc.started else "",
+            label("severity", pc.overall, lang),
+            pc.runs,
+            "; ".join(f"{_short(c, lang)}: {c.headline}" for c in problems),
+            "; ".join(f"{_short(c, lang)}: {c.headline}" for c in warnings),
+            "; ".join(f"{f.title}: {f.detail}" for f in findings),
+            pc.source,
+        ]
+        writer.writerow([csv_cell(strip_credentials(str(v)) if v is not None else "") for v in row])
+    return "\ufeff" + out.getvalue()
+
+
+def skipped_lines(skipped: Iterable[Skipped], lang: Lang) -> list[str]:
+    return [f"{s.source}: {s.message(lang)}" for s in skipped]
