@@ -214,19 +214,20 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _depth(document: Any, limit: int) -> int:
-    """How deep arrays and objects nest (containers only; stops past ``limit``)."""
-    stack = [(document, 1)]
-    deepest = 0
-    while stack:
-        node, level = stack.pop()
-        if level > deepest:
-            deepest = level
-            if deepest > limit:
-                break
-        for child in node.values() if isinstance(node, dict) else node:
-            if isinstance(child, dict | list):
-                stack.append((child, level + 1))
-    return deepest
+    """How deep arrays and objects nest (containers only, level by level; stops past ``limit``)."""
+    level = [document]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            break
+        level = [
+            child
+            for node in level
+            for child in (node.values() if type(node) is dict else node)
+            if type(child) is dict or type(child) is list
+        ]
+    return depth
 
 
 def parse_document(data: bytes) -> Any:
@@ -329,30 +330,28 @@ def _started(text: str) -> dt.datetime | None:
 
 
 def _check_key(raw: Any) -> tuple[Any, ...] | None:
-    """The fields a CheckSummary is made of, as found (types included: ``1`` is not ``true``), or
-    None when they cannot be a key (not an object, a list where text belongs: the slow path says)."""
+    """The fields a CheckSummary is made of, as found, or None when they cannot be a key (not an
+    object). Numbers and booleans carry their type (``1`` equals ``true`` and ``1.0``); text never
+    equals another type, and a list where text belongs fails to hash: the slow path says why."""
     if type(raw) is not dict:
         return None
-    application = raw.get("application")
+    get = raw.get
+    application = get("application")
     if application is not None:
         if type(application) is not dict:
             return None
-        application = (application.get("ok"), type(application.get("ok")), application.get("test"))
-    severity = raw.get("severity")
-    guidance = raw.get("guidance")
-    try:
-        return (
-            *(raw.get(name) for name in _KEY_FIELDS),
-            *(type(raw.get(name)) for name in _KEY_FIELDS),
-            tuple(guidance) if type(guidance) is list else guidance,
-            application,
-            raw.get("reason") if severity in ("problem", "warning") else None,
-        )
-    except TypeError:
-        return None
-
-
-_KEY_FIELDS = ("id", "protocol", "port", "default_port", "state", "cause", "severity", "headline", "local")
+        ok = application.get("ok")
+        application = (ok, type(ok), application.get("test"))
+    severity = get("severity")
+    guidance = get("guidance")
+    port, default_port, local = get("port"), get("default_port"), get("local")
+    return (
+        get("id"), get("protocol"), port, type(port), default_port, type(default_port), get("state"),
+        get("cause"), severity, get("headline"), local, type(local),
+        tuple(guidance) if type(guidance) is list else guidance,
+        application,
+        get("reason") if severity == "problem" or severity == "warning" else None,
+    )  # fmt: skip
 
 
 def _check(raw: Any, where: str, intern: _Interner) -> CheckSummary:

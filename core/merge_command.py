@@ -68,7 +68,7 @@ def _places(args: argparse.Namespace, lang: Lang) -> dict[str, Path]:
     except ReportError as exc:
         raise UsageError(exc.message(lang)) from None
     if not places:
-        raise UsageError(label("merge", "no-files", lang) + " (--report FILE, --json FILE, --csv FILE)")
+        raise UsageError(label("merge", "no-output", lang))
     if len(set(places.values())) != len(places):
         raise UsageError("--report, --json and --csv name the same file")
     return places

@@ -127,6 +127,10 @@ class Cause:
     ports: set[int] = field(default_factory=set)
     subnets: Counter[str] = field(default_factory=Counter)
 
+    def add_guidance(self, ids: tuple[str, ...]) -> None:
+        if not set(ids) <= set(self.guidance):
+            self.guidance = tuple(dict.fromkeys((*self.guidance, *ids)))
+
 
 @dataclass
 class Group:
@@ -217,6 +221,7 @@ def build_picture(site: Site, lang: Lang, named_subnets: Sequence[Network] = ())
                 cause = causes[key] = Cause(key, check.severity, _cause_title(check, lang), check.local, check.guidance)
             if key in seen_here:  # one PC counts once per cause
                 continue
+            cause.add_guidance(check.guidance)
             seen_here.add(key)
             cause.pcs.append(pc)
             cause.headlines[check.headline] += 1
@@ -531,6 +536,14 @@ def _finding_json(finding: FindingSummary) -> dict[str, Any]:
 
 def site_json(picture: Picture, lang: Lang, generated: dt.datetime) -> str:
     site = picture.site
+    shared: dict[int, list[dict[str, Any]]] = {}
+
+    def checks_json(checks: tuple[CheckSummary, ...]) -> list[dict[str, Any]]:
+        # PCs that saw the same share one tuple of checks (core.merge._Interner): convert it once.
+        if id(checks) not in shared:
+            shared[id(checks)] = [_check_json(c) for c in checks if c.ran]
+        return shared[id(checks)]
+
     counts = Counter(pc.overall for pc in picture.pcs)
     document = {
         "schema": SITE_SCHEMA,
@@ -572,13 +585,13 @@ def site_json(picture: Picture, lang: Lang, generated: dt.datetime) -> str:
                 "cancelled": pc.cancelled,
                 "note": pc.note,
                 "file": pc.source,
-                "checks": [_check_json(c) for c in pc.checks if c.ran],
+                "checks": checks_json(pc.checks),
                 "local": [_finding_json(f) for f in pc.findings],
             }
             for pc in picture.pcs
         ],
     }
-    return json_safe(strip_credentials(json.dumps(document, ensure_ascii=False, indent=1))) + "\n"
+    return json_safe(strip_credentials(json.dumps(document, ensure_ascii=False, separators=(",", ":")))) + "\n"
 
 
 def _group_json(group: Group) -> dict[str, Any]:
@@ -617,6 +630,7 @@ CSV_COLUMNS = (
     "problems",
     "warnings",
     "findings",
+    "note",
     "file",
 )
 
@@ -645,6 +659,7 @@ def site_csv(picture: Picture, lang: Lang) -> str:
             "; ".join(f"{_short(c, lang)}: {c.headline}" for c in problems),
             "; ".join(f"{_short(c, lang)}: {c.headline}" for c in warnings),
             "; ".join(f"{f.title}: {f.detail}" for f in findings),
+            pc.note,
             pc.source,
         ]
         writer.writerow([csv_cell(strip_credentials(str(v)) if v is not None else "") for v in row])
