@@ -576,7 +576,8 @@ def _is_temporary(name: str) -> bool:
 
 def collect_inputs(arguments: Iterable[str]) -> Inputs:
     """The files named, and the ``*.json`` and recipes' ``*.error.txt`` of the folders named (not their
-    subfolders; links are never followed). Raises Refused("no-input") naming an argument that does
+    subfolders). A link named on the command line is followed; links inside a folder (a PC could
+    put one in a shared drop box) never are. Raises Refused("no-input") naming an argument that does
     not exist."""
     files: list[Path] = []
     skipped: list[Skipped] = []
@@ -584,11 +585,11 @@ def collect_inputs(arguments: Iterable[str]) -> Inputs:
     for argument in arguments:
         path = Path(argument)
         try:
-            info = path.lstat()
+            info = path.stat()  # what the user named is followed; links inside a folder never are
         except OSError:
             raise Refused("no-input", path=_shown(argument, 200)) from None
         if not stat.S_ISDIR(info.st_mode):
-            files.append(path)
+            files.append(path.resolve() if path.is_symlink() else path)
             continue
         try:
             names = sorted(os.listdir(path))

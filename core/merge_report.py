@@ -490,11 +490,13 @@ def _environment() -> jinja2.Environment:
     value shown passes ``terminal_safe``, so a control or bidi character in a PC's name (``\u202e``
     reverses what follows) is shown as its escape, never applied."""
     import jinja2
+    import markupsafe
 
     from core.report import load_template
 
     def visible(value: Any) -> Any:
-        return terminal_safe(value) if isinstance(value, str) else value
+        # Markup is the template's own (a macro's output): already escaped, and never remote text.
+        return terminal_safe(value) if isinstance(value, str) and not isinstance(value, markupsafe.Markup) else value
 
     return jinja2.Environment(
         loader=jinja2.FunctionLoader(load_template),

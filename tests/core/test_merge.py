@@ -130,6 +130,7 @@ def test_the_command_writes_html_json_and_csv_and_names_each_skipped_file(
     assert len(site["pcs"]) == len({_computer(n, f) for n, f in manifest.files.items() if f["expected"] == "report"})
     html = (out / "site.html").read_text(encoding="utf-8")
     assert "原因ごとの問題と警告" in html and "<script>alert" not in html and "<img src=x" not in html
+    assert "<h2>サブネットごと</h2>" in html and "&lt;h2&gt;" not in html  # the template's own markup stays markup
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "\u202e" not in html and "\x1b" not in html
     assert html.count('<tr id="pc-') == len(site["pcs"]) <= MATRIX_MAX_PCS and 'class="matrix"' in html
     raw = (out / "site.csv").read_bytes()
@@ -283,3 +284,21 @@ def test_the_report_of_a_large_site_folds_its_details_and_has_no_matrix(tmp_path
     assert result.returncode == 1 and 'class="matrix"' not in html and 'id="pc-fold">' in html  # folded: no "open"
     assert f"{MATRIX_MAX_PCS + 1} PCs: Push from the manager" in html
     assert site_csv(build_picture(site, "en"), "en").count("\r\n") == MATRIX_MAX_PCS + 2
+
+
+def test_the_site_template_has_no_words_of_its_own() -> None:
+    """Every word of the site report is in labels.toml ([site]) or comes from the runs."""
+    import re
+
+    text = (ROOT / "resources/templates/site.html.j2").read_text(encoding="utf-8")
+    text = re.sub(r"<style>.*?</style>|<script>.*?</script>|\{[{%#].*?[}%#]\}|<[^>]+>", " ", text, flags=re.S)
+    assert re.findall(r"[^\W\d_]{2,}", text) == []
+
+
+def test_a_link_named_on_the_command_line_is_followed_one_inside_a_folder_is_not(tmp_path: Path) -> None:
+    (tmp_path / "real.json").write_bytes(PUSH_RECORDED.read_bytes())
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    (folder / "LINK_20261201T000000Z.json").symlink_to(tmp_path / "real.json")
+    site = merge_files([str(folder), str(folder / "LINK_20261201T000000Z.json")])
+    assert [s.reason.code for s in site.skipped] == ["symlink"] and len(site.pcs) == 2
