@@ -54,6 +54,7 @@ _STATES = {
     "error",
 }
 _SEVERITIES = {str(s) for s in Severity}
+_JSON_KINDS = {type(None): "null", bool: "boolean", int: "number", float: "number", str: "string"}
 _OWN_FIELDS = {"checks", "computer", "manager", "started", "overall"}
 """A document with none of these is another tool's; with some, a run of ours with fields missing."""
 _PROTOCOLS = {"tcp", "udp"}
@@ -455,7 +456,7 @@ def summarise(document: Any, source: str, intern: _Interner) -> list[PcRun]:
     if isinstance(document, list):
         raise Refused("a-list")
     if not isinstance(document, dict):
-        raise Refused("not-an-object", kind=type(document).__name__)
+        raise Refused("not-an-object", kind=_JSON_KINDS.get(type(document), "value"))
     if document.get("schema") == SITE_SCHEMA:
         raise Refused("site-summary")
     if "targets" in document:

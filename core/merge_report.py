@@ -370,7 +370,7 @@ def html_context(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.d
             for g in groups
         ]
 
-    pcs = [_pc_row(i, pc, picture, lang) for i, pc in enumerate(picture.pcs, 1)]
+    pcs = [_pc_row(i, pc, picture, lang, w) for i, pc in enumerate(picture.pcs, 1)]
     matrix = None
     if len(picture.pcs) <= MATRIX_MAX_PCS and picture.columns:
         matrix = {
@@ -421,8 +421,7 @@ def _short(check: CheckSummary, lang: Lang) -> str:
     return f"{check.port_text} {label('state', check.state, lang)}"
 
 
-def _pc_row(index: int, pc: PcRun, picture: Picture, lang: Lang) -> dict[str, Any]:
-    w = words(lang)
+def _pc_row(index: int, pc: PcRun, picture: Picture, lang: Lang, w: dict[str, str]) -> dict[str, Any]:
     problems = [c for c in pc.checks if c.severity in ("problem", "warning")]
     passed = [c for c in pc.checks if c.severity == "passed"]
     findings = [f for f in pc.findings if f.severity in ("problem", "warning")]
@@ -490,13 +489,12 @@ def _environment() -> jinja2.Environment:
     value shown passes ``terminal_safe``, so a control or bidi character in a PC's name (``\u202e``
     reverses what follows) is shown as its escape, never applied."""
     import jinja2
-    import markupsafe
 
     from core.report import load_template
 
     def visible(value: Any) -> Any:
-        # Markup is the template's own (a macro's output): already escaped, and never remote text.
-        return terminal_safe(value) if isinstance(value, str) and not isinstance(value, markupsafe.Markup) else value
+        # Markup (``__html__``: a macro's output) is the template's own, already escaped, never remote text.
+        return terminal_safe(value) if isinstance(value, str) and not hasattr(value, "__html__") else value
 
     return jinja2.Environment(
         loader=jinja2.FunctionLoader(load_template),
