@@ -80,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     check_command.add_check_parser(sub)
     check_command.add_simulate_parser(sub)
-    from core import merge_command
+    from core import merge_command, push_command
 
+    push_command.add_push_parser(sub)
     merge_command.add_merge_parser(sub)
 
     gui = sub.add_parser("gui", help="open the window (the default with no arguments)")
@@ -230,7 +231,7 @@ def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None)
         args = parser.parse_args(argv)
         lang = getattr(args, "lang", None) or lang
         if args.command is None:
-            raise UsageError("give a command: ports, check, simulate, merge or gui")
+            raise UsageError("give a command: ports, check, push, simulate, merge or gui")
         if args.command == "gui":
             if gui_runner is None:
                 raise UsageError("the GUI is not available in this build")
@@ -242,6 +243,10 @@ def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None)
             from core import merge_command
 
             return merge_command.run(args, catalog)
+        if args.command == "push":
+            from core import push_command
+
+            return push_command.run(args, catalog)
         from core import check_command
 
         return check_command.run(args, catalog)

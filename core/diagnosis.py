@@ -24,6 +24,15 @@ def this_computer() -> tuple[str, str]:
     return socket.gethostname() or "-", f"{platform.system()} {platform.release()} ({platform.machine()})"
 
 
+def check_json(result: CheckResult, explanation: Explanation, lang: Lang) -> dict[str, Any]:
+    """One check as ``check --json`` and ``push --json`` print it: the result and its explanation."""
+    item = result.to_json()
+    item["severity"] = str(explanation.severity)
+    item["headline"] = explanation.headline_for(lang)
+    item["guidance"] = [g.id for g in explanation.guidance]
+    return item
+
+
 @dataclass
 class Diagnosis:
     request: PlanRequest
@@ -70,13 +79,7 @@ class Diagnosis:
         return {s: found.count(s) for s in Severity}
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
-        checks = []
-        for result, explanation in zip(self.results, self.explanations, strict=True):
-            item = result.to_json()
-            item["severity"] = str(explanation.severity)
-            item["headline"] = explanation.headline_for(lang)
-            item["guidance"] = [g.id for g in explanation.guidance]
-            checks.append(item)
+        checks = [check_json(r, e, lang) for r, e in zip(self.results, self.explanations, strict=True)]
         return {
             "manager": self.request.manager.typed,
             "version": self.request.version.describe() if self.request.version else None,

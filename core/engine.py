@@ -48,6 +48,7 @@ from core.netbios import NetbiosError, datagram_packet, node_status_query, parse
 from core.probes import Payload, ProbeOutcome, tcp_probe, udp_probe
 from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
 from core.results import AppResult, AppTest, Check, CheckResult, State
+from core.smb import smb_negotiate
 from core.timing import PathTiming, TimeoutPolicy
 from core.versions import SepVersion
 
@@ -104,12 +105,15 @@ class ProbeEngine:
         max_sockets: int = DEFAULT_MAX_SOCKETS,
         app_timeout: float | None = None,
         use_system_proxy: bool = True,
+        probe_rate: float | None = None,
     ) -> None:
         self.policy = policy or TimeoutPolicy()
         if app_timeout is not None:
             self.policy = dataclasses.replace(self.policy, app_deadline=app_timeout)
         self.max_sockets = max_sockets
         self.use_system_proxy = use_system_proxy
+        self.probe_rate = probe_rate
+        """New probes per second at most across the run (None: as fast as sockets free up)."""
 
     @property
     def app_timeout(self) -> float:
@@ -193,12 +197,29 @@ def _needs_host(outcome: ProbeOutcome) -> bool:
     return outcome.cause in _HELD_CAUSES
 
 
+class _Pacer:
+    """At most ``rate`` new probes a second across one run, evenly spaced (a sweep of a /22
+    must not flood a branch link); a probe takes its turn once it holds a socket slot."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self.next = 0.0
+
+    async def wait(self) -> None:
+        now = asyncio.get_running_loop().time()
+        turn = max(now, self.next)
+        self.next = turn + self.interval
+        if turn > now:
+            await asyncio.sleep(turn - now)
+
+
 class _Run:
     def __init__(self, engine: ProbeEngine, version: SepVersion | None, on_result: ResultCallback | None) -> None:
         self.engine = engine
         self.version = version
         self.on_result = on_result
         self.sockets = asyncio.Semaphore(engine.max_sockets)
+        self.pacer = _Pacer(engine.probe_rate) if engine.probe_rate else None
         self.resolved: dict[str, asyncio.Task[Resolved]] = {}
         self.paths: dict[str, PathTiming] = {}
         self.probes: dict[ProbeKey, asyncio.Task[ProbeOutcome]] = {}
@@ -349,6 +370,8 @@ class _Run:
         outcome: ProbeOutcome | None = None
         try:
             async with self.sockets:
+                if self.pacer is not None:
+                    await self.pacer.wait()
                 path = self.path(resolved.address)
                 if check.protocol == "tcp":
                     outcome = await tcp_probe(resolved.family, resolved.address, check.port, path)
@@ -442,7 +465,7 @@ class _Run:
     async def _application(self, check: Check, resolved: Resolved, outcome: ProbeOutcome) -> tuple[AppResult, ...]:
         """Every application test of the check, concurrently; results in the plan's order."""
         assert check.host is not None and resolved.address is not None
-        host = check.host
+        host, address = check.host, resolved.address
         deadline = self.path(resolved.address).app_deadline()
         reachable = outcome.state in (State.OPEN, State.OPEN_FILTERED)
         steps: list[Awaitable[AppResult]] = []
@@ -476,6 +499,10 @@ class _Run:
                     self._shared_app(
                         check, test, "direct", lambda: sepm_version_check(host, check.port, deadline, self.version)
                     )
+                )
+            elif test is AppTest.SMB_NEGOTIATE:
+                steps.append(
+                    self._shared_app(check, test, "direct", lambda: smb_negotiate(address, check.port, deadline))
                 )
             elif test is AppTest.NETBIOS_STATUS and outcome.answer is not None:
                 steps.append(_ready(_netbios_result(outcome.answer)))

@@ -242,6 +242,11 @@ def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) ->
                 _h(f"管理サーバーのバージョン: {app.detail}", f"Manager version: {app.detail}"),
                 _guidance(catalog, ["version-mismatch"] if mismatch else ["console-ports"]),
             )
+        if app.test is AppTest.SMB_NEGOTIATE:
+            words = {
+                lang: label("push-cause", "check-not-smb", lang).format(detail=app.detail) for lang in ("ja", "en")
+            }
+            return Explanation(Severity.PROBLEM, words, _guidance(catalog, ["push-not-smb"]))
         if app.test is AppTest.NETBIOS_STATUS:
             return Explanation(
                 Severity.WARNING,

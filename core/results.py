@@ -44,6 +44,8 @@ class Target(StrEnum):
     SQL = "sql"
     SYSLOG = "syslog"
     THIS_PC = "this_pc"
+    PUSH_CLIENT = "push_client"
+    """A client PC the manager push-deploys to (``push``)."""
     NONE = "none"
 
 
@@ -54,6 +56,7 @@ class AppTest(StrEnum):
     SEPM_VERSION = "sepm-version"
     NETBIOS_STATUS = "netbios-status"
     SYSLOG_SEND = "syslog-send"
+    SMB_NEGOTIATE = "smb-negotiate"
 
 
 @dataclass(frozen=True)

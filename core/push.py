@@ -1,0 +1,399 @@
+"""Push readiness from the manager's side: many client PCs at once, one verdict per PC.
+
+For each target the manager's push deployment (clientremote.exe) needs: TCP 445 with an
+SMB2 NEGOTIATE (a real SMB server, its dialect, whether signing is required), TCP 139,
+UDP 137 (NetBIOS node status: the PC's names and MAC, as PortQry), and with ``--mac``
+TCP 22. The probes are the engine's (``core.engine``: one path estimate per address, the
+same deadlines as ``check``), with a bound on probes in flight and a global pace of new
+probes, so a /22 sweep cannot flood a branch link.
+
+Verdicts per target: ``ready``, ``not_ready`` (which port, why), ``unreachable``,
+``unresolved``; ``error`` when a check could not be completed and ``not_tested`` when
+nothing was sent (cancelled, or a name that resolves to a broadcast address).
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import ipaddress
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.catalog import Catalog, Lang, label
+from core.diagnosis import check_json, this_computer
+from core.engine import HOST_LEVEL_CAUSES, ProbeEngine, RunSummary
+from core.errors import UserError
+from core.explain import Explanation, Severity, explain, overall
+from core.hosts import Host, HostError, parse_host, special_address
+from core.results import AppTest, Check, CheckResult, State, Target
+
+MAX_ADDRESSES = 1024
+"""Targets per run at most (a /22): more is refused before anything is sent."""
+MAX_FILE_BYTES = 1024 * 1024
+DEFAULT_CONCURRENCY = 256
+"""Probes in flight at most (each holds its attempts' sockets until its verdict)."""
+DEFAULT_RATE = 400.0
+"""New probes per second at most, across all targets."""
+
+WINDOWS_ENTRIES = ("push-tcp-445", "push-tcp-139", "push-udp-137")
+MAC_ENTRY = "mac-push-tcp-22"
+
+
+class TargetError(UserError):
+    """A target the run cannot take; one line for the user."""
+
+
+VERDICTS = ("ready", "not_ready", "unreachable", "unresolved", "error", "not_tested")
+
+
+# --- targets ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Targets:
+    hosts: tuple[Host, ...]
+    notices: tuple[UserError, ...] = ()
+
+
+def _where(source: str, text: str) -> str:
+    shown = "".join(ch if ch.isprintable() else "?" for ch in text.strip())
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return f"{source}: {shown!r}" if source else repr(shown)
+
+
+def _block(text: str, where: str) -> list[Host]:
+    """An IPv4 CIDR block: its host addresses (a /24 gives 254), refused beyond the limit."""
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise TargetError("push-bad-cidr", where=where) from None
+    if network.version != 4:
+        raise TargetError("push-ipv6-block", where=where)
+    if network.num_addresses > 4 * MAX_ADDRESSES:
+        raise TargetError("push-too-many", where=where, limit=MAX_ADDRESSES)
+    refused = special_address(network.network_address) or special_address(network.broadcast_address)
+    if refused is not None:
+        raise TargetError("push-block-special", where=where)
+    return [parse_host(str(address)) for address in network.hosts()]
+
+
+def parse_targets(items: Iterable[tuple[str, str]]) -> Targets:
+    """``(where, text)`` pairs as typed or read: names, addresses, IPv4 CIDR blocks; raises TargetError.
+
+    ``#`` starts a comment; blank items are skipped; the same host twice is checked once (a
+    notice says how many were dropped); more than MAX_ADDRESSES targets are refused.
+    """
+    hosts: dict[str, Host] = {}
+    duplicates: list[str] = []
+    for source, raw in items:
+        text = unicodedata.normalize("NFKC", raw).split("#", 1)[0].strip()
+        if not text:
+            continue
+        where = _where(source, raw)
+        try:
+            found = _block(text, where) if "/" in text and "://" not in text else [parse_host(text)]
+        except HostError as exc:
+            raise TargetError("push-bad-target", where=where, why=exc) from None
+        for host in found:
+            if host.name in hosts:
+                duplicates.append(host.typed)
+                continue
+            if len(hosts) >= MAX_ADDRESSES:
+                raise TargetError("push-too-many", where=where, limit=MAX_ADDRESSES)
+            hosts[host.name] = host
+    if not hosts:
+        raise TargetError("push-no-targets")
+    notices: list[UserError] = [h.notice for h in hosts.values() if h.notice is not None]
+    if duplicates:
+        shown = ", ".join(dict.fromkeys(duplicates[:3]))
+        notices.append(UserError("push-duplicates", count=len(duplicates), hosts=shown))
+    return Targets(tuple(hosts.values()), tuple(notices))
+
+
+def read_targets_file(path: Path) -> list[tuple[str, str]]:
+    """The lines of a targets file (UTF-8, with or without BOM; UTF-16 with a BOM, as
+    Windows PowerShell 5.1's ``>`` writes); raises TargetError for what is not a text list."""
+    name = str(path)
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise TargetError("push-file-unreadable", file=name, why=exc.strerror or exc.__class__.__name__) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise TargetError("push-file-too-big", file=name, limit=MAX_FILE_BYTES // 1024)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TargetError("push-file-not-utf8", file=name) from None
+    else:
+        if b"\x00" in data:
+            raise TargetError("push-file-binary", file=name)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise TargetError("push-file-not-utf8", file=name, where=exc.start) from None
+    if "\x00" in text:
+        raise TargetError("push-file-binary", file=name)
+    lines = [(f"{path.name}:{number}", line) for number, line in enumerate(text.splitlines(), 1)]
+    if not any(line.split("#", 1)[0].strip() for _where_, line in lines):
+        raise TargetError("push-file-empty", file=name)
+    return lines
+
+
+# --- the plan ---------------------------------------------------------------------------
+
+
+def check_id(entry_id: str, host: Host) -> str:
+    """Unique per host and port in one run (the entry names the protocol and port)."""
+    return f"{entry_id}@{host.name}"
+
+
+def build_push_plan(catalog: Catalog, hosts: Sequence[Host], *, mac: bool = False) -> tuple[Check, ...]:
+    entries = [catalog.entry(e) for e in (*WINDOWS_ENTRIES, *((MAC_ENTRY,) if mac else ()))]
+    app_tests = {"push-tcp-445": (AppTest.SMB_NEGOTIATE,), "push-udp-137": (AppTest.NETBIOS_STATUS,)}
+    return tuple(
+        Check(
+            id=check_id(entry.id, host),
+            entry_id=entry.id,
+            target=Target.PUSH_CLIENT,
+            host=host,
+            protocol=entry.protocol,
+            port=entry.port,
+            default_port=entry.port,
+            applies=True,
+            reason="the manager connects to this client here to push-deploy the SEP client",
+            reason_code="push-target",
+            app_tests=app_tests.get(entry.id, ()),
+        )
+        for host in hosts
+        for entry in entries
+    )
+
+
+# --- the verdict of one target --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetVerdict:
+    host: Host
+    address: str | None
+    verdict: str
+    cause: str
+    """What the group of targets with the same finding is keyed by (labels.toml [push-cause])."""
+    severity: Severity
+    headline: dict[str, str]
+    guidance: tuple[str, ...]
+    results: tuple[CheckResult, ...]
+    explanations: tuple[Explanation, ...]
+
+    def to_json(self, lang: Lang) -> dict[str, Any]:
+        return {
+            "host": self.host.typed,
+            "address": self.address,
+            "verdict": self.verdict,
+            "cause": self.cause,
+            "severity": str(self.severity),
+            "headline": self.headline[lang],
+            "guidance": list(self.guidance),
+            "checks": [check_json(r, e, lang) for r, e in zip(self.results, self.explanations, strict=True)],
+        }
+
+
+_CAUSE_GUIDANCE = {
+    "ready": ("push-admin-share", "push-uac-remote-restrictions"),
+    "ready-netbios-off": ("push-netbios-off", "push-admin-share", "push-uac-remote-restrictions"),
+    "ready-mac": ("mac-remote-login",),
+    "445-filtered": (
+        "allow-file-printer-sharing",
+        "push-windows-firewall",
+        "client-firewall-off-until-restart",
+        "verdict-filtered",
+    ),
+    "445-closed": ("server-service", "allow-file-printer-sharing", "verdict-closed"),
+    "445-not-smb": ("push-not-smb",),
+    "445-smb-failed": ("push-not-smb", "server-service"),
+    "22-closed": ("mac-remote-login",),
+    "silent": ("push-silent-pc", "push-windows-firewall", "verdict-unreachable"),
+    "host-unreachable": ("verdict-unreachable",),
+    "local-blocked": ("verdict-filtered-locally",),
+    "nxdomain": ("verdict-nxdomain",),
+    "dns-timeout": ("verdict-dns-timeout",),
+    "unresolved": ("verdict-unresolved",),
+    "error": (),
+    "not-tested": (),
+}
+
+
+def _words(code: str, **values: str) -> dict[str, str]:
+    return {lang: label("push-cause", code, lang).format(**values) for lang in ("ja", "en")}
+
+
+def _smb(result: CheckResult) -> Any:
+    return next((a for a in result.application if a.test is AppTest.SMB_NEGOTIATE), None)
+
+
+def _netbios(result: CheckResult | None) -> Any:
+    if result is None:
+        return None
+    return next((a for a in result.application if a.test is AppTest.NETBIOS_STATUS and a.ok), None)
+
+
+def judge_target(host: Host, results: Sequence[CheckResult], catalog: Catalog) -> TargetVerdict:
+    """The verdict of one target from its checks (in plan order: 445, 139, 137, [22])."""
+    by_entry = {r.check.entry_id: r for r in results}
+    r445, r139, r137 = by_entry["push-tcp-445"], by_entry["push-tcp-139"], by_entry.get("push-udp-137")
+    r22 = by_entry.get(MAC_ENTRY)
+    address = next((r.address for r in results if r.address), None)
+    explanations = tuple(explain(r, catalog) for r in results)
+
+    def verdict(kind: str, cause: str, severity: Severity, headline: dict[str, str]) -> TargetVerdict:
+        return TargetVerdict(
+            host, address, kind, cause, severity, headline, _CAUSE_GUIDANCE[cause], tuple(results), explanations
+        )
+
+    states = [r.state for r in results]
+    unresolved = next((r for r in results if r.state is State.UNRESOLVED), None)
+    if unresolved is not None:
+        cause = unresolved.cause if unresolved.cause in ("nxdomain", "dns-timeout") else "unresolved"
+        return verdict("unresolved", cause, Severity.PROBLEM, _words(cause, detail=unresolved.reason))
+    if any(not s.ran for s in states):
+        why = next(r.reason for r in results if not r.state.ran)
+        return verdict("not_tested", "not-tested", Severity.NOT_TESTED, _words("not-tested", detail=why))
+    netbios = _netbios(r137)
+    names = f" ({netbios.detail})" if netbios is not None else ""
+    smb = _smb(r445)
+    if r22 is not None and r22.state is State.OPEN and not (smb is not None and smb.ok):
+        return verdict("ready", "ready-mac", Severity.PASSED, _words("ready-mac", names=names))
+    if r445.state is State.OPEN and smb is not None:
+        if smb.ok:
+            netbios_off = r139.state is not State.OPEN or (r137 is not None and netbios is None)
+            cause = "ready-netbios-off" if netbios_off else "ready"
+            return verdict("ready", cause, Severity.PASSED, _words(cause, detail=smb.detail, names=names))
+        cause = "445-not-smb" if smb.evidence.get("answer") not in ("SMB1", "SMB2") else "445-smb-failed"
+        return verdict("not_ready", cause, Severity.PROBLEM, _words(cause, detail=smb.detail, names=names))
+    if State.ERROR in states:
+        failed = next(r for r in results if r.state is State.ERROR)
+        return verdict("error", "error", Severity.WARNING, _words("error", detail=failed.reason))
+    if any(r.cause.startswith("local-") for r in results):
+        return verdict("not_ready", "local-blocked", Severity.PROBLEM, _words("local-blocked"))
+    answered = [r for r in results if r.state in (State.OPEN, State.CLOSED)]
+    if not answered and netbios is None:
+        if any(r.cause in HOST_LEVEL_CAUSES for r in results):
+            reason = next(r.reason for r in results if r.cause in HOST_LEVEL_CAUSES)
+            return verdict(
+                "unreachable", "host-unreachable", Severity.PROBLEM, _words("host-unreachable", detail=reason)
+            )
+        return verdict("unreachable", "silent", Severity.PROBLEM, _words("silent"))
+    if r445.state is State.CLOSED:
+        return verdict("not_ready", "445-closed", Severity.PROBLEM, _words("445-closed", names=names))
+    if r445.state is not State.OPEN:
+        return verdict("not_ready", "445-filtered", Severity.PROBLEM, _words("445-filtered", names=names))
+    # 445 open without an SMB answer recorded: only when the SMB step itself did not run.
+    return verdict("error", "error", Severity.WARNING, _words("error", detail=r445.reason))
+
+
+# --- the run ------------------------------------------------------------------------------
+
+
+@dataclass
+class PushSweep:
+    started: dt.datetime
+    duration_ms: float
+    targets: list[TargetVerdict]
+    cancelled: bool = False
+    mac: bool = False
+    computer: str = field(default_factory=lambda: this_computer()[0])
+    os_name: str = field(default_factory=lambda: this_computer()[1])
+
+    @property
+    def overall(self) -> Severity:
+        return overall([t.severity for t in self.targets])
+
+    def counts(self) -> dict[str, int]:
+        return {kind: sum(1 for t in self.targets if t.verdict == kind) for kind in VERDICTS}
+
+    def groups(self) -> list[tuple[str, list[TargetVerdict]]]:
+        """Targets grouped by cause, the worst first, then the largest."""
+        found: dict[str, list[TargetVerdict]] = {}
+        for target in self.targets:
+            found.setdefault(target.cause, []).append(target)
+        return sorted(found.items(), key=lambda item: (item[1][0].severity.rank, -len(item[1]), item[0]))
+
+    def to_json(self, lang: Lang) -> dict[str, Any]:
+        return {
+            "command": "push",
+            "started": self.started.isoformat(),
+            "duration_ms": round(self.duration_ms, 1),
+            "overall": str(self.overall),
+            "counts": self.counts(),
+            "computer": self.computer,
+            "os": self.os_name,
+            "mac": self.mac,
+            "cancelled": self.cancelled,
+            "targets": [t.to_json(lang) for t in self.targets],
+        }
+
+    def exit_code(self) -> int:
+        from core import exit_codes
+
+        if any(t.severity is Severity.PROBLEM for t in self.targets):
+            return exit_codes.PROBLEMS
+        if any(t.verdict in ("error", "not_tested") for t in self.targets):
+            return exit_codes.INCOMPLETE
+        return exit_codes.OK
+
+
+TargetCallback = Callable[[TargetVerdict], None]
+
+
+class PushRun:
+    """Probe every target's push ports; ``on_target`` gets each target's verdict as soon as it is complete."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        hosts: Sequence[Host],
+        engine: ProbeEngine,
+        *,
+        mac: bool = False,
+        on_target: TargetCallback | None = None,
+        on_result: Callable[[CheckResult], None] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.hosts = list(hosts)
+        self.engine = engine
+        self.mac = mac
+        self.on_target = on_target
+        self.on_result = on_result
+        self.checks = build_push_plan(catalog, hosts, mac=mac)
+        self._pending: dict[str, dict[str, CheckResult]] = {h.name: {} for h in hosts}
+        self._per_host = len(self.checks) // max(1, len(self.hosts))
+        self.verdicts: dict[str, TargetVerdict] = {}
+
+    def _arrived(self, result: CheckResult) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
+        assert result.check.host is not None
+        name = result.check.host.name
+        got = self._pending[name]
+        got[result.check.id] = result
+        if len(got) == self._per_host:
+            host = result.check.host
+            ordered = [got[c.id] for c in self.checks if c.host is not None and c.host.name == name]
+            self.verdicts[name] = judge_target(host, ordered, self.catalog)
+            if self.on_target is not None:
+                self.on_target(self.verdicts[name])
+
+    async def run(self) -> PushSweep:
+        summary: RunSummary = await self.engine.run(self.checks, on_result=self._arrived)
+        by_host: dict[str, list[CheckResult]] = {}
+        for result in summary.results:
+            assert result.check.host is not None
+            by_host.setdefault(result.check.host.name, []).append(result)
+        targets = [self.verdicts.get(h.name) or judge_target(h, by_host[h.name], self.catalog) for h in self.hosts]
+        return PushSweep(summary.started, summary.duration_ms, targets, mac=self.mac)

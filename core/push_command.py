@@ -1,0 +1,208 @@
+"""``push`` on the command line: push readiness of many client PCs, seen from the manager.
+
+Everything is validated before any packet leaves (exit 2 on bad input); each target's
+line is printed as soon as its checks are all in; then the targets grouped by cause,
+with each cause's guidance once; exit 0 when every target is ready, 1 when any is not
+(not ready, unreachable, unresolved), 3 when none is wrong but one could not be checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from core import exit_codes
+from core.catalog import Catalog, Lang, label
+from core.console import Console, write_json
+from core.engine import ProbeEngine
+from core.i18n import system_lang
+from core.push import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_RATE,
+    PushRun,
+    PushSweep,
+    TargetError,
+    Targets,
+    TargetVerdict,
+    parse_targets,
+    read_targets_file,
+)
+from core.report import ReportError, ReportPlace, write_pair
+from core.timing import TimeoutPolicy
+from core.untrusted import json_safe, strip_credentials
+
+
+def add_push_parser(sub: Any) -> None:
+    from core.check_command import _timeout_arg
+    from core.cli import _lang_arg
+
+    push = sub.add_parser("push", help="from the manager: are these client PCs ready for push deployment?")
+    push.add_argument("targets", nargs="*", metavar="TARGET", help="PC names, IP addresses, IPv4 CIDR blocks")
+    push.add_argument("--targets", dest="targets_file", default=None, metavar="FILE", help="one target per line")
+    push.add_argument("--mac", action="store_true", help="the targets include Macs: check TCP 22 too")
+    push.add_argument("--timeout", type=_timeout_arg, default=None, help="longest wait per attempt, 0.1-60 s")
+    push.add_argument("--json", action="store_true", help="print one JSON object")
+    push.add_argument("--report", default=None, metavar="FILE", help="write the HTML report there (and FILE's .json)")
+    push.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
+
+
+def targets_from_args(args: argparse.Namespace, lang: Lang) -> Targets:
+    """Every target checked before anything is sent; raises UsageError."""
+    from core.cli import UsageError
+
+    items = [("", text) for text in args.targets]
+    try:
+        if args.targets_file is not None:
+            items += read_targets_file(Path(args.targets_file))
+        return parse_targets(items)
+    except TargetError as exc:
+        raise UsageError(exc.message(lang)) from None
+
+
+def _ports_text(target: TargetVerdict, lang: Lang) -> str:
+    parts = []
+    for result in target.results:
+        check = result.check
+        state = label("state", str(result.state), lang)
+        parts.append(f"{check.protocol.upper()} {check.port} {state}")
+    return " · ".join(parts)
+
+
+def target_line(target: TargetVerdict, lang: Lang, console: Console) -> str:
+    shown = target.host.typed
+    if target.address and target.address != target.host.name:
+        shown += f" ({target.address})"
+    verdict = label("push", f"verdict-{target.verdict}", lang)
+    return f"{console.mark(str(target.severity))} {shown:<18} {verdict:<12} {_ports_text(target, lang)}  {target.headline[lang]}"
+
+
+def print_groups(sweep: PushSweep, catalog: Catalog, lang: Lang, console: Console, *, limit: int = 8) -> None:
+    """The targets grouped by cause; each group's guidance once, with its steps."""
+    arrow = console.mark("arrow")
+    shown: set[str] = set()
+    for cause, targets in sweep.groups():
+        console.line()
+        headline = label("push-group", cause, lang)
+        console.line(
+            f"{console.mark(str(targets[0].severity))} {label('push', 'group', lang).format(count=len(targets), headline=headline)}"
+        )
+        names = [t.host.typed for t in targets[:limit]]
+        if len(targets) > limit:
+            names.append(label("push", "more", lang).format(count=len(targets) - limit))
+        console.line(f"    {', '.join(names)}")
+        for gid in targets[0].guidance:
+            guidance = catalog.guidance[gid]
+            source = label("report", "vendor" if guidance.source == "vendor" else "rule_of_thumb", lang)
+            if gid in shown:
+                console.line(f"    {arrow} {guidance.title.get(lang)}")
+                continue
+            shown.add(gid)
+            console.line(f"    {arrow} {guidance.title.get(lang)} [{source}]: {guidance.text.get(lang)}")
+            for number, step in enumerate(guidance.steps, 1):
+                console.line(f"       {number}. {step.get(lang)}")
+
+
+def summary_line(sweep: PushSweep, lang: Lang) -> str:
+    counts = sweep.counts()
+    return label("push", "summary", lang).format(seconds=sweep.duration_ms / 1000, **counts)
+
+
+def push_engine(policy: TimeoutPolicy) -> ProbeEngine:
+    """The engine of a sweep: more probes in flight than ``check`` (many hosts), paced."""
+    return ProbeEngine(policy, max_sockets=DEFAULT_CONCURRENCY, probe_rate=DEFAULT_RATE, use_system_proxy=False)
+
+
+async def run_push(
+    targets: Targets,
+    catalog: Catalog,
+    policy: TimeoutPolicy,
+    lang: Lang,
+    as_json: bool,
+    out: TextIO,
+    *,
+    mac: bool = False,
+    place: ReportPlace | None = None,
+) -> int:
+    console = Console(out)
+    if not as_json:
+        console.line(label("push", "title", lang).format(count=len(targets.hosts)))
+        for notice in targets.notices:
+            console.line(f"{label('cli', 'note', lang)}: {notice.message(lang)}")
+        console.flush()
+
+    def on_target(target: TargetVerdict) -> None:
+        if not as_json:
+            console.line(target_line(target, lang, console))
+            console.flush()
+
+    run = PushRun(catalog, targets.hosts, push_engine(policy), mac=mac, on_target=on_target)
+    sweep = await run.run()
+    if as_json:
+        write_json(out, sweep.to_json(lang))
+    else:
+        print_groups(sweep, catalog, lang, console)
+        console.line()
+        console.line(summary_line(sweep, lang))
+    if place is not None:
+        return _write_report(place, sweep, catalog, lang, console, quiet=as_json)
+    return sweep.exit_code()
+
+
+def render_push_report(sweep: PushSweep, catalog: Catalog, lang: Lang) -> str:
+    from core.report import _environment
+
+    groups = [
+        {
+            "cause": cause,
+            "severity": str(targets[0].severity),
+            "title": label("push-group", cause, lang),
+            "targets": targets,
+            "guidance": [catalog.guidance[g] for g in targets[0].guidance],
+        }
+        for cause, targets in sweep.groups()
+    ]
+    return (
+        _environment()
+        .get_template("push.html.j2")
+        .render(
+            lang=lang,
+            sweep=sweep,
+            groups=groups,
+            summary=summary_line(sweep, lang),
+            words=lambda group, code: label(group, code, lang),
+            ports=lambda target: _ports_text(target, lang),
+        )
+    )
+
+
+def _write_report(
+    place: ReportPlace, sweep: PushSweep, catalog: Catalog, lang: Lang, console: Console, *, quiet: bool
+) -> int:
+    from core.cli import PROG, say
+
+    html = strip_credentials(render_push_report(sweep, catalog, lang))
+    json_text = json_safe(strip_credentials(json.dumps(sweep.to_json(lang), ensure_ascii=False, indent=2))) + "\n"
+    try:
+        html_path, json_path = write_pair(place, html, json_text)
+    except ReportError as exc:
+        say(f"{PROG}: --report: {exc.message(lang)}")
+        return exit_codes.CANNOT_WRITE
+    if not quiet:
+        from core.errors import UserError
+
+        console.line(UserError("report-written", html=str(html_path), json=str(json_path)).message(lang))
+    return sweep.exit_code()
+
+
+def run(args: argparse.Namespace, catalog: Catalog) -> int:
+    from core.check_command import report_place_arg
+
+    lang: Lang = getattr(args, "lang", None) or system_lang()
+    targets = targets_from_args(args, lang)
+    place = None if args.report is None else report_place_arg(args.report, lang)
+    policy = TimeoutPolicy.from_user_timeout(args.timeout)
+    return asyncio.run(run_push(targets, catalog, policy, lang, args.json, sys.stdout, mac=args.mac, place=place))

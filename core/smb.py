@@ -1,0 +1,189 @@
+"""An SMB2 NEGOTIATE on TCP 445: does a real SMB server answer, which dialect, is signing required?
+
+The messages are smbprotocol's (``SMB3NegotiateRequest`` with the SMB 2.0.2 to 3.1.1
+dialects, as Windows offers them; the response parsed by ``SMB2NegotiateResponse``);
+the exchange runs on asyncio, so hundreds of targets need no threads. Nothing is
+authenticated: no session is set up, no credential is sent, no share is opened; the
+connection is closed right after the server's NEGOTIATE response.
+
+``smb_negotiate`` never raises for what the network sends: anything that is not an SMB2
+NEGOTIATE response is a failed ``AppResult`` that says what came instead (an SMB1-only
+server, another protocol's words, a closed connection, silence).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import struct
+import time
+import uuid
+from typing import Any
+
+from core.results import AppResult, AppTest
+from core.untrusted import terminal_safe
+
+SMB2_MAGIC = b"\xfeSMB"
+SMB1_MAGIC = b"\xffSMB"
+MAX_ANSWER = 65536
+"""A NEGOTIATE response is a few hundred bytes; a longer one is not read past this."""
+
+DIALECT_NAMES = {0x0202: "2.0.2", 0x0210: "2.1", 0x0300: "3.0", 0x0302: "3.0.2", 0x0311: "3.1.1", 0x02FF: "2.???"}
+_SIGNING_ENABLED, _SIGNING_REQUIRED = 0x0001, 0x0002
+
+
+def negotiate_request() -> bytes:
+    """The NEGOTIATE request as Windows 10 sends it (every SMB2/3 dialect, 3.1.1's contexts), framed for TCP."""
+    from smbprotocol import Dialects
+    from smbprotocol.connection import (
+        Ciphers,
+        HashAlgorithms,
+        NegotiateContextType,
+        SecurityMode,
+        SMB2EncryptionCapabilities,
+        SMB2NegotiateContextRequest,
+        SMB2PreauthIntegrityCapabilities,
+        SMB3NegotiateRequest,
+    )
+    from smbprotocol.header import Commands, SMB2HeaderRequest
+
+    request = SMB3NegotiateRequest()
+    request["dialects"] = [
+        Dialects.SMB_2_0_2,
+        Dialects.SMB_2_1_0,
+        Dialects.SMB_3_0_0,
+        Dialects.SMB_3_0_2,
+        Dialects.SMB_3_1_1,
+    ]
+    request["security_mode"] = SecurityMode.SMB2_NEGOTIATE_SIGNING_ENABLED
+    request["client_guid"] = uuid.UUID(bytes=os.urandom(16))
+    integrity = SMB2NegotiateContextRequest()
+    integrity["context_type"] = NegotiateContextType.SMB2_PREAUTH_INTEGRITY_CAPABILITIES
+    integrity["data"] = SMB2PreauthIntegrityCapabilities()
+    integrity["data"]["hash_algorithms"] = [HashAlgorithms.SHA_512]
+    integrity["data"]["salt"] = os.urandom(32)
+    encryption = SMB2NegotiateContextRequest()
+    encryption["context_type"] = NegotiateContextType.SMB2_ENCRYPTION_CAPABILITIES
+    encryption["data"] = SMB2EncryptionCapabilities()
+    encryption["data"]["ciphers"] = [Ciphers.AES_128_GCM, Ciphers.AES_128_CCM]
+    request["negotiate_context_list"] = [integrity, encryption]
+    header = SMB2HeaderRequest()
+    header["command"] = Commands.SMB2_NEGOTIATE
+    header["credit_request"] = 1
+    header["message_id"] = 0
+    header["data"] = request
+    message = header.pack()
+    return struct.pack(">I", len(message)) + bytes(message)
+
+
+def parse_negotiate_response(message: bytes) -> dict[str, Any]:
+    """The facts of an SMB2 NEGOTIATE response (the message after the 4-byte TCP framing).
+
+    Raises ValueError for anything else (the caller says what came instead)."""
+    from smbprotocol.connection import SMB2NegotiateResponse
+    from smbprotocol.header import SMB2HeaderResponse
+
+    if not message.startswith(SMB2_MAGIC):
+        raise ValueError("not an SMB2 message")
+    header = SMB2HeaderResponse()
+    try:
+        header.unpack(message)
+    except Exception as exc:  # smbprotocol raises several kinds for a cut header
+        raise ValueError(f"a cut SMB2 header ({exc.__class__.__name__})") from None
+    if header["command"].get_value() != 0:
+        raise ValueError("an SMB2 answer that is not a NEGOTIATE response")
+    status = header["status"].get_value()
+    if status != 0:
+        raise ValueError(f"the server refused the NEGOTIATE (status 0x{status:08x})")
+    response = SMB2NegotiateResponse()
+    try:
+        response.unpack(header["data"].get_value())
+    except Exception as exc:
+        raise ValueError(f"a cut NEGOTIATE response ({exc.__class__.__name__})") from None
+    dialect = int(response["dialect_revision"].get_value())
+    mode = int(response["security_mode"].get_value())
+    return {
+        "dialect": DIALECT_NAMES.get(dialect, f"0x{dialect:04x}"),
+        "signing_enabled": bool(mode & _SIGNING_ENABLED),
+        "signing_required": bool(mode & _SIGNING_REQUIRED),
+        "server_guid": str(response["server_guid"].get_value()),
+    }
+
+
+def _excerpt(data: bytes) -> str:
+    """The first bytes another protocol sent, as plain text a terminal and a report can show."""
+    text = data[:48].decode("latin-1")
+    printable = "".join(ch if ch.isprintable() else "." for ch in text).strip()
+    return terminal_safe(printable) or data[:16].hex(" ")
+
+
+async def _read_answer(reader: asyncio.StreamReader) -> bytes:
+    """The first framed message; a peer that is not SMB may send anything, or nothing."""
+    head = await reader.read(4)
+    if len(head) < 4:
+        head += await reader.read(4 - len(head))
+    if len(head) < 4:
+        return head
+    length = struct.unpack(">I", head)[0]
+    if head[0] != 0 or not 0 < length <= MAX_ANSWER:
+        return head + await _some(reader)
+    body = b""
+    while len(body) < length:
+        chunk = await reader.read(length - len(body))
+        if not chunk:
+            break
+        body += chunk
+    return head + body
+
+
+async def _some(reader: asyncio.StreamReader) -> bytes:
+    """A little more of a foreign answer, for the evidence (a line of text arrives in one piece)."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(0.2):
+            return await reader.read(64)
+    return b""
+
+
+async def smb_negotiate(address: str, port: int, deadline: float) -> AppResult:
+    """One NEGOTIATE exchange with ``address``: a passed ``AppResult`` only for a real SMB2/3 answer."""
+    started = time.perf_counter()
+
+    def result(ok: bool, detail: str, evidence: dict[str, Any] | None = None) -> AppResult:
+        elapsed = (time.perf_counter() - started) * 1000
+        return AppResult(AppTest.SMB_NEGOTIATE, ok, detail, "direct", elapsed, evidence or {})
+
+    writer: asyncio.StreamWriter | None = None
+    try:
+        async with asyncio.timeout(deadline):
+            reader, writer = await asyncio.open_connection(address.partition("%")[0], port)
+            writer.write(negotiate_request())
+            await writer.drain()
+            answer = await _read_answer(reader)
+    except TimeoutError:
+        return result(False, f"no SMB answer within {deadline:g} s: the port accepts, but nothing speaks SMB", {})
+    except OSError as exc:
+        return result(False, f"the SMB exchange failed: {exc.strerror or exc.__class__.__name__}", {})
+    finally:
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(OSError, TimeoutError):
+                async with asyncio.timeout(1):
+                    await writer.wait_closed()
+    if not answer:
+        return result(False, "the port accepted the connection and closed it without an SMB answer", {"answer": ""})
+    message = answer[4:]
+    if message.startswith(SMB1_MAGIC):
+        return result(
+            False,
+            "an SMB1-only server answered (SMB2/3 disabled, or Windows XP/Server 2003)",
+            {"dialect": "1", "answer": "SMB1"},
+        )
+    if not message.startswith(SMB2_MAGIC):
+        return result(False, f"something else answers on {port}: '{_excerpt(answer)}'", {"answer": _excerpt(answer)})
+    try:
+        facts = parse_negotiate_response(message)
+    except ValueError as exc:
+        return result(False, f"an SMB server answered, but not as expected: {exc}", {"answer": "SMB2"})
+    signing = "signing required" if facts["signing_required"] else "signing not required"
+    return result(True, f"SMB {facts['dialect']}, {signing}", facts)

@@ -1,0 +1,303 @@
+"""A push-deployment lab: a manager and a client network of up to 254 PCs (root only).
+
+Two network namespaces, beside (not inside) ``scripts/netlab.py``'s lab, built with its
+helpers (the same tag claim, so labs of both kinds run side by side):
+
+* "manager" (10.239.T.2): where ``sep-port-doctor push`` and nmap run; it reaches the
+  client network 10.238.T.0/24 through
+* "clients" (10.239.T.1), the clients' router and the clients themselves. The PCs that
+  exist are addresses of its own (on an interface of their own, so Samba treats them as
+  a network card): real Samba (``smbd`` on TCP 139/445, ``nmbd`` answering NetBIOS node
+  status on UDP 137) serves them, and nftables makes the faults technicians meet:
+  445 dropped (Windows Firewall without File and Printer Sharing), 445 reset, NetBIOS
+  over TCP/IP disabled (139 reset, UDP 137 port-unreachable), and one PC where something
+  that is not SMB answers on 445 (a line of text, then it waits). Every other address of
+  the /24 is a PC that is not there: the router's ARP finds nobody, and after 3 s it says
+  host-unreachable, rate-limited as the kernel limits it (a burst, then 1 a second), so
+  most probes to absent PCs meet silence, as on a real network.
+
+``truth(address, port)`` gives the lab's ground truth in nmap's words.
+Usage: ``python scripts/pushlab.py up`` (prints the roles and waits), Ctrl+C takes it down.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scripts.netlab import LabError, _run, claim_tag, remove_namespaces, stop_processes
+
+REQUIRED_TOOLS = ("ip", "nft", "smbd", "nmbd")
+
+NOT_SMB_BANNER = b"220 printer-gateway ready\r\n"
+"""What the PC that is not SMB says on 445 (a line, as many embedded servers do), then it waits."""
+
+_NOT_SMB_SERVER = (
+    "import socket, sys, threading\n"
+    "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+    "s.bind((sys.argv[1], 445)); s.listen(64)\n"
+    "def serve(c):\n"
+    "    try:\n"
+    f"        c.sendall({NOT_SMB_BANNER!r}); c.settimeout(30); c.recv(4096)\n"
+    "    except OSError:\n"
+    "        pass\n"
+    "    c.close()\n"
+    "while True:\n"
+    "    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()\n"
+)
+
+
+def missing_requirements() -> str | None:
+    if sys.platform != "linux":
+        return "network namespaces need Linux"
+    if os.geteuid() != 0:
+        return "building network namespaces needs root (run as root, as CI does)"
+    missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
+    if missing:
+        return f"missing tools: {', '.join(missing)} (./dev test installs them as root)"
+    return None
+
+
+@dataclass
+class PushLab:
+    samba: tuple[int, ...] = (10, 11, 12)
+    """Last octets of PCs with real Samba and nothing in the way (ready)."""
+    dropped: tuple[int, ...] = (20,)
+    """Samba runs, but TCP 445 is dropped (a firewall without File and Printer Sharing)."""
+    reset: tuple[int, ...] = (30,)
+    """Samba runs, but TCP 445 is reset."""
+    not_smb: tuple[int, ...] = (40,)
+    """Something that is not SMB answers on TCP 445; nothing else listens."""
+    no_netbios: tuple[int, ...] = (50,)
+    """Samba on 445; NetBIOS over TCP/IP disabled: TCP 139 reset, UDP 137 port-unreachable."""
+    tag: str = ""
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="sepd-push-")))
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    owned: list[str] = field(default_factory=list)
+
+    workgroup = "PUSHLAB"
+
+    @property
+    def manager_ns(self) -> str:
+        return f"sepd-pmg-{self.tag}"
+
+    @property
+    def clients_ns(self) -> str:
+        return f"sepd-pcl-{self.tag}"
+
+    @property
+    def manager_ip(self) -> str:
+        return f"10.239.{self.tag}.2"
+
+    @property
+    def router_ip(self) -> str:
+        return f"10.239.{self.tag}.1"
+
+    @property
+    def network(self) -> str:
+        return f"10.238.{self.tag}.0/24"
+
+    def address(self, last: int) -> str:
+        return f"10.238.{self.tag}.{last}"
+
+    def computer(self, last: int) -> str:
+        return f"PC-{last:03d}"
+
+    @property
+    def present(self) -> tuple[int, ...]:
+        return (*self.samba, *self.dropped, *self.reset, *self.not_smb, *self.no_netbios)
+
+    @property
+    def served(self) -> tuple[int, ...]:
+        """PCs where Samba runs."""
+        return (*self.samba, *self.dropped, *self.reset, *self.no_netbios)
+
+    def in_manager(self, *args: str) -> list[str]:
+        return ["ip", "netns", "exec", self.manager_ns, *args]
+
+    def in_clients(self, *args: str) -> list[str]:
+        return ["ip", "netns", "exec", self.clients_ns, *args]
+
+    def truth(self, last: int, port: int, protocol: str = "tcp") -> str:
+        """What the PC at ``last`` does with ``port`` (nmap's words; absent PCs are ``filtered``)."""
+        if last not in self.present:
+            return "filtered"
+        if protocol == "udp":
+            return "open" if last in self.served and last not in self.no_netbios and port == 137 else "closed"
+        if last in self.not_smb:
+            return "open" if port == 445 else "closed"
+        if port == 445 and last in self.dropped:
+            return "filtered"
+        if port == 445 and last in self.reset:
+            return "closed"
+        if port == 139 and last in self.no_netbios:
+            return "closed"
+        return "open" if port in (139, 445) else "closed"
+
+    # --- building -------------------------------------------------------------------
+
+    def up(self) -> PushLab:
+        reason = missing_requirements()
+        if reason:
+            raise LabError(reason)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.chmod(0o755)
+        try:
+            self.tag = claim_tag(lambda tag: f"sepd-pmg-{tag}", self.tag)
+            self.owned.append(self.manager_ns)
+            _run("ip", "netns", "add", self.clients_ns)
+            self.owned.append(self.clients_ns)
+            self._network()
+            self._firewall()
+            self._samba()
+            self._not_smb()
+            self._wait_ready()
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def _network(self) -> None:
+        t = self.tag
+        link_m, link_r, pcs, dead_a, dead_b = f"pm{t}", f"pr{t}", f"ph{t}", f"pd{t}", f"pe{t}"
+        _run("ip", "link", "add", link_m, "type", "veth", "peer", "name", link_r)
+        _run("ip", "link", "set", link_m, "netns", self.manager_ns)
+        _run("ip", "link", "set", link_r, "netns", self.clients_ns)
+        _run("ip", "-n", self.manager_ns, "addr", "add", f"{self.manager_ip}/24", "dev", link_m)
+        _run("ip", "-n", self.clients_ns, "addr", "add", f"{self.router_ip}/24", "dev", link_r)
+        # The PCs that exist: addresses on a network card of the clients' namespace (a veth
+        # pair whose other end is unused), so they answer as hosts and Samba binds them.
+        _run("ip", "-n", self.clients_ns, "link", "add", pcs, "type", "veth", "peer", "name", f"pp{t}")
+        for last in self.present:
+            _run("ip", "-n", self.clients_ns, "addr", "add", f"{self.address(last)}/32", "dev", pcs)
+        # The PCs that are not there: a segment where nobody answers ARP.
+        _run("ip", "-n", self.clients_ns, "link", "add", dead_a, "type", "veth", "peer", "name", dead_b)
+        for ns in (self.manager_ns, self.clients_ns):
+            _run("ip", "-n", ns, "link", "set", "lo", "up")
+        _run("ip", "-n", self.manager_ns, "link", "set", link_m, "up")
+        for dev in (link_r, pcs, f"pp{t}", dead_a, dead_b):
+            _run("ip", "-n", self.clients_ns, "link", "set", dev, "up")
+        _run("ip", "-n", self.clients_ns, "route", "add", self.network, "dev", dead_a)
+        _run("ip", "-n", self.manager_ns, "route", "add", self.network, "via", self.router_ip)
+        _run(*self.in_clients("sysctl", "-qw", "net.ipv4.ip_forward=1"))
+        # nmbd binds each subnet's broadcast address too, which /32 addresses do not make local.
+        _run(*self.in_clients("sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1"))
+
+    def _firewall(self) -> None:
+        def addresses(lasts: tuple[int, ...]) -> str:
+            return ", ".join(self.address(last) for last in lasts) or "127.0.0.254"
+
+        rules = f"""
+table inet sepdpush {{
+  chain input {{
+    type filter hook input priority 0; policy accept;
+    ip daddr {{ {addresses(self.dropped)} }} tcp dport 445 drop
+    ip daddr {{ {addresses(self.reset)} }} tcp dport 445 reject with tcp reset
+    ip daddr {{ {addresses(self.no_netbios)} }} tcp dport 139 reject with tcp reset
+    ip daddr {{ {addresses(self.no_netbios)} }} udp dport 137 reject
+  }}
+}}
+"""
+        rules_file = self.folder / "clients.nft"
+        rules_file.write_text(rules)
+        _run(*self.in_clients("nft", "-f", str(rules_file)))
+
+    def _daemon(self, args: list[str]) -> None:
+        self.processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def _samba(self) -> None:
+        samba = self.folder / "samba"
+        for sub in ("run", "lock", "state", "cache", "private", "log"):
+            (samba / sub).mkdir(parents=True, exist_ok=True)
+        interfaces = " ".join(f"{self.address(last)}/24" for last in self.served)
+        conf = f"""
+[global]
+  workgroup = {self.workgroup}
+  netbios name = PUSH-SAMBA
+  server role = standalone server
+  interfaces = {interfaces}
+  bind interfaces only = yes
+  smb ports = 445 139
+  disable netbios = no
+  pid directory = {samba}/run
+  lock directory = {samba}/lock
+  state directory = {samba}/state
+  cache directory = {samba}/cache
+  private dir = {samba}/private
+  ncalrpc dir = {samba}/run/ncalrpc
+  nmbd:socket dir = {samba}/run/nmbd
+  log file = {samba}/log/log.%m
+  load printers = no
+  printcap name = /dev/null
+  server signing = mandatory
+"""
+        conf_file = samba / "smb.conf"
+        conf_file.write_text(conf)
+        for daemon in ("smbd", "nmbd"):
+            self._daemon(self.in_clients(daemon, "--foreground", f"--configfile={conf_file}"))
+
+    def _not_smb(self) -> None:
+        for last in self.not_smb:
+            self._daemon(self.in_clients(sys.executable, "-c", _NOT_SMB_SERVER, self.address(last)))
+
+    def _wait_ready(self, timeout: float = 20.0) -> None:
+        """Until every Samba PC accepts on 445 and 139 and nmbd answers (bounded in time)."""
+        from core.netbios import node_status_query
+
+        checks = [(self.address(last), 445) for last in (*self.samba, *self.no_netbios, *self.not_smb)]
+        checks += [(self.address(last), 139) for last in self.samba]
+        probe = (
+            "import socket, sys\n"
+            f"for a, p in {checks!r}:\n"
+            "    s = socket.socket(); s.settimeout(0.5); s.connect((a, p)); s.close()\n"
+            "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(0.5)\n"
+            f"u.sendto({node_status_query(1)!r}, ({self.address(self.samba[0])!r}, 137)); u.recvfrom(2048)\n"
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if _run(*self.in_manager(sys.executable, "-c", probe), check=False).returncode == 0:
+                return
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise LabError(f"{process.args[4:6]} exited with {process.returncode}")
+            time.sleep(0.3)
+        raise LabError(f"the push lab's servers did not come up within {timeout:g} s")
+
+    def down(self) -> None:
+        stop_processes(self.processes)
+        self.processes.clear()
+        remove_namespaces(self.owned)
+        self.owned.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def main() -> int:
+    lab = PushLab().up()
+    try:
+        print(f"push lab up (tag {lab.tag}): manager {lab.manager_ip} in {lab.manager_ns}; clients {lab.network}")
+        for name, lasts in (
+            ("samba", lab.samba),
+            ("445 dropped", lab.dropped),
+            ("445 reset", lab.reset),
+            ("not SMB on 445", lab.not_smb),
+            ("NetBIOS off", lab.no_netbios),
+        ):
+            print(f"  {name}: {', '.join(lab.address(last) for last in lasts)}")
+        print(f"try: ip netns exec {lab.manager_ns} sep-port-doctor push {lab.network}")
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        lab.down()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
