@@ -34,7 +34,7 @@ from pathlib import Path
 
 from scripts.netlab import LabError, _run, claim_tag, remove_namespaces, stop_processes
 
-REQUIRED_TOOLS = ("ip", "nft", "smbd", "nmbd")
+REQUIRED_TOOLS = ("ip", "nft", "smbd", "nmbd", "dnsmasq")
 
 NOT_SMB_BANNER = b"220 printer-gateway ready\r\n"
 """What the PC that is not SMB says on 445 (a line, as many embedded servers do), then it waits."""
@@ -155,6 +155,7 @@ class PushLab:
             _run("ip", "netns", "add", self.clients_ns)
             self.owned.append(self.clients_ns)
             self._network()
+            self._names()
             self._firewall()
             self._samba()
             self._not_smb()
@@ -189,6 +190,38 @@ class PushLab:
         _run(*self.in_clients("sysctl", "-qw", "net.ipv4.ip_forward=1"))
         # nmbd binds each subnet's broadcast address too, which /32 addresses do not make local.
         _run(*self.in_clients("sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1"))
+
+    def name(self, last: int) -> str:
+        """The DNS name of the PC at ``last`` (every present PC has one)."""
+        return f"pc-{last:03d}.push.lab"
+
+    nxdomain_name = "gone-pc.push.lab"
+
+    def _names(self) -> None:
+        """The manager's namespace asks a dnsmasq of its own: the PCs' names, NXDOMAIN for any
+        other ``.lab`` name, and no query ever leaves the lab (``ip netns exec`` bind-mounts
+        /etc/netns/NAME/* over /etc/*)."""
+        folder = Path("/etc/netns") / self.manager_ns
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = "".join(f"{self.address(last)} {self.name(last)}\n" for last in self.present)
+        (folder / "hosts").write_text(f"127.0.0.1 localhost\n::1 localhost\n{lines}")
+        (folder / "resolv.conf").write_text("nameserver 127.0.0.53\noptions timeout:1 attempts:1\n")
+        self._daemon(
+            self.in_manager(
+                "dnsmasq",
+                "--keep-in-foreground",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                "--listen-address=127.0.0.53",
+                "--bind-interfaces",
+                "--port=53",
+                "--user=root",
+                "--cache-size=0",
+                f"--pid-file={self.folder}/dnsmasq.pid",
+                "--local=/lab/",
+            )
+        )
 
     def _firewall(self) -> None:
         def addresses(lasts: tuple[int, ...]) -> str:

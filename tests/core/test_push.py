@@ -1,0 +1,140 @@
+"""`push` without a network: targets as typed and read from files, the plan's ids, the
+verdict rules, and the SMB2 negotiate against real loopback servers that are not SMB."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from core import cli
+from core.catalog import load_catalog
+from core.push import MAX_ADDRESSES, build_push_plan, parse_targets, read_targets_file
+from core.smb import negotiate_request, parse_negotiate_response, smb_negotiate
+
+_BAD = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "push_bad_inputs.toml").read_text("utf-8"))
+
+
+def _file_bytes(text: str) -> bytes:
+    return bytes.fromhex(text[4:]) if text.startswith("hex:") else text.encode("utf-8")
+
+
+@pytest.mark.parametrize("item", _BAD["bad"], ids=[str(i.get("args", i.get("file")))[:30] for i in _BAD["bad"]])
+def test_bad_targets_exit_2_with_one_line_and_nothing_sent(
+    item: dict[str, object], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def must_not_run(self: object) -> None:
+        raise AssertionError("the sweep started: something would have been sent")
+
+    monkeypatch.setattr("core.push.PushRun.run", must_not_run)
+    args = ["push", "--lang", "en", *(item.get("args") or [])]  # type: ignore[misc]
+    if "file" in item:
+        targets = tmp_path / "targets.txt"
+        targets.write_bytes(_file_bytes(str(item["file"])))
+        args += ["--targets", str(targets)]
+    code = cli.main(args)
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err, captured.err
+    assert str(item["words"]) in lines[0]
+    assert captured.out == ""
+
+
+def test_a_block_gives_its_hosts_and_duplicates_are_checked_once() -> None:
+    targets = parse_targets([("", "192.168.10.0/24"), ("", "192.168.10.7"), ("", "PC01"), ("", "pc01 # again")])
+    names = [h.name for h in targets.hosts]
+    assert len(names) == 255 and names[0] == "192.168.10.1" and names[253] == "192.168.10.254"
+    assert names[-1] == "pc01" and "192.168.10.0" not in names and "192.168.10.255" not in names
+    assert [n.message("en") for n in targets.notices] == ["2 duplicate target(s) checked once (192.168.10.7, pc01)"]
+    assert len(parse_targets([("", "10.1.0.0/22")]).hosts) == 1022 <= MAX_ADDRESSES
+    assert [h.name for h in parse_targets([("", "10.1.0.8/31"), ("", "10.1.0.20/32")]).hosts] == [
+        "10.1.0.8",
+        "10.1.0.9",
+        "10.1.0.20",
+    ]
+
+
+def test_target_files_as_windows_writes_them(tmp_path: Path) -> None:
+    """UTF-8 with a BOM (Notepad), UTF-16 with a BOM (PowerShell 5.1's `>`), CRLF, comments."""
+    content = "# floor 3\r\npc01\r\n\r\n10.0.0.5   # printer room\r\n２号機.corp\r\n"
+    for encoded in (codecs.BOM_UTF8 + content.encode(), codecs.BOM_UTF16_LE + content.encode("utf-16-le")):
+        path = tmp_path / "targets.txt"
+        path.write_bytes(encoded)
+        targets = parse_targets(read_targets_file(path))
+        assert [h.typed for h in targets.hosts] == ["pc01", "10.0.0.5", "2号機.corp"]
+
+
+def test_every_check_id_is_unique_per_host_and_port() -> None:
+    targets = parse_targets([("", "10.9.0.0/22")])
+    checks = build_push_plan(load_catalog(), targets.hosts, mac=True)
+    assert len(checks) == 4 * 1022
+    assert len({c.id for c in checks}) == len(checks)
+    assert len({(c.host.name if c.host else "", c.protocol, c.port) for c in checks}) == len(checks)
+
+
+def test_the_negotiate_request_is_an_smb2_negotiate_with_every_dialect() -> None:
+    request = negotiate_request()
+    length = int.from_bytes(request[:4], "big")
+    assert length == len(request) - 4
+    message = request[4:]
+    assert message[:4] == b"\xfeSMB" and int.from_bytes(message[12:14], "little") == 0  # NEGOTIATE
+    body = message[64:]
+    count = int.from_bytes(body[2:4], "little")
+    dialects = [int.from_bytes(body[36 + 2 * i : 38 + 2 * i], "little") for i in range(count)]
+    assert dialects == [0x0202, 0x0210, 0x0300, 0x0302, 0x0311]
+    with pytest.raises(ValueError):
+        parse_negotiate_response(message)  # a request is not a response
+
+
+async def _serving(handler: object) -> tuple[asyncio.Server, int]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)  # type: ignore[arg-type]
+    return server, server.sockets[0].getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (b"SSH-2.0-OpenSSH_9.2\r\n", "something else answers on"),
+        (b"HTTP/1.1 400 Bad Request\r\n\r\n", "'HTTP/1.1 400 Bad Request"),
+        (b"\x00\x00\x00\x08\xffSMBr\x00\x00\x00", "SMB1-only"),
+        (b"\x00\x00\x00\x10\xfeSMB" + b"\x00" * 12, "not as expected"),
+        (b"", "closed it without an SMB answer"),
+    ],
+)
+def test_what_answers_on_445_when_it_is_not_smb2(answer: bytes, words: str) -> None:
+    async def scenario() -> None:
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read(4096)
+            writer.write(answer)
+            await writer.drain()
+            writer.close()
+
+        server, port = await _serving(handler)
+        async with server:
+            result = await smb_negotiate("127.0.0.1", port, 5.0)
+        assert not result.ok and words in result.detail, result.detail
+        assert "\x1b" not in result.detail
+
+    asyncio.run(scenario())
+
+
+def test_a_silent_listener_is_not_smb_within_the_deadline() -> None:
+    async def scenario() -> None:
+        held: list[asyncio.StreamWriter] = []
+
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            held.append(writer)
+            await reader.read(4096)
+
+        server, port = await _serving(handler)
+        async with server:
+            result = await smb_negotiate("127.0.0.1", port, 0.3)
+            for writer in held:
+                writer.close()
+        assert not result.ok and "no SMB answer within 0.3 s" in result.detail
+
+    asyncio.run(scenario())

@@ -1,0 +1,151 @@
+"""`push` against a client network of real Samba PCs in namespaces (scripts/pushlab.py):
+ready, 445 dropped, 445 reset, something that is not SMB on 445, NetBIOS off, absent PCs
+in a CIDR block, a name that does not resolve; TCP verdicts compared with nmap's."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from scripts.pushlab import PushLab, missing_requirements
+from tests.helpers.command import ROOT, command
+
+WHY_NOT = missing_requirements()
+AS_NMAP = {"open": "open", "closed": "closed", "filtered": "filtered", "unreachable": "filtered"}
+
+
+@pytest.fixture(scope="module")
+def pushlab() -> Iterator[PushLab]:
+    if WHY_NOT:
+        pytest.skip(f"push lab skipped: {WHY_NOT}")
+    lab = PushLab(samba=(10, 11), dropped=(20,), reset=(30,), not_smb=(40,), no_netbios=(50,)).up()
+    try:
+        yield lab
+    finally:
+        lab.down()
+
+
+def push(lab: PushLab, *args: str, timeout: float = 120) -> tuple[int, dict[str, Any]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        lab.in_manager(*command(), "push", "--json", "--lang", "en", *args),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def sweep(pushlab: PushLab) -> tuple[int, dict[str, Any]]:
+    """One sweep of 10.238.T.0/26 (62 addresses, 56 of them absent), a PC by name, and a name that does not exist."""
+    return push(pushlab, f"10.238.{pushlab.tag}.0/26", pushlab.name(10), pushlab.nxdomain_name)
+
+
+def _by_host(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {t["host"]: t for t in report["targets"]}
+
+
+def test_each_pc_gets_the_verdict_of_what_it_really_does(pushlab: PushLab, sweep: tuple[int, dict[str, Any]]) -> None:
+    code, report = sweep
+    assert code == 1
+    targets = _by_host(report)
+    assert len(targets) == 62 + 2
+    a = pushlab.address
+    for last in (10, 11):
+        target = targets[a(last)]
+        assert (target["verdict"], target["cause"]) == ("ready", "ready"), target["headline"]
+        smb = target["checks"][0]["application"]["steps"][0]
+        assert smb["test"] == "smb-negotiate" and smb["ok"]
+        assert smb["evidence"]["dialect"] == "3.1.1" and smb["evidence"]["signing_required"] is True
+        netbios = target["checks"][2]["application"]["steps"][0]["evidence"]
+        assert "PUSH-SAMBA<20>" in netbios["names"] and "PUSHLAB<00> group" in netbios["names"]
+    assert (targets[a(20)]["verdict"], targets[a(20)]["cause"]) == ("not_ready", "445-filtered")
+    assert "allow-file-printer-sharing" in targets[a(20)]["guidance"]
+    assert (targets[a(30)]["verdict"], targets[a(30)]["cause"]) == ("not_ready", "445-closed")
+    not_smb = targets[a(40)]
+    assert (not_smb["verdict"], not_smb["cause"]) == ("not_ready", "445-not-smb")
+    assert "something else answers on 445" in not_smb["headline"] and "220 printer-gateway ready" in not_smb["headline"]
+    assert (targets[a(50)]["verdict"], targets[a(50)]["cause"]) == ("ready", "ready-netbios-off")
+    named = targets[pushlab.name(10)]
+    assert named["verdict"] == "ready" and named["address"] == a(10)
+    gone = targets[pushlab.nxdomain_name]
+    assert (gone["verdict"], gone["cause"]) == ("unresolved", "nxdomain")
+    absent = [
+        t
+        for host, t in targets.items()
+        if host.startswith("10.238.") and int(host.split(".")[-1]) not in pushlab.present
+    ]
+    assert len(absent) == 62 - 6
+    assert {t["verdict"] for t in absent} == {"unreachable"}
+    assert report["counts"] == {
+        "ready": 4, "not_ready": 3, "unreachable": 56, "unresolved": 1, "error": 0, "not_tested": 0
+    }  # fmt: skip
+
+
+def test_check_ids_are_unique_and_every_check_object_is_check_json(sweep: tuple[int, dict[str, Any]]) -> None:
+    _code, report = sweep
+    checks = [c for t in report["targets"] for c in t["checks"]]
+    assert len({c["check_id"] for c in checks}) == len(checks) == 3 * 64
+    for target in report["targets"]:
+        assert {c["host"] for c in target["checks"]} == {target["host"]}
+        assert set(target) >= {"host", "address", "verdict", "checks", "severity", "headline", "guidance"}
+    assert set(checks[0]) >= {"id", "state", "cause", "reason", "application", "severity", "headline", "guidance"}
+
+
+def test_tcp_verdicts_are_nmaps_and_the_lab_truth(pushlab: PushLab, sweep: tuple[int, dict[str, Any]]) -> None:
+    _code, report = sweep
+    result = subprocess.run(
+        pushlab.in_manager("nmap", "-sT", "-Pn", "-n", "-p139,445", "-oX", "-", f"10.238.{pushlab.tag}.0/26"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    nmap: dict[tuple[str, int], str] = {}
+    for host in ET.fromstring(result.stdout).iter("host"):
+        address = host.find("address")
+        assert address is not None
+        for port in host.iter("port"):
+            state = port.find("state")
+            assert state is not None
+            nmap[(address.get("addr", ""), int(port.get("portid", "0")))] = state.get("state", "")
+    wrong = []
+    for target in report["targets"]:
+        if not target["host"].startswith("10.238."):
+            continue
+        last = int(target["host"].split(".")[-1])
+        for check in target["checks"]:
+            if check["protocol"] != "tcp":
+                continue
+            ours = AS_NMAP[check["state"]]
+            truth = pushlab.truth(last, check["port"])
+            theirs = nmap[(target["host"], check["port"])]
+            if not ours == truth == theirs:
+                wrong.append(f"{target['host']}:{check['port']} ours {check['state']} nmap {theirs} truth {truth}")
+    assert wrong == []
+
+
+def test_the_text_output_groups_pcs_by_cause(pushlab: PushLab) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    a = pushlab.address
+    result = subprocess.run(
+        pushlab.in_manager(*command(), "push", "--lang", "ja", a(10), a(11), a(20), a(10)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "重複した対象 1 件は 1 回だけ確認します" in result.stdout
+    assert "2 台: プッシュ配備の準備ができています" in result.stdout
+    assert "1 台: TCP 445 がフィルタされています" in result.stdout
+    assert "ファイルとプリンターの共有" in result.stdout
