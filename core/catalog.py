@@ -112,6 +112,10 @@ class Catalog:
     guidance: Mapping[str, Guidance]
 
     def entry(self, entry_id: str) -> PortEntry:
+        if entry_id.startswith("extra-"):  # check --extra: a port outside the catalogue
+            from core.extra import extra_entry
+
+            return extra_entry(entry_id)
         for entry in self.entries:
             if entry.id == entry_id:
                 return entry

@@ -76,6 +76,13 @@ def add_check_parser(sub: Any) -> None:
     check.add_argument("--syslog", default=None, metavar="HOST", help="the syslog server (role manager)")
     check.add_argument("--port", action="append", default=[], metavar="DEFAULT=ACTUAL", help="the site moved a port")
     check.add_argument("--all-ports", action="store_true", help="probe every catalogue port on the manager host")
+    check.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="HOST:PORT[/udp]",
+        help="also probe a port outside the catalogue",
+    )
     check.add_argument("--local-gup", action="store_true", help="this PC is a Group Update Provider (check 2967 here)")
     check.add_argument("--timeout", type=_timeout_arg, default=None, help="longest wait per attempt, 0.1-60 s")
     check.add_argument("--json", action="store_true", help="print one JSON object")
@@ -122,6 +129,13 @@ def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest
     manager = _host(args.manager, "--manager")
     assert manager is not None
     overrides = _overrides(args.port, catalog)
+    from core.cli import UsageError
+    from core.extra import ExtraError, parse_extras
+
+    try:
+        extras = parse_extras(getattr(args, "extra", []))
+    except ExtraError as exc:
+        raise UsageError(f"--extra: {exc.message(system_lang())}") from None
     return PlanRequest(
         manager=manager,
         version=args.version,
@@ -132,6 +146,7 @@ def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest
         overrides=overrides,
         all_ports=args.all_ports,
         local_gup=args.local_gup,
+        extras=extras,
     )
 
 

@@ -46,6 +46,8 @@ class PlanRequest:
     platform: str = sys.platform
     local_gup: bool = False
     """This PC is a Group Update Provider: check that it listens on 2967 too."""
+    extras: tuple[tuple[Host, str, int], ...] = ()
+    """``--extra HOST:PORT[/udp]``: ports outside the catalogue, probed with the run."""
 
 
 def _port_number(text: str) -> int | None:
@@ -255,4 +257,8 @@ def build_plan(catalog: Catalog, request: PlanRequest) -> tuple[Check, ...]:
                 peer=request.manager,
             )
         )
+    if request.extras:
+        from core.extra import extra_checks
+
+        checks += extra_checks(request.extras)
     return tuple(checks)

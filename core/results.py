@@ -46,6 +46,8 @@ class Target(StrEnum):
     THIS_PC = "this_pc"
     PUSH_CLIENT = "push_client"
     """A client PC the manager push-deploys to (``push``)."""
+    EXTRA = "extra"
+    """A port outside the catalogue (``check --extra HOST:PORT``)."""
     NONE = "none"
 
 

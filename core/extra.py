@@ -1,0 +1,96 @@
+"""``check --extra HOST:PORT[/udp]``: a port outside the catalogue, like Test-NetConnection.
+
+Each extra port is a check of its own with a catalogue-shaped entry made here
+(``extra-tcp-8080``): it is probed like every other port and explained with the verdict's
+guidance only (the catalogue knows nothing else about it).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+from core.catalog import PortEntry, Text, label
+from core.errors import UserError
+from core.hosts import Host, HostError, parse_host
+from core.results import Check, Target
+from core.versions import parse_rule
+
+EXTRA_PREFIX = "extra-"
+MAX_EXTRAS = 64
+
+
+class ExtraError(UserError):
+    """A bad ``--extra``; one line for the user."""
+
+
+def parse_extra(text: str) -> tuple[Host, str, int]:
+    """``host:8080``, ``[fe80::1]:8080/udp``, ``10.0.0.5:514/UDP``; raises ExtraError."""
+    raw = unicodedata.normalize("NFKC", text).strip()
+    shown = raw[:60]
+    rest, slash, protocol = raw.rpartition("/")
+    if not slash:
+        rest, protocol = raw, "tcp"
+    protocol = protocol.lower()
+    if protocol not in ("tcp", "udp"):
+        raise ExtraError("extra-form", text=repr(shown))
+    host_text, colon, port_text = rest.rpartition(":")
+    if not colon or not host_text or (":" in host_text and not host_text.startswith("[")):
+        raise ExtraError("extra-form", text=repr(shown))
+    if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
+        raise ExtraError("extra-port", text=repr(shown))
+    try:
+        host = parse_host(host_text)
+    except HostError as exc:
+        raise ExtraError("extra-host", text=repr(shown), why=exc) from None
+    return host, protocol, int(port_text)
+
+
+def parse_extras(texts: list[str]) -> tuple[tuple[Host, str, int], ...]:
+    if len(texts) > MAX_EXTRAS:
+        raise ExtraError("extra-too-many", limit=MAX_EXTRAS)
+    found = [parse_extra(t) for t in texts]
+    unique = {(h.name, p, n): (h, p, n) for h, p, n in found}
+    return tuple(unique.values())
+
+
+@cache
+def extra_entry(entry_id: str) -> PortEntry:
+    """The entry of ``extra-PROTOCOL-PORT``: what the catalogue would say, for a port it does not hold."""
+    _prefix, protocol, port = entry_id.split("-", 2)
+    return PortEntry(
+        id=entry_id,
+        row=0,
+        protocol=protocol,
+        port=int(port),
+        scheme=None,
+        purpose=Text(label("extra", "purpose", "ja"), label("extra", "purpose", "en")),
+        processes=(),
+        initiator=Text(label("extra", "initiator", "ja"), label("extra", "initiator", "en")),
+        direction="client_to_manager",
+        listener="manager",
+        localhost_only=False,
+        configurable=None,
+        versions=parse_rule("all"),
+        versions_text=Text(label("word", "all_versions", "ja"), label("word", "all_versions", "en")),
+        notes=(),
+        guidance=(),
+    )
+
+
+def extra_checks(extras: tuple[tuple[Host, str, int], ...]) -> list[Check]:
+    return [
+        Check(
+            id=f"{EXTRA_PREFIX}{protocol}-{port}@{host.name}",
+            entry_id=f"{EXTRA_PREFIX}{protocol}-{port}",
+            target=Target.EXTRA,
+            host=host,
+            protocol=protocol,
+            port=port,
+            default_port=port,
+            applies=True,
+            reason="a port outside the catalogue, added with --extra",
+            reason_code="extra",
+        )
+        for host, protocol, port in extras
+    ]
