@@ -18,7 +18,7 @@ import codecs
 import datetime as dt
 import ipaddress
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,10 +34,11 @@ from core.results import AppTest, Check, CheckResult, State, Target
 MAX_ADDRESSES = 1024
 """Targets per run at most (a /22): more is refused before anything is sent."""
 MAX_FILE_BYTES = 1024 * 1024
-DEFAULT_CONCURRENCY = 256
-"""Probes in flight at most (each holds its attempts' sockets until its verdict)."""
-DEFAULT_RATE = 400.0
-"""New probes per second at most, across all targets."""
+DEFAULT_CONCURRENCY = 1024
+"""Probes in flight at most (each holds its attempts' sockets, up to 3 on a quiet path, until its
+verdict): a /24's 762 probes all at once, so the sweep takes about one silent host's wait."""
+DEFAULT_RATE = 1000.0
+"""New probes per second at most, across all targets: about 600 kbit/s of SYNs, which a branch link carries."""
 
 WINDOWS_ENTRIES = ("push-tcp-445", "push-tcp-139", "push-udp-137")
 MAC_ENTRY = "mac-push-tcp-22"
@@ -153,7 +154,11 @@ def check_id(entry_id: str, host: Host) -> str:
     return f"{entry_id}@{host.name}"
 
 
-def build_push_plan(catalog: Catalog, hosts: Sequence[Host], *, mac: bool = False) -> tuple[Check, ...]:
+def build_push_plan(
+    catalog: Catalog, hosts: Sequence[Host], *, mac: bool = False, ports: Mapping[int, int] | None = None
+) -> tuple[Check, ...]:
+    """Every target's push checks; ``ports`` moves a port (DEFAULT: ACTUAL) for labs on one machine."""
+    moved = ports or {}
     entries = [catalog.entry(e) for e in (*WINDOWS_ENTRIES, *((MAC_ENTRY,) if mac else ()))]
     app_tests = {"push-tcp-445": (AppTest.SMB_NEGOTIATE,), "push-udp-137": (AppTest.NETBIOS_STATUS,)}
     return tuple(
@@ -163,7 +168,7 @@ def build_push_plan(catalog: Catalog, hosts: Sequence[Host], *, mac: bool = Fals
             target=Target.PUSH_CLIENT,
             host=host,
             protocol=entry.protocol,
-            port=entry.port,
+            port=moved.get(entry.port, entry.port),
             default_port=entry.port,
             applies=True,
             reason="the manager connects to this client here to push-deploy the SEP client",
@@ -363,6 +368,7 @@ class PushRun:
         mac: bool = False,
         on_target: TargetCallback | None = None,
         on_result: Callable[[CheckResult], None] | None = None,
+        ports: Mapping[int, int] | None = None,
     ) -> None:
         self.catalog = catalog
         self.hosts = list(hosts)
@@ -370,10 +376,12 @@ class PushRun:
         self.mac = mac
         self.on_target = on_target
         self.on_result = on_result
-        self.checks = build_push_plan(catalog, hosts, mac=mac)
+        self.checks = build_push_plan(catalog, hosts, mac=mac, ports=ports)
         self._pending: dict[str, dict[str, CheckResult]] = {h.name: {} for h in hosts}
         self._per_host = len(self.checks) // max(1, len(self.hosts))
         self.verdicts: dict[str, TargetVerdict] = {}
+        self.started: dt.datetime | None = None
+        self.t0 = 0.0
 
     def _arrived(self, result: CheckResult) -> None:
         if self.on_result is not None:
@@ -389,7 +397,31 @@ class PushRun:
             if self.on_target is not None:
                 self.on_target(self.verdicts[name])
 
+    def partial(self) -> PushSweep:
+        """The sweep so far, after a cancel: targets without every answer get their checks ``cancelled``."""
+        import time as _time
+
+        targets = []
+        for host in self.hosts:
+            if host.name in self.verdicts:
+                targets.append(self.verdicts[host.name])
+                continue
+            got = self._pending[host.name]
+            results = [
+                got.get(c.id) or CheckResult(c, State.CANCELLED, "cancelled before an answer")
+                for c in self.checks
+                if c.host is not None and c.host.name == host.name
+            ]
+            targets.append(judge_target(host, results, self.catalog))
+        started = self.started or dt.datetime.now(dt.UTC)
+        elapsed = (_time.perf_counter() - self.t0) * 1000 if self.t0 else 0.0
+        return PushSweep(started, elapsed, targets, cancelled=True, mac=self.mac)
+
     async def run(self) -> PushSweep:
+        import time as _time
+
+        self.started = dt.datetime.now(dt.UTC)
+        self.t0 = _time.perf_counter()
         summary: RunSummary = await self.engine.run(self.checks, on_result=self._arrived)
         by_host: dict[str, list[CheckResult]] = {}
         for result in summary.results:

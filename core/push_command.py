@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -179,13 +180,19 @@ def render_push_report(sweep: PushSweep, catalog: Catalog, lang: Lang) -> str:
     )
 
 
+def render_push_pair(sweep: PushSweep, catalog: Catalog, lang: Lang) -> tuple[str, str]:
+    """The HTML report and its JSON, without a credential anywhere (as ``check``'s pair)."""
+    html = strip_credentials(render_push_report(sweep, catalog, lang))
+    json_text = json_safe(strip_credentials(json.dumps(sweep.to_json(lang), ensure_ascii=False, indent=2))) + "\n"
+    return html, json_text
+
+
 def _write_report(
     place: ReportPlace, sweep: PushSweep, catalog: Catalog, lang: Lang, console: Console, *, quiet: bool
 ) -> int:
     from core.cli import PROG, say
 
-    html = strip_credentials(render_push_report(sweep, catalog, lang))
-    json_text = json_safe(strip_credentials(json.dumps(sweep.to_json(lang), ensure_ascii=False, indent=2))) + "\n"
+    html, json_text = render_push_pair(sweep, catalog, lang)
     try:
         html_path, json_path = write_pair(place, html, json_text)
     except ReportError as exc:
@@ -198,6 +205,20 @@ def _write_report(
     return sweep.exit_code()
 
 
+def _raise_file_limit() -> None:
+    """Room for every probe's sockets: the soft limit up to the hard one (1024 by default on Linux desktops)."""
+    if sys.platform == "win32":  # no such limit on sockets
+        return
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 4 * DEFAULT_CONCURRENCY + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+
+
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
     from core.check_command import report_place_arg
 
@@ -205,4 +226,5 @@ def run(args: argparse.Namespace, catalog: Catalog) -> int:
     targets = targets_from_args(args, lang)
     place = None if args.report is None else report_place_arg(args.report, lang)
     policy = TimeoutPolicy.from_user_timeout(args.timeout)
+    _raise_file_limit()
     return asyncio.run(run_push(targets, catalog, policy, lang, args.json, sys.stdout, mac=args.mac, place=place))

@@ -65,6 +65,37 @@ def missing_requirements() -> str | None:
     return None
 
 
+def samba_config(folder: Path, interfaces: str, ports: tuple[int, ...], workgroup: str) -> Path:
+    """An smb.conf whose every file lives under ``folder`` (no system Samba state is touched):
+    standalone, signing required, bound to ``interfaces`` only, SMB on ``ports``."""
+    for sub in ("run", "lock", "state", "cache", "private", "log"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    conf = f"""
+[global]
+  workgroup = {workgroup}
+  netbios name = PUSH-SAMBA
+  server role = standalone server
+  interfaces = {interfaces}
+  bind interfaces only = yes
+  smb ports = {" ".join(str(p) for p in ports)}
+  disable netbios = no
+  pid directory = {folder}/run
+  lock directory = {folder}/lock
+  state directory = {folder}/state
+  cache directory = {folder}/cache
+  private dir = {folder}/private
+  ncalrpc dir = {folder}/run/ncalrpc
+  nmbd:socket dir = {folder}/run/nmbd
+  log file = {folder}/log/log.%m
+  load printers = no
+  printcap name = /dev/null
+  server signing = mandatory
+"""
+    conf_file = folder / "smb.conf"
+    conf_file.write_text(conf)
+    return conf_file
+
+
 @dataclass
 class PushLab:
     samba: tuple[int, ...] = (10, 11, 12)
@@ -246,33 +277,8 @@ table inet sepdpush {{
         self.processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     def _samba(self) -> None:
-        samba = self.folder / "samba"
-        for sub in ("run", "lock", "state", "cache", "private", "log"):
-            (samba / sub).mkdir(parents=True, exist_ok=True)
         interfaces = " ".join(f"{self.address(last)}/24" for last in self.served)
-        conf = f"""
-[global]
-  workgroup = {self.workgroup}
-  netbios name = PUSH-SAMBA
-  server role = standalone server
-  interfaces = {interfaces}
-  bind interfaces only = yes
-  smb ports = 445 139
-  disable netbios = no
-  pid directory = {samba}/run
-  lock directory = {samba}/lock
-  state directory = {samba}/state
-  cache directory = {samba}/cache
-  private dir = {samba}/private
-  ncalrpc dir = {samba}/run/ncalrpc
-  nmbd:socket dir = {samba}/run/nmbd
-  log file = {samba}/log/log.%m
-  load printers = no
-  printcap name = /dev/null
-  server signing = mandatory
-"""
-        conf_file = samba / "smb.conf"
-        conf_file.write_text(conf)
+        conf_file = samba_config(self.folder / "samba", interfaces, (445, 139), self.workgroup)
         for daemon in ("smbd", "nmbd"):
             self._daemon(self.in_clients(daemon, "--foreground", f"--configfile={conf_file}"))
 

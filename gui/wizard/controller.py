@@ -40,6 +40,7 @@ from gui.wizard.pages.results import ResultsPage
 from gui.wizard.pages.run import RunPage
 from gui.wizard.pages.target import TargetPage
 from gui.wizard.pages.where import WherePage
+from gui.wizard.push import PushResultsPage, PushRunPage, PushTargetsPage
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ class Page(IntEnum):
     RUN = 2
     RESULTS = 3
     EXPORT = 4
+    PUSH_TARGETS = 5
+    PUSH_RUN = 6
+    PUSH_RESULTS = 7
 
 
 # The pages, declared once, in the order the wizard shows them.
@@ -61,6 +65,9 @@ PAGES: tuple[tuple[Page, type[WizardPage]], ...] = (
     (Page.RUN, RunPage),
     (Page.RESULTS, ResultsPage),
     (Page.EXPORT, ExportPage),
+    (Page.PUSH_TARGETS, PushTargetsPage),
+    (Page.PUSH_RUN, PushRunPage),
+    (Page.PUSH_RESULTS, PushResultsPage),
 )
 
 BUTTON_NAMES = {
@@ -110,6 +117,11 @@ class DiagnosticsWizard(QWizard):
         self.run_page = self._page(Page.RUN, RunPage)
         self.results = self._page(Page.RESULTS, ResultsPage)
         self.export_page = self._page(Page.EXPORT, ExportPage)
+        self.push_targets = self._page(Page.PUSH_TARGETS, PushTargetsPage)
+        self.push_run = self._page(Page.PUSH_RUN, PushRunPage)
+        self.push_results = self._page(Page.PUSH_RESULTS, PushResultsPage)
+        self.where.push_page_id = Page.PUSH_TARGETS
+        self.push_run.policy = self.policy
         for button, name in BUTTON_NAMES.items():
             self.button(button).setObjectName(name)
 
@@ -133,6 +145,8 @@ class DiagnosticsWizard(QWizard):
         self.export_page.entered.connect(self._on_export_page_entered)
         self.export_page.export_button.clicked.connect(self._export_clicked)
         self.where.language_chosen.connect(self.language_chosen)
+        self.push_run.entered.connect(self._on_push_run_entered)
+        self.push_results.entered.connect(self._on_push_results_entered)
         self._order_tabs()
         self.retranslate()
         # Start on the first page now: a wizard in a hidden tab is otherwise never started.
@@ -184,8 +198,9 @@ class DiagnosticsWizard(QWizard):
         """Finish and Esc end here; the wizard lives in a tab and is never hidden."""
         if result == QWizard.DialogCode.Accepted:
             self.finish()
-        else:  # Esc: stop a running diagnosis, nothing else
+        else:  # Esc: stop a running diagnosis (or push sweep), nothing else
             self.cancel_run()
+            self.push_run.cancel_run()
 
     def accept(self) -> None:
         self.done(QWizard.DialogCode.Accepted)
@@ -274,6 +289,15 @@ class DiagnosticsWizard(QWizard):
         if kept and self.run is not None and self.run.diagnosis is not None and not self.run.diagnosis.cancelled:
             return  # the same question, answered in full: its results stay
         self.start_run(request)
+
+    def _on_push_run_entered(self) -> None:
+        targets = self.push_targets.parsed
+        if targets is not None:
+            self.push_run.start(targets, self.push_targets.mac.isChecked())
+
+    def _on_push_results_entered(self) -> None:
+        if self.push_run.sweep is not None:
+            self.push_results.show_sweep(self.push_run.sweep)
 
     def start_run(self, request: PlanRequest) -> asyncio.Task[Diagnosis]:
         """A new run for ``request``; an older one still going is cancelled."""

@@ -4,113 +4,113 @@
 <context>
     <name>DiagnosticsWizard</name>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="218"/>
+        <location filename="../../gui/wizard/controller.py" line="234"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; 戻る(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="219"/>
+        <location filename="../../gui/wizard/controller.py" line="235"/>
         <source>&amp;Next &gt;</source>
         <translation>次へ(&amp;N) &gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="220"/>
+        <location filename="../../gui/wizard/controller.py" line="236"/>
         <source>Fi&amp;nish</source>
         <translation>完了(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="222"/>
+        <location filename="../../gui/wizard/controller.py" line="238"/>
         <source>Start a new diagnosis (asks first if the results were not exported)</source>
         <translation>新しい診断を始めます(結果を書き出していなければ先に確認します)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="302"/>
+        <location filename="../../gui/wizard/controller.py" line="327"/>
         <source>Checking %1 (SEP %2, %3)…</source>
         <translation>%1 を確認しています(SEP %2、%3)…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="350"/>
+        <location filename="../../gui/wizard/controller.py" line="375"/>
         <source>Cancelled after %1 s: %2 checks had no answer. So far: %3</source>
         <translation>%1 秒で中止しました: %2 件の確認に応答がありません。ここまでの結果: %3</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="353"/>
+        <location filename="../../gui/wizard/controller.py" line="378"/>
         <source>Done in %1 s: %2</source>
         <translation>%1 秒で完了しました: %2</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="355"/>
+        <location filename="../../gui/wizard/controller.py" line="380"/>
         <source>(%1 display errors, the checks went on; details in the log)</source>
         <translation>(表示エラー %1 件。確認は続行しました。詳細はログにあります)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="365"/>
+        <location filename="../../gui/wizard/controller.py" line="390"/>
         <source>A result could not be shown (%1); the checks go on.</source>
         <translation>結果を表示できませんでした(%1)。確認は続行します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="386"/>
+        <location filename="../../gui/wizard/controller.py" line="411"/>
         <source>The summary is on the clipboard.</source>
         <translation>概要をクリップボードにコピーしました。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="427"/>
-        <location filename="../../gui/wizard/controller.py" line="435"/>
+        <location filename="../../gui/wizard/controller.py" line="452"/>
+        <location filename="../../gui/wizard/controller.py" line="460"/>
         <source>Not exported: %1</source>
         <translation>書き出せませんでした: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="430"/>
+        <location filename="../../gui/wizard/controller.py" line="455"/>
         <source>Writing the report…</source>
         <translation>レポートを書き込んでいます…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="444"/>
+        <location filename="../../gui/wizard/controller.py" line="471"/>
         <source>Exported: %1 and %2</source>
         <translation>書き出しました: %1 と %2</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="445"/>
+        <location filename="../../gui/wizard/controller.py" line="474"/>
         <source>Report written: %1</source>
         <translation>レポートを書き込みました: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="458"/>
+        <location filename="../../gui/wizard/controller.py" line="487"/>
         <source>Finish</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="465"/>
+        <location filename="../../gui/wizard/controller.py" line="494"/>
         <source>New diagnosis</source>
         <translation>新しい診断</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="470"/>
+        <location filename="../../gui/wizard/controller.py" line="499"/>
         <source>The results have not been exported.</source>
         <translation>結果はまだ書き出されていません。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="473"/>
+        <location filename="../../gui/wizard/controller.py" line="502"/>
         <source>Export them now, discard them, or go back to them?</source>
         <translation>今すぐ書き出しますか、破棄しますか、それとも結果に戻りますか?</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="474"/>
+        <location filename="../../gui/wizard/controller.py" line="503"/>
         <source>&amp;Export</source>
         <translation>書き出し(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="475"/>
+        <location filename="../../gui/wizard/controller.py" line="504"/>
         <source>&amp;Discard</source>
         <translation>破棄(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="476"/>
+        <location filename="../../gui/wizard/controller.py" line="505"/>
         <source>&amp;Back</source>
         <translation>戻る(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="514"/>
+        <location filename="../../gui/wizard/controller.py" line="543"/>
         <source>New diagnosis.</source>
         <translation>新しい診断を始めました。</translation>
     </message>
@@ -118,48 +118,48 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="66"/>
+        <location filename="../../gui/wizard/pages/export.py" line="69"/>
         <source>Export the report</source>
         <translation>レポートの書き出し</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="67"/>
+        <location filename="../../gui/wizard/pages/export.py" line="70"/>
         <source>One HTML file to attach to the ticket, and the same results as JSON beside it.</source>
         <translation>チケットに添付する HTML ファイル 1 つと、その隣に同じ結果の JSON を書き出します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="68"/>
+        <location filename="../../gui/wizard/pages/export.py" line="71"/>
         <source>&amp;Save the report as:</source>
         <translation>レポートの保存先(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="69"/>
-        <location filename="../../gui/wizard/pages/export.py" line="92"/>
+        <location filename="../../gui/wizard/pages/export.py" line="72"/>
+        <location filename="../../gui/wizard/pages/export.py" line="95"/>
         <source>Save the report as</source>
         <translation>レポートの保存先</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="70"/>
+        <location filename="../../gui/wizard/pages/export.py" line="73"/>
         <source>Bro&amp;wse…</source>
         <translation>参照(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="71"/>
+        <location filename="../../gui/wizard/pages/export.py" line="74"/>
         <source>&amp;Export</source>
         <translation>書き出し(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="72"/>
+        <location filename="../../gui/wizard/pages/export.py" line="75"/>
         <source>&amp;Open the report</source>
         <translation>レポートを開く(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="73"/>
+        <location filename="../../gui/wizard/pages/export.py" line="76"/>
         <source>Open the report &amp;after exporting</source>
         <translation>書き出した後にレポートを開く(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="92"/>
+        <location filename="../../gui/wizard/pages/export.py" line="95"/>
         <source>HTML report (*.html)</source>
         <translation>HTML レポート (*.html)</translation>
     </message>
@@ -250,72 +250,196 @@ Port data: the vendor&apos;s Japanese port page.</source>
     </message>
 </context>
 <context>
+    <name>PushResultsPage</name>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="302"/>
+        <source>Push readiness</source>
+        <translation>プッシュ配備の準備状況</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="303"/>
+        <source>The targets grouped by what was found, with what to do for each group.</source>
+        <translation>結果ごとにまとめた対象と、それぞれの対処です。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="304"/>
+        <source>&amp;Save the report as:</source>
+        <translation>レポートの保存先(&amp;S):</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="305"/>
+        <source>Save the report as</source>
+        <translation>レポートの保存先</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="306"/>
+        <source>&amp;Export</source>
+        <translation>書き出し(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="373"/>
+        <source>Written: %1 and %2</source>
+        <translation>書き出しました: %1 と %2</translation>
+    </message>
+</context>
+<context>
+    <name>PushRunPage</name>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="170"/>
+        <source>Checking the targets</source>
+        <translation>対象を確認しています</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="171"/>
+        <source>Each PC&apos;s ports are filled in as they answer, then its verdict.</source>
+        <translation>各 PC のポートは応答があり次第表示され、最後に判定が表示されます。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="173"/>
+        <source>Target</source>
+        <translation>対象</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="173"/>
+        <source>Address</source>
+        <translation>アドレス</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="173"/>
+        <source>Verdict</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="175"/>
+        <source>&amp;Cancel</source>
+        <translation>中止(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="186"/>
+        <source>waiting</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="258"/>
+        <source>%1 of %2 targets checked</source>
+        <translation>%2 台中 %1 台を確認しました</translation>
+    </message>
+</context>
+<context>
+    <name>PushTargetsPage</name>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="84"/>
+        <source>Push-deployment targets</source>
+        <translation>プッシュ配備の対象</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="85"/>
+        <source>Which client PCs should the manager be able to push the SEP client to?</source>
+        <translation>管理サーバーから SEP クライアントをプッシュ配備したい PC はどれですか?</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="88"/>
+        <source>One target per line: PC names, IP addresses or IPv4 blocks such as 192.168.10.0/24 (at most 1,024 addresses). Lines starting with # are ignored. No credentials are needed: nothing is installed and no share is opened.</source>
+        <translation>1 行に 1 つ: PC の名前、IP アドレス、または 192.168.10.0/24 のような IPv4 のブロック(最大 1,024 アドレス)。# で始まる行は無視します。資格情報は不要です: 何もインストールせず、共有も開きません。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="93"/>
+        <source>&amp;Targets:</source>
+        <translation>対象(&amp;T):</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="94"/>
+        <source>Targets</source>
+        <translation>対象</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="95"/>
+        <source>&amp;Load from a file…</source>
+        <translation>ファイルから読み込む(&amp;L)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="96"/>
+        <source>Some targets are &amp;Macs (check TCP 22 too)</source>
+        <translation>Mac も含む(TCP 22 も確認)(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="105"/>
+        <source>Load targets</source>
+        <translation>対象の読み込み</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="105"/>
+        <source>Text files (*.txt *.csv);;All files (*)</source>
+        <translation>テキストファイル (*.txt *.csv);;すべてのファイル (*)</translation>
+    </message>
+</context>
+<context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../gui/reference.py" line="266"/>
+        <location filename="../../gui/reference.py" line="269"/>
         <source>&amp;Search:</source>
         <translation>検索(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="267"/>
+        <location filename="../../gui/reference.py" line="270"/>
         <source>port, process, purpose… (e.g. 445 windows, プッシュ)</source>
         <translation>ポート、プロセス、用途…(例: 445 windows、プッシュ)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="268"/>
+        <location filename="../../gui/reference.py" line="271"/>
         <source>Every word must match, in any order, in Japanese or English</source>
         <translation>すべての語が一致する行を表示します(順不同、日本語・英語どちらでも)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="272"/>
+        <location filename="../../gui/reference.py" line="275"/>
         <source>all versions</source>
         <translation>すべてのバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="273"/>
+        <location filename="../../gui/reference.py" line="276"/>
         <source>&amp;Protocol:</source>
         <translation>プロトコル(&amp;P):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="269"/>
+        <location filename="../../gui/reference.py" line="272"/>
         <source>SEP v&amp;ersion:</source>
         <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="274"/>
+        <location filename="../../gui/reference.py" line="277"/>
         <source>Direc&amp;tion:</source>
         <translation>方向(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="275"/>
+        <location filename="../../gui/reference.py" line="278"/>
         <source>Hide ports that do &amp;not apply</source>
         <translation>対象外のポートを隠す(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="276"/>
+        <location filename="../../gui/reference.py" line="279"/>
         <source>&amp;Copy selected rows</source>
         <translation>選択した行をコピー(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="277"/>
+        <location filename="../../gui/reference.py" line="280"/>
         <source>Copy</source>
         <translation>コピー</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="278"/>
         <location filename="../../gui/reference.py" line="281"/>
+        <location filename="../../gui/reference.py" line="284"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/reference.py" line="348"/>
+        <location filename="../../gui/reference.py" line="351"/>
         <source>%n of %1 ports shown</source>
         <translation>
             <numerusform>%1 件中 %n 件を表示</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="379"/>
+        <location filename="../../gui/reference.py" line="382"/>
         <source>No port selected.</source>
         <translation>ポートが選択されていません。</translation>
     </message>
@@ -409,47 +533,47 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>RunPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="85"/>
+        <location filename="../../gui/wizard/pages/run.py" line="86"/>
         <source>Checking</source>
         <translation>確認中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="88"/>
+        <location filename="../../gui/wizard/pages/run.py" line="89"/>
         <source>Stop every check now (Esc)</source>
         <translation>すべての確認をすぐに止めます(Esc)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="89"/>
+        <location filename="../../gui/wizard/pages/run.py" line="90"/>
         <source>Check the &amp;selected port again</source>
         <translation>選択したポートを再確認(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="96"/>
+        <location filename="../../gui/wizard/pages/run.py" line="97"/>
         <source>Cancelled: checks that had no answer yet are marked cancelled.</source>
         <translation>中止しました: まだ応答のなかった確認は「中止」と表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="98"/>
+        <location filename="../../gui/wizard/pages/run.py" line="99"/>
         <source>Every planned check is listed; each verdict appears as it arrives.</source>
         <translation>予定したすべての確認を表示し、判定が届いた順に表示します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="103"/>
+        <location filename="../../gui/wizard/pages/run.py" line="104"/>
         <source>running…</source>
         <translation>確認中…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="103"/>
+        <location filename="../../gui/wizard/pages/run.py" line="104"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="87"/>
+        <location filename="../../gui/wizard/pages/run.py" line="88"/>
         <source>&amp;Cancel</source>
         <translation>中止(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="90"/>
+        <location filename="../../gui/wizard/pages/run.py" line="91"/>
         <source>Run &amp;all again</source>
         <translation>すべて再実行(&amp;A)</translation>
     </message>
@@ -585,52 +709,57 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>WherePage</name>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="67"/>
+        <location filename="../../gui/wizard/pages/where.py" line="84"/>
         <source>Where are you?</source>
         <translation>どこで実行していますか?</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="68"/>
+        <location filename="../../gui/wizard/pages/where.py" line="85"/>
         <source>The checks depend on where this program runs.</source>
         <translation>確認内容は、このプログラムを実行する場所によって変わります。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="69"/>
+        <location filename="../../gui/wizard/pages/where.py" line="86"/>
         <source>Choose where you are sitting. Most checks are made from a client PC.</source>
         <translation>作業している場所を選んでください。通常はクライアントの PC から確認します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="70"/>
+        <location filename="../../gui/wizard/pages/where.py" line="87"/>
         <source>This program runs</source>
         <translation>このプログラムの実行場所</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="71"/>
+        <location filename="../../gui/wizard/pages/where.py" line="88"/>
         <source>At a &amp;client PC whose SEP client cannot reach its manager</source>
         <translation>管理サーバーに接続できない SEP クライアントの PC(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="72"/>
+        <location filename="../../gui/wizard/pages/where.py" line="89"/>
         <source>At an &amp;admin PC whose console cannot reach the manager</source>
         <translation>管理コンソールが管理サーバーに接続できない管理用 PC(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="73"/>
+        <location filename="../../gui/wizard/pages/where.py" line="90"/>
         <source>On the &amp;manager (SEPM) itself</source>
         <translation>管理サーバー(SEPM)上(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="74"/>
+        <location filename="../../gui/wizard/pages/where.py" line="91"/>
+        <source>At the manager: &amp;push-deployment targets (many client PCs)</source>
+        <translation>管理サーバーで: プッシュ配備の対象(複数のクライアント PC)(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/where.py" line="92"/>
         <source>&amp;Language:</source>
         <translation>言語(&amp;L):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="75"/>
+        <location filename="../../gui/wizard/pages/where.py" line="93"/>
         <source>Language</source>
         <translation>言語</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="77"/>
+        <location filename="../../gui/wizard/pages/where.py" line="95"/>
         <source>Follow the system (%1)</source>
         <translation>システムに合わせる(%1)</translation>
     </message>

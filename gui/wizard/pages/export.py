@@ -62,6 +62,9 @@ class ExportPage(WizardPage):
         self.last_report: Path | None = None
         self.retranslate()
 
+    def nextId(self) -> int:
+        return -1  # the diagnosis ends here (the push pages follow in id order, but not after this)
+
     def retranslate(self) -> None:
         self.setTitle(self.tr("Export the report"))
         self.setSubTitle(self.tr("One HTML file to attach to the ticket, and the same results as JSON beside it."))

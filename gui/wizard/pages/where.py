@@ -32,6 +32,13 @@ class WherePage(WizardPage):
             self.radios[role] = radio
             self.buttons.addButton(radio)
             box_layout.addWidget(radio)
+        # The third place: at the manager, many client PCs' push-deployment ports (gui/wizard/push.py).
+        self.push_radio = QRadioButton()
+        self.push_radio.setObjectName("role_push")
+        self.buttons.addButton(self.push_radio)
+        box_layout.addWidget(self.push_radio)
+        self.push_page_id: int | None = None
+        """The page after this one when the push place is chosen (set by the controller)."""
         self.radios[Role.CLIENT].setChecked(True)
         layout.addWidget(self.role_box)
 
@@ -52,8 +59,18 @@ class WherePage(WizardPage):
         self.retranslate()
 
     @property
+    def push_chosen(self) -> bool:
+        return self.push_radio.isChecked()
+
+    @property
     def role(self) -> Role:
-        return next(role for role, radio in self.radios.items() if radio.isChecked())
+        """The role of a diagnosis; the push place runs at the manager."""
+        return next((role for role, radio in self.radios.items() if radio.isChecked()), Role.MANAGER)
+
+    def nextId(self) -> int:
+        if self.push_chosen and self.push_page_id is not None:
+            return self.push_page_id
+        return super().nextId()
 
     def set_role(self, role: Role) -> None:
         self.radios[role].setChecked(True)
@@ -71,6 +88,7 @@ class WherePage(WizardPage):
         self.radios[Role.CLIENT].setText(self.tr("At a &client PC whose SEP client cannot reach its manager"))
         self.radios[Role.CONSOLE].setText(self.tr("At an &admin PC whose console cannot reach the manager"))
         self.radios[Role.MANAGER].setText(self.tr("On the &manager (SEPM) itself"))
+        self.push_radio.setText(self.tr("At the manager: &push-deployment targets (many client PCs)"))
         self.language_label.setText(self.tr("&Language:"))
         self.language.setAccessibleName(self.tr("Language"))
         system = LANGUAGE_NAMES[system_lang()]

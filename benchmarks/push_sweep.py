@@ -1,0 +1,164 @@
+"""A push sweep of 254 addresses side by side with nmap in one run (root only).
+
+On scripts/pushlab.py's client network (10.238.T.0/24: a few PCs with real Samba, some
+with 445 dropped, some with 445 reset, one that is not SMB, one with NetBIOS off, most
+addresses with no PC at all), each repetition runs, interleaved:
+
+* ``sep-port-doctor push --json 10.238.T.0/24`` (TCP 445 with the SMB2 negotiate, TCP 139,
+  UDP 137 with the node status);
+* ``nmap -sT -Pn -n -p139,445`` on the same block (TCP only);
+* ``nmap -sU -Pn -n -p137`` (UDP only);
+
+and compares every TCP verdict of ours with nmap's (an ``unreachable`` of ours is nmap's
+``filtered``) and with the lab's truth. Then it measures how long ``push`` takes to stop
+after Ctrl+C in the middle of a sweep (SIGINT to exit).
+
+    sudo python benchmarks/push_sweep.py [--runs 3]
+
+Prints a table; asserts nothing (the machine is shared and noisy). Targets (issue 13):
+identical TCP verdicts to nmap on every address, and a wall time no longer than nmap's
+TCP scan alone while also doing UDP 137 and the SMB negotiate; stopped within 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.measure import load, machine, spread  # noqa: E402
+from scripts.pushlab import PushLab, missing_requirements  # noqa: E402
+
+AS_NMAP = {"open": "open", "closed": "closed", "filtered": "filtered", "unreachable": "filtered"}
+
+
+def _program() -> list[str]:
+    script = Path(sys.executable).parent / "sep-port-doctor"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "gui"]
+
+
+def ours(lab: PushLab) -> tuple[float, dict[tuple[str, int], str], dict[str, int]]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    result = subprocess.run(
+        lab.in_manager(*_program(), "push", "--json", "--lang", "en", lab.network),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    wall = time.perf_counter() - started
+    report = json.loads(result.stdout)
+    states = {
+        (t["host"], c["port"]): c["state"] for t in report["targets"] for c in t["checks"] if c["protocol"] == "tcp"
+    }
+    return wall, states, report["counts"]
+
+
+def nmap(lab: PushLab, *args: str) -> tuple[float, dict[tuple[str, int], str]]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        lab.in_manager("nmap", "-Pn", "-n", *args, "-oX", "-", lab.network),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    wall = time.perf_counter() - started
+    states: dict[tuple[str, int], str] = {}
+    for host in ET.fromstring(result.stdout).iter("host"):
+        address = host.find("address")
+        for port in host.iter("port"):
+            state = port.find("state")
+            if address is not None and state is not None:
+                states[(address.get("addr", ""), int(port.get("portid", "0")))] = state.get("state", "")
+    return wall, states
+
+
+def stop_time(lab: PushLab, after: float = 2.0) -> float:
+    """Seconds from SIGINT to the process's exit, in the middle of a sweep."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        lab.in_manager(*_program(), "push", "--json", lab.network),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        time.sleep(after)
+        # ip netns exec execs the program: the pid is the program's own.
+        sent = time.perf_counter()
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+        return time.perf_counter() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    reason = missing_requirements()
+    if reason:
+        print(f"cannot run: {reason}")
+        return 2
+    lab = PushLab(
+        samba=(10, 11, 12, 13),
+        dropped=tuple(range(20, 30)),
+        reset=tuple(range(30, 40)),
+        not_smb=(40,),
+        no_netbios=(50,),
+    )
+    print(machine())
+    print(f"load at start: {load()}")
+    lab.up()
+    try:
+        walls: dict[str, list[float]] = {"push": [], "nmap -sT": [], "nmap -sU": []}
+        differ: list[int] = []
+        wrong: list[int] = []
+        counts: dict[str, int] = {}
+        for _ in range(args.runs):
+            wall, states, counts = ours(lab)
+            walls["push"].append(wall)
+            tcp_wall, tcp = nmap(lab, "-sT", "-p139,445")
+            walls["nmap -sT"].append(tcp_wall)
+            walls["nmap -sU"].append(nmap(lab, "-sU", "-p137")[0])
+            differ.append(sum(1 for key, state in states.items() if AS_NMAP[state] != tcp.get(key)))
+            wrong.append(
+                sum(
+                    1
+                    for (host, port), state in states.items()
+                    if AS_NMAP[state] != lab.truth(int(host.split(".")[-1]), port)
+                )
+            )
+        stops = [stop_time(lab) for _ in range(args.runs)]
+        ratio = statistics.median(walls["push"]) / statistics.median(walls["nmap -sT"])
+        print(f"targets: {lab.network} (254 addresses, {len(lab.present)} PCs present); verdicts {counts}")
+        print(f"{'measure':<40} figure ({args.runs} runs: median (min-max))")
+        for name, values in walls.items():
+            print(f"{name + ' wall time':<40} {spread(values, 's', 2)}")
+        print(f"{'push / nmap -sT (TCP alone)':<40} {ratio:.2f}x")
+        print(f"{'TCP verdicts differing from nmap':<40} {differ} of {2 * 254} per run")
+        print(f"{'TCP verdicts differing from the truth':<40} {wrong} of {2 * 254} per run")
+        print(f"{'Ctrl+C to exit, mid-sweep':<40} {spread([s * 1000 for s in stops], 'ms', 0)}")
+    finally:
+        lab.down()
+        print(f"load at end: {load()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,374 @@
+"""The wizard's third place: at the manager, are these client PCs ready for push deployment?
+
+Three pages after the first: the targets (pasted or loaded from a file, checked as
+``push`` checks them), the live run (one row per target, its ports filled in as they
+answer, then its verdict), and the results grouped by cause with their guidance, and
+the export (the HTML report and its JSON, as ``push --report`` writes them).
+The work is core's (``core.push``); these pages only collect and show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+)
+
+from core.catalog import label
+from core.push import PushRun, PushSweep, TargetError, Targets, TargetVerdict, parse_targets, read_targets_file
+from core.push_command import push_engine, render_push_pair, summary_line
+from core.report import ReportError, report_place, write_pair
+from core.results import CheckResult
+from core.timing import TimeoutPolicy
+from gui.tasks import in_worker, start_task
+from gui.wizard.fields import ERROR_COLOUR, NOTICE_COLOUR, plain_label
+from gui.wizard.pages.base import WizardContext, WizardPage
+
+log = logging.getLogger(__name__)
+
+PORT_COLUMNS = {"push-tcp-445": 2, "push-tcp-139": 3, "push-udp-137": 4, "mac-push-tcp-22": 5}
+COL_TARGET, COL_ADDRESS, COL_VERDICT = 0, 1, 6
+
+
+class PushTargetsPage(WizardPage):
+    """The targets: one per line (names, addresses, IPv4 CIDR blocks), pasted or loaded."""
+
+    def __init__(self, context: WizardContext) -> None:
+        super().__init__(context)
+        layout = QVBoxLayout(self.content)
+        self.intro = plain_label()
+        layout.addWidget(self.intro)
+        self.targets_label = QLabel()
+        self.targets = QPlainTextEdit()
+        self.targets.setObjectName("push_targets")
+        self.targets.setTabChangesFocus(True)
+        self.targets_label.setBuddy(self.targets)
+        layout.addWidget(self.targets_label)
+        layout.addWidget(self.targets, 1)
+        self.message = plain_label()
+        self.message.setObjectName("push_targets_message")
+        self.message.hide()
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        self.load = QPushButton()
+        self.load.setObjectName("push_load")
+        self.mac = QCheckBox()
+        self.mac.setObjectName("push_mac")
+        row.addWidget(self.load)
+        row.addWidget(self.mac)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.load.clicked.connect(self._load_clicked)
+        self.targets.textChanged.connect(lambda: self._show("", ERROR_COLOUR))
+        self.parsed: Targets | None = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Push-deployment targets"))
+        self.setSubTitle(self.tr("Which client PCs should the manager be able to push the SEP client to?"))
+        self.intro.setText(
+            self.tr(
+                "One target per line: PC names, IP addresses or IPv4 blocks such as 192.168.10.0/24 "
+                "(at most 1,024 addresses). Lines starting with # are ignored. No credentials are needed: "
+                "nothing is installed and no share is opened."
+            )
+        )
+        self.targets_label.setText(self.tr("&Targets:"))
+        self.targets.setAccessibleName(self.tr("Targets"))
+        self.load.setText(self.tr("&Load from a file…"))
+        self.mac.setText(self.tr("Some targets are &Macs (check TCP 22 too)"))
+
+    def _show(self, text: str, colour: str) -> None:
+        self.message.setStyleSheet(f"color: {colour}")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _load_clicked(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Load targets"), str(Path.home()), self.tr("Text files (*.txt *.csv);;All files (*)")
+        )
+        if chosen:
+            self.load_file(Path(chosen))
+
+    def load_file(self, path: Path) -> bool:
+        """Append the targets of a file (checked as ``--targets`` checks it); False with the reason shown."""
+        try:
+            lines = read_targets_file(path)
+        except TargetError as exc:
+            self._show(exc.message(self.lang), ERROR_COLOUR)
+            return False
+        kept = [line for _where, line in lines if line.split("#", 1)[0].strip()]
+        current = self.targets.toPlainText().rstrip("\n")
+        self.targets.setPlainText("\n".join([current, *kept]) if current else "\n".join(kept))
+        return True
+
+    def validatePage(self) -> bool:
+        items = [(f"{number}", line) for number, line in enumerate(self.targets.toPlainText().splitlines(), 1)]
+        try:
+            self.parsed = parse_targets(items)
+        except TargetError as exc:
+            self.parsed = None
+            self._show(exc.message(self.lang), ERROR_COLOUR)
+            self.targets.setFocus()
+            return False
+        self._show("\n".join(n.message(self.lang) for n in self.parsed.notices), NOTICE_COLOUR)
+        return True
+
+
+class PushRunPage(WizardPage):
+    """One row per target, live: each port as it answers, then the target's verdict."""
+
+    def __init__(self, context: WizardContext) -> None:
+        super().__init__(context, scrolling=False)
+        layout = QVBoxLayout(self.content)
+        self.table = QTableWidget(0, 7)
+        self.table.setObjectName("push_table")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(COL_VERDICT, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.status = plain_label()
+        self.status.setObjectName("push_status")
+        self.cancel = QPushButton()
+        self.cancel.setObjectName("push_cancel")
+        row.addWidget(self.status, 1)
+        row.addWidget(self.cancel)
+        layout.addLayout(row)
+        self.policy = TimeoutPolicy()
+        self.ports: dict[int, int] = {}
+        """Ports moved (DEFAULT: ACTUAL), for a lab on one machine; empty in the program."""
+        self.targets: Targets | None = None
+        self.mac = False
+        self.task: asyncio.Task[PushSweep] | None = None
+        self.sweep: PushSweep | None = None
+        self.rows: dict[str, int] = {}
+        self.done_count = 0
+        self.cancel.clicked.connect(self.cancel_run)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Checking the targets"))
+        self.setSubTitle(self.tr("Each PC's ports are filled in as they answer, then its verdict."))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Target"), self.tr("Address"), "TCP 445", "TCP 139", "UDP 137", "TCP 22", self.tr("Verdict")]
+        )
+        self.cancel.setText(self.tr("&Cancel"))
+
+    def isComplete(self) -> bool:
+        return self.sweep is not None
+
+    def start(self, targets: Targets, mac: bool) -> None:
+        self.cancel_run()
+        self.targets, self.mac, self.sweep, self.done_count = targets, mac, None, 0
+        self.table.setColumnHidden(PORT_COLUMNS["mac-push-tcp-22"], not mac)
+        self.table.setRowCount(len(targets.hosts))
+        self.rows = {}
+        waiting = self.tr("waiting")
+        for row, host in enumerate(targets.hosts):
+            self.rows[host.name] = row
+            self.table.setItem(row, COL_TARGET, QTableWidgetItem(host.typed))
+            for column in (COL_ADDRESS, *PORT_COLUMNS.values(), COL_VERDICT):
+                self.table.setItem(row, column, QTableWidgetItem(waiting if column != COL_ADDRESS else ""))
+        self._count()
+        run = PushRun(
+            self.context.catalog,
+            targets.hosts,
+            push_engine(self.policy),
+            mac=mac,
+            on_target=self._target_done,
+            on_result=self._result,
+            ports=self.ports,
+        )
+        self.task = start_task(self._run(run), "push sweep")
+        self.completeChanged.emit()
+
+    async def _run(self, run: PushRun) -> PushSweep:
+        try:
+            sweep = await run.run()
+        except asyncio.CancelledError:
+            sweep = run.partial()
+            sweep.cancelled = True
+            self._finished(sweep)
+            raise
+        self._finished(sweep)
+        return sweep
+
+    def _finished(self, sweep: PushSweep) -> None:
+        self.sweep = sweep
+        for target in sweep.targets:
+            self._target_done(target, count=False)
+        self._count()
+        self.completeChanged.emit()
+
+    def cancel_run(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+
+    def cleanupPage(self) -> None:
+        self.cancel_run()
+        super().cleanupPage()
+
+    def _cell(self, row: int, column: int, text: str) -> None:
+        item = self.table.item(row, column)
+        if item is not None:
+            item.setText(text)
+
+    def _result(self, result: CheckResult) -> None:
+        assert result.check.host is not None
+        row = self.rows[result.check.host.name]
+        state = label("state", str(result.state), self.lang)
+        detail = next((a.detail for a in result.application if a.ok), "")
+        self._cell(row, PORT_COLUMNS[result.check.entry_id], f"{state} · {detail}" if detail else state)
+        if result.address:
+            self._cell(row, COL_ADDRESS, result.address)
+
+    def _target_done(self, target: TargetVerdict, count: bool = True) -> None:
+        row = self.rows[target.host.name]
+        verdict = label("push", f"verdict-{target.verdict}", self.lang)
+        self._cell(row, COL_VERDICT, f"{verdict}: {target.headline[self.lang]}")
+        for result in target.results:
+            self._result(result)
+        if count:
+            self.done_count += 1
+            self._count()
+
+    def _count(self) -> None:
+        total = len(self.targets.hosts) if self.targets else 0
+        done = len(self.sweep.targets) if self.sweep is not None else self.done_count
+        self.status.setText(self.tr("%1 of %2 targets checked").replace("%1", str(done)).replace("%2", str(total)))
+
+
+class PushResultsPage(WizardPage):
+    """The targets grouped by cause, each cause's guidance, and the export."""
+
+    def __init__(self, context: WizardContext) -> None:
+        super().__init__(context)
+        layout = QVBoxLayout(self.content)
+        self.summary = plain_label()
+        self.summary.setObjectName("push_summary")
+        layout.addWidget(self.summary)
+        self.groups = QTreeWidget()
+        self.groups.setObjectName("push_groups")
+        self.groups.setHeaderHidden(True)
+        self.groups.setMinimumHeight(160)
+        layout.addWidget(self.groups, 1)
+        self.guidance = QPlainTextEdit()
+        self.guidance.setObjectName("push_guidance")
+        self.guidance.setReadOnly(True)
+        self.guidance.setTabChangesFocus(True)
+        layout.addWidget(self.guidance, 1)
+        row = QHBoxLayout()
+        self.path_label = QLabel()
+        self.report_path = QLineEdit()
+        self.report_path.setObjectName("push_report_path")
+        self.path_label.setBuddy(self.report_path)
+        self.export_button = QPushButton()
+        self.export_button.setObjectName("push_export")
+        row.addWidget(self.path_label)
+        row.addWidget(self.report_path, 1)
+        row.addWidget(self.export_button)
+        layout.addLayout(row)
+        self.status = plain_label()
+        self.status.setObjectName("push_export_status")
+        layout.addWidget(self.status)
+        self.sweep: PushSweep | None = None
+        self.exported: tuple[Path, Path] | None = None
+        self.export_task: asyncio.Task[None] | None = None
+        self.groups.currentItemChanged.connect(lambda item, _old: self._show_guidance(item))
+        self.export_button.clicked.connect(self._export_clicked)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Push readiness"))
+        self.setSubTitle(self.tr("The targets grouped by what was found, with what to do for each group."))
+        self.path_label.setText(self.tr("&Save the report as:"))
+        self.report_path.setAccessibleName(self.tr("Save the report as"))
+        self.export_button.setText(self.tr("&Export"))
+        if self.sweep is not None:
+            self.show_sweep(self.sweep)
+
+    def show_sweep(self, sweep: PushSweep) -> None:
+        lang = self.lang
+        self.sweep = sweep
+        self.summary.setText(summary_line(sweep, lang))
+        self.groups.clear()
+        for cause, targets in sweep.groups():
+            title = label("push", "group", lang).format(count=len(targets), headline=label("push-group", cause, lang))
+            group = QTreeWidgetItem([title])
+            group.setData(0, Qt.ItemDataRole.UserRole, cause)
+            for target in targets:
+                shown = target.host.typed
+                if target.address and target.address != target.host.name:
+                    shown += f" ({target.address})"
+                group.addChild(QTreeWidgetItem([f"{shown}: {target.headline[lang]}"]))
+            self.groups.addTopLevelItem(group)
+        first = self.groups.topLevelItem(0)
+        if first is not None:
+            self.groups.setCurrentItem(first)
+        if not self.report_path.text().strip():
+            folder = Path(self.context.settings.report_folder or Path.home())
+            stamp = sweep.started.astimezone().strftime("%Y%m%d-%H%M%S")
+            self.report_path.setText(str(folder / f"sep-push-readiness-{stamp}.html"))
+
+    def _show_guidance(self, item: QTreeWidgetItem | None) -> None:
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        if item is None or self.sweep is None:
+            self.guidance.setPlainText("")
+            return
+        cause = item.data(0, Qt.ItemDataRole.UserRole)
+        targets = dict(self.sweep.groups()).get(cause, [])
+        lang = self.lang
+        lines: list[str] = []
+        for gid in targets[0].guidance if targets else ():
+            guidance = self.context.catalog.guidance[gid]
+            source = label("report", "vendor" if guidance.source == "vendor" else "rule_of_thumb", lang)
+            lines += [f"{guidance.title.get(lang)} [{source}]", guidance.text.get(lang)]
+            lines += [f"  {n}. {step.get(lang)}" for n, step in enumerate(guidance.steps, 1)]
+            lines.append("")
+        self.guidance.setPlainText("\n".join(lines))
+
+    def _export_clicked(self) -> None:
+        if self.sweep is None or (self.export_task is not None and not self.export_task.done()):
+            return
+        self.export_task = start_task(self.export(self.report_path.text()), "push export")
+
+    async def export(self, text: str) -> None:
+        assert self.sweep is not None
+        sweep, lang, catalog = self.sweep, self.lang, self.context.catalog
+        self.export_button.setEnabled(False)
+        try:
+            place = report_place(text)
+            html, json_text = render_push_pair(sweep, catalog, lang)
+            self.exported = await in_worker(write_pair, place, html, json_text)
+        except ReportError as exc:
+            self.status.setStyleSheet(f"color: {ERROR_COLOUR}")
+            self.status.setText(exc.message(lang))
+            return
+        finally:
+            self.export_button.setEnabled(True)
+        self.context.settings.report_folder = str(self.exported[0].parent)
+        self.status.setStyleSheet("")
+        self.status.setText(
+            self.tr("Written: %1 and %2").replace("%1", str(self.exported[0])).replace("%2", str(self.exported[1]))
+        )
