@@ -11,7 +11,8 @@ addresses with no PC at all), each repetition runs, interleaved:
 
 and compares every TCP verdict of ours with nmap's (an ``unreachable`` of ours is nmap's
 ``filtered``) and with the lab's truth. Then it measures how long ``push`` takes to stop
-after Ctrl+C in the middle of a sweep (SIGINT to exit).
+after Ctrl+C in the middle of a sweep (SIGINT to exit), and how long a cancel (the window's
+Cancel) takes until every probe's sockets are closed, in the process.
 
     sudo python benchmarks/push_sweep.py [--runs 3]
 
@@ -107,6 +108,41 @@ def stop_time(lab: PushLab, after: float = 2.0) -> float:
             process.wait()
 
 
+_CANCEL_PROBE = """
+import asyncio, sys, time
+from core.catalog import load_catalog
+from core.push import PushRun, parse_targets
+from core.push_command import push_engine
+from core.timing import TimeoutPolicy
+
+async def main():
+    run = PushRun(load_catalog(), parse_targets([("", sys.argv[1])]).hosts, push_engine(TimeoutPolicy()))
+    task = asyncio.ensure_future(run.run())
+    await asyncio.sleep(float(sys.argv[2]))
+    asked = time.perf_counter()
+    task.cancel()
+    await asyncio.wait([task])
+    print((time.perf_counter() - asked) * 1000)
+
+asyncio.run(main())
+"""
+
+
+def cancel_time(lab: PushLab, after: float = 2.0) -> float:
+    """Milliseconds from cancelling a sweep in progress (the window's Cancel) to every probe closed."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        lab.in_manager(sys.executable, "-c", _CANCEL_PROBE, lab.network, str(after)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -145,6 +181,7 @@ def main() -> int:
                 )
             )
         stops = [stop_time(lab) for _ in range(args.runs)]
+        cancels = [cancel_time(lab) for _ in range(args.runs)]
         ratio = statistics.median(walls["push"]) / statistics.median(walls["nmap -sT"])
         print(f"targets: {lab.network} (254 addresses, {len(lab.present)} PCs present); verdicts {counts}")
         print(f"{'measure':<40} figure ({args.runs} runs: median (min-max))")
@@ -154,6 +191,7 @@ def main() -> int:
         print(f"{'TCP verdicts differing from nmap':<40} {differ} of {2 * 254} per run")
         print(f"{'TCP verdicts differing from the truth':<40} {wrong} of {2 * 254} per run")
         print(f"{'Ctrl+C to exit, mid-sweep':<40} {spread([s * 1000 for s in stops], 'ms', 0)}")
+        print(f"{'cancel to every probe closed (in process)':<40} {spread(cancels, 'ms', 0)}")
     finally:
         lab.down()
         print(f"load at end: {load()}")
