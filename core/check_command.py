@@ -12,7 +12,7 @@ import asyncio
 import re
 import sys
 import unicodedata
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from core import exit_codes
 from core.catalog import Catalog, Lang, label
@@ -26,12 +26,14 @@ from core.i18n import system_lang
 from core.localpc import LocalSystem
 from core.logs import setup_logging
 from core.plan import PlanError, PlanRequest, Role, parse_overrides
-from core.report import Kept, ReportError, ReportPlace, report_place, write_or_keep
 from core.results import CheckResult, State
 from core.run import DiagnosisRun, RunEvent, Verdict
 from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager, announcement
 from core.timing import TimeoutPolicy
 from core.versions import SepVersion, version_notices
+
+if TYPE_CHECKING:
+    from core.report import ReportPlace  # the report module (and its layout) loads only for --report
 
 MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 60.0
 
@@ -340,6 +342,7 @@ async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO,
 def report_place_arg(text: str, lang: Lang) -> ReportPlace:
     """``--report FILE``, checked before any packet leaves; raises UsageError."""
     from core.cli import UsageError
+    from core.report import ReportError, report_place
 
     try:
         return report_place(text)
@@ -357,6 +360,7 @@ def finish_report(
     takes them, the JSON goes to stdout. Nothing of a run is lost.
     """
     from core.cli import PROG, say
+    from core.report import Kept, write_or_keep
 
     outcome = write_or_keep(place, diagnosis, catalog, lang)
     if isinstance(outcome, Kept):

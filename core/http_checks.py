@@ -59,10 +59,12 @@ def excerpt(body: bytes, limit: int = EXCERPT_CHARS) -> str:
 class HttpFailure(Exception):
     """The exchange failed; the message is the evidence for the user."""
 
-    def __init__(self, message: str, *, at_proxy: bool = False) -> None:
+    def __init__(self, message: str, *, at_proxy: bool = False, timed_out: bool = False) -> None:
         super().__init__(message)
         self.at_proxy = at_proxy
         """Through a proxy: the failure is the proxy's (not reached, refused the tunnel)."""
+        self.timed_out = timed_out
+        """No complete answer within the deadline (on a lossy path the engine tries once more)."""
 
 
 def system_proxy(url: str, host: Host) -> str | None:
@@ -161,7 +163,9 @@ async def http_get(
                     proxy_marks=marks,
                 )
     except TimeoutError:
-        raise HttpFailure(f"no complete answer within {timeout:g} s (the server stalls or trickles)") from None
+        raise HttpFailure(
+            f"no complete answer within {timeout:g} s (the server stalls or trickles)", timed_out=True
+        ) from None
     except httpx.ProxyError as exc:
         raise HttpFailure(f"the proxy refused or failed: {exc}", at_proxy=True) from None
     except httpx.ConnectError as exc:
@@ -174,7 +178,7 @@ async def http_get(
     except (httpx.ReadError, httpx.WriteError) as exc:
         raise HttpFailure(f"the connection broke: {exc or exc.__class__.__name__}") from None
     except httpx.TimeoutException:
-        raise HttpFailure(f"no complete answer within {timeout:g} s") from None
+        raise HttpFailure(f"no complete answer within {timeout:g} s", timed_out=True) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a Location such as "a:!" in an answer
         raise HttpFailure(f"HTTP error: {exc.__class__.__name__}: {exc}") from None
     except (ssl.SSLError, OSError) as exc:
@@ -214,6 +218,8 @@ async def secars_check(scheme: str, host: Host, port: int, timeout: float, *, pr
         evidence_failed: dict[str, Any] = {"url": url}
         if proxy is not None and exc.at_proxy:
             evidence_failed["failed_at"] = "proxy"
+        if exc.timed_out:
+            evidence_failed["timed_out"] = True
         return AppResult(test, False, strip_credentials(str(exc)), via, None, evidence_failed)
     return secars_verdict(test, exchange, via, url, through_proxy=proxy is not None)
 
@@ -248,7 +254,8 @@ async def sepm_version_check(host: Host, port: int, timeout: float, expected: Se
     try:
         exchange = await http_get(url, timeout=timeout)
     except HttpFailure as exc:
-        return AppResult(AppTest.SEPM_VERSION, False, str(exc), "direct", None, {"url": url})
+        evidence: dict[str, Any] = {"url": url, **({"timed_out": True} if exc.timed_out else {})}
+        return AppResult(AppTest.SEPM_VERSION, False, str(exc), "direct", None, evidence)
     return version_verdict(exchange, expected, url)
 
 

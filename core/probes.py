@@ -345,7 +345,15 @@ def _connected_now(sock: socket.socket) -> OSError | bool:
     if not writable:
         return False
     error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-    return True if error == 0 else OSError(error, errno.errorcode.get(error, str(error)))
+    if error:
+        return OSError(error, errno.errorcode.get(error, str(error)))
+    try:
+        sock.getpeername()
+    except OSError:
+        # Writable, no error, no peer: the loop has already read the error (reading it clears
+        # it) and has yet to hand it over. Not connected: a refused port must never read as open.
+        return False
+    return True
 
 
 async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> ProbeOutcome:
@@ -381,22 +389,34 @@ async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> P
                     return decided
         return None
 
+    def handed_over() -> ProbeOutcome | None:
+        """Settle the attempts whose answer the loop has handed over (each looked at once)."""
+        for attempt in attempts:
+            if attempt.task is not None and attempt.task.done() and not attempt.task.cancelled():
+                error = attempt.task.exception()
+                if error is not None and not isinstance(error, OSError):
+                    raise error
+                attempt.task = None
+                decided = settle(attempt, error)
+                if decided is not None:
+                    return decided
+        return None
+
+    async def answered_meanwhile() -> ProbeOutcome | None:
+        """Before a retry or the verdict: an answer the loop has taken but not handed over yet
+        (one turn of the loop hands it over), or one the kernel holds that the loop has not
+        seen (a busy PC). A retry for an answered attempt would look like loss."""
+        await asyncio.sleep(0)
+        return handed_over() or kernel_answer()
+
     try:
         while True:
-            for attempt in attempts:
-                if attempt.task is not None and attempt.task.done() and not attempt.task.cancelled():
-                    error = attempt.task.exception()
-                    if error is not None and not isinstance(error, OSError):
-                        raise error
-                    attempt.task = None  # settled: looked at once
-                    decided = settle(attempt, error)
-                    if decided is not None:
-                        return decided
+            decided = handed_over()
+            if decided is not None:
+                return decided
             allowed = path.allowed_attempts()
             if not attempts or (len(attempts) < allowed and loop.time() >= attempts[-1].sent + path.gap(len(attempts))):
-                # A retry only for an attempt that is really unanswered: an answer the loop has not
-                # handed over yet would otherwise look like loss (and give every silent port more attempts).
-                decided = kernel_answer() if attempts else None
+                decided = await answered_meanwhile() if attempts else None
                 if decided is not None:
                     return decided
                 attempt = _Attempt(len(attempts) + 1, _new_socket(family, socket.SOCK_STREAM), loop.time())
@@ -414,7 +434,7 @@ async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> P
             if remaining <= 0:
                 if len(attempts) < allowed:
                     continue
-                decided = kernel_answer()  # the verdict: unless the kernel has an answer the loop has not seen
+                decided = await answered_meanwhile()  # the verdict, unless an answer came meanwhile
                 if decided is not None:
                     return decided
                 break
@@ -466,6 +486,8 @@ async def udp_probe(
         if not payload:
             raise ValueError("a UDP probe needs a payload (an empty datagram proves nothing)")
         while True:
+            if receive is not None and not receive.done():
+                await asyncio.sleep(0)  # hands over an answer the loop has already taken
             if receive is not None and not receive.done() and _readable_now(sock):
                 # Before a retry or the verdict: an answer (or an ICMP error) waits in the kernel and the
                 # loop has not handed it over yet (a busy PC). It is not loss: wait for it.
@@ -521,7 +543,8 @@ async def udp_probe(
                     if not changed.done():
                         changed.cancel()
                 continue
-            if len(sends) < path.allowed_attempts() or _readable_now(sock):
+            await asyncio.sleep(0)  # an answer the loop has taken but not handed over yet
+            if receive.done() or len(sends) < path.allowed_attempts() or _readable_now(sock):
                 continue
             break
         words = "no-response" if expect_answer else "no-response (this protocol does not answer)"

@@ -33,6 +33,8 @@ The rules (the README's "How long a probe waits" says the same, as nmap document
 6. Probes already waiting see a new estimate, or a raised number of attempts, at once.
 7. HTTP and TLS exchanges get ``max(app_deadline, 5 timeouts of the path)``: the round
    trips of connect, TLS and request on a slow link; ``app_deadline`` is 5 s, or ``--timeout``.
+   On a path that showed loss (rule 5) one that ran out of time is tried once more
+   (``core.engine``): the kernel's own SYN retransmissions (1, 2, 4 s) can outlast one deadline.
 """
 
 from __future__ import annotations

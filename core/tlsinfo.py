@@ -29,6 +29,10 @@ class TlsFailure(Exception):
     """The handshake failed; the message says how, for the user."""
 
 
+class TlsTimedOut(TlsFailure):
+    """No handshake within the deadline (on a lossy path the engine tries once more)."""
+
+
 class CertificateUnreadable(TlsFailure):
     """The server's certificate is not a certificate `cryptography` can read at all."""
 
@@ -215,7 +219,7 @@ async def tls_probe(address: str, port: int, server_name: str | None, checked_na
                 certificate=certificate_facts(der, checked_name) if der else None,
             )
     except TimeoutError:
-        raise TlsFailure(f"no TLS handshake within {timeout:g} s (the port may not speak TLS)") from None
+        raise TlsTimedOut(f"no TLS handshake within {timeout:g} s (the port may not speak TLS)") from None
     except ssl.SSLError as exc:
         reason = exc.reason or str(exc)
         if "WRONG_VERSION_NUMBER" in str(reason).upper() or "record layer" in str(exc).lower():

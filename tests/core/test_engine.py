@@ -17,13 +17,13 @@ from core.explain import Severity, explain
 from core.hosts import parse_host
 from core.plan import PlanRequest, Role, build_plan
 from core.probes import ProbeOutcome
-from core.results import AppTest, CheckResult, State
+from core.results import AppResult, AppTest, CheckResult, State
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.privileges import running_as_root
-from tests.helpers.servers import dropping_port, serving
+from tests.helpers.servers import answer, dropping_port, http_response, serving
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
@@ -511,3 +511,32 @@ def test_an_unreachable_for_one_port_while_the_host_answers_is_a_filter() -> Non
     assert settled[("sepm", "tcp", 8765)].cause == "port-rejected"
     assert settled[("sepm", "tcp", 9090)] == outcomes[("sepm", "tcp", 9090)]
     assert settled[("sepm", "tcp", 8014)] == outcomes[("sepm", "tcp", 8014)]
+
+
+def test_an_exchange_that_timed_out_on_a_lossy_path_is_tried_once_more() -> None:
+    """At 25 % loss the heartbeat sometimes outlasted its deadline (the kernel sends a SYN again
+    after 1, 2, 4 s) and the manager was blamed: where the path lost packets it gets a second try."""
+    from core.engine import _again_on_a_lossy_path
+    from core.http_checks import secars_check
+    from core.timing import PathTiming
+    from tests.helpers.servers import never_answer
+
+    async def stalled_then(lossy: bool) -> tuple[AppResult, int]:
+        tries = 0
+        async with serving(never_answer) as stalled, serving(answer(http_response(200, b"OK"))) as healthy:
+
+            async def heartbeat() -> AppResult:
+                nonlocal tries
+                tries += 1
+                port = stalled.port if tries == 1 else healthy.port
+                return await secars_check("http", parse_host("127.0.0.1"), port, 0.3)
+
+            path = PathTiming(FAST)
+            path.far_answer(0.001, attempt=2 if lossy else 1)  # an answer only to the second attempt: loss
+            return await _again_on_a_lossy_path(heartbeat, path), tries
+
+    result, tries = asyncio.run(stalled_then(lossy=True))
+    assert tries == 2 and result.ok and result.evidence["tries"] == 2
+    assert "no complete answer within 0.3 s" in result.evidence["first_try"]
+    result, tries = asyncio.run(stalled_then(lossy=False))
+    assert tries == 1 and not result.ok and result.evidence["timed_out"] is True  # a clean path: the server stalls

@@ -418,3 +418,47 @@ def test_round_trips_the_program_measured_give_way_to_the_kernels() -> None:
     alone.far_answer(0.6, exact=False)
     alone.far_answer(0.6, exact=False)
     assert alone.timeout() > 0.6
+
+
+def test_a_refusal_the_loop_has_already_read_never_reads_as_connected() -> None:
+    """At 25 % loss, closed ports came out "open": the loop had read the refusal (reading
+    SO_ERROR clears it) but not handed it over, and the kernel check saw a writable socket
+    with no error. A socket with no peer is not connected."""
+    from core.probes import _connected_now
+
+    with closed_port() as port:
+        sock = socket.socket()
+        sock.setblocking(False)
+        with contextlib.suppress(BlockingIOError, ConnectionRefusedError):
+            sock.connect(("127.0.0.1", port))
+        try:
+            select.select([], [sock], [], HANG_GUARD_S)
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) in (
+                0,
+                errno.ECONNREFUSED,
+            )  # read, as the loop does
+            assert _connected_now(sock) is False
+        finally:
+            sock.close()
+    with dropping_port() as silent:
+        sock = socket.socket()
+        sock.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            sock.connect(("127.0.0.1", silent))  # type: ignore[arg-type]
+        try:
+            assert _connected_now(sock) is False  # still waiting
+        finally:
+            sock.close()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    sock = socket.socket()
+    sock.setblocking(False)
+    with contextlib.suppress(BlockingIOError):
+        sock.connect(listener.getsockname())
+    try:
+        select.select([], [sock], [], HANG_GUARD_S)
+        assert _connected_now(sock) is True
+    finally:
+        sock.close()
+        listener.close()
