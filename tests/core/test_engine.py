@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -540,3 +541,45 @@ def test_an_exchange_that_timed_out_on_a_lossy_path_is_tried_once_more() -> None
     assert "no complete answer within 0.3 s" in result.evidence["first_try"]
     result, tries = asyncio.run(stalled_then(lossy=False))
     assert tries == 1 and not result.ok and result.evidence["timed_out"] is True  # a clean path: the server stalls
+
+
+def test_cancelling_a_run_abandons_a_lookup_the_system_is_stuck_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A silent DNS server holds getaddrinfo for tens of seconds and nothing can interrupt it:
+    the cancelled run ends at once, leaves no task, and the stuck thread is abandoned (a real
+    silent DNS server: tests/integration, test_silent_dns_server_...)."""
+    import threading
+
+    from core import resolver
+
+    release = threading.Event()
+    asked: list[str] = []
+
+    def stuck_lookup(name: str) -> list[tuple[object, ...]]:
+        asked.append(name)
+        release.wait(HANG_GUARD_S)
+        raise OSError("released")
+
+    monkeypatch.setattr(resolver, "_lookup", stuck_lookup)
+
+    async def scenario() -> tuple[bool, float, set[asyncio.Task[object]], int]:
+        request = PlanRequest(manager=parse_host("sepm.corp.example"), version=parse_version("14.3"), role=Role.CONSOLE)
+        task = asyncio.ensure_future(ProbeEngine(FAST).run(build_plan(CATALOG, request)))
+        for _ in range(200):  # until the lookup is under way (bounded)
+            await asyncio.sleep(0.01)
+            if asked:
+                break
+        started = time.perf_counter()
+        task.cancel()
+        await asyncio.wait({task}, timeout=HANG_GUARD_S)
+        took = time.perf_counter() - started
+        others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+        return task.cancelled(), took, others, resolver.active_threads()  # type: ignore[return-value]
+
+    try:
+        cancelled, took, pending, stuck = asyncio.run(scenario())
+    finally:
+        release.set()
+    assert asked == ["sepm.corp.example"]  # one lookup per name for the whole run
+    assert cancelled and pending == set()
+    assert stuck >= 1  # abandoned, still in the system: no pool that it could exhaust
+    assert took < HANG_GUARD_S / 2  # hang guard: the lookup alone holds for the whole guard
