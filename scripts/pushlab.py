@@ -39,13 +39,17 @@ REQUIRED_TOOLS = ("ip", "nft", "smbd", "nmbd", "dnsmasq")
 NOT_SMB_BANNER = b"220 printer-gateway ready\r\n"
 """What the PC that is not SMB says on 445 (a line, as many embedded servers do), then it waits."""
 
-_NOT_SMB_SERVER = (
+SSH_BANNER = b"SSH-2.0-OpenSSH_9.6\r\n"
+"""What a Mac with Remote Login says on TCP 22."""
+
+_LINE_SERVER = (
     "import socket, sys, threading\n"
     "s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
-    "s.bind((sys.argv[1], 445)); s.listen(64)\n"
+    "s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(64)\n"
+    "line = sys.argv[3].encode().decode('unicode_escape').encode('latin-1')\n"
     "def serve(c):\n"
     "    try:\n"
-    f"        c.sendall({NOT_SMB_BANNER!r}); c.settimeout(30); c.recv(4096)\n"
+    "        c.sendall(line); c.settimeout(30); c.recv(4096)\n"
     "    except OSError:\n"
     "        pass\n"
     "    c.close()\n"
@@ -108,6 +112,8 @@ class PushLab:
     """Something that is not SMB answers on TCP 445; nothing else listens."""
     no_netbios: tuple[int, ...] = (50,)
     """Samba on 445; NetBIOS over TCP/IP disabled: TCP 139 reset, UDP 137 port-unreachable."""
+    macs: tuple[int, ...] = ()
+    """Macs with Remote Login: only TCP 22 answers (an SSH banner)."""
     tag: str = ""
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="sepd-push-")))
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -143,7 +149,7 @@ class PushLab:
 
     @property
     def present(self) -> tuple[int, ...]:
-        return (*self.samba, *self.dropped, *self.reset, *self.not_smb, *self.no_netbios)
+        return (*self.samba, *self.dropped, *self.reset, *self.not_smb, *self.no_netbios, *self.macs)
 
     @property
     def served(self) -> tuple[int, ...]:
@@ -164,6 +170,8 @@ class PushLab:
             return "open" if last in self.served and last not in self.no_netbios and port == 137 else "closed"
         if last in self.not_smb:
             return "open" if port == 445 else "closed"
+        if last in self.macs:
+            return "open" if port == 22 else "closed"
         if port == 445 and last in self.dropped:
             return "filtered"
         if port == 445 and last in self.reset:
@@ -189,7 +197,7 @@ class PushLab:
             self._names()
             self._firewall()
             self._samba()
-            self._not_smb()
+            self._line_servers()
             self._wait_ready()
         except BaseException:
             self.down()
@@ -282,15 +290,20 @@ table inet sepdpush {{
         for daemon in ("smbd", "nmbd"):
             self._daemon(self.in_clients(daemon, "--foreground", f"--configfile={conf_file}"))
 
-    def _not_smb(self) -> None:
+    def _line_servers(self) -> None:
+        banner = NOT_SMB_BANNER.decode("latin-1").encode("unicode_escape").decode()
+        ssh = SSH_BANNER.decode("latin-1").encode("unicode_escape").decode()
         for last in self.not_smb:
-            self._daemon(self.in_clients(sys.executable, "-c", _NOT_SMB_SERVER, self.address(last)))
+            self._daemon(self.in_clients(sys.executable, "-c", _LINE_SERVER, self.address(last), "445", banner))
+        for last in self.macs:
+            self._daemon(self.in_clients(sys.executable, "-c", _LINE_SERVER, self.address(last), "22", ssh))
 
     def _wait_ready(self, timeout: float = 20.0) -> None:
         """Until every Samba PC accepts on 445 and 139 and nmbd answers (bounded in time)."""
         from core.netbios import node_status_query
 
         checks = [(self.address(last), 445) for last in (*self.samba, *self.no_netbios, *self.not_smb)]
+        checks += [(self.address(last), 22) for last in self.macs]
         checks += [(self.address(last), 139) for last in self.samba]
         probe = (
             "import socket, sys\n"
@@ -327,6 +340,7 @@ def main() -> int:
             ("445 reset", lab.reset),
             ("not SMB on 445", lab.not_smb),
             ("NetBIOS off", lab.no_netbios),
+            ("Macs (TCP 22 only)", lab.macs),
         ):
             print(f"  {name}: {', '.join(lab.address(last) for last in lasts)}")
         print(f"try: ip netns exec {lab.manager_ns} sep-port-doctor push {lab.network}")

@@ -24,7 +24,7 @@ AS_NMAP = {"open": "open", "closed": "closed", "filtered": "filtered", "unreacha
 def pushlab() -> Iterator[PushLab]:
     if WHY_NOT:
         pytest.skip(f"push lab skipped: {WHY_NOT}")
-    lab = PushLab(samba=(10, 11), dropped=(20,), reset=(30,), not_smb=(40,), no_netbios=(50,)).up()
+    lab = PushLab(samba=(10, 11), dropped=(20,), reset=(30,), not_smb=(40,), no_netbios=(50,), macs=(60,)).up()
     try:
         yield lab
     finally:
@@ -46,7 +46,8 @@ def push(lab: PushLab, *args: str, timeout: float = 120) -> tuple[int, dict[str,
 
 @pytest.fixture(scope="module")
 def sweep(pushlab: PushLab) -> tuple[int, dict[str, Any]]:
-    """One sweep of 10.238.T.0/26 (62 addresses, 56 of them absent), a PC by name, and a name that does not exist."""
+    """One sweep of 10.238.T.0/26 (62 addresses, 57 of them absent: the Mac at .60 answers only on 22,
+    which this sweep without --mac does not probe), a PC by name, and a name that does not exist."""
     return push(pushlab, f"10.238.{pushlab.tag}.0/26", pushlab.name(10), pushlab.nxdomain_name)
 
 
@@ -84,10 +85,12 @@ def test_each_pc_gets_the_verdict_of_what_it_really_does(pushlab: PushLab, sweep
         for host, t in targets.items()
         if host.startswith("10.238.") and int(host.split(".")[-1]) not in pushlab.present
     ]
-    assert len(absent) == 62 - 6
+    assert len(absent) == 62 - 7
+    mac = targets[a(60)]
+    assert (mac["verdict"], mac["cause"]) == ("not_ready", "445-closed")  # a Mac, checked as a Windows PC
     assert {t["verdict"] for t in absent} == {"unreachable"}
     assert report["counts"] == {
-        "ready": 4, "not_ready": 3, "unreachable": 56, "unresolved": 1, "error": 0, "not_tested": 0
+        "ready": 4, "not_ready": 4, "unreachable": 55, "unresolved": 1, "error": 0, "not_tested": 0
     }  # fmt: skip
 
 
@@ -149,3 +152,14 @@ def test_the_text_output_groups_pcs_by_cause(pushlab: PushLab) -> None:
     assert "2 台: プッシュ配備の準備ができています" in result.stdout
     assert "1 台: TCP 445 がフィルタされています" in result.stdout
     assert "ファイルとプリンターの共有" in result.stdout
+
+
+def test_with_mac_a_mac_is_ready_on_22_and_a_windows_pc_on_445(pushlab: PushLab) -> None:
+    code, report = push(pushlab, "--mac", pushlab.address(60), pushlab.address(10), pushlab.address(30))
+    targets = _by_host(report)
+    assert code == 1 and report["mac"] is True
+    mac, windows, closed = targets[pushlab.address(60)], targets[pushlab.address(10)], targets[pushlab.address(30)]
+    assert (mac["verdict"], mac["cause"]) == ("ready", "ready-mac")
+    assert [c["port"] for c in mac["checks"]] == [445, 139, 137, 22] and mac["checks"][3]["state"] == "open"
+    assert (windows["verdict"], windows["cause"]) == ("ready", "ready")  # SMB answers; no Remote Login needed
+    assert closed["verdict"] == "not_ready"
