@@ -9,6 +9,7 @@ import os
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,11 +138,12 @@ def test_tcp_verdicts_are_nmaps_and_the_lab_truth(pushlab: PushLab, sweep: tuple
     assert wrong == []
 
 
-def test_the_text_output_groups_pcs_by_cause(pushlab: PushLab) -> None:
+def test_the_text_output_groups_pcs_by_cause_and_the_report_is_written(pushlab: PushLab, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     a = pushlab.address
+    report = tmp_path / "push-site.html"
     result = subprocess.run(
-        pushlab.in_manager(*command(), "push", "--lang", "ja", a(10), a(11), a(20), a(10)),
+        pushlab.in_manager(*command(), "push", "--lang", "ja", "--report", str(report), a(10), a(11), a(20), a(10)),
         capture_output=True,
         text=True,
         timeout=120,
@@ -152,6 +154,10 @@ def test_the_text_output_groups_pcs_by_cause(pushlab: PushLab) -> None:
     assert "2 台: プッシュ配備の準備ができています" in result.stdout
     assert "1 台: TCP 445 がフィルタされています" in result.stdout
     assert "ファイルとプリンターの共有" in result.stdout
+    written = json.loads(report.with_suffix(".json").read_text("utf-8"))
+    assert [t["verdict"] for t in written["targets"]] == ["ready", "ready", "not_ready"]
+    html = report.read_text("utf-8")
+    assert '<html lang="ja">' in html and a(20) in html and "ファイルとプリンターの共有" in html
 
 
 def test_with_mac_a_mac_is_ready_on_22_and_a_windows_pc_on_445(pushlab: PushLab) -> None:
