@@ -23,7 +23,7 @@ from core.catalog import Catalog, Lang, label
 from core.console import Console
 from core.i18n import system_lang
 from core.merge import Refused, Skipped, merge_files
-from core.merge_report import Network, build_picture, render_html, site_csv, site_json
+from core.merge_report import Network, Writer, build_picture, html_writer, json_writer, site_csv
 from core.report import ReportError, file_place, report_place, write_files
 
 
@@ -92,14 +92,17 @@ def run(args: argparse.Namespace, catalog: Catalog) -> int:
         raise UsageError(label("merge", "nothing-merged", lang).format(skipped=len(site.skipped)))
     picture = build_picture(site, lang, networks)
     generated = dt.datetime.now(dt.UTC)
-    texts = {
-        "report": lambda: render_html(picture, catalog, lang, generated),
-        "json": lambda: site_json(picture, lang, generated),
-        "csv": lambda: site_csv(picture, lang),
-    }
-    by_folder: dict[Path, list[tuple[Path, str]]] = defaultdict(list)
+
+    def content(kind: str) -> str | Writer:
+        if kind == "report":
+            return html_writer(picture, catalog, lang, generated)
+        if kind == "json":
+            return json_writer(picture, lang, generated)
+        return site_csv(picture, lang)
+
+    by_folder: dict[Path, list[tuple[Path, str | Writer]]] = defaultdict(list)
     for kind, path in places.items():
-        by_folder[path.parent].append((path, texts[kind]()))
+        by_folder[path.parent].append((path, content(kind)))
     try:
         for folder, files in by_folder.items():
             write_files(folder, files)

@@ -21,10 +21,10 @@ import io
 import ipaddress
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from core.catalog import Catalog, Lang, label
 from core.explain import Severity
@@ -370,15 +370,16 @@ def html_context(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.d
             for g in groups
         ]
 
-    pcs = [_pc_row(i, pc, picture, lang, w) for i, pc in enumerate(picture.pcs, 1)]
+    # One PC's row at a time, as the template writes it: thousands of rows are never all in memory.
+    pcs = (_pc_row(i, pc, picture, lang, w) for i, pc in enumerate(picture.pcs, 1))
     matrix = None
     if len(picture.pcs) <= MATRIX_MAX_PCS and picture.columns:
         matrix = {
             "columns": [text for _id, text in picture.columns],
             "ids": [cid for cid, _text in picture.columns],
             "rows": [
-                {"computer": pc.computer, "anchor": row["anchor"], "cells": _matrix_cells(pc, picture.columns, lang)}
-                for pc, row in zip(picture.pcs, pcs, strict=True)
+                {"computer": pc.computer, "anchor": _anchor(i), "cells": _matrix_cells(pc, picture.columns, lang)}
+                for i, pc in enumerate(picture.pcs, 1)
             ],
         }
     return {
@@ -405,6 +406,7 @@ def html_context(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.d
         "by_version": group_rows(picture.by_version),
         "by_manager": group_rows(picture.by_manager),
         "pcs": pcs,
+        "pc_count": len(picture.pcs),
         "matrix": matrix,
         "matrix_max": MATRIX_MAX_PCS,
     }
@@ -421,12 +423,16 @@ def _short(check: CheckSummary, lang: Lang) -> str:
     return f"{check.port_text} {label('state', check.state, lang)}"
 
 
+def _anchor(index: int) -> str:
+    return f"pc-{index}"
+
+
 def _pc_row(index: int, pc: PcRun, picture: Picture, lang: Lang, w: dict[str, str]) -> dict[str, Any]:
     problems = [c for c in pc.checks if c.severity in ("problem", "warning")]
     passed = [c for c in pc.checks if c.severity == "passed"]
     findings = [f for f in pc.findings if f.severity in ("problem", "warning")]
     return {
-        "anchor": f"pc-{index}",
+        "anchor": _anchor(index),
         "computer": pc.computer,
         "kind": w["kind_" + pc.kind],
         "address": pc.address or "",
@@ -494,7 +500,9 @@ def _environment() -> jinja2.Environment:
 
     def visible(value: Any) -> Any:
         # Markup (``__html__``: a macro's output) is the template's own, already escaped, never remote text.
-        return terminal_safe(value) if isinstance(value, str) and not hasattr(value, "__html__") else value
+        if isinstance(value, str) and not hasattr(value, "__html__"):
+            return terminal_safe(strip_credentials(value))
+        return value
 
     return jinja2.Environment(
         loader=jinja2.FunctionLoader(load_template),
@@ -506,9 +514,18 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def render_html(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.datetime) -> str:
+Writer = Callable[[TextIO], None]
+
+
+def html_writer(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.datetime) -> Writer:
+    """Writes the report as the template produces it (``generate``), without holding it whole."""
     template = _environment().get_template("site.html.j2")
-    return strip_credentials(template.render(**html_context(picture, catalog, lang, generated)))
+
+    def write(stream: TextIO) -> None:
+        for chunk in template.generate(**html_context(picture, catalog, lang, generated)):
+            stream.write(chunk)
+
+    return write
 
 
 # --- JSON --------------------------------------------------------------------------------------
@@ -534,7 +551,8 @@ def _finding_json(finding: FindingSummary) -> dict[str, Any]:
     return {"id": finding.id, "severity": finding.severity, "title": finding.title, "guidance": list(finding.guidance)}
 
 
-def site_json(picture: Picture, lang: Lang, generated: dt.datetime) -> str:
+def json_writer(picture: Picture, lang: Lang, generated: dt.datetime) -> Writer:
+    """Writes the site as JSON, one PC at a time (the PCs' part is most of it)."""
     site = picture.site
     shared: dict[int, list[dict[str, Any]]] = {}
 
@@ -568,30 +586,39 @@ def site_json(picture: Picture, lang: Lang, generated: dt.datetime) -> str:
         "by_subnet": [_group_json(g) for g in picture.by_subnet],
         "by_version": [_group_json(g) for g in picture.by_version],
         "by_manager": [_group_json(g) for g in picture.by_manager],
-        "pcs": [
-            {
-                "computer": pc.computer,
-                "kind": pc.kind,
-                "address": pc.address,
-                "subnet": picture.subnet[pc.key] or None,
-                "manager": pc.manager,
-                "version": pc.version,
-                "os": pc.os,
-                "role": pc.role,
-                "started": pc.started.isoformat() if pc.started else None,
-                "overall": pc.overall,
-                "runs": pc.runs,
-                "earlier": list(pc.earlier),
-                "cancelled": pc.cancelled,
-                "note": pc.note,
-                "file": pc.source,
-                "checks": checks_json(pc.checks),
-                "local": [_finding_json(f) for f in pc.findings],
-            }
-            for pc in picture.pcs
-        ],
     }
-    return json_safe(strip_credentials(json.dumps(document, ensure_ascii=False, separators=(",", ":")))) + "\n"
+
+    def pc_json(pc: PcRun) -> dict[str, Any]:
+        return {
+            "computer": pc.computer,
+            "kind": pc.kind,
+            "address": pc.address,
+            "subnet": picture.subnet[pc.key] or None,
+            "manager": pc.manager,
+            "version": pc.version,
+            "os": pc.os,
+            "role": pc.role,
+            "started": pc.started.isoformat() if pc.started else None,
+            "overall": pc.overall,
+            "runs": pc.runs,
+            "earlier": list(pc.earlier),
+            "cancelled": pc.cancelled,
+            "note": pc.note,
+            "file": pc.source,
+            "checks": checks_json(pc.checks),
+            "local": [_finding_json(f) for f in pc.findings],
+        }
+
+    def dumps(value: Any) -> str:
+        return json_safe(strip_credentials(json.dumps(value, ensure_ascii=False, separators=(",", ":"))))
+
+    def write(stream: TextIO) -> None:
+        stream.write(dumps(document)[:-1] + ',"pcs":[')
+        for number, pc in enumerate(picture.pcs):
+            stream.write(("," if number else "") + dumps(pc_json(pc)))
+        stream.write("]}\n")
+
+    return write
 
 
 def _group_json(group: Group) -> dict[str, Any]:

@@ -24,12 +24,12 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from core import termination
 from core.catalog import Catalog, Lang
@@ -310,14 +310,17 @@ def _try_lock(fd: int) -> bool:
     return True
 
 
-def _temporary(folder: Path, text: str, mode: int) -> str:
-    """The text in a new temporary file of the folder, synced; returns its path."""
+def _temporary(folder: Path, text: str | Callable[[TextIO], None], mode: int) -> str:
+    """The text (or what a writer writes) in a new temporary file of the folder, synced; returns its path."""
     handle, temporary = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".tmp", dir=folder)
     try:
         # mkstemp makes the file private (0600); a report is an ordinary document (or keeps its mode).
         os.chmod(temporary, mode)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+            if isinstance(text, str):
+                stream.write(text)
+            else:
+                text(stream)
             stream.flush()
             os.fsync(stream.fileno())
     except BaseException:
@@ -378,8 +381,9 @@ def write_pair(place: ReportPlace, html: str, json_text: str) -> tuple[Path, Pat
     return place.html_path, place.json_path
 
 
-def write_files(folder: Path, files: list[tuple[Path, str]]) -> None:
-    """Write files of one folder together (``write_pair``'s rules: all or none); raises ReportError."""
+def write_files(folder: Path, files: list[tuple[Path, str | Callable[[TextIO], None]]]) -> None:
+    """Write files of one folder together (``write_pair``'s rules: all or none); raises ReportError.
+    A file's content is its text, or a writer that writes it to the stream (``merge``'s large site)."""
     temporaries: list[str] = []
     try:
         with _folder_lock(folder):
