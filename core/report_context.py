@@ -376,7 +376,8 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
                 state=label("state", str(result.state), lang),
                 headline=explanation.headline_for(lang) if explanation.severity is Severity.INFO else None,
                 reason=result.reason,
-                rtt_ms=None if result.rtt_ms is None else f"{result.rtt_ms:.1f}",
+                # A check of this PC connects to its own socket: that round trip says nothing.
+                rtt_ms=None if result.rtt_ms is None or check.local else f"{result.rtt_ms:.1f}",
                 attempts=result.attempts,
                 application=tuple(lines),
                 # The sockets this PC has there, unless the verdict's own evidence already names them.
