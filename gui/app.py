@@ -20,10 +20,12 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import qasync
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QMessageLogContext,
     QObject,
     QSocketNotifier,
+    Qt,
     QTimer,
     QtMsgType,
     qInstallMessageHandler,
@@ -33,8 +35,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import exit_codes
 from core.catalog import CatalogError, load_catalog, load_labels
-from core.errors import UserError
 from core.logs import setup_logging
+from core.plan import PlanError, parse_overrides
 from gui.i18n import LanguageManager
 from gui.main_window import MainWindow
 from gui.plaintext import literal_html
@@ -46,10 +48,10 @@ from gui.wizard.unattended import run_unattended
 log = logging.getLogger(__name__)
 
 
-def _setup_logging() -> None:
+def _setup_logging() -> Path | None:
     # The log file only (core/logs.py): a windowed program on Windows has no stderr, and a
     # traceback on a terminal is not for the user. The folder does not depend on Qt's names.
-    setup_logging()
+    return setup_logging()
 
 
 _QT_NOISE = ("propagateSizeHints",)
@@ -67,7 +69,32 @@ def _qt_message(mode: QtMsgType, _context: QMessageLogContext, message: str) -> 
     logging.getLogger("qt").log(level, "%s", message)
 
 
-def _install_excepthook(app: QApplication) -> None:
+_open_dialogs: set[QMessageBox] = set()
+
+
+def error_dialog(error: BaseException, log_path: Path | None) -> QMessageBox:
+    """What the user reads about an unexpected error: what it was and where the log is.
+
+    The traceback is for the log only. The box is window-modal and opened without a nested
+    event loop (``exec`` inside the qasync loop would run the probes' callbacks re-entrantly)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, "SEP Port Doctor", QCoreApplication.translate("app", "Something went wrong.")
+    )
+    box.setObjectName("error_dialog")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if log_path is not None:
+        where = QCoreApplication.translate("app", "The details are in the log file: %1").replace("%1", str(log_path))
+    else:
+        where = QCoreApplication.translate("app", "No log file could be written here.")
+    box.setInformativeText(literal_html(f"{type(error).__name__}: {error}\n\n{where}"))  # may quote remote text
+    # Kept alive while open: a box without a parent is deleted with its last Python reference.
+    _open_dialogs.add(box)
+    box.finished.connect(lambda _result: _open_dialogs.discard(box))
+    box.open()
+    return box
+
+
+def _install_excepthook(app: QApplication, log_path: Path | None) -> None:
     """An unexpected error is logged and shown in a dialog, never a bare traceback."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
@@ -75,10 +102,7 @@ def _install_excepthook(app: QApplication) -> None:
         if kind is KeyboardInterrupt:
             app.quit()
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, "SEP Port Doctor", app.tr("Something went wrong."))
-        box.setInformativeText(literal_html(f"{kind.__name__}: {value}"))  # may quote remote text
-        box.setDetailedText("".join(traceback.format_exception(kind, value, tb)))
-        box.exec()
+        error_dialog(value, log_path)
 
     sys.excepthook = hook
 
@@ -114,18 +138,13 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-class GuiArgumentError(UserError):
-    """A ``gui`` option that cannot be used; one line and exit 2."""
-
-
 def build_main_window(app: QApplication, args: argparse.Namespace | None = None) -> MainWindow:
-    """Everything but the event loop: used by run_gui and by the tests; raises GuiArgumentError."""
+    """Everything but the event loop: used by run_gui and by the tests; raises PlanError (``--port``)."""
     catalog = load_catalog()
-    # More --port options than the catalogue has ports can only repeat some; refused here,
-    # before their text could overflow the field and be cut (3,001 options probed TCP 11).
-    limit = len({entry.port for entry in catalog.entries})
-    if len(getattr(args, "port", None) or []) > limit:
-        raise GuiArgumentError("override-too-many", limit=limit)
+    # --port as check takes it (core.plan.parse_overrides: the count bounded, each port once, the
+    # numbers checked), before the options' text could overflow the field and be cut (3,001
+    # options probed TCP 11).
+    parse_overrides(getattr(args, "port", None) or [], catalog)
     load_labels()
     settings = Settings()
     languages = LanguageManager.for_app(app)
@@ -186,16 +205,23 @@ def run_gui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    _setup_logging()
+    log_path = _setup_logging()
     qInstallMessageHandler(_qt_message)
     app = create_application()
-    _install_excepthook(app)
+    _install_excepthook(app, log_path)
     try:
         window = build_main_window(app, args)
     except CatalogError as exc:
-        QMessageBox.critical(None, "SEP Port Doctor", f"A data file of the program is broken:\n{exc}")
+        log.error("a data file is broken: %s", exc)
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "SEP Port Doctor",
+            QCoreApplication.translate("app", "A data file of the program is broken:") + f"\n{exc}",
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()  # before the event loop: nothing else runs yet
         return 2
-    except UserError as exc:  # bad prefill arguments: one clear line
+    except PlanError as exc:  # bad --port options: one clear line, as check gives
         print(
             f"sep-port-doctor: error: --port: {exc.message(LanguageManager.resolve(getattr(args, 'lang', None) or ''))}",
             file=sys.stderr,

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from core.catalog import DIRECTIONS, Catalog, Lang, PortEntry, configurable_code, label
 from core.versions import KNOWN_RELEASES, SepVersion, VersionError, parse_version
+from gui.labels import set_label
 from gui.port_model import COL_PORT, COL_PURPOSE, COLUMN_COUNT, ENTRY_ROLE, PortFilterProxy, PortTableModel
 
 
@@ -266,15 +267,15 @@ class ReferenceView(QWidget):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.search_label.setText(self.tr("&Search:"))
+        set_label(self.search_label, self.tr("&Search:"))
         self.search.setPlaceholderText(self.tr("port, process, purpose… (e.g. 445 windows, プッシュ)"))
         self.search.setToolTip(self.tr("Every word must match, in any order, in Japanese or English"))
-        self.version_label.setText(self.tr("SEP v&ersion:"))  # Alt+V is the View menu
+        set_label(self.version_label, self.tr("SEP v&ersion:"))  # Alt+V is the View menu
         line_edit = self.version_combo.lineEdit()
         if line_edit is not None:
             line_edit.setPlaceholderText(self.tr("all versions"))
-        self.protocol_label.setText(self.tr("&Protocol:"))
-        self.direction_label.setText(self.tr("Direc&tion:"))  # Alt+D is the Diagnostics tab
+        set_label(self.protocol_label, self.tr("&Protocol:"))
+        set_label(self.direction_label, self.tr("Direc&tion:"))  # Alt+D is the Diagnostics tab
         self.hide_check.setText(self.tr("Hide ports that do &not apply"))  # Alt+H is the Help menu
         self.copy_button.setText(self.tr("&Copy selected rows"))
         self.copy_action.setText(self.tr("Copy"))

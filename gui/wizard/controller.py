@@ -469,7 +469,7 @@ class DiagnosticsWizard(QWizard):
         said = " ".join(notice.message(self.lang) for notice in place.notices)  # ".html added", say so
         page.show_status(
             self.tr("Exported: %1 and %2").replace("%1", str(html)).replace("%2", json_path.name)
-            + (f" ({said})" if said else "")
+            + (f" — {said}" if said else "")
         )
         self.status_message.emit(self.tr("Report written: %1").replace("%1", str(html)))
         if page.open_after.isChecked():

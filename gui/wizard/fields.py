@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 from core.catalog import Catalog
 from core.errors import UserError
 from core.plan import PlanError, parse_overrides
+from gui.labels import set_label
 
 MAX_NOTE_CHARS = 500
 ERROR_COLOUR = "#b00020"
@@ -81,11 +82,8 @@ class Field:
         return self.widget.currentText() if isinstance(self.widget, QComboBox) else self.widget.text()
 
     def set_label(self, text: str) -> None:
-        self.label.setText(text)
         # Screen readers and UI automation find the field by the words of its label.
-        name = text.replace("&", "").rstrip(":： ")
-        self.widget.setAccessibleName(name)
-        self.line_edit.setAccessibleName(name)
+        set_label(self.label, text)
 
     def show_error(self, message: str) -> None:
         """An error (red, with a red border), or no message at all when ``message`` is empty."""

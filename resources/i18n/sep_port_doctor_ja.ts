@@ -118,22 +118,21 @@
 <context>
     <name>ExportPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="69"/>
+        <location filename="../../gui/wizard/pages/export.py" line="70"/>
         <source>Export the report</source>
         <translation>レポートの書き出し</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="70"/>
+        <location filename="../../gui/wizard/pages/export.py" line="71"/>
         <source>One HTML file to attach to the ticket, and the same results as JSON beside it.</source>
         <translation>チケットに添付する HTML ファイル 1 つと、その隣に同じ結果の JSON を書き出します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="71"/>
+        <location filename="../../gui/wizard/pages/export.py" line="72"/>
         <source>&amp;Save the report as:</source>
         <translation>レポートの保存先(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/export.py" line="72"/>
         <location filename="../../gui/wizard/pages/export.py" line="95"/>
         <source>Save the report as</source>
         <translation>レポートの保存先</translation>
@@ -376,70 +375,70 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../gui/reference.py" line="269"/>
+        <location filename="../../gui/reference.py" line="270"/>
         <source>&amp;Search:</source>
         <translation>検索(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="270"/>
+        <location filename="../../gui/reference.py" line="271"/>
         <source>port, process, purpose… (e.g. 445 windows, プッシュ)</source>
         <translation>ポート、プロセス、用途…(例: 445 windows、プッシュ)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="271"/>
+        <location filename="../../gui/reference.py" line="272"/>
         <source>Every word must match, in any order, in Japanese or English</source>
         <translation>すべての語が一致する行を表示します(順不同、日本語・英語どちらでも)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="275"/>
+        <location filename="../../gui/reference.py" line="276"/>
         <source>all versions</source>
         <translation>すべてのバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="276"/>
+        <location filename="../../gui/reference.py" line="277"/>
         <source>&amp;Protocol:</source>
         <translation>プロトコル(&amp;P):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="272"/>
+        <location filename="../../gui/reference.py" line="273"/>
         <source>SEP v&amp;ersion:</source>
         <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="277"/>
+        <location filename="../../gui/reference.py" line="278"/>
         <source>Direc&amp;tion:</source>
         <translation>方向(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="278"/>
+        <location filename="../../gui/reference.py" line="279"/>
         <source>Hide ports that do &amp;not apply</source>
         <translation>対象外のポートを隠す(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="279"/>
+        <location filename="../../gui/reference.py" line="280"/>
         <source>&amp;Copy selected rows</source>
         <translation>選択した行をコピー(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="280"/>
+        <location filename="../../gui/reference.py" line="281"/>
         <source>Copy</source>
         <translation>コピー</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="281"/>
-        <location filename="../../gui/reference.py" line="284"/>
+        <location filename="../../gui/reference.py" line="282"/>
+        <location filename="../../gui/reference.py" line="285"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/reference.py" line="351"/>
+        <location filename="../../gui/reference.py" line="352"/>
         <source>%n of %1 ports shown</source>
         <translation>
             <numerusform>%1 件中 %n 件を表示</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="382"/>
+        <location filename="../../gui/reference.py" line="383"/>
         <source>No port selected.</source>
         <translation>ポートが選択されていません。</translation>
     </message>
@@ -487,27 +486,27 @@ Port data: the vendor&apos;s Japanese port page.</source>
         <translation>中止(未完了): %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="178"/>
+        <location filename="../../gui/wizard/pages/results.py" line="180"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="179"/>
+        <location filename="../../gui/wizard/pages/results.py" line="181"/>
         <source>Evidence</source>
         <translation>根拠</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="180"/>
+        <location filename="../../gui/wizard/pages/results.py" line="182"/>
         <source>Address</source>
         <translation>アドレス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="181"/>
+        <location filename="../../gui/wizard/pages/results.py" line="183"/>
         <source>Round trip</source>
         <translation>応答時間</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="185"/>
+        <location filename="../../gui/wizard/pages/results.py" line="187"/>
         <source>Why checked</source>
         <translation>確認の理由</translation>
     </message>
@@ -709,54 +708,49 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>WherePage</name>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="84"/>
+        <location filename="../../gui/wizard/pages/where.py" line="85"/>
         <source>Where are you?</source>
         <translation>どこで実行していますか?</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="85"/>
+        <location filename="../../gui/wizard/pages/where.py" line="86"/>
         <source>The checks depend on where this program runs.</source>
         <translation>確認内容は、このプログラムを実行する場所によって変わります。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="86"/>
+        <location filename="../../gui/wizard/pages/where.py" line="87"/>
         <source>Choose where you are sitting. Most checks are made from a client PC.</source>
         <translation>作業している場所を選んでください。通常はクライアントの PC から確認します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="87"/>
+        <location filename="../../gui/wizard/pages/where.py" line="88"/>
         <source>This program runs</source>
         <translation>このプログラムの実行場所</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="88"/>
+        <location filename="../../gui/wizard/pages/where.py" line="89"/>
         <source>At a &amp;client PC whose SEP client cannot reach its manager</source>
         <translation>管理サーバーに接続できない SEP クライアントの PC(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="89"/>
+        <location filename="../../gui/wizard/pages/where.py" line="90"/>
         <source>At an &amp;admin PC whose console cannot reach the manager</source>
         <translation>管理コンソールが管理サーバーに接続できない管理用 PC(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="90"/>
+        <location filename="../../gui/wizard/pages/where.py" line="91"/>
         <source>On the &amp;manager (SEPM) itself</source>
         <translation>管理サーバー(SEPM)上(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="91"/>
+        <location filename="../../gui/wizard/pages/where.py" line="92"/>
         <source>At the manager: &amp;push-deployment targets (many client PCs)</source>
         <translation>管理サーバーで: プッシュ配備の対象(複数のクライアント PC)(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/where.py" line="92"/>
+        <location filename="../../gui/wizard/pages/where.py" line="93"/>
         <source>&amp;Language:</source>
         <translation>言語(&amp;L):</translation>
-    </message>
-    <message>
-        <location filename="../../gui/wizard/pages/where.py" line="93"/>
-        <source>Language</source>
-        <translation>言語</translation>
     </message>
     <message>
         <location filename="../../gui/wizard/pages/where.py" line="95"/>
@@ -767,9 +761,24 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../gui/app.py" line="78"/>
+        <location filename="../../gui/app.py" line="81"/>
         <source>Something went wrong.</source>
         <translation>予期しないエラーが発生しました。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/app.py" line="86"/>
+        <source>The details are in the log file: %1</source>
+        <translation>詳細はログファイルにあります: %1</translation>
+    </message>
+    <message>
+        <location filename="../../gui/app.py" line="88"/>
+        <source>No log file could be written here.</source>
+        <translation>ここではログファイルを書けませんでした。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/app.py" line="219"/>
+        <source>A data file of the program is broken:</source>
+        <translation>プログラムのデータファイルが壊れています:</translation>
     </message>
 </context>
 </TS>

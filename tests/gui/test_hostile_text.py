@@ -5,13 +5,20 @@ made Qt read /dev/zero until memory ran out. Here the simulated manager answers 
 markup pointing at a file that does not exist (a regression then fails this test instead of
 hanging the suite) and presents a certificate whose subject is markup. After "Read from
 manager" and a run, every widget of the window is walked: labels that show such text are plain
-text, tooltips and the details pane hold it escaped; then the whole window is painted.
+text, tooltips and the details pane hold it escaped; then the whole window is painted. The
+reported answer itself, ``file:///dev/zero``, is then run in a child process whose memory is
+bounded, so that a regression ends that child (and fails the test) rather than this machine.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTextBrowser, QTreeWidget, QWidget
 
@@ -21,8 +28,12 @@ from gui.main_window import MainWindow
 from gui.wizard import DiagnosticsWizard, Page
 from tests.gui.conftest import drive, overrides_text
 from tests.gui.keyboard import click, press, replace_text
+from tests.helpers.command import ROOT
+from tests.helpers.hang import HANG_GUARD_S
 
-HOSTILE_VERSION = "<img src=file:///nonexistent/sep-port-doctor-version.png>"
+# The child run of the /dev/zero test sets the image's source (see the last test).
+IMAGE = os.environ.get("SEP_PORT_DOCTOR_HOSTILE_IMAGE", "file:///nonexistent/sep-port-doctor-version.png")
+HOSTILE_VERSION = f"<img src={IMAGE}>"
 HOSTILE_SUBJECT = "<b>bold</b><img src=file:///nonexistent/sep-port-doctor.png>"
 MARKUP = "<img"
 
@@ -106,3 +117,29 @@ def test_a_hostile_managers_text_is_never_rendered_as_markup(  # type: ignore[no
     assert "label version_status" in places
     assert any(p.startswith("details") for p in places)  # the certificate subject and the version, escaped
     assert any(p.startswith("tooltip") for p in places)
+
+
+MEMORY_BOUND = 4 << 30
+"""Address space for the child: several times what the window needs, far less than the machine has."""
+
+
+def _bounded_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BOUND, MEMORY_BOUND))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/dev/zero").exists() or os.name != "posix", reason="needs /dev/zero and setrlimit")
+def test_the_reported_answer_img_dev_zero_is_shown_as_text() -> None:
+    """The 8446 answer as reported, ``<img src=file:///dev/zero>``, in a child process: the test
+    above with that source, under a memory bound (a regression aborts the child: std::bad_alloc)."""
+    test = f"{Path(__file__).relative_to(ROOT)}::test_a_hostile_managers_text_is_never_rendered_as_markup"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    env["SEP_PORT_DOCTOR_HOSTILE_IMAGE"] = "file:///dev/zero"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", test, "-q", "-p", "no:cacheprovider"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=HANG_GUARD_S * 4, preexec_fn=_bounded_memory,
+    )  # fmt: skip
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    assert "1 passed" in result.stdout

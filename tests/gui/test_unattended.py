@@ -150,3 +150,29 @@ def test_a_corrupt_stored_geometry_never_stops_the_window(tmp_path: Path) -> Non
     result = run("gui", "--quit", env={**OFFSCREEN, "XDG_CONFIG_HOME": str(tmp_path / "config")})
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_log_file_is_in_the_documented_folder(tmp_path: Path) -> None:
+    """Issue 12, item 20: the log went to ~/.local/share/sep-port-doctor.log (set up before the
+    application had its names). The README's folder, which is Qt's AppLocalDataLocation."""
+    data = tmp_path / "data"
+    env = {**OFFSCREEN, "XDG_DATA_HOME": str(data), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    result = run("gui", "--quit", env=env)
+    assert result.returncode == 0, result.stderr
+    assert (data / "SEP Port Doctor" / "sep-port-doctor" / "sep-port-doctor.log").is_file()
+    assert not (data / "sep-port-doctor.log").exists()
+
+
+@pytest.mark.parametrize(
+    "ports",
+    [["8014=99999"], ["8014=80", "8014=81"], ["9999=80"], [f"8014={10000 + n}" for n in range(30)]],
+    ids=["out-of-range", "twice", "not-a-catalogue-port", "too-many"],
+)
+def test_gui_port_is_refused_with_the_words_check_gives(ports: list[str]) -> None:
+    """Issue 12, item 18: ``gui --port`` follows ``check --port``'s rules, through the same code."""
+    options = [f"--port={p}" for p in ports]
+    checked = run("check", "--manager", "127.0.0.1", "--version", "14.3", *options, "--lang", "en")
+    opened = run("gui", *options, "--lang", "en", "--quit", env={**OFFSCREEN, "LANG": "C.UTF-8"})
+    assert checked.returncode == opened.returncode == 2, (checked.stderr, opened.stderr)
+    said = one_error_line(opened.stderr)
+    assert said.split("--port: ", 1)[1] == one_error_line(checked.stderr).split("--port: ", 1)[1]

@@ -56,6 +56,14 @@ async def run_to_end(wizard: DiagnosticsWizard) -> None:
     await wizard.run_task
 
 
+async def run_against(qtbot, wizard: DiagnosticsWizard, manager: SimulatedManager) -> None:  # type: ignore[no-untyped-def]
+    """Type the simulated manager on the target page, press Enter, wait for the run to end."""
+    to_target(qtbot, wizard)
+    fill(qtbot, wizard, "127.0.0.1", overrides_text(manager))
+    press(qtbot, Qt.Key.Key_Return)
+    await run_to_end(wizard)
+
+
 def results_by_entry(wizard: DiagnosticsWizard) -> dict[str, tuple[State, Severity]]:
     diagnosis = wizard.diagnosis
     assert diagnosis is not None
@@ -186,10 +194,7 @@ def test_export_to_a_missing_folder_says_so_and_keeps_the_results(  # type: igno
     qtbot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
-        to_target(qtbot, wizard)
-        fill(qtbot, wizard, "127.0.0.1", overrides_text(simulator))
-        press(qtbot, Qt.Key.Key_Return)
-        await run_to_end(wizard)
+        await run_against(qtbot, wizard, simulator)
         click(qtbot, next_button(wizard))
         click(qtbot, next_button(wizard))
         wizard.export_page.open_after.setChecked(False)
@@ -214,10 +219,7 @@ def test_defect_2_back_change_next_runs_again_and_the_report_has_the_new_questio
     wizard.export_page.open_after.setChecked(False)
 
     async def scenario() -> None:
-        to_target(qtbot, wizard)
-        fill(qtbot, wizard, "127.0.0.1", overrides_text(simulator))
-        press(qtbot, Qt.Key.Key_Return)
-        await run_to_end(wizard)
+        await run_against(qtbot, wizard, simulator)
         first = wizard.run
         assert first is not None and first.request.role.value == "client"
         # Back to the first page, change the role, and the manager's spelling.
@@ -263,10 +265,7 @@ def test_defect_3_running_one_row_again_keeps_the_runs_start_and_duration(  # ty
     wizard.export_page.open_after.setChecked(False)
 
     async def scenario() -> tuple[object, object]:
-        to_target(qtbot, wizard)
-        fill(qtbot, wizard, "127.0.0.1", overrides_text(simulator))
-        press(qtbot, Qt.Key.Key_Return)
-        await run_to_end(wizard)
+        await run_against(qtbot, wizard, simulator)
         first = wizard.diagnosis
         assert first is not None
         model = wizard.run_page.model
@@ -349,10 +348,7 @@ def test_defect_4_new_diagnosis_from_the_file_menu_asks_and_discard_discards(  #
     loop: asyncio.AbstractEventLoop,
 ) -> None:
     async def scenario() -> None:
-        to_target(qtbot, wizard)
-        fill(qtbot, wizard, "127.0.0.1", overrides_text(simulator))
-        press(qtbot, Qt.Key.Key_Return)
-        await run_to_end(wizard)
+        await run_against(qtbot, wizard, simulator)
         press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # File > New diagnosis
         box = _question(wizard)
         assert wizard.diagnosis is not None  # nothing lost before the answer
@@ -462,10 +458,7 @@ def test_defect_8_a_display_bug_is_shown_and_never_stops_the_probes(  # type: ig
     wizard.status_message.connect(messages.append)
 
     async def scenario() -> None:
-        to_target(qtbot, wizard)
-        fill(qtbot, wizard, "127.0.0.1", overrides_text(simulator))
-        press(qtbot, Qt.Key.Key_Return)
-        await run_to_end(wizard)
+        await run_against(qtbot, wizard, simulator)
 
     drive(loop, scenario())
     diagnosis = wizard.diagnosis
@@ -573,10 +566,7 @@ def test_twenty_runs_in_a_row_in_one_window(  # type: ignore[no-untyped-def]
         return len(os.listdir("/proc/self/fd")) if Path("/proc/self/fd").exists() else 0
 
     async def scenario() -> None:
-        to_target(qtbot, wizard)
-        fill(qtbot, wizard, "127.0.0.1", overrides_text(simulator))
-        press(qtbot, Qt.Key.Key_Return)
-        await run_to_end(wizard)
+        await run_against(qtbot, wizard, simulator)
         first = results_by_entry(wizard)
         before = fds()
         for _ in range(20):
@@ -649,6 +639,18 @@ def test_copy_for_the_ticket_in_the_ui_language(  # type: ignore[no-untyped-def]
     step = text.splitlines()[text.splitlines().index(https) + 1]
     assert step.startswith("  最初の対処: ")  # every problem with its first step
     assert "この PC: File and Printer Sharing" in text or "この PC: ファイルとプリンターの共有" in text
+    # The details pane speaks the UI language too (seen in the real window: "(rule of thumb)" and
+    # the raw test codes tls, secars-https in a Japanese window).
+    tree = wizard.results.tree
+    problems = tree.topLevelItem(0)
+    https = next(
+        problems.child(i) for i in range(problems.childCount()) if "client-https-443" in problems.child(i).text(0)
+    )
+    tree.setCurrentItem(https)
+    details = wizard.results.details.toPlainText()
+    assert "(経験則(ベンダーの表にはありません))" in details  # the certificate guidance is a rule of thumb
+    assert "secars(HTTPS)" in details and "TLS" in details
+    assert "rule of thumb" not in details and "secars-https" not in details
 
 
 def test_tab_order_follows_the_page_then_back_and_next(qtbot, wizard: DiagnosticsWizard) -> None:  # type: ignore[no-untyped-def]
@@ -671,3 +673,24 @@ def test_tab_reaches_every_field_and_typing_keeps_what_is_typed(qtbot, wizard: D
         tab_to(qtbot, wizard.target.fields[name].widget)
         type_text(qtbot, f"{name}.corp.example")
         assert text_of(wizard.target.fields[name].widget) == f"{name}.corp.example"
+
+
+def test_the_export_page_says_when_html_was_added_to_the_name(  # type: ignore[no-untyped-def]
+    qtbot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    """A name typed without a suffix gets ``.html`` (so it opens in a browser), and the page says so."""
+    wizard.export_page.open_after.setChecked(False)
+
+    async def scenario() -> None:
+        await run_against(qtbot, wizard, simulator)
+        click(qtbot, next_button(wizard))
+        click(qtbot, next_button(wizard))
+        replace_text(qtbot, wizard.export_page.report_path, str(tmp_path / "INC-4711"))
+        click(qtbot, wizard.export_page.export_button)
+        await wizard.export_task  # type: ignore[misc]
+
+    drive(loop, scenario())
+    status = wizard.export_page.status.text()
+    assert status.startswith(f"Exported: {tmp_path / 'INC-4711.html'} and INC-4711.json"), status
+    assert status.endswith(" — the report is written as INC-4711.html (.html added so that it opens in a browser)")
+    assert (tmp_path / "INC-4711.html").is_file() and not (tmp_path / "INC-4711").exists()

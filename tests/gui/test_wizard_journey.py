@@ -68,7 +68,9 @@ def test_keyboard_only_from_start_to_the_written_report(  # type: ignore[no-unty
         assert focused() is wizard.export_page.report_path
         press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
         type_text(qtbot, str(report))
-        wizard.export_page.open_after.setChecked(False)  # no browser here; see test_wizard for opening
+        assert wizard.export_page.open_after.isChecked()
+        alt(qtbot, "a")  # "Open the report after exporting": off, there is no browser here (test_wizard opens)
+        await until(lambda: not wizard.export_page.open_after.isChecked(), "Alt+A unticks the box")
         alt(qtbot, "e")  # Export
         await until(lambda: wizard.export_task is not None, "the export starts")
         assert wizard.export_task is not None

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from core.diagnosis import Diagnosis
 from core.report import default_report_name
+from gui.labels import set_label
 from gui.wizard.fields import ERROR_COLOUR, plain_label
 from gui.wizard.pages.base import WizardContext, WizardPage
 
@@ -68,8 +69,7 @@ class ExportPage(WizardPage):
     def retranslate(self) -> None:
         self.setTitle(self.tr("Export the report"))
         self.setSubTitle(self.tr("One HTML file to attach to the ticket, and the same results as JSON beside it."))
-        self.path_label.setText(self.tr("&Save the report as:"))
-        self.report_path.setAccessibleName(self.tr("Save the report as"))
+        set_label(self.path_label, self.tr("&Save the report as:"))
         self.browse.setText(self.tr("Bro&wse…"))
         self.export_button.setText(self.tr("&Export"))
         self.open_button.setText(self.tr("&Open the report"))

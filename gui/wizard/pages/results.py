@@ -163,8 +163,10 @@ class ResultsPage(WizardPage):
     def _guidance_html(self, guidance: Any) -> str:
         lang = self.lang
         parts = []
+        # The report's words for where guidance comes from (a rule of thumb is said to be one).
+        rule_of_thumb = escape(label("report", "rule_of_thumb", lang))
         for g in guidance:
-            marker = f" <i>({escape(self.tr('rule of thumb'))})</i>" if g.source == "field" else ""
+            marker = f" <i>({rule_of_thumb})</i>" if g.source == "field" else ""
             parts.append(f"<p><b>{escape(g.title.get(lang))}</b>{marker}<br>{escape(g.text.get(lang))}</p>")
             if g.steps:
                 parts.append("<ol>" + "".join(f"<li>{escape(s.get(lang))}</li>" for s in g.steps) + "</ol>")
@@ -185,7 +187,7 @@ class ResultsPage(WizardPage):
             rows.append((self.tr("Why checked"), why))
         for app in result.application:
             via = "" if app.via == "direct" else f" ({app.via})"
-            rows.append((f"{app.test}{via}", ("✓ " if app.ok else "✗ ") + app.detail))
+            rows.append((f"{label('apptest', str(app.test), lang)}{via}", ("✓ " if app.ok else "✗ ") + app.detail))
         table = "".join(f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
         return (
             f"<h3>{escape(port_text(check))} — {escape(entry.purpose.get(lang))}</h3>"

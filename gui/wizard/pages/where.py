@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QButtonGroup, QComboBox, QGroupBox, QHBoxLayout, Q
 from core.i18n import system_lang
 from core.plan import Role
 from gui.i18n import LANGUAGE_NAMES
+from gui.labels import set_label
 from gui.wizard.fields import plain_label
 from gui.wizard.pages.base import WizardContext, WizardPage
 
@@ -89,7 +90,6 @@ class WherePage(WizardPage):
         self.radios[Role.CONSOLE].setText(self.tr("At an &admin PC whose console cannot reach the manager"))
         self.radios[Role.MANAGER].setText(self.tr("On the &manager (SEPM) itself"))
         self.push_radio.setText(self.tr("At the manager: &push-deployment targets (many client PCs)"))
-        self.language_label.setText(self.tr("&Language:"))
-        self.language.setAccessibleName(self.tr("Language"))
+        set_label(self.language_label, self.tr("&Language:"))
         system = LANGUAGE_NAMES[system_lang()]
         self.language.setItemText(0, self.tr("Follow the system (%1)").replace("%1", system))
