@@ -169,6 +169,13 @@ def build_main_window(app: QApplication, args: argparse.Namespace | None = None)
     return window
 
 
+def _tell_before_the_loop(text: str) -> None:
+    """A refusal in a box, for a program without a terminal; modal, before the event loop runs."""
+    box = QMessageBox(QMessageBox.Icon.Critical, "SEP Port Doctor", text)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
 def _no_display_reason() -> str | None:
     """Why no window can open here (Qt would abort), or None. Only Linux/BSD X11 and Wayland are checked."""
     if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
@@ -213,19 +220,16 @@ def run_gui(args: argparse.Namespace) -> int:
         window = build_main_window(app, args)
     except CatalogError as exc:
         log.error("a data file is broken: %s", exc)
-        box = QMessageBox(
-            QMessageBox.Icon.Critical,
-            "SEP Port Doctor",
-            QCoreApplication.translate("app", "A data file of the program is broken:") + f"\n{exc}",
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()  # before the event loop: nothing else runs yet
+        _tell_before_the_loop(QCoreApplication.translate("app", "A data file of the program is broken:") + f"\n{exc}")
         return 2
     except PlanError as exc:  # bad --port options: one clear line, as check gives
-        print(
-            f"sep-port-doctor: error: --port: {exc.message(LanguageManager.resolve(getattr(args, 'lang', None) or ''))}",
-            file=sys.stderr,
+        line = (
+            f"sep-port-doctor: error: --port: {exc.message(LanguageManager.resolve(getattr(args, 'lang', None) or ''))}"
         )
+        if sys.stderr is not None:
+            print(line, file=sys.stderr)
+        else:  # the windowed program (SEPPortDoctor.exe) has no terminal: say it in a box
+            _tell_before_the_loop(line)
         return 2
 
     loop = qasync.QEventLoop(app)

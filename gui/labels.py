@@ -19,5 +19,6 @@ def set_label(label: QLabel, text: str) -> None:
     # "検索(&S):" is read "検索", "&Search:" "Search": the mnemonic is not part of the name.
     name = _JAPANESE_MNEMONIC.sub("", text).replace("&", "").rstrip(":： ")
     buddy.setAccessibleName(name)
-    if isinstance(buddy, QComboBox) and buddy.lineEdit() is not None:
-        buddy.lineEdit().setAccessibleName(name)
+    edit = buddy.lineEdit() if isinstance(buddy, QComboBox) else None
+    if edit is not None:
+        edit.setAccessibleName(name)

@@ -66,11 +66,13 @@ def main() -> int:
         wizard.policy = TimeoutPolicy(initial=3.0, floor=3.0, cap=3.0)
         window.show_wizard()
 
-        def grab(name: str) -> None:
-            app.processEvents()
+        async def grab(name: str) -> None:
+            # The loop, not app.processEvents(), lets Qt lay out and paint: processing events
+            # inside this task would run the probes' callbacks re-entrantly (qasync refuses).
+            await asyncio.sleep(0.05)
             window.grab().save(str(out / f"wizard-{name}-{lang}.png"))
 
-        grab("where")
+        await grab("where")
         manager = SimulatedManager(profile="cert-expired", ports={p: 0 for p in SERVED_PORTS})
         await manager.start()
         try:
@@ -82,20 +84,20 @@ def main() -> int:
                 target.version.setCurrentText("14.3 RU1")
                 target.ports.setText(", ".join(f"{d}={p}" for d, p in sorted(ports.items())))
                 target.note.setText(notes[lang])
-                grab("target")
+                await grab("target")
                 wizard.next()
                 await asyncio.sleep(LIVE_AFTER_S)
-                grab("run")  # live: some verdicts in, some checks still running
+                await grab("run")  # live: some verdicts in, some checks still running
                 assert wizard.run_task is not None
                 await wizard.run_task
                 wizard.next()
-                grab("results")
+                await grab("results")
                 wizard.next()
                 report = out / f".report-{lang}.html"
                 wizard.export_page.report_path.setText(str(report))
                 wizard.export_page.open_after.setChecked(False)
                 await wizard.export_report(str(report))
-                grab("export")
+                await grab("export")
                 assert wizard.currentId() == Page.EXPORT
         finally:
             await manager.stop()

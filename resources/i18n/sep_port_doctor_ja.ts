@@ -776,7 +776,7 @@ Port data: the vendor&apos;s Japanese port page.</source>
         <translation>ここではログファイルを書けませんでした。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="219"/>
+        <location filename="../../gui/app.py" line="223"/>
         <source>A data file of the program is broken:</source>
         <translation>プログラムのデータファイルが壊れています:</translation>
     </message>
