@@ -340,16 +340,25 @@ def test_defect_4_finish_without_export_asks_and_new_diagnosis_starts_over(  # t
     assert wizard.run_page.model.rowCount() == 0 and wizard.results.tree.topLevelItemCount() == 0
 
 
-def test_defect_4_new_diagnosis_from_the_file_menu_asks_and_discard_discards(  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("where", ["file-menu", "results-page"])
+def test_defect_4_new_diagnosis_asks_and_discard_discards(  # type: ignore[no-untyped-def]
     qtbot,
     main_window: MainWindow,
     wizard: DiagnosticsWizard,
     simulator: SimulatedManager,
     loop: asyncio.AbstractEventLoop,
+    where: str,
 ) -> None:
+    """File > New diagnosis (Ctrl+N) and the results page's own button."""
+
     async def scenario() -> None:
         await run_against(qtbot, wizard, simulator)
-        press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # File > New diagnosis
+        if where == "file-menu":
+            press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+        else:
+            click(qtbot, next_button(wizard))
+            assert wizard.currentId() == Page.RESULTS
+            click(qtbot, wizard.results.new_diagnosis)
         box = _question(wizard)
         assert wizard.diagnosis is not None  # nothing lost before the answer
         click(qtbot, box.findChild(type(wizard.run_page.cancel), "discard"))
@@ -634,6 +643,10 @@ def test_copy_for_the_ticket_in_the_ui_language(  # type: ignore[no-untyped-def]
     text = QGuiApplication.clipboard().text()
     assert text.startswith("SEP Port Doctor: SEP 通信ポート診断レポート\n")
     assert "管理サーバー: 127.0.0.1" in text and "チケット 4711" in text and "クライアント" in text
+    diagnosis = wizard.diagnosis
+    assert diagnosis is not None and diagnosis.request.version is not None
+    assert f": {diagnosis.request.version.describe()}\n" in text  # the version asked about
+    assert diagnosis.started.astimezone().strftime("%Y-%m-%d %H:%M:%S") in text  # when it ran
     https = next(line for line in text.splitlines() if f"{simulator.bound[443]} (=443)" in line)
     assert https.startswith("- TCP ") and "127.0.0.1: 証明書" in https
     step = text.splitlines()[text.splitlines().index(https) + 1]
