@@ -259,7 +259,15 @@ async def run_check(
     engine = ProbeEngine(policy)
     # This PC's SEP client, firewall and sharing rules are read where they exist (Windows).
     read_local = local_system is not None or sys.platform == "win32"
-    run = DiagnosisRun(request, catalog, engine, on_event=on_event, read_local=read_local, local_system=local_system)
+    run = DiagnosisRun(
+        request,
+        catalog,
+        engine,
+        on_event=on_event,
+        read_local=read_local,
+        local_system=local_system,
+        path_facts=True,
+    )
     output.run = run
     diagnosis = await run.run()
     if output.closed:
@@ -285,6 +293,7 @@ def _print_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, console: 
         for result in skipped:
             why = plan_reason(result, catalog, diagnosis.request.version, lang)
             console.line(f"  {result.check.protocol.upper()} {result.check.port:<6} {result.check.entry_id}: {why}")
+    _print_paths(diagnosis, lang, console)
     _print_guidance(results, lang, console)
     if diagnosis.local is not None:
         console.line()
@@ -298,6 +307,18 @@ def _print_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, console: 
     errors = sum(1 for r in diagnosis.results if r.state is State.ERROR)
     if errors:
         console.line(label("cli", "incomplete", lang).format(count=errors, log=log_file_text(lang)))
+
+
+def _print_paths(diagnosis: Diagnosis, lang: Lang, console: Console) -> None:
+    """Each target's path facts, a line each (DNS, route, ping, where the path ends)."""
+    for path in diagnosis.paths:
+        console.line()
+        where = path.host if path.address in (None, path.host) else f"{path.host} ({path.address})"
+        console.line(f"{label('path', 'heading', lang)}: {label('path', f'target-{path.target}', lang)} {where}")
+        for line in path.lines(lang):
+            console.line(f"  {line}")
+        if path.trace is not None and path.trace.hops:
+            console.line(f"    {path.trace.hops_text()}")
 
 
 def log_file_text(lang: Lang) -> str:

@@ -18,6 +18,7 @@ from core.versions import version_notices
 
 if TYPE_CHECKING:  # this PC's findings come from the window; `check` need not load their module
     from core.localpc import LocalReport
+    from core.path import PathFacts
 
 
 def this_computer() -> tuple[str, str]:
@@ -44,6 +45,8 @@ class Diagnosis:
     note: str = ""
     cancelled: bool = False
     """The run was stopped before every check answered (those checks say ``cancelled``)."""
+    paths: list[PathFacts] = field(default_factory=list)
+    """Each target's path facts (route, DNS, echo, the trace to a filtered port), where gathered."""
     computer: str = field(default_factory=lambda: this_computer()[0])
     os_name: str = field(default_factory=lambda: this_computer()[1])
 
@@ -93,5 +96,6 @@ class Diagnosis:
             "note": self.note,
             "cancelled": self.cancelled,
             "checks": checks,
+            "paths": [p.to_json(lang) for p in self.paths],
             "local": None if self.local is None else [f.to_json(lang) for f in self.local.findings],
         }

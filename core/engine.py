@@ -55,6 +55,7 @@ from core.versions import SepVersion
 DEFAULT_MAX_SOCKETS = 64
 
 ResultCallback = Callable[[CheckResult], None]
+ResolvedCallback = Callable[[str, Resolved], None]
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,8 @@ class RunSummary:
     """In plan order."""
     arrival: list[str] = field(default_factory=list)
     """Check ids in the order their results arrived."""
+    resolved: dict[str, Resolved] = field(default_factory=dict)
+    """Each host name's lookup, as the probes used it (the path facts' DNS part)."""
 
 
 class ProbeEngine:
@@ -121,9 +124,16 @@ class ProbeEngine:
         return self.policy.app_deadline
 
     async def run(
-        self, checks: Sequence[Check], *, version: SepVersion | None = None, on_result: ResultCallback | None = None
+        self,
+        checks: Sequence[Check],
+        *,
+        version: SepVersion | None = None,
+        on_result: ResultCallback | None = None,
+        on_resolved: ResolvedCallback | None = None,
     ) -> RunSummary:
+        """``on_resolved``: each host name's lookup as soon as it is known (the path facts start there)."""
         run = _Run(self, version, on_result)
+        run.on_resolved = on_resolved
         return await run.execute(checks)
 
 
@@ -218,6 +228,7 @@ class _Run:
         self.engine = engine
         self.version = version
         self.on_result = on_result
+        self.on_resolved: ResolvedCallback | None = None
         self.sockets = asyncio.Semaphore(engine.max_sockets)
         self.pacer = _Pacer(engine.probe_rate) if engine.probe_rate else None
         self.resolved: dict[str, asyncio.Task[Resolved]] = {}
@@ -276,12 +287,26 @@ class _Run:
             if shared:
                 await asyncio.wait(shared)
         ordered = [self.results[c.id] for c in checks]
-        return RunSummary(started, (time.perf_counter() - self.t0) * 1000, ordered, self.arrival)
+        resolved = {
+            name: task.result()
+            for name, task in self.resolved.items()
+            if task.done() and not task.cancelled() and task.exception() is None
+        }
+        return RunSummary(started, (time.perf_counter() - self.t0) * 1000, ordered, self.arrival, resolved)
 
     def _resolve(self, name: str) -> Awaitable[Resolved]:
         if name not in self.resolved:
             self.resolved[name] = asyncio.ensure_future(resolve(name))
+            self.resolved[name].add_done_callback(functools.partial(self._resolved, name))
         return asyncio.shield(self.resolved[name])
+
+    def _resolved(self, name: str, task: asyncio.Task[Resolved]) -> None:
+        if self.on_resolved is None or task.cancelled() or task.exception() is not None:
+            return
+        try:
+            self.on_resolved(name, task.result())
+        except Exception:  # a consumer's bug must not stop the probes
+            log.exception("the lookup callback failed for %s", name)
 
     async def _one(self, check: Check) -> None:
         if check.skip:

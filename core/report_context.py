@@ -460,6 +460,22 @@ def _summary_list(diagnosis: Diagnosis, lang: Lang, words: dict[str, str], sever
     return out
 
 
+def path_rows(diagnosis: Diagnosis, lang: Lang) -> list[dict[str, Any]]:
+    """Each target's path facts, compact: a title, a line per fact, the trace's hops on one line."""
+    rows = []
+    for path in diagnosis.paths:
+        where = path.host if path.address in (None, path.host) else f"{path.host} ({path.address})"
+        hops = "" if path.trace is None else path.trace.hops_text()
+        rows.append(
+            {
+                "title": f"{label('path', f'target-{path.target}', lang)} {where}",
+                "lines": path.lines(lang),
+                "hops": hops,
+            }
+        )
+    return rows
+
+
 def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[str, Any]:
     """Everything the template shows, as plain values (no objects with behaviour)."""
     words = _words(lang)
@@ -497,6 +513,8 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "guidance": guidance,
         "evidence": evidence_groups(rows),
         "certificates": certificates,
+        "paths": path_rows(diagnosis, lang),
+        "paths_title": label("path", "heading", lang),
         "findings": finding_rows(diagnosis, catalog, lang, {g.id for group in guidance for g in group.items}),
         "skipped": skipped,
         "skipped_count": sum(len(g.entry_ids) for g in skipped),

@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -88,6 +89,10 @@ class Resolved:
     """The evidence, e.g. "the DNS server did not answer within 5 s"."""
     cause: str = ""
     """``nxdomain``, ``dns-timeout``, ``dns-no-address``, ``dns-failure`` (labels.toml [cause])."""
+    addresses: tuple[str, ...] = ()
+    """Every address the name resolved to, in the system's order (IPv4 and IPv6; ``address`` is the first)."""
+    lookup_ms: float | None = None
+    """How long the system's lookup took (None when it never answered)."""
 
     @property
     def ok(self) -> bool:
@@ -118,6 +123,7 @@ def _lookup(name: str) -> list[tuple[Any, ...]]:
 
 async def resolve(name: str, timeout: float = RESOLVE_TIMEOUT) -> Resolved:
     """Resolve once; the first address the system prefers (its own IPv4/IPv6 order)."""
+    started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout):
             infos = await in_daemon_thread(lambda: _lookup(name))
@@ -138,4 +144,7 @@ async def resolve(name: str, timeout: float = RESOLVE_TIMEOUT) -> Resolved:
     if not infos:
         return Resolved(None, None, "the resolver returned no address", "dns-no-address")
     family, _type, _proto, _canon, sockaddr = infos[0]
-    return Resolved(int(family), str(sockaddr[0]))
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+    return Resolved(
+        int(family), str(sockaddr[0]), addresses=addresses, lookup_ms=(time.perf_counter() - started) * 1000
+    )

@@ -24,10 +24,14 @@ from dataclasses import dataclass
 
 from core.catalog import Catalog
 from core.diagnosis import Diagnosis
-from core.engine import ProbeEngine
+from core.engine import ProbeEngine, RunSummary
 from core.explain import Explanation, explain
 from core.localpc import LocalReport, LocalSystem, inspect_local
+from core.path import Hop, PathFacts, PathWork
+from core.path.local import sylink_last_ip, windows_route_of, with_sylink_finding
+from core.path.winicmp import IcmpApi
 from core.plan import PlanRequest, build_plan
+from core.resolver import Resolved
 from core.results import Check, CheckResult, State
 
 log = logging.getLogger(__name__)
@@ -66,11 +70,26 @@ class LocalRead:
 
 
 @dataclass(frozen=True)
+class TraceHop:
+    """A hop of the trace toward one host's filtered port answered (or stayed silent)."""
+
+    host: str
+    hop: Hop
+
+
+@dataclass(frozen=True)
+class PathsFound:
+    """The path facts of every target (after the probes)."""
+
+    paths: tuple[PathFacts, ...]
+
+
+@dataclass(frozen=True)
 class Finished:
     diagnosis: Diagnosis
 
 
-RunEvent = Planned | Started | Verdict | LocalRead | Finished
+RunEvent = Planned | Started | Verdict | LocalRead | TraceHop | PathsFound | Finished
 EventConsumer = Callable[[RunEvent], None]
 
 
@@ -89,6 +108,8 @@ class DiagnosisRun:
         local_system: LocalSystem | None = None,
         local_report: LocalReport | None = None,
         note: str = "",
+        path_facts: bool = False,
+        icmp_api: IcmpApi | None = None,
     ) -> None:
         self.request = request
         self.catalog = catalog
@@ -100,12 +121,19 @@ class DiagnosisRun:
         self.local: LocalReport | None = local_report
         """This PC as read before (the wizard's prefill); read again only when None."""
         self.note = note
+        self.path_facts = path_facts
+        """Gather each target's path facts (route, DNS, echo, a trace to a filtered port): they send
+        packets of their own (ICMP echo, TTL-limited SYNs), so whoever runs for real asks for them."""
+        self.icmp_api = icmp_api
+        self.paths: dict[str, PathFacts] = {}
+        self._path_work: PathWork | None = None
         self.checks: tuple[Check, ...] = build_plan(catalog, request)
         self.results: dict[str, CheckResult] = {}
         self.explanations: dict[str, Explanation] = {}
         self.consumer_errors: list[BaseException] = []
         self.diagnosis: Diagnosis | None = None
-        self._probes: asyncio.Future[object] | None = None
+        self._probes: asyncio.Future[RunSummary] | None = None
+        self._resolved: dict[str, Resolved] = {}
         self._cancel_requested = False
         self._answered: set[str] = set()
         """Checks answered since the engine last started."""
@@ -139,6 +167,11 @@ class DiagnosisRun:
         self.results[result.check.id] = result
         self.explanations[result.check.id] = explanation
         self._answered.add(result.check.id)
+        if self._path_work is not None:
+            try:
+                self._path_work.arrived(result)
+            except Exception:  # a path fact's bug never stops the verdicts
+                log.exception("starting the path facts of %s failed", result.check.id)
         self._emit(Verdict(result, explanation))
 
     # --- running -------------------------------------------------------------------
@@ -149,6 +182,8 @@ class DiagnosisRun:
         self._cancel_requested = True
         if self._probes is not None and not self._probes.done():
             self._probes.cancel()
+        if self._path_work is not None:
+            self._path_work.cancel()
 
     @property
     def running(self) -> bool:
@@ -159,6 +194,9 @@ class DiagnosisRun:
         """Probe every planned check (and this PC) and return the diagnosis."""
         self.results.clear()
         self.explanations.clear()
+        self.paths = {}
+        self._resolved = {}
+        self._path_work = self._new_path_work()
         self._emit(Planned(self.checks))
         started_wall = dt.datetime.now(dt.UTC)
         t0 = time.perf_counter()
@@ -180,6 +218,7 @@ class DiagnosisRun:
                 self.local = local_task.result()
             else:  # inspect_local never raises for a missing source; anything else is a bug
                 log.error("reading this PC failed", exc_info=local_task.exception())
+        await self._settle_paths(cancelled)
         if self.local is not None and self.read_local:
             self._emit(LocalRead(self.local))
         duration_ms = (time.perf_counter() - t0) * 1000
@@ -192,8 +231,11 @@ class DiagnosisRun:
         wanted = set(check_ids)
         checks = tuple(c for c in self.checks if c.id in wanted and not c.skip)
         previous = self.diagnosis
+        if self._path_work is None:
+            self._path_work = self._new_path_work()
         # Cancelling a re-run keeps the earlier verdicts of the checks it did not reach.
-        await self._probe(checks)
+        cancelled = await self._probe(checks)
+        await self._settle_paths(cancelled)
         return self._finish(previous.started, previous.duration_ms, previous.cancelled)
 
     async def _probe(self, checks: tuple[Check, ...]) -> bool:
@@ -202,9 +244,15 @@ class DiagnosisRun:
         if self._cancel_requested:
             return True
         self._emit(Started(tuple(c.id for c in checks if not c.skip), time.monotonic()))
-        probes: asyncio.Future[object] = asyncio.ensure_future(
-            self.engine.run(checks, version=self.request.version, on_result=self._arrived)
-        )
+        work = self._path_work
+        if work is None:
+            running = self.engine.run(checks, version=self.request.version, on_result=self._arrived)
+        else:
+            work.plan(checks)
+            running = self.engine.run(
+                checks, version=self.request.version, on_result=self._arrived, on_resolved=work.resolved
+            )
+        probes: asyncio.Future[RunSummary] = asyncio.ensure_future(running)
         self._probes = probes
         try:
             await asyncio.wait({probes})
@@ -216,6 +264,8 @@ class DiagnosisRun:
         if probes.cancelled():
             return True
         error = probes.exception()
+        if error is None:
+            self._resolved.update(probes.result().resolved)
         if error is not None and not self._cancel_requested:
             # The engine keeps one check's failure to that check; should the engine itself
             # fail, what arrived stays and every check still waiting says why it has no verdict.
@@ -225,6 +275,33 @@ class DiagnosisRun:
                 if check.id not in self._answered:
                     self._arrived(CheckResult(check, State.ERROR, reason))
         return self._cancel_requested
+
+    def _new_path_work(self) -> PathWork | None:
+        if not self.path_facts:
+            return None
+
+        def hop(host: str, found: Hop) -> None:
+            self._emit(TraceHop(host, found))
+
+        return PathWork(use_system_proxy=self.engine.use_system_proxy, icmp_api=self.icmp_api, on_hop=hop)
+
+    async def _settle_paths(self, cancelled: bool) -> None:
+        """The path facts of every target, this PC's SyLink address compared with the manager's."""
+        work = self._path_work
+        if work is None:
+            return
+        local = self.local if self.read_local else None
+        windows_route = None if local is None else windows_route_of(local)
+        last_ip = None if local is None else sylink_last_ip(local, self.request.manager.name)
+        try:
+            self.paths = await work.settle(self._resolved, windows_route, last_ip, self.request.manager.name, cancelled)
+        except Exception:  # the path facts are extra: their failure leaves the verdicts as they are
+            log.exception("gathering the path facts failed")
+            return
+        manager_path = self.paths.get(self.request.manager.name)
+        if local is not None:
+            self.local = with_sylink_finding(local, None if manager_path is None else manager_path.dns)
+        self._emit(PathsFound(tuple(self.paths.values())))
 
     def _finish(self, started: dt.datetime, duration_ms: float, cancelled: bool) -> Diagnosis:
         self._cancel_requested = False  # a cancel belongs to the run it stopped
@@ -243,6 +320,7 @@ class DiagnosisRun:
             self.local if self.read_local else None,
             note=self.note,
             cancelled=cancelled,
+            paths=list(self.paths.values()),
         )
         self._emit(Finished(self.diagnosis))
         return self.diagnosis

@@ -32,7 +32,7 @@ from core.localpc.client import (
     read_client_config,
 )
 from core.localpc.findings import FINDING_IDS, LocalFinding, LocalReport, title, words
-from core.localpc.firewall import FPS_GROUP, FPS_PORTS, as_list, firewall_findings
+from core.localpc.firewall import FPS_GROUP, FPS_PORTS, as_list, facing, firewall_findings
 from core.localpc.windows import (
     MANAGER_ENV,
     POWERSHELL_SCRIPT,
@@ -227,4 +227,4 @@ async def inspect_local(system: LocalSystem | None = None, manager: Host | str |
     services = as_list(document.get("services"))
     profiles, fps = firewall_findings(document, address)
     findings = (client, services_finding(services), server_service_finding(services), management, profiles, fps)
-    return LocalReport(system.platform, config, findings, address)
+    return LocalReport(system.platform, config, findings, address, facing(document))

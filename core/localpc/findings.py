@@ -9,6 +9,7 @@ from core.explain import Severity
 
 if TYPE_CHECKING:
     from core.localpc.client import ClientConfig
+    from core.localpc.firewall import Facing
 
 
 def words(code: str, **values: object) -> dict[str, str]:
@@ -54,6 +55,8 @@ class LocalReport:
     findings: tuple[LocalFinding, ...]
     manager_address: str | None = None
     """The manager's address the firewall was judged against (None: not known)."""
+    facing: Facing | None = None
+    """How Windows routes to the manager (Find-NetRoute): interface, address, next hop, profile."""
 
 
 FINDING_IDS = (

@@ -144,6 +144,8 @@ class Facing:
     interface: str | None
     address: str | None
     known: bool
+    next_hop: str | None = None
+    """Find-NetRoute's NextHop (0.0.0.0 or :: when the manager is on this PC's own network)."""
 
 
 def facing(document: Mapping[str, Any]) -> Facing:
@@ -159,6 +161,7 @@ def facing(document: Mapping[str, Any]) -> Facing:
                 str(route.get("InterfaceAlias") or (connection or {}).get("InterfaceAlias") or "?"),
                 str(route.get("IPAddress") or "") or None,
                 True,
+                str(route.get("NextHop") or "") or None,
             )
     in_use = []
     for connection in connections:

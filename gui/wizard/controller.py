@@ -25,10 +25,11 @@ from core.catalog import Catalog, Lang, label
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
 from core.localpc import LocalReport, LocalSystem, inspect_local
+from core.path.facts import hop_text
 from core.plan import PlanRequest, Role
 from core.report import ReportError, report_place, write_report
 from core.results import State
-from core.run import DiagnosisRun, Finished, LocalRead, Planned, RunEvent, Started, Verdict
+from core.run import DiagnosisRun, Finished, LocalRead, Planned, RunEvent, Started, TraceHop, Verdict
 from core.ticket import ticket_summary
 from core.timing import TimeoutPolicy
 from gui.settings import Settings
@@ -310,6 +311,7 @@ class DiagnosticsWizard(QWizard):
             read_local=True,
             local_system=self.local_system,
             local_report=self.local,
+            path_facts=True,
         )
         run.on_event = lambda event: self._on_event(run, event)
         run.on_consumer_error = self._on_display_error
@@ -359,6 +361,8 @@ class DiagnosticsWizard(QWizard):
             self.result_arrived.emit(event.result)
         elif isinstance(event, LocalRead):
             self.local = event.report
+        elif isinstance(event, TraceHop):
+            page.status.setText(hop_text(event.host, event.hop, self.lang))
         elif isinstance(event, Finished):
             status = self._finished_text(event.diagnosis)
             page.show_finished(event.diagnosis, status)

@@ -192,8 +192,23 @@ class ResultsPage(WizardPage):
         return (
             f"<h3>{escape(port_text(check))} — {escape(entry.purpose.get(lang))}</h3>"
             f"<p><b>{escape(explanation.headline_for(lang))}</b></p><table cellpadding='2'>{table}</table>"
+            + self._path_html(result)
             + self._guidance_html(explanation.guidance)
         )
+
+    def _path_html(self, result: CheckResult) -> str:
+        """The path facts of the check's host (route, DNS, ping, where the path ends), escaped."""
+        host = result.check.host
+        if self.diagnosis is None or host is None or result.check.local:
+            return ""
+        path = next((p for p in self.diagnosis.paths if p.host == host.typed), None)
+        if path is None:
+            return ""
+        lines = [escape(line) for line in path.lines(self.lang)]
+        if path.trace is not None and path.trace.hops:
+            lines.append(f"<tt>{escape(path.trace.hops_text())}</tt>")
+        items = "".join(f"<li>{line}</li>" for line in lines)
+        return f"<p><b>{escape(label('path', 'heading', self.lang))}</b></p><ul>{items}</ul>"
 
     def _finding_html(self, finding: LocalFinding) -> str:
         guidance: list[Guidance] = [

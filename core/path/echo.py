@@ -1,0 +1,82 @@
+"""ICMP echo (ping) without administrator rights, or "not available here", never a failure.
+
+* Linux and macOS: icmplib's unprivileged ICMP sockets (``SOCK_DGRAM``/``IPPROTO_ICMP``).
+  Linux allows them only to the groups in ``net.ipv4.ping_group_range`` (many
+  distributions allow every group; the kernel's default, ``1 0``, allows none).
+* Windows: the IP Helper API's ``IcmpSendEcho2`` (``core.path.winicmp``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from core.path.facts import EchoFacts, EchoState
+from core.path.winicmp import IP_SUCCESS, UNREACHABLE_STATUS, IcmpApi
+from core.resolver import BusyError, in_daemon_thread
+
+COUNT = 3
+INTERVAL = 0.1
+TIMEOUT = 0.7
+PING_GROUP_RANGE = Path("/proc/sys/net/ipv4/ping_group_range")
+
+
+def _not_allowed_detail() -> str:
+    try:
+        allowed = " ".join(PING_GROUP_RANGE.read_text().split())
+    except OSError:
+        allowed = "?"
+    return f"the system does not let this user send ICMP echo without administrator rights (net.ipv4.ping_group_range = {allowed})"
+
+
+async def echo(address: str, api: IcmpApi | None = None) -> EchoFacts:
+    """``COUNT`` echo requests to ``address``; ``api`` (Windows' IcmpSendEcho2, or a test's fake) when given."""
+    if api is not None:
+        return await _echo_windows(address, api)
+    if sys.platform == "win32":
+        return await _echo_windows(address, _windows_api())
+    try:
+        from icmplib import async_ping
+        from icmplib.exceptions import ICMPLibError, SocketPermissionError
+    except ImportError as exc:  # pragma: no cover - a dependency; a broken install still never fails the run
+        return EchoFacts(EchoState.NOT_AVAILABLE, detail=f"icmplib cannot be loaded ({exc})")
+    try:
+        host = await async_ping(address, count=COUNT, interval=INTERVAL, timeout=TIMEOUT, privileged=False)
+    except SocketPermissionError:
+        return EchoFacts(EchoState.NOT_AVAILABLE, detail=_not_allowed_detail())
+    except (ICMPLibError, OSError) as exc:
+        return EchoFacts(EchoState.NOT_AVAILABLE, detail=f"{type(exc).__name__}: {exc}")
+    if host.packets_received:
+        return EchoFacts(EchoState.ANSWERED, host.packets_sent, host.packets_received, float(host.min_rtt))
+    return EchoFacts(EchoState.NO_ANSWER, host.packets_sent)
+
+
+def _windows_api() -> IcmpApi:
+    from core.path.winicmp import WindowsIcmp
+
+    return WindowsIcmp()
+
+
+async def _echo_windows(address: str, api: IcmpApi) -> EchoFacts:
+    if ":" in address:
+        return EchoFacts(EchoState.NOT_AVAILABLE, detail="IPv6 echo is not sent on Windows by this program")
+    sent, refused = 0, ""
+    rtts: list[float] = []
+    for number in range(COUNT):
+        if number:
+            await asyncio.sleep(INTERVAL)
+        try:
+            reply = await in_daemon_thread(lambda: api.send_echo(address, 128, int(TIMEOUT * 1000)))
+        except (OSError, BusyError) as exc:
+            return EchoFacts(EchoState.NOT_AVAILABLE, sent, len(rtts), detail=f"IcmpSendEcho2: {exc}")
+        sent += 1
+        if reply.status == IP_SUCCESS and reply.rtt_ms is not None:
+            rtts.append(reply.rtt_ms)
+        elif reply.status in UNREACHABLE_STATUS:
+            refused = f"{reply.address or '?'}: {UNREACHABLE_STATUS[reply.status]}"
+    if rtts:
+        return EchoFacts(EchoState.ANSWERED, sent, len(rtts), min(rtts))
+    if refused:
+        return EchoFacts(EchoState.UNREACHABLE, sent, 0, detail=refused)
+    return EchoFacts(EchoState.NO_ANSWER, sent)

@@ -1,0 +1,276 @@
+"""A small routed network for the path facts (root only): two routers between a client and a
+manager, and one manager address per way the path can end.
+
+Namespaces (``T`` is the lab's tag, claimed with ``netlab.claim_tag``, so labs run side by side)::
+
+    client 10.240.T.2 --- 10.240.T.1 [router 1] 10.241.T.1 --- 10.241.T.2 [router 2] 10.242.T.1 --- manager 10.242.T.x
+
+The manager listens on TCP 8014 and 443 (the kernel answers the handshake) on every address;
+what reaches it, and what the routers say, depends on the address (``SCENARIOS``):
+
+====  ================  ==================================================================
+host  name              what happens
+====  ================  ==================================================================
+.2    sepm.plab         nothing in the way (ping answers)
+.3    drop1.plab        router 1 drops everything to it (it still says time-exceeded)
+.4    drop2.plab        router 2 drops everything to it
+.5    silent1.plab      router 1 drops it and sends no time-exceeded for it: nobody answers
+.6    silent2.plab      router 2 sends no time-exceeded for it; the manager drops TCP to it
+.7    noping.plab       the manager drops ICMP echo to it; TCP answers
+.8    reject2.plab      router 2 rejects TCP to it (ICMP administratively prohibited)
+====  ================  ==================================================================
+
+The client's DNS is a dnsmasq of its own: ``multi.plab`` has two IPv4 and one IPv6 address,
+``moved.plab`` resolves to .2 (the SEP client's SyLink says it last talked to .9).
+Unprivileged ICMP sockets are allowed in the client (``net.ipv4.ping_group_range``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.netlab import LabError, _run, claim_tag, missing_requirements, remove_namespaces, stop_processes
+
+LISTEN_PORTS = (8014, 443)
+SCENARIOS = {
+    "sepm": 2,
+    "drop1": 3,
+    "drop2": 4,
+    "silent1": 5,
+    "silent2": 6,
+    "noping": 7,
+    "reject2": 8,
+}
+MOVED_FROM = 9
+"""``moved.plab``'s old address: what SyLink's LastServerIP says."""
+
+
+@dataclass
+class PathLab:
+    tag: str = ""
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="sepd-pathlab-")))
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    owned: list[str] = field(default_factory=list)
+
+    def ns(self, role: str) -> str:
+        return f"sepd-p{role}-{self.tag}"
+
+    @property
+    def client_ns(self) -> str:
+        return self.ns("cli")
+
+    def ip(self, net: int, host: int) -> str:
+        return f"10.{net}.{self.tag}.{host}"
+
+    @property
+    def client_ip(self) -> str:
+        return self.ip(240, 2)
+
+    @property
+    def router1_ip(self) -> str:
+        """Router 1 as the client sees it (the client's gateway)."""
+        return self.ip(240, 1)
+
+    @property
+    def router2_ip(self) -> str:
+        """Router 2's address toward router 1: where its ICMP messages come from."""
+        return self.ip(241, 2)
+
+    def address(self, scenario: str) -> str:
+        return self.ip(242, SCENARIOS[scenario])
+
+    @property
+    def client_device(self) -> str:
+        return f"pc{self.tag}"
+
+    def in_client(self, *args: str) -> list[str]:
+        return ["ip", "netns", "exec", self.client_ns, *args]
+
+    def up(self) -> PathLab:
+        reason = missing_requirements()
+        if reason:
+            raise LabError(reason)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.tag = claim_tag(lambda tag: f"sepd-pcli-{tag}", self.tag)
+            self.owned.append(self.client_ns)
+            for role in ("r1", "r2", "mgr"):
+                _run("ip", "netns", "add", self.ns(role))
+                self.owned.append(self.ns(role))
+            self._links()
+            self._rules()
+            self._servers()
+            self._wait_ready()
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def _veth(self, a: str, dev_a: str, ip_a: str, b: str, dev_b: str, ip_b: str) -> None:
+        _run("ip", "link", "add", dev_a, "type", "veth", "peer", "name", dev_b)
+        for ns, dev, ip in ((a, dev_a, ip_a), (b, dev_b, ip_b)):
+            _run("ip", "link", "set", dev, "netns", ns)
+            _run("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", dev)
+            _run("ip", "-n", ns, "link", "set", dev, "up")
+
+    def _links(self) -> None:
+        t = self.tag
+        cli, r1, r2, mgr = self.client_ns, self.ns("r1"), self.ns("r2"), self.ns("mgr")
+        self._veth(cli, self.client_device, self.client_ip, r1, f"pr{t}", self.router1_ip)
+        self._veth(r1, f"ps{t}", self.ip(241, 1), r2, f"pt{t}", self.router2_ip)
+        self._veth(r2, f"pu{t}", self.ip(242, 1), mgr, f"pm{t}", self.address("sepm"))
+        for host in [*SCENARIOS.values(), MOVED_FROM]:
+            if host != SCENARIOS["sepm"]:
+                _run("ip", "-n", mgr, "addr", "add", f"{self.ip(242, host)}/24", "dev", f"pm{t}")
+        for ns in self.owned:
+            _run("ip", "-n", ns, "link", "set", "lo", "up")
+        _run("ip", "-n", cli, "route", "add", "default", "via", self.router1_ip)
+        _run("ip", "-n", r1, "route", "add", f"10.242.{t}.0/24", "via", self.router2_ip)
+        _run("ip", "-n", r2, "route", "add", "default", "via", self.ip(241, 1))
+        _run("ip", "-n", mgr, "route", "add", "default", "via", self.ip(242, 1))
+        for router in (r1, r2):
+            _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+            # Every probe gets its answer (the kernel would allow a burst, then one a second).
+            _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.icmp_ratelimit=0")
+        _run(*self.in_client("sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"))
+
+    def _inner_destination(self, scenario: str) -> str:
+        """The original destination quoted in an ICMP error (8 bytes of ICMP header, then the IP header)."""
+        return "0x" + "".join(f"{int(part):02x}" for part in self.address(scenario).split("."))
+
+    def _nft(self, ns: str, name: str, rules: str) -> None:
+        path = self.folder / f"{name}.nft"
+        path.write_text(rules)
+        _run("ip", "netns", "exec", ns, "nft", "-f", str(path))
+
+    def _rules(self) -> None:
+        a = self.address
+        self._nft(
+            self.ns("r1"),
+            "r1",
+            f"""
+table inet sepdpath {{
+  chain forward {{
+    type filter hook forward priority 0; policy accept;
+    ip daddr {{ {a("drop1")}, {a("silent1")} }} drop
+  }}
+  chain output {{
+    type filter hook output priority 0; policy accept;
+    icmp type time-exceeded @th,192,32 {self._inner_destination("silent1")} drop
+  }}
+}}
+""",
+        )
+        self._nft(
+            self.ns("r2"),
+            "r2",
+            f"""
+table inet sepdpath {{
+  chain forward {{
+    type filter hook forward priority 0; policy accept;
+    ip daddr {a("drop2")} drop
+    ip daddr {a("reject2")} meta l4proto tcp reject with icmp type admin-prohibited
+  }}
+  chain output {{
+    type filter hook output priority 0; policy accept;
+    icmp type time-exceeded @th,192,32 {self._inner_destination("silent2")} drop
+  }}
+}}
+""",
+        )
+        self._nft(
+            self.ns("mgr"),
+            "mgr",
+            f"""
+table inet sepdpath {{
+  chain input {{
+    type filter hook input priority 0; policy accept;
+    ip daddr {a("silent2")} meta l4proto tcp drop
+    ip daddr {a("noping")} icmp type echo-request drop
+  }}
+}}
+""",
+        )
+
+    def _servers(self) -> None:
+        listen = (
+            "import signal, socket\n"
+            "held = []\n"
+            f"for port in {LISTEN_PORTS!r}:\n"
+            "    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+            "    s.bind(('0.0.0.0', port)); s.listen(64); held.append(s)\n"
+            "print('ready', flush=True)\n"
+            "signal.pause()\n"
+        )
+        self._daemon(["ip", "netns", "exec", self.ns("mgr"), sys.executable, "-c", listen])
+        m = self.address
+        records = [
+            f"--host-record=sepm.plab,{m('sepm')}",
+            f"--host-record=multi.plab,{m('sepm')},fd42:{self.tag}::2",
+            f"--host-record=multi.plab,{self.ip(242, 10)}",
+            f"--host-record=moved.plab,{m('sepm')}",
+            *(f"--host-record={name}.plab,{m(name)}" for name in SCENARIOS if name != "sepm"),
+        ]
+        (Path("/etc/netns") / self.client_ns).mkdir(parents=True, exist_ok=True)
+        (Path("/etc/netns") / self.client_ns / "resolv.conf").write_text(
+            "nameserver 127.0.0.53\noptions timeout:1 attempts:1\n"
+        )
+        (Path("/etc/netns") / self.client_ns / "hosts").write_text("127.0.0.1 localhost\n::1 localhost\n")
+        self._daemon(
+            self.in_client(
+                "dnsmasq",
+                "--keep-in-foreground",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                "--listen-address=127.0.0.53",
+                "--bind-interfaces",
+                "--port=53",
+                "--user=root",
+                "--cache-size=0",
+                f"--pid-file={self.folder}/dnsmasq.pid",
+                "--local=/plab/",
+                *records,
+            )
+        )
+
+    def _daemon(self, args: list[str]) -> None:
+        self.processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def _wait_ready(self, timeout: float = 20.0) -> None:
+        probe = (
+            "import socket\n"
+            f"s = socket.create_connection(('{self.address('sepm')}', 8014), timeout=0.5); s.close()\n"
+            "assert socket.getaddrinfo('sepm.plab', None)\n"
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if _run(*self.in_client(sys.executable, "-c", probe), check=False).returncode == 0:
+                return
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise LabError(f"{process.args[4:6]} exited with {process.returncode}")
+            time.sleep(0.2)
+        raise LabError(f"the path lab did not come up within {timeout:g} s")
+
+    def down(self) -> None:
+        stop_processes(self.processes)
+        self.processes.clear()
+        remove_namespaces(self.owned)
+        self.owned.clear()
+
+
+if __name__ == "__main__":
+    lab = PathLab().up()
+    print(f"path lab up (tag {lab.tag}); client namespace {lab.client_ns}; Enter takes it down")
+    try:
+        input()
+    finally:
+        lab.down()
