@@ -5,6 +5,8 @@ Namespaces (``T`` is the lab's tag, claimed with ``netlab.claim_tag``, so labs r
 
     client 10.240.T.2 --- 10.240.T.1 [router 1] 10.241.T.1 --- 10.241.T.2 [router 2] 10.242.T.1 --- manager 10.242.T.x
 
+and the same in IPv6 (fd40:T::/64, fd41:T::/64, fd42:T::/64, the same host numbers).
+
 The manager listens on TCP 8014 and 443 (the kernel answers the handshake) on every address;
 what reaches it, and what the routers say, depends on the address (``SCENARIOS``):
 
@@ -18,6 +20,7 @@ host  name              what happens
 .6    silent2.plab      router 2 sends no time-exceeded for it; the manager drops TCP to it
 .7    noping.plab       the manager drops ICMP echo to it; TCP answers
 .8    reject2.plab      router 2 rejects TCP to it (ICMP administratively prohibited)
+::4   drop2-v6.plab     IPv6 only (fd42:T::4): router 2 drops everything to it
 ====  ================  ==================================================================
 
 The client's DNS is a dnsmasq of its own: ``multi.plab`` has two IPv4 and one IPv6 address,
@@ -113,19 +116,32 @@ class PathLab:
             raise
         return self
 
-    def _veth(self, a: str, dev_a: str, ip_a: str, b: str, dev_b: str, ip_b: str) -> None:
+    def ip6(self, net: int, host: int) -> str:
+        return f"fd{net}:{self.tag}::{host:x}"
+
+    @property
+    def router2_ip6(self) -> str:
+        return self.ip6(41, 2)
+
+    def _veth(self, a: str, dev_a: str, ips_a: tuple[str, str], b: str, dev_b: str, ips_b: tuple[str, str]) -> None:
         _run("ip", "link", "add", dev_a, "type", "veth", "peer", "name", dev_b)
-        for ns, dev, ip in ((a, dev_a, ip_a), (b, dev_b, ip_b)):
+        for ns, dev, (ip, ip6) in ((a, dev_a, ips_a), (b, dev_b, ips_b)):
             _run("ip", "link", "set", dev, "netns", ns)
             _run("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", dev)
+            _run("ip", "-n", ns, "-6", "addr", "add", f"{ip6}/64", "dev", dev, "nodad")
             _run("ip", "-n", ns, "link", "set", dev, "up")
 
     def _links(self) -> None:
         t = self.tag
         cli, r1, r2, mgr = self.client_ns, self.ns("r1"), self.ns("r2"), self.ns("mgr")
-        self._veth(cli, self.client_device, self.client_ip, r1, f"pr{t}", self.router1_ip)
-        self._veth(r1, f"ps{t}", self.ip(241, 1), r2, f"pt{t}", self.router2_ip)
-        self._veth(r2, f"pu{t}", self.ip(242, 1), mgr, f"pm{t}", self.address("sepm"))
+        self._veth(
+            cli, self.client_device, (self.client_ip, self.ip6(40, 2)), r1, f"pr{t}", (self.router1_ip, self.ip6(40, 1))
+        )
+        self._veth(r1, f"ps{t}", (self.ip(241, 1), self.ip6(41, 1)), r2, f"pt{t}", (self.router2_ip, self.router2_ip6))
+        self._veth(
+            r2, f"pu{t}", (self.ip(242, 1), self.ip6(42, 1)), mgr, f"pm{t}", (self.address("sepm"), self.ip6(42, 2))
+        )
+        _run("ip", "-n", mgr, "-6", "addr", "add", f"{self.ip6(42, 4)}/64", "dev", f"pm{t}", "nodad")
         for host in [*SCENARIOS.values(), MOVED_FROM]:
             if host != SCENARIOS["sepm"]:
                 _run("ip", "-n", mgr, "addr", "add", f"{self.ip(242, host)}/24", "dev", f"pm{t}")
@@ -135,10 +151,16 @@ class PathLab:
         _run("ip", "-n", r1, "route", "add", f"10.242.{t}.0/24", "via", self.router2_ip)
         _run("ip", "-n", r2, "route", "add", "default", "via", self.ip(241, 1))
         _run("ip", "-n", mgr, "route", "add", "default", "via", self.ip(242, 1))
+        _run("ip", "-n", cli, "-6", "route", "add", "default", "via", self.ip6(40, 1))
+        _run("ip", "-n", r1, "-6", "route", "add", f"fd42:{t}::/64", "via", self.router2_ip6)
+        _run("ip", "-n", r2, "-6", "route", "add", "default", "via", self.ip6(41, 1))
+        _run("ip", "-n", mgr, "-6", "route", "add", "default", "via", self.ip6(42, 1))
         for router in (r1, r2):
             _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1")
             # Every probe gets its answer (the kernel would allow a burst, then one a second).
             _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.icmp_ratelimit=0")
+            _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
+            _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv6.icmp.ratelimit=0")
         _run(*self.in_client("sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"))
 
     def _inner_destination(self, scenario: str) -> str:
@@ -176,6 +198,7 @@ table inet sepdpath {{
   chain forward {{
     type filter hook forward priority 0; policy accept;
     ip daddr {a("drop2")} drop
+    ip6 daddr {self.ip6(42, 4)} drop
     ip daddr {a("reject2")} meta l4proto tcp reject with icmp type admin-prohibited
   }}
   chain output {{
@@ -213,7 +236,8 @@ table inet sepdpath {{
         m = self.address
         records = [
             f"--host-record=sepm.plab,{m('sepm')}",
-            f"--host-record=multi.plab,{m('sepm')},fd42:{self.tag}::2",
+            f"--host-record=multi.plab,{m('sepm')},{self.ip6(42, 2)}",
+            f"--host-record=drop2-v6.plab,{self.ip6(42, 4)}",
             f"--host-record=multi.plab,{self.ip(242, 10)}",
             f"--host-record=moved.plab,{m('sepm')}",
             *(f"--host-record={name}.plab,{m(name)}" for name in SCENARIOS if name != "sepm"),

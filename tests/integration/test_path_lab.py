@@ -23,7 +23,7 @@ from tests.helpers.hang import HANG_GUARD_S
 WHY_NOT = missing_requirements()
 pytestmark = pytest.mark.integration
 
-TRACED = ("drop1", "drop2", "silent1", "silent2", "reject2")
+TRACED = ("drop1", "drop2", "silent1", "silent2", "reject2", "drop2-v6")
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +73,12 @@ def test_route_facts_are_the_namespaces_own(pathlab: PathLab, runs: dict[str, di
     assert route["on_link"] is False
     assert route["proxy"] == []
     assert _path(runs["sepm"])["trace"] is None  # nothing filtered: nothing traced
+    v6 = _path(runs["drop2-v6"])["route"]  # IPv6: /proc/net/ipv6_route
+    assert (v6["source"], v6["interface"], v6["gateway"]) == (
+        pathlab.ip6(40, 2),
+        pathlab.client_device,
+        pathlab.ip6(40, 1),
+    )
 
 
 def test_echo_answers_and_echo_dropped_with_tcp_allowed_says_ping_is_filtered(
@@ -93,6 +99,7 @@ def test_echo_answers_and_echo_dropped_with_tcp_allowed_says_ping_is_filtered(
         ("silent1", "no_answer", None),
         ("silent2", "last_hop", "router1"),
         ("reject2", "rejected", "router2"),
+        ("drop2-v6", "last_hop", "router2-v6"),  # IPV6_RECVERR, ICMPv6 time exceeded
     ],
 )
 def test_trace_names_the_last_hop_or_says_it_cannot_tell(
@@ -102,7 +109,12 @@ def test_trace_names_the_last_hop_or_says_it_cannot_tell(
     trace = path["trace"]
     assert trace is not None and trace["method"] == "tcp-syn"
     assert trace["end"] == end, trace
-    expected = {"router1": pathlab.router1_ip, "router2": pathlab.router2_ip, None: None}[last_hop]
+    expected = {
+        "router1": pathlab.router1_ip,
+        "router2": pathlab.router2_ip,
+        "router2-v6": pathlab.router2_ip6,
+        None: None,
+    }[last_hop]
     assert trace["last_hop"] == expected
     assert len(trace["hops"]) <= 30 and trace["duration_ms"] < 10_500
     words = path["summary"][-1]
@@ -117,7 +129,7 @@ def test_trace_names_the_last_hop_or_says_it_cannot_tell(
 def test_dns_facts_every_address_and_the_one_used(runs: dict[str, dict[str, Any]], pathlab: PathLab) -> None:
     dns = _path(runs["multi"])["dns"]
     assert sorted(dns["ipv4"]) == sorted([pathlab.address("sepm"), pathlab.ip(242, 10)])
-    assert dns["ipv6"] == [f"fd42:{pathlab.tag}::2"]
+    assert dns["ipv6"] == [pathlab.ip6(42, 2)]
     (manager_check,) = [c for c in runs["multi"]["checks"] if c["port"] == 8014]
     assert dns["used"] == manager_check["address"] and dns["used"] in dns["addresses"]
     assert dns["lookup_ms"] is not None and dns["lookup_ms"] >= 0
