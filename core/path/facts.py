@@ -109,7 +109,9 @@ class RouteFacts:
             words += say("route-gateway", lang, gateway=self.gateway)
         if self.proxy_known:
             words += (
-                say("route-proxy", lang, proxy=", ".join(self.proxies)) if self.proxies else say("route-no-proxy", lang)
+                say("route-proxy", lang, proxy=", ".join(p.removeprefix("proxy ") for p in self.proxies))
+                if self.proxies
+                else say("route-no-proxy", lang)
             )
         return words
 

@@ -247,3 +247,25 @@ def test_windows_route_and_profile_come_from_the_client_desk_collection() -> Non
     html = render_report(run.diagnosis, CATALOG, "ja")
     section = html[html.index('<section id="paths">') :]
     assert "ゲートウェイ 10.1.5.1 経由" in section and "ネットワーク プロファイル ドメイン" in section
+
+
+def test_route_facts_name_the_system_proxy_that_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The proxy the system would use for HTTP/HTTPS to the host (core.http_checks.system_proxy,
+    as the heartbeat uses it), named by host and port only; none where the host is bypassed."""
+    from core.path.gather import PathWork
+
+    monkeypatch.setenv("https_proxy", "http://user:secret@proxy01.lab:8080")
+    monkeypatch.setenv("http_proxy", "http://user:secret@proxy01.lab:8080")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    work = PathWork()
+    facts = asyncio.run(asyncio.wait_for(work._route(parse_host("sepm01.corp.example"), "127.0.0.1"), HANG_GUARD_S))
+    assert facts.proxies == ("proxy proxy01.lab:8080",) and "secret" not in facts.text("en")
+    assert "through the system proxy proxy01.lab:8080" in facts.text("en")
+    monkeypatch.setenv("no_proxy", "corp.example")
+    bypassed = asyncio.run(asyncio.wait_for(work._route(parse_host("sepm01.corp.example"), "127.0.0.1"), HANG_GUARD_S))
+    assert bypassed.proxies == () and bypassed.proxy_known
+    off = asyncio.run(
+        asyncio.wait_for(PathWork(use_system_proxy=False)._route(parse_host("sepm"), "127.0.0.1"), HANG_GUARD_S)
+    )
+    assert not off.proxy_known and off.to_json()["proxy"] is None
