@@ -42,7 +42,7 @@ from core.localpc.sockets import (
     confirm_tcp,
     facing_address,
     judge_listening,
-    read_socket_table,
+    read_socket_table_off_loop,
 )
 from core.netbios import NetbiosError, datagram_packet, node_status_query, parse_node_status
 from core.probes import Payload, ProbeOutcome, tcp_probe, udp_probe
@@ -71,12 +71,9 @@ def syslog_test_message() -> bytes:
 
 
 async def _read_socket_table() -> tuple[Endpoint, ...]:
-    """Read once per run, on the loop's own thread: a Python thread here would let the garbage
-    collector run there and destroy Qt objects off the GUI thread (seen as "QObject::~QObject:
-    Timers cannot be stopped from another thread", then a crash). On Windows the OS call is
-    quick; on a busy Linux PC psutil takes tens of milliseconds, once."""
-    await asyncio.sleep(0)
-    return read_socket_table()
+    """Read once per run, off the loop's thread with the garbage collector held off
+    (core.localpc.sockets explains why a plain thread crashed the window)."""
+    return await read_socket_table_off_loop()
 
 
 @dataclass

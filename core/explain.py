@@ -354,14 +354,16 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
     headline = _cause_headline(result) or headline
     ids = list(_CAUSE_GUIDANCE.get(result.cause, [_VERDICT_GUIDANCE[state]]))
     severity = Severity.PROBLEM
-    # The page: 1100 is started by AjaxSwing (the manager's own web-console engine), 8444 only
-    # matters where Symantec Protection Center 2.0 is used, 8446 is the Java console's from
-    # 14.0.1 (and RMM/EDR's): from a console PC these are not problems on their own.
-    if entry.id in ("rmi-tcp-1100", "spc-tcp-8444") or (
+    # The page: 8444 only matters where Symantec Protection Center 2.0 is used, 8446 is the Java
+    # console's from 14.0.1 (and RMM/EDR's): from a console PC these are not problems on their
+    # own. 1100 (probed on the manager only) is started by AjaxSwing; the page says no more.
+    if entry.id == "spc-tcp-8444" or (
         entry.id == "webservice-tcp-8446" and version is not None and version.release_key < (14, 0, 1, 0)
     ):
         severity = Severity.WARNING
         ids.insert(0, f"console-optional-{entry.port}")
+    if entry.id == "rmi-tcp-1100":
+        severity = Severity.WARNING
     if entry.id == "client-https-443" and version is not None and version.release_key[:2] == (12, 1):
         severity = Severity.WARNING
         ids.insert(0, "https-443-optional-on-12")

@@ -170,6 +170,11 @@ def _placement_for_role(entry: PortEntry, request: PlanRequest) -> _Placement:
             return _Placement(Target.MANAGER, "console-to-manager", "consoles on this PC connect to the manager here")
         if entry.localhost_only:
             return _Placement(Target.NONE, "localhost-only", "accepts connections from the manager itself only", False)
+        if direction == "manager_local":
+            # e.g. 1100: the page names AjaxSwing, the manager's own web-console engine, as its initiator.
+            return _Placement(
+                Target.NONE, "manager-internal", "used inside the manager (a process on the manager starts it)", False
+            )
         return _Placement(Target.NONE, "not-for-console", "not used from an admin console PC", False)
     # On the manager itself.
     if entry.listener == "manager":

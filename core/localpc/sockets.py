@@ -14,10 +14,13 @@ PC's traffic to itself, so there it only confirms the socket accepts.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import ipaddress
 import socket
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from core.probes import tcp_probe
@@ -47,7 +50,8 @@ class SocketTableUnavailable(Exception):
 
 
 def read_socket_table() -> tuple[Endpoint, ...]:
-    """Listening TCP sockets and bound UDP sockets of every process. Blocking: run off the loop."""
+    """Listening TCP sockets and bound UDP sockets of every process. Blocking: use
+    ``read_socket_table_off_loop`` from the event loop."""
     import psutil
 
     try:
@@ -63,6 +67,104 @@ def read_socket_table() -> tuple[Endpoint, ...]:
         elif conn.type == socket.SOCK_DGRAM:
             found.append(Endpoint("udp", conn.laddr.ip, conn.laddr.port, conn.pid))
     return tuple(found)
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+class _GcPause:
+    """The cyclic collector held off until ``end()`` (once; nested pauses count)."""
+
+    def __init__(self) -> None:
+        global _gc_pauses, _gc_was_enabled
+        self._ended = False
+        with _gc_lock:
+            if _gc_pauses == 0:
+                _gc_was_enabled = gc.isenabled()
+                gc.disable()
+            _gc_pauses += 1
+
+    def end(self) -> None:
+        global _gc_pauses
+        with _gc_lock:
+            if self._ended:
+                return
+            self._ended = True
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+GC_JOIN_WAIT = 0.05
+"""Seconds the loop waits for the reading thread to end once its answer is in (it has only
+its own teardown left); should it still run, the loop looks again later instead."""
+GC_RESUME_POLL = 0.002
+ACK_WAIT = 2.0
+"""Seconds the reading thread waits for the loop to take its answer; a loop that closed
+meanwhile never will, and the thread then resumes the collector itself."""
+
+
+async def read_socket_table_off_loop(
+    read: Callable[[], tuple[Endpoint, ...]] = read_socket_table,
+) -> tuple[Endpoint, ...]:
+    """``read()`` in a thread of its own, with the cyclic garbage collector paused until that
+    thread has ended; the event loop goes on meanwhile (psutil takes tens of milliseconds
+    on a busy Linux PC).
+
+    Why the pause: the collector runs in whichever thread allocates when it is due, and
+    psutil allocates thousands of objects. Run on a plain thread, it collected the window's
+    unreachable Qt objects there ("QObject::~QObject: Timers cannot be stopped from another
+    thread", then a crash). With the collector off for the thread's whole life, every
+    collection happens later on the loop's own thread; the thread touches no object but
+    psutil's and hands back plain frozen tuples. Cancelling the await abandons the thread
+    (the collector resumes when it ends).
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[tuple[Endpoint, ...]] = loop.create_future()
+    taken = threading.Event()
+
+    def resume_when_ended() -> None:
+        if thread.is_alive():
+            loop.call_later(GC_RESUME_POLL, resume_when_ended)
+        else:
+            pause.end()
+
+    def deliver(value: tuple[Endpoint, ...] | None, error: BaseException | None) -> None:
+        taken.set()
+        if not future.done():
+            if error is not None:
+                future.set_exception(error)
+            else:
+                assert value is not None
+                future.set_result(value)
+        thread.join(GC_JOIN_WAIT)
+        resume_when_ended()
+
+    def work() -> None:
+        value: tuple[Endpoint, ...] | None = None
+        error: BaseException | None = None
+        try:
+            value = tuple(read())
+        except BaseException as exc:  # handed to the awaiting coroutine, whatever it is
+            error = exc
+        try:
+            loop.call_soon_threadsafe(deliver, value, error)
+        except RuntimeError:  # the loop is closed: nobody waits for the answer
+            pause.end()
+            return
+        if not taken.wait(ACK_WAIT):
+            pause.end()  # the loop closed before taking it, or is stuck: do not leave the collector off
+
+    thread = threading.Thread(target=work, name="sepd-socket-table", daemon=True)
+    pause = _GcPause()
+    try:
+        thread.start()
+    except BaseException:
+        pause.end()
+        raise
+    return await future
 
 
 def facing_address(remote: str) -> str | None:

@@ -199,7 +199,7 @@ VENDOR_QUOTES = {
     "manager-local-database": "自動的にインストールされたデータベースと",
     "remote-sql": "リモートSQLServerデータベースと",
     "console-ports": "リモートレポートコンソールによって使用",
-    "console-optional-1100": "どのポートがRMIレジストリを実行するかをAjaxSwingに伝えます",
+    "rmi-1100-ajaxswing": "どのポートがRMIレジストリを実行するかをAjaxSwingに伝えます",
     "console-optional-8444": "SymantecProtectionCenter2.0のWebサービスのポートです",
     "console-optional-8446": "Javaリモートコンソール(バージョン14.0.1以降)で使用",
     "spc-12-only": "SymantecProtectionCenter2.0は、SymantecEndpointProtection14.xでは使用できません",

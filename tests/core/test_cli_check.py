@@ -80,7 +80,7 @@ def test_human_output_lists_each_check_as_it_completes() -> None:
                 return lines
 
     verdicts = [text for text in asyncio.run(scenario()) if text[:1] in "✓✗!i"]
-    open_line = next(i for i, text in enumerate(verdicts) if "rmi-tcp-1100" in text)
+    open_line = next(i for i, text in enumerate(verdicts) if "report-tcp-8445" in text)
     filtered_line = next(i for i, text in enumerate(verdicts) if "server-https-8443" in text)
     # The open port's line came out before the dropped port's verdict, though 8443 is planned first.
     assert open_line < filtered_line

@@ -28,7 +28,7 @@ from tests.helpers.servers import answer, dropping_port, http_response, serving
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
-CONSOLE_PORTS = ("server-https-8443", "webconsole-tcp-9090", "report-tcp-8445", "webservice-tcp-8446", "rmi-tcp-1100")
+CONSOLE_PORTS = ("server-https-8443", "webconsole-tcp-9090", "report-tcp-8445", "webservice-tcp-8446")
 
 
 @contextlib.asynccontextmanager
@@ -142,7 +142,7 @@ def test_dropped_ports_are_filtered_and_results_arrive_in_order() -> None:
     assert results["server-https-8443"].attempts == 3
     assert severities(results)["server-https-8443"] is Severity.PROBLEM
     arrival = summary.arrival
-    assert arrival.index("rmi-tcp-1100@manager") < arrival.index("server-https-8443@manager")
+    assert arrival.index("report-tcp-8445@manager") < arrival.index("server-https-8443@manager")
     times = [r.finished_at for r in sorted(summary.results, key=lambda r: arrival.index(r.check.id))]
     assert times == sorted(times)
 
@@ -191,7 +191,7 @@ def test_cancel_stops_every_probe_closes_sockets_and_leaves_no_task() -> None:
                 manager=parse_host("127.0.0.1"),
                 version=parse_version("14.3"),
                 role=Role.CONSOLE,
-                overrides={p: dropped for p in (8443, 9090, 8445, 8446, 1100)},  # type: ignore[misc]
+                overrides={p: dropped for p in (8443, 9090, 8445, 8446)},  # type: ignore[misc]
             )
             before = _open_fds()
             task = asyncio.ensure_future(ProbeEngine(slow).run(build_plan(CATALOG, request)))

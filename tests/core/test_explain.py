@@ -115,8 +115,8 @@ def test_a_check_that_did_not_run_is_never_passed() -> None:
 
 
 def test_console_ports_the_page_ties_to_other_software_are_not_problems_alone() -> None:
-    """1100 is AjaxSwing's, 8444 SPC 2.0's, 8446 the Java console's from 14.0.1 (issue 11 item 7)."""
-    for version, entry_id in (("14.3", "rmi-tcp-1100"), ("12.1.6", "spc-tcp-8444"), ("14.0", "webservice-tcp-8446")):
+    """8444 is SPC 2.0's, 8446 the Java console's from 14.0.1 (issue 11 item 7); 1100 is not a console's."""
+    for version, entry_id in (("12.1.6", "spc-tcp-8444"), ("14.0", "webservice-tcp-8446")):
         request = PlanRequest(manager=parse_host("sepm"), version=parse_version(version), role=Role.CONSOLE)
         check = next(c for c in build_plan(CATALOG, request) if c.entry_id == entry_id)
         explanation = explain(CheckResult(check, State.CLOSED, "conn-refused"), CATALOG, parse_version(version))
@@ -125,6 +125,12 @@ def test_console_ports_the_page_ties_to_other_software_are_not_problems_alone() 
     request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CONSOLE)
     check = next(c for c in build_plan(CATALOG, request) if c.entry_id == "server-https-8443")
     assert explain(CheckResult(check, State.CLOSED, "conn-refused"), CATALOG).severity is Severity.PROBLEM
+    # On the manager a closed 1100 is worth a look: the page says only that AjaxSwing starts it.
+    request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.MANAGER)
+    check = next(c for c in build_plan(CATALOG, request) if c.entry_id == "rmi-tcp-1100")
+    explanation = explain(CheckResult(check, State.CLOSED, "conn-refused"), CATALOG, parse_version("14.3"))
+    assert explanation.severity is Severity.WARNING
+    assert [g.id for g in explanation.guidance] == ["verdict-closed", "rmi-1100-ajaxswing"]
 
 
 CAUSES = {

@@ -4,7 +4,9 @@ that faces the manager: real sockets here, and a recorded Windows ``netstat -ano
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
+import threading
 
 import pytest
 
@@ -12,11 +14,19 @@ from core.catalog import load_catalog
 from core.engine import ProbeEngine
 from core.explain import Severity, explain
 from core.hosts import parse_host
-from core.localpc.sockets import facing_address, judge_listening, read_socket_table
+from core.localpc.sockets import (
+    Endpoint,
+    SocketTableUnavailable,
+    facing_address,
+    judge_listening,
+    read_socket_table,
+    read_socket_table_off_loop,
+)
 from core.plan import PlanRequest, build_plan
 from core.results import CheckResult, State
 from core.timing import TimeoutPolicy
 from core.versions import parse_version
+from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.windows_fixtures import RECORDED, parse_netstat
 
 CATALOG = load_catalog()
@@ -123,3 +133,121 @@ def test_the_engine_judges_this_pc_on_the_address_facing_the_manager() -> None:
     ids = [g.id for g in explanation.guidance]
     assert ids[0] == "local-not-listening" and "server-service" in ids
     assert "allow-file-printer-sharing" not in ids
+
+
+# --- the socket table read off the event loop's thread ----------------------------------------
+
+
+class _CollectionsByThread:
+    """Which threads the cyclic garbage collector ran in while installed (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.threads: list[int] = []
+
+    def __call__(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self.threads.append(threading.get_ident())
+
+    def __enter__(self) -> _CollectionsByThread:
+        self.threshold = gc.get_threshold()
+        gc.set_threshold(1)  # due at every allocation: whichever thread allocates collects
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self)
+        gc.set_threshold(*self.threshold)
+
+
+def _allocating_read() -> tuple[Endpoint, ...]:
+    """The real table, and many cycles besides, as a psutil read on a busy PC allocates."""
+    table = read_socket_table()
+    for _ in range(2000):
+        cycle: list[object] = []
+        cycle.append(cycle)
+    return table
+
+
+def test_no_garbage_collection_runs_in_the_thread_that_reads_the_socket_table() -> None:
+    main = threading.get_ident()
+
+    async def scenario() -> tuple[Endpoint, ...]:
+        return await read_socket_table_off_loop(_allocating_read)
+
+    with _CollectionsByThread() as collections:
+        table = asyncio.run(scenario())
+        gc.collect()  # the collector works again, on this thread
+    assert isinstance(table, tuple) and all(isinstance(e, Endpoint) for e in table)
+    assert collections.threads, "the collector never ran: the test would prove nothing"
+    assert set(collections.threads) == {main}
+    assert gc.isenabled()
+
+
+def test_a_plain_thread_would_collect_there_which_is_what_the_pause_prevents() -> None:
+    """The control: the same read on a plain worker thread collects off the loop's thread
+    (where the window's unreachable Qt objects were once destroyed, and it crashed)."""
+    main = threading.get_ident()
+
+    async def scenario() -> tuple[Endpoint, ...]:
+        return await asyncio.get_running_loop().run_in_executor(None, _allocating_read)
+
+    with _CollectionsByThread() as collections:
+        asyncio.run(scenario())
+    assert set(collections.threads) - {main}
+
+
+def test_the_loop_goes_on_while_the_socket_table_is_read() -> None:
+    """The read waits until the loop has run a callback: on the loop's thread it would never return."""
+    loop_ran = threading.Event()
+    reader: list[int] = []
+
+    def slow_read() -> tuple[Endpoint, ...]:
+        reader.append(threading.get_ident())
+        assert loop_ran.wait(HANG_GUARD_S), "the event loop did not run while the table was read"
+        return (Endpoint("tcp", "0.0.0.0", 445, 4),)
+
+    async def scenario() -> tuple[Endpoint, ...]:
+        asyncio.get_running_loop().call_soon(loop_ran.set)
+        return await read_socket_table_off_loop(slow_read)
+
+    assert asyncio.run(scenario()) == (Endpoint("tcp", "0.0.0.0", 445, 4),)
+    assert reader and reader[0] != threading.get_ident()
+    assert gc.isenabled()
+
+
+def test_a_failing_or_abandoned_read_leaves_the_collector_on() -> None:
+    release = threading.Event()
+
+    def failing() -> tuple[Endpoint, ...]:
+        raise SocketTableUnavailable("the socket table needs administrator rights here")
+
+    def stuck() -> tuple[Endpoint, ...]:
+        release.wait(HANG_GUARD_S)
+        return ()
+
+    async def scenario() -> None:
+        with pytest.raises(SocketTableUnavailable):
+            await read_socket_table_off_loop(failing)
+        task = asyncio.ensure_future(read_socket_table_off_loop(stuck))
+        await asyncio.sleep(0)
+        assert not gc.isenabled()  # held off while the thread runs
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        release.set()
+        for _ in range(int(HANG_GUARD_S / 0.01)):
+            if gc.isenabled():
+                break
+            await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_by_someone_else_stays_off() -> None:
+    gc.disable()
+    try:
+        asyncio.run(read_socket_table_off_loop(lambda: ()))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

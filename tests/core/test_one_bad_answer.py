@@ -133,7 +133,7 @@ def test_a_probe_raising_anything_yields_an_error_verdict_and_a_full_report(
         else "nobody expected this", "port_state": "open",
     }  # fmt: skip
     assert "tls" in failed.reason and kind.__name__ in failed.reason
-    assert by_id["rmi-tcp-1100"].state is State.OPEN  # the others went on
+    assert by_id["webconsole-tcp-9090"].state is State.OPEN  # the others went on
     assert exit_codes.for_diagnosis(diagnosis) == exit_codes.INCOMPLETE  # never "nothing wrong"
     html, json_path = export(diagnosis, CATALOG, "en", tmp_path, "report.html")
     assert kind.__name__ in html.read_text("utf-8")
@@ -175,7 +175,7 @@ def test_check_with_a_raising_probe_exits_3_with_the_evidence_and_no_traceback(t
     assert err == json_err == ""
     assert "Traceback" not in out
     assert "server-https-8443: Could not be checked: the check failed at its tls step (Surprise:" in out
-    assert "rmi-tcp-1100: Connected" in out
+    assert "webconsole-tcp-9090: Connected" in out
     log = tmp_path / "data" / "SEP Port Doctor" / "sep-port-doctor" / "sep-port-doctor.log"
     assert f"could not be completed (error); the other results stand; the details are in the log: {log}" in out
     logged = log.read_text("utf-8")
@@ -183,4 +183,4 @@ def test_check_with_a_raising_probe_exits_3_with_the_evidence_and_no_traceback(t
     checks = {c["id"]: c for c in json.loads(json_out)["checks"]}
     assert checks["server-https-8443"]["error"]["step"] == "tls"
     assert checks["report-tcp-8445"]["state"] == "error"
-    assert checks["rmi-tcp-1100"]["state"] == "open"
+    assert checks["webconsole-tcp-9090"]["state"] == "open"

@@ -60,9 +60,11 @@ def test_console_role() -> None:
         "webconsole-tcp-9090",
         "report-tcp-8445",
         "webservice-tcp-8446",
-        "rmi-tcp-1100",
     ):
         assert plan[entry_id].target is Target.MANAGER and not plan[entry_id].skip
+    # 1100: the page names AjaxSwing (the manager's own web-console engine) as its initiator.
+    assert plan["rmi-tcp-1100"].skip and plan["rmi-tcp-1100"].reason_code == "manager-internal"
+    assert not plan["rmi-tcp-1100"].applies
     assert plan["webservice-tcp-8446"].app_tests == (AppTest.TLS, AppTest.SEPM_VERSION)
     assert plan["launcher-tcp-8447"].skip and plan["launcher-tcp-8447"].reason_code == "localhost-only"
     assert plan["spc-tcp-8444"].skip  # 12.1.x only
@@ -75,6 +77,17 @@ def test_manager_role_checks_localhost_only_ports_on_localhost_and_peers() -> No
     assert plan["sql-tcp-1433"].target is Target.SQL and plan["sql-tcp-1433"].host == parse_host("sql.corp")
     assert plan["syslog-udp-514"].target is Target.SYSLOG and plan["syslog-udp-514"].app_tests == (AppTest.SYSLOG_SEND,)
     assert plan["db-tcp-2638"].target is Target.MANAGER
+    assert plan["rmi-tcp-1100"].target is Target.MANAGER and plan["rmi-tcp-1100"].reason_code == "manager-listens"
+
+
+def test_no_role_connects_to_1100_but_the_managers_own_check() -> None:
+    """The seed's row 19: "AjaxSwing によって開始", "設定不可"; no console or client starts it."""
+    for role in (Role.CLIENT, Role.CONSOLE):
+        check = _plan(role=role)["rmi-tcp-1100"]
+        assert check.skip and not check.applies and check.host is None, role
+    entry = CATALOG.entry("rmi-tcp-1100")
+    assert entry.direction == "manager_local" and entry.initiator.ja == "AjaxSwing によって開始"
+    assert entry.configurable is False
 
 
 def test_port_overrides_apply_to_the_probed_port() -> None:
