@@ -269,6 +269,10 @@ async def run_check(
         path_facts=True,
     )
     output.run = run
+    if run.client_ports is not None and not as_json:
+        said = label("cli", "client-ports", lang).format(server=run.client_ports.server, ports=run.client_ports.shown)
+        console.line(f"{note}: {said}")
+        console.flush()
     diagnosis = await run.run()
     if output.closed:
         raise OutputClosed()

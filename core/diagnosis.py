@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from core.catalog import Catalog, Lang
 from core.engine import RunSummary
 from core.explain import Explanation, Severity, explain, overall
-from core.plan import PlanRequest
+from core.plan import ClientPorts, PlanRequest
 from core.results import CheckResult
 from core.versions import version_notices
 
@@ -47,6 +47,8 @@ class Diagnosis:
     """The run was stopped before every check answered (those checks say ``cancelled``)."""
     paths: list[PathFacts] = field(default_factory=list)
     """Each target's path facts (route, DNS, echo, the trace to a filtered port), where gathered."""
+    client_ports: ClientPorts | None = None
+    """This PC's SyLink entry for the manager, when it decided 8014 and 443."""
     computer: str = field(default_factory=lambda: this_computer()[0])
     os_name: str = field(default_factory=lambda: this_computer()[1])
 
@@ -87,6 +89,14 @@ class Diagnosis:
             "manager": self.request.manager.typed,
             "version": self.request.version.describe() if self.request.version else None,
             "role": str(self.request.role),
+            "client_ports": None
+            if self.client_ports is None
+            else {
+                "source": "sylink",
+                "server": self.client_ports.server,
+                "http_port": self.client_ports.http_port,
+                "https_port": self.client_ports.https_port,
+            },
             "started": self.started.isoformat(),
             "duration_ms": round(self.duration_ms, 1),
             "overall": str(self.overall),

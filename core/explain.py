@@ -409,6 +409,25 @@ def _explain_local(result: CheckResult, entry: PortEntry, catalog: Catalog) -> E
     return Explanation(Severity.WARNING, headline, _guidance(catalog, push_ids))
 
 
+_PORT_FAILURES = (State.CLOSED, State.FILTERED, State.UNREACHABLE)
+
+
+def explain_channel_pair(
+    result: CheckResult, explanation: Explanation, partner: Explanation, catalog: Catalog
+) -> Explanation:
+    """8014 or 443 from a client desk where this PC's SyLink did not single one out: a client
+    uses one of the two, so the port failing while the other passes is a warning. A fault
+    behind an open port (certificate, heartbeat) stays what it is: the server has it."""
+    if not (
+        explanation.severity is Severity.PROBLEM
+        and partner.severity is Severity.PASSED
+        and result.state in _PORT_FAILURES
+    ):
+        return explanation
+    ids = ["client-channel-one-suffices", *(g.id for g in explanation.guidance)]
+    return Explanation(Severity.WARNING, explanation.headline, _guidance(catalog, ids))
+
+
 def overall(severities: list[Severity]) -> Severity:
     """The worst severity that ran; ``not_tested`` only when nothing ran."""
     ran = [s for s in severities if s is not Severity.NOT_TESTED]
@@ -421,6 +440,8 @@ def plan_reason(result: CheckResult, catalog: Catalog, version: SepVersion | Non
     """Why the check was planned this way, in the user's language."""
     check = result.check
     text = label("reason", check.reason_code, lang)
+    for name, value in check.reason_args:
+        text = text.replace("{" + name + "}", value)
     if check.reason_code == "version" and version is not None:
         entry = catalog.entry(check.entry_id)
         return text.replace("{version}", version.release_name).replace("{versions}", entry.versions_text.get(lang))

@@ -34,6 +34,33 @@ LOCALHOST = parse_host("127.0.0.1")
 
 
 @dataclass(frozen=True)
+class ClientPorts:
+    """How this PC's SEP client reaches the manager: its SyLink entry for that server (the
+    management server list names, per server, an HTTP port, an HTTPS port, or both)."""
+
+    server: str
+    """The server as SyLink names it."""
+    http_port: int | None = None
+    https_port: int | None = None
+
+    def port_for(self, scheme: str) -> int | None:
+        return self.http_port if scheme == "http" else self.https_port
+
+    @property
+    def named(self) -> bool:
+        return self.http_port is not None or self.https_port is not None
+
+    @property
+    def shown(self) -> str:
+        """``HTTPS 443`` or ``HTTP 8014, HTTPS 443``."""
+        return ", ".join(f"{s} {p}" for s, p in (("HTTP", self.http_port), ("HTTPS", self.https_port)) if p)
+
+
+CLIENT_CHANNELS = {"client-http-8014": "http", "client-https-443": "https"}
+"""The two ways a client reaches the manager; SyLink says which this PC uses."""
+
+
+@dataclass(frozen=True)
 class PlanRequest:
     manager: Host
     version: SepVersion | None
@@ -200,7 +227,37 @@ def _placement_for_role(entry: PortEntry, request: PlanRequest) -> _Placement:
     )
 
 
-def build_plan(catalog: Catalog, request: PlanRequest) -> tuple[Check, ...]:
+def _channel_placement(
+    entry: PortEntry, request: PlanRequest, client_ports: ClientPorts | None
+) -> tuple[_Placement, int, tuple[tuple[str, str], ...]] | None:
+    """8014 or 443 from a client desk as this PC's SyLink names them for the manager (the
+    port, and whether the client uses that scheme at all); None when SyLink does not say."""
+    scheme = CLIENT_CHANNELS.get(entry.id)
+    if scheme is None or client_ports is None or not client_ports.named:
+        return None
+    if request.role is not Role.CLIENT or request.all_ports:
+        return None
+    words = {"http": "HTTP", "https": "HTTPS"}
+    other = "https" if scheme == "http" else "http"
+    named = client_ports.port_for(scheme)
+    args: tuple[tuple[str, str], ...] = (("server", client_ports.server), ("scheme", words[scheme]))
+    if named is None:
+        other_port = client_ports.port_for(other)
+        args += (("other", f"{words[other]} {other_port}"),)
+        reason = f"this PC's SyLink names only {words[other]} {other_port} for {client_ports.server}"
+        return _Placement(Target.NONE, "sylink-other-scheme", reason, False), entry.port, args
+    args += (("sylink_port", str(named)),)
+    port = request.overrides.get(entry.port, named)
+    if port != named:
+        reason = f"port {port} as overridden (SyLink names {words[scheme]} {named} for {client_ports.server})"
+        return _Placement(Target.MANAGER, "sylink-port-overridden", reason), port, args
+    reason = f"this PC's SEP client settings (SyLink) name {words[scheme]} {named} for {client_ports.server}"
+    return _Placement(Target.MANAGER, "sylink-named", reason), port, args
+
+
+def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts | None = None) -> tuple[Check, ...]:
+    """Every catalogue entry as one check. ``client_ports``: this PC's SyLink entry for the
+    manager, which decides 8014 and 443 on a client desk (see ``_channel_placement``)."""
     checks: list[Check] = []
     hosts = {
         Target.MANAGER: request.manager,
@@ -213,6 +270,11 @@ def build_plan(catalog: Catalog, request: PlanRequest) -> tuple[Check, ...]:
     }
     for entry in catalog.entries:
         placement = _placement(entry, request)
+        port = request.overrides.get(entry.port, entry.port)
+        reason_args: tuple[tuple[str, str], ...] = ()
+        channel = _channel_placement(entry, request, client_ports)
+        if channel is not None:
+            placement, port, reason_args = channel
         version_ok = entry.applies_to(request.version)
         applies = version_ok and placement.relevant
         if not version_ok and request.version is not None:
@@ -220,7 +282,6 @@ def build_plan(catalog: Catalog, request: PlanRequest) -> tuple[Check, ...]:
             reason = f"not used by SEP {request.version.release_name} ({entry.versions_text.en})"
         else:
             reason_code, reason = placement.reason_code, placement.reason
-        port = request.overrides.get(entry.port, entry.port)
         target = placement.target
         # Without --all-ports nothing is sent for a check that does not apply.
         skip = target is Target.NONE or (not applies and not request.all_ports)
@@ -237,6 +298,7 @@ def build_plan(catalog: Catalog, request: PlanRequest) -> tuple[Check, ...]:
                 applies=applies,
                 reason=reason,
                 reason_code=reason_code,
+                reason_args=reason_args if reason_code == placement.reason_code else (),
                 app_tests=() if skip else _app_tests(entry, target),
                 local=target is Target.THIS_PC,
                 expected_unreachable=placement.expected_unreachable,

@@ -78,6 +78,8 @@ class Check:
     """Why the check is planned this way, or why it does not apply (English; the UI explains)."""
     reason_code: str
     app_tests: tuple[AppTest, ...] = ()
+    reason_args: tuple[tuple[str, str], ...] = ()
+    """Values for the reason's placeholders (``{server}``...): the words are labels.toml's."""
     local: bool = False
     """True when the check looks at this PC (is it listening?) rather than a remote host."""
     expected_unreachable: bool = False

@@ -25,14 +25,14 @@ from dataclasses import dataclass
 from core.catalog import Catalog
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine, RunSummary
-from core.explain import Explanation, explain
-from core.localpc import LocalReport, LocalSystem, inspect_local
+from core.explain import Explanation, explain, explain_channel_pair
+from core.localpc import LocalReport, LocalSystem, client_config, inspect_local
 from core.path import Hop, PathFacts, PathWork
 from core.path.local import sylink_last_ip, windows_route_of, with_sylink_finding
 from core.path.winicmp import IcmpApi
-from core.plan import PlanRequest, build_plan
+from core.plan import CLIENT_CHANNELS, ClientPorts, PlanRequest, Role, build_plan
 from core.resolver import Resolved
-from core.results import Check, CheckResult, State
+from core.results import Check, CheckResult, State, Target
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,9 @@ class DiagnosisRun:
         self.icmp_api = icmp_api
         self.paths: dict[str, PathFacts] = {}
         self._path_work: PathWork | None = None
-        self.checks: tuple[Check, ...] = build_plan(catalog, request)
+        self.client_ports: ClientPorts | None = self._client_ports()
+        """This PC's SyLink entry for the manager: on a client desk it decides 8014 and 443."""
+        self.checks: tuple[Check, ...] = build_plan(catalog, request, self.client_ports)
         self.results: dict[str, CheckResult] = {}
         self.explanations: dict[str, Explanation] = {}
         self.consumer_errors: list[BaseException] = []
@@ -137,6 +139,17 @@ class DiagnosisRun:
         self._cancel_requested = False
         self._answered: set[str] = set()
         """Checks answered since the engine last started."""
+        self._probing: set[str] = set()
+        """Checks the engine is probing now."""
+        self._held: dict[str, CheckResult] = {}
+        """8014 or 443 waiting for the other's answer (``_channel_partner``)."""
+
+    def _client_ports(self) -> ClientPorts | None:
+        """Read before planning (the registry and SyLink.xml: quick, and only where they exist)."""
+        if not self.read_local or self.request.role is not Role.CLIENT:
+            return None
+        config = self.local.config if self.local is not None else client_config(self.local_system)
+        return config.client_ports(self.request.manager.typed) if config is not None else None
 
     # --- delivering events ---------------------------------------------------------
 
@@ -154,16 +167,67 @@ class DiagnosisRun:
                 except Exception:
                     log.exception("reporting a consumer's failure failed too")
 
+    def _channel_partner(self, check: Check) -> Check | None:
+        """The other of 8014 and 443, when a client desk probes both on the manager (SyLink
+        did not single one out): each verdict then depends on the other's."""
+        if self.request.role is not Role.CLIENT or check.entry_id not in CLIENT_CHANNELS:
+            return None
+
+        def probed(c: Check) -> bool:
+            return c.entry_id in CLIENT_CHANNELS and c.target is Target.MANAGER and c.applies and not c.skip
+
+        if not probed(check):
+            return None
+        return next((c for c in self.checks if c.id != check.id and probed(c)), None)
+
     def _arrived(self, result: CheckResult) -> None:
-        """The engine's ``on_result``: explain once, keep, hand on; never raises."""
+        """The engine's ``on_result``: explain once, keep, hand on; never raises. 8014 and 443
+        wait for each other where each verdict depends on the other's."""
+        partner = self._channel_partner(result.check)
+        if partner is None:
+            self._deliver(*self._explain(result))
+            return
+        held = self._held.pop(partner.id, None)
+        if held is not None:
+            held, first = self._explain(held)
+            result, second = self._explain(result, first)
+            self._deliver(held, explain_channel_pair(held, first, second, self.catalog))
+            self._deliver(result, second)
+        elif partner.id in self._probing and partner.id not in self._answered:
+            self._held[result.check.id] = result
+            self._answered.add(result.check.id)
+        elif partner.id in self.results:  # the partner answered before (a re-run of this one)
+            earlier, alone = self._explain(self.results[partner.id])
+            result, explanation = self._explain(result, alone)
+            self._deliver(result, explanation)
+            again = explain_channel_pair(earlier, alone, explanation, self.catalog)
+            if again != self.explanations.get(partner.id):
+                self._deliver(earlier, again)
+        else:
+            self._deliver(*self._explain(result))
+
+    def _flush_held(self) -> None:
+        """What still waits for a partner that did not answer in this run: judged alone."""
+        for check_id in list(self._held):
+            self._deliver(*self._explain(self._held.pop(check_id)))
+
+    def _explain(self, result: CheckResult, partner: Explanation | None = None) -> tuple[CheckResult, Explanation]:
+        """The result and its explanation (beside the other channel's, when given); never
+        raises: an explanation rule's bug makes the result an error verdict instead."""
         try:
             explanation = explain(result, self.catalog, self.request.version)
-        except Exception as exc:  # an explanation rule's bug: the check says so instead
+        except Exception as exc:
             log.exception("explaining %s failed", result.check.id)
             result = dataclasses.replace(
                 result, state=State.ERROR, reason=f"explaining failed: {type(exc).__name__}: {exc}"
             )
             explanation = explain(result, self.catalog, self.request.version)
+        if partner is not None:
+            explanation = explain_channel_pair(result, explanation, partner, self.catalog)
+        return result, explanation
+
+    def _deliver(self, result: CheckResult, explanation: Explanation) -> None:
+        """Keep the result with its explanation and hand both on."""
         self.results[result.check.id] = result
         self.explanations[result.check.id] = explanation
         self._answered.add(result.check.id)
@@ -241,6 +305,7 @@ class DiagnosisRun:
     async def _probe(self, checks: tuple[Check, ...]) -> bool:
         """Run the engine on ``checks``; True when ``cancel()`` stopped it (or came first)."""
         self._answered = set()
+        self._probing = {c.id for c in checks if not c.skip}
         if self._cancel_requested:
             return True
         self._emit(Started(tuple(c.id for c in checks if not c.skip), time.monotonic()))
@@ -261,20 +326,24 @@ class DiagnosisRun:
             probes.cancel()
             await asyncio.wait({probes})
             raise
-        if probes.cancelled():
-            return True
-        error = probes.exception()
-        if error is None:
-            self._resolved.update(probes.result().resolved)
-        if error is not None and not self._cancel_requested:
-            # The engine keeps one check's failure to that check; should the engine itself
-            # fail, what arrived stays and every check still waiting says why it has no verdict.
-            log.error("the probe engine failed", exc_info=error)
-            reason = f"the probe engine failed: {type(error).__name__}: {error}"
-            for check in checks:
-                if check.id not in self._answered:
-                    self._arrived(CheckResult(check, State.ERROR, reason))
-        return self._cancel_requested
+        try:
+            if probes.cancelled():
+                return True
+            error = probes.exception()
+            if error is None:
+                self._resolved.update(probes.result().resolved)
+            if error is not None and not self._cancel_requested:
+                # The engine keeps one check's failure to that check; should the engine itself
+                # fail, what arrived stays and every check still waiting says why it has no verdict.
+                log.error("the probe engine failed", exc_info=error)
+                reason = f"the probe engine failed: {type(error).__name__}: {error}"
+                for check in checks:
+                    if check.id not in self._answered:
+                        self._arrived(CheckResult(check, State.ERROR, reason))
+            return self._cancel_requested
+        finally:
+            self._probing = set()
+            self._flush_held()
 
     def _new_path_work(self) -> PathWork | None:
         if not self.path_facts:
@@ -321,6 +390,7 @@ class DiagnosisRun:
             note=self.note,
             cancelled=cancelled,
             paths=list(self.paths.values()),
+            client_ports=self.client_ports,
         )
         self._emit(Finished(self.diagnosis))
         return self.diagnosis

@@ -59,6 +59,7 @@ __all__ = [
     "LocalSystem",
     "ServerEntry",
     "WindowsSystem",
+    "client_config",
     "decode_console_output",
     "inspect_local",
     "not_applicable_report",
@@ -136,6 +137,11 @@ def server_service_finding(services: list[dict[str, Any]]) -> LocalFinding:
     )
 
 
+def _joined(first: dict[str, str], then: dict[str, str]) -> dict[str, str]:
+    """Two sentences of a finding, in both languages."""
+    return {"ja": f"{first['ja']}。{then['ja']}", "en": f"{first['en']}. {then['en']}"}
+
+
 def config_findings(config: ClientConfig | None, manager: str | None = None) -> tuple[LocalFinding, LocalFinding]:
     if config is None:
         missing = words("no-client-config")
@@ -164,9 +170,13 @@ def config_findings(config: ClientConfig | None, manager: str | None = None) -> 
         last=config.last_server or "-",
         status=config.communication_status or "?",
     )
+    ports = config.client_ports(manager) if manager else None
+    if ports is not None:
+        detail = _joined(detail, words("client-ports", server=ports.server, ports=ports.shown))
+    elif manager and config.servers:
+        detail = _joined(detail, words("manager-not-in-sylink", manager=manager))
     if manager and len(config.servers) > 1 and others:
-        more = words("other-servers", others=", ".join(s.host for s in others), manager=manager)
-        detail = {"ja": f"{detail['ja']}。{more['ja']}", "en": f"{detail['en']}. {more['en']}"}
+        detail = _joined(detail, words("other-servers", others=", ".join(s.host for s in others), manager=manager))
     management = LocalFinding(
         "management-servers",
         Severity.INFO,
@@ -180,6 +190,18 @@ def config_findings(config: ClientConfig | None, manager: str | None = None) -> 
         },
     )
     return client, management
+
+
+def client_config(system: LocalSystem | None = None) -> ClientConfig | None:
+    """This PC's SEP client settings (registry, SyLink.xml), or None where there are none
+    (not Windows, no client); never raises for a missing or unreadable source."""
+    if system is None:
+        if sys.platform != "win32":
+            return None
+        system = WindowsSystem()
+    if system.platform != "win32":
+        return None
+    return read_client_config(system)
 
 
 async def manager_address(manager: Host | str | None) -> str | None:
@@ -209,7 +231,7 @@ async def inspect_local(system: LocalSystem | None = None, manager: Host | str |
         system = WindowsSystem()
     if system.platform != "win32":
         return not_applicable_report(system.platform)
-    config = read_client_config(system)
+    config = client_config(system)
     typed = manager.typed if isinstance(manager, Host) else manager
     client, management = config_findings(config, typed)
     address = await manager_address(manager)

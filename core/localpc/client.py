@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePath, PureWindowsPath
 from typing import Protocol
 
+from core.plan import ClientPorts
 from core.versions import SepVersion, VersionError, parse_version
 
 SEP_KEY = r"SOFTWARE\Symantec\Symantec Endpoint Protection"
@@ -53,6 +54,24 @@ class ClientConfig:
                 if server.host.lower() == host.strip().lower():
                     return server
         return self.servers[0] if self.servers else None
+
+    def server_named(self, host: str | None) -> ServerEntry | None:
+        """The SyLink entry of ``host`` as typed, or of the server the client last used when
+        ``host`` is its address; None when this PC's SyLink does not list that manager."""
+        if not host:
+            return None
+        wanted = host.strip().strip("[]").lower()
+        names = {wanted}
+        if self.last_server and self.last_server_ip and self.last_server_ip.lower() == wanted:
+            names.add(self.last_server.lower())
+        return next((s for s in self.servers if s.host.lower() in names), None)
+
+    def client_ports(self, host: str | None) -> ClientPorts | None:
+        """How the client reaches ``host`` (SyLink's ports for it), or None when SyLink does not say."""
+        server = self.server_named(host)
+        if server is None or (server.http_port is None and server.https_port is None):
+            return None
+        return ClientPorts(server.host, server.http_port, server.https_port)
 
     def suggested_overrides(self, host: str | None = None) -> dict[int, int]:
         """Ports the client is configured with for ``host`` that differ from the defaults."""

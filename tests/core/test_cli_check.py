@@ -12,10 +12,12 @@ import pytest
 from core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import command, run, spawned
 from tests.helpers.hang import HANG_GUARD_S
+from tests.helpers.servers import closed_port
 
 
-async def _check(manager: SimulatedManager, *args: str) -> tuple[int, str, str]:
-    overrides = [f"--port={d}={p}" for d, p in manager.bound.items()]
+async def _check(manager: SimulatedManager, *args: str, moved: dict[int, int] | None = None) -> tuple[int, str, str]:
+    """``check`` against the simulator's ports (``moved``: some of them elsewhere)."""
+    overrides = [f"--port={d}={p}" for d, p in {**manager.bound, **(moved or {})}.items()]
     async with spawned(
         *command(), "check", "--manager", "127.0.0.1", *overrides, *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -56,11 +58,24 @@ def test_json_schema_on_a_healthy_manager() -> None:
 
 
 def test_problems_exit_1_and_explain_in_japanese() -> None:
-    code, out, _err = _with_simulator("http-down", "--version", "14.3", "--lang", "ja")
+    async def scenario() -> tuple[int, str, str]:
+        async with SimulatedManager(profile="http-down", ports={p: 0 for p in SERVED_PORTS}) as manager:
+            with closed_port() as closed:  # 443 refused too: the client has neither way to the manager
+                return await _check(manager, "--version", "14.3", "--lang", "ja", moved={443: closed})
+
+    code, out, _err = asyncio.run(scenario())
     assert code == 1
     assert "client-http-8014: 接続を拒否されました(閉じている)" in out
-    assert "問題" in out
+    assert "client-https-443: 接続を拒否されました(閉じている)" in out
+    assert "問題 (2)" in out
     assert "このポートは変更できます" in out  # 8014 is configurable: the guidance says so
+
+
+def test_a_closed_8014_beside_a_working_443_is_a_warning_in_japanese() -> None:
+    code, out, _err = _with_simulator("http-down", "--version", "14.3", "--lang", "ja")
+    assert code == 0
+    assert "client-http-8014: 接続を拒否されました(閉じている)" in out
+    assert "クライアントが使うのは 8014 か 443 のどちらか" in out  # a rule of thumb, marked as such
 
 
 def test_human_output_lists_each_check_as_it_completes() -> None:
@@ -68,7 +83,7 @@ def test_human_output_lists_each_check_as_it_completes() -> None:
         async with SimulatedManager(profile="dropped", ports={p: 0 for p in SERVED_PORTS}) as manager:
             overrides = [f"--port={d}={p}" for d, p in manager.bound.items()]
             async with spawned(
-                *command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--role", "console",
+                *command(), "check", "--manager", "127.0.0.1", "--version", "14.3", "--role", "manager",
                 "--lang", "en", "--timeout", "1", *overrides,
                 stdout=asyncio.subprocess.PIPE,
             ) as process:  # fmt: skip
@@ -80,7 +95,8 @@ def test_human_output_lists_each_check_as_it_completes() -> None:
                 return lines
 
     verdicts = [text for text in asyncio.run(scenario()) if text[:1] in "✓✗!i"]
-    open_line = next(i for i, text in enumerate(verdicts) if "report-tcp-8445" in text)
+    # 1100: a plain connect the simulator accepts (on the manager's own checks).
+    open_line = next(i for i, text in enumerate(verdicts) if "rmi-tcp-1100" in text)
     filtered_line = next(i for i, text in enumerate(verdicts) if "server-https-8443" in text)
     # The open port's line came out before the dropped port's verdict, though 8443 is planned first.
     assert open_line < filtered_line

@@ -104,13 +104,16 @@ def test_head_1_in_a_real_shell_pipeline(tmp_path: Path) -> None:
 
 
 def _simulated_check(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[bytes]:
-    """check against the simulator with 8014 down (a problem to print), in a child of its own."""
+    """check against the simulator with 8014 and 443 down (problems to print), in a child of its own."""
     script = (
-        "import asyncio, subprocess, sys\n"
+        "import asyncio, socket, subprocess, sys\n"
         "from core.simulator import SERVED_PORTS, SimulatedManager\n"
         "async def main():\n"
         "    async with SimulatedManager(profile='http-down', ports={p: 0 for p in SERVED_PORTS}) as m:\n"
-        "        overrides = [f'--port={d}={p}' for d, p in m.bound.items()]\n"
+        "        closed = socket.socket()\n"
+        "        closed.bind(('127.0.0.1', 0))  # bound, never listening: refused\n"
+        "        moved = {**m.bound, 443: closed.getsockname()[1]}\n"
+        "        overrides = [f'--port={d}={p}' for d, p in moved.items()]\n"
         "        proc = await asyncio.create_subprocess_exec(*sys.argv[1:], *overrides)\n"
         "        return await proc.wait()\n"
         "sys.exit(asyncio.run(main()))\n"

@@ -134,7 +134,8 @@ def test_wrong_name_is_reported_with_evidence() -> None:
 def test_dropped_ports_are_filtered_and_results_arrive_in_order() -> None:
     async def scenario() -> tuple[RunSummary, dict[str, CheckResult]]:
         async with simulator("dropped") as manager:
-            return await run_against(manager, Role.CONSOLE)
+            # On the manager's own checks: 1100 is a plain connect the simulator accepts at once.
+            return await run_against(manager, Role.MANAGER)
 
     summary, results = asyncio.run(scenario())
     assert results["server-https-8443"].state is State.FILTERED
@@ -142,7 +143,7 @@ def test_dropped_ports_are_filtered_and_results_arrive_in_order() -> None:
     assert results["server-https-8443"].attempts == 3
     assert severities(results)["server-https-8443"] is Severity.PROBLEM
     arrival = summary.arrival
-    assert arrival.index("report-tcp-8445@manager") < arrival.index("server-https-8443@manager")
+    assert arrival.index("rmi-tcp-1100@manager") < arrival.index("server-https-8443@manager")
     times = [r.finished_at for r in sorted(summary.results, key=lambda r: arrival.index(r.check.id))]
     assert times == sorted(times)
 

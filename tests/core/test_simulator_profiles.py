@@ -36,7 +36,8 @@ FAULTS: dict[str, dict[str, tuple[str, str]]] = {
     "cert-expired": {"client-https-443": ("problem", "open")},
     "cert-expiring": {"client-https-443": ("warning", "open")},
     "cert-wrong-name": {"client-https-443": ("warning", "open")},
-    "http-down": {"client-http-8014": ("problem", "closed")},
+    # 443 answers, and a client uses one of the two (this PC's SyLink is not read here): a warning.
+    "http-down": {"client-http-8014": ("warning", "closed")},
     "stalled": {"client-http-8014": ("problem", "open")},
     "dropped": {"server-https-8443": ("problem", "filtered"), "webconsole-tcp-9090": ("problem", "filtered")},
     "version-mismatch": {"webservice-tcp-8446": ("warning", "open")},
@@ -183,7 +184,7 @@ def test_dev_start_prints_dev_start() -> None:
             pytest.skip(f"./dev start cannot install here: {str(ended).strip().splitlines()[-1]}")
         raise
     assert printed.startswith("./dev start check --manager 127.0.0.1 "), printed
-    assert code == 1, out + err
+    assert code == 0, out + err  # a warning: 443 answers
     assert "client-http-8014: Connection refused (closed)" in out
 
 

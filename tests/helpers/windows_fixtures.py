@@ -31,8 +31,10 @@ class FixtureSystem:
 
     platform = "win32"
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, sylink: str | None = None) -> None:
+        """``sylink``: this PC's SyLink.xml instead of the folder's (a test's own servers)."""
         self.folder = WINDOWS_FIXTURES / name
+        self.sylink = sylink
         self.registry: dict[str, Mapping[str, object]] = json.loads(
             (self.folder / "registry.json").read_text(encoding="utf-8-sig")
         )
@@ -43,6 +45,8 @@ class FixtureSystem:
         return self.registry.get(key)
 
     def read_text(self, path: PurePath) -> str | None:
+        if path == SYLINK_XML and self.sylink is not None:
+            return self.sylink
         fixture = self.folder / path.name if path == SYLINK_XML else None
         if fixture is None or not fixture.exists():
             return None
