@@ -110,6 +110,12 @@ class Guidance:
 class Catalog:
     entries: tuple[PortEntry, ...]
     guidance: Mapping[str, Guidance]
+    general: tuple[str, ...] = ()
+    """The vendor page's general notes (for the whole table, not a row), in the page's order."""
+
+    @property
+    def general_notes(self) -> tuple[Guidance, ...]:
+        return tuple(self.guidance[g] for g in self.general)
 
     def entry(self, entry_id: str) -> PortEntry:
         if entry_id.startswith("extra-"):  # check --extra: a port outside the catalogue
@@ -284,6 +290,14 @@ def parse_catalog(ports_file: str, ports_data: bytes, guidance_file: str, guidan
         guidance[item.id] = item
     if not guidance:
         raise CatalogError(guidance_file, "guidance", "no [[guidance]] entries")
+    general = guidance_doc.get("general", [])
+    if not isinstance(general, list) or not all(isinstance(g, str) for g in general):
+        raise CatalogError(guidance_file, "general", "must be a list of guidance ids")
+    for gid in general:
+        if gid not in guidance:
+            raise CatalogError(guidance_file, "general", f"unknown guidance id {gid!r}")
+        if guidance[gid].source != "vendor":
+            raise CatalogError(guidance_file, "general", f"{gid!r} is not the vendor's (source = vendor)")
 
     ports_doc = _load_toml(ports_file, ports_data)
     raw_entries = ports_doc.get("entry")
@@ -300,7 +314,7 @@ def parse_catalog(ports_file: str, ports_data: bytes, guidance_file: str, guidan
             if gid not in guidance:
                 raise CatalogError(ports_file, f"entry[{i}] ({entry.id}).guidance", f"unknown guidance id {gid!r}")
         entries.append(entry)
-    return Catalog(tuple(entries), guidance)
+    return Catalog(tuple(entries), guidance, tuple(general))
 
 
 @cache

@@ -534,4 +534,8 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "duration": f"{diagnosis.duration_ms / 1000:.2f} s",
         "overrides": overrides,
         "appendix": appendix,
+        "general_notes": [
+            {"id": g.id, "title": g.title.get(lang), "text": g.text.get(lang), "steps": [s.get(lang) for s in g.steps]}
+            for g in catalog.general_notes
+        ],
     }

@@ -113,6 +113,13 @@ def entry_details_html(entry: PortEntry, catalog: Catalog, lang: Lang, version: 
             parts.append(f"<p><b>{h(g.title.get(lang))}</b>{marker}<br>{h(g.text.get(lang))}</p>")
             if g.steps:
                 parts.append("<ol>" + "".join(f"<li>{h(s.get(lang))}</li>" for s in g.steps) + "</ol>")
+    if catalog.general_notes:
+        # The page's notes for the whole table hold for every port: shown with each, as the vendor's.
+        parts.append(f"<h3>{h(label('report', 'general_notes', lang))}</h3><ul>")
+        for g in catalog.general_notes:
+            steps = "".join(f" {h(s.get(lang))}" for s in g.steps)
+            parts.append(f"<li><b>{h(g.title.get(lang))}</b>: {h(g.text.get(lang))}{steps}</li>")
+        parts.append("</ul>")
     return "\n".join(parts)
 
 

@@ -213,6 +213,23 @@ VENDOR_QUOTES = {
 }
 
 
+def test_the_general_notes_are_the_pages_in_its_order() -> None:
+    """The notes that apply to the whole table (the page's opening and closing notes), all
+    of them, in the page's order, each the vendor's."""
+    seed = re.sub(r"\s+", "", SEED.read_text(encoding="utf-8"))
+    catalog = load_catalog()
+    assert catalog.general == (
+        "third-party-firewall",
+        "sep-firewall-allows-default",
+        "client-firewall-off-until-restart",
+        "push-windows-firewall",
+        "allow-file-printer-sharing",
+    )
+    places = [seed.index(VENDOR_QUOTES[g.id]) for g in catalog.general_notes]
+    assert places == sorted(places)
+    assert all(g.source == "vendor" for g in catalog.general_notes)
+
+
 def test_every_vendor_claim_is_quoted_from_the_seed() -> None:
     seed = re.sub(r"\s+", "", SEED.read_text(encoding="utf-8"))
     vendor = {g.id for g in load_catalog().guidance.values() if g.source == "vendor"}

@@ -68,6 +68,21 @@ def test_duplicate_guidance_id() -> None:
         _parse(guidance=broken)
 
 
+@pytest.mark.parametrize(
+    ("listed", "problem"),
+    [
+        ('"no-such-note"', "unknown guidance id 'no-such-note'"),
+        ('"mac-remote-login"', "'mac-remote-login' is not the vendor's"),
+        ("42", "must be a list of guidance ids"),
+    ],
+)
+def test_general_notes_are_known_vendor_guidance(listed: str, problem: str) -> None:
+    broken = GUIDANCE.replace('general = [\n  "third-party-firewall",', f"general = [\n  {listed},", 1)
+    assert broken != GUIDANCE
+    with pytest.raises(CatalogError, match=rf"guidance.toml: general: {problem}"):
+        _parse(guidance=broken)
+
+
 def test_not_utf8() -> None:
     with pytest.raises(CatalogError, match="not UTF-8"):
         parse_catalog("ports.toml", b"\xff\xfe[[entry]]", "guidance.toml", GUIDANCE.encode())

@@ -107,6 +107,11 @@ def test_report_is_self_contained_and_structured() -> None:
     assert "付録: このバージョンで使われるポート" in text
     appendix = html.split("付録: このバージョンで使われるポート")[1]
     assert "TCP 8081" not in appendix and "TCP 8014" in appendix  # 14.3 RU1: 8081 is not used
+    # The page's general notes, as the vendor's, inside the appendix (printed when it is open).
+    folded = appendix.split("</details>")[0]
+    assert "ベンダーのポートのページの全般的な注記(表全体に適用、ベンダーの記載)" in folded
+    for note in CATALOG.general_notes:
+        assert f'id="general-{note.id}"' in folded and note.text.ja in folded
     # Print margins, but no forced paper: A4 and Letter users print on their own paper.
     assert "@page" in html and "size: A4" not in html
 

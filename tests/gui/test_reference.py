@@ -113,6 +113,11 @@ def test_details_pane_shows_everything_for_the_entry(main_window: MainWindow) ->
     assert "Started by Symantec Endpoint Protection Manager" in text
     assert "Configurable" in text
     assert "Used by this version" in text
+    # The page's notes for the whole table, with every port, as the vendor's.
+    general = text.split("The vendor's port page: general notes (for the whole table, as the vendor states them)")
+    assert len(general) == 2
+    assert "By default, the firewall component of Symantec Endpoint Protection allows the traffic" in general[1]
+    assert "third-party firewall" in general[1]
 
 
 def test_select_entry_clears_filters_that_hide_it(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
