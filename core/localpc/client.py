@@ -74,15 +74,14 @@ class ClientConfig:
         return ClientPorts(server.host, server.http_port, server.https_port)
 
     def suggested_overrides(self, host: str | None = None) -> dict[int, int]:
-        """Ports the client is configured with for ``host`` that differ from the defaults."""
-        overrides: dict[int, int] = {}
-        server = self.server_for(host or self.suggested_manager)
-        if server is not None:
-            if server.http_port and server.http_port != 8014:
-                overrides[8014] = server.http_port
-            if server.https_port and server.https_port != 443:
-                overrides[443] = server.https_port
-        return overrides
+        """Ports the client is configured with for ``host`` (else the server it would use)
+        that differ from the defaults."""
+        return _moved_ports(self.server_for(host or self.suggested_manager))
+
+    def overrides_for(self, host: str | None) -> dict[int, int]:
+        """Ports SyLink names for exactly ``host`` that differ from the defaults; none for a
+        server it does not list."""
+        return _moved_ports(self.server_named(host))
 
     def other_servers(self, host: str | None) -> tuple[ServerEntry, ...]:
         """The management servers besides ``host``: a client fails over to them in turn."""
@@ -90,6 +89,16 @@ class ClientConfig:
         if self.last_server and self.last_server_ip and self.last_server_ip.lower() in chosen:
             chosen.add(self.last_server.lower())  # the manager typed by the address the client last used
         return tuple(s for s in self.servers if s.host.lower() not in chosen)
+
+
+def _moved_ports(server: ServerEntry | None) -> dict[int, int]:
+    overrides: dict[int, int] = {}
+    if server is not None:
+        if server.http_port and server.http_port != 8014:
+            overrides[8014] = server.http_port
+        if server.https_port and server.https_port != 443:
+            overrides[443] = server.https_port
+    return overrides
 
 
 def _port(value: str | None) -> int | None:

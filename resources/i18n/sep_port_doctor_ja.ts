@@ -375,70 +375,70 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../gui/reference.py" line="270"/>
+        <location filename="../../gui/reference.py" line="277"/>
         <source>&amp;Search:</source>
         <translation>検索(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="271"/>
+        <location filename="../../gui/reference.py" line="278"/>
         <source>port, process, purpose… (e.g. 445 windows, プッシュ)</source>
         <translation>ポート、プロセス、用途…(例: 445 windows、プッシュ)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="272"/>
+        <location filename="../../gui/reference.py" line="279"/>
         <source>Every word must match, in any order, in Japanese or English</source>
         <translation>すべての語が一致する行を表示します(順不同、日本語・英語どちらでも)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="276"/>
+        <location filename="../../gui/reference.py" line="283"/>
         <source>all versions</source>
         <translation>すべてのバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="277"/>
+        <location filename="../../gui/reference.py" line="284"/>
         <source>&amp;Protocol:</source>
         <translation>プロトコル(&amp;P):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="273"/>
+        <location filename="../../gui/reference.py" line="280"/>
         <source>SEP v&amp;ersion:</source>
         <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="278"/>
+        <location filename="../../gui/reference.py" line="285"/>
         <source>Direc&amp;tion:</source>
         <translation>方向(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="279"/>
+        <location filename="../../gui/reference.py" line="286"/>
         <source>Hide ports that do &amp;not apply</source>
         <translation>対象外のポートを隠す(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="280"/>
+        <location filename="../../gui/reference.py" line="287"/>
         <source>&amp;Copy selected rows</source>
         <translation>選択した行をコピー(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="281"/>
+        <location filename="../../gui/reference.py" line="288"/>
         <source>Copy</source>
         <translation>コピー</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="282"/>
-        <location filename="../../gui/reference.py" line="285"/>
+        <location filename="../../gui/reference.py" line="289"/>
+        <location filename="../../gui/reference.py" line="292"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/reference.py" line="352"/>
+        <location filename="../../gui/reference.py" line="359"/>
         <source>%n of %1 ports shown</source>
         <translation>
             <numerusform>%1 件中 %n 件を表示</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="383"/>
+        <location filename="../../gui/reference.py" line="390"/>
         <source>No port selected.</source>
         <translation>ポートが選択されていません。</translation>
     </message>
@@ -580,127 +580,137 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>TargetPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="113"/>
+        <location filename="../../gui/wizard/pages/target.py" line="118"/>
         <source>What to check</source>
         <translation>確認する対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="114"/>
+        <location filename="../../gui/wizard/pages/target.py" line="119"/>
         <source>The manager and the SEP version decide which ports matter.</source>
         <translation>管理サーバーと SEP のバージョンによって、確認するポートが決まります。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="116"/>
+        <location filename="../../gui/wizard/pages/target.py" line="121"/>
         <source>&amp;Manager (SEPM) host:</source>
         <translation>管理サーバー(SEPM)(&amp;M):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="118"/>
+        <location filename="../../gui/wizard/pages/target.py" line="123"/>
         <source>&amp;Group Update Provider (optional):</source>
         <translation>グループ更新プロバイダ(省略可)(&amp;G):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="119"/>
+        <location filename="../../gui/wizard/pages/target.py" line="124"/>
         <source>Remote &amp;SQL Server (optional):</source>
         <translation>リモート SQL Server(省略可)(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="120"/>
+        <location filename="../../gui/wizard/pages/target.py" line="125"/>
         <source>S&amp;yslog server (optional):</source>
         <translation>Syslog サーバー(省略可)(&amp;Y):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="121"/>
+        <location filename="../../gui/wizard/pages/target.py" line="126"/>
         <source>Ports the site &amp;changed (optional):</source>
         <translation>変更されたポート(省略可)(&amp;C):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="127"/>
+        <location filename="../../gui/wizard/pages/target.py" line="132"/>
         <source>host name or IP address, e.g. sepm01.corp.example</source>
         <translation>ホスト名または IP アドレス(例: sepm01.corp.example)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="129"/>
+        <location filename="../../gui/wizard/pages/target.py" line="134"/>
         <source>e.g. 14.3 RU1 or 14.3.3580.1100</source>
         <translation>例: 14.3 RU1 または 14.3.3580.1100</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="130"/>
+        <location filename="../../gui/wizard/pages/target.py" line="135"/>
         <source>DEFAULT=ACTUAL, e.g. 8014=80, 443=4443</source>
         <translation>既定=実際(例: 8014=80, 443=4443)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="131"/>
+        <location filename="../../gui/wizard/pages/target.py" line="136"/>
         <source>shown in the report</source>
         <translation>レポートに記載されます</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="132"/>
+        <location filename="../../gui/wizard/pages/target.py" line="137"/>
         <source>This PC is a Group &amp;Update Provider (check that it listens on TCP 2967)</source>
         <translation>この PC はグループ更新プロバイダ(TCP 2967 で待ち受けているか確認)(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="117"/>
+        <location filename="../../gui/wizard/pages/target.py" line="122"/>
         <source>S&amp;EP version:</source>
         <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="122"/>
+        <location filename="../../gui/wizard/pages/target.py" line="127"/>
         <source>No&amp;te or ticket number:</source>
         <translation>メモ・チケット番号(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="133"/>
+        <location filename="../../gui/wizard/pages/target.py" line="138"/>
         <source>Read fr&amp;om manager</source>
         <translation>管理サーバーから読み取る(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="134"/>
+        <location filename="../../gui/wizard/pages/target.py" line="139"/>
         <source>Ask the manager&apos;s web service (TCP 8446) for its version</source>
         <translation>管理サーバーの Web サービス(TCP 8446)にバージョンを問い合わせます</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="206"/>
+        <location filename="../../gui/wizard/pages/target.py" line="213"/>
         <source>the manager and the SEP version are needed</source>
         <translation>管理サーバーと SEP バージョンが必要です</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="238"/>
+        <location filename="../../gui/wizard/pages/target.py" line="250"/>
         <source>manager</source>
         <translation>管理サーバー</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="241"/>
+        <location filename="../../gui/wizard/pages/target.py" line="253"/>
         <source>version</source>
         <translation>バージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="245"/>
+        <location filename="../../gui/wizard/pages/target.py" line="258"/>
         <source>ports</source>
         <translation>ポート</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="248"/>
+        <location filename="../../gui/wizard/pages/target.py" line="261"/>
         <source>Filled in from this PC&apos;s SEP client settings: %1</source>
         <translation>この PC の SEP クライアントの設定から入力しました: %1</translation>
     </message>
     <message>
         <location filename="../../gui/wizard/pages/target.py" line="263"/>
+        <source>This PC&apos;s SyLink lists %1 management servers: choose another in the manager list.</source>
+        <translation>この PC の SyLink には管理サーバーが %1 台あります。ほかのサーバーは管理サーバーの一覧から選べます。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/target.py" line="281"/>
+        <source>From this PC&apos;s SyLink (server %1 of %2): %3</source>
+        <translation>この PC の SyLink から(%2 台中 %1 台目): %3</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/target.py" line="312"/>
         <source>Asking %1 on TCP %2…</source>
         <translation>%1 の TCP %2 に問い合わせています…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="278"/>
+        <location filename="../../gui/wizard/pages/target.py" line="327"/>
         <source>The manager reports %1.</source>
         <translation>管理サーバーのバージョンは %1 です。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="281"/>
+        <location filename="../../gui/wizard/pages/target.py" line="330"/>
         <source>The manager reports a version not known here: %1</source>
         <translation>管理サーバーが報告したバージョンはこのプログラムでは不明です: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="284"/>
+        <location filename="../../gui/wizard/pages/target.py" line="333"/>
         <source>No version from the manager: %1</source>
         <translation>管理サーバーからバージョンを取得できませんでした: %1</translation>
     </message>

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from core.hosts import Host, HostError, parse_host
 from core.http_checks import sepm_version_check
-from core.localpc import LocalReport
+from core.localpc import ClientConfig, LocalReport
 from core.plan import PlanRequest, Role
 from core.versions import KNOWN_RELEASES, VersionError, parse_version
 from gui.tasks import start_task
@@ -102,6 +103,10 @@ class TargetPage(WizardPage):
         self.read_version.clicked.connect(self._on_read_version)
         self.version_task: asyncio.Task[None] | None = None
         self._complete = False
+        self._client: ClientConfig | None = None
+        """This PC's SEP client settings, once read: the ports prefill follows the chosen server."""
+        self._prefilled_ports: str | None = None
+        """The ports text as the prefill wrote it; replaced when the server changes, until edited."""
         self.retranslate()
 
     def _line(self, name: str) -> QLineEdit:
@@ -172,6 +177,8 @@ class TargetPage(WizardPage):
         return True
 
     def _on_edited(self, name: str) -> None:
+        if name == "manager":
+            self._ports_follow_server()
         self._validate(name)
         self._update_complete()
 
@@ -228,26 +235,68 @@ class TargetPage(WizardPage):
     # --- prefill -----------------------------------------------------------------------
 
     def prefill_from(self, report: LocalReport) -> None:
-        """Fill what is still empty from this PC's SEP client settings, and say so."""
+        """Fill what is still empty from this PC's SEP client settings, and say so. Every
+        management server in its SyLink is offered in the manager list (priority order, first)."""
         config = report.config
         if config is None:
             return
+        self._client = config
+        typed = self.value("manager")
+        self._offer_servers(config)
+        self.manager.setCurrentText(typed)
         filled = []
-        if not self.value("manager").strip() and config.suggested_manager:
+        if not typed.strip() and config.suggested_manager:
             self.manager.setCurrentText(config.suggested_manager)
             filled.append(self.tr("manager"))
         if not self.value("version").strip() and config.version is not None:
             self.version.setCurrentText(config.version.release_name)
             filled.append(self.tr("version"))
-        overrides = config.suggested_overrides()
-        if not self.ports.text().strip() and overrides:
-            self.ports.setText(", ".join(f"{d}={a}" for d, a in sorted(overrides.items())))
-            filled.append(self.tr("ports"))
+        if not self.ports.text().strip():
+            overrides = config.overrides_for(self.value("manager"))
+            self._set_prefilled_ports(overrides)
+            if overrides:
+                filled.append(self.tr("ports"))
+        lines = []
         if filled:
-            self.prefill_label.setText(
-                self.tr("Filled in from this PC's SEP client settings: %1").replace("%1", ", ".join(filled))
-            )
+            lines.append(self.tr("Filled in from this PC's SEP client settings: %1").replace("%1", ", ".join(filled)))
+        if len(config.servers) > 1:
+            more = self.tr("This PC's SyLink lists %1 management servers: choose another in the manager list.")
+            lines.append(more.replace("%1", str(len(config.servers))))
+        if lines:
+            self.prefill_label.setText("\n".join(lines))
             self.prefill_label.show()
+
+    def _offer_servers(self, config: ClientConfig) -> None:
+        """SyLink's servers at the top of the manager list, each once, with its ports as a tip."""
+        for priority, server in enumerate(reversed(config.servers)):
+            existing = self.manager.findText(server.host, Qt.MatchFlag.MatchFixedString)
+            if existing >= 0:
+                self.manager.removeItem(existing)
+            self.manager.insertItem(0, server.host)
+            ports = ", ".join(
+                f"{scheme} {port}"
+                for scheme, port in (("HTTP", server.http_port), ("HTTPS", server.https_port))
+                if port
+            )
+            tip = self.tr("From this PC's SyLink (server %1 of %2): %3")
+            number = len(config.servers) - priority
+            tip = tip.replace("%1", str(number)).replace("%2", str(len(config.servers))).replace("%3", ports or "-")
+            self.manager.setItemData(0, tip, Qt.ItemDataRole.ToolTipRole)
+
+    def _set_prefilled_ports(self, overrides: dict[int, int]) -> None:
+        text = ", ".join(f"{d}={a}" for d, a in sorted(overrides.items()))
+        self._prefilled_ports = text
+        self.ports.setText(text)
+
+    def _ports_follow_server(self) -> None:
+        """A prefilled ports field follows the chosen server's SyLink ports (none for a server
+        SyLink does not list); once the user edits it, it is theirs."""
+        if self._client is None or self._prefilled_ports is None:
+            return
+        if self.ports.text() != self._prefilled_ports:
+            self._prefilled_ports = None
+            return
+        self._set_prefilled_ports(self._client.overrides_for(self.value("manager")))
 
     # --- the version from the manager ----------------------------------------------------
 
