@@ -32,7 +32,27 @@ foreach ($key in $keys) {
 }
 Save 'registry.json' ($registry | ConvertTo-Json -Depth 4)
 $sylink = 'C:\ProgramData\Symantec\Symantec Endpoint Protection\CurrentVersion\Data\Config\SyLink.xml'
-if (Test-Path $sylink) { Copy-Item $sylink (Join-Path $out 'SyLink.xml') }
+if (Test-Path $sylink) {
+  # Only the management server list (servers, priorities, ports) is kept: SyLink.xml also holds
+  # the client's key (Kcs) and the servers' certificates, which never belong in a fixture.
+  function Attr($node, [string]$name) { [System.Security.SecurityElement]::Escape($node.GetAttribute($name)) }
+  [xml]$doc = [System.IO.File]::ReadAllText($sylink)
+  $xml = @('<?xml version="1.0" encoding="UTF-8" ?>', '<ServerSettings>', '<CommConf>')
+  foreach ($list in $doc.SelectNodes('//*[local-name()="ServerList"]')) {
+    $xml += '<ServerList Name="{0}">' -f (Attr $list 'Name')
+    foreach ($block in $list.SelectNodes('*[local-name()="ServerPriorityBlock"]')) {
+      $xml += '<ServerPriorityBlock Name="{0}">' -f (Attr $block 'Name')
+      foreach ($server in $block.SelectNodes('*[local-name()="Server"]')) {
+        $kept = @('Address', 'Name', 'HttpPort', 'HttpsPort') | Where-Object { $server.HasAttribute($_) }
+        $xml += '<Server {0} />' -f (($kept | ForEach-Object { '{0}="{1}"' -f $_, (Attr $server $_) }) -join ' ')
+      }
+      $xml += '</ServerPriorityBlock>'
+    }
+    $xml += '</ServerList>'
+  }
+  $xml += @('</CommConf>', '</ServerSettings>')
+  Save 'SyLink.xml' (($xml -join "`r`n") + "`r`n")
+}
 
 # The same collector the program runs (resources/windows/collect_local.ps1), for the same manager.
 $env:SEP_PORT_DOCTOR_MANAGER = $Manager
@@ -54,6 +74,7 @@ Save 'fixture.toml' (@(
   ('description = "recorded on {0} ({1}, {2}) with scripts/record_windows_fixtures.ps1"' -f $env:COMPUTERNAME, $os.Caption, $os.Version),
   '',
   '[[file]]', 'name = "powershell.json"', 'source = "resources/windows/collect_local.ps1 on this PC"',
+  '[[file]]', 'name = "SyLink.xml"', 'source = "SyLink.xml on this PC: the management server list only (its key and certificates left out)"',
   '[[file]]', 'name = "netstat-ano.txt"', 'source = "netstat -ano on this PC"',
   '[[file]]', 'name = "firewallrules-fps-in.reg"', 'source = "the FirewallRules registry values FPS-*-In-* on this PC"'
 ) -join "`n")

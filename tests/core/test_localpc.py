@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -291,3 +292,18 @@ def test_sylink_parser_reads_ports() -> None:
         '<x><Server Name="s1" HttpPort="80" HttpsPort="99999"/><Server Address="s2"/><Server Name="S1"/></x>'
     )
     assert [(s.host, s.http_port, s.https_port) for s in servers] == [("s1", 80, None), ("s2", None, None)]
+
+
+def test_the_recording_script_parses_and_keeps_only_sylinks_server_list() -> None:
+    """scripts/record_windows_fixtures.ps1, read with the PowerShell grammar (PowerShell's own
+    parser runs it on the Windows runner): SyLink.xml's key (Kcs) and certificates never reach
+    a fixture, only the attributes the program reads."""
+    from tests.helpers.powershell import parse_file
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "record_windows_fixtures.ps1"
+    script = parse_file(path)
+    assert script.syntax_errors() == []
+    code = script.code_text()
+    assert "Copy-Item $sylink" not in code and "Kcs" not in code
+    assert "@('Address', 'Name', 'HttpPort', 'HttpsPort')" in code
+    assert 'name = "SyLink.xml"' in code  # the recording says what it kept
