@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePath, PureWindowsPath
 from typing import Protocol
 
+from core.hosts import HostError, parse_host
 from core.plan import ClientPorts
 from core.versions import SepVersion, VersionError, parse_version
 
@@ -60,11 +61,10 @@ class ClientConfig:
         ``host`` is its address; None when this PC's SyLink does not list that manager."""
         if not host:
             return None
-        wanted = host.strip().strip("[]").lower()
-        names = {wanted}
-        if self.last_server and self.last_server_ip and self.last_server_ip.lower() == wanted:
-            names.add(self.last_server.lower())
-        return next((s for s in self.servers if s.host.lower() in names), None)
+        names = _spellings(host)
+        if self.last_server and self.last_server_ip and self.last_server_ip.lower() in names:
+            names |= _spellings(self.last_server)
+        return next((s for s in self.servers if _spellings(s.host) & names), None)
 
     def client_ports(self, host: str | None) -> ClientPorts | None:
         """How the client reaches ``host`` (SyLink's ports for it), or None when SyLink does not say."""
@@ -89,6 +89,15 @@ class ClientConfig:
         if self.last_server and self.last_server_ip and self.last_server_ip.lower() in chosen:
             chosen.add(self.last_server.lower())  # the manager typed by the address the client last used
         return tuple(s for s in self.servers if s.host.lower() not in chosen)
+
+
+def _spellings(host: str) -> set[str]:
+    """A host as typed and as the resolver is given it (IDNA): 管理サーバー.社内.example is xn--...."""
+    typed = host.strip().strip("[]").lower()
+    try:
+        return {typed, parse_host(host).name.lower()}
+    except HostError:
+        return {typed}
 
 
 def _moved_ports(server: ServerEntry | None) -> dict[int, int]:

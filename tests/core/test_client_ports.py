@@ -209,3 +209,11 @@ def test_the_manager_typed_by_the_address_the_client_last_used_finds_its_sylink_
     assert config.client_ports("SEPM02.corp.example") == ClientPorts("sepm02.corp.example", None, 8443)
     assert config.client_ports("10.20.30.41") == ClientPorts("10.20.30.41", 8014, None)
     assert config.client_ports("sepm99.corp.example") is None
+
+
+def test_a_japanese_server_name_is_found_however_it_was_written() -> None:
+    config = ClientConfig(servers=parse_sylink_xml(sylink('Address="管理サーバー.社内.example" HttpsPort="8443"')))
+    expected = ClientPorts("管理サーバー.社内.example", None, 8443)
+    assert config.client_ports("管理サーバー.社内.example") == expected
+    assert config.client_ports("https://管理サーバー.社内.example:8443/console") == expected  # a pasted URL
+    assert config.client_ports("xn--vckucxgb0296f0sj.xn--v6q418g.example") == expected  # as the resolver has it
