@@ -485,6 +485,7 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
     rows, certificates = evidence(diagnosis, catalog, lang)
     skipped = skipped_groups(diagnosis, catalog, lang)
     guidance = guidance_groups(diagnosis, catalog, lang)
+    printed = {g.id for group in guidance for g in group.items}
     manager = diagnosis.request.manager
     addresses = sorted(
         {r.address for r in diagnosis.results if r.address and r.check.host == manager and r.address != manager.name}
@@ -515,7 +516,7 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "certificates": certificates,
         "paths": path_rows(diagnosis, lang),
         "paths_title": label("path", "heading", lang),
-        "findings": finding_rows(diagnosis, catalog, lang, {g.id for group in guidance for g in group.items}),
+        "findings": finding_rows(diagnosis, catalog, lang, printed),
         "skipped": skipped,
         "skipped_count": sum(len(g.entry_ids) for g in skipped),
         "notices": [
@@ -534,8 +535,15 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "duration": f"{diagnosis.duration_ms / 1000:.2f} s",
         "overrides": overrides,
         "appendix": appendix,
+        # A note the report already prints as guidance is named there, not said twice.
         "general_notes": [
-            {"id": g.id, "title": g.title.get(lang), "text": g.text.get(lang), "steps": [s.get(lang) for s in g.steps]}
+            {
+                "id": g.id,
+                "title": g.title.get(lang),
+                "text": g.text.get(lang),
+                "steps": [s.get(lang) for s in g.steps],
+                "printed": g.id in printed,
+            }
             for g in catalog.general_notes
         ],
     }
