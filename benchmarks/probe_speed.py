@@ -39,31 +39,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import load, machine, spread  # noqa: E402
-from scripts.netlab import APACHE_PORTS, DROPPED_PORTS, NetLab, missing_requirements  # noqa: E402
-from tests.helpers.command import command  # noqa: E402
-
-AS_NMAP = {"open": "open", "closed": "closed", "filtered": "filtered", "unreachable": "filtered"}
-TCP_PORTS = (
-    22,
-    139,
-    443,
-    445,
-    1100,
-    1433,
-    2638,
-    2967,
-    2968,
-    8014,
-    8081,
-    8082,
-    8443,
-    8444,
-    8445,
-    8446,
-    8447,
-    8765,
-    9090,
+from scripts.netlab import (  # noqa: E402
+    APACHE_PORTS,
+    AS_NMAP,
+    CATALOGUE_TCP_PORTS,
+    DROPPED_PORTS,
+    NetLab,
+    missing_requirements,
 )
+from tests.helpers.command import command  # noqa: E402
 
 
 @dataclass
@@ -85,7 +69,7 @@ def _far(lab: NetLab) -> None:
 
 def _resets(lab: NetLab) -> None:
     lab.set_link(300, 30)
-    lab.set_client_resets(tuple(p for p in TCP_PORTS if p not in (*APACHE_PORTS, *DROPPED_PORTS)), "far")
+    lab.set_client_resets(tuple(p for p in CATALOGUE_TCP_PORTS if p not in (*APACHE_PORTS, *DROPPED_PORTS)), "far")
 
 
 def _loss(permille: int) -> Callable[[NetLab], None]:
@@ -150,7 +134,16 @@ def run_scenario(lab: NetLab, scenario: Scenario, runs: int) -> tuple[Tally, Tal
         *command(), "check", "--manager", address, "--version", "14.3", "--all-ports", "--json", *scenario.ours_extra
     )
     nmap_cmd = lab.in_client(
-        "nmap", "-sT", "-Pn", "-n", *scenario.nmap_extra, "-p", ",".join(map(str, TCP_PORTS)), "-oX", "-", address
+        "nmap",
+        "-sT",
+        "-Pn",
+        "-n",
+        *scenario.nmap_extra,
+        "-p",
+        ",".join(map(str, CATALOGUE_TCP_PORTS)),
+        "-oX",
+        "-",
+        address,
     )
     ours, theirs = Tally(), Tally()
     for _ in range(runs):
@@ -208,7 +201,7 @@ def main() -> int:
     finally:
         lab.down()
     print(
-        f"{runs} runs per scenario; {len(TCP_PORTS)} TCP ports; ours: check --all-ports (TCP+UDP, TLS and HTTP checks)"
+        f"{runs} runs per scenario; {len(CATALOGUE_TCP_PORTS)} TCP ports; ours: check --all-ports (TCP+UDP, TLS and HTTP checks)"
     )
     print(
         f"{'scenario':<16} {'ours s':>7} {'(probing)':>9} {'nmap s':>7} {'ratio':>6} {'ours wrong':>11} "

@@ -38,9 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import load, machine, spread  # noqa: E402
+from scripts.netlab import AS_NMAP  # noqa: E402
 from scripts.pushlab import PushLab, missing_requirements  # noqa: E402
-
-AS_NMAP = {"open": "open", "closed": "closed", "filtered": "filtered", "unreachable": "filtered"}
 
 
 def _program() -> list[str]:

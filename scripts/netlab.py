@@ -55,6 +55,30 @@ REQUIRED_TOOLS = ("ip", "nft", "apache2", "smbd", "nmbd", "nmap", "tinyproxy", "
 APACHE_PORTS = (8014, 443, 8443)
 SAMBA_PORTS = (139, 445)
 DROPPED_PORTS = (8445, 9090)
+# Every TCP port of the catalogue, as the lab's ground truth and nmap see them.
+CATALOGUE_TCP_PORTS = (
+    22,
+    139,
+    443,
+    445,
+    1100,
+    1433,
+    2638,
+    2967,
+    2968,
+    8014,
+    8081,
+    8082,
+    8443,
+    8444,
+    8445,
+    8446,
+    8447,
+    8765,
+    9090,
+)
+# nmap -sT has no "unreachable": a host-unreachable answer is "filtered" there.
+AS_NMAP = {"open": "open", "closed": "closed", "filtered": "filtered", "unreachable": "filtered"}
 RESET_PORTS = (8446, 1100)
 ICMP_UNREACHABLE_PORTS = (8765,)
 """Rejected by the manager's own firewall with ICMP host-unreachable (a per-port filter, not a dead host)."""

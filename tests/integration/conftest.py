@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
-from scripts.netlab import NetLab, missing_requirements
+from scripts.netlab import AS_NMAP, NetLab, missing_requirements
 from tests.helpers.command import ROOT, command
 
 WHY_NOT = missing_requirements()
 
 # nmap's connect scan says "filtered" for an ICMP unreachable; we say "unreachable" when the host is.
-AS_NMAP = {"open": "open", "closed": "closed", "filtered": "filtered", "unreachable": "filtered"}
 
 
 @pytest.fixture(scope="session")

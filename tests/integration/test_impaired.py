@@ -9,34 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.netlab import APACHE_PORTS, DROPPED_PORTS, NetLab
+from scripts.netlab import APACHE_PORTS, CATALOGUE_TCP_PORTS, DROPPED_PORTS, NetLab
 from tests.integration.conftest import AS_NMAP, Run, check, nmap_states, wrong_verdicts
 
 pytestmark = [pytest.mark.integration]
 
 OPEN_FAR = (*APACHE_PORTS, *DROPPED_PORTS)
 """What a nearby firewall lets through in the reset scenario: the far manager's open ports and two dropped ones."""
-CATALOGUE_TCP = (
-    22,
-    139,
-    445,
-    443,
-    1100,
-    1433,
-    2638,
-    2967,
-    2968,
-    8014,
-    8081,
-    8082,
-    8443,
-    8444,
-    8445,
-    8446,
-    8447,
-    8765,
-    9090,
-)
 
 
 def _all_ports(lab: NetLab, name: str, *extra: str) -> Run:
@@ -50,14 +29,14 @@ def test_600_ms_round_trip_gives_the_truth(lab: NetLab) -> None:
         assert wrong_verdicts(lab, run, "far") == []
         https = run.by_id()["client-https-443"]
         assert https["severity"] == "passed", https["headline"]  # TLS and the heartbeat finish too
-    theirs = nmap_states(lab, lab.far_ip, list(CATALOGUE_TCP))
-    assert {p: AS_NMAP[lab.truth(p, "tcp", "far")] for p in CATALOGUE_TCP} == theirs
+    theirs = nmap_states(lab, lab.far_ip, list(CATALOGUE_TCP_PORTS))
+    assert {p: AS_NMAP[lab.truth(p, "tcp", "far")] for p in CATALOGUE_TCP_PORTS} == theirs
 
 
 def test_nearby_resets_do_not_make_the_far_managers_open_ports_filtered(lab: NetLab) -> None:
     """A firewall on this PC resets most ports in a millisecond; the manager is 600 ms away."""
     lab.set_link(300, 30)
-    lab.set_client_resets(tuple(p for p in CATALOGUE_TCP if p not in OPEN_FAR), "far")
+    lab.set_client_resets(tuple(p for p in CATALOGUE_TCP_PORTS if p not in OPEN_FAR), "far")
     for args in (("--all-ports",), ("--all-ports",), ("--role", "console")):
         run = check(lab, "--manager", lab.far_name, "--version", "14.3", *args)
         assert wrong_verdicts(lab, run, "far") == []

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
+from scripts.netlab import AS_NMAP
 from scripts.pushlab import PushLab, missing_requirements
 from tests.helpers.command import ROOT, command
 
 WHY_NOT = missing_requirements()
-AS_NMAP = {"open": "open", "closed": "closed", "filtered": "filtered", "unreachable": "filtered"}
 
 
 @pytest.fixture(scope="module")
