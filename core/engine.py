@@ -260,6 +260,11 @@ class _Run:
                 log.exception("the result callback failed for %s", result.check.id)
 
     async def execute(self, checks: Sequence[Check]) -> RunSummary:
+        # Results are kept by check id: two checks with one id would lose one verdict unseen.
+        ids = [check.id for check in checks]
+        if len(set(ids)) != len(ids):
+            twice = sorted({i for i in ids if ids.count(i) > 1})
+            raise ValueError(f"check ids must be unique in one run: {', '.join(twice[:5])}")
         started = dt.datetime.now(dt.UTC)
         self.t0 = time.perf_counter()
         keys: dict[str, set[ProbeKey]] = {}

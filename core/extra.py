@@ -13,7 +13,7 @@ from functools import cache
 from core.catalog import PortEntry, Text, label
 from core.errors import UserError
 from core.hosts import Host, HostError, parse_host
-from core.results import Check, Target
+from core.results import Check, Target, check_id
 from core.versions import parse_rule
 
 EXTRA_PREFIX = "extra-"
@@ -81,7 +81,7 @@ def extra_entry(entry_id: str) -> PortEntry:
 def extra_checks(extras: tuple[tuple[Host, str, int], ...]) -> list[Check]:
     return [
         Check(
-            id=f"{EXTRA_PREFIX}{protocol}-{port}@{host.name}",
+            id=check_id(f"{EXTRA_PREFIX}{protocol}-{port}", host, Target.EXTRA),
             entry_id=f"{EXTRA_PREFIX}{protocol}-{port}",
             target=Target.EXTRA,
             host=host,

@@ -16,7 +16,7 @@ from enum import StrEnum
 from core.catalog import Catalog, PortEntry
 from core.errors import UserError
 from core.hosts import Host, parse_host
-from core.results import AppTest, Check, Target
+from core.results import AppTest, Check, Target, check_id
 from core.versions import SepVersion
 
 
@@ -288,7 +288,7 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
         host = hosts[target]
         checks.append(
             Check(
-                id=f"{entry.id}@{target}",
+                id=check_id(entry.id, host, target),
                 entry_id=entry.id,
                 target=target,
                 host=host,
@@ -310,7 +310,7 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
         entry = catalog.entry("gup-tcp-2967")
         checks.append(
             Check(
-                id=f"{entry.id}@{Target.THIS_PC}",
+                id=check_id(entry.id, None, Target.THIS_PC),
                 entry_id=entry.id,
                 target=Target.THIS_PC,
                 host=None,

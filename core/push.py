@@ -29,7 +29,7 @@ from core.engine import HOST_LEVEL_CAUSES, ProbeEngine, RunSummary
 from core.errors import UserError
 from core.explain import Explanation, Severity, explain, overall
 from core.hosts import Host, HostError, parse_host, special_address
-from core.results import AppTest, Check, CheckResult, State, Target
+from core.results import AppTest, Check, CheckResult, State, Target, check_id
 
 MAX_ADDRESSES = 1024
 """Targets per run at most (a /22): more is refused before anything is sent."""
@@ -149,11 +149,6 @@ def read_targets_file(path: Path) -> list[tuple[str, str]]:
 # --- the plan ---------------------------------------------------------------------------
 
 
-def check_id(entry_id: str, host: Host) -> str:
-    """Unique per host and port in one run (the entry names the protocol and port)."""
-    return f"{entry_id}@{host.name}"
-
-
 def build_push_plan(
     catalog: Catalog, hosts: Sequence[Host], *, mac: bool = False, ports: Mapping[int, int] | None = None
 ) -> tuple[Check, ...]:
@@ -163,7 +158,7 @@ def build_push_plan(
     app_tests = {"push-tcp-445": (AppTest.SMB_NEGOTIATE,), "push-udp-137": (AppTest.NETBIOS_STATUS,)}
     return tuple(
         Check(
-            id=check_id(entry.id, host),
+            id=check_id(entry.id, host, Target.PUSH_CLIENT),
             entry_id=entry.id,
             target=Target.PUSH_CLIENT,
             host=host,

@@ -51,6 +51,15 @@ class Target(StrEnum):
     NONE = "none"
 
 
+def check_id(entry_id: str, host: Host | None, target: Target) -> str:
+    """A check's id, unique per host and port in one run: ``ENTRY@HOST`` (the name the resolver
+    is given: an IDNA name or an address), or, for a check without a host, ``ENTRY@[this_pc]``
+    (this PC's own sockets) or ``ENTRY@[none]`` (nothing is sent). The entry names the protocol
+    and the catalogue port (a run moves each catalogue port at most once); host names never
+    hold brackets, so the two forms cannot meet."""
+    return f"{entry_id}@{host.name}" if host is not None else f"{entry_id}@[{target}]"
+
+
 class AppTest(StrEnum):
     SECARS_HTTP = "secars-http"
     SECARS_HTTPS = "secars-https"

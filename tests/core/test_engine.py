@@ -143,7 +143,7 @@ def test_dropped_ports_are_filtered_and_results_arrive_in_order() -> None:
     assert results["server-https-8443"].attempts == 3
     assert severities(results)["server-https-8443"] is Severity.PROBLEM
     arrival = summary.arrival
-    assert arrival.index("rmi-tcp-1100@manager") < arrival.index("server-https-8443@manager")
+    assert arrival.index("rmi-tcp-1100@127.0.0.1") < arrival.index("server-https-8443@127.0.0.1")
     times = [r.finished_at for r in sorted(summary.results, key=lambda r: arrival.index(r.check.id))]
     assert times == sorted(times)
 
@@ -377,7 +377,7 @@ def test_local_gup_not_listening_is_explained() -> None:
             manager=parse_host("127.0.0.1"), version=parse_version("14.3"), local_gup=True, overrides={2967: port},
         )  # fmt: skip
         summary = await ProbeEngine(FAST, use_system_proxy=False).run(build_plan(CATALOG, request))
-        return next(r for r in summary.results if r.check.id == "gup-tcp-2967@this_pc")
+        return next(r for r in summary.results if r.check.id == "gup-tcp-2967@[this_pc]")
 
     with closed_port() as port:
         result = asyncio.run(scenario(port))
@@ -584,3 +584,46 @@ def test_cancelling_a_run_abandons_a_lookup_the_system_is_stuck_in(monkeypatch: 
     assert cancelled and pending == set()
     assert stuck >= 1  # abandoned, still in the system: no pool that it could exhaust
     assert took < HANG_GUARD_S / 2  # hang guard: the lookup alone holds for the whole guard
+
+
+def test_one_run_holds_several_managers_each_with_its_own_verdicts() -> None:
+    """Two managers' checks in one run (127.0.0.1 answers secars right, 127.0.0.2 wrong): the
+    same entry on two hosts is two checks, and neither verdict overwrites the other."""
+
+    async def scenario() -> dict[str, CheckResult]:
+        async with (
+            SimulatedManager(bind="127.0.0.1", ports={p: 0 for p in SERVED_PORTS}) as good,
+            SimulatedManager(bind="127.0.0.2", profile="secars-wrong", ports={p: 0 for p in SERVED_PORTS}) as bad,
+        ):
+            checks = [
+                check
+                for manager in (good, bad)
+                for check in build_plan(
+                    CATALOG,
+                    PlanRequest(
+                        manager=parse_host(manager.bind),
+                        version=parse_version("14.3 RU6"),
+                        overrides=dict(manager.bound),
+                        platform="win32",
+                    ),
+                )
+                if check.host is not None
+            ]
+            summary = await ProbeEngine(FAST, app_timeout=3.0, use_system_proxy=False).run(checks)
+            assert [r.check for r in summary.results] == checks
+            return {r.check.id: r for r in summary.results}
+
+    results = asyncio.run(scenario())
+    assert len(results) == 4  # 8014 and 443 on each manager
+    good, bad = results["client-http-8014@127.0.0.1"], results["client-http-8014@127.0.0.2"]
+    assert good.state is State.OPEN and good.app_ok is True and good.address == "127.0.0.1"
+    assert bad.state is State.OPEN and bad.app_ok is False and bad.address == "127.0.0.2"
+    assert results["client-https-443@127.0.0.1"].app_ok is True
+    assert results["client-https-443@127.0.0.2"].app_ok is False
+
+
+def test_a_run_refuses_two_checks_with_one_id() -> None:
+    request = PlanRequest(manager=parse_host("127.0.0.1"), version=parse_version("14.3"))
+    check = next(c for c in build_plan(CATALOG, request) if c.host is not None)
+    with pytest.raises(ValueError, match="unique"):
+        asyncio.run(ProbeEngine(FAST, use_system_proxy=False).run([check, check]))

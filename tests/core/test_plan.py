@@ -136,3 +136,31 @@ def test_this_pc_as_a_group_update_provider_is_checked_locally() -> None:
     assert [c.target for c in checks] == [Target.NONE, Target.THIS_PC]
     local = checks[1]
     assert local.local and not local.skip and local.port == 12967 and local.reason_code == "this-pc-is-gup"
+
+
+def test_check_ids_name_the_host_where_roles_share_one() -> None:
+    """The manager's own checks, its SQL Server, its syslog server and a GUP on one host: every
+    id is ENTRY@HOST (unique per host and port), never the role, and a check without a host says
+    whose it is."""
+    request = PlanRequest(
+        manager=MANAGER, version=parse_version("14.3 RU1"), role=Role.MANAGER, sql=MANAGER, syslog=MANAGER, gup=MANAGER
+    )
+    checks = build_plan(CATALOG, request)
+    ids = [c.id for c in checks]
+    assert len(set(ids)) == len(ids) == len(CATALOG.entries)
+    by_entry = {c.entry_id: c for c in checks}
+    assert by_entry["sql-tcp-1433"].id == "sql-tcp-1433@sepm.corp"
+    assert by_entry["syslog-udp-514"].id == "syslog-udp-514@sepm.corp"
+    assert by_entry["gup-tcp-2967"].id == "gup-tcp-2967@sepm.corp"
+    assert by_entry["launcher-tcp-8447"].id == "launcher-tcp-8447@127.0.0.1"
+    assert by_entry["mac-push-tcp-22"].id == "mac-push-tcp-22@[none]"
+    probed = [(c.host.name, c.protocol, c.port) for c in checks if c.host is not None and not c.skip]
+    assert len(set(probed)) == len(probed)  # no two entries of this plan share a port on one host
+
+
+def test_this_pc_checks_and_the_gup_of_a_client_desk_have_their_own_ids() -> None:
+    request = PlanRequest(manager=MANAGER, version=parse_version("14.3"), gup=MANAGER, local_gup=True, platform="win32")
+    checks = build_plan(CATALOG, request)
+    ids = [c.id for c in checks]
+    assert len(set(ids)) == len(ids)
+    assert {"gup-tcp-2967@sepm.corp", "gup-tcp-2967@[this_pc]", "push-tcp-445@[this_pc]"} <= set(ids)
