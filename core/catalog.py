@@ -1,23 +1,22 @@
 """The SEP port catalogue and its guidance texts, loaded and validated from resources/.
 
-The data lives in ``resources/catalog/ports.toml`` and ``guidance.toml``; this
-module turns it into frozen dataclasses and refuses a broken file with a
-:class:`CatalogError` that names the file and the field.
+The facts live in ``resources/catalog/ports.toml`` and ``guidance.toml``; their words in
+``resources/i18n/<lang>/ports.toml`` and ``guidance.toml``, one file per language (see
+core/i18n.py). This module turns them into frozen dataclasses and refuses a broken file
+with a :class:`CatalogError` that names the file and the field.
 """
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
+from core.i18n import CatalogError, Lang, group_words, language_file, languages, read_toml, resource_files, say
 from core.versions import SepVersion, VersionError, VersionRule, parse_rule
 
-Lang = Literal["ja", "en"]
-LANGS: tuple[Lang, ...] = ("ja", "en")
+__all__ = ["CatalogError", "Lang"]  # re-exported: where the catalogue's users have always found them
 
 DIRECTIONS = (
     "client_to_manager",
@@ -34,25 +33,26 @@ PROTOCOLS = ("tcp", "udp")
 GUIDANCE_SOURCES = ("vendor", "field")
 
 
-class CatalogError(Exception):
-    """A data file is broken. The message names the file and the field."""
-
-    def __init__(self, file: str, where: str, problem: str) -> None:
-        super().__init__(f"{file}: {where}: {problem}")
-        self.file = file
-        self.where = where
-        self.problem = problem
-
-
 @dataclass(frozen=True)
 class Text:
-    """One human text in both languages."""
+    """One human text in every language of the catalogue."""
 
-    ja: str
-    en: str
+    by_lang: tuple[tuple[Lang, str], ...]
 
     def get(self, lang: Lang) -> str:
-        return self.ja if lang == "ja" else self.en
+        for code, text in self.by_lang:
+            if code == lang:
+                return text
+        raise KeyError(lang)
+
+    @classmethod
+    def of(cls, texts: Mapping[Lang, str]) -> Text:
+        return cls(tuple(texts.items()))
+
+    @classmethod
+    def message(cls, code: str) -> Text:
+        """A message of the catalogue (core/i18n.py) in every language."""
+        return cls(tuple((lang, say(code, lang)) for lang in languages()))
 
 
 @dataclass(frozen=True)
@@ -187,17 +187,6 @@ class _Reader:
             raise self.fail(key, f"{value!r} is not one of {', '.join(allowed)}")
         return value
 
-    def text(self, key: str, optional: bool = False) -> Text | None:
-        table = self._get(key, dict, optional)
-        if table is None:
-            return None
-        return _text(self.file, f"{self.where}.{key}", table)
-
-    def required_text(self, key: str) -> Text:
-        value = self.text(key)
-        assert value is not None
-        return value
-
     def rule(self, key: str) -> VersionRule:
         raw = self.required_string(key)
         try:
@@ -210,33 +199,118 @@ class _Reader:
         return value
 
 
-def _text(file: str, where: str, table: Any) -> Text:
-    reader = _Reader(file, where, table)
-    extra = set(table) - set(LANGS)
-    if extra:
-        raise CatalogError(file, where, f"unknown language keys {sorted(extra)}")
-    return Text(ja=reader.required_string("ja"), en=reader.required_string("en"))
+def _strings(reader: _Reader, key: str) -> list[str]:
+    values = reader.list_of(key)
+    for i, value in enumerate(values):
+        if not isinstance(value, str) or not value.strip():
+            raise reader.fail(f"{key}[{i}]", "expected text")
+    return values
 
 
-def _load_toml(file: str, data: bytes) -> dict[str, Any]:
-    try:
-        return tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise CatalogError(file, f"byte {exc.start}", "not UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(file, "syntax", str(exc)) from None
+ReadWords = Callable[[Lang, str], tuple[str, bytes]]
+"""(a language, a file name) -> (the file as errors name it, its bytes): ``core.i18n.language_file``."""
 
 
-def _parse_entry(file: str, index: int, table: Any) -> PortEntry:
+class _Words:
+    """The words of one catalogue (ports or guidance) in every language, by id, checked to agree:
+    every id in every language and nothing else, the same fields, as many notes or steps."""
+
+    def __init__(self, name: str, read: ReadWords, ids: Iterable[str], fields: Mapping[str, str]) -> None:
+        """``fields``: each field's kind: ``text``, ``texts`` (a list) or ``notes`` (a table of texts)."""
+        self.tables: dict[Lang, dict[str, dict[str, Any]]] = {}
+        self.files: dict[Lang, str] = {}
+        ids = list(ids)
+        for lang in languages():
+            file, data = read(lang, name)
+            doc = read_toml(file, data)
+            self.files[lang] = file
+            for unknown in sorted(set(doc) - set(ids)):
+                raise CatalogError(file, unknown, "unknown id (not in resources/catalog/" + name + ")")
+            tables: dict[str, dict[str, Any]] = {}
+            for item_id in ids:
+                if item_id not in doc:
+                    raise CatalogError(file, item_id, "missing: every id needs its words in every language")
+                reader = _Reader(file, item_id, doc[item_id])
+                for unknown in sorted(set(reader.table) - set(fields)):
+                    raise reader.fail(unknown, f"unknown field (known: {', '.join(fields)})")
+                table: dict[str, Any] = {}
+                for key, kind in fields.items():
+                    if kind == "text":
+                        table[key] = reader.required_string(key)
+                    elif kind == "texts":
+                        table[key] = _strings(reader, key)
+                    else:
+                        raw = reader._get(key, dict, optional=True) or {}
+                        notes = _Reader(file, f"{item_id}.{key}", raw)
+                        table[key] = {k: notes.required_string(k) for k in raw}
+                tables[item_id] = table
+            self.tables[lang] = tables
+        first = languages()[0]
+        for item_id in ids:
+            for key, kind in fields.items():
+                expected = self.tables[first][item_id][key]
+                for lang in languages()[1:]:
+                    found = self.tables[lang][item_id][key]
+                    if kind == "texts" and len(found) != len(expected):
+                        raise CatalogError(
+                            self.files[lang],
+                            f"{item_id}.{key}",
+                            f"{len(found)} items where {self.files[first]} has {len(expected)}",
+                        )
+                    if kind == "notes" and set(found) != set(expected):
+                        raise CatalogError(
+                            self.files[lang],
+                            f"{item_id}.{key}",
+                            f"notes for {sorted(found)} where {self.files[first]} has {sorted(expected)}",
+                        )
+
+    def text(self, item_id: str, key: str) -> Text:
+        return Text(tuple((lang, tables[item_id][key]) for lang, tables in self.tables.items()))
+
+    def texts(self, item_id: str, key: str) -> tuple[Text, ...]:
+        first = next(iter(self.tables.values()))
+        count = len(first[item_id][key])
+        return tuple(
+            Text(tuple((lang, tables[item_id][key][i]) for lang, tables in self.tables.items())) for i in range(count)
+        )
+
+    def note(self, item_id: str, key: str, name: str) -> Text | None:
+        first = next(iter(self.tables.values()))
+        if name not in first[item_id][key]:
+            return None
+        return Text(tuple((lang, tables[item_id][key][name]) for lang, tables in self.tables.items()))
+
+    def check_notes_name(self, item_id: str, key: str, names: Iterable[str]) -> None:
+        names = set(names)
+        for lang, tables in self.tables.items():
+            for name in tables[item_id][key]:
+                if name not in names:
+                    raise CatalogError(self.files[lang], f"{item_id}.{key}", f"{name!r} is not a process of {item_id}")
+
+
+_PORT_WORDS = {
+    "purpose": "text",
+    "initiator": "text",
+    "versions_text": "text",
+    "notes": "texts",
+    "process_notes": "notes",
+}
+_GUIDANCE_WORDS = {"title": "text", "text": "text", "steps": "texts"}
+
+
+def _parse_entry(file: str, index: int, table: Any, words: _Words) -> PortEntry:
     where = f"entry[{index}]"
     if isinstance(table, dict) and isinstance(table.get("id"), str):
         where = f"entry[{index}] ({table['id']})"
     r = _Reader(file, where, table)
+    entry_id = r.required_string("id")
+    raw_processes = r.list_of("processes")
     processes = []
-    for i, raw in enumerate(r.list_of("processes")):
+    for i, raw in enumerate(raw_processes):
         p = _Reader(file, f"{where}.processes[{i}]", raw)
-        processes.append(Process(p.required_string("name"), p.rule("versions"), p.text("note", optional=True)))
-    notes = tuple(_text(file, f"{where}.notes[{i}]", raw) for i, raw in enumerate(r.list_of("notes")))
+        name = p.required_string("name")
+        processes.append(Process(name, p.rule("versions"), words.note(entry_id, "process_notes", name)))
+    words.check_notes_name(entry_id, "process_notes", (p.name for p in processes))
     guidance = r.list_of("guidance")
     for i, gid in enumerate(guidance):
         if not isinstance(gid, str):
@@ -248,68 +322,71 @@ def _parse_entry(file: str, index: int, table: Any) -> PortEntry:
     if scheme is not None and scheme not in ("http", "https"):
         raise r.fail("scheme", f"{scheme!r} is not http or https")
     return PortEntry(
-        id=r.required_string("id"),
+        id=entry_id,
         row=r.integer("row", 1, 1000),
         protocol=r.choice("protocol", PROTOCOLS),
         port=r.integer("port", 1, 65535),
         scheme=scheme,
-        purpose=r.required_text("purpose"),
+        purpose=words.text(entry_id, "purpose"),
         processes=tuple(processes),
-        initiator=r.required_text("initiator"),
+        initiator=words.text(entry_id, "initiator"),
         direction=r.choice("direction", DIRECTIONS),
         listener=r.choice("listener", LISTENERS),
         localhost_only=r.boolean("localhost_only"),
         configurable=configurable_raw if isinstance(configurable_raw, bool) else None,
         versions=r.rule("versions"),
-        versions_text=r.required_text("versions_text"),
-        notes=notes,
+        versions_text=words.text(entry_id, "versions_text"),
+        notes=words.texts(entry_id, "notes"),
         guidance=tuple(guidance),
     )
 
 
-def _parse_guidance(file: str, index: int, table: Any) -> Guidance:
+def _parse_guidance(file: str, index: int, table: Any) -> tuple[str, str]:
     r = _Reader(file, f"guidance[{index}]", table)
-    steps = tuple(_text(file, f"guidance[{index}].steps[{i}]", s) for i, s in enumerate(r.list_of("steps")))
-    return Guidance(
-        id=r.required_string("id"),
-        source=r.choice("source", GUIDANCE_SOURCES),
-        title=r.required_text("title"),
-        text=r.required_text("text"),
-        steps=steps,
-    )
+    return r.required_string("id"), r.choice("source", GUIDANCE_SOURCES)
 
 
-def parse_catalog(ports_file: str, ports_data: bytes, guidance_file: str, guidance_data: bytes) -> Catalog:
-    """Build a Catalog from the two files' bytes; raises CatalogError."""
-    guidance_doc = _load_toml(guidance_file, guidance_data)
-    guidance: dict[str, Guidance] = {}
+def parse_catalog(
+    ports_file: str, ports_data: bytes, guidance_file: str, guidance_data: bytes, read: ReadWords = language_file
+) -> Catalog:
+    """Build a Catalog from the two files' bytes and every language's words (``read``); raises CatalogError."""
+    guidance_doc = read_toml(guidance_file, guidance_data)
+    sources: dict[str, str] = {}
     for i, raw in enumerate(guidance_doc.get("guidance", [])):
-        item = _parse_guidance(guidance_file, i, raw)
-        if item.id in guidance:
-            raise CatalogError(guidance_file, f"guidance[{i}].id", f"duplicate id {item.id!r}")
-        guidance[item.id] = item
-    if not guidance:
+        gid, source = _parse_guidance(guidance_file, i, raw)
+        if gid in sources:
+            raise CatalogError(guidance_file, f"guidance[{i}].id", f"duplicate id {gid!r}")
+        sources[gid] = source
+    if not sources:
         raise CatalogError(guidance_file, "guidance", "no [[guidance]] entries")
     general = guidance_doc.get("general", [])
     if not isinstance(general, list) or not all(isinstance(g, str) for g in general):
         raise CatalogError(guidance_file, "general", "must be a list of guidance ids")
     for gid in general:
-        if gid not in guidance:
+        if gid not in sources:
             raise CatalogError(guidance_file, "general", f"unknown guidance id {gid!r}")
-        if guidance[gid].source != "vendor":
+        if sources[gid] != "vendor":
             raise CatalogError(guidance_file, "general", f"{gid!r} is not the vendor's (source = vendor)")
+    said = _Words("guidance.toml", read, sources, _GUIDANCE_WORDS)
+    guidance = {
+        gid: Guidance(gid, source, said.text(gid, "title"), said.text(gid, "text"), said.texts(gid, "steps"))
+        for gid, source in sources.items()
+    }
 
-    ports_doc = _load_toml(ports_file, ports_data)
+    ports_doc = read_toml(ports_file, ports_data)
     raw_entries = ports_doc.get("entry")
     if not isinstance(raw_entries, list) or not raw_entries:
         raise CatalogError(ports_file, "entry", "no [[entry]] tables")
-    entries: list[PortEntry] = []
-    seen: set[str] = set()
+    ids: list[str] = []
     for i, raw in enumerate(raw_entries):
-        entry = _parse_entry(ports_file, i, raw)
-        if entry.id in seen:
-            raise CatalogError(ports_file, f"entry[{i}].id", f"duplicate id {entry.id!r}")
-        seen.add(entry.id)
+        entry_id = _Reader(ports_file, f"entry[{i}]", raw).required_string("id")
+        if entry_id in ids:
+            raise CatalogError(ports_file, f"entry[{i}].id", f"duplicate id {entry_id!r}")
+        ids.append(entry_id)
+    words = _Words("ports.toml", read, ids, _PORT_WORDS)
+    entries: list[PortEntry] = []
+    for i, raw in enumerate(raw_entries):
+        entry = _parse_entry(ports_file, i, raw, words)
         for gid in entry.guidance:
             if gid not in guidance:
                 raise CatalogError(ports_file, f"entry[{i}] ({entry.id}).guidance", f"unknown guidance id {gid!r}")
@@ -320,12 +397,10 @@ def parse_catalog(ports_file: str, ports_data: bytes, guidance_file: str, guidan
 @cache
 def load_catalog() -> Catalog:
     """The catalogue shipped in resources/ (works installed and frozen)."""
-    base = resources.files("resources") / "catalog"
-    ports = base / "ports.toml"
-    guidance = base / "guidance.toml"
+    base = resource_files() / "catalog"
     try:
-        ports_data = ports.read_bytes()
-        guidance_data = guidance.read_bytes()
+        ports_data = (base / "ports.toml").read_bytes()
+        guidance_data = (base / "guidance.toml").read_bytes()
     except OSError as exc:
         raise CatalogError(
             str(getattr(exc, "filename", "resources/catalog")), "file", f"cannot be read: {exc.strerror}"
@@ -333,33 +408,9 @@ def load_catalog() -> Catalog:
     return parse_catalog("resources/catalog/ports.toml", ports_data, "resources/catalog/guidance.toml", guidance_data)
 
 
-@cache
-def load_labels() -> Mapping[str, Mapping[str, Text]]:
-    """Bilingual labels for codes (directions, states, severities...), from labels.toml."""
-    file = "resources/catalog/labels.toml"
-    try:
-        data = (resources.files("resources") / "catalog" / "labels.toml").read_bytes()
-    except OSError as exc:
-        raise CatalogError(file, "file", f"cannot be read: {exc.strerror}") from None
-    doc = _load_toml(file, data)
-    labels: dict[str, dict[str, Text]] = {}
-    for group, table in doc.items():
-        if not isinstance(table, dict):
-            raise CatalogError(file, group, "expected a table")
-        labels[group] = {code: _text(file, f"{group}.{code}", value) for code, value in table.items()}
-    for group in ("direction", "listener", "configurable", "state", "severity", "role"):
-        if group not in labels:
-            raise CatalogError(file, group, "missing")
-    missing = set(DIRECTIONS) - set(labels["direction"])
-    if missing:
-        raise CatalogError(file, "direction", f"no label for {sorted(missing)}")
-    return labels
-
-
 def label(group: str, code: str, lang: Lang) -> str:
-    """The label of a code in one language; the code itself if it has none."""
-    text = load_labels().get(group, {}).get(code)
-    return text.get(lang) if text else code
+    """The label of a code in one language (its placeholders left as they are); the code itself if it has none."""
+    return group_words(group, lang).get(code, code)
 
 
 def configurable_code(entry: PortEntry) -> str:

@@ -21,7 +21,8 @@ from core import exit_codes, termination
 from core.catalog import Catalog, CatalogError, Lang, PortEntry, configurable_code, label, load_catalog
 from core.console import configure_streams, write_json
 from core.errors import UserError
-from core.i18n import system_lang
+from core.i18n import FALLBACK_LANG, languages, load_messages, system_lang
+from core.i18n import say as say_message
 from core.logs import setup_logging
 from core.search import entry_matches, query_terms
 from core.untrusted import strip_credentials, terminal_safe
@@ -54,9 +55,9 @@ def _refuse_double_dash_values(argv: Sequence[str]) -> None:
 
 
 def _lang_arg(value: str) -> Lang:
-    if value not in ("ja", "en"):
-        raise argparse.ArgumentTypeError(f"--lang takes ja or en, not {value!r}")
-    return value  # type: ignore[return-value]
+    if value not in languages():
+        raise argparse.ArgumentTypeError(f"--lang takes {' or '.join(languages())}, not {value!r}")
+    return value
 
 
 def _version_arg(value: str) -> SepVersion:
@@ -138,10 +139,10 @@ def entry_json(entry: PortEntry, lang: Lang, version: SepVersion | None) -> dict
 
 
 def render_ports_table(entries: Sequence[PortEntry], lang: Lang, version: SepVersion | None) -> str:
-    head = {
-        "ja": ["ポート", "方向", "応答準備プロセス", "変更", "バージョン", "対象", "用途"],
-        "en": ["PORT", "DIRECTION", "PROCESS", "CHANGE", "VERSIONS", "APPLIES", "PURPOSE"],
-    }[lang]
+    head = [
+        say_message(f"ports.head-{column}", lang)
+        for column in ("port", "direction", "process", "change", "versions", "applies", "purpose")
+    ]
     rows = []
     for e in entries:
         procs = ", ".join(p.name for p in e.processes_for(version)) or "-"
@@ -176,10 +177,10 @@ def run_ports(args: argparse.Namespace, catalog: Catalog, out: TextIO) -> int:
         write_json(out, [entry_json(e, lang, args.version) for e in entries])
         return exit_codes.OK
     if args.version is not None:
-        out.write(f"SEP {args.version.describe()}\n")
+        out.write(f"SEP {args.version.describe(lang)}\n")
     out.write(render_ports_table(entries, lang, args.version) + "\n")
     if not entries:
-        out.write({"ja": "一致するポートはありません。\n", "en": "No port matches.\n"}[lang])
+        out.write(say_message("ports.no-match", lang) + "\n")
     return exit_codes.OK
 
 
@@ -222,8 +223,10 @@ def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None)
     configure_streams()
     log_path = setup_logging()
     termination.install()
-    lang: Lang = system_lang()
+    lang: Lang = FALLBACK_LANG
     try:
+        load_messages()  # a broken words file: one line naming it (in English: no words can be trusted)
+        lang = system_lang()
         parser = build_parser()
         if not argv:
             argv = ["gui"]

@@ -1,9 +1,11 @@
-"""Errors for the user: a code and its values; the words, Japanese and English, are in
-resources/catalog/labels.toml ``[error]``. ``str(error)`` is the English line."""
+"""Errors for the user: a code and its values; the words are the message catalogue's
+``[error]`` (resources/i18n/<lang>/messages.toml). ``str(error)`` is the English line."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from core.i18n import known, say
 
 
 class UserError(ValueError):
@@ -15,14 +17,10 @@ class UserError(ValueError):
         super().__init__(code)
 
     def message(self, lang: str = "en") -> str:
-        from core.catalog import load_labels  # late: the catalogue itself parses versions
-
-        texts = load_labels().get("error", {})
-        text = texts.get(self.code)
-        if text is None:
+        if not known(f"error.{self.code}"):
             return self.code
         values = {k: (v.message(lang) if isinstance(v, UserError) else v) for k, v in self.params.items()}
-        return text.get(lang).format(**values)  # type: ignore[arg-type]
+        return say(f"error.{self.code}", lang, **values)
 
     def __str__(self) -> str:
         return self.message("en")

@@ -108,7 +108,7 @@ _SENDER = re.compile(r"from ([0-9A-Fa-f.:]*[0-9A-Fa-f])")
 
 
 def _cause_headline(result: CheckResult) -> dict[str, str] | None:
-    """The headline of the verdict's cause (labels.toml [cause]), with the ICMP sender filled in."""
+    """The headline of the verdict's cause (the message catalogue's [cause]), with the ICMP sender filled in."""
     if not result.cause or label("cause", result.cause, "en") == result.cause:
         return None
     found = _SENDER.search(result.reason)

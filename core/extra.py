@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-from core.catalog import PortEntry, Text, label
+from core.catalog import PortEntry, Text
 from core.errors import UserError
 from core.hosts import Host, HostError, parse_host
 from core.results import Check, Target, check_id
@@ -64,15 +64,15 @@ def extra_entry(entry_id: str) -> PortEntry:
         protocol=protocol,
         port=int(port),
         scheme=None,
-        purpose=Text(label("extra", "purpose", "ja"), label("extra", "purpose", "en")),
+        purpose=Text.message("extra.purpose"),
         processes=(),
-        initiator=Text(label("extra", "initiator", "ja"), label("extra", "initiator", "en")),
+        initiator=Text.message("extra.initiator"),
         direction="client_to_manager",
         listener="manager",
         localhost_only=False,
         configurable=None,
         versions=parse_rule("all"),
-        versions_text=Text(label("word", "all_versions", "ja"), label("word", "all_versions", "en")),
+        versions_text=Text.message("word.all_versions"),
         notes=(),
         guidance=(),
     )

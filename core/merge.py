@@ -61,7 +61,7 @@ _PROTOCOLS = {"tcp", "udp"}
 
 
 class Refused(Exception):
-    """A file that is not one run's results: a reason code (labels.toml ``[merge]``) and its values."""
+    """A file that is not one run's results: a reason code (the message catalogue's ``[merge]``) and its values."""
 
     def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)

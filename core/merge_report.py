@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from core.catalog import Catalog, Lang, label
 from core.explain import Severity
+from core.i18n import group_words
 from core.merge import SITE_SCHEMA, CheckSummary, FindingSummary, PcRun, Site, Skipped
 from core.untrusted import json_safe, strip_credentials, terminal_safe
 
@@ -282,9 +283,7 @@ def _ordered_groups(groups: dict[str, Group], key: Any) -> list[Group]:
 
 
 def words(lang: Lang) -> dict[str, str]:
-    from core.catalog import load_labels
-
-    return {code: text.get(lang) for code, text in load_labels()["site"].items()}
+    return dict(group_words("site", lang))
 
 
 def _when(moment: dt.datetime | None) -> str:

@@ -279,7 +279,7 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
         applies = version_ok and placement.relevant
         if not version_ok and request.version is not None:
             reason_code = "version"
-            reason = f"not used by SEP {request.version.release_name} ({entry.versions_text.en})"
+            reason = f"not used by SEP {request.version.release_name} ({entry.versions_text.get('en')})"
         else:
             reason_code, reason = placement.reason_code, placement.reason
         target = placement.target

@@ -3,7 +3,7 @@
 Verdicts follow nmap's connect scan and PortQry: a refused connection is ``closed``,
 silence after the attempts of ``core.timing`` is ``filtered`` (TCP) or
 ``open|filtered`` (UDP). Every error the system can give maps to a verdict with its
-``cause`` (``labels.toml`` [cause] has its words):
+``cause`` (the message catalogue's [cause] has its words):
 
 ========================================  =====================  ====================
 what happened                             verdict                cause
@@ -128,7 +128,7 @@ class ProbeOutcome:
     attempts: int = 0
     answer: bytes | None = None
     cause: str = ""
-    """What decided the verdict (the table above); ``labels.toml`` [cause] has its words."""
+    """What decided the verdict (the table above); the message catalogue's [cause] has its words."""
     from_router: str | None = None
     """The router that said the host is unreachable (host-level evidence, see core.engine)."""
 

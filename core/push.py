@@ -184,7 +184,7 @@ class TargetVerdict:
     address: str | None
     verdict: str
     cause: str
-    """What the group of targets with the same finding is keyed by (labels.toml [push-cause])."""
+    """What the group of targets with the same finding is keyed by (the message catalogue's [push-cause])."""
     severity: Severity
     headline: dict[str, str]
     guidance: tuple[str, ...]

@@ -8,7 +8,7 @@ check that ran (a certificate once, however many ports showed it), this PC's Win
 findings, and every check that sent nothing in one table with its reason.
 
 Everything here is plain values; the template (resources/templates/report.html.j2)
-only lays them out, and every word comes from labels.toml and guidance.toml.
+only lays them out, and every word comes from the message catalogue and the guidance.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.catalog import Catalog, Guidance, Lang, configurable_code, label, load_labels
+from core.catalog import Catalog, Guidance, Lang, configurable_code, label
 from core.diagnosis import Diagnosis
 from core.explain import Explanation, Severity
+from core.i18n import group_words
 from core.localpc import LocalFinding
 from core.results import CheckResult
 
@@ -166,7 +167,7 @@ class _Cause:
 
 
 def _words(lang: Lang) -> dict[str, str]:
-    return {code: text.get(lang) for code, text in load_labels()["report"].items()}
+    return dict(group_words("report", lang))
 
 
 def port_label(result: CheckResult) -> str:

@@ -88,7 +88,7 @@ class Resolved:
     error: str | None = None
     """The evidence, e.g. "the DNS server did not answer within 5 s"."""
     cause: str = ""
-    """``nxdomain``, ``dns-timeout``, ``dns-no-address``, ``dns-failure`` (labels.toml [cause])."""
+    """``nxdomain``, ``dns-timeout``, ``dns-no-address``, ``dns-failure`` (the message catalogue's [cause])."""
     addresses: tuple[str, ...] = ()
     """Every address the name resolved to, in the system's order (IPv4 and IPv6; ``address`` is the first)."""
     lookup_ms: float | None = None

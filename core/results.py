@@ -88,7 +88,7 @@ class Check:
     reason_code: str
     app_tests: tuple[AppTest, ...] = ()
     reason_args: tuple[tuple[str, str], ...] = ()
-    """Values for the reason's placeholders (``{server}``...): the words are labels.toml's."""
+    """Values for the reason's placeholders (``{server}``...): the words are the message catalogue's."""
     local: bool = False
     """True when the check looks at this PC (is it listening?) rather than a remote host."""
     expected_unreachable: bool = False
@@ -138,7 +138,7 @@ class CheckResult:
     local_sockets: tuple[str, ...] = ()
     """For a check of this PC: every socket on that protocol and port, from the OS's table."""
     cause: str = ""
-    """What decided the verdict: a code of labels.toml [cause] (``no-response``, ``local-prohibited``,
+    """What decided the verdict: a code of the message catalogue's [cause] (``no-response``, ``local-prohibited``,
     ``host-unreach``, ``nxdomain``...); empty where the state says it all."""
 
     @property

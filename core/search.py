@@ -11,7 +11,8 @@ import unicodedata
 from collections.abc import Mapping
 from functools import cache
 
-from core.catalog import LANGS, Guidance, PortEntry, configurable_code, label
+from core.catalog import Guidance, PortEntry, configurable_code, label
+from core.i18n import languages
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -41,7 +42,7 @@ def guidance_haystack(guidance: tuple[Guidance, ...]) -> str:
     """The words of the guidance an entry cites, both languages, folded."""
     parts: list[str] = []
     for item in guidance:
-        for lang in LANGS:
+        for lang in languages():
             parts += [item.title.get(lang), item.text.get(lang), *(step.get(lang) for step in item.steps)]
     return fold("\n".join(parts))
 
@@ -51,7 +52,7 @@ def entry_haystack(entry: PortEntry) -> str:
     """All searchable text of an entry, both languages, folded, in one string."""
     parts: list[str] = [entry.id, entry.label, str(entry.port), entry.protocol, entry.scheme or ""]
     parts += [name for name, ids in ALIASES.items() if entry.id in ids]
-    for lang in LANGS:
+    for lang in languages():
         parts += [
             entry.purpose.get(lang),
             entry.initiator.get(lang),

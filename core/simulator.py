@@ -43,7 +43,7 @@ class Profile:
 
     ``role`` is the role whose checks show this fault and nothing else: the client desk
     for the client ports (8014, 443) and this PC's push-deployment ports, the admin
-    console for the console ports. Its words (``profile-NAME``) are in labels.toml
+    console for the console ports. Its words (``profile-NAME``) are in the message catalogue
     ``[simulator]``.
     """
 

@@ -34,7 +34,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import exit_codes
-from core.catalog import CatalogError, load_catalog, load_labels
+from core.catalog import CatalogError, load_catalog
+from core.i18n import load_messages
 from core.logs import setup_logging
 from core.plan import PlanError, parse_overrides
 from gui.i18n import LanguageManager
@@ -145,7 +146,7 @@ def build_main_window(app: QApplication, args: argparse.Namespace | None = None)
     # numbers checked), before the options' text could overflow the field and be cut (3,001
     # options probed TCP 11).
     parse_overrides(getattr(args, "port", None) or [], catalog)
-    load_labels()
+    load_messages()
     settings = Settings()
     languages = LanguageManager.for_app(app)
     preference = getattr(args, "lang", None) or settings.language

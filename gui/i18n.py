@@ -8,10 +8,7 @@ from PySide6.QtCore import QLibraryInfo, QObject, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
 from core.catalog import Lang
-from core.i18n import system_lang
-
-# Each language is named in itself, as language choosers do.
-LANGUAGE_NAMES: dict[str, str] = {"ja": "日本語", "en": "English"}
+from core.i18n import FALLBACK_LANG, languages, system_lang
 
 
 class LanguageManager(QObject):
@@ -37,22 +34,22 @@ class LanguageManager(QObject):
 
     @staticmethod
     def resolve(preference: str) -> Lang:
-        """``""`` follows the system; otherwise ``ja`` or ``en``."""
-        return preference if preference in ("ja", "en") else system_lang()  # type: ignore[return-value]
+        """``""`` follows the system; otherwise a language of the catalogue (``ja``, ``en``...)."""
+        return preference if preference in languages() else system_lang()
 
     def apply(self, lang: Lang) -> None:
         for translator in self._translators:
             self._app.removeTranslator(translator)
         self._translators.clear()
-        if lang == "ja":
+        if lang != FALLBACK_LANG:  # English is the language the window's strings are written in
             ours = QTranslator(self)
             # Installed and frozen alike, resources/ is a real folder, so a path works.
             with resources.as_file(resources.files("resources") / "i18n") as folder:
-                if ours.load("sep_port_doctor_ja", str(folder)):
+                if ours.load(f"sep_port_doctor_{lang}", str(folder)):
                     self._translators.append(ours)
             qt_base = QTranslator(self)
             qt_path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-            if qt_base.load("qtbase_ja", qt_path):
+            if qt_base.load(f"qtbase_{lang}", qt_path):
                 self._translators.append(qt_base)
         for translator in self._translators:
             self._app.installTranslator(translator)

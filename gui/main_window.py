@@ -7,8 +7,8 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, Q
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from core.catalog import Catalog, Lang
-from core.i18n import system_lang
-from gui.i18n import LANGUAGE_NAMES, LanguageManager
+from core.i18n import language_name, languages, system_lang
+from gui.i18n import LanguageManager
 from gui.reference import ReferenceView
 from gui.settings import Settings
 from gui.wizard import DiagnosticsWizard
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self.language_menu = self.view_menu.addMenu("")
         group = QActionGroup(self)
         self.lang_actions: dict[str, QAction] = {}
-        for code in ("", "ja", "en"):
+        for code in ("", *languages()):
             action = QAction(self)
             action.setCheckable(True)
             action.setData(code)
@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
     def _on_language_changed(self, lang: str) -> None:
         # The LanguageChange event arrives later; retranslate now so the switch is immediate.
         self.retranslate()
-        self.reference.set_lang(lang)  # type: ignore[arg-type]
+        self.reference.set_lang(lang)
         if self.wizard is not None:
             self.wizard.set_lang(lang)
 
@@ -171,9 +171,9 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(self.tr("&Quit"))
         self.view_menu.setTitle(self.tr("&View"))
         self.language_menu.setTitle(self.tr("&Language"))
-        self.lang_actions[""].setText(self.tr("Follow the system (%1)").replace("%1", LANGUAGE_NAMES[system_lang()]))
-        self.lang_actions["ja"].setText("日本語")
-        self.lang_actions["en"].setText("English")
+        self.lang_actions[""].setText(self.tr("Follow the system (%1)").replace("%1", language_name(system_lang())))
+        for code in languages():  # each language named in itself, as language choosers do
+            self.lang_actions[code].setText(language_name(code))
         self.reference_action.setText(self.tr("Port reference"))
         self.wizard_action.setText(self.tr("Diagnostics"))
         self.help_menu.setTitle(self.tr("&Help"))

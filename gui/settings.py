@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from core.i18n import languages
 from core.untrusted import strip_bare_credentials
 
 ORGANIZATION = "SEP Port Doctor"
@@ -89,7 +90,7 @@ class Settings:
     @property
     def language(self) -> str:
         lang = self._get(LANGUAGE)
-        return lang if lang in ("ja", "en") else ""
+        return lang if lang in languages() else ""
 
     @language.setter
     def language(self, lang: str) -> None:

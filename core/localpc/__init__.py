@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, Protocol
 
-from core.catalog import LANGS
 from core.explain import Severity
 from core.hosts import Host
+from core.i18n import languages
 from core.localpc.client import (
     SEP_KEY,
     SEP_KEY_WOW,
@@ -150,7 +150,8 @@ def config_findings(config: ClientConfig | None, manager: str | None = None) -> 
             LocalFinding("management-servers", Severity.NOT_TESTED, title("management-servers"), missing),
         )
     described = {
-        lang: config.version.describe(lang) if config.version else (config.product_version or "?") for lang in LANGS
+        lang: config.version.describe(lang) if config.version else (config.product_version or "?")
+        for lang in languages()
     }
     client = LocalFinding(
         "sep-client",

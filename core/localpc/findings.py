@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.explain import Severity
+from core.i18n import languages, say
 
 if TYPE_CHECKING:
     from core.localpc.client import ClientConfig
@@ -13,11 +14,8 @@ if TYPE_CHECKING:
 
 
 def words(code: str, **values: object) -> dict[str, str]:
-    """A finding's words in both languages, from labels.toml ``[local]``, with ``values`` filled in."""
-    from core.catalog import load_labels  # late: the catalogue imports what imports this
-
-    text = load_labels()["local"][code]
-    return {"ja": text.ja.format(**values), "en": text.en.format(**values)}
+    """A finding's words in every language, from the message catalogue's ``[local]``, with ``values`` filled in."""
+    return {lang: say(f"local.{code}", lang, **values) for lang in languages()}
 
 
 def title(finding_id: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Path facts of one target: what DNS answered, which way the traffic leaves this PC, whether
 the host answers ping, and where the path to a filtered port ends. Plain frozen dataclasses
-with their JSON and their words (``labels.toml`` [path]), both languages."""
+with their JSON and their words (the message catalogue's [path]), both languages."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from core.catalog import Lang, load_labels
+from core.i18n import Lang, known
+from core.i18n import say as say_message
 
 
 def say(code: str, lang: Lang, **values: object) -> str:
     """The words of ``[path] code`` in ``lang`` with ``values`` filled in."""
-    return load_labels()["path"][code].get(lang).format(**values)
+    return say_message(f"path.{code}", lang, **values)
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,8 @@ class RouteFacts:
             return say("route-none", lang, error=self.error or "?")
         words = say("route-source", lang, source=self.source, interface=self.interface or "?")
         if self.profile:
-            known = load_labels()["local"].get(f"profile-{self.profile.lower()}")
-            words += say("route-profile", lang, profile=known.get(lang) if known else self.profile)
+            code = f"local.profile-{self.profile.lower()}"
+            words += say("route-profile", lang, profile=say_message(code, lang) if known(code) else self.profile)
         if not self.gateway_known:
             words += say("route-gateway-unknown", lang)
         elif self.gateway is None:

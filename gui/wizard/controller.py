@@ -225,7 +225,7 @@ class DiagnosticsWizard(QWizard):
         return self.context.lang
 
     def set_lang(self, lang: str) -> None:
-        self.context.lang = lang  # type: ignore[assignment]
+        self.context.lang = lang
         self.retranslate()
 
     def show_language(self, preference: str) -> None:

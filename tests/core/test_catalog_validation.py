@@ -11,13 +11,24 @@ from pathlib import Path
 import pytest
 
 from core.catalog import CatalogError, parse_catalog
+from core.i18n import language_file
 
 PORTS = (resources.files("resources") / "catalog" / "ports.toml").read_text(encoding="utf-8")
 GUIDANCE = (resources.files("resources") / "catalog" / "guidance.toml").read_text(encoding="utf-8")
 
 
-def _parse(ports: str = PORTS, guidance: str = GUIDANCE) -> None:
-    parse_catalog("ports.toml", ports.encode(), "guidance.toml", guidance.encode())
+def _parse(ports: str = PORTS, guidance: str = GUIDANCE, words: dict[tuple[str, str], str] | None = None) -> None:
+    """``words``: (language, file name) -> the text that replaces that language file."""
+
+    def read(lang: str, name: str) -> tuple[str, bytes]:
+        shown, data = language_file(lang, name)
+        return shown, (words or {}).get((lang, name), data.decode()).encode()
+
+    parse_catalog("ports.toml", ports.encode(), "guidance.toml", guidance.encode(), read)
+
+
+def _words(lang: str, name: str) -> str:
+    return language_file(lang, name)[1].decode()
 
 
 def test_shipped_files_parse() -> None:
@@ -40,11 +51,6 @@ def test_shipped_files_parse() -> None:
         ),
         (('direction = "client_local"', 'direction = "sideways"'), "(ntr-tcp-2968).direction", "not one of"),
         (("localhost_only = true", 'localhost_only = "yes"'), "(launcher-tcp-8447).localhost_only", "expected bool"),
-        (
-            ('purpose = { ja = "サーバー制御", en = "Server control" }', 'purpose = { ja = "サーバー制御" }'),
-            "(control-tcp-8765).purpose.en",
-            "missing",
-        ),
         (('[[entry]]\nid = "rmi-tcp-1100"', '[[entry]]\nid = "rmi-tcp-1100"\nid = "x"'), "syntax", ""),
     ],
 )
@@ -58,12 +64,60 @@ def test_broken_ports_file_names_file_and_field(change: tuple[str, str], where: 
     assert problem in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("lang", "name", "change", "where", "problem"),
+    [
+        ("en", "ports.toml", ('purpose = "Server control"\n', ""), "control-tcp-8765.purpose", "missing"),
+        ("ja", "ports.toml", ("[control-tcp-8765]", "[control-tcp-8766]"), "control-tcp-8766", "unknown id"),
+        (
+            "en",
+            "ports.toml",
+            ('versions_text = "All"', 'versions_txt = "All"'),
+            "push-tcp-139.versions_txt",
+            "unknown field",
+        ),
+        (
+            "en",
+            "ports.toml",
+            ('notes = ["Also uses TCP ephemeral ports."]', "notes = []"),
+            "push-tcp-139.notes",
+            "0 items",
+        ),
+        ("en", "ports.toml", ('{ "ccSvcHst.exe" =', '{ "ccSvc.exe" ='), "gup-tcp-2967.process_notes", "'ccSvc.exe'"),
+        (
+            "en",
+            "guidance.toml",
+            ('title = "Open the ports in third-party firewalls"', 'title = ""'),
+            "third-party-firewall.title",
+            "empty",
+        ),
+        (
+            "ja",
+            "guidance.toml",
+            ('steps = [\n  "ポートを開く', 'steps = [\n  "a",\n  "ポートを開く'),
+            "third-party-firewall.steps",
+            "1 items where resources/i18n/ja/guidance.toml has 2",
+        ),
+    ],
+)
+def test_broken_language_file_names_file_and_field(
+    lang: str, name: str, change: tuple[str, str], where: str, problem: str
+) -> None:
+    """The words of the ports and the guidance, one file per language, agree with the facts and with each other."""
+    old, new = change
+    text = _words(lang, name)
+    assert old in text
+    with pytest.raises(CatalogError) as info:
+        _parse(words={(lang, name): text.replace(old, new, 1)})
+    # Languages out of step are named against the first (Japanese): the other file is the one named.
+    named = lang if "where resources/i18n/ja" not in problem else "en"
+    assert info.value.file == f"resources/i18n/{named}/{name}"
+    assert where in str(info.value)
+    assert problem in str(info.value)
+
+
 def test_duplicate_guidance_id() -> None:
-    broken = (
-        GUIDANCE
-        + '\n[[guidance]]\nid = "syslog"\nsource = "vendor"\n'
-        + 'title = {ja="a", en="a"}\ntext = {ja="a", en="a"}\nsteps = []\n'
-    )
+    broken = GUIDANCE + '\n[[guidance]]\nid = "syslog"\nsource = "vendor"\n'
     with pytest.raises(CatalogError, match=r"guidance.toml: guidance\[\d+\].id: duplicate id 'syslog'"):
         _parse(guidance=broken)
 

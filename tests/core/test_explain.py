@@ -44,7 +44,12 @@ def test_every_failing_verdict_of_every_applicable_check_is_explained_in_both_la
             if explanation.severity is not Severity.INFO:
                 assert explanation.guidance, (check.id, state)
                 for guidance in explanation.guidance:
-                    assert guidance.title.ja and guidance.title.en and guidance.text.ja and guidance.text.en
+                    assert (
+                        guidance.title.get("ja")
+                        and guidance.title.get("en")
+                        and guidance.text.get("ja")
+                        and guidance.text.get("en")
+                    )
             seen += 1
     assert seen > 300
 
@@ -89,7 +94,7 @@ def test_the_seeds_cases() -> None:
     assert "client-firewall-off-until-restart" in ids
     filtered = explain(CheckResult(plan["client-http-8014"], State.FILTERED, "no-response"), CATALOG)
     closed = explain(CheckResult(plan["client-http-8014"], State.CLOSED, "conn-refused"), CATALOG)
-    assert filtered.guidance[0].id == "verdict-filtered" and "firewall" in filtered.guidance[0].text.en
+    assert filtered.guidance[0].id == "verdict-filtered" and "firewall" in filtered.guidance[0].text.get("en")
     assert closed.guidance[0].id == "verdict-closed" and "configurable-port" in [g.id for g in closed.guidance]
     twelve = PlanRequest(manager=parse_host("sepm"), version=parse_version("12.1.6"), role=Role.CLIENT)
     https = next(c for c in build_plan(CATALOG, twelve) if c.entry_id == "client-https-443")
@@ -176,8 +181,8 @@ def test_dns_timeout_and_nxdomain_are_told_apart() -> None:
         for cause in ("nxdomain", "dns-timeout")
     }
     assert words["nxdomain"].headline != words["dns-timeout"].headline
-    assert "spelling" in " ".join(s.en for g in words["nxdomain"].guidance for s in g.steps)
-    assert "spelling" not in " ".join(s.en for g in words["dns-timeout"].guidance for s in g.steps)
+    assert "spelling" in " ".join(s.get("en") for g in words["nxdomain"].guidance for s in g.steps)
+    assert "spelling" not in " ".join(s.get("en") for g in words["dns-timeout"].guidance for s in g.steps)
 
 
 def _heartbeat(ok: bool, via: str, detail: str, **evidence: object) -> AppResult:

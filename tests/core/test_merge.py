@@ -289,7 +289,7 @@ def test_the_report_of_a_large_site_folds_its_details_and_has_no_matrix(tmp_path
 
 
 def test_the_site_template_has_no_words_of_its_own() -> None:
-    """Every word of the site report is in labels.toml ([site]) or comes from the runs."""
+    """Every word of the site report is in the message catalogue ([site]) or comes from the runs."""
     import re
 
     text = (ROOT / "resources/templates/site.html.j2").read_text(encoding="utf-8")

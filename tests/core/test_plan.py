@@ -86,7 +86,7 @@ def test_no_role_connects_to_1100_but_the_managers_own_check() -> None:
         check = _plan(role=role)["rmi-tcp-1100"]
         assert check.skip and not check.applies and check.host is None, role
     entry = CATALOG.entry("rmi-tcp-1100")
-    assert entry.direction == "manager_local" and entry.initiator.ja == "AjaxSwing によって開始"
+    assert entry.direction == "manager_local" and entry.initiator.get("ja") == "AjaxSwing によって開始"
     assert entry.configurable is False
 
 

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.catalog import load_labels
 from core.diagnosis import Diagnosis
 from core.explain import Explanation
+from core.i18n import group_words, languages
 from core.results import Check, CheckResult
 from gui.wizard.fields import plain_label
 from gui.wizard.pages.base import WizardContext, WizardPage
@@ -102,7 +102,7 @@ class RunPage(WizardPage):
         """Widths that keep the verdict, port, host and time readable while rows arrive."""
         metrics = self.table.fontMetrics()
         words = [self.tr("running…"), self.tr("waiting")]
-        words += [text.get(lang) for text in load_labels()["state"].values() for lang in ("ja", "en")]
+        words += [text for lang in languages() for text in group_words("state", lang).values()]
         widths = {
             COL_STATE: max(metrics.horizontalAdvance(w) for w in words) + ICON_ROOM + PADDING,
             COL_PORT: metrics.horizontalAdvance("UDP 65535 (=65535)") + PADDING,

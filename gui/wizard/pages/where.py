@@ -5,9 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QGroupBox, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout
 
-from core.i18n import system_lang
+from core.i18n import language_name, languages, system_lang
 from core.plan import Role
-from gui.i18n import LANGUAGE_NAMES
 from gui.labels import set_label
 from gui.wizard.fields import plain_label
 from gui.wizard.pages.base import WizardContext, WizardPage
@@ -15,7 +14,7 @@ from gui.wizard.pages.base import WizardContext, WizardPage
 
 class WherePage(WizardPage):
     language_chosen = Signal(str)
-    """"" (follow the system), "ja" or "en"."""
+    """"" (follow the system) or a language of the catalogue ("ja", "en"...)."""
 
     def __init__(self, context: WizardContext) -> None:
         super().__init__(context)
@@ -46,8 +45,9 @@ class WherePage(WizardPage):
         self.language_label = QLabel()
         self.language = QComboBox()
         self.language.setObjectName("language")
-        for code in ("", "ja", "en"):
-            self.language.addItem(LANGUAGE_NAMES.get(code, ""), code)
+        self.language.addItem("", "")  # following the system: named in retranslate
+        for code in languages():
+            self.language.addItem(language_name(code), code)
         self.language_label.setBuddy(self.language)
         row = QHBoxLayout()
         row.addWidget(self.language_label)
@@ -78,7 +78,7 @@ class WherePage(WizardPage):
 
     def show_language(self, preference: str) -> None:
         """Select what is in use: the language chosen, or following the system."""
-        index = self.language.findData(preference if preference in LANGUAGE_NAMES else "")
+        index = self.language.findData(preference if preference in languages() else "")
         self.language.setCurrentIndex(max(index, 0))
 
     def retranslate(self) -> None:
@@ -91,5 +91,5 @@ class WherePage(WizardPage):
         self.radios[Role.MANAGER].setText(self.tr("On the &manager (SEPM) itself"))
         self.push_radio.setText(self.tr("At the manager: &push-deployment targets (many client PCs)"))
         set_label(self.language_label, self.tr("&Language:"))
-        system = LANGUAGE_NAMES[system_lang()]
+        system = language_name(system_lang())
         self.language.setItemText(0, self.tr("Follow the system (%1)").replace("%1", system))

@@ -1,0 +1,162 @@
+"""The message catalogue: one file per language, every id in every language, the same placeholders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from core.i18n import (
+    CatalogError,
+    Message,
+    language_file,
+    language_name,
+    languages,
+    placeholders,
+    say,
+    system_lang,
+    validate_same_messages,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = {"ja": "resources/i18n/ja/messages.toml", "en": "resources/i18n/en/messages.toml"}
+
+
+def _messages(lang: str) -> dict[str, str]:
+    doc = tomllib.loads(language_file(lang, "messages.toml")[1].decode())
+    return {
+        f"{group}.{code}": text for group, table in doc.items() if group != "language" for code, text in table.items()
+    }
+
+
+def test_every_message_id_is_in_every_language() -> None:
+    shipped = {lang: _messages(lang) for lang in languages()}
+    assert set(shipped) >= {"ja", "en"}
+    every = set().union(*shipped.values())
+    assert len(every) > 500
+    for lang, texts in shipped.items():
+        assert sorted(every - set(texts)) == [], lang
+        for key, text in texts.items():
+            assert text.strip(), (lang, key)
+            assert placeholders(FILES.get(lang, lang), key, text) == placeholders("en", key, shipped["en"][key]), key
+
+
+def test_a_message_missing_in_one_language_is_refused_naming_file_and_id() -> None:
+    messages = {"ja": {"cause.nxdomain": "その名前は存在しません"}, "en": {}}
+    with pytest.raises(CatalogError) as info:
+        validate_same_messages(messages, FILES)
+    assert info.value.file == FILES["en"]
+    assert info.value.where == "cause.nxdomain"
+    assert "missing" in str(info.value) and FILES["ja"] in str(info.value)
+
+
+def test_a_placeholder_that_differs_between_languages_is_refused() -> None:
+    messages = {"ja": {"push.more": "ほか {count} 台"}, "en": {"push.more": "and {number} more"}}
+    with pytest.raises(CatalogError) as info:
+        validate_same_messages(messages, FILES)
+    assert info.value.file == FILES["en"] and info.value.where == "push.more"
+    assert "{number}" in str(info.value) and "{count}" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["{} more", "{0} more", "{count.real} more", "{count more"])
+def test_placeholders_are_names(text: str) -> None:
+    with pytest.raises(CatalogError, match=r"push\.more"):
+        placeholders(FILES["en"], "push.more", text)
+
+
+def test_say_fills_values_and_says_a_message_value_in_the_same_language() -> None:
+    assert say("push.more", "en", count=3) == "and 3 more"
+    assert say("push.more", "ja", count=3) == "ほか 3 台"
+    inner = Message("version.newer", latest="14.3 RU10")
+    assert (
+        Message("site.cause_line", count=2, title=inner).say("ja")
+        == "2 台: このプログラムが知る最新の 14.3 RU10 より新しいリリース"
+    )
+    assert (
+        Message("site.cause_line", count=2, title=inner).say("en")
+        == "2 PCs: newer than 14.3 RU10, the latest this program knows"
+    )
+    assert Message("push.more", count=1) == Message("push.more", count=1) != Message("push.more", count=2)
+
+
+def test_each_language_is_named_in_itself() -> None:
+    assert languages()[:2] == ("ja", "en")
+    assert language_name("ja") == "日本語" and language_name("en") == "English"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "lang"),
+    [
+        ("LANG", "ja_JP.UTF-8", "ja"),
+        ("LANG", "en_US.UTF-8", "en"),
+        ("LANG", "C.UTF-8", "en"),
+        ("LANG", "de_DE.UTF-8", "en"),
+        ("LANGUAGE", "ja:en", "ja"),
+        ("LC_ALL", "Japanese_Japan.932", "ja"),
+    ],
+)
+def test_system_language(monkeypatch: pytest.MonkeyPatch, variable: str, value: str, lang: str) -> None:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, value)
+    assert system_lang() == lang
+
+
+def _copy_program(tmp_path: Path) -> Path:
+    for folder in ("core", "gui", "resources"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path / "resources" / "i18n"
+
+
+def _run(tmp_path: Path, *args: str, system: str = "C.UTF-8") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "LANG": system}
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "gui", *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _made_up_language(text: str) -> str:
+    """English words marked so that any of them on screen shows where it came from."""
+    lines = []
+    for line in text.splitlines():
+        key, sep, value = line.partition(" = ")
+        if sep and value.startswith('"') and not key.startswith("#") and key not in ("name", "order"):
+            value = '"XX ' + value[1:]
+        lines.append(key + sep + value)
+    return "\n".join(lines) + "\n"
+
+
+def test_a_third_language_is_one_new_file_per_catalogue(tmp_path: Path) -> None:
+    """A made-up language from copies of the English files, in a copy of the program: the command
+    line offers it and speaks it, words of the port catalogue and of core alike; no Python changed."""
+    i18n = _copy_program(tmp_path)
+    (i18n / "xx").mkdir()
+    for name in ("messages.toml", "ports.toml", "guidance.toml"):
+        english = (i18n / "en" / name).read_text(encoding="utf-8")
+        made_up = _made_up_language(english)
+        if name == "messages.toml":
+            made_up = made_up.replace('name = "English"', 'name = "Xish"').replace("order = 2", "order = 3")
+        (i18n / "xx" / name).write_text(made_up, encoding="utf-8")
+
+    result = _run(tmp_path, "ports", "--lang", "xx", "--search", "8014")
+    assert result.returncode == 0, result.stderr
+    assert "XX Communication between" in result.stdout  # the port's purpose, from xx/ports.toml
+    assert "XX Client → manager" in result.stdout  # a label, from xx/messages.toml
+
+    result = _run(tmp_path, "ports", "--version", "13", system="xx_XX.UTF-8")
+    assert result.returncode == 2
+    assert "XX not a SEP version" in result.stderr  # an error in the system's language, from xx/messages.toml
+
+    # And a message missing in the new language stops the program, naming the file and the id.
+    messages = i18n / "xx" / "messages.toml"
+    messages.write_text(messages.read_text(encoding="utf-8").replace("nxdomain = ", "nxdomian = ", 1), encoding="utf-8")
+    result = _run(tmp_path, "ports")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "resources/i18n/xx/messages.toml" in result.stderr and "cause.nxdomain: missing" in result.stderr
