@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.diagnosis import Diagnosis
-from core.explain import Severity
 from core.report import render_report
+from core.results import Severity
 from tests.helpers.chromium import A4, LETTER, HeadlessChromium, pdf_pages
 from tests.helpers.profile_runs import CATALOG, profile_diagnosis
 

@@ -16,7 +16,8 @@ from typing import Any
 from core.i18n import CatalogError, Lang, group_words, language_file, languages, read_toml, resource_files, say
 from core.versions import SepVersion, VersionError, VersionRule, parse_rule
 
-__all__ = ["CatalogError", "Lang"]  # re-exported: where the catalogue's users have always found them
+EXTRA_PREFIX = "extra-"
+"""Entry ids of ports outside the catalogue (``check --extra``): ``extra-tcp-8080``."""
 
 DIRECTIONS = (
     "client_to_manager",
@@ -118,9 +119,7 @@ class Catalog:
         return tuple(self.guidance[g] for g in self.general)
 
     def entry(self, entry_id: str) -> PortEntry:
-        if entry_id.startswith("extra-"):  # check --extra: a port outside the catalogue
-            from core.extra import extra_entry
-
+        if entry_id.startswith(EXTRA_PREFIX):  # check --extra: a port outside the catalogue
             return extra_entry(entry_id)
         for entry in self.entries:
             if entry.id == entry_id:
@@ -406,6 +405,30 @@ def load_catalog() -> Catalog:
             str(getattr(exc, "filename", "resources/catalog")), "file", f"cannot be read: {exc.strerror}"
         ) from None
     return parse_catalog("resources/catalog/ports.toml", ports_data, "resources/catalog/guidance.toml", guidance_data)
+
+
+@cache
+def extra_entry(entry_id: str) -> PortEntry:
+    """The entry of ``extra-PROTOCOL-PORT``: what the catalogue would say, for a port it does not hold."""
+    _prefix, protocol, port = entry_id.split("-", 2)
+    return PortEntry(
+        id=entry_id,
+        row=0,
+        protocol=protocol,
+        port=int(port),
+        scheme=None,
+        purpose=Text.message("extra.purpose"),
+        processes=(),
+        initiator=Text.message("extra.initiator"),
+        direction="client_to_manager",
+        listener="manager",
+        localhost_only=False,
+        configurable=None,
+        versions=parse_rule("all"),
+        versions_text=Text.message("word.all_versions"),
+        notes=(),
+        guidance=(),
+    )
 
 
 def label(group: str, code: str, lang: Lang) -> str:

@@ -1,4 +1,4 @@
-"""``check`` and ``simulate`` on the command line.
+"""``check`` on the command line.
 
 ``check`` validates everything before any packet leaves (exit 2 on bad input),
 prints each check as its verdict arrives, then the explanations; exit 0 when
@@ -9,131 +9,37 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
-import unicodedata
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from core import exit_codes
-from core.catalog import Catalog, Lang, label
-from core.console import Console, write_json
+from core.catalog import Catalog, label
+from core.cli_args import UsageError, host_option, port_overrides, report_place_arg
+from core.console import Console, OutputClosed, is_output_closed, write_json
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
-from core.errors import UserError
-from core.explain import Explanation, Severity, plan_reason
-from core.hosts import Host, HostError, parse_host
-from core.i18n import system_lang
-from core.localpc import LocalSystem
+from core.explain import Explanation, plan_reason
+from core.extra import ExtraError, parse_extras
+from core.i18n import Lang, system_lang
 from core.logs import setup_logging
-from core.plan import PlanError, PlanRequest, Role, parse_overrides
-from core.results import CheckResult, State
-from core.run import DiagnosisRun, RunEvent, Verdict
-from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager, announcement
+from core.plan import PlanRequest, Role
+from core.report_files import ReportPlace
+from core.results import CheckResult, Severity, State
+from core.run import DiagnosisRun
+from core.run_events import RunEvent, Verdict
 from core.timing import TimeoutPolicy
 from core.versions import SepVersion, version_notices
 
 if TYPE_CHECKING:
-    from core.report import ReportPlace  # the report module (and its layout) loads only for --report
-
-MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 60.0
-
-
-MIN_DURATION, MAX_DURATION = 0.1, 7 * 24 * 3600.0
-_SECONDS_RE = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
-
-
-def seconds(value: str, option: str, low: float, high: float) -> float:
-    """Seconds as people write them: ``2``, ``0.5``, full-width digits too (``２``); raises ArgumentTypeError.
-
-    Not ``nan``, ``inf``, ``1e3``, ``1_0`` or ``-1``, which ``float()`` would take.
-    """
-    text = unicodedata.normalize("NFKC", value).strip()
-    if text.startswith("-") and _SECONDS_RE.fullmatch(text[1:]):
-        raise argparse.ArgumentTypeError(f"{option} must be between {low:g} and {high:g} seconds")
-    if not _SECONDS_RE.fullmatch(text):
-        raise argparse.ArgumentTypeError(f"{option} takes seconds, like 2 or 0.5, not {value[:20]!r}")
-    number = float(text)
-    if not low <= number <= high:
-        raise argparse.ArgumentTypeError(f"{option} must be between {low:g} and {high:g} seconds")
-    return number
-
-
-def _timeout_arg(value: str) -> float:
-    return seconds(value, "--timeout", MIN_TIMEOUT, MAX_TIMEOUT)
-
-
-def _duration_arg(value: str) -> float:
-    return seconds(value, "--duration", MIN_DURATION, MAX_DURATION)
-
-
-def add_check_parser(sub: Any) -> None:
-    from core.cli import _lang_arg, _version_arg
-
-    check = sub.add_parser("check", help="probe the manager's ports and explain what is wrong")
-    check.add_argument("--manager", required=True, help="the manager's host name or IP address")
-    check.add_argument("--version", required=True, type=_version_arg, help="SEP version, e.g. '14.3 RU1'")
-    check.add_argument("--role", default="client", choices=[r.value for r in Role], help="where this runs")
-    check.add_argument("--gup", default=None, metavar="HOST", help="a Group Update Provider to check (TCP 2967)")
-    check.add_argument("--sql", default=None, metavar="HOST", help="the remote SQL Server (role manager)")
-    check.add_argument("--syslog", default=None, metavar="HOST", help="the syslog server (role manager)")
-    check.add_argument("--port", action="append", default=[], metavar="DEFAULT=ACTUAL", help="the site moved a port")
-    check.add_argument("--all-ports", action="store_true", help="probe every catalogue port on the manager host")
-    check.add_argument(
-        "--extra",
-        action="append",
-        default=[],
-        metavar="HOST:PORT[/udp]",
-        help="also probe a port outside the catalogue",
-    )
-    check.add_argument("--local-gup", action="store_true", help="this PC is a Group Update Provider (check 2967 here)")
-    check.add_argument("--timeout", type=_timeout_arg, default=None, help="longest wait per attempt, 0.1-60 s")
-    check.add_argument("--json", action="store_true", help="print one JSON object")
-    check.add_argument("--report", default=None, metavar="FILE", help="write the HTML report there (and FILE's .json)")
-    check.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
-
-
-def add_simulate_parser(sub: Any) -> None:
-    from core.cli import _lang_arg
-
-    simulate = sub.add_parser("simulate", help="serve a simulated SEP Manager on loopback")
-    simulate.add_argument("--bind", default="127.0.0.1", help="address to listen on (loopback by default)")
-    simulate.add_argument("--profile", default="healthy", choices=list(PROFILES), help="faults to simulate")
-    simulate.add_argument("--port", action="append", default=[], metavar="DEFAULT=ACTUAL", help="listen elsewhere")
-    simulate.add_argument("--free-ports", action="store_true", help="listen on free high ports instead of the defaults")
-    simulate.add_argument("--duration", type=_duration_arg, default=None, help="stop after this many seconds")
-    simulate.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
-
-
-def _host(value: str | None, option: str) -> Host | None:
-    if value is None:
-        return None
-    try:
-        return parse_host(value)
-    except HostError as exc:
-        from core.cli import UsageError
-
-        raise UsageError(f"{option}: {exc.message(system_lang())}") from None
-
-
-def _overrides(texts: list[str], catalog: Catalog) -> dict[int, int]:
-    """``--port DEFAULT=ACTUAL`` options; raises UsageError."""
-    from core.cli import UsageError
-
-    try:
-        return parse_overrides(texts, catalog)
-    except PlanError as exc:
-        raise UsageError(f"--port: {exc.message(system_lang())}") from None
+    from core.localpc import LocalSystem
 
 
 def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest:
     """Everything validated before any packet leaves; raises UsageError."""
 
-    manager = _host(args.manager, "--manager")
+    manager = host_option(args.manager, "--manager")
     assert manager is not None
-    overrides = _overrides(args.port, catalog)
-    from core.cli import UsageError
-    from core.extra import ExtraError, parse_extras
-
+    overrides = port_overrides(args.port, catalog)
     try:
         extras = parse_extras(getattr(args, "extra", []))
     except ExtraError as exc:
@@ -142,9 +48,9 @@ def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest
         manager=manager,
         version=args.version,
         role=Role(args.role),
-        gup=_host(args.gup, "--gup"),
-        sql=_host(args.sql, "--sql"),
-        syslog=_host(args.syslog, "--syslog"),
+        gup=host_option(args.gup, "--gup"),
+        sql=host_option(args.sql, "--sql"),
+        syslog=host_option(args.syslog, "--syslog"),
         overrides=overrides,
         all_ports=args.all_ports,
         local_gup=args.local_gup,
@@ -216,8 +122,6 @@ class _Output:
             self.console.line(text)
             self.console.flush()
         except OSError as exc:
-            from core.cli import is_output_closed
-
             if not is_output_closed(exc):
                 raise
             self.closed = True  # nobody reads any more: no point in probing on
@@ -235,8 +139,6 @@ async def run_check(
     local_system: LocalSystem | None = None,
     place: ReportPlace | None = None,
 ) -> int:
-    from core.cli import OutputClosed
-
     version: SepVersion | None = request.version
     console = Console(out)
     output = _Output(console)
@@ -283,6 +185,8 @@ async def run_check(
     else:
         _print_summary(diagnosis, catalog, lang, console)
     if place is not None:
+        from core.report import finish_report  # the report's code loads once the verdicts are in
+
         return finish_report(place, diagnosis, catalog, lang, out, json_printed=as_json)
     return exit_codes.for_diagnosis(diagnosis)
 
@@ -330,82 +234,8 @@ def log_file_text(lang: Lang) -> str:
     return str(path) if path is not None else label("cli", "no-log", lang)
 
 
-async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO, lang: Lang) -> int:
-    from core.cli import UsageError
-
-    bind = _host(args.bind, "--bind")
-    assert bind is not None
-    if not bind.is_ip:
-        raise UsageError("--bind takes an IP address, like 127.0.0.1 or ::1")
-    ports: dict[int, int] = {p: 0 for p in SERVED_PORTS} if args.free_ports else {}
-    ports.update(_overrides(args.port, catalog))
-    simulator = SimulatedManager(bind=bind.name, profile=args.profile, ports=ports)
-    try:
-        await simulator.start()
-    except PermissionError as exc:
-        await simulator.stop()
-        raise UsageError(
-            f"cannot listen there without privileges ({exc}); try --free-ports or --port 443=10443"
-        ) from None
-    except OSError as exc:
-        await simulator.stop()
-        raise UsageError(f"cannot listen on {bind.name}: {exc.strerror or exc}; try --free-ports") from None
-    try:
-        console = Console(out)
-        for line in announcement(simulator, catalog, lang):
-            console.line(line)
-        console.flush()
-        if args.duration is not None:
-            await asyncio.sleep(args.duration)
-        else:
-            await asyncio.Event().wait()
-    finally:
-        await simulator.stop()
-    return 0
-
-
-def report_place_arg(text: str, lang: Lang) -> ReportPlace:
-    """``--report FILE``, checked before any packet leaves; raises UsageError."""
-    from core.cli import UsageError
-    from core.report import ReportError, report_place
-
-    try:
-        return report_place(text)
-    except ReportError as exc:
-        raise UsageError(f"--report: {exc.message(lang)}") from None
-
-
-def finish_report(
-    place: ReportPlace, diagnosis: Diagnosis, catalog: Catalog, lang: Lang, out: TextIO | None, *, json_printed: bool
-) -> int:
-    """Write the finished run's report (``check --report``, ``gui --run --report``); the exit code.
-
-    Should the place refuse the files now (a disk that filled up during the run), the
-    results are kept elsewhere and one line says where (exit CANNOT_WRITE); if no folder
-    takes them, the JSON goes to stdout. Nothing of a run is lost.
-    """
-    from core.cli import PROG, say
-    from core.report import Kept, write_or_keep
-
-    outcome = write_or_keep(place, diagnosis, catalog, lang)
-    if isinstance(outcome, Kept):
-        say(f"{PROG}: {outcome.message(lang)}")
-        if outcome.html is None and not json_printed and out is not None:
-            write_json(out, diagnosis.to_json(lang))
-        return exit_codes.CANNOT_WRITE
-    if out is not None and not json_printed:
-        html, json_path = outcome
-        console = Console(out)
-        for notice in place.notices:
-            console.line(f"{label('cli', 'note', lang)}: {notice.message(lang)}")
-        console.line(UserError("report-written", html=str(html), json=str(json_path)).message(lang))
-    return exit_codes.for_diagnosis(diagnosis)
-
-
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
     lang: Lang = getattr(args, "lang", None) or system_lang()
-    if args.command == "simulate":
-        return asyncio.run(run_simulator(args, catalog, sys.stdout, lang))
     request = request_from_args(args, catalog)
     place = None if args.report is None else report_place_arg(args.report, lang)
     policy = TimeoutPolicy.from_user_timeout(args.timeout)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import errno
 import io
 import json
 import sys
@@ -83,3 +84,20 @@ def write_json(stream: TextIO, document: object) -> None:
     elsewhere (valid JSON in any encoding), never a raw C1 or bidi control."""
     text = json.dumps(document, ensure_ascii=not is_unicode(stream), indent=2)
     stream.write(json_safe(strip_credentials(text)) + "\n")
+
+
+class OutputClosed(Exception):
+    """The reader of stdout went away (``check ... | head -1``): end quietly."""
+
+
+def is_output_closed(exc: BaseException) -> bool:
+    """A write to a pipe whose reader is gone (EPIPE; EINVAL on Windows)."""
+    if isinstance(exc, OutputClosed | BrokenPipeError):
+        return True
+    return isinstance(exc, OSError) and exc.errno in (errno.EPIPE, errno.EINVAL) and exc.filename is None
+
+
+def say(line: str) -> None:
+    """One line on stderr; a closed stderr is not worth a traceback either."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        print(terminal_safe(strip_credentials(line)), file=sys.stderr)

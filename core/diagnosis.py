@@ -9,11 +9,11 @@ import socket
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.catalog import Catalog, Lang
-from core.engine import RunSummary
-from core.explain import Explanation, Severity, explain, overall
+from core.catalog import Catalog
+from core.explain import Explanation, explain
+from core.i18n import Lang
 from core.plan import ClientPorts, PlanRequest
-from core.results import CheckResult
+from core.results import CheckResult, RunSummary, Severity, overall
 from core.versions import version_notices
 
 if TYPE_CHECKING:  # this PC's findings come from the window; `check` need not load their module

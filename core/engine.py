@@ -30,7 +30,7 @@ import logging
 import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from core.errors import UserError
@@ -47,7 +47,7 @@ from core.localpc.sockets import (
 from core.netbios import NetbiosError, datagram_packet, node_status_query, parse_node_status
 from core.probes import Payload, ProbeOutcome, tcp_probe, udp_probe
 from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
-from core.results import AppResult, AppTest, Check, CheckResult, State
+from core.results import HOST_LEVEL_CAUSES, AppResult, AppTest, Check, CheckResult, RunSummary, State
 from core.smb import smb_negotiate
 from core.timing import PathTiming, TimeoutPolicy
 from core.versions import SepVersion
@@ -59,8 +59,6 @@ ResolvedCallback = Callable[[str, Resolved], None]
 
 log = logging.getLogger(__name__)
 
-HOST_LEVEL_CAUSES = ("host-unreach", "net-unreach", "host-down")
-"""Causes that say the host cannot be reached (as opposed to one of its ports)."""
 _HELD_CAUSES = ("no-response", *HOST_LEVEL_CAUSES)
 
 
@@ -83,18 +81,6 @@ class Step:
     name: str
     address: str | None = None
     port_state: State | None = None
-
-
-@dataclass
-class RunSummary:
-    started: dt.datetime
-    duration_ms: float
-    results: list[CheckResult]
-    """In plan order."""
-    arrival: list[str] = field(default_factory=list)
-    """Check ids in the order their results arrived."""
-    resolved: dict[str, Resolved] = field(default_factory=dict)
-    """Each host name's lookup, as the probes used it (the path facts' DNS part)."""
 
 
 class ProbeEngine:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.results import Severity, State
+
 if TYPE_CHECKING:
     from core.diagnosis import Diagnosis
 
@@ -33,9 +35,6 @@ TERMINATED = 143
 
 def for_diagnosis(diagnosis: Diagnosis) -> int:
     """A finished diagnosis: problems first, then checks that could not be completed, else OK."""
-    from core.explain import Severity
-    from core.results import State
-
     if diagnosis.overall is Severity.PROBLEM:
         return PROBLEMS
     return INCOMPLETE if any(r.state is State.ERROR for r in diagnosis.results) else OK

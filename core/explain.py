@@ -9,25 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
-from core.catalog import Catalog, Guidance, Lang, PortEntry, label
-from core.results import AppResult, AppTest, CheckResult, State
+from core.catalog import Catalog, Guidance, PortEntry, label
+from core.i18n import Lang
+from core.results import AppResult, AppTest, CheckResult, Severity, State
 from core.versions import SepVersion
 
 PUSH_ENTRIES = ("push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138")
-
-
-class Severity(StrEnum):
-    PROBLEM = "problem"
-    WARNING = "warning"
-    INFO = "info"
-    PASSED = "passed"
-    NOT_TESTED = "not_tested"
-
-    @property
-    def rank(self) -> int:
-        return list(Severity).index(self)
 
 
 @dataclass(frozen=True)
@@ -426,14 +414,6 @@ def explain_channel_pair(
         return explanation
     ids = ["client-channel-one-suffices", *(g.id for g in explanation.guidance)]
     return Explanation(Severity.WARNING, explanation.headline, _guidance(catalog, ids))
-
-
-def overall(severities: list[Severity]) -> Severity:
-    """The worst severity that ran; ``not_tested`` only when nothing ran."""
-    ran = [s for s in severities if s is not Severity.NOT_TESTED]
-    if not ran:
-        return Severity.NOT_TESTED
-    return min(ran, key=lambda s: s.rank)
 
 
 def plan_reason(result: CheckResult, catalog: Catalog, version: SepVersion | None, lang: Lang) -> str:

@@ -1,22 +1,19 @@
 """``check --extra HOST:PORT[/udp]``: a port outside the catalogue, like Test-NetConnection.
 
-Each extra port is a check of its own with a catalogue-shaped entry made here
-(``extra-tcp-8080``): it is probed like every other port and explained with the verdict's
-guidance only (the catalogue knows nothing else about it).
+Each extra port is a check of its own with a catalogue-shaped entry (``extra-tcp-8080``,
+made by ``core.catalog.extra_entry``): it is probed like every other port and explained
+with the verdict's guidance only (the catalogue knows nothing else about it).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
 
-from core.catalog import PortEntry, Text
+from core.catalog import EXTRA_PREFIX
 from core.errors import UserError
 from core.hosts import Host, HostError, parse_host
 from core.results import Check, Target, check_id
-from core.versions import parse_rule
 
-EXTRA_PREFIX = "extra-"
 MAX_EXTRAS = 64
 
 
@@ -52,30 +49,6 @@ def parse_extras(texts: list[str]) -> tuple[tuple[Host, str, int], ...]:
     found = [parse_extra(t) for t in texts]
     unique = {(h.name, p, n): (h, p, n) for h, p, n in found}
     return tuple(unique.values())
-
-
-@cache
-def extra_entry(entry_id: str) -> PortEntry:
-    """The entry of ``extra-PROTOCOL-PORT``: what the catalogue would say, for a port it does not hold."""
-    _prefix, protocol, port = entry_id.split("-", 2)
-    return PortEntry(
-        id=entry_id,
-        row=0,
-        protocol=protocol,
-        port=int(port),
-        scheme=None,
-        purpose=Text.message("extra.purpose"),
-        processes=(),
-        initiator=Text.message("extra.initiator"),
-        direction="client_to_manager",
-        listener="manager",
-        localhost_only=False,
-        configurable=None,
-        versions=parse_rule("all"),
-        versions_text=Text.message("word.all_versions"),
-        notes=(),
-        guidance=(),
-    )
 
 
 def extra_checks(extras: tuple[tuple[Host, str, int], ...]) -> list[Check]:

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.catalog import Lang, label
-from core.explain import Severity, overall
+from core.catalog import label
 from core.http_checks import MAX_JSON_DEPTH
+from core.i18n import Lang
+from core.results import Severity, overall
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """A run's JSON is 20-60 KB (a few hundred KB with this PC's Windows findings); 8 MB is not one run."""

@@ -16,33 +16,18 @@ import ipaddress
 import sys
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from core import exit_codes
-from core.catalog import Catalog, Lang, label
-from core.console import Console
-from core.i18n import system_lang
+from core.catalog import Catalog, label
+from core.cli_args import PROG, UsageError
+from core.console import Console, say
+from core.i18n import Lang, system_lang
 from core.merge import Refused, Skipped, merge_files
 from core.merge_report import Network, Writer, build_picture, html_writer, json_writer, site_csv
-from core.report import ReportError, file_place, report_place, write_files
-
-
-def add_merge_parser(sub: Any) -> None:
-    from core.cli import _lang_arg
-
-    merge = sub.add_parser("merge", help="one site report from many runs' JSON files")
-    merge.add_argument(
-        "inputs", nargs="+", metavar="FILE.json|DIR", help="check --json, window or push --json files; folders"
-    )
-    merge.add_argument("--report", default=None, metavar="FILE", help="write the site's HTML report there")
-    merge.add_argument("--json", dest="json_out", default=None, metavar="FILE", help="write the site as JSON there")
-    merge.add_argument("--csv", default=None, metavar="FILE", help="one row per PC, for Excel (UTF-8 with BOM)")
-    merge.add_argument("--subnet", action="append", default=[], metavar="CIDR", help="a real subnet of the site")
-    merge.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
+from core.report_files import ReportError, file_place, report_place, write_files
 
 
 def _networks(texts: list[str], lang: Lang) -> list[Network]:
-    from core.cli import UsageError
 
     networks = []
     for text in texts:
@@ -55,7 +40,6 @@ def _networks(texts: list[str], lang: Lang) -> list[Network]:
 
 
 def _places(args: argparse.Namespace, lang: Lang) -> dict[str, Path]:
-    from core.cli import UsageError
 
     places: dict[str, Path] = {}
     try:
@@ -75,7 +59,6 @@ def _places(args: argparse.Namespace, lang: Lang) -> dict[str, Path]:
 
 
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
-    from core.cli import PROG, UsageError, say
 
     lang: Lang = args.lang or system_lang()
     networks = _networks(args.subnet, lang)

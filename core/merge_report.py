@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TextIO
 
-from core.catalog import Catalog, Lang, label
-from core.explain import Severity
-from core.i18n import group_words
+from core.catalog import Catalog, label
+from core.i18n import Lang, group_words
 from core.merge import SITE_SCHEMA, CheckSummary, FindingSummary, PcRun, Site, Skipped
+from core.results import Severity
 from core.untrusted import json_safe, strip_credentials, terminal_safe
 
 if TYPE_CHECKING:  # imported when a report is rendered

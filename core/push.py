@@ -21,15 +21,29 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.catalog import Catalog, Lang, label
+from core.catalog import Catalog, label
 from core.diagnosis import check_json, this_computer
-from core.engine import HOST_LEVEL_CAUSES, ProbeEngine, RunSummary
 from core.errors import UserError
-from core.explain import Explanation, Severity, explain, overall
+from core.explain import Explanation, explain
 from core.hosts import Host, HostError, parse_host, special_address
-from core.results import AppTest, Check, CheckResult, State, Target, check_id
+from core.i18n import Lang
+from core.results import (
+    HOST_LEVEL_CAUSES,
+    AppTest,
+    Check,
+    CheckResult,
+    RunSummary,
+    Severity,
+    State,
+    Target,
+    check_id,
+    overall,
+)
+
+if TYPE_CHECKING:
+    from core.engine import ProbeEngine  # given by the caller: a sweep's targets are parsed without it
 
 MAX_ADDRESSES = 1024
 """Targets per run at most (a /22): more is refused before anything is sent."""

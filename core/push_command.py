@@ -14,13 +14,13 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from core import exit_codes
-from core.catalog import Catalog, Lang, label
-from core.console import Console, write_json
-from core.engine import ProbeEngine
-from core.i18n import system_lang
+from core.catalog import Catalog, label
+from core.cli_args import PROG, UsageError, report_place_arg
+from core.console import Console, say, write_json
+from core.i18n import Lang, system_lang
 from core.push import (
     DEFAULT_CONCURRENCY,
     DEFAULT_RATE,
@@ -32,28 +32,16 @@ from core.push import (
     parse_targets,
     read_targets_file,
 )
-from core.report import ReportError, ReportPlace, write_pair
+from core.report_files import ReportError, ReportPlace, write_pair
 from core.timing import TimeoutPolicy
 from core.untrusted import json_safe, strip_credentials
 
-
-def add_push_parser(sub: Any) -> None:
-    from core.check_command import _timeout_arg
-    from core.cli import _lang_arg
-
-    push = sub.add_parser("push", help="from the manager: are these client PCs ready for push deployment?")
-    push.add_argument("targets", nargs="*", metavar="TARGET", help="PC names, IP addresses, IPv4 CIDR blocks")
-    push.add_argument("--targets", dest="targets_file", default=None, metavar="FILE", help="one target per line")
-    push.add_argument("--mac", action="store_true", help="the targets include Macs: check TCP 22 too")
-    push.add_argument("--timeout", type=_timeout_arg, default=None, help="longest wait per attempt, 0.1-60 s")
-    push.add_argument("--json", action="store_true", help="print one JSON object")
-    push.add_argument("--report", default=None, metavar="FILE", help="write the HTML report there (and FILE's .json)")
-    push.add_argument("--lang", type=_lang_arg, default=None, help="ja or en")
+if TYPE_CHECKING:
+    from core.engine import ProbeEngine
 
 
 def targets_from_args(args: argparse.Namespace, lang: Lang) -> Targets:
     """Every target checked before anything is sent; raises UsageError."""
-    from core.cli import UsageError
 
     items = [("", text) for text in args.targets]
     try:
@@ -113,7 +101,10 @@ def summary_line(sweep: PushSweep, lang: Lang) -> str:
 
 
 def push_engine(policy: TimeoutPolicy) -> ProbeEngine:
-    """The engine of a sweep: more probes in flight than ``check`` (many hosts), paced."""
+    """The engine of a sweep: more probes in flight than ``check`` (many hosts), paced. Loaded
+    here, when a sweep starts: the window's push pages use this module from the start."""
+    from core.engine import ProbeEngine
+
     return ProbeEngine(policy, max_sockets=DEFAULT_CONCURRENCY, probe_rate=DEFAULT_RATE, use_system_proxy=False)
 
 
@@ -190,7 +181,6 @@ def render_push_pair(sweep: PushSweep, catalog: Catalog, lang: Lang) -> tuple[st
 def _write_report(
     place: ReportPlace, sweep: PushSweep, catalog: Catalog, lang: Lang, console: Console, *, quiet: bool
 ) -> int:
-    from core.cli import PROG, say
 
     html, json_text = render_push_pair(sweep, catalog, lang)
     try:
@@ -220,7 +210,6 @@ def _raise_file_limit() -> None:
 
 
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
-    from core.check_command import report_place_arg
 
     lang: Lang = getattr(args, "lang", None) or system_lang()
     targets = targets_from_args(args, lang)

@@ -17,12 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.catalog import Catalog, Guidance, Lang, configurable_code, label
+from core.catalog import Catalog, Guidance, configurable_code, label
 from core.diagnosis import Diagnosis
-from core.explain import Explanation, Severity
-from core.i18n import group_words
+from core.explain import Explanation
+from core.i18n import Lang, group_words
 from core.localpc import LocalFinding
-from core.results import CheckResult
+from core.results import CheckResult, Severity
 
 SEVERITY_ORDER = (Severity.PROBLEM, Severity.WARNING, Severity.INFO, Severity.PASSED, Severity.NOT_TESTED)
 ACTIONABLE = (Severity.PROBLEM, Severity.WARNING)

@@ -8,11 +8,15 @@ never a pass.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.hosts import Host
+
+if TYPE_CHECKING:
+    from core.resolver import Resolved
 
 
 class State(StrEnum):
@@ -33,6 +37,32 @@ class State(StrEnum):
     def ran(self) -> bool:
         """True when a probe actually ran and produced this verdict."""
         return self not in (State.NOT_APPLICABLE, State.NOT_TESTED, State.CANCELLED)
+
+
+class Severity(StrEnum):
+    """How much a finding matters, worst first."""
+
+    PROBLEM = "problem"
+    WARNING = "warning"
+    INFO = "info"
+    PASSED = "passed"
+    NOT_TESTED = "not_tested"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+def overall(severities: list[Severity]) -> Severity:
+    """The worst severity that ran; ``not_tested`` only when nothing ran."""
+    ran = [s for s in severities if s is not Severity.NOT_TESTED]
+    if not ran:
+        return Severity.NOT_TESTED
+    return min(ran, key=lambda s: s.rank)
+
+
+HOST_LEVEL_CAUSES = ("host-unreach", "net-unreach", "host-down")
+"""Causes (``CheckResult.cause``) that say the host cannot be reached, as opposed to one of its ports."""
 
 
 class Target(StrEnum):
@@ -184,3 +214,17 @@ class CheckResult:
             "error": self.error,
             "local_sockets": list(self.local_sockets),
         }
+
+
+@dataclass
+class RunSummary:
+    """What one run of the probe engine found."""
+
+    started: dt.datetime
+    duration_ms: float
+    results: list[CheckResult]
+    """In plan order."""
+    arrival: list[str] = field(default_factory=list)
+    """Check ids in the order their results arrived."""
+    resolved: dict[str, Resolved] = field(default_factory=dict)
+    """Each host name's lookup, as the probes used it (the path facts' DNS part)."""

@@ -20,11 +20,10 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from core.catalog import Catalog
 from core.diagnosis import Diagnosis
-from core.engine import ProbeEngine, RunSummary
+from core.engine import ProbeEngine
 from core.explain import Explanation, explain, explain_channel_pair
 from core.localpc import LocalReport, LocalSystem, client_config, inspect_local
 from core.path import Hop, PathFacts, PathWork
@@ -32,65 +31,22 @@ from core.path.local import sylink_last_ip, windows_route_of, with_sylink_findin
 from core.path.winicmp import IcmpApi
 from core.plan import CLIENT_CHANNELS, ClientPorts, PlanRequest, Role, build_plan
 from core.resolver import Resolved
-from core.results import Check, CheckResult, State, Target
+from core.results import Check, CheckResult, RunSummary, State, Target
+from core.run_events import (
+    EventConsumer,
+    Finished,
+    LocalRead,
+    PathsFound,
+    Planned,
+    RunEvent,
+    Started,
+    TraceHop,
+    Verdict,
+)
 
 log = logging.getLogger(__name__)
 
 CANCELLED_REASON = "cancelled before an answer"
-
-
-@dataclass(frozen=True)
-class Planned:
-    """The plan: every check, in plan order, before anything is sent."""
-
-    checks: tuple[Check, ...]
-
-
-@dataclass(frozen=True)
-class Started:
-    """These checks are being probed from ``at`` (``time.monotonic()``) on."""
-
-    check_ids: tuple[str, ...]
-    at: float
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One check's result with its explanation, as it arrives."""
-
-    result: CheckResult
-    explanation: Explanation
-
-
-@dataclass(frozen=True)
-class LocalRead:
-    """This PC's settings and firewall were read."""
-
-    report: LocalReport
-
-
-@dataclass(frozen=True)
-class TraceHop:
-    """A hop of the trace toward one host's filtered port answered (or stayed silent)."""
-
-    host: str
-    hop: Hop
-
-
-@dataclass(frozen=True)
-class PathsFound:
-    """The path facts of every target (after the probes)."""
-
-    paths: tuple[PathFacts, ...]
-
-
-@dataclass(frozen=True)
-class Finished:
-    diagnosis: Diagnosis
-
-
-RunEvent = Planned | Started | Verdict | LocalRead | TraceHop | PathsFound | Finished
-EventConsumer = Callable[[RunEvent], None]
 
 
 class DiagnosisRun:

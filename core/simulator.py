@@ -25,50 +25,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.catalog import Catalog, Lang, label
+from core.catalog import Catalog, label
 from core.hosts import parse_host
 from core.http_checks import SECARS_PATH, VERSION_PATH
+from core.i18n import Lang
 from core.invocation import command_line, program_argv
 from core.netbios import node_status_answer
 from core.plan import PlanRequest, Role, build_plan
+from core.simulator_profiles import PROFILES
 from core.versions import parse_version
 
 DEFAULT_VERSION = "14.3.9205.6000"
 """The release the simulated manager runs (14.3 RU6), as its 8446 version API reports it."""
 
-
-@dataclass(frozen=True)
-class Profile:
-    """A fault to simulate, and where a technician sees it.
-
-    ``role`` is the role whose checks show this fault and nothing else: the client desk
-    for the client ports (8014, 443) and this PC's push-deployment ports, the admin
-    console for the console ports. Its words (``profile-NAME``) are in the message catalogue
-    ``[simulator]``.
-    """
-
-    name: str
-    role: Role
-    reports_version: str | None = None
-    """What the 8446 version API reports instead of the manager's own version."""
-
-
-PROFILES: dict[str, Profile] = {
-    p.name: p
-    for p in (
-        Profile("healthy", Role.CLIENT),
-        Profile("secars-wrong", Role.CLIENT),
-        Profile("secars-error", Role.CLIENT),
-        Profile("cert-expired", Role.CLIENT),
-        Profile("cert-expiring", Role.CLIENT),
-        Profile("cert-wrong-name", Role.CLIENT),
-        Profile("http-down", Role.CLIENT),
-        Profile("stalled", Role.CLIENT),
-        Profile("dropped", Role.CONSOLE),
-        Profile("version-mismatch", Role.CONSOLE, reports_version="14.2.5323.2000"),
-        Profile("push-blocked", Role.CLIENT),
-    )
-}
 
 SERVED_PORTS = (8014, 443, 8443, 8445, 8446, 9090, 1100, 137, 138, 139, 445)
 # The simulator also stands in for this PC's push-deployment ports (File and Printer

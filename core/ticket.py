@@ -7,10 +7,11 @@ worst first, so the ticket and the report say the same thing.
 
 from __future__ import annotations
 
-from core.catalog import Catalog, Lang, label
+from core.catalog import Catalog, label
 from core.diagnosis import Diagnosis
-from core.explain import Severity
+from core.i18n import Lang
 from core.report_context import answers
+from core.results import Severity
 
 
 def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:

@@ -15,12 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from core.errors import UserError
-
-if TYPE_CHECKING:
-    from core.catalog import Lang
+from core.i18n import Lang, say
 
 ACCEPTED_FORMS = (
     "12.1, 12.1.5, 12.1 RU4, 12.1.6 MP10, 14, 14.0 MP2, 14.0.1, 14 RU1, "
@@ -167,17 +164,15 @@ class SepVersion:
 
     def describe(self, lang: Lang = "en") -> str:
         """Release name, plus the build and whether it is known, in the user's language."""
-        from core.catalog import label  # late: the catalogue parses versions itself
-
         name = self.release_name
         if self.newer_than_known:
             latest = _release_name(*LATEST_KNOWN, 0)
-            name += " (" + label("version", "newer", lang).replace("{latest}", latest) + ")"
+            name += " (" + say("version.newer", lang, latest=latest) + ")"
         if self.build_text is None:
             return name
         if self.build_known:
             return f"{name} ({self.build_text})"
-        return f"{name}? ({self.build_text}, {label('version', 'unknown_build', lang)})"
+        return f"{name}? ({self.build_text}, {say('version.unknown_build', lang)})"
 
     def __lt__(self, other: SepVersion) -> bool:
         return self.sort_key < other.sort_key

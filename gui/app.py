@@ -34,8 +34,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import exit_codes
-from core.catalog import CatalogError, load_catalog
-from core.i18n import load_messages
+from core.catalog import load_catalog
+from core.i18n import CatalogError, load_messages
 from core.logs import setup_logging
 from core.plan import PlanError, parse_overrides
 from gui.i18n import LanguageManager

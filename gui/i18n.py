@@ -7,8 +7,7 @@ from importlib import resources
 from PySide6.QtCore import QLibraryInfo, QObject, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
-from core.catalog import Lang
-from core.i18n import FALLBACK_LANG, languages, system_lang
+from core.i18n import FALLBACK_LANG, Lang, languages, system_lang
 
 
 class LanguageManager(QObject):

@@ -6,8 +6,8 @@ from PySide6.QtCore import QByteArray, QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
-from core.catalog import Catalog, Lang
-from core.i18n import language_name, languages, system_lang
+from core.catalog import Catalog
+from core.i18n import Lang, language_name, languages, system_lang
 from gui.i18n import LanguageManager
 from gui.reference import ReferenceView
 from gui.settings import Settings

@@ -12,7 +12,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
-from core.catalog import Guidance, Lang, PortEntry, configurable_code, label
+from core.catalog import Guidance, PortEntry, configurable_code, label
+from core.i18n import Lang
 from core.search import entry_matches, query_terms
 from core.versions import SepVersion
 from gui.table_model import BilingualTableModel, Index

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.catalog import DIRECTIONS, Catalog, Lang, PortEntry, configurable_code, label
+from core.catalog import DIRECTIONS, Catalog, PortEntry, configurable_code, label
+from core.i18n import Lang
 from core.versions import KNOWN_RELEASES, SepVersion, VersionError, parse_version
 from gui.labels import set_label
 from gui.port_model import COL_PORT, COL_PURPOSE, COLUMN_COUNT, ENTRY_ROLE, PortFilterProxy, PortTableModel

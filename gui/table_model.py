@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from core.catalog import Lang
+from core.i18n import Lang
 
 Index = QModelIndex | QPersistentModelIndex
 

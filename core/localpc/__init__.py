@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, Protocol
 
-from core.explain import Severity
 from core.hosts import Host
 from core.i18n import languages
 from core.localpc.client import (
@@ -42,6 +41,7 @@ from core.localpc.windows import (
     decode_console_output,
     system_powershell,
 )
+from core.results import Severity
 
 __all__ = [
     "FPS_GROUP",

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.explain import Severity
 from core.i18n import languages, say
+from core.results import Severity
 
 if TYPE_CHECKING:
     from core.localpc.client import ClientConfig
-    from core.localpc.firewall import Facing
 
 
 def words(code: str, **values: object) -> dict[str, str]:
@@ -44,6 +43,19 @@ class LocalFinding:
             "guidance": list(self.guidance),
             "evidence": self.evidence,
         }
+
+
+@dataclass(frozen=True)
+class Facing:
+    """The interface that faces the manager, as Windows routes to it."""
+
+    profiles: tuple[str, ...]
+    """The profile of that interface, or every profile in use when it is not known."""
+    interface: str | None
+    address: str | None
+    known: bool
+    next_hop: str | None = None
+    """Find-NetRoute's NextHop (0.0.0.0 or :: when the manager is on this PC's own network)."""
 
 
 @dataclass(frozen=True)

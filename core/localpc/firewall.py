@@ -21,8 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.explain import Severity
-from core.localpc.findings import LocalFinding, title, words
+from core.localpc.findings import Facing, LocalFinding, title, words
+from core.results import Severity
 
 FPS_GROUP = "@FirewallAPI.dll,-28502"
 """File and Printer Sharing: the group's resource id, the same on every language of Windows."""
@@ -133,19 +133,6 @@ def remote_address_admits(values: Iterable[str], manager: IpAddress | None, loca
 
 
 # --- which profile applies ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Facing:
-    """The interface that faces the manager, as Windows routes to it."""
-
-    profiles: tuple[str, ...]
-    """The profile of that interface, or every profile in use when it is not known."""
-    interface: str | None
-    address: str | None
-    known: bool
-    next_hop: str | None = None
-    """Find-NetRoute's NextHop (0.0.0.0 or :: when the manager is on this PC's own network)."""
 
 
 def facing(document: Mapping[str, Any]) -> Facing:

@@ -3,7 +3,7 @@
 A host's lookup (or its first verdict with an address) starts its route facts and ICMP echo; the first
 filtered or unreachable TCP port of a host starts its trace, toward that port. ``settle``
 waits for what was started (each part bounded in time) and puts the facts together with
-the lookup the probes used (``core.engine.RunSummary.resolved``) and this PC's SyLink
+the lookup the probes used (``core.results.RunSummary.resolved``) and this PC's SyLink
 settings (``core.localpc``): the client's ``LastServerIP`` no longer among the manager's
 addresses is a finding of this PC.
 """

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from core.explain import Severity
 from core.localpc import LocalFinding, LocalReport
 from core.localpc.findings import title, words
 from core.path.facts import DnsFacts
 from core.path.route import WindowsRoute
+from core.results import Severity
 
 SYLINK_FINDING = "sylink-address"
 

@@ -15,21 +15,22 @@ import logging
 from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget, QWizard
 
-from core.catalog import Catalog, Lang, label
+from core.catalog import Catalog, label
 from core.diagnosis import Diagnosis
-from core.engine import ProbeEngine
+from core.i18n import Lang
 from core.localpc import LocalReport, LocalSystem, inspect_local
 from core.path.facts import hop_text
 from core.plan import PlanRequest, Role
-from core.report import ReportError, report_place, write_report
+from core.report import write_report
+from core.report_files import ReportError, report_place
 from core.results import State
-from core.run import DiagnosisRun, Finished, LocalRead, Planned, RunEvent, Started, TraceHop, Verdict
+from core.run_events import Finished, LocalRead, Planned, RunEvent, Started, TraceHop, Verdict
 from core.ticket import ticket_summary
 from core.timing import TimeoutPolicy
 from gui.settings import Settings
@@ -42,6 +43,9 @@ from gui.wizard.pages.run import RunPage
 from gui.wizard.pages.target import TargetPage
 from gui.wizard.pages.where import WherePage
 from gui.wizard.push import PushResultsPage, PushRunPage, PushTargetsPage
+
+if TYPE_CHECKING:
+    from core.run import DiagnosisRun
 
 log = logging.getLogger(__name__)
 
@@ -302,6 +306,10 @@ class DiagnosticsWizard(QWizard):
 
     def start_run(self, request: PlanRequest) -> asyncio.Task[Diagnosis]:
         """A new run for ``request``; an older one still going is cancelled."""
+        # The probe engine loads with the first run, not with the window (`gui --quit` opens fast).
+        from core.engine import ProbeEngine
+        from core.run import DiagnosisRun
+
         self.cancel_run()
         engine = ProbeEngine(self.policy)
         run = DiagnosisRun(

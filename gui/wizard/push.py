@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from core.catalog import label
 from core.push import PushRun, PushSweep, TargetError, Targets, TargetVerdict, parse_targets, read_targets_file
 from core.push_command import push_engine, render_push_pair, summary_line
-from core.report import ReportError, report_place, write_pair
+from core.report_files import ReportError, report_place, write_pair
 from core.results import CheckResult
 from core.timing import TimeoutPolicy
 from gui.tasks import in_worker, start_task

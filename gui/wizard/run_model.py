@@ -12,9 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from core.catalog import Catalog, Lang, label
-from core.explain import Explanation, Severity
-from core.results import Check, CheckResult
+from core.catalog import Catalog, label
+from core.explain import Explanation
+from core.i18n import Lang
+from core.results import Check, CheckResult, Severity
 from gui.plaintext import literal_html
 from gui.table_model import BilingualTableModel, Index
 

@@ -11,8 +11,8 @@ import logging
 import sys
 
 from core import exit_codes
-from core.check_command import finish_report
-from core.report import ReportError, ReportPlace, report_place
+from core.report import finish_report
+from core.report_files import ReportError, ReportPlace, report_place
 from gui.tasks import in_worker
 from gui.wizard.controller import DiagnosticsWizard, Page
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import CatalogError, parse_catalog
-from core.i18n import language_file
+from core.catalog import parse_catalog
+from core.i18n import CatalogError, language_file
 
 PORTS = (resources.files("resources") / "catalog" / "ports.toml").read_text(encoding="utf-8")
 GUIDANCE = (resources.files("resources") / "catalog" / "guidance.toml").read_text(encoding="utf-8")

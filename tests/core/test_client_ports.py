@@ -11,12 +11,13 @@ import io
 from core.catalog import load_catalog
 from core.check_command import run_check
 from core.engine import ProbeEngine
-from core.explain import Severity, plan_reason
+from core.explain import plan_reason
 from core.hosts import parse_host
 from core.localpc import ClientConfig, parse_sylink_xml
 from core.plan import ClientPorts, PlanRequest, Role, build_plan
-from core.results import CheckResult, State
-from core.run import DiagnosisRun, RunEvent, Verdict
+from core.results import CheckResult, Severity, State
+from core.run import DiagnosisRun
+from core.run_events import RunEvent, Verdict
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import parse_version

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from core.catalog import load_catalog
-from core.engine import ProbeEngine, RunSummary, settle_host
-from core.explain import Severity, explain
+from core.engine import ProbeEngine, settle_host
+from core.explain import explain
 from core.hosts import parse_host
 from core.plan import PlanRequest, Role, build_plan
 from core.probes import ProbeOutcome
-from core.results import AppResult, AppTest, CheckResult, State
+from core.results import AppResult, AppTest, CheckResult, RunSummary, Severity, State
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import parse_version

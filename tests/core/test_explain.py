@@ -7,10 +7,10 @@ import itertools
 import pytest
 
 from core.catalog import load_catalog
-from core.explain import Severity, explain, overall
+from core.explain import explain
 from core.hosts import parse_host
 from core.plan import PlanRequest, Role, build_plan
-from core.results import AppResult, AppTest, CheckResult, State
+from core.results import AppResult, AppTest, CheckResult, Severity, State, overall
 from core.versions import parse_version
 
 CATALOG = load_catalog()

@@ -12,7 +12,7 @@ import pytest
 
 from core.catalog import load_catalog
 from core.engine import ProbeEngine
-from core.explain import Severity, explain
+from core.explain import explain
 from core.hosts import parse_host
 from core.localpc.sockets import (
     Endpoint,
@@ -23,7 +23,7 @@ from core.localpc.sockets import (
     read_socket_table_off_loop,
 )
 from core.plan import PlanRequest, build_plan
-from core.results import CheckResult, State
+from core.results import CheckResult, Severity, State
 from core.timing import TimeoutPolicy
 from core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S

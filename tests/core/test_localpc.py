@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from core.explain import Severity
 from core.localpc import POWERSHELL_SCRIPT, LocalReport, inspect_local, parse_sylink_xml
 from core.localpc.firewall import FPS_GROUP, FPS_PORTS, firewall_findings, remote_address_admits
+from core.results import Severity
 from tests.helpers.windows_fixtures import (
     RECORDED,
     WINDOWS_FIXTURES,

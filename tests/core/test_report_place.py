@@ -24,16 +24,8 @@ from core.catalog import load_catalog
 from core.diagnosis import Diagnosis
 from core.hosts import parse_host
 from core.plan import PlanRequest
-from core.report import (
-    Kept,
-    ReportError,
-    ReportPlace,
-    _windows_refusal,
-    report_place,
-    report_place_in,
-    write_or_keep,
-    write_pair,
-)
+from core.report import Kept, write_or_keep
+from core.report_files import ReportError, ReportPlace, _windows_refusal, report_place, report_place_in, write_pair
 from core.versions import parse_version
 from tests.helpers.command import ROOT, command
 from tests.helpers.privileges import running_as_root
@@ -216,7 +208,7 @@ def test_a_failed_second_rename_puts_the_first_back(tmp_path: Path, monkeypatch:
             raise OSError(5, "Input/output error")
         real_replace(source, target)
 
-    monkeypatch.setattr("core.report.os.replace", failing)
+    monkeypatch.setattr("core.report_files.os.replace", failing)
     with _refused("report-write-failed"):
         write_pair(place, "new html", "new json")
     assert (tmp_path / "r.html").read_text() == "old html"
@@ -271,7 +263,7 @@ SIGTERM_DURING = """
 import os, signal, sys
 from pathlib import Path
 from core import termination
-import core.report as report
+import core.report_files as report
 
 termination.install()
 folder = Path(sys.argv[1])

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import Lang
 from core.diagnosis import Diagnosis
-from core.explain import Severity
+from core.i18n import Lang
 from core.report import render_report
-from core.simulator import PROFILES
+from core.results import Severity
+from core.simulator_profiles import PROFILES
 from tests.helpers.chromium import A4, LETTER, HeadlessChromium, find_chromium, pdf_pages
 from tests.helpers.profile_runs import CATALOG, profile_diagnosis
 

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 import pytest
 
 from core.catalog import load_catalog
-from core.engine import ProbeEngine, ResultCallback, RunSummary
-from core.explain import Severity
+from core.engine import ProbeEngine, ResultCallback
 from core.hosts import parse_host
 from core.plan import PlanRequest, Role
-from core.results import Check, CheckResult, State
-from core.run import DiagnosisRun, Finished, LocalRead, Planned, RunEvent, Started, Verdict
+from core.results import Check, CheckResult, RunSummary, Severity, State
+from core.run import DiagnosisRun
+from core.run_events import Finished, LocalRead, Planned, RunEvent, Started, Verdict
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
 from core.versions import SepVersion, parse_version

@@ -20,7 +20,8 @@ import pytest
 
 from core.catalog import load_catalog
 from core.invocation import DEV_SCRIPT_ENV, command_line, program_argv, quote
-from core.simulator import PROFILES, SERVED_PORTS, SimulatedManager, announcement
+from core.simulator import SERVED_PORTS, SimulatedManager, announcement
+from core.simulator_profiles import PROFILES
 from tests.helpers.command import ROOT, command, spawned
 from tests.helpers.hang import HANG_GUARD_S
 

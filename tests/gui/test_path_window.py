@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QTreeWidgetItem
 from core.hosts import parse_host
 from core.path import Hop, HopKind
 from core.plan import PlanRequest, Role
-from core.run import TraceHop
+from core.run_events import TraceHop
 from core.simulator import SimulatedManager
 from core.versions import parse_version
 from gui.wizard.controller import DiagnosticsWizard

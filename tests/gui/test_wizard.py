@@ -16,9 +16,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from core.catalog import load_catalog
-from core.explain import Severity
 from core.plan import Role
-from core.results import State
+from core.results import Severity, State
 from core.simulator import SimulatedManager
 from core.timing import TimeoutPolicy
 from gui.main_window import MainWindow

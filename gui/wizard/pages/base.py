@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
-from core.catalog import Catalog, Lang
+from core.catalog import Catalog
+from core.i18n import Lang
 from gui.settings import Settings
 
 

@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 
 from core.catalog import Guidance, label
 from core.diagnosis import Diagnosis
-from core.explain import Explanation, Severity, plan_reason
+from core.explain import Explanation, plan_reason
 from core.localpc import LocalFinding
-from core.results import CheckResult
+from core.results import CheckResult, Severity
 from gui.plaintext import literal_html
 from gui.wizard.fields import plain_label
 from gui.wizard.pages.base import WizardContext, WizardPage

@@ -1,0 +1,99 @@
+"""``ports``: the port reference on the command line, as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from core import exit_codes
+from core.catalog import Catalog, PortEntry, configurable_code, label
+from core.console import write_json
+from core.i18n import Lang, system_lang
+from core.i18n import say as say_message
+from core.search import entry_matches, query_terms
+from core.versions import SepVersion
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def entry_json(entry: PortEntry, lang: Lang, version: SepVersion | None) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": entry.id,
+        "protocol": entry.protocol,
+        "port": entry.port,
+        "purpose": entry.purpose.get(lang),
+        "processes": [p.name for p in entry.processes_for(version)],
+        "process_details": [
+            {"name": p.name, "versions": p.versions.text, "note": p.note.get(lang) if p.note else None}
+            for p in entry.processes
+        ],
+        "initiator": entry.initiator.get(lang),
+        "direction": entry.direction,
+        "listener": entry.listener,
+        "localhost_only": entry.localhost_only,
+        "configurable": entry.configurable,
+        "versions": entry.versions_text.get(lang),
+        "version_rule": entry.versions.text,
+        "notes": [n.get(lang) for n in entry.notes],
+        "guidance": list(entry.guidance),
+    }
+    if version is not None:
+        item["applies"] = entry.applies_to(version)
+        item["reason"] = None if item["applies"] else entry.versions_text.get(lang)
+    return item
+
+
+def render_ports_table(entries: Sequence[PortEntry], lang: Lang, version: SepVersion | None) -> str:
+    head = [
+        say_message(f"ports.head-{column}", lang)
+        for column in ("port", "direction", "process", "change", "versions", "applies", "purpose")
+    ]
+    rows = []
+    for e in entries:
+        procs = ", ".join(p.name for p in e.processes_for(version)) or "-"
+        applies = ""
+        if version is not None:
+            applies = label("word", "applies" if e.applies_to(version) else "not_applies", lang)
+        rows.append(
+            [
+                e.label,
+                label("direction", e.direction, lang),
+                procs,
+                label("configurable", configurable_code(e), lang),
+                e.versions_text.get(lang),
+                applies,
+                e.purpose.get(lang),
+            ]
+        )
+    keep = [i for i in range(len(head)) if i != 5 or version is not None]
+    widths = {i: max(_width(head[i]), *(_width(r[i]) for r in rows)) if rows else _width(head[i]) for i in keep}
+    lines = []
+    for row in [head, *rows]:
+        cells = [row[i] if i == keep[-1] else _pad(row[i], widths[i]) for i in keep]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace, catalog: Catalog) -> int:
+    out: TextIO = sys.stdout
+    lang: Lang = args.lang or system_lang()
+    terms = query_terms(args.search or "")
+    entries = [e for e in catalog.entries if entry_matches(e, terms, catalog.guidance)]
+    if args.json:
+        write_json(out, [entry_json(e, lang, args.version) for e in entries])
+        return exit_codes.OK
+    if args.version is not None:
+        out.write(f"SEP {args.version.describe(lang)}\n")
+    out.write(render_ports_table(entries, lang, args.version) + "\n")
+    if not entries:
+        out.write(say_message("ports.no-match", lang) + "\n")
+    return exit_codes.OK

@@ -1,0 +1,51 @@
+"""``simulate``: a simulated SEP Manager on loopback, served until Ctrl+C or ``--duration``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import TextIO
+
+from core.catalog import Catalog
+from core.cli_args import UsageError, host_option, port_overrides
+from core.console import Console
+from core.i18n import Lang, system_lang
+from core.simulator import SERVED_PORTS, SimulatedManager, announcement
+
+
+async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO, lang: Lang) -> int:
+    bind = host_option(args.bind, "--bind")
+    assert bind is not None
+    if not bind.is_ip:
+        raise UsageError("--bind takes an IP address, like 127.0.0.1 or ::1")
+    ports: dict[int, int] = {p: 0 for p in SERVED_PORTS} if args.free_ports else {}
+    ports.update(port_overrides(args.port, catalog))
+    simulator = SimulatedManager(bind=bind.name, profile=args.profile, ports=ports)
+    try:
+        await simulator.start()
+    except PermissionError as exc:
+        await simulator.stop()
+        raise UsageError(
+            f"cannot listen there without privileges ({exc}); try --free-ports or --port 443=10443"
+        ) from None
+    except OSError as exc:
+        await simulator.stop()
+        raise UsageError(f"cannot listen on {bind.name}: {exc.strerror or exc}; try --free-ports") from None
+    try:
+        console = Console(out)
+        for line in announcement(simulator, catalog, lang):
+            console.line(line)
+        console.flush()
+        if args.duration is not None:
+            await asyncio.sleep(args.duration)
+        else:
+            await asyncio.Event().wait()
+    finally:
+        await simulator.stop()
+    return 0
+
+
+def run(args: argparse.Namespace, catalog: Catalog) -> int:
+    lang: Lang = getattr(args, "lang", None) or system_lang()
+    return asyncio.run(run_simulator(args, catalog, sys.stdout, lang))

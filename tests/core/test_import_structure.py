@@ -1,0 +1,238 @@
+"""How the program's modules depend on each other, and what each command loads.
+
+- **No import cycles** among core/ and gui/, read statically from the source: every
+  ``import`` counts, at module level, inside a function and under ``TYPE_CHECKING``.
+  Function-level imports are allowed only to load something later than the module that
+  needs it (the command line's dispatcher loads one command's module; the window loads
+  the probe engine with its first run; ``check`` loads the report's code after the run);
+  since they count here, none can hide a cycle.
+- **Leaf modules** stay leaves: the languages and their words (``core.i18n``), the errors
+  and the shared value types import only what is listed below.
+- **What a command loads**, in a child process: ``ports`` no probe engine, HTTP or
+  certificate library, template engine or Qt; ``check`` none of what comes after its
+  first packet before it (tests/gui/test_startup_imports.py: ``gui --quit``).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests.helpers.command import ENV, ROOT
+
+PACKAGES = ("core", "gui")
+
+
+def module_graph(root: Path, packages: tuple[str, ...] = PACKAGES) -> dict[str, dict[str, int]]:
+    """Each module of ``packages`` under ``root`` -> the project modules it imports (with a line).
+
+    A package's ``__init__`` that runs before its submodule is not counted as an import of it.
+    """
+    files: dict[str, tuple[Path, bool]] = {}
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            parts = list(path.relative_to(root).with_suffix("").parts)
+            is_package = parts[-1] == "__init__"
+            files[".".join(parts[:-1] if is_package else parts)] = (path, is_package)
+    graph: dict[str, dict[str, int]] = {}
+    for name, (path, is_package) in files.items():
+        here = name if is_package else name.rpartition(".")[0]
+        found: dict[str, int] = {}
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = here.split(".")[: len(here.split(".")) - node.level + 1]
+                    module = ".".join([*base, *([node.module] if node.module else [])])
+                else:
+                    module = node.module or ""
+                # `from core import check_command` imports the module core.check_command;
+                # `from core.localpc import LocalReport` the package core.localpc.
+                submodules = [f"{module}.{a.name}" for a in node.names if f"{module}.{a.name}" in files]
+                targets = submodules or [module]
+            else:
+                continue
+            for target in targets:
+                while target and target not in files:
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    found.setdefault(target, node.lineno)
+        graph[name] = found
+    return graph
+
+
+def cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph[module]:
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in graph:
+        if module not in index:
+            visit(module)
+    return sorted(found)
+
+
+def _described(graph: dict[str, dict[str, int]], component: list[str]) -> str:
+    arrows = [f"{a} -> {b} (line {line})" for a in component for b, line in graph[a].items() if b in component]
+    return "; ".join(arrows)
+
+
+def test_the_cycle_finder_sees_imports_in_functions_and_under_type_checking(tmp_path: Path) -> None:
+    package = tmp_path / "core"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def late():\n    from core import b\n")
+    (package / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from core.c import Thing\n")
+    (package / "c.py").write_text("from . import a\n")
+    (package / "d.py").write_text("import core.a\n")
+    graph = module_graph(tmp_path, ("core",))
+    assert graph["core.a"] == {"core.b": 2}
+    assert cycles(graph) == [["core.a", "core.b", "core.c"]]
+
+
+def test_no_import_cycles_among_the_programs_modules() -> None:
+    graph = module_graph(ROOT)
+    # The reader is alive: the dispatcher's function-level import of a command is an edge.
+    assert "core.check_command" in graph["core.cli"]
+    assert "core.run" in graph["gui.wizard.controller"]
+    found = cycles(graph)
+    assert found == [], "\n".join(_described(graph, c) for c in found)
+
+
+LEAVES = {
+    "core.i18n": set(),
+    "core.errors": {"core.i18n"},
+    "core.results": {"core.hosts", "core.resolver"},
+    "core.run_events": {"core.diagnosis", "core.explain", "core.localpc", "core.path", "core.results"},
+    "core.exit_codes": {"core.diagnosis", "core.results"},
+}
+"""Each leaf module and every project module it may import (``core.results`` only names
+``core.resolver``'s lookup under TYPE_CHECKING; ``core.run_events`` only names its types)."""
+
+
+def test_leaf_modules_import_only_what_they_are_allowed() -> None:
+    graph = module_graph(ROOT)
+    for leaf, allowed in LEAVES.items():
+        assert set(graph[leaf]) <= allowed, f"{leaf} imports {sorted(set(graph[leaf]) - allowed)}"
+    # The shared types are imported from their leaves only, never from a module that re-exports them.
+    for path in (p for d in (*PACKAGES, "tests") for p in (ROOT / d).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    home = HOMES.get(alias.name, node.module)
+                    assert node.module == home, f"{path}:{node.lineno}: {alias.name} from {node.module}, not {home}"
+
+
+HOMES = {
+    "Lang": "core.i18n",
+    "CatalogError": "core.i18n",
+    "Severity": "core.results",
+    "State": "core.results",
+    "RunSummary": "core.results",
+    "RunEvent": "core.run_events",
+}
+"""Where each shared type lives (and the only module it is imported from)."""
+
+
+AFTER_THE_FIRST_PACKET = (
+    "jinja2",
+    "httpx",
+    "cryptography",
+    "core.report",
+    "core.report_context",
+    "core.merge",
+    "core.push",
+    "core.simulator",
+    "core.tlsinfo",
+    "PySide6",
+)
+"""What ``check`` needs only once answers arrive (TLS facts, HTTP, the report) or never."""
+
+NOT_FOR_PORTS = (
+    *AFTER_THE_FIRST_PACKET,
+    "core.engine",
+    "core.run",
+    "core.probes",
+    "core.explain",
+    "asyncio",
+)
+
+
+def _modules_after(code: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=ENV, cwd=ROOT, check=True
+    )
+    loaded: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def _any_of(loaded: list[str], names: tuple[str, ...]) -> list[str]:
+    return sorted({n for n in names for m in loaded if m == n or m.startswith(n + ".")})
+
+
+def test_ports_loads_no_engine_no_http_or_certificate_library() -> None:
+    loaded = _modules_after(
+        "import contextlib, io, json, sys\n"
+        "from gui.entry import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): rc = main(['ports', '--json'])\n"
+        "assert rc == 0, rc\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    assert "core.catalog" in loaded  # it did run
+    assert _any_of(loaded, NOT_FOR_PORTS) == []
+
+
+FIRST_PACKET = textwrap.dedent(
+    """
+    import contextlib, io, json, socket, sys
+    seen = []
+    real_connect = socket.socket.connect
+
+    def connect(self, *args):
+        if not seen:
+            seen.append(sorted(sys.modules))
+        return real_connect(self, *args)
+
+    socket.socket.connect = connect
+    from gui.entry import main
+    with contextlib.redirect_stdout(io.StringIO()):
+        rc = main(["check", "--manager", "127.0.0.1", "--version", "14.3", "--all-ports", "--timeout", "0.5", "--json"])
+    assert rc in (0, 1, 3), rc
+    print(json.dumps(seen[0]))
+    """
+)
+
+
+def test_check_sends_its_first_packet_before_loading_what_comes_later() -> None:
+    loaded = _modules_after(FIRST_PACKET)
+    assert "core.engine" in loaded  # the probes were out
+    assert _any_of(loaded, AFTER_THE_FIRST_PACKET) == []

@@ -1,0 +1,34 @@
+"""``gui --quit`` opens the window and quits after its first paint without loading the probe
+engine, the HTTP library or the certificate library: they load with the first run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+from tests.helpers.command import ENV, ROOT
+
+NOT_AT_START = ("core.engine", "core.run", "core.tlsinfo", "httpx", "cryptography", "jinja2")
+
+WINDOW = textwrap.dedent(
+    """
+    import json, sys
+    from gui.entry import main
+    rc = main(["gui", "--quit"])
+    assert rc == 0, rc
+    print(json.dumps(sorted(sys.modules)))
+    """
+)
+
+
+def test_gui_quit_loads_no_engine_no_http_or_certificate_library(tmp_path: os.PathLike[str]) -> None:
+    env = {**ENV, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", WINDOW], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT, check=True
+    )
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "gui.wizard.controller" in loaded and "PySide6.QtWidgets" in loaded  # the window was built
+    assert sorted({n for n in NOT_AT_START for m in loaded if m == n or m.startswith(n + ".")}) == []
