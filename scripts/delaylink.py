@@ -10,7 +10,8 @@ drops packets with nftables on each side's input, so a sender never sees EPERM.
 
 Reads ``DELAY_MS JITTER_MS`` lines on stdin (the lab changes the link while it runs);
 prints ``ready`` once both devices are open; exits when stdin closes.
-The TUN devices are persistent (``ip tuntap add``), made and removed by the lab.
+The TUN devices are persistent (``ip tuntap add``), made by ``start`` (the labs' side of this
+module) and removed with the lab's namespaces.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import fcntl
 import heapq
 import os
 import random
+import select
 import selectors
 import struct
+import subprocess
 import sys
 import time
 
@@ -91,6 +94,53 @@ def forward(a: int, b: int, control: int, delay: float, jitter: float) -> None:
             # The device's queue is full or it went down: a lost packet, as on a real link.
             with contextlib.suppress(OSError):
                 os.write(out, packet)
+
+
+# --- the labs' side ------------------------------------------------------------------------
+
+End = tuple[str, str, str]
+"""(namespace, TUN device, address) of one end of the link; each end's peer is the other's address."""
+
+
+def start(a: End, b: End) -> subprocess.Popen[bytes]:
+    """Make both ends' TUN devices and start the forwarder between them (no delay until
+    ``set_delay``); the caller stops it (closing its pipes first: ``close``)."""
+    for (namespace, device, address), peer in ((a, b[2]), (b, a[2])):
+        for args in (
+            ("tuntap", "add", "dev", device, "mode", "tun"),
+            ("addr", "add", address, "peer", peer, "dev", device),
+            ("link", "set", device, "up"),
+        ):
+            subprocess.run(["ip", "-n", namespace, *args], check=True, capture_output=True, timeout=20)
+    link = subprocess.Popen(
+        [sys.executable, __file__, f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert link.stdout is not None
+    ready, _, _ = select.select([link.stdout], [], [], 10)
+    if not ready or link.stdout.readline().strip() != b"ready":
+        close(link)
+        link.kill()
+        link.wait()
+        raise RuntimeError("the slow link's forwarder did not start")
+    return link
+
+
+def set_delay(link: subprocess.Popen[bytes], delay_ms: float, jitter_ms: float = 0.0) -> None:
+    """One-way delay of every packet (each direction), ± jitter."""
+    assert link.stdin is not None
+    link.stdin.write(f"{delay_ms} {jitter_ms}\n".encode())
+    link.stdin.flush()
+
+
+def close(link: subprocess.Popen[bytes]) -> None:
+    """Close the forwarder's pipes (its stdin closing ends it)."""
+    for pipe in (link.stdin, link.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
 
 
 def main() -> int:

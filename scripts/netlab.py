@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import select
 import shutil
 import signal
 import subprocess
@@ -49,6 +48,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from scripts import delaylink
 
 REQUIRED_TOOLS = ("ip", "nft", "apache2", "smbd", "nmbd", "nmap", "tinyproxy", "dnsmasq")
 
@@ -399,25 +400,10 @@ table inet sepdlab {{
 
     def _slow_link(self) -> None:
         d = self._devices()
-        for ns, dev, ip, peer in (
-            (self.manager_ns, d["far_m"], self.far_ip, self.far_client_ip),
-            (self.client_ns, d["far_c"], self.far_client_ip, self.far_ip),
-        ):
-            _run("ip", "-n", ns, "tuntap", "add", "dev", dev, "mode", "tun")
-            _run("ip", "-n", ns, "addr", "add", ip, "peer", peer, "dev", dev)
-            _run("ip", "-n", ns, "link", "set", dev, "up")
-        script = Path(__file__).resolve().parent / "delaylink.py"
-        self.link = subprocess.Popen(
-            [sys.executable, str(script), f"{self.manager_ns}:{d['far_m']}", f"{self.client_ns}:{d['far_c']}"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+        self.link = delaylink.start(
+            (self.manager_ns, d["far_m"], self.far_ip), (self.client_ns, d["far_c"], self.far_client_ip)
         )
         self.processes.append(self.link)
-        assert self.link.stdout is not None
-        ready, _, _ = select.select([self.link.stdout], [], [], 10)
-        if not ready or self.link.stdout.readline().strip() != b"ready":
-            raise LabError("the slow link's forwarder did not start")
 
     def _names(self) -> None:
         # `ip netns exec` bind-mounts /etc/netns/NAME/* over /etc/*: every namespace knows the
@@ -646,9 +632,8 @@ LogFile "{self.folder}/tinyproxy.log"
 
     def set_link(self, delay_ms: float, jitter_ms: float = 0.0) -> None:
         """One-way delay of the slow link (a round trip is twice that), ± jitter per packet."""
-        assert self.link is not None and self.link.stdin is not None
-        self.link.stdin.write(f"{delay_ms} {jitter_ms}\n".encode())
-        self.link.stdin.flush()
+        assert self.link is not None
+        delaylink.set_delay(self.link, delay_ms, jitter_ms)
 
     def set_loss(self, permille: int, path: str = "lan") -> None:
         """Drop ``permille``/1000 of the packets arriving on each side of ``path``; 0 removes it."""
@@ -717,10 +702,7 @@ table inet sepdimpair {{
             with contextlib.suppress(ValueError, ProcessLookupError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
         if self.link is not None:
-            for pipe in (self.link.stdin, self.link.stdout):
-                if pipe is not None:
-                    with contextlib.suppress(OSError):
-                        pipe.close()
+            delaylink.close(self.link)
         stop_processes(self.processes)
         self.processes.clear()
         self.link = None

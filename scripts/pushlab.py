@@ -15,6 +15,9 @@ helpers (the same tag claim, so labs of both kinds run side by side):
   the /24 is a PC that is not there: the router's ARP finds nobody, and after 3 s it says
   host-unreachable, rate-limited as the kernel limits it (a burst, then 1 a second), so
   most probes to absent PCs meet silence, as on a real network.
+* Optionally PCs much slower than their neighbours (``slow``): Samba PCs whose packets from the
+  manager cross ``scripts/delaylink.py``'s slow link (``slow_ms`` on the way there, the answers
+  come back directly), as a PC on a sleepy Wi-Fi or a far VPN among wired ones.
 
 ``truth(address, port)`` gives the lab's ground truth in nmap's words.
 Usage: ``python scripts/pushlab.py up`` (prints the roles and waits), Ctrl+C takes it down.
@@ -32,6 +35,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts import delaylink
 from scripts.netlab import LabError, _run, claim_tag, remove_namespaces, stop_processes
 
 REQUIRED_TOOLS = ("ip", "nft", "smbd", "nmbd", "dnsmasq")
@@ -114,10 +118,15 @@ class PushLab:
     """Samba on 445; NetBIOS over TCP/IP disabled: TCP 139 reset, UDP 137 port-unreachable."""
     macs: tuple[int, ...] = ()
     """Macs with Remote Login: only TCP 22 answers (an SSH banner)."""
+    slow: tuple[int, ...] = ()
+    """Samba PCs (ready) that the manager's packets reach over a slow link: ``slow_ms`` round trip."""
+    slow_ms: float = 400.0
     tag: str = ""
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="sepd-push-")))
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     owned: list[str] = field(default_factory=list)
+    link: subprocess.Popen[bytes] | None = None
+    """The slow PCs' delaying forwarder (scripts/delaylink.py), when there are slow PCs."""
 
     workgroup = "PUSHLAB"
 
@@ -149,12 +158,12 @@ class PushLab:
 
     @property
     def present(self) -> tuple[int, ...]:
-        return (*self.samba, *self.dropped, *self.reset, *self.not_smb, *self.no_netbios, *self.macs)
+        return (*self.samba, *self.dropped, *self.reset, *self.not_smb, *self.no_netbios, *self.macs, *self.slow)
 
     @property
     def served(self) -> tuple[int, ...]:
         """PCs where Samba runs."""
-        return (*self.samba, *self.dropped, *self.reset, *self.no_netbios)
+        return (*self.samba, *self.dropped, *self.reset, *self.no_netbios, *self.slow)
 
     def in_manager(self, *args: str) -> list[str]:
         return ["ip", "netns", "exec", self.manager_ns, *args]
@@ -229,6 +238,24 @@ class PushLab:
         _run(*self.in_clients("sysctl", "-qw", "net.ipv4.ip_forward=1"))
         # nmbd binds each subnet's broadcast address too, which /32 addresses do not make local.
         _run(*self.in_clients("sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1"))
+        if self.slow:
+            self._slow_link()
+
+    def _slow_link(self) -> None:
+        """The manager's packets to the slow PCs go through a delaying forwarder (TUN to TUN); their
+        answers come back over the ordinary link, so the round trip is ``slow_ms``."""
+        t = self.tag
+        dev_m, dev_c = f"ps{t}", f"pt{t}"
+        link = delaylink.start((self.manager_ns, dev_m, f"10.243.{t}.1"), (self.clients_ns, dev_c, f"10.243.{t}.2"))
+        self.processes.append(link)
+        self.link = link
+        delaylink.set_delay(link, self.slow_ms)
+        # Packets from the manager's own address arrive on the slow device: not a spoof.
+        for conf in ("all", dev_c):
+            _run(*self.in_clients("sysctl", "-qw", f"net.ipv4.conf.{conf}.rp_filter=0"))
+        for last in self.slow:
+            address = f"{self.address(last)}/32"
+            _run("ip", "-n", self.manager_ns, "route", "add", address, "dev", dev_m, "src", self.manager_ip)
 
     def name(self, last: int) -> str:
         """The DNS name of the PC at ``last`` (every present PC has one)."""
@@ -302,13 +329,13 @@ table inet sepdpush {{
         """Until every Samba PC accepts on 445 and 139 and nmbd answers (bounded in time)."""
         from core.netbios import node_status_query
 
-        checks = [(self.address(last), 445) for last in (*self.samba, *self.no_netbios, *self.not_smb)]
+        checks = [(self.address(last), 445) for last in (*self.samba, *self.no_netbios, *self.not_smb, *self.slow)]
         checks += [(self.address(last), 22) for last in self.macs]
         checks += [(self.address(last), 139) for last in self.samba]
         probe = (
             "import socket, sys\n"
             f"for a, p in {checks!r}:\n"
-            "    s = socket.socket(); s.settimeout(0.5); s.connect((a, p)); s.close()\n"
+            f"    s = socket.socket(); s.settimeout({0.5 + 2 * self.slow_ms / 1000}); s.connect((a, p)); s.close()\n"
             "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(0.5)\n"
             f"u.sendto({node_status_query(1)!r}, ({self.address(self.samba[0])!r}, 137)); u.recvfrom(2048)\n"
         )
@@ -323,6 +350,9 @@ table inet sepdpush {{
         raise LabError(f"the push lab's servers did not come up within {timeout:g} s")
 
     def down(self) -> None:
+        if self.link is not None:
+            delaylink.close(self.link)
+            self.link = None
         stop_processes(self.processes)
         self.processes.clear()
         remove_namespaces(self.owned)
@@ -341,6 +371,7 @@ def main() -> int:
             ("not SMB on 445", lab.not_smb),
             ("NetBIOS off", lab.no_netbios),
             ("Macs (TCP 22 only)", lab.macs),
+            (f"slow ({lab.slow_ms:g} ms)", lab.slow),
         ):
             print(f"  {name}: {', '.join(lab.address(last) for last in lasts)}")
         print(f"try: ip netns exec {lab.manager_ns} sep-port-doctor push {lab.network}")
