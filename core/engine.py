@@ -49,7 +49,7 @@ from core.probes import Payload, ProbeOutcome, tcp_probe, udp_probe
 from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
 from core.results import HOST_LEVEL_CAUSES, AppResult, AppTest, Check, CheckResult, RunSummary, State
 from core.smb import smb_negotiate
-from core.timing import PathTiming, TimeoutPolicy
+from core.timing import Neighbourhood, PathTiming, TimeoutPolicy
 from core.versions import SepVersion
 
 DEFAULT_MAX_SOCKETS = 64
@@ -92,6 +92,7 @@ class ProbeEngine:
         app_timeout: float | None = None,
         use_system_proxy: bool = True,
         probe_rate: float | None = None,
+        neighbourhood: Callable[[str], str | None] | None = None,
     ) -> None:
         self.policy = policy or TimeoutPolicy()
         if app_timeout is not None:
@@ -100,6 +101,9 @@ class ProbeEngine:
         self.use_system_proxy = use_system_proxy
         self.probe_rate = probe_rate
         """New probes per second at most across the run (None: as fast as sockets free up)."""
+        self.neighbourhood = neighbourhood
+        """An address's network, whose hosts' answers bound a silent host's wait (core.timing rule 8);
+        None: every path on its own (``check``)."""
 
     @property
     def app_timeout(self) -> float:
@@ -216,11 +220,16 @@ class _Run:
         self.pacer = _Pacer(engine.probe_rate) if engine.probe_rate else None
         self.resolved: dict[str, asyncio.Task[Resolved]] = {}
         self.paths: dict[str, PathTiming] = {}
+        self.neighbourhoods: dict[str, Neighbourhood] = {}
         self.probes: dict[ProbeKey, asyncio.Task[ProbeOutcome]] = {}
         self.hosts: dict[str, _HostGroup] = {}
         self.load_application_checks = False
         self.key_checks: dict[ProbeKey, Check] = {}
         """The first check of each probe key: what the shared probe sends."""
+        self.sharing: dict[ProbeKey, int] = {}
+        """How many checks share each probe: a probe of one check runs in that check's own task
+        (a sweep of hundreds of hosts has half as many tasks to unwind when cancelled)."""
+        self.inline_started: set[ProbeKey] = set()
         self.apps: dict[tuple[str, int, str, str], asyncio.Task[AppResult]] = {}
         self.proxies: dict[tuple[str, str], asyncio.Task[str | None]] = {}
         self.results: dict[str, CheckResult] = {}
@@ -232,7 +241,11 @@ class _Run:
 
     def path(self, address: str) -> PathTiming:
         if address not in self.paths:
-            self.paths[address] = PathTiming(self.engine.policy)
+            network = self.engine.neighbourhood(address) if self.engine.neighbourhood is not None else None
+            neighbours = None
+            if network is not None:
+                neighbours = self.neighbourhoods.setdefault(network, Neighbourhood(self.engine.policy, network))
+            self.paths[address] = PathTiming(self.engine.policy, neighbours)
         return self.paths[address]
 
     def _deliver(self, result: CheckResult) -> None:
@@ -258,8 +271,11 @@ class _Run:
             if not check.skip and not check.local and check.host is not None:
                 keys.setdefault(check.host.name, set()).add(_key(check))
                 self.key_checks.setdefault(_key(check), check)
+                self.sharing[_key(check)] = self.sharing.get(_key(check), 0) + 1
         self.hosts = {name: _HostGroup(found) for name, found in keys.items()}
-        self.load_application_checks = any(check.app_tests for check in checks if not check.skip)
+        self.load_application_checks = any(
+            set(check.app_tests) & _HTTP_AND_TLS_TESTS for check in checks if not check.skip
+        )
         shared: list[asyncio.Task[Any]] = []
         try:
             async with asyncio.TaskGroup() as group:
@@ -308,7 +324,19 @@ class _Run:
             raise
         except BaseException as exc:  # one bad answer never sinks the run: this check's error verdict
             result = self._failed(check, exc)
+        finally:
+            self._never_probed(check)
         self._deliver(result)
+
+    def _never_probed(self, check: Check) -> None:
+        """A check that was to run its own probe and ended before it started (an error, a name that
+        does not resolve): its host's other probes must not wait for that probe's evidence."""
+        if check.local or check.host is None or check.skip:
+            return
+        key = _key(check)
+        if self.sharing.get(key) == 1 and key not in self.inline_started:
+            self.inline_started.add(key)
+            self.hosts[check.host.name].finished(key, None)
 
     def _failed(self, check: Check, exc: BaseException) -> CheckResult:
         step = self.steps[check.id]
@@ -346,7 +374,11 @@ class _Run:
             return CheckResult(check, State.NOT_TESTED, f"{check.host.name} resolves to {why}: nothing was sent")
         key = _key(check)
         self._start_probes(check.host.name, resolved)
-        outcome = await asyncio.shield(self.probes[key])
+        if self.sharing[key] == 1:
+            self.inline_started.add(key)
+            outcome = await self._transport(key, check, resolved)
+        else:
+            outcome = await asyncio.shield(self.probes[key])
         if _needs_host(outcome):
             group = self.hosts[check.host.name]
             await group.done.wait()
@@ -365,7 +397,9 @@ class _Run:
         )
 
     def _start_probes(self, name: str, resolved: Resolved) -> None:
-        """Every probe of the host at once (once), so that its host-level evidence always completes."""
+        """Every shared probe of the host at once (once), so that its host-level evidence always
+        completes; a probe of one check is started by that check (its lookup is this one), or
+        marked finished when that check ends first (``_never_probed``)."""
         if self.load_application_checks:
             self.load_application_checks = False
             # The HTTP and TLS libraries (httpx, cryptography: a few hundred ms on a slow PC) are
@@ -375,7 +409,7 @@ class _Run:
             asyncio.get_running_loop().call_later(0.005, _load_application_checks)
         group = self.hosts[name]
         for key in sorted(group.pending | set(group.outcomes)):
-            if key not in self.probes:
+            if key not in self.probes and self.sharing[key] > 1:
                 self.probes[key] = asyncio.ensure_future(self._transport(key, self.key_checks[key], resolved))
 
     async def _transport(self, key: ProbeKey, check: Check, resolved: Resolved) -> ProbeOutcome:
@@ -397,6 +431,9 @@ class _Run:
                         path,
                         expect_answer=AppTest.NETBIOS_STATUS in check.app_tests or check.default_port == 137,
                     )
+                if outcome.cause == "no-response" and path.neighbours_evidence():
+                    # Silence judged by the host's neighbours (core.timing rule 8): the evidence says so.
+                    outcome = dataclasses.replace(outcome, reason=f"{outcome.reason}; {path.neighbours_evidence()}")
             return outcome
         finally:
             self.hosts[check.host.name].finished(key, outcome)
@@ -593,6 +630,10 @@ async def _again_on_a_lossy_path(make: Callable[[], Awaitable[AppResult]], path:
         return result
     again = await make()
     return dataclasses.replace(again, evidence={**again.evidence, "tries": 2, "first_try": result.detail})
+
+
+_HTTP_AND_TLS_TESTS = frozenset({AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS, AppTest.TLS, AppTest.SEPM_VERSION})
+"""The tests that need httpx or core.tlsinfo (a push sweep's SMB and NetBIOS need neither)."""
 
 
 def _load_application_checks() -> None:

@@ -54,6 +54,10 @@ verdict): a /24's 762 probes all at once, so the sweep takes about one silent ho
 DEFAULT_RATE = 1000.0
 """New probes per second at most, across all targets: about 600 kbit/s of SYNs, which a branch link carries."""
 
+NEIGHBOURHOOD_V4, NEIGHBOURHOOD_V6 = 24, 64
+"""Hosts in one IPv4 /24 (one IPv6 /64) are neighbours: one LAN segment behind one last router, so
+their answers bound how long a PC that answers nothing may stay silent (core.timing rule 8)."""
+
 WINDOWS_ENTRIES = ("push-tcp-445", "push-tcp-139", "push-udp-137")
 MAC_ENTRY = "mac-push-tcp-22"
 
@@ -161,6 +165,18 @@ def read_targets_file(path: Path) -> list[tuple[str, str]]:
 
 
 # --- the plan ---------------------------------------------------------------------------
+
+
+def neighbourhood_of(address: str) -> str | None:
+    """The network whose hosts are ``address``'s neighbours in a sweep (None: none, loopback)."""
+    try:
+        ip = ipaddress.ip_address(address.partition("%")[0])
+    except ValueError:
+        return None
+    if ip.is_loopback:
+        return None
+    prefix = NEIGHBOURHOOD_V4 if ip.version == 4 else NEIGHBOURHOOD_V6
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 def build_push_plan(
@@ -387,6 +403,11 @@ class PushRun:
         self.on_result = on_result
         self.checks = build_push_plan(catalog, hosts, mac=mac, ports=ports)
         self._pending: dict[str, dict[str, CheckResult]] = {h.name: {} for h in hosts}
+        self._host_checks: dict[str, list[Check]] = {h.name: [] for h in hosts}
+        """Each target's checks in plan order."""
+        for check in self.checks:
+            assert check.host is not None
+            self._host_checks[check.host.name].append(check)
         self._per_host = len(self.checks) // max(1, len(self.hosts))
         self.verdicts: dict[str, TargetVerdict] = {}
         self.started: dt.datetime | None = None
@@ -401,7 +422,7 @@ class PushRun:
         got[result.check.id] = result
         if len(got) == self._per_host:
             host = result.check.host
-            ordered = [got[c.id] for c in self.checks if c.host is not None and c.host.name == name]
+            ordered = [got[c.id] for c in self._host_checks[name]]
             self.verdicts[name] = judge_target(host, ordered, self.catalog)
             if self.on_target is not None:
                 self.on_target(self.verdicts[name])
@@ -418,8 +439,7 @@ class PushRun:
             got = self._pending[host.name]
             results = [
                 got.get(c.id) or CheckResult(c, State.CANCELLED, "cancelled before an answer")
-                for c in self.checks
-                if c.host is not None and c.host.name == host.name
+                for c in self._host_checks[host.name]
             ]
             targets.append(judge_target(host, results, self.catalog))
         started = self.started or dt.datetime.now(dt.UTC)

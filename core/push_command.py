@@ -29,6 +29,7 @@ from core.push import (
     TargetError,
     Targets,
     TargetVerdict,
+    neighbourhood_of,
     parse_targets,
     read_targets_file,
 )
@@ -101,11 +102,18 @@ def summary_line(sweep: PushSweep, lang: Lang) -> str:
 
 
 def push_engine(policy: TimeoutPolicy) -> ProbeEngine:
-    """The engine of a sweep: more probes in flight than ``check`` (many hosts), paced. Loaded
-    here, when a sweep starts: the window's push pages use this module from the start."""
+    """The engine of a sweep: more probes in flight than ``check`` (many hosts), paced; a PC that answers
+    nothing is held to what its network's other PCs showed (core.timing rule 8). Loaded here, when a
+    sweep starts: the window's push pages use this module from the start."""
     from core.engine import ProbeEngine
 
-    return ProbeEngine(policy, max_sockets=DEFAULT_CONCURRENCY, probe_rate=DEFAULT_RATE, use_system_proxy=False)
+    return ProbeEngine(
+        policy,
+        max_sockets=DEFAULT_CONCURRENCY,
+        probe_rate=DEFAULT_RATE,
+        use_system_proxy=False,
+        neighbourhood=neighbourhood_of,
+    )
 
 
 async def run_push(

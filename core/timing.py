@@ -35,6 +35,20 @@ The rules (the README's "How long a probe waits" says the same, as nmap document
    trips of connect, TLS and request on a slow link; ``app_deadline`` is 5 s, or ``--timeout``.
    On a path that showed loss (rule 5) one that ran out of time is tried once more
    (``core.engine``): the kernel's own SYN retransmissions (1, 2, 4 s) can outlast one deadline.
+8. **Neighbours** (a sweep of many hosts, ``push``; ``check`` has none): paths to one network
+   (an IPv4 /24, an IPv6 /64) share a ``Neighbourhood``. Once hosts of that network answered
+   (rule 2's far answers: a SYN-ACK, a UDP answer), a host that has not answered itself
+   (resets and port-unreachables, which any device may send, do not count) is held to what
+   they showed instead of rules 3 and 5's waits for a path about which nothing is known
+   (each attempt still waits at least twice a reset's round trip): three attempts, ``silent_wait / 3`` apart, and silence is a verdict
+   ``silent_wait`` after the first, where ``silent_wait`` is ``NEIGHBOUR_FACTOR`` (3) times
+   the neighbours' slowest answer or their RFC 6298 timeout, whichever is longer, at least
+   ``NEIGHBOUR_FLOOR`` (0.5 s: a sleeping Wi-Fi card or the last router's ARP adds a few hundred
+   ms; ``--timeout``'s value where given), never later than rules 3-5 alone would say. Every attempt's socket stays open until then, so the first
+   attempt has the whole ``silent_wait`` to be answered. A host silent on every port is told
+   ``silent``, whether it is absent or drops everything; a router's host-unreachable that
+   comes before the verdict still names the cause (one that comes 3 s later no longer waits).
+   The host's own first answer puts it back under rules 1-5 at once.
 """
 
 from __future__ import annotations
@@ -47,6 +61,8 @@ DEFAULT_FLOOR = 0.1
 DEFAULT_CAP = 10.0
 DEFAULT_APP_DEADLINE = 5.0
 DEFAULT_SILENT_HOST_WAIT = 3.5
+NEIGHBOUR_FLOOR = 0.5
+NEIGHBOUR_FACTOR = 3.0
 GAP_FACTORS = (1.0, 1.0, 1.0, 2.0, 4.0)
 """Gap after attempt 1, 2, 3, 4, 5 and later, in timeouts of the path."""
 APP_ROUND_TRIPS = 5
@@ -67,6 +83,8 @@ class TimeoutPolicy:
     """Least time for one HTTP or TLS exchange."""
     silent_host_wait: float = DEFAULT_SILENT_HOST_WAIT
     """Least time before silence is a verdict on a path where nothing came back at all."""
+    neighbour_floor: float = NEIGHBOUR_FLOOR
+    """Least time before a silent host's neighbours' answers make its silence a verdict (rule 8)."""
 
     @classmethod
     def from_user_timeout(cls, seconds: float | None) -> TimeoutPolicy:
@@ -79,14 +97,81 @@ class TimeoutPolicy:
             cap=seconds,
             app_deadline=seconds,
             silent_host_wait=min(DEFAULT_SILENT_HOST_WAIT, 3 * seconds),
+            neighbour_floor=seconds,
         )
+
+
+class Neighbourhood:
+    """The far answers of the hosts of one network in a sweep (rule 8): how long a neighbour
+    that has not answered at all may stay silent before silence is its verdict."""
+
+    def __init__(self, policy: TimeoutPolicy, name: str = "") -> None:
+        self.policy = policy
+        self.name = name
+        """The network, as the evidence names it (``10.1.2.0/24``)."""
+        self.answered = 0
+        """Hosts of the network that answered themselves."""
+        self.srtt: float | None = None
+        self.rttvar = 0.0
+        self.slowest = 0.0
+        self.samples = 0
+        self.exact = False
+        """Whether the samples are the kernel's own measures (rule 2); the program's count only until one is."""
+        self.members: list[PathTiming] = []
+        self._wait: float | None = None
+        """``silent_wait``, computed once per answer (every waiting probe asks it at every turn)."""
+        self._told: float | None = None
+        """The silent wait the members were last woken for."""
+
+    def far_answer(self, rtt: float, *, exact: bool) -> None:
+        if not exact and self.exact:
+            return
+        if exact and not self.exact:
+            self.srtt, self.slowest, self.samples, self.exact = None, 0.0, 0, True
+        if self.srtt is None:
+            self.srtt, self.rttvar = rtt, rtt / 2
+        else:
+            self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
+            self.srtt = 0.875 * self.srtt + 0.125 * rtt
+        self.slowest = max(self.slowest, rtt)
+        self.samples += 1
+        policy = self.policy
+        evidence = max(self.slowest, self.srtt + 4 * self.rttvar)
+        # Never later than rules 3-5 alone would give a silent host (three initial waits, or silent_host_wait).
+        alone = max(policy.attempts * min(policy.initial, policy.cap), policy.silent_host_wait)
+        self._wait = wait = min(alone, max(policy.neighbour_floor, NEIGHBOUR_FACTOR * evidence))
+        if wait is not None and (self._told is None or wait < 0.8 * self._told):
+            # Only a wait that got noticeably shorter wakes the members' probes (a longer one is
+            # seen when they next look): hundreds of silent probes wake once, not per answer.
+            self._told = wait
+            for member in self.members:
+                if member.srtt is None:
+                    member._wake()
+
+    def evidence(self) -> str:
+        """What a silent neighbour's verdict rests on, for its evidence (English, as every probe's reason)."""
+        wait = self.silent_wait()
+        if wait is None:
+            return ""
+        return (
+            f"told silent after {wait:.2f} s: {self.answered} host(s) of {self.name or 'its network'} "
+            f"answered, the slowest in {self.slowest * 1000:.1f} ms"
+        )
+
+    def silent_wait(self) -> float | None:
+        """How long after its first attempt a neighbour's silence is a verdict; None: no neighbour answered."""
+        return self._wait
 
 
 class PathTiming:
     """The round trip of one path (this PC to one far host) and the evidence of loss on it."""
 
-    def __init__(self, policy: TimeoutPolicy) -> None:
+    def __init__(self, policy: TimeoutPolicy, neighbourhood: Neighbourhood | None = None) -> None:
         self.policy = policy
+        self.neighbourhood = neighbourhood
+        """The other hosts of its network in a sweep (rule 8); None: this path alone."""
+        if neighbourhood is not None:
+            neighbourhood.members.append(self)
         self.srtt: float | None = None
         self.rttvar = 0.0
         self.samples = 0
@@ -107,6 +192,10 @@ class PathTiming:
         kernel measured one, which then starts the estimate afresh.
         """
         rtt = max(rtt, 0.0)
+        if self.neighbourhood is not None:
+            if self.srtt is None:
+                self.neighbourhood.answered += 1
+            self.neighbourhood.far_answer(rtt, exact=exact)
         if not exact and self.exact_samples:
             self._answered(attempt)
             self._wake()
@@ -135,9 +224,27 @@ class PathTiming:
         self.answered_on = max(self.answered_on, attempt)
         self.answers += 1
 
+    def neighbours_evidence(self) -> str:
+        """Where rule 8 decides this path's silence, what it rests on; otherwise ""."""
+        if self._neighbours_wait() is None:
+            return ""
+        assert self.neighbourhood is not None
+        return self.neighbourhood.evidence()
+
+    def _neighbours_wait(self) -> float | None:
+        """Rule 8's silent wait, where it applies: the host itself has not answered (resets and
+        port-unreachables may come from any device), its neighbours have."""
+        if self.srtt is not None or self.neighbourhood is None:
+            return None
+        return self.neighbourhood.silent_wait()
+
     def timeout(self) -> float:
         """How long one attempt waits for its answer."""
         policy = self.policy
+        neighbours = self._neighbours_wait()
+        if neighbours is not None:
+            # A reset or port-unreachable on this path: the host is at least that far (rule 2).
+            return min(max(neighbours / policy.attempts, policy.floor, 2 * self.near_floor), policy.cap)
         if self.srtt is None:
             # Only answers of unknown origin so far: the host is at least that far.
             estimate = max(policy.initial, 2 * self.near_floor)
@@ -154,7 +261,8 @@ class PathTiming:
         """When silence becomes a verdict for a probe that sent ``sent`` attempts (rules 4 and 5)."""
         due = last_sent + self.gap(sent)
         if self.answers == 0:
-            due = max(due, first_sent + self.policy.silent_host_wait)
+            neighbours = self._neighbours_wait()
+            due = max(due, first_sent + (self.policy.silent_host_wait if neighbours is None else neighbours))
         return due
 
     def allowed_attempts(self) -> int:

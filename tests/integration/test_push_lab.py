@@ -25,7 +25,9 @@ WHY_NOT = missing_requirements()
 def pushlab() -> Iterator[PushLab]:
     if WHY_NOT:
         pytest.skip(f"push lab skipped: {WHY_NOT}")
-    lab = PushLab(samba=(10, 11), dropped=(20,), reset=(30,), not_smb=(40,), no_netbios=(50,), macs=(60,)).up()
+    lab = PushLab(
+        samba=(10, 11), dropped=(20,), reset=(30,), not_smb=(40,), no_netbios=(50,), macs=(60,), slow=(70,), slow_ms=400
+    ).up()
     try:
         yield lab
     finally:
@@ -169,3 +171,31 @@ def test_with_mac_a_mac_is_ready_on_22_and_a_windows_pc_on_445(pushlab: PushLab)
     assert [c["port"] for c in mac["checks"]] == [445, 139, 137, 22] and mac["checks"][3]["state"] == "open"
     assert (windows["verdict"], windows["cause"]) == ("ready", "ready")  # SMB answers; no Remote Login needed
     assert closed["verdict"] == "not_ready"
+
+
+def test_absent_pcs_are_told_at_their_neighbours_bound_and_a_pc_much_slower_than_them_is_still_found(
+    pushlab: PushLab,
+) -> None:
+    """core.timing rule 8: the PCs that answer within a millisecond bound how long the absent ones
+    are waited for (0.5 s, not the 3.5 s a router's late host-unreachable needs), yet a PC 400 ms
+    away among them is ready: each attempt's socket stays open for the whole bound."""
+    a = pushlab.address
+    code, report = push(pushlab, a(10), a(11), f"10.238.{pushlab.tag}.64/28")  # .65-.78: .70 slow, the rest absent
+    targets = _by_host(report)
+    slow = targets[a(70)]
+    assert (slow["verdict"], slow["cause"]) == ("ready", "ready"), slow["headline"]
+    assert slow["checks"][0]["rtt_ms"] >= 350 and slow["checks"][0]["application"]["steps"][0]["ok"]
+    absent = [targets[a(last)] for last in range(65, 79) if last != 70]
+    assert {(t["verdict"], t["cause"]) for t in absent} == {("unreachable", "silent")}
+    for target in absent:
+        for check in target["checks"]:
+            assert check["attempts"] == 3
+            assert f"host(s) of 10.238.{pushlab.tag}.0/24 answered" in check["reason"], check["reason"]
+    wrong = [
+        (target["host"], check["port"], check["state"])
+        for target in targets.values()
+        for check in target["checks"]
+        if check["protocol"] == "tcp"
+        and AS_NMAP[check["state"]] != pushlab.truth(int(target["host"].split(".")[-1]), check["port"])
+    ]
+    assert wrong == [] and code == 1
