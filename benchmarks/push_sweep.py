@@ -85,7 +85,7 @@ def nmap(lab: PushLab, *args: str) -> tuple[float, dict[tuple[str, int], str]]:
     return wall, states
 
 
-def stop_time(lab: PushLab, after: float = 2.0) -> float:
+def stop_time(lab: PushLab, after: float = 1.2) -> float:
     """Seconds from SIGINT to the process's exit, in the middle of a sweep."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
@@ -108,27 +108,38 @@ def stop_time(lab: PushLab, after: float = 2.0) -> float:
 
 
 _CANCEL_PROBE = """
-import asyncio, sys, time
+import asyncio, os, sys, time
 from core.catalog import load_catalog
 from core.push import PushRun, parse_targets
 from core.push_command import push_engine
 from core.timing import TimeoutPolicy
 
+def open_files():
+    return len(os.listdir("/proc/self/fd"))
+
 async def main():
-    run = PushRun(load_catalog(), parse_targets([("", sys.argv[1])]).hosts, push_engine(TimeoutPolicy()))
+    arrived = []
+    run = PushRun(
+        load_catalog(), parse_targets([("", sys.argv[1])]).hosts, push_engine(TimeoutPolicy()), on_result=arrived.append
+    )
+    before = open_files()
     task = asyncio.ensure_future(run.run())
     await asyncio.sleep(float(sys.argv[2]))
+    pending = len(run.checks) - len(arrived)
     asked = time.perf_counter()
     task.cancel()
     await asyncio.wait([task])
-    print((time.perf_counter() - asked) * 1000)
+    took = (time.perf_counter() - asked) * 1000
+    print(took, pending, len(run.checks), open_files() - before)
 
 asyncio.run(main())
 """
 
 
-def cancel_time(lab: PushLab, after: float = 2.0) -> float:
-    """Milliseconds from cancelling a sweep in progress (the window's Cancel) to every probe closed."""
+def cancel_time(lab: PushLab, after: float = 0.6) -> tuple[float, int, int, int]:
+    """Milliseconds from cancelling a sweep in progress (the window's Cancel) until the run has
+    returned with every probe closed; with the checks still waiting then, all checks, and the
+    sockets left open after it (0)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         lab.in_manager(sys.executable, "-c", _CANCEL_PROBE, lab.network, str(after)),
@@ -139,7 +150,8 @@ def cancel_time(lab: PushLab, after: float = 2.0) -> float:
         check=True,
         cwd=ROOT,
     )
-    return float(result.stdout.strip().splitlines()[-1])
+    took, pending, total, left = result.stdout.strip().splitlines()[-1].split()
+    return float(took), int(pending), int(total), int(left)
 
 
 def main() -> int:
@@ -180,7 +192,8 @@ def main() -> int:
                 )
             )
         stops = [stop_time(lab) for _ in range(args.runs)]
-        cancels = [cancel_time(lab) for _ in range(args.runs)]
+        cancelled = [cancel_time(lab) for _ in range(args.runs)]
+        cancels = [c[0] for c in cancelled]
         ratio = statistics.median(walls["push"]) / statistics.median(walls["nmap -sT"])
         print(f"targets: {lab.network} (254 addresses, {len(lab.present)} PCs present); verdicts {counts}")
         print(f"{'measure':<40} figure ({args.runs} runs: median (min-max))")
@@ -191,6 +204,10 @@ def main() -> int:
         print(f"{'TCP verdicts differing from the truth':<40} {wrong} of {2 * 254} per run")
         print(f"{'Ctrl+C to exit, mid-sweep':<40} {spread([s * 1000 for s in stops], 'ms', 0)}")
         print(f"{'cancel to every probe closed (in process)':<40} {spread(cancels, 'ms', 0)}")
+        waiting = ", ".join(f"{c[1]}/{c[2]}" for c in cancelled)
+        print(
+            f"{'  checks waiting at the cancel':<40} {waiting}; files left open after it: {[c[3] for c in cancelled]}"
+        )
     finally:
         lab.down()
         print(f"load at end: {load()}")
