@@ -8,10 +8,10 @@ with a :class:`CatalogError` that names the file and the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from core.i18n import CatalogError, Lang, group_words, language_file, languages, read_toml, resource_files, say
 from core.versions import SepVersion, VersionError, VersionRule, parse_rule
@@ -32,6 +32,12 @@ DIRECTIONS = (
 LISTENERS = ("manager", "client", "gup", "sql_server", "syslog_server", "cloud", "appliance")
 PROTOCOLS = ("tcp", "udp")
 GUIDANCE_SOURCES = ("vendor", "field")
+PLATFORMS = ("windows", "mac")
+"""The PCs a push-deployment entry is for: a Mac's is checked on a Mac only, a Windows PC's
+everywhere else (on Linux the labs and the simulator stand in for Windows)."""
+PUSH_ROLES = ("smb", "netbios-session", "netbios-name", "netbios-datagram", "ssh")
+"""What a port does in the manager's push deployment (``push`` reads each target's ports by it)."""
+SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,21 @@ class Process:
 
 
 @dataclass(frozen=True)
+class Optional:
+    """The page makes the port optional (for some versions): a failed port is a warning."""
+
+    versions: VersionRule | None
+    """Only for these versions, and only when the version is known; None: always."""
+    guidance: str | None
+    """The guidance that says why, cited first."""
+
+    def holds(self, version: SepVersion | None) -> bool:
+        if self.versions is None:
+            return True
+        return version is not None and self.versions.matches(version)
+
+
+@dataclass(frozen=True)
 class PortEntry:
     id: str
     row: int
@@ -85,6 +106,27 @@ class PortEntry:
     versions_text: Text
     notes: tuple[Text, ...]
     guidance: tuple[str, ...]
+    checks: tuple[str, ...] = ()
+    """Application checks on the answering port, in order (ids of ``core.checks``)."""
+    sends: str | None = None
+    """UDP: what the probe sends (a payload id of ``core.checks``); None: one zero byte."""
+    platform: str | None = None
+    """The PC a push-deployment entry is for (``PLATFORMS``); None: any."""
+    push: str | None = None
+    """Its part in the manager's push deployment (``PUSH_ROLES``); None: not a push port."""
+    client_channel: bool = False
+    """One of the two ways a client reaches the manager (its ``scheme`` says which): a client
+    uses one of them, and this PC's SyLink says which."""
+    feature: str | None = None
+    """An optional feature the listener belongs to (a code of the messages' ``[feature]``): this
+    PC not listening there is information, not a fault."""
+    optional: Optional | None = None
+    not_listening_guidance: tuple[str, ...] | None = None
+    """Guidance when this PC does not listen here; None: the entry's own (and the configurable port's)."""
+    search_terms: tuple[str, ...] = ()
+    """Names technicians search by that the page does not use (``smb`` for 445)."""
+    firewall_rule: str | None = None
+    """Windows Firewall's inbound rule for this port (File and Printer Sharing's ``FPS-SMB-In-TCP``)."""
 
     @property
     def label(self) -> str:
@@ -129,6 +171,24 @@ class Catalog:
     def by_port(self, protocol: str, port: int) -> tuple[PortEntry, ...]:
         return tuple(e for e in self.entries if e.protocol == protocol and e.port == port)
 
+    def with_check(self, check_id: str) -> tuple[PortEntry, ...]:
+        """The entries whose answering port gets this application check."""
+        return tuple(e for e in self.entries if check_id in e.checks)
+
+    def push_entry(self, role: str) -> PortEntry:
+        """The entry that plays this part in push deployment (``PUSH_ROLES``)."""
+        for entry in self.entries:
+            if entry.push == role:
+                return entry
+        raise KeyError(role)
+
+    def client_channel(self, scheme: str) -> PortEntry:
+        """The way a client reaches the manager over ``http`` or ``https``."""
+        for entry in self.entries:
+            if entry.client_channel and entry.scheme == scheme:
+                return entry
+        raise KeyError(scheme)
+
     def applicable(self, version: SepVersion | None) -> tuple[PortEntry, ...]:
         return tuple(e for e in self.entries if e.applies_to(version))
 
@@ -143,11 +203,19 @@ class _Reader:
         if not isinstance(table, dict):
             raise CatalogError(file, where, "expected a table")
         self.file, self.where, self.table = file, where, table
+        self.read: set[str] = set()
 
     def fail(self, key: str, problem: str) -> CatalogError:
         return CatalogError(self.file, f"{self.where}.{key}", problem)
 
+    def finish(self) -> None:
+        """Refuse a key nothing read: a misspelt key would otherwise be ignored in silence."""
+        for key in self.table:
+            if key not in self.read:
+                raise self.fail(key, "unknown key")
+
     def _get(self, key: str, kind: type | tuple[type, ...], optional: bool = False) -> Any:
+        self.read.add(key)
         if key not in self.table:
             if optional:
                 return None
@@ -193,9 +261,35 @@ class _Reader:
         except VersionError as exc:
             raise self.fail(key, str(exc)) from None
 
-    def list_of(self, key: str) -> list[Any]:
-        value: list[Any] = self._get(key, list)
-        return value
+    def list_of(self, key: str, optional: bool = False) -> list[Any]:
+        value: list[Any] | None = self._get(key, list, optional)
+        return [] if value is None else value
+
+    def strings(self, key: str, allowed: Iterable[str] | None = None, optional: bool = True) -> tuple[str, ...]:
+        """A list of strings (ids, names), each of ``allowed`` when given, none twice."""
+        values = self.list_of(key, optional)
+        known = None if allowed is None else tuple(allowed)
+        for i, value in enumerate(values):
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(f"{key}[{i}]", "expected a non-empty string")
+            if known is not None and value not in known:
+                raise self.fail(f"{key}[{i}]", f"{value!r} is not one of {', '.join(known)}")
+            if value in values[:i]:
+                raise self.fail(f"{key}[{i}]", f"{value!r} twice")
+        return tuple(values)
+
+    def optional_choice(self, key: str, allowed: Iterable[str]) -> str | None:
+        self.read.add(key)
+        return self.choice(key, allowed) if key in self.table else None
+
+    def flag(self, key: str) -> bool:
+        """An optional boolean, false when absent."""
+        self.read.add(key)
+        return self.boolean(key) if key in self.table else False
+
+    def optional_rule(self, key: str) -> VersionRule | None:
+        self.read.add(key)
+        return self.rule(key) if key in self.table else None
 
 
 def _strings(reader: _Reader, key: str) -> list[str]:
@@ -297,7 +391,14 @@ _PORT_WORDS = {
 _GUIDANCE_WORDS = {"title": "text", "text": "text", "steps": "texts"}
 
 
-def _parse_entry(file: str, index: int, table: Any, words: _Words) -> PortEntry:
+def _optional(file: str, where: str, table: Any) -> Optional:
+    r = _Reader(file, where, table)
+    optional = Optional(r.optional_rule("versions"), r.string("guidance", optional=True))
+    r.finish()
+    return optional
+
+
+def _parse_entry(file: str, index: int, table: Any, words: _Words, vocabulary: Vocabulary) -> PortEntry:
     where = f"entry[{index}]"
     if isinstance(table, dict) and isinstance(table.get("id"), str):
         where = f"entry[{index}] ({table['id']})"
@@ -309,21 +410,33 @@ def _parse_entry(file: str, index: int, table: Any, words: _Words) -> PortEntry:
         p = _Reader(file, f"{where}.processes[{i}]", raw)
         name = p.required_string("name")
         processes.append(Process(name, p.rule("versions"), words.note(entry_id, "process_notes", name)))
+        p.finish()
     words.check_notes_name(entry_id, "process_notes", (p.name for p in processes))
-    guidance = r.list_of("guidance")
-    for i, gid in enumerate(guidance):
-        if not isinstance(gid, str):
-            raise CatalogError(file, f"{where}.guidance[{i}]", "expected a guidance id")
+    guidance = r.strings("guidance", optional=False)
     configurable_raw = r._get("configurable", (bool, str))
     if isinstance(configurable_raw, str) and configurable_raw != "not stated":
         raise r.fail("configurable", 'expected true, false or "not stated"')
-    scheme = r.string("scheme", optional=True)
-    if scheme is not None and scheme not in ("http", "https"):
-        raise r.fail("scheme", f"{scheme!r} is not http or https")
-    return PortEntry(
+    scheme = r.optional_choice("scheme", SCHEMES)
+    protocol = r.choice("protocol", PROTOCOLS)
+    checks = r.strings("checks", vocabulary.checks)
+    for i, check_id in enumerate(checks):
+        spec = vocabulary.checks[check_id]
+        if spec.protocol != protocol:
+            raise r.fail(f"checks[{i}]", f"{check_id!r} is a {spec.protocol.upper()} check")
+        if spec.payload is not None and table.get("sends") != spec.payload:
+            raise r.fail(f"checks[{i}]", f"{check_id!r} reads the answer to sends = {spec.payload!r}")
+    sends = r.optional_choice("sends", vocabulary.payloads)
+    if sends is not None and protocol != "udp":
+        raise r.fail("sends", "only a UDP probe sends a payload")
+    client_channel = r.flag("client_channel")
+    if client_channel and scheme is None:
+        raise r.fail("client_channel", "a client channel needs its scheme")
+    optional_table = r._get("optional", dict, optional=True)
+    not_listening = r.strings("not_listening_guidance") if "not_listening_guidance" in table else None
+    entry = PortEntry(
         id=entry_id,
         row=r.integer("row", 1, 1000),
-        protocol=r.choice("protocol", PROTOCOLS),
+        protocol=protocol,
         port=r.integer("port", 1, 65535),
         scheme=scheme,
         purpose=words.text(entry_id, "purpose"),
@@ -336,20 +449,102 @@ def _parse_entry(file: str, index: int, table: Any, words: _Words) -> PortEntry:
         versions=r.rule("versions"),
         versions_text=words.text(entry_id, "versions_text"),
         notes=words.texts(entry_id, "notes"),
-        guidance=tuple(guidance),
+        guidance=guidance,
+        checks=checks,
+        sends=sends,
+        platform=r.optional_choice("platform", PLATFORMS),
+        push=r.optional_choice("push", PUSH_ROLES),
+        client_channel=client_channel,
+        feature=r.optional_choice("feature", vocabulary.features),
+        optional=None if optional_table is None else _optional(file, f"{where}.optional", optional_table),
+        not_listening_guidance=not_listening,
+        search_terms=r.strings("search_terms"),
+        firewall_rule=r.string("firewall_rule", optional=True),
     )
+    r.finish()
+    return entry
 
 
 def _parse_guidance(file: str, index: int, table: Any) -> tuple[str, str]:
     r = _Reader(file, f"guidance[{index}]", table)
-    return r.required_string("id"), r.choice("source", GUIDANCE_SOURCES)
+    found = r.required_string("id"), r.choice("source", GUIDANCE_SOURCES)
+    r.finish()
+    return found
+
+
+class CheckDeclaration(Protocol):
+    """What the catalogue needs to know of an application check (``core.checks``)."""
+
+    @property
+    def protocol(self) -> str: ...
+
+    @property
+    def payload(self) -> str | None: ...
+
+    @property
+    def guidance(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the catalogue may name that is defined elsewhere: application checks and probe
+    payloads (``core.checks``), optional features (the messages' ``[feature]``)."""
+
+    checks: Mapping[str, CheckDeclaration]
+    payloads: Collection[str]
+    features: Collection[str]
+
+
+def shipped_vocabulary() -> Vocabulary:
+    from core.checks import payloads, registry
+
+    features = tuple(group_words("feature", languages()[0]))
+    return Vocabulary(registry(), tuple(payloads()), features)
+
+
+def _top_level(file: str, doc: dict[str, Any], known: tuple[str, ...]) -> None:
+    for key in doc:
+        if key not in known:
+            raise CatalogError(file, key, f"unknown key (known: {', '.join(known)})")
+
+
+def _check_entry_references(file: str, where: str, entry: PortEntry, guidance: Mapping[str, Guidance]) -> None:
+    cited = [("guidance", gid) for gid in entry.guidance]
+    cited += [("not_listening_guidance", gid) for gid in entry.not_listening_guidance or ()]
+    if entry.optional is not None and entry.optional.guidance is not None:
+        cited.append(("optional.guidance", entry.optional.guidance))
+    for field_name, gid in cited:
+        if gid not in guidance:
+            raise CatalogError(file, f"{where}.{field_name}", f"unknown guidance id {gid!r}")
+
+
+def _check_roles(file: str, entries: list[PortEntry]) -> None:
+    """One entry per push role and per client channel: code asks the catalogue for "the" one."""
+    for kind in ("push", "client_channel"):
+        seen: dict[str, str] = {}
+        for i, entry in enumerate(entries):
+            value = entry.push if kind == "push" else (entry.scheme if entry.client_channel else None)
+            if value is None:
+                continue
+            if value in seen:
+                raise CatalogError(file, f"entry[{i}] ({entry.id}).{kind}", f"{value!r} is {seen[value]}'s already")
+            seen[value] = entry.id
 
 
 def parse_catalog(
-    ports_file: str, ports_data: bytes, guidance_file: str, guidance_data: bytes, read: ReadWords = language_file
+    ports_file: str,
+    ports_data: bytes,
+    guidance_file: str,
+    guidance_data: bytes,
+    read: ReadWords = language_file,
+    vocabulary: Vocabulary | None = None,
 ) -> Catalog:
-    """Build a Catalog from the two files' bytes and every language's words (``read``); raises CatalogError."""
+    """Build a Catalog from the two files' bytes and every language's words (``read``); raises
+    CatalogError. ``vocabulary``: the ids defined elsewhere that entries may name (the shipped
+    checks and features when None)."""
+    vocabulary = vocabulary or shipped_vocabulary()
     guidance_doc = read_toml(guidance_file, guidance_data)
+    _top_level(guidance_file, guidance_doc, ("guidance", "general"))
     sources: dict[str, str] = {}
     for i, raw in enumerate(guidance_doc.get("guidance", [])):
         gid, source = _parse_guidance(guidance_file, i, raw)
@@ -372,7 +567,13 @@ def parse_catalog(
         for gid, source in sources.items()
     }
 
+    for check_id, check in vocabulary.checks.items():
+        for gid in check.guidance:
+            if gid not in guidance:
+                raise CatalogError(guidance_file, "guidance", f"check {check_id!r} cites unknown guidance id {gid!r}")
+
     ports_doc = read_toml(ports_file, ports_data)
+    _top_level(ports_file, ports_doc, ("entry",))
     raw_entries = ports_doc.get("entry")
     if not isinstance(raw_entries, list) or not raw_entries:
         raise CatalogError(ports_file, "entry", "no [[entry]] tables")
@@ -385,11 +586,10 @@ def parse_catalog(
     words = _Words("ports.toml", read, ids, _PORT_WORDS)
     entries: list[PortEntry] = []
     for i, raw in enumerate(raw_entries):
-        entry = _parse_entry(ports_file, i, raw, words)
-        for gid in entry.guidance:
-            if gid not in guidance:
-                raise CatalogError(ports_file, f"entry[{i}] ({entry.id}).guidance", f"unknown guidance id {gid!r}")
+        entry = _parse_entry(ports_file, i, raw, words, vocabulary)
+        _check_entry_references(ports_file, f"entry[{i}] ({entry.id})", entry, guidance)
         entries.append(entry)
+    _check_roles(ports_file, entries)
     return Catalog(tuple(entries), guidance, tuple(general))
 
 

@@ -33,9 +33,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.checks import ApplicationCheck, application_check, payloads
+from core.checks.base import OpenPort
 from core.errors import UserError
 from core.hosts import special_address
-from core.http_checks import proxy_label, secars_check, sepm_version_check, system_proxy, url_for
+from core.http_checks import proxy_label, system_proxy, url_for
 from core.localpc.sockets import (
     Endpoint,
     SocketTableUnavailable,
@@ -44,11 +46,9 @@ from core.localpc.sockets import (
     judge_listening,
     read_socket_table_off_loop,
 )
-from core.netbios import NetbiosError, datagram_packet, node_status_query, parse_node_status
-from core.probes import Payload, ProbeOutcome, tcp_probe, udp_probe
+from core.probes import ProbeOutcome, tcp_probe, udp_probe
 from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
-from core.results import HOST_LEVEL_CAUSES, AppResult, AppTest, Check, CheckResult, RunSummary, State
-from core.smb import smb_negotiate
+from core.results import HOST_LEVEL_CAUSES, AppResult, Check, CheckResult, RunSummary, State
 from core.timing import Neighbourhood, PathTiming, TimeoutPolicy
 from core.versions import SepVersion
 
@@ -60,12 +60,6 @@ ResolvedCallback = Callable[[str, Resolved], None]
 log = logging.getLogger(__name__)
 
 _HELD_CAUSES = ("no-response", *HOST_LEVEL_CAUSES)
-
-
-def syslog_test_message() -> bytes:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    host = socket.gethostname()[:64] or "-"
-    return f"<14>1 {stamp} {host} sep-port-doctor - - - SEP Port Doctor connectivity test".encode()
 
 
 async def _read_socket_table() -> tuple[Endpoint, ...]:
@@ -223,7 +217,8 @@ class _Run:
         self.neighbourhoods: dict[str, Neighbourhood] = {}
         self.probes: dict[ProbeKey, asyncio.Task[ProbeOutcome]] = {}
         self.hosts: dict[str, _HostGroup] = {}
-        self.load_application_checks = False
+        self.preload: tuple[str, ...] = ()
+        """The libraries the run's application checks need, imported once the first packets are out."""
         self.key_checks: dict[ProbeKey, Check] = {}
         """The first check of each probe key: what the shared probe sends."""
         self.sharing: dict[ProbeKey, int] = {}
@@ -273,8 +268,14 @@ class _Run:
                 self.key_checks.setdefault(_key(check), check)
                 self.sharing[_key(check)] = self.sharing.get(_key(check), 0) + 1
         self.hosts = {name: _HostGroup(found) for name, found in keys.items()}
-        self.load_application_checks = any(
-            set(check.app_tests) & _HTTP_AND_TLS_TESTS for check in checks if not check.skip
+        self.preload = tuple(
+            dict.fromkeys(
+                module
+                for check in checks
+                if not check.skip
+                for test in check.app_tests
+                for module in application_check(test).preload
+            )
         )
         shared: list[asyncio.Task[Any]] = []
         try:
@@ -358,8 +359,8 @@ class _Run:
         if check.local:
             return await self._probe_local(check)
         assert check.host is not None
-        if AppTest.SECARS_HTTP in check.app_tests or AppTest.SECARS_HTTPS in check.app_tests:
-            self._proxy_for(check)  # looked up while the port is probed
+        for scheme in _proxy_schemes(check):
+            self._proxy_for(check, scheme)  # looked up while the port is probed
         resolved = await self._resolve(check.host.name)
         if not resolved.ok or resolved.family is None or resolved.address is None:
             return CheckResult(
@@ -400,13 +401,13 @@ class _Run:
         """Every shared probe of the host at once (once), so that its host-level evidence always
         completes; a probe of one check is started by that check (its lookup is this one), or
         marked finished when that check ends first (``_never_probed``)."""
-        if self.load_application_checks:
-            self.load_application_checks = False
+        if self.preload:
             # The HTTP and TLS libraries (httpx, cryptography: a few hundred ms on a slow PC) are
             # imported once the first packets are out, on the loop's own thread (a worker thread
             # could run the garbage collector on the window's Qt objects): the round trips are
             # the kernel's measure, so the wait they cost the loop stretches none.
-            asyncio.get_running_loop().call_later(0.005, _load_application_checks)
+            asyncio.get_running_loop().call_later(0.005, _preload, self.preload)
+            self.preload = ()
         group = self.hosts[name]
         for key in sorted(group.pending | set(group.outcomes)):
             if key not in self.probes and self.sharing[key] > 1:
@@ -423,13 +424,14 @@ class _Run:
                 if check.protocol == "tcp":
                     outcome = await tcp_probe(resolved.family, resolved.address, check.port, path)
                 else:
+                    payload = payloads()[check.sends] if check.sends else None
                     outcome = await udp_probe(
                         resolved.family,
                         resolved.address,
                         check.port,
-                        self._udp_payload(check),
+                        b"\x00" if payload is None else payload.make(),
                         path,
-                        expect_answer=AppTest.NETBIOS_STATUS in check.app_tests or check.default_port == 137,
+                        expect_answer=payload is not None and payload.answer_expected,
                     )
                 if outcome.cause == "no-response" and path.neighbours_evidence():
                     # Silence judged by the host's neighbours (core.timing rule 8): the evidence says so.
@@ -437,15 +439,6 @@ class _Run:
             return outcome
         finally:
             self.hosts[check.host.name].finished(key, outcome)
-
-    def _udp_payload(self, check: Check) -> Payload:
-        if AppTest.NETBIOS_STATUS in check.app_tests or check.default_port == 137:
-            return node_status_query()
-        if AppTest.SYSLOG_SEND in check.app_tests or check.default_port == 514:
-            return syslog_test_message()
-        if check.default_port == 138:
-            return datagram_packet
-        return b"\x00"
 
     async def _probe_local(self, check: Check) -> CheckResult:
         """Is this PC listening where the manager connects? The OS's socket table says."""
@@ -480,10 +473,9 @@ class _Run:
 
     # --- application tests -------------------------------------------------------------
 
-    def _proxy_for(self, check: Check) -> asyncio.Task[str | None]:
-        """The system proxy for the check's secars URL, looked up once per run off the event loop."""
+    def _proxy_for(self, check: Check, scheme: str) -> asyncio.Task[str | None]:
+        """The system proxy for the check's URL, looked up once per run off the event loop."""
         assert check.host is not None
-        scheme = "https" if AppTest.SECARS_HTTPS in check.app_tests else "http"
         lookup = (scheme, check.host.name)
         if lookup not in self.proxies:
             url = url_for(scheme, check.host, check.port, "/")
@@ -503,117 +495,37 @@ class _Run:
             self.proxies[lookup] = asyncio.ensure_future(find())
         return self.proxies[lookup]
 
-    def _shared_app(
-        self, check: Check, test: AppTest, via: str, make: Callable[[], Awaitable[AppResult]], path: PathTiming
-    ) -> Awaitable[AppResult]:
-        assert check.host is not None
-        key = (check.host.name, check.port, str(test), via)
+    def _shared_app(self, check: ApplicationCheck, port: OpenPort, path: PathTiming) -> Awaitable[AppResult]:
+        """One run of an application check per host, port and path in the run (checks that share
+        a port share it)."""
+        via = "direct" if port.proxy is None else proxy_label(port.proxy)
+        key = (port.host.name, port.port, check.id, via)
         if key not in self.apps:
-            self.apps[key] = asyncio.ensure_future(_again_on_a_lossy_path(make, path))
+            self.apps[key] = asyncio.ensure_future(_again_on_a_lossy_path(lambda: check.run(port), path))
         return asyncio.shield(self.apps[key])
 
     async def _application(self, check: Check, resolved: Resolved, outcome: ProbeOutcome) -> tuple[AppResult, ...]:
-        """Every application test of the check, concurrently; results in the plan's order."""
+        """Every application check of the port, concurrently; results in the plan's order. Each
+        runs where the port answered (a UDP one that reads the answer: where there is one), and
+        one with a proxy path also through the system proxy, whatever the direct path said."""
         assert check.host is not None and resolved.address is not None
-        host, address = check.host, resolved.address
-        path = self.path(address)
-        deadline = path.app_deadline()
+        path = self.path(resolved.address)
+        port = OpenPort(
+            check.host, resolved.address, check.port, outcome.state, outcome.answer, path.app_deadline(), self.version
+        )
         reachable = outcome.state in (State.OPEN, State.OPEN_FILTERED)
         steps: list[Awaitable[AppResult]] = []
-        self.steps[check.id].name = "+".join(str(test) for test in check.app_tests) or "application"
+        self.steps[check.id].name = "+".join(check.app_tests) or "application"
         for test in check.app_tests:
-            if test in (AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS):
-                scheme = "https" if test is AppTest.SECARS_HTTPS else "http"
-                if reachable:
-                    steps.append(
-                        self._shared_app(
-                            check,
-                            test,
-                            "direct",
-                            functools.partial(secars_check, scheme, host, check.port, deadline),
-                            path,
-                        )
-                    )
-                proxy = await asyncio.shield(self._proxy_for(check))
+            application = application_check(test)
+            if reachable and (not application.needs_answer or outcome.answer is not None):
+                steps.append(self._shared_app(application, port, path))
+            if application.proxy_scheme is not None:
+                proxy = await asyncio.shield(self._proxy_for(check, application.proxy_scheme))
                 if proxy is not None:
                     # The proxy is a second path: tried whatever the direct path said.
-                    steps.append(
-                        self._shared_app(
-                            check,
-                            test,
-                            proxy_label(proxy),
-                            functools.partial(secars_check, scheme, host, check.port, deadline, proxy=proxy),
-                            path,
-                        )
-                    )
-            elif not reachable:
-                continue
-            elif test is AppTest.TLS:
-                steps.append(
-                    self._shared_app(check, test, "direct", lambda: self._tls(check, resolved, deadline), path)
-                )
-            elif test is AppTest.SEPM_VERSION:
-                steps.append(
-                    self._shared_app(
-                        check,
-                        test,
-                        "direct",
-                        lambda: sepm_version_check(host, check.port, deadline, self.version),
-                        path,
-                    )
-                )
-            elif test is AppTest.SMB_NEGOTIATE:
-                steps.append(
-                    self._shared_app(check, test, "direct", lambda: smb_negotiate(address, check.port, deadline), path)
-                )
-            elif test is AppTest.NETBIOS_STATUS and outcome.answer is not None:
-                steps.append(_ready(_netbios_result(outcome.answer)))
-            elif test is AppTest.SYSLOG_SEND:
-                steps.append(
-                    _ready(
-                        AppResult(
-                            test,
-                            outcome.state is not State.CLOSED,
-                            "a test message was sent; syslog does not answer, so check the server's log for "
-                            "'SEP Port Doctor connectivity test'",
-                        )
-                    )
-                )
+                    steps.append(self._shared_app(application, dataclasses.replace(port, proxy=proxy), path))
         return tuple(await asyncio.gather(*steps))
-
-    async def _tls(self, check: Check, resolved: Resolved, timeout: float) -> AppResult:
-        from core.tlsinfo import (
-            TlsFailure,
-            TlsTimedOut,
-            describe_certificate_problems,
-            describe_certificate_warnings,
-            tls_probe,
-        )
-
-        assert check.host is not None and resolved.address is not None
-        started = time.perf_counter()
-        server_name = None if check.host.is_ip else check.host.name
-        try:
-            facts = await tls_probe(resolved.address, check.port, server_name, check.host.name, timeout)
-        except TlsFailure as exc:
-            evidence = {"timed_out": True} if isinstance(exc, TlsTimedOut) else {}
-            return AppResult(AppTest.TLS, False, str(exc), "direct", (time.perf_counter() - started) * 1000, evidence)
-        elapsed = (time.perf_counter() - started) * 1000
-        evidence = facts.to_evidence()
-        cert = facts.certificate
-        if cert is None:
-            return AppResult(
-                AppTest.TLS, False, f"{facts.version}: the server sent no certificate", "direct", elapsed, evidence
-            )
-        problems = describe_certificate_problems(cert)
-        summary = f"{facts.version}, {facts.cipher}; certificate {cert.common_name or cert.subject}"
-        summary += f", valid to {cert.not_after[:10]}" + (", self-signed" if cert.self_signed else "")
-        warnings = describe_certificate_warnings(cert)
-        if warnings:
-            summary += "; " + "; ".join(warnings)
-        if problems:
-            return AppResult(AppTest.TLS, False, "; ".join(problems), "direct", elapsed, evidence)
-        return AppResult(AppTest.TLS, True, summary, "direct", elapsed, evidence)
 
 
 async def _again_on_a_lossy_path(make: Callable[[], Awaitable[AppResult]], path: PathTiming) -> AppResult:
@@ -626,41 +538,22 @@ async def _again_on_a_lossy_path(make: Callable[[], Awaitable[AppResult]], path:
     deadline; its evidence says so. A server that stalls on a clean path still fails at once.
     """
     result = await make()
-    if result.ok or not result.evidence.get("timed_out") or path.answered_on <= 1:
+    if result.ok or not result.timed_out or path.answered_on <= 1:
         return result
     again = await make()
-    return dataclasses.replace(again, evidence={**again.evidence, "tries": 2, "first_try": result.detail})
+    return dataclasses.replace(again, first_try=result.detail)
 
 
-_HTTP_AND_TLS_TESTS = frozenset({AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS, AppTest.TLS, AppTest.SEPM_VERSION})
-"""The tests that need httpx or core.tlsinfo (a push sweep's SMB and NetBIOS need neither)."""
+def _preload(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
 
 
-def _load_application_checks() -> None:
-    importlib.import_module("httpx")
-    importlib.import_module("core.tlsinfo")
+def _proxy_schemes(check: Check) -> list[str]:
+    """The URL schemes of the check's application checks that also run through the system proxy."""
+    return [s for s in (application_check(t).proxy_scheme for t in check.app_tests) if s is not None]
 
 
 def _key(check: Check) -> ProbeKey:
     assert check.host is not None
     return (check.host.name, check.protocol, check.port)
-
-
-async def _ready(result: AppResult) -> AppResult:
-    return result
-
-
-def _netbios_result(answer: bytes) -> AppResult:
-    try:
-        status = parse_node_status(answer)
-    except NetbiosError as exc:
-        return AppResult(AppTest.NETBIOS_STATUS, False, f"UDP 137 answered, but not with a node status: {exc}")
-    return AppResult(
-        AppTest.NETBIOS_STATUS,
-        True,
-        status.describe(),
-        evidence={
-            "names": [f"{n.name}<{n.suffix:02x}>{' group' if n.group else ''}" for n in status.names],
-            "mac": status.mac,
-        },
-    )

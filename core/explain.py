@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 
 from core.catalog import Catalog, Guidance, PortEntry, label
-from core.i18n import Lang
-from core.results import AppResult, AppTest, CheckResult, Severity, State
+from core.checks import application_check
+from core.checks.base import Judgement
+from core.i18n import Lang, languages, say
+from core.results import CheckResult, Severity, State
+from core.verdicts import CAUSE_GUIDANCE, HOST_CAUSES, VERDICT_GUIDANCE, paths_detail
 from core.versions import SepVersion
-
-PUSH_ENTRIES = ("push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138")
 
 
 @dataclass(frozen=True)
@@ -48,50 +49,22 @@ _STATE_HEADLINES = {
     State.ERROR: _h("確認できませんでした", "Could not be checked"),
 }
 
-_VERDICT_GUIDANCE = {
-    State.FILTERED: "verdict-filtered",
-    State.CLOSED: "verdict-closed",
-    State.UNREACHABLE: "verdict-unreachable",
-    State.UNRESOLVED: "verdict-unresolved",
-    State.OPEN_FILTERED: "verdict-open-filtered",
-}
-
 _FAILED = (State.CLOSED, State.FILTERED, State.UNREACHABLE, State.UNRESOLVED)
 
 
-def _guidance(catalog: Catalog, ids: list[str]) -> tuple[Guidance, ...]:
-    seen: list[str] = []
-    for gid in ids:
-        if gid in catalog.guidance and gid not in seen:
-            seen.append(gid)
-    return tuple(catalog.guidance[g] for g in seen)
+def _guidance(catalog: Catalog, ids: list[str] | tuple[str, ...]) -> tuple[Guidance, ...]:
+    """The guidance of these ids, each once, in order; an id guidance.toml does not have is a bug
+    (the catalogue refuses unknown ids in its own files and in the checks' declarations)."""
+    missing = [g for g in ids if g not in catalog.guidance]
+    if missing:
+        raise KeyError(f"unknown guidance id {missing[0]!r}")
+    return tuple(catalog.guidance[g] for g in dict.fromkeys(ids))
 
 
-_CAUSE_GUIDANCE = {
-    "local-prohibited": ["verdict-filtered-locally"],
-    "local-blackhole": ["verdict-filtered-locally"],
-    "admin-prohibited": ["verdict-rejected", "verdict-filtered"],
-    "port-rejected": ["verdict-rejected", "verdict-filtered"],
-    "host-unreach": ["verdict-unreachable"],
-    "net-unreach": ["verdict-unreachable"],
-    "host-down": ["verdict-unreachable"],
-    "no-route": ["verdict-unreachable"],
-    "nxdomain": ["verdict-nxdomain"],
-    "dns-timeout": ["verdict-dns-timeout"],
-    "dns-no-address": ["verdict-unresolved"],
-    "dns-failure": ["verdict-unresolved"],
-}
-"""Causes whose guidance replaces the verdict's (nothing about the port helps with these)."""
-_HOST_CAUSES = (
-    "host-unreach",
-    "net-unreach",
-    "host-down",
-    "no-route",
-    "nxdomain",
-    "dns-timeout",
-    "dns-no-address",
-    "dns-failure",
-)
+def _explanation(judgement: Judgement, catalog: Catalog) -> Explanation:
+    return Explanation(judgement.severity, judgement.headline, _guidance(catalog, judgement.guidance))
+
+
 _SENDER = re.compile(r"from ([0-9A-Fa-f.:]*[0-9A-Fa-f])")
 
 
@@ -114,160 +87,30 @@ def _cause_headline(result: CheckResult) -> dict[str, str] | None:
     return words
 
 
-def _path_name(app: AppResult, lang: Lang) -> str:
-    if app.via == "direct":
-        return label("word", "direct", lang)
-    return label("word", "through_proxy", lang).replace("{proxy}", app.via.removeprefix("proxy "))
-
-
-def _paths_detail(apps: list[AppResult], lang: Lang, *, named: bool = False) -> str:
-    """``direct: HTTP 200, body 'OK'; through proxy proxy01:8080: HTTP 200, body 'OK'``: each path named
-    when there is more than one."""
-    named = named or any(a.via != "direct" for a in apps)
-    return "; ".join(f"{_path_name(a, lang)}: {a.detail}" if named else a.detail for a in apps)
-
-
-def _proxy_apps(result: CheckResult) -> tuple[list[AppResult], list[AppResult]]:
-    heartbeat = [a for a in result.application if a.test in (AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS)]
-    return [a for a in heartbeat if a.via == "direct"], [a for a in heartbeat if a.via != "direct"]
-
-
-def _proxy_blamed(app: AppResult) -> bool:
-    return (app.evidence or {}).get("failed_at") == "proxy"
-
-
-def _proxy_explanation(
-    result: CheckResult, entry: PortEntry, catalog: Catalog, version: SepVersion | None
-) -> Explanation | None:
-    """The heartbeat tried direct and through the system proxy: the verdict names each path."""
-    direct, proxied = _proxy_apps(result)
-    if not proxied:
-        return None
-    proxy = proxied[0]
-    state = result.state
-    direct_ok = state is State.OPEN and bool(direct) and direct[0].ok
-    if direct_ok and proxy.ok:
-        return None  # both paths pass: the passed headline names them
-    # The manager answered right directly, so whatever went wrong through the proxy is the proxy's doing.
-    blamed = not proxy.ok and (_proxy_blamed(proxy) or direct_ok)
-    direct_words = {
-        lang: (
-            _paths_detail([direct[0]], lang, named=True)
-            if state is State.OPEN and direct
-            else f"{label('word', 'direct', lang)}: {label('state', str(state), lang)}"
-        )
-        for lang in ("ja", "en")
-    }
-    proxy_words = {}
-    for lang in ("ja", "en"):
-        if not blamed:
-            proxy_words[lang] = _paths_detail([proxy], lang)
-        else:
-            proxy_words[lang] = f"{_path_name(proxy, lang)}: {label('cause', 'proxy-failed', lang)}: {proxy.detail}"
-    headline = {lang: f"{direct_words[lang]}; {proxy_words[lang]}" for lang in ("ja", "en")}
-    if proxy.ok:
-        # Only the proxy gets through (or only it answers right): the client works only if it uses the proxy.
-        ids = ["proxy-only"] if not direct_ok and state is not State.OPEN else ["secars-not-ok", "proxy-differs"]
-        severity = Severity.WARNING if state is not State.OPEN else Severity.PROBLEM
-        ids += [_VERDICT_GUIDANCE[state]] if state in _VERDICT_GUIDANCE else []
-        return Explanation(severity, headline, _guidance(catalog, [*ids, *entry.guidance]))
-    ids = ["proxy-failed"] if blamed else ["proxy-differs"]
-    if direct_ok:
-        # Clients from 14.2 use only the system proxy: a failing proxy stops them; older ones go direct first.
-        uses_proxy_only = version is None or version.release_key >= (14, 2, 0, 0)
-        return Explanation(
-            Severity.PROBLEM if uses_proxy_only else Severity.WARNING,
-            headline,
-            _guidance(catalog, [*ids, "client-communication"]),
-        )
-    if state is State.OPEN:
-        ids = ["secars-not-ok", *ids, "client-communication"]
-    elif state in _VERDICT_GUIDANCE:
-        ids = [*_CAUSE_GUIDANCE.get(result.cause, [_VERDICT_GUIDANCE[state]]), *ids]
-    return Explanation(Severity.PROBLEM, headline, _guidance(catalog, [*ids, *entry.guidance]))
-
-
 def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Explanation | None:
-    """The open port's application tests: the first failure decides, expiry is a warning."""
-    failed = [a for a in result.application if not a.ok]
-    for app in failed:
-        if app.test in (AppTest.SECARS_HTTP, AppTest.SECARS_HTTPS):
-            ids = ["secars-not-ok", "client-communication"]
-            if _proxy_differs(result.application, app.test):
-                ids.insert(0, "proxy-differs")
-            status = (app.evidence or {}).get("status")
-            if status is not None:
-                body = (app.evidence or {}).get("body_excerpt", "")
-                ja = f"ポートは開いていますが、管理サーバーの応答が「OK」ではありません(HTTP {status}、本文 {body!r})"
-            else:
-                ja = f"ポートは開いていますが、HTTP の応答を得られませんでした({app.detail})"
-            return Explanation(
-                Severity.PROBLEM,
-                _h(ja, f"The port is open, but the manager's answer is wrong: {app.detail}"),
-                _guidance(catalog, ids),
-            )
-        if app.test is AppTest.TLS:
-            cert = (app.evidence.get("certificate") or {}) if app.evidence else {}
-            if cert:
-                if cert.get("expired"):
-                    ja = f"証明書の有効期限が切れています({str(cert.get('not_after'))[:10]}、{-int(cert.get('days_left', 0))} 日前)"
-                else:
-                    ja = f"証明書はまだ有効期間前です({str(cert.get('not_before'))[:10]} から有効)"
-                return Explanation(
-                    Severity.PROBLEM,
-                    _h(ja, f"Certificate problem: {app.detail}"),
-                    _guidance(catalog, ["certificate"]),
-                )
-            return Explanation(
-                Severity.PROBLEM,
-                _h(f"TLS で接続できません: {app.detail}", f"No TLS session: {app.detail}"),
-                _guidance(catalog, ["tls-failed", *entry.guidance]),
-            )
-        if app.test is AppTest.SEPM_VERSION:
-            mismatch = "reported_release" in (app.evidence or {})
-            return Explanation(
-                Severity.WARNING,
-                _h(f"管理サーバーのバージョン: {app.detail}", f"Manager version: {app.detail}"),
-                _guidance(catalog, ["version-mismatch"] if mismatch else ["console-ports"]),
-            )
-        if app.test is AppTest.SMB_NEGOTIATE:
-            words = {
-                lang: label("push-cause", "check-not-smb", lang).format(detail=app.detail) for lang in ("ja", "en")
-            }
-            return Explanation(Severity.PROBLEM, words, _guidance(catalog, ["push-not-smb"]))
-        if app.test is AppTest.NETBIOS_STATUS:
-            return Explanation(
-                Severity.WARNING,
-                _h(f"NetBIOS の応答が読めません: {app.detail}", f"Unreadable NetBIOS answer: {app.detail}"),
-                _guidance(catalog, list(entry.guidance)),
-            )
+    """The open port's application checks: the first failure decides; then a passed one may
+    still warn (a certificate about to expire). Each check explains its own results."""
     for app in result.application:
-        cert = (app.evidence or {}).get("certificate") if app.test is AppTest.TLS else None
-        if cert and cert.get("expires_soon"):
-            return Explanation(
-                Severity.WARNING,
-                _h(
-                    f"証明書の有効期限が近づいています(残り {cert.get('days_left')} 日)",
-                    f"The certificate expires soon ({cert.get('days_left')} days left)",
-                ),
-                _guidance(catalog, ["certificate"]),
-            )
-        if cert and not cert.get("name_matches", True):
-            name, subject = cert.get("checked_name"), cert.get("subject")
-            return Explanation(
-                Severity.WARNING,
-                _h(
-                    f"証明書は {name} 用ではありません(サブジェクト: {subject})",
-                    f"The certificate is not for {name} (subject: {subject})",
-                ),
-                _guidance(catalog, ["certificate"]),
-            )
+        if not app.ok:
+            judgement = application_check(app.test).explain(app, result, entry.guidance)
+            if judgement is not None:
+                return _explanation(judgement, catalog)
+    for app in result.application:
+        judgement = application_check(app.test).notice(app)
+        if judgement is not None:
+            return _explanation(judgement, catalog)
     return None
 
 
-def _proxy_differs(apps: tuple[AppResult, ...], test: AppTest) -> bool:
-    outcomes = {a.via == "direct": a.ok for a in apps if a.test is test}
-    return len(outcomes) == 2 and outcomes[True] != outcomes[False]
+def _paths_explanation(
+    result: CheckResult, entry: PortEntry, catalog: Catalog, version: SepVersion | None
+) -> Explanation | None:
+    """A check that ran over two paths (direct and the system proxy) judges the port from both."""
+    for test in result.check.app_tests:
+        judgement = application_check(test).explain_paths(result, entry.guidance, version)
+        if judgement is not None:
+            return _explanation(judgement, catalog)
+    return None
 
 
 def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = None) -> Explanation:
@@ -312,16 +155,16 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
     if check.local:
         return _explain_local(result, entry, catalog)
 
-    proxied = _proxy_explanation(result, entry, catalog, version)
-    if proxied is not None:
-        return proxied
+    paths = _paths_explanation(result, entry, catalog, version)
+    if paths is not None:
+        return paths
 
     if state is State.OPEN:
         app = _app_explanation(result, entry, catalog)
         if app is not None:
             return app
         ok = [a for a in result.application if a.ok]
-        detail = {lang: _paths_detail(ok, lang) for lang in ("ja", "en")}
+        detail = {lang: paths_detail(ok, lang) for lang in ("ja", "en")}
         return Explanation(
             Severity.PASSED,
             _h(
@@ -340,30 +183,23 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
         )
 
     headline = _cause_headline(result) or headline
-    ids = list(_CAUSE_GUIDANCE.get(result.cause, [_VERDICT_GUIDANCE[state]]))
+    ids = list(CAUSE_GUIDANCE.get(result.cause, [VERDICT_GUIDANCE[state]]))
     severity = Severity.PROBLEM
-    # The page: 8444 only matters where Symantec Protection Center 2.0 is used, 8446 is the Java
-    # console's from 14.0.1 (and RMM/EDR's): from a console PC these are not problems on their
-    # own. 1100 (probed on the manager only) is started by AjaxSwing; the page says no more.
-    if entry.id == "spc-tcp-8444" or (
-        entry.id == "webservice-tcp-8446" and version is not None and version.release_key < (14, 0, 1, 0)
-    ):
+    # The page makes some ports optional (ports.toml "optional"): 8444 only matters where
+    # Symantec Protection Center 2.0 is used, 8446 is the Java console's from 14.0.1 (and
+    # RMM/EDR's), 443 is optional on 12.1, 1100 is started by AjaxSwing: not problems on their own.
+    if entry.optional is not None and entry.optional.holds(version):
         severity = Severity.WARNING
-        ids.insert(0, f"console-optional-{entry.port}")
-    if entry.id == "rmi-tcp-1100":
-        severity = Severity.WARNING
-    if entry.id == "client-https-443" and version is not None and version.release_key[:2] == (12, 1):
-        severity = Severity.WARNING
-        ids.insert(0, "https-443-optional-on-12")
-    if result.cause in _HOST_CAUSES or result.cause.startswith("local-"):
+        if entry.optional.guidance is not None:
+            ids.insert(0, entry.optional.guidance)
+    if result.cause in HOST_CAUSES or result.cause.startswith("local-"):
         # About the host or this PC, not the port: its advice first; the port's own would mislead.
-        cause_ids = _CAUSE_GUIDANCE.get(result.cause, [])
+        cause_ids = CAUSE_GUIDANCE.get(result.cause, [])
         return Explanation(severity, headline, _guidance(catalog, [*cause_ids, *ids]))
     if entry.configurable and state is not State.UNRESOLVED:
         ids.append("configurable-port")
+    # The certificate's guidance is for what a TLS check finds, not for a port that does not answer.
     ids += [g for g in entry.guidance if g not in ("certificate",)]
-    if entry.id in PUSH_ENTRIES:
-        ids += ["push-windows-firewall", "allow-file-printer-sharing"]
     return Explanation(severity, headline, _guidance(catalog, ids))
 
 
@@ -372,29 +208,25 @@ def _explain_local(result: CheckResult, entry: PortEntry, catalog: Catalog) -> E
     headline = _STATE_HEADLINES[state]
     if state is State.LISTENING:
         return Explanation(Severity.PASSED, headline, ())
-    if entry.id == "ntr-tcp-2968":
-        # Network Traffic Redirection is an optional feature: not listening is information.
-        return Explanation(
-            Severity.INFO,
-            _h(
-                f"{headline['ja']}(ネットワークトラフィックリダイレクトを使う場合のみ必要)",
-                f"{headline['en']} (needed only with Network Traffic Redirection)",
-            ),
-            (),
-        )
-    # Not listening is the service's matter (the Server service, NetBIOS over TCP/IP): a
-    # firewall does not unbind a socket. Firewall advice stays with a drop and the rule finding.
-    push_ids = ["local-not-listening", "server-service"]
-    dropped_ids = ["push-windows-firewall", "allow-file-printer-sharing", "client-firewall-off-until-restart"]
-    if entry.id == "mac-push-tcp-22":
-        push_ids = dropped_ids = ["mac-remote-login"]
-    elif entry.id == "gup-tcp-2967":
-        push_ids = dropped_ids = ["gup-port", "configurable-port"]
+    if entry.feature is not None:
+        # An optional feature (Network Traffic Redirection): not listening is information.
+        words = {
+            lang: say(
+                "word.needed_only_with", lang, headline=headline[lang], feature=say(f"feature.{entry.feature}", lang)
+            )
+            for lang in languages()
+        }
+        return Explanation(Severity.INFO, words, ())
+    # Not listening is the service's matter (the Server service, NetBIOS over TCP/IP, ports.toml
+    # "not_listening_guidance"): a firewall does not unbind a socket. Firewall advice stays with
+    # a drop and the rule finding.
+    own = [*entry.guidance, *(["configurable-port"] if entry.configurable else [])]
+    not_listening = list(entry.not_listening_guidance) if entry.not_listening_guidance is not None else own
     if state is State.FILTERED:
-        return Explanation(Severity.PROBLEM, headline, _guidance(catalog, dropped_ids))
+        return Explanation(Severity.PROBLEM, headline, _guidance(catalog, own))
     if state in (State.NOT_LISTENING, State.CLOSED):
-        return Explanation(Severity.PROBLEM, headline, _guidance(catalog, push_ids))
-    return Explanation(Severity.WARNING, headline, _guidance(catalog, push_ids))
+        return Explanation(Severity.PROBLEM, headline, _guidance(catalog, not_listening))
+    return Explanation(Severity.WARNING, headline, _guidance(catalog, not_listening))
 
 
 _PORT_FAILURES = (State.CLOSED, State.FILTERED, State.UNREACHABLE)

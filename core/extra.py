@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from core.catalog import EXTRA_PREFIX
+from core.catalog import EXTRA_PREFIX, Catalog
 from core.errors import UserError
 from core.hosts import Host, HostError, parse_host
 from core.results import Check, Target, check_id
@@ -51,7 +51,13 @@ def parse_extras(texts: list[str]) -> tuple[tuple[Host, str, int], ...]:
     return tuple(unique.values())
 
 
-def extra_checks(extras: tuple[tuple[Host, str, int], ...]) -> list[Check]:
+def extra_checks(extras: tuple[tuple[Host, str, int], ...], catalog: Catalog) -> list[Check]:
+    """One check per extra port. A UDP probe of a port the catalogue knows sends what the
+    catalogue's probe of it sends (a NetBIOS node status to 137): an answer proves more."""
+
+    def sends(protocol: str, port: int) -> str | None:
+        return next((e.sends for e in catalog.by_port(protocol, port) if e.sends), None)
+
     return [
         Check(
             id=check_id(f"{EXTRA_PREFIX}{protocol}-{port}", host, Target.EXTRA),
@@ -64,6 +70,7 @@ def extra_checks(extras: tuple[tuple[Host, str, int], ...]) -> list[Check]:
             applies=True,
             reason="a port outside the catalogue, added with --extra",
             reason_code="extra",
+            sends=sends(protocol, port),
         )
         for host, protocol, port in extras
     ]

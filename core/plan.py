@@ -16,7 +16,7 @@ from enum import StrEnum
 from core.catalog import Catalog, PortEntry
 from core.errors import UserError
 from core.hosts import Host, parse_host
-from core.results import AppTest, Check, Target, check_id
+from core.results import Check, Target, check_id
 from core.versions import SepVersion
 
 
@@ -54,10 +54,6 @@ class ClientPorts:
     def shown(self) -> str:
         """``HTTPS 443`` or ``HTTP 8014, HTTPS 443``."""
         return ", ".join(f"{s} {p}" for s, p in (("HTTP", self.http_port), ("HTTPS", self.https_port)) if p)
-
-
-CLIENT_CHANNELS = {"client-http-8014": "http", "client-https-443": "https"}
-"""The two ways a client reaches the manager; SyLink says which this PC uses."""
 
 
 @dataclass(frozen=True)
@@ -122,22 +118,22 @@ def parse_overrides(texts: Iterable[str], catalog: Catalog) -> dict[int, int]:
     return overrides
 
 
-def _app_tests(entry: PortEntry, target: Target) -> tuple[AppTest, ...]:
-    if target in (Target.NONE, Target.THIS_PC):
-        return ()
-    if entry.id == "client-http-8014":
-        return (AppTest.SECARS_HTTP,)
-    if entry.id == "client-https-443":
-        return (AppTest.TLS, AppTest.SECARS_HTTPS)
-    if entry.id == "webservice-tcp-8446":
-        return (AppTest.TLS, AppTest.SEPM_VERSION)
-    if entry.id in ("server-https-8443", "report-tcp-8445"):
-        return (AppTest.TLS,)
-    if entry.id == "push-udp-137":
-        return (AppTest.NETBIOS_STATUS,)
-    if entry.id == "syslog-udp-514":
-        return (AppTest.SYSLOG_SEND,)
-    return ()
+def _app_tests(entry: PortEntry, target: Target) -> tuple[str, ...]:
+    """The entry's application checks, where a remote port is probed (none on this PC's own sockets)."""
+    return () if target in (Target.NONE, Target.THIS_PC) else entry.checks
+
+
+def this_platform(platform: str) -> str:
+    """The kind of PC (catalog ``PLATFORMS``) a ``sys.platform`` is for push deployment: a Mac, or
+    a Windows PC (on Linux the labs and the simulator stand in for Windows)."""
+    return "mac" if platform == "darwin" else "windows"
+
+
+_OTHER_PLATFORM = {
+    "mac": ("not-a-mac", "Mac push deployment; this PC is not a Mac"),
+    "windows": ("is-a-mac", "Windows push deployment; this PC is a Mac"),
+}
+"""Why an entry for the other kind of PC is not checked here, by the entry's platform."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +148,6 @@ class _Placement:
 def _placement(entry: PortEntry, request: PlanRequest) -> _Placement:
     """Where the check probes for this role, or why it is not for this role."""
     role = request.role
-    on_mac = request.platform == "darwin"
     if request.all_ports:
         # On the manager host a port "applies" only where this role expects the manager to listen.
         own = _placement_for_role(entry, request)
@@ -165,12 +160,9 @@ def _placement(entry: PortEntry, request: PlanRequest) -> _Placement:
             expected_unreachable=entry.localhost_only and role is not Role.MANAGER,
         )
     placement = _placement_for_role(entry, request)
-    if entry.direction == "manager_to_client" and role is Role.CLIENT:
-        mac_only = entry.id == "mac-push-tcp-22"
-        if mac_only != on_mac:
-            if mac_only:
-                return _Placement(Target.NONE, "not-a-mac", "Mac push deployment; this PC is not a Mac", False)
-            return _Placement(Target.NONE, "is-a-mac", "Windows push deployment; this PC is a Mac", False)
+    if role is Role.CLIENT and entry.platform is not None and entry.platform != this_platform(request.platform):
+        code, reason = _OTHER_PLATFORM[entry.platform]
+        return _Placement(Target.NONE, code, reason, False)
     return placement
 
 
@@ -232,7 +224,7 @@ def _channel_placement(
 ) -> tuple[_Placement, int, tuple[tuple[str, str], ...]] | None:
     """8014 or 443 from a client desk as this PC's SyLink names them for the manager (the
     port, and whether the client uses that scheme at all); None when SyLink does not say."""
-    scheme = CLIENT_CHANNELS.get(entry.id)
+    scheme = entry.scheme if entry.client_channel else None
     if scheme is None or client_ports is None or not client_ports.named:
         return None
     if request.role is not Role.CLIENT or request.all_ports:
@@ -300,6 +292,8 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
                 reason_code=reason_code,
                 reason_args=reason_args if reason_code == placement.reason_code else (),
                 app_tests=() if skip else _app_tests(entry, target),
+                sends=entry.sends,
+                channel=entry.scheme if entry.client_channel else None,
                 local=target is Target.THIS_PC,
                 expected_unreachable=placement.expected_unreachable,
                 skip=skip,
@@ -307,7 +301,7 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
             )
         )
     if request.local_gup:
-        entry = catalog.entry("gup-tcp-2967")
+        entry = next(e for e in catalog.entries if e.listener == "gup")
         checks.append(
             Check(
                 id=check_id(entry.id, None, Target.THIS_PC),
@@ -327,5 +321,5 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
     if request.extras:
         from core.extra import extra_checks
 
-        checks += extra_checks(request.extras)
+        checks += extra_checks(request.extras, catalog)
     return tuple(checks)

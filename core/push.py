@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.catalog import Catalog, label
+from core.checks.netbios_status import CHECK_ID as NETBIOS_STATUS
+from core.checks.smb_negotiate import CHECK_ID as SMB_NEGOTIATE
+from core.checks.smb_negotiate import SmbEvidence
 from core.diagnosis import check_json, this_computer
 from core.errors import UserError
 from core.explain import Explanation, explain
@@ -31,7 +34,7 @@ from core.hosts import Host, HostError, parse_host, special_address
 from core.i18n import Lang
 from core.results import (
     HOST_LEVEL_CAUSES,
-    AppTest,
+    AppResult,
     Check,
     CheckResult,
     RunSummary,
@@ -58,8 +61,11 @@ NEIGHBOURHOOD_V4, NEIGHBOURHOOD_V6 = 24, 64
 """Hosts in one IPv4 /24 (one IPv6 /64) are neighbours: one LAN segment behind one last router, so
 their answers bound how long a PC that answers nothing may stay silent (core.timing rule 8)."""
 
-WINDOWS_ENTRIES = ("push-tcp-445", "push-tcp-139", "push-udp-137")
-MAC_ENTRY = "mac-push-tcp-22"
+WINDOWS_ROLES = ("smb", "netbios-session", "netbios-name")
+"""The ports of a Windows target, by their part in push deployment (ports.toml ``push``), in the
+order of the plan and the output."""
+MAC_ROLE = "ssh"
+"""A Mac's (``--mac``)."""
 
 
 class TargetError(UserError):
@@ -184,8 +190,7 @@ def build_push_plan(
 ) -> tuple[Check, ...]:
     """Every target's push checks; ``ports`` moves a port (DEFAULT: ACTUAL) for labs on one machine."""
     moved = ports or {}
-    entries = [catalog.entry(e) for e in (*WINDOWS_ENTRIES, *((MAC_ENTRY,) if mac else ()))]
-    app_tests = {"push-tcp-445": (AppTest.SMB_NEGOTIATE,), "push-udp-137": (AppTest.NETBIOS_STATUS,)}
+    entries = [catalog.push_entry(role) for role in (*WINDOWS_ROLES, *((MAC_ROLE,) if mac else ()))]
     return tuple(
         Check(
             id=check_id(entry.id, host, Target.PUSH_CLIENT),
@@ -198,7 +203,8 @@ def build_push_plan(
             applies=True,
             reason="the manager connects to this client here to push-deploy the SEP client",
             reason_code="push-target",
-            app_tests=app_tests.get(entry.id, ()),
+            app_tests=entry.checks,
+            sends=entry.sends,
         )
         for host in hosts
         for entry in entries
@@ -263,21 +269,21 @@ def _words(code: str, **values: str) -> dict[str, str]:
     return {lang: label("push-cause", code, lang).format(**values) for lang in ("ja", "en")}
 
 
-def _smb(result: CheckResult) -> Any:
-    return next((a for a in result.application if a.test is AppTest.SMB_NEGOTIATE), None)
+def _smb(result: CheckResult) -> AppResult | None:
+    return next((a for a in result.application if a.test == SMB_NEGOTIATE), None)
 
 
-def _netbios(result: CheckResult | None) -> Any:
+def _netbios(result: CheckResult | None) -> AppResult | None:
     if result is None:
         return None
-    return next((a for a in result.application if a.test is AppTest.NETBIOS_STATUS and a.ok), None)
+    return next((a for a in result.application if a.test == NETBIOS_STATUS and a.ok), None)
 
 
 def judge_target(host: Host, results: Sequence[CheckResult], catalog: Catalog) -> TargetVerdict:
     """The verdict of one target from its checks (in plan order: 445, 139, 137, [22])."""
-    by_entry = {r.check.entry_id: r for r in results}
-    r445, r139, r137 = by_entry["push-tcp-445"], by_entry["push-tcp-139"], by_entry.get("push-udp-137")
-    r22 = by_entry.get(MAC_ENTRY)
+    by_role = {catalog.entry(r.check.entry_id).push: r for r in results}
+    r445, r139, r137 = by_role["smb"], by_role["netbios-session"], by_role.get("netbios-name")
+    r22 = by_role.get(MAC_ROLE)
     address = next((r.address for r in results if r.address), None)
     explanations = tuple(explain(r, catalog) for r in results)
 
@@ -304,7 +310,8 @@ def judge_target(host: Host, results: Sequence[CheckResult], catalog: Catalog) -
             netbios_off = r139.state is not State.OPEN or (r137 is not None and netbios is None)
             cause = "ready-netbios-off" if netbios_off else "ready"
             return verdict("ready", cause, Severity.PASSED, _words(cause, detail=smb.detail, names=names))
-        cause = "445-not-smb" if smb.evidence.get("answer") not in ("SMB1", "SMB2") else "445-smb-failed"
+        smb_answered = isinstance(smb.evidence, SmbEvidence) and smb.evidence.smb_answered
+        cause = "445-smb-failed" if smb_answered else "445-not-smb"
         return verdict("not_ready", cause, Severity.PROBLEM, _words(cause, detail=smb.detail, names=names))
     if State.ERROR in states:
         failed = next(r for r in results if r.state is State.ERROR)

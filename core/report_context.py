@@ -15,14 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.catalog import Catalog, Guidance, configurable_code, label
+from core.checks.tls import TlsEvidence
 from core.diagnosis import Diagnosis
 from core.explain import Explanation
 from core.i18n import Lang, group_words
 from core.localpc import LocalFinding
-from core.results import CheckResult, Severity
+from core.results import AppResult, CheckResult, Severity
+
+if TYPE_CHECKING:
+    from core.tlsinfo import CertificateFacts
 
 SEVERITY_ORDER = (Severity.PROBLEM, Severity.WARNING, Severity.INFO, Severity.PASSED, Severity.NOT_TESTED)
 ACTIONABLE = (Severity.PROBLEM, Severity.WARNING)
@@ -328,18 +332,22 @@ def guidance_groups(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[
     return [GuidanceGroup(applies, items[0].severity, tuple(items)) for applies, items in groups.items()]
 
 
-def _certificate_key(certificate: dict[str, Any]) -> str:
-    return str(certificate.get("sha256") or certificate.get("subject") or id(certificate))
+def _certificate(app: AppResult) -> CertificateFacts | None:
+    return app.evidence.certificate if isinstance(app.evidence, TlsEvidence) else None
+
+
+def _certificate_key(certificate: CertificateFacts) -> str:
+    return certificate.sha256 or certificate.subject or str(id(certificate))
 
 
 def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[EvidenceRow], list[CertificateRow]]:
     """Every check that ran, in plan order, and each certificate once with the ports that showed it."""
     words = _words(lang)
     pairs = [(r, e) for r, e in zip(diagnosis.results, diagnosis.explanations, strict=True) if r.state.ran]
-    certificates: dict[str, tuple[dict[str, Any], list[CheckResult]]] = {}
+    certificates: dict[str, tuple[CertificateFacts, list[CheckResult]]] = {}
     for result, _explanation in pairs:
         for app in result.application:
-            certificate = app.evidence.get("certificate") if app.evidence else None
+            certificate = _certificate(app)
             if certificate:
                 seen = certificates.setdefault(_certificate_key(certificate), (certificate, []))[1]
                 if result not in seen:
@@ -351,11 +359,12 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
         entry = catalog.entry(check.entry_id)
         lines = []
         for app in result.application:
-            certificate = app.evidence.get("certificate") if app.evidence else None
-            tls = " · ".join(str(app.evidence[k]) for k in ("tls_version", "cipher") if app.evidence.get(k))
+            certificate = _certificate(app)
+            found = app.evidence if isinstance(app.evidence, TlsEvidence) else None
+            tls = " · ".join(v for v in (found.tls_version, found.cipher) if v) if found is not None else ""
             lines.append(
                 AppLine(
-                    test=label("apptest", str(app.test), lang),
+                    test=label("apptest", app.test, lang),
                     ok=app.ok,
                     via=None if app.via == "direct" else app.via,
                     detail=app.detail,
@@ -389,19 +398,19 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
         CertificateRow(
             number=numbers[key],
             seen_on=_ports_of(results),
-            subject=str(certificate.get("subject", "")),
-            issuer=str(certificate.get("issuer", "")),
-            sans=", ".join(certificate.get("sans") or ()) or "-",
-            not_before=str(certificate.get("not_before", ""))[:10],
-            not_after=str(certificate.get("not_after", ""))[:10],
-            days_left=int(certificate.get("days_left", 0)),
-            expired=bool(certificate.get("expired")),
-            expires_soon=bool(certificate.get("expires_soon")),
-            self_signed=bool(certificate.get("self_signed")),
-            name_matches=bool(certificate.get("name_matches", True)),
-            checked_name=str(certificate.get("checked_name", "")),
-            sha256=str(certificate.get("sha256", "")),
-            key=str(certificate.get("key", "")),
+            subject=certificate.subject,
+            issuer=certificate.issuer,
+            sans=", ".join(certificate.sans) or "-",
+            not_before=certificate.not_before[:10],
+            not_after=certificate.not_after[:10],
+            days_left=certificate.days_left,
+            expired=certificate.expired,
+            expires_soon=certificate.expires_soon,
+            self_signed=certificate.self_signed,
+            name_matches=certificate.name_matches,
+            checked_name=certificate.checked_name,
+            sha256=certificate.sha256,
+            key=certificate.key,
         )
         for key, (certificate, results) in certificates.items()
     ]

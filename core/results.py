@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core.hosts import Host
 
@@ -90,16 +90,6 @@ def check_id(entry_id: str, host: Host | None, target: Target) -> str:
     return f"{entry_id}@{host.name}" if host is not None else f"{entry_id}@[{target}]"
 
 
-class AppTest(StrEnum):
-    SECARS_HTTP = "secars-http"
-    SECARS_HTTPS = "secars-https"
-    TLS = "tls"
-    SEPM_VERSION = "sepm-version"
-    NETBIOS_STATUS = "netbios-status"
-    SYSLOG_SEND = "syslog-send"
-    SMB_NEGOTIATE = "smb-negotiate"
-
-
 @dataclass(frozen=True)
 class Check:
     """One planned probe, tied to its catalogue entry."""
@@ -116,7 +106,13 @@ class Check:
     reason: str
     """Why the check is planned this way, or why it does not apply (English; the UI explains)."""
     reason_code: str
-    app_tests: tuple[AppTest, ...] = ()
+    app_tests: tuple[str, ...] = ()
+    """Application checks on the answering port (ids of ``core.checks``), in order."""
+    sends: str | None = None
+    """UDP: what the probe sends (a payload id of ``core.checks``); None: one zero byte."""
+    channel: str | None = None
+    """``http`` or ``https`` for one of the two ways a client reaches the manager (a client
+    uses one of them: each verdict depends on the other's); None for every other port."""
     reason_args: tuple[tuple[str, str], ...] = ()
     """Values for the reason's placeholders (``{server}``...): the words are the message catalogue's."""
     local: bool = False
@@ -124,31 +120,55 @@ class Check:
     expected_unreachable: bool = False
     """Localhost-only ports probed from elsewhere: not answering is normal."""
     skip: bool = False
+    """True when nothing will be sent (not applicable, or no host to probe)."""
     peer: Host | None = None
     """For a check of this PC: the host that connects here (the manager), whose route picks
     the address that is judged."""
-    """True when nothing will be sent (not applicable, or no host to probe)."""
+
+
+class Evidence(Protocol):
+    """What an application check saw, typed by the check (``core.checks``); made plain only
+    for the JSON output."""
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
 class AppResult:
     """One application-level test on an open port, with its evidence."""
 
-    test: AppTest
+    test: str
+    """The check's id (``core.checks``): ``secars-https``, ``tls``..."""
     ok: bool
     detail: str
     via: str = "direct"
     time_ms: float | None = None
-    evidence: dict[str, Any] = field(default_factory=dict)
+    evidence: Evidence | None = None
+    timed_out: bool = False
+    """No complete answer within the deadline (on a lossy path the engine tries once more)."""
+    first_try: str | None = None
+    """When the engine tried twice (a lossy path): what the first try said."""
+
+    @property
+    def tries(self) -> int:
+        return 1 if self.first_try is None else 2
+
+    def evidence_json(self) -> dict[str, Any]:
+        found = {} if self.evidence is None else self.evidence.to_json()
+        if self.timed_out:
+            found["timed_out"] = True
+        if self.first_try is not None:
+            found |= {"tries": self.tries, "first_try": self.first_try}
+        return found
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "test": str(self.test),
+            "test": self.test,
             "ok": self.ok,
             "detail": self.detail,
             "via": self.via,
             "time_ms": None if self.time_ms is None else round(self.time_ms, 1),
-            "evidence": self.evidence,
+            "evidence": self.evidence_json(),
         }
 
 
@@ -184,7 +204,7 @@ class CheckResult:
         failed = [a for a in self.application if not a.ok]
         shown = failed or list(self.application)
         return {
-            "test": "+".join(dict.fromkeys(str(a.test) for a in self.application)),
+            "test": "+".join(dict.fromkeys(a.test for a in self.application)),
             "ok": not failed,
             "detail": "; ".join(f"{a.test} ({a.via}): {a.detail}" for a in shown),
             "steps": [a.to_json() for a in self.application],

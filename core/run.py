@@ -29,7 +29,7 @@ from core.localpc import LocalReport, LocalSystem, client_config, inspect_local
 from core.path import Hop, PathFacts, PathWork
 from core.path.local import sylink_last_ip, windows_route_of, with_sylink_finding
 from core.path.winicmp import IcmpApi
-from core.plan import CLIENT_CHANNELS, ClientPorts, PlanRequest, Role, build_plan
+from core.plan import ClientPorts, PlanRequest, Role, build_plan
 from core.resolver import Resolved
 from core.results import Check, CheckResult, RunSummary, State, Target
 from core.run_events import (
@@ -126,15 +126,15 @@ class DiagnosisRun:
     def _channel_partner(self, check: Check) -> Check | None:
         """The other of 8014 and 443, when a client desk probes both on the manager (SyLink
         did not single one out): each verdict then depends on the other's."""
-        if self.request.role is not Role.CLIENT or check.entry_id not in CLIENT_CHANNELS:
+        if self.request.role is not Role.CLIENT or check.channel is None:
             return None
 
         def probed(c: Check) -> bool:
-            return c.entry_id in CLIENT_CHANNELS and c.target is Target.MANAGER and c.applies and not c.skip
+            return c.channel is not None and c.target is Target.MANAGER and c.applies and not c.skip
 
         if not probed(check):
             return None
-        return next((c for c in self.checks if c.id != check.id and probed(c)), None)
+        return next((c for c in self.checks if c.id != check.id and c.host == check.host and probed(c)), None)
 
     def _arrived(self, result: CheckResult) -> None:
         """The engine's ``on_result``: explain once, keep, hand on; never raises. 8014 and 443

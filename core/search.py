@@ -17,15 +17,6 @@ from core.i18n import languages
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 
-# Protocol names for ports, as technicians search for them (rules of thumb, not the vendor's words).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "smb": ("push-tcp-445", "push-tcp-139"),
-    "cifs": ("push-tcp-445",),
-    "netbios": ("push-tcp-139", "push-udp-137", "push-udp-138"),
-    "secars": ("client-http-8014", "client-https-443"),
-    "ssh": ("mac-push-tcp-22",),
-}
-
 
 def fold(text: str) -> str:
     """Case- and width-insensitive form: ＴＣＰ, tcp and TCP match; カタカナ stays itself."""
@@ -51,7 +42,7 @@ def guidance_haystack(guidance: tuple[Guidance, ...]) -> str:
 def entry_haystack(entry: PortEntry) -> str:
     """All searchable text of an entry, both languages, folded, in one string."""
     parts: list[str] = [entry.id, entry.label, str(entry.port), entry.protocol, entry.scheme or ""]
-    parts += [name for name, ids in ALIASES.items() if entry.id in ids]
+    parts += entry.search_terms  # protocol names technicians search by (ports.toml search_terms)
     for lang in languages():
         parts += [
             entry.purpose.get(lang),

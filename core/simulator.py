@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.catalog import Catalog, label
+from core.checks.secars import SECARS_PATH
+from core.checks.version_api import VERSION_PATH
 from core.hosts import parse_host
-from core.http_checks import SECARS_PATH, VERSION_PATH
 from core.i18n import Lang
 from core.invocation import command_line, program_argv
 from core.netbios import node_status_answer

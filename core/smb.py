@@ -1,28 +1,17 @@
-"""An SMB2 NEGOTIATE on TCP 445: does a real SMB server answer, which dialect, is signing required?
+"""The SMB2 NEGOTIATE request, its exchange and its response (``core.checks.smb_negotiate`` judges it).
 
 The messages are smbprotocol's (``SMB3NegotiateRequest`` with the SMB 2.0.2 to 3.1.1
-dialects, as Windows offers them; the response parsed by ``SMB2NegotiateResponse``);
-the exchange runs on asyncio, so hundreds of targets need no threads. Nothing is
-authenticated: no session is set up, no credential is sent, no share is opened; the
-connection is closed right after the server's NEGOTIATE response.
-
-``smb_negotiate`` never raises for what the network sends: anything that is not an SMB2
-NEGOTIATE response is a failed ``AppResult`` that says what came instead (an SMB1-only
-server, another protocol's words, a closed connection, silence).
+dialects, as Windows offers them; the response parsed by ``SMB2NegotiateResponse``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import struct
-import time
-import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.results import AppResult, AppTest
-from core.untrusted import terminal_safe
+if TYPE_CHECKING:
+    import asyncio
 
 SMB2_MAGIC = b"\xfeSMB"
 SMB1_MAGIC = b"\xffSMB"
@@ -57,6 +46,8 @@ def negotiate_request() -> bytes:
         Dialects.SMB_3_1_1,
     ]
     request["security_mode"] = SecurityMode.SMB2_NEGOTIATE_SIGNING_ENABLED
+    import uuid  # here: the check's declaration imports this module, and `ports` reads those
+
     request["client_guid"] = uuid.UUID(bytes=os.urandom(16))
     integrity = SMB2NegotiateContextRequest()
     integrity["context_type"] = NegotiateContextType.SMB2_PREAUTH_INTEGRITY_CAPABILITIES
@@ -111,11 +102,26 @@ def parse_negotiate_response(message: bytes) -> dict[str, Any]:
     }
 
 
-def _excerpt(data: bytes) -> str:
-    """The first bytes another protocol sent, as plain text a terminal and a report can show."""
-    text = data[:48].decode("latin-1")
-    printable = "".join(ch if ch.isprintable() else "." for ch in text).strip()
-    return terminal_safe(printable) or data[:16].hex(" ")
+async def exchange(address: str, port: int, deadline: float) -> bytes:
+    """Send the NEGOTIATE and read the first framed answer (or what came instead, or b"" when the
+    peer closed without a word); raises TimeoutError past ``deadline`` and OSError when the
+    connection fails. The connection is closed on every way out."""
+    import asyncio  # here: the check's declaration imports this module, and `ports` reads those
+    import contextlib
+
+    writer: asyncio.StreamWriter | None = None
+    try:
+        async with asyncio.timeout(deadline):
+            reader, writer = await asyncio.open_connection(address.partition("%")[0], port)
+            writer.write(negotiate_request())
+            await writer.drain()
+            return await _read_answer(reader)
+    finally:
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(OSError, TimeoutError):
+                async with asyncio.timeout(1):
+                    await writer.wait_closed()
 
 
 async def _read_answer(reader: asyncio.StreamReader) -> bytes:
@@ -139,51 +145,10 @@ async def _read_answer(reader: asyncio.StreamReader) -> bytes:
 
 async def _some(reader: asyncio.StreamReader) -> bytes:
     """A little more of a foreign answer, for the evidence (a line of text arrives in one piece)."""
+    import asyncio
+    import contextlib
+
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(0.2):
             return await reader.read(64)
     return b""
-
-
-async def smb_negotiate(address: str, port: int, deadline: float) -> AppResult:
-    """One NEGOTIATE exchange with ``address``: a passed ``AppResult`` only for a real SMB2/3 answer."""
-    started = time.perf_counter()
-
-    def result(ok: bool, detail: str, evidence: dict[str, Any] | None = None) -> AppResult:
-        elapsed = (time.perf_counter() - started) * 1000
-        return AppResult(AppTest.SMB_NEGOTIATE, ok, detail, "direct", elapsed, evidence or {})
-
-    writer: asyncio.StreamWriter | None = None
-    try:
-        async with asyncio.timeout(deadline):
-            reader, writer = await asyncio.open_connection(address.partition("%")[0], port)
-            writer.write(negotiate_request())
-            await writer.drain()
-            answer = await _read_answer(reader)
-    except TimeoutError:
-        return result(False, f"no SMB answer within {deadline:g} s: the port accepts, but nothing speaks SMB", {})
-    except OSError as exc:
-        return result(False, f"the SMB exchange failed: {exc.strerror or exc.__class__.__name__}", {})
-    finally:
-        if writer is not None:
-            writer.close()
-            with contextlib.suppress(OSError, TimeoutError):
-                async with asyncio.timeout(1):
-                    await writer.wait_closed()
-    if not answer:
-        return result(False, "the port accepted the connection and closed it without an SMB answer", {"answer": ""})
-    message = answer[4:]
-    if message.startswith(SMB1_MAGIC):
-        return result(
-            False,
-            "an SMB1-only server answered (SMB2/3 disabled, or Windows XP/Server 2003)",
-            {"dialect": "1", "answer": "SMB1"},
-        )
-    if not message.startswith(SMB2_MAGIC):
-        return result(False, f"something else answers on {port}: '{_excerpt(answer)}'", {"answer": _excerpt(answer)})
-    try:
-        facts = parse_negotiate_response(message)
-    except ValueError as exc:
-        return result(False, f"an SMB server answered, but not as expected: {exc}", {"answer": "SMB2"})
-    signing = "signing required" if facts["signing_required"] else "signing not required"
-    return result(True, f"SMB {facts['dialect']}, {signing}", facts)

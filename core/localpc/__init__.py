@@ -31,7 +31,7 @@ from core.localpc.client import (
     read_client_config,
 )
 from core.localpc.findings import FINDING_IDS, LocalFinding, LocalReport, title, words
-from core.localpc.firewall import FPS_GROUP, FPS_PORTS, as_list, facing, firewall_findings
+from core.localpc.firewall import FPS_GROUP, as_list, facing, firewall_findings, fps_ports
 from core.localpc.windows import (
     MANAGER_ENV,
     POWERSHELL_SCRIPT,
@@ -45,7 +45,6 @@ from core.results import Severity
 
 __all__ = [
     "FPS_GROUP",
-    "FPS_PORTS",
     "MANAGER_ENV",
     "POWERSHELL_SCRIPT",
     "POWERSHELL_TIMEOUT",
@@ -61,6 +60,7 @@ __all__ = [
     "WindowsSystem",
     "client_config",
     "decode_console_output",
+    "fps_ports",
     "inspect_local",
     "not_applicable_report",
     "parse_sylink_xml",

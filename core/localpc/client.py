@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import PurePath, PureWindowsPath
 from typing import Protocol
 
+from core.catalog import load_catalog
 from core.hosts import HostError, parse_host
 from core.plan import ClientPorts
 from core.versions import SepVersion, VersionError, parse_version
@@ -101,12 +102,14 @@ def _spellings(host: str) -> set[str]:
 
 
 def _moved_ports(server: ServerEntry | None) -> dict[int, int]:
+    """The catalogue ports of the two client channels this server's SyLink entry moves (``--port``)."""
     overrides: dict[int, int] = {}
     if server is not None:
-        if server.http_port and server.http_port != 8014:
-            overrides[8014] = server.http_port
-        if server.https_port and server.https_port != 443:
-            overrides[443] = server.https_port
+        catalog = load_catalog()
+        for scheme, port in (("http", server.http_port), ("https", server.https_port)):
+            default = catalog.client_channel(scheme).port
+            if port and port != default:
+                overrides[default] = port
     return overrides
 
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from core.catalog import PUSH_ROLES, load_catalog
 from core.localpc.findings import Facing, LocalFinding, title, words
 from core.results import Severity
 
@@ -44,6 +46,8 @@ class FpsPort:
     port: int
     rule: str
     """The plain (Private, Public; LocalSubnet) rule; its Domain twin adds ``-NoScope``."""
+    push: str
+    """Its part in push deployment (catalog ``PUSH_ROLES``)."""
 
     @property
     def label(self) -> str:
@@ -54,12 +58,13 @@ class FpsPort:
         return (self.rule, f"{self.rule}-NoScope")
 
 
-FPS_PORTS = (
-    FpsPort("TCP", 445, "FPS-SMB-In-TCP"),
-    FpsPort("TCP", 139, "FPS-NB_Session-In-TCP"),
-    FpsPort("UDP", 137, "FPS-NB_Name-In-UDP"),
-    FpsPort("UDP", 138, "FPS-NB_Datagram-In-UDP"),
-)
+@cache
+def fps_ports() -> tuple[FpsPort, ...]:
+    """The push-deployment ports with a File and Printer Sharing rule (ports.toml ``firewall_rule``),
+    in the order of their part in push deployment (SMB first: the one push cannot do without)."""
+    entries = [e for e in load_catalog().entries if e.firewall_rule and e.push]
+    entries.sort(key=lambda e: PUSH_ROLES.index(str(e.push)))
+    return tuple(FpsPort(e.protocol.upper(), e.port, str(e.firewall_rule), str(e.push)) for e in entries)
 
 
 def as_list(value: object) -> list[dict[str, Any]]:
@@ -346,7 +351,7 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
             {**evidence_base, "rules": rule_evidence},
         )
         return profiles_finding, fps
-    verdicts = [judge_port(rules, port, profile, manager_ip, nets) for profile in on for port in FPS_PORTS]
+    verdicts = [judge_port(rules, port, profile, manager_ip, nets) for profile in on for port in fps_ports()]
     blocked = [v for v in verdicts if v.status != "allowed"]
     evidence = {
         **evidence_base,
@@ -389,7 +394,7 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
     evidence["suggested_commands"] = commands
     evidence["group_command"] = f'Enable-NetFirewallRule -Group "{FPS_GROUP}"'
     only_unknown = all(v.status == "unknown" for v in blocked)
-    severity = Severity.PROBLEM if any(v.port.port == 445 for v in blocked) and not only_unknown else Severity.WARNING
+    severity = Severity.PROBLEM if any(v.port.push == "smb" for v in blocked) and not only_unknown else Severity.WARNING
     guidance = ("allow-file-printer-sharing", "push-windows-firewall", "client-firewall-off-until-restart")
     blocked_ports = tuple(dict.fromkeys((v.port.protocol, v.port.port) for v in blocked))
     summary = _fill("fps-blocked-summary", place=place, manager=manager or words("the-manager"))

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from core.hosts import Host, special_address
-from core.http_checks import proxy_label, system_proxy, url_for
+from core.http_checks import default_port, proxy_label, system_proxy, url_for
 from core.path.echo import echo
 from core.path.facts import DnsFacts, EchoFacts, Hop, PathFacts, RouteFacts, TraceEnd, TraceFacts, say
 from core.path.route import WindowsRoute, route_facts
@@ -103,7 +103,7 @@ class PathWork:
         if self.use_system_proxy:
             found: list[str] = []
             for scheme in ("http", "https"):
-                url = url_for(scheme, host, 443 if scheme == "https" else 80, "/")
+                url = url_for(scheme, host, default_port(scheme), "/")
                 try:
                     async with asyncio.timeout(RESOLVE_TIMEOUT):
                         # urllib's proxy_bypass can do blocking DNS (Windows, macOS): never on the loop's thread.

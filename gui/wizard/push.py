@@ -32,7 +32,17 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import label
-from core.push import PushRun, PushSweep, TargetError, Targets, TargetVerdict, parse_targets, read_targets_file
+from core.push import (
+    MAC_ROLE,
+    WINDOWS_ROLES,
+    PushRun,
+    PushSweep,
+    TargetError,
+    Targets,
+    TargetVerdict,
+    parse_targets,
+    read_targets_file,
+)
 from core.push_command import push_engine, render_push_pair, summary_line
 from core.report_files import ReportError, report_place, write_pair
 from core.results import CheckResult
@@ -43,8 +53,9 @@ from gui.wizard.pages.base import WizardContext, WizardPage
 
 log = logging.getLogger(__name__)
 
-PORT_COLUMNS = {"push-tcp-445": 2, "push-tcp-139": 3, "push-udp-137": 4, "mac-push-tcp-22": 5}
-COL_TARGET, COL_ADDRESS, COL_VERDICT = 0, 1, 6
+PORT_COLUMNS = {role: 2 + n for n, role in enumerate((*WINDOWS_ROLES, MAC_ROLE))}
+"""A column per port, by its part in push deployment (its header is the catalogue's ``TCP 445``)."""
+COL_TARGET, COL_ADDRESS, COL_VERDICT = 0, 1, 2 + len(PORT_COLUMNS)
 
 
 class PushTargetsPage(WizardPage):
@@ -169,9 +180,8 @@ class PushRunPage(WizardPage):
     def retranslate(self) -> None:
         self.setTitle(self.tr("Checking the targets"))
         self.setSubTitle(self.tr("Each PC's ports are filled in as they answer, then its verdict."))
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("Target"), self.tr("Address"), "TCP 445", "TCP 139", "UDP 137", "TCP 22", self.tr("Verdict")]
-        )
+        ports = [self.context.catalog.push_entry(role).label for role in PORT_COLUMNS]
+        self.table.setHorizontalHeaderLabels([self.tr("Target"), self.tr("Address"), *ports, self.tr("Verdict")])
         self.cancel.setText(self.tr("&Cancel"))
 
     def isComplete(self) -> bool:
@@ -180,7 +190,7 @@ class PushRunPage(WizardPage):
     def start(self, targets: Targets, mac: bool) -> None:
         self.cancel_run()
         self.targets, self.mac, self.sweep, self.done_count = targets, mac, None, 0
-        self.table.setColumnHidden(PORT_COLUMNS["mac-push-tcp-22"], not mac)
+        self.table.setColumnHidden(PORT_COLUMNS[MAC_ROLE], not mac)
         self.table.setRowCount(len(targets.hosts))
         self.rows = {}
         waiting = self.tr("waiting")
@@ -238,7 +248,8 @@ class PushRunPage(WizardPage):
         row = self.rows[result.check.host.name]
         state = label("state", str(result.state), self.lang)
         detail = next((a.detail for a in result.application if a.ok), "")
-        self._cell(row, PORT_COLUMNS[result.check.entry_id], f"{state} · {detail}" if detail else state)
+        role = self.context.catalog.entry(result.check.entry_id).push
+        self._cell(row, PORT_COLUMNS[str(role)], f"{state} · {detail}" if detail else state)
         if result.address:
             self._cell(row, COL_ADDRESS, result.address)
 

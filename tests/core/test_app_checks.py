@@ -14,8 +14,10 @@ import ssl
 import pytest
 import trustme
 
+from core.checks.secars import SECARS_PATH, HttpEvidence, secars_check
+from core.checks.version_api import VersionEvidence, sepm_version_check
 from core.hosts import parse_host
-from core.http_checks import MAX_BODY, SECARS_PATH, http_get, secars_check, sepm_version_check
+from core.http_checks import MAX_BODY, http_get
 from core.results import AppResult
 from core.simulator import make_certificate
 from core.tlsinfo import TlsFailure, tls_probe
@@ -56,8 +58,8 @@ def _secars(behaviour: Behaviour, scheme: str = "http", context: ssl.SSLContext 
 def test_secars_ok() -> None:
     result = _secars(answer(http_response(200, b"OK")))
     assert result.ok
-    assert result.evidence["status"] == 200
-    assert result.evidence["body_excerpt"] == "OK"
+    assert isinstance(result.evidence, HttpEvidence) and result.evidence.status == 200
+    assert result.evidence.body_excerpt == "OK"
     assert result.time_ms is not None
 
 
@@ -67,7 +69,7 @@ def test_secars_ok_over_https(tls_context: ssl.SSLContext) -> None:
 
 
 # The secars heartbeat passes on status 200 with the body exactly "OK"; trailing whitespace
-# (a CR LF or a newline a server appends) is allowed, nothing else (core/http_checks.py).
+# (a CR LF or a newline a server appends) is allowed, nothing else (core/checks/secars.py).
 @pytest.mark.parametrize("body", [b"OK", b"OK\r\n", b"OK\n", b"OK \t\r\n"])
 def test_secars_accepts_ok_with_trailing_whitespace_only(body: bytes) -> None:
     result = _secars(answer(http_response(200, body)))
@@ -102,7 +104,7 @@ def test_secars_rejects_every_status_but_200(status: int, reason: str, extra: st
     result = _secars(answer(http_response(status, b"OK", reason, extra)))
     assert not result.ok
     assert result.detail.startswith(f"HTTP {status} ") and result.detail.endswith("not 200 OK"), result.detail
-    assert result.evidence["status"] == status
+    assert isinstance(result.evidence, HttpEvidence) and result.evidence.status == status
 
 
 HOSTILE = HOSTILE_HTTP
@@ -114,7 +116,7 @@ def test_hostile_http_servers_fail_with_evidence_within_the_deadline(name: str) 
     result = _secars(behaviour)
     assert not result.ok
     assert words in result.detail
-    assert result.evidence["url"].endswith(SECARS_PATH)
+    assert isinstance(result.evidence, HttpEvidence) and result.evidence.url.endswith(SECARS_PATH)
 
 
 def test_huge_body_is_read_only_a_few_kb() -> None:
@@ -218,7 +220,7 @@ def test_version_api(tls_context: ssl.SSLContext) -> None:
     assert same.ok and "14.3 RU1 MP1" in same.detail
     other = asyncio.run(scenario("14.2 RU2"))
     assert not other.ok
-    assert other.evidence["reported_version"] == "14.3.3580.1100"
+    assert isinstance(other.evidence, VersionEvidence) and other.evidence.reported_version == "14.3.3580.1100"
     assert "14.2 RU2 was entered" in other.detail
 
 

@@ -159,3 +159,105 @@ def test_broken_installed_file_gives_one_line_not_a_traceback(tmp_path: Path) ->
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "ports.toml" in result.stderr and "client-http-8014).port" in result.stderr
+
+
+# --- what the catalogue says the program does: every key known, every id defined --------------
+
+_BEHAVIOUR_BREAKS = [
+    # A misspelt key is refused, never ignored (the entry would lose its behaviour in silence).
+    (('checks = ["secars-http"]', 'check = ["secars-http"]'), "(client-http-8014).check", "unknown key"),
+    (("optional = {}", 'optional = { version = "<14" }'), "(rmi-tcp-1100).optional.version", "unknown key"),
+    (
+        (
+            'processes = [{ name = "launchd", versions = "all" }]',
+            'processes = [{ name = "launchd", versions = "all", os = "x" }]',
+        ),
+        "(mac-push-tcp-22).processes[0].os",
+        "unknown key",
+    ),
+    (
+        ('checks = ["secars-http"]', 'checks = ["secars-ftp"]'),
+        "(client-http-8014).checks[0]",
+        "'secars-ftp' is not one of",
+    ),
+    (('checks = ["secars-http"]', 'checks = ["syslog-send"]'), "(client-http-8014).checks[0]", "is a UDP check"),
+    (('checks = ["tls", "secars-https"]', 'checks = ["tls", "tls"]'), "(client-https-443).checks[1]", "twice"),
+    (('sends = "syslog-message"', 'sends = "netbios-datagram"'), "(syslog-udp-514).checks[0]", "reads the answer to"),
+    (
+        ('sends = "netbios-datagram"', 'sends = "carrier-pigeon"'),
+        "(push-udp-138).sends",
+        "'carrier-pigeon' is not one of",
+    ),
+    (('push = "ssh"', 'push = "ssh"\nsends = "syslog-message"'), "(mac-push-tcp-22).sends", "only a UDP probe"),
+    (('platform = "mac"', 'platform = "linux"'), "(mac-push-tcp-22).platform", "not one of windows, mac"),
+    (('push = "ssh"', 'push = "smb"'), "(mac-push-tcp-22).push", "'smb' is push-tcp-445's already"),
+    (
+        ('search_terms = ["ssh"]', 'search_terms = ["ssh"]\nclient_channel = true'),
+        "(mac-push-tcp-22).client_channel",
+        "needs its scheme",
+    ),
+    (
+        ('feature = "network-traffic-redirection"', 'feature = "teleportation"'),
+        "(ntr-tcp-2968).feature",
+        "'teleportation' is not one of",
+    ),
+    (
+        ('guidance = "console-optional-8444"', 'guidance = "no-such-guidance"'),
+        "(spc-tcp-8444).optional.guidance",
+        "unknown guidance id 'no-such-guidance'",
+    ),
+    (
+        ("optional = {}", 'optional = { versions = "sometimes" }'),
+        "(rmi-tcp-1100).optional.versions",
+        "bad version rule",
+    ),
+    (
+        ('not_listening_guidance = ["local-not-listening", "server-service"]', 'not_listening_guidance = ["nope"]'),
+        "(push-tcp-139).not_listening_guidance",
+        "unknown guidance id 'nope'",
+    ),
+    (
+        ('\n[[entry]]\nid = "push-tcp-139"', '\nshape = 1\n[[entry]]\nid = "push-tcp-139"'),
+        "ports.toml: shape",
+        "unknown key",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "where", "problem"), _BEHAVIOUR_BREAKS)
+def test_what_an_entry_does_is_validated_with_file_and_field(change: tuple[str, str], where: str, problem: str) -> None:
+    old, new = change
+    assert old in PORTS
+    with pytest.raises(CatalogError) as info:
+        _parse(ports=PORTS.replace(old, new, 1))
+    assert info.value.file == "ports.toml"
+    assert where in str(info.value), str(info.value)
+    assert problem in str(info.value), str(info.value)
+
+
+def test_a_misspelt_guidance_key_is_refused() -> None:
+    broken = GUIDANCE.replace('id = "syslog"\n', 'id = "syslog"\nsteps_ = []\n', 1)
+    with pytest.raises(CatalogError, match=r"guidance.toml: guidance\[\d+\].steps_: unknown key"):
+        _parse(guidance=broken)
+    with pytest.raises(CatalogError, match=r"guidance\.toml: notes: unknown key"):
+        _parse(guidance="notes = []\n" + GUIDANCE)
+
+
+def test_guidance_a_check_cites_must_exist() -> None:
+    """Python's own references into guidance.toml are checked at start too."""
+    from dataclasses import dataclass
+
+    from core.catalog import Vocabulary, shipped_vocabulary
+
+    @dataclass(frozen=True)
+    class Cites:
+        protocol: str = "tcp"
+        payload: str | None = None
+        guidance: tuple[str, ...] = ("certificate", "no-such-advice")
+
+    shipped = shipped_vocabulary()
+    vocabulary = Vocabulary({**shipped.checks, "tls": Cites()}, shipped.payloads, shipped.features)
+    with pytest.raises(
+        CatalogError, match=r"guidance\.toml: guidance: check 'tls' cites unknown guidance id 'no-such-advice'"
+    ):
+        parse_catalog("ports.toml", PORTS.encode(), "guidance.toml", GUIDANCE.encode(), vocabulary=vocabulary)

@@ -7,10 +7,11 @@ import itertools
 import pytest
 
 from core.catalog import load_catalog
+from core.checks.secars import HttpEvidence
 from core.explain import explain
 from core.hosts import parse_host
 from core.plan import PlanRequest, Role, build_plan
-from core.results import AppResult, AppTest, CheckResult, Severity, State, overall
+from core.results import AppResult, CheckResult, Severity, State, overall
 from core.versions import parse_version
 
 CATALOG = load_catalog()
@@ -55,20 +56,20 @@ def test_every_failing_verdict_of_every_applicable_check_is_explained_in_both_la
 
 
 APP_FAILURES = [
-    (AppTest.SECARS_HTTP, "secars-not-ok"),
-    (AppTest.SECARS_HTTPS, "secars-not-ok"),
-    (AppTest.TLS, "tls-failed"),
-    (AppTest.SEPM_VERSION, "console-ports"),
+    ("secars-http", "secars-not-ok"),
+    ("secars-https", "secars-not-ok"),
+    ("tls", "tls-failed"),
+    ("sepm-version", "console-ports"),
 ]
 
 
 @pytest.mark.parametrize(("test", "guidance"), APP_FAILURES)
-def test_failed_application_checks_are_explained(test: AppTest, guidance: str) -> None:
+def test_failed_application_checks_are_explained(test: str, guidance: str) -> None:
     entry = {
-        AppTest.SECARS_HTTP: "client-http-8014",
-        AppTest.SECARS_HTTPS: "client-https-443",
-        AppTest.TLS: "server-https-8443",
-        AppTest.SEPM_VERSION: "webservice-tcp-8446",
+        "secars-http": "client-http-8014",
+        "secars-https": "client-https-443",
+        "tls": "server-https-8443",
+        "sepm-version": "webservice-tcp-8446",
     }[test]
     role = Role.CLIENT if entry.startswith("client") else Role.CONSOLE
     request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=role)
@@ -185,8 +186,8 @@ def test_dns_timeout_and_nxdomain_are_told_apart() -> None:
     assert "spelling" not in " ".join(s.get("en") for g in words["dns-timeout"].guidance for s in g.steps)
 
 
-def _heartbeat(ok: bool, via: str, detail: str, **evidence: object) -> AppResult:
-    return AppResult(AppTest.SECARS_HTTP, ok, detail, via, 1.0, dict(evidence))
+def _heartbeat(ok: bool, via: str, detail: str, *, failed_at_proxy: bool = False) -> AppResult:
+    return AppResult("secars-http", ok, detail, via, 1.0, HttpEvidence("http://sepm/", failed_at_proxy=failed_at_proxy))
 
 
 def test_proxy_paths_are_named_in_the_verdict() -> None:
@@ -214,7 +215,7 @@ def test_proxy_paths_are_named_in_the_verdict() -> None:
 
     broken = CheckResult(
         check, State.FILTERED, "no-response",
-        application=(_heartbeat(False, via, "cannot connect to the proxy: connection refused", failed_at="proxy"),),
+        application=(_heartbeat(False, via, "cannot connect to the proxy: connection refused", failed_at_proxy=True),),
     )  # fmt: skip
     failed = explain(broken, CATALOG, parse_version("14.3"))
     assert failed.severity is Severity.PROBLEM

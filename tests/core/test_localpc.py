@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from core.localpc import POWERSHELL_SCRIPT, LocalReport, inspect_local, parse_sylink_xml
-from core.localpc.firewall import FPS_GROUP, FPS_PORTS, firewall_findings, remote_address_admits
+from core.localpc.firewall import FPS_GROUP, firewall_findings, fps_ports, remote_address_admits
 from core.results import Severity
 from tests.helpers.windows_fixtures import (
     RECORDED,
@@ -61,7 +61,7 @@ def test_domain_pc_with_everything_off_gets_exactly_the_noscope_rules_to_enable(
     _report, findings, _ = _inspect("ja-domain-fps-off-service-stopped", "192.0.2.10")
     fps = findings["file-printer-sharing"]
     assert fps.severity is Severity.PROBLEM
-    noscope = ",".join(f"{p.rule}-NoScope" for p in FPS_PORTS)
+    noscope = ",".join(f"{p.rule}-NoScope" for p in fps_ports())
     assert fps.evidence["suggested_commands"] == [f"Enable-NetFirewallRule -Name {noscope}"]
     assert f"Enable-NetFirewallRule -Name {noscope}" in fps.detail["ja"]
     assert "経験則(ベンダーの記載ではありません)" in fps.detail["ja"]
@@ -106,7 +106,7 @@ def test_private_pc_with_sharing_off_enables_the_plain_rules() -> None:
     _report, findings, _ = _inspect("en-fps-blocked")
     fps = findings["file-printer-sharing"]
     assert fps.severity is Severity.PROBLEM
-    plain = ",".join(p.rule for p in FPS_PORTS)
+    plain = ",".join(p.rule for p in fps_ports())
     assert fps.evidence["suggested_commands"] == [f"Enable-NetFirewallRule -Name {plain}"]
     assert fps.guidance[0] == "allow-file-printer-sharing"
 
@@ -209,7 +209,7 @@ def test_recorded_default_rules_of_windows_11() -> None:
     document["rules"] = rules
     _profiles, fps = firewall_findings(document, "10.20.30.40")
     assert fps.severity is Severity.PROBLEM
-    noscope = ",".join(f"{p.rule}-NoScope" for p in FPS_PORTS)
+    noscope = ",".join(f"{p.rule}-NoScope" for p in fps_ports())
     assert fps.evidence["suggested_commands"] == [f"Enable-NetFirewallRule -Name {noscope}"]
     # As the suggestion says: with the -NoScope rules on, a domain PC lets the manager in.
     for rule in rules:

@@ -18,12 +18,14 @@ from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from core.engine import _netbios_result
+from core.checks.netbios_status import node_status_result
+from core.checks.secars import secars_verdict
+from core.checks.version_api import reported_version, version_verdict
 from core.hosts import parse_host
-from core.http_checks import HttpExchange, HttpFailure, http_get, reported_version, secars_verdict, version_verdict
+from core.http_checks import HttpExchange, HttpFailure, http_get
 from core.localpc import parse_sylink_xml
 from core.netbios import NetbiosError, node_status_answer, node_status_query, parse_node_status
-from core.results import AppResult, AppTest
+from core.results import AppResult
 from core.simulator import make_certificate
 from core.tlsinfo import CertificateFacts, CertificateUnreadable, certificate_facts, describe_certificate_warnings
 from core.versions import parse_version
@@ -71,7 +73,7 @@ def _node_status_or_its_error(data: bytes) -> None:
         pass
     else:
         assert isinstance(status.describe(), str)
-    result = _netbios_result(data)
+    result = node_status_result(data, 137)
     assert isinstance(result, AppResult)
 
 
@@ -95,7 +97,7 @@ def test_netbios_every_truncation_of_a_real_answer() -> None:
 
 
 def test_netbios_answer_ending_right_after_the_record_header_is_a_readable_refusal() -> None:
-    result = _netbios_result(netbios_cut_after_record_header(node_status_query(7)))
+    result = node_status_result(netbios_cut_after_record_header(node_status_query(7)), 137)
     assert not result.ok
     assert "the record ends after its header" in result.detail
 
@@ -162,7 +164,7 @@ def _exchange(status: int, reason: str, body: bytes) -> HttpExchange:
 @example(200, "OK", b"OK")
 @example(200, "OK", b"\xff\xfe\x00OK\x80")
 def test_secars_verdict_on_any_answer(status: int, reason: str, body: bytes) -> None:
-    result = secars_verdict(AppTest.SECARS_HTTP, _exchange(status, reason, body), "direct", "http://x/")
+    result = secars_verdict("secars-http", _exchange(status, reason, body), "direct", "http://x/")
     assert result.ok == (status == 200 and body.strip() == b"OK")
 
 
@@ -225,7 +227,7 @@ def test_http_exchange_of_any_bytes_is_an_answer_or_a_failure(raw: bytes) -> Non
     exchange = asyncio.run(_http_get_of(raw))
     if exchange is not None:
         assert isinstance(exchange.excerpt(), str)
-        result = secars_verdict(AppTest.SECARS_HTTP, exchange, "direct", "http://x/")
+        result = secars_verdict("secars-http", exchange, "direct", "http://x/")
         assert isinstance(result, AppResult)
 
 
@@ -261,7 +263,7 @@ def test_sylink_still_reads_a_real_file() -> None:
 def test_netbios_answer_with_a_huge_name_count_is_bounded() -> None:
     header = struct.pack(">HHHHHH", 1, 0x8400, 0, 1, 0, 0)
     answer = header + bytes((32,)) + b"C" * 32 + b"\x00" + struct.pack(">HHIH", 0x21, 1, 0, 65535) + b"\xff"
-    assert not _netbios_result(answer).ok
+    assert not node_status_result(answer, 137).ok
     assert parse_host("127.0.0.1").is_ip
 
 

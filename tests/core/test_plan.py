@@ -7,7 +7,7 @@ import pytest
 from core.catalog import load_catalog
 from core.hosts import parse_host
 from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
-from core.results import AppTest, Target
+from core.results import Target
 from core.versions import parse_version
 
 CATALOG = load_catalog()
@@ -28,8 +28,8 @@ def test_client_desk_probes_the_manager_and_checks_this_pc() -> None:
     plan = _plan(platform="win32")
     http = plan["client-http-8014"]
     assert http.target is Target.MANAGER and http.host == MANAGER and not http.skip
-    assert http.app_tests == (AppTest.SECARS_HTTP,)
-    assert plan["client-https-443"].app_tests == (AppTest.TLS, AppTest.SECARS_HTTPS)
+    assert http.app_tests == ("secars-http",)
+    assert plan["client-https-443"].app_tests == ("tls", "secars-https")
     for entry_id in ("push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138"):
         assert plan[entry_id].local and plan[entry_id].target is Target.THIS_PC and not plan[entry_id].skip
     assert plan["mac-push-tcp-22"].skip and plan["mac-push-tcp-22"].reason_code == "not-a-mac"
@@ -65,7 +65,7 @@ def test_console_role() -> None:
     # 1100: the page names AjaxSwing (the manager's own web-console engine) as its initiator.
     assert plan["rmi-tcp-1100"].skip and plan["rmi-tcp-1100"].reason_code == "manager-internal"
     assert not plan["rmi-tcp-1100"].applies
-    assert plan["webservice-tcp-8446"].app_tests == (AppTest.TLS, AppTest.SEPM_VERSION)
+    assert plan["webservice-tcp-8446"].app_tests == ("tls", "sepm-version")
     assert plan["launcher-tcp-8447"].skip and plan["launcher-tcp-8447"].reason_code == "localhost-only"
     assert plan["spc-tcp-8444"].skip  # 12.1.x only
 
@@ -75,7 +75,7 @@ def test_manager_role_checks_localhost_only_ports_on_localhost_and_peers() -> No
     assert plan["launcher-tcp-8447"].target is Target.MANAGER_LOCALHOST
     assert plan["launcher-tcp-8447"].host is not None and plan["launcher-tcp-8447"].host.name == "127.0.0.1"
     assert plan["sql-tcp-1433"].target is Target.SQL and plan["sql-tcp-1433"].host == parse_host("sql.corp")
-    assert plan["syslog-udp-514"].target is Target.SYSLOG and plan["syslog-udp-514"].app_tests == (AppTest.SYSLOG_SEND,)
+    assert plan["syslog-udp-514"].target is Target.SYSLOG and plan["syslog-udp-514"].app_tests == ("syslog-send",)
     assert plan["db-tcp-2638"].target is Target.MANAGER
     assert plan["rmi-tcp-1100"].target is Target.MANAGER and plan["rmi-tcp-1100"].reason_code == "manager-listens"
 

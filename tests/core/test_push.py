@@ -12,8 +12,9 @@ import pytest
 
 from core import cli
 from core.catalog import load_catalog
+from core.checks.smb_negotiate import smb_negotiate
 from core.push import MAX_ADDRESSES, build_push_plan, parse_targets, read_targets_file
-from core.smb import negotiate_request, parse_negotiate_response, smb_negotiate
+from core.smb import negotiate_request, parse_negotiate_response
 
 _BAD = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "push_bad_inputs.toml").read_text("utf-8"))
 

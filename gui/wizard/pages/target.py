@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from core.checks.version_api import CHECK_ID as VERSION_API
+from core.checks.version_api import VersionEvidence, sepm_version_check
 from core.hosts import Host, HostError, parse_host
-from core.http_checks import sepm_version_check
 from core.localpc import ClientConfig, LocalReport
 from core.plan import PlanRequest, Role
 from core.versions import KNOWN_RELEASES, VersionError, parse_version
@@ -33,7 +34,6 @@ from gui.wizard.pages.base import WizardContext, WizardPage
 FIELD_NAMES = ("manager", "version", "gup", "sql", "syslog", "ports", "note")
 REQUIRED = ("manager", "version")
 MAX_PORTS_TEXT = 4000
-VERSION_API_PORT = 8446
 VERSION_READ_TIMEOUT = 5.0
 _REFUSED = (FieldError, HostError, VersionError)
 
@@ -308,7 +308,9 @@ class TargetPage(WizardPage):
         except HostError as exc:
             self.fields["manager"].show_error(exc.message(self.lang))
             return
-        port = self.parsed("ports").get(VERSION_API_PORT, VERSION_API_PORT) if self.valid("ports") else VERSION_API_PORT
+        # The catalogue's port for the version API, as this field moves it.
+        default = self.context.catalog.with_check(VERSION_API)[0].port
+        port = self.parsed("ports").get(default, default) if self.valid("ports") else default
         asking = self.tr("Asking %1 on TCP %2…")
         self.version_status.setText(asking.replace("%1", host.typed).replace("%2", str(port)))
         self.version_task = start_task(self._read_version(host, port), "read the manager's version")
@@ -317,7 +319,7 @@ class TargetPage(WizardPage):
         self.read_version.setEnabled(False)
         try:
             result = await sepm_version_check(host, port, VERSION_READ_TIMEOUT, None)
-            reported = result.evidence.get("reported_version")
+            reported = result.evidence.reported_version if isinstance(result.evidence, VersionEvidence) else None
             try:
                 version = parse_version(str(reported)) if reported else None
             except VersionError:

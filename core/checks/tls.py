@@ -1,0 +1,95 @@
+"""TLS facts of a port: a handshake that accepts any certificate, then the protocol, the cipher
+and the certificate as ``core.tlsinfo`` reads them (trust is reported, not required: SEPM's
+certificates are self-signed by default)."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from core.checks.base import ApplicationCheck, Judgement, OpenPort, words
+from core.results import AppResult, CheckResult, Severity
+
+if TYPE_CHECKING:
+    from core.tlsinfo import CertificateFacts
+
+CHECK_ID = "tls"
+
+
+@dataclass(frozen=True)
+class TlsEvidence:
+    tls_version: str
+    cipher: str
+    certificate: CertificateFacts | None
+    """None: the server sent no certificate."""
+
+    def to_json(self) -> dict[str, Any]:
+        certificate = None if self.certificate is None else dataclasses.asdict(self.certificate)
+        return {"tls_version": self.tls_version, "cipher": self.cipher, "certificate": certificate}
+
+
+class Tls(ApplicationCheck):
+    id = CHECK_ID
+    sends = "a TLS ClientHello (every protocol version and cipher the system allows; no data after the handshake)"
+    guidance = ("certificate", "tls-failed")
+    preload = ("core.tlsinfo",)
+
+    async def run(self, port: OpenPort) -> AppResult:
+        # cryptography is imported here, once the first packets of the run are out (core.engine).
+        from core.tlsinfo import (
+            TlsFailure,
+            TlsTimedOut,
+            describe_certificate_problems,
+            describe_certificate_warnings,
+            tls_probe,
+        )
+
+        started = time.perf_counter()
+        server_name = None if port.host.is_ip else port.host.name
+        try:
+            facts = await tls_probe(port.address, port.port, server_name, port.host.name, port.deadline)
+        except TlsFailure as exc:
+            elapsed = (time.perf_counter() - started) * 1000
+            return AppResult(self.id, False, str(exc), "direct", elapsed, timed_out=isinstance(exc, TlsTimedOut))
+        elapsed = (time.perf_counter() - started) * 1000
+        evidence = TlsEvidence(facts.version, facts.cipher, facts.certificate)
+        cert = facts.certificate
+        if cert is None:
+            return AppResult(
+                self.id, False, f"{facts.version}: the server sent no certificate", "direct", elapsed, evidence
+            )
+        problems = describe_certificate_problems(cert)
+        if problems:
+            return AppResult(self.id, False, "; ".join(problems), "direct", elapsed, evidence)
+        summary = f"{facts.version}, {facts.cipher}; certificate {cert.common_name or cert.subject}"
+        summary += f", valid to {cert.not_after[:10]}" + (", self-signed" if cert.self_signed else "")
+        warnings = describe_certificate_warnings(cert)
+        if warnings:
+            summary += "; " + "; ".join(warnings)
+        return AppResult(self.id, True, summary, "direct", elapsed, evidence)
+
+    def explain(self, app: AppResult, result: CheckResult, port_guidance: tuple[str, ...]) -> Judgement:
+        cert = app.evidence.certificate if isinstance(app.evidence, TlsEvidence) else None
+        if cert is None:
+            return Judgement(Severity.PROBLEM, words("tls-failed", detail=app.detail), ("tls-failed", *port_guidance))
+        if cert.expired:
+            said = words("certificate-expired", date=cert.not_after[:10], days=-cert.days_left, detail=app.detail)
+        else:
+            said = words("certificate-not-yet-valid", date=cert.not_before[:10], detail=app.detail)
+        return Judgement(Severity.PROBLEM, said, ("certificate",))
+
+    def notice(self, app: AppResult) -> Judgement | None:
+        cert = app.evidence.certificate if isinstance(app.evidence, TlsEvidence) else None
+        if cert is None:
+            return None
+        if cert.expires_soon:
+            return Judgement(Severity.WARNING, words("certificate-expires-soon", days=cert.days_left), ("certificate",))
+        if not cert.name_matches:
+            said = words("certificate-other-name", name=cert.checked_name, subject=cert.subject)
+            return Judgement(Severity.WARNING, said, ("certificate",))
+        return None
+
+
+CHECKS = (Tls(),)
