@@ -4,7 +4,6 @@ context a report needs. Built the same way by the command line and the wizard.""
 from __future__ import annotations
 
 import datetime as dt
-import platform
 import socket
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,8 @@ if TYPE_CHECKING:  # this PC's findings come from the window; `check` need not l
 
 
 def this_computer() -> tuple[str, str]:
+    import platform  # slow to import; wanted only once a diagnosis is made
+
     return socket.gethostname() or "-", f"{platform.system()} {platform.release()} ({platform.machine()})"
 
 

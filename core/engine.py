@@ -38,7 +38,10 @@ from core.checks.base import OpenPort
 from core.errors import UserError
 from core.hosts import special_address
 from core.http_checks import proxy_label, system_proxy, url_for
-from core.localpc.sockets import (
+from core.probes import ProbeOutcome, after_first_packets, tcp_probe, udp_probe
+from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
+from core.results import HOST_LEVEL_CAUSES, AppResult, Check, CheckResult, RunSummary, State
+from core.socket_table import (
     Endpoint,
     SocketTableUnavailable,
     confirm_tcp,
@@ -46,9 +49,6 @@ from core.localpc.sockets import (
     judge_listening,
     read_socket_table_off_loop,
 )
-from core.probes import ProbeOutcome, tcp_probe, udp_probe
-from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
-from core.results import HOST_LEVEL_CAUSES, AppResult, Check, CheckResult, RunSummary, State
 from core.timing import Neighbourhood, PathTiming, TimeoutPolicy
 from core.versions import SepVersion
 
@@ -64,7 +64,7 @@ _HELD_CAUSES = ("no-response", *HOST_LEVEL_CAUSES)
 
 async def _read_socket_table() -> tuple[Endpoint, ...]:
     """Read once per run, off the loop's thread with the garbage collector held off
-    (core.localpc.sockets explains why a plain thread crashed the window)."""
+    (core.socket_table explains why a plain thread crashed the window)."""
     return await read_socket_table_off_loop()
 
 
@@ -219,6 +219,7 @@ class _Run:
         self.hosts: dict[str, _HostGroup] = {}
         self.preload: tuple[str, ...] = ()
         """The libraries the run's application checks need, imported once the first packets are out."""
+        self.preloading: asyncio.Task[None] | None = None
         self.key_checks: dict[ProbeKey, Check] = {}
         """The first check of each probe key: what the shared probe sends."""
         self.sharing: dict[ProbeKey, int] = {}
@@ -359,8 +360,6 @@ class _Run:
         if check.local:
             return await self._probe_local(check)
         assert check.host is not None
-        for scheme in _proxy_schemes(check):
-            self._proxy_for(check, scheme)  # looked up while the port is probed
         resolved = await self._resolve(check.host.name)
         if not resolved.ok or resolved.family is None or resolved.address is None:
             return CheckResult(
@@ -375,6 +374,8 @@ class _Run:
             return CheckResult(check, State.NOT_TESTED, f"{check.host.name} resolves to {why}: nothing was sent")
         key = _key(check)
         self._start_probes(check.host.name, resolved)
+        for scheme in _proxy_schemes(check):
+            self._proxy_for(check, scheme)  # looked up while the port is probed
         if self.sharing[key] == 1:
             self.inline_started.add(key)
             outcome = await self._transport(key, check, resolved)
@@ -403,10 +404,10 @@ class _Run:
         marked finished when that check ends first (``_never_probed``)."""
         if self.preload:
             # The HTTP and TLS libraries (httpx, cryptography: a few hundred ms on a slow PC) are
-            # imported once the first packets are out, on the loop's own thread (a worker thread
+            # imported once the first packets are out (the probes started with them), on the loop's own thread (a worker thread
             # could run the garbage collector on the window's Qt objects): the round trips are
             # the kernel's measure, so the wait they cost the loop stretches none.
-            asyncio.get_running_loop().call_later(0.005, _preload, self.preload)
+            self.preloading = asyncio.ensure_future(_preload(self.preload))
             self.preload = ()
         group = self.hosts[name]
         for key in sorted(group.pending | set(group.outcomes)):
@@ -485,6 +486,7 @@ class _Run:
             async def find() -> str | None:
                 if not enabled:
                     return None
+                await after_first_packets()  # urllib loads in that thread: the SYNs leave first
                 try:
                     async with asyncio.timeout(RESOLVE_TIMEOUT):
                         # urllib's proxy_bypass can do blocking DNS (Windows, macOS): never on the loop's thread.
@@ -544,7 +546,8 @@ async def _again_on_a_lossy_path(make: Callable[[], Awaitable[AppResult]], path:
     return dataclasses.replace(again, first_try=result.detail)
 
 
-def _preload(modules: tuple[str, ...]) -> None:
+async def _preload(modules: tuple[str, ...]) -> None:
+    await after_first_packets()
     for module in modules:
         importlib.import_module(module)
 

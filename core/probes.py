@@ -1,4 +1,4 @@
-"""Transport-level probes: TCP connect and UDP (this PC's own ports: core.localpc.sockets).
+"""Transport-level probes: TCP connect and UDP (this PC's own ports: core.socket_table).
 
 Verdicts follow nmap's connect scan and PortQry: a refused connection is ``closed``,
 silence after the attempts of ``core.timing`` is ``filtered`` (TCP) or
@@ -354,6 +354,16 @@ def _connected_now(sock: socket.socket) -> OSError | bool:
         # it) and has yet to hand it over. Not connected: a refused port must never read as open.
         return False
     return True
+
+
+async def after_first_packets() -> None:
+    """Returns once probes started before (or together with) this call have sent their first
+    packet: a TCP probe's task connects in its connect task's first step, one turn of the loop
+    after its own; a UDP probe sends in its first step. Work that is not a probe (loading the
+    HTTP and TLS libraries, the path's echo) waits for this so that the first packets leave first.
+    """
+    for _turn in range(3):
+        await asyncio.sleep(0)
 
 
 async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> ProbeOutcome:

@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import shutil
 import stat
 import sys
@@ -306,7 +305,7 @@ def _replace_all(pairs: list[tuple[str, Path]]) -> None:
     try:
         for temporary, target in pairs:
             if target.exists():
-                backup = target.with_name(f"{TEMPORARY_PREFIX}{secrets.token_hex(6)}.old")
+                backup = target.with_name(f"{TEMPORARY_PREFIX}{os.urandom(6).hex()}.old")
                 try:
                     os.link(target, backup)  # the old file stays in place meanwhile
                 except OSError:  # no hard links (FAT, some shares): move it aside instead

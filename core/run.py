@@ -20,14 +20,13 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from core.catalog import Catalog
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
 from core.explain import Explanation, explain, explain_channel_pair
-from core.localpc import LocalReport, LocalSystem, client_config, inspect_local
 from core.path import Hop, PathFacts, PathWork
-from core.path.local import sylink_last_ip, windows_route_of, with_sylink_finding
 from core.path.winicmp import IcmpApi
 from core.plan import ClientPorts, PlanRequest, Role, build_plan
 from core.resolver import Resolved
@@ -43,6 +42,9 @@ from core.run_events import (
     TraceHop,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from core.localpc import LocalReport, LocalSystem
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,10 @@ class DiagnosisRun:
         """Read before planning (the registry and SyLink.xml: quick, and only where they exist)."""
         if not self.read_local or self.request.role is not Role.CLIENT:
             return None
+        # This PC's checks load only where they run (Windows, the window): elsewhere `check`
+        # sends its first packet without them.
+        from core.localpc import client_config
+
         config = self.local.config if self.local is not None else client_config(self.local_system)
         return config.client_ports(self.request.manager.typed) if config is not None else None
 
@@ -221,6 +227,8 @@ class DiagnosisRun:
         started_wall = dt.datetime.now(dt.UTC)
         t0 = time.perf_counter()
         reading_local = self.read_local and self.local is None
+        if reading_local:
+            from core.localpc import inspect_local
         local_task = (
             asyncio.ensure_future(inspect_local(self.local_system, self.request.manager)) if reading_local else None
         )
@@ -316,8 +324,11 @@ class DiagnosisRun:
         if work is None:
             return
         local = self.local if self.read_local else None
-        windows_route = None if local is None else windows_route_of(local)
-        last_ip = None if local is None else sylink_last_ip(local, self.request.manager.name)
+        windows_route, last_ip = None, None
+        if local is not None:
+            from core.path.local import sylink_last_ip, windows_route_of, with_sylink_finding
+
+            windows_route, last_ip = windows_route_of(local), sylink_last_ip(local, self.request.manager.name)
         try:
             self.paths = await work.settle(self._resolved, windows_route, last_ip, self.request.manager.name, cancelled)
         except Exception:  # the path facts are extra: their failure leaves the verdicts as they are

@@ -17,9 +17,11 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Without ``argv`` this is the program itself (the installed command, ``python -m gui``, the
+    frozen launcher): a command other than the window ends the process when done."""
     from core.cli import main as cli_main
 
-    return cli_main(argv, gui_runner=_run_gui)
+    return cli_main(argv, gui_runner=_run_gui, process=argv is None)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ management servers (SyLink), the Windows Firewall profile of the interface that 
 the manager and whether File and Printer Sharing lets the manager in. Read-only: the
 registry through ``winreg``, the rest as JSON from one PowerShell run
 (``resources/windows/collect_local.ps1``). Whether this PC listens on the push ports is
-asked of the OS's socket table (``core.localpc.sockets``, used by the probe engine).
+asked of the OS's socket table (``core.socket_table``, used by the probe engine).
 
 On other systems every such check is "not applicable on this system", never passed.
 """

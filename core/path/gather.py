@@ -25,6 +25,7 @@ from core.path.facts import DnsFacts, EchoFacts, Hop, PathFacts, RouteFacts, Tra
 from core.path.route import WindowsRoute, route_facts
 from core.path.trace import DEADLINE, trace
 from core.path.winicmp import IcmpApi
+from core.probes import after_first_packets
 from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread
 from core.results import Check, CheckResult, State, Target
 
@@ -77,7 +78,11 @@ class PathWork:
             return  # the probes send nothing to a broadcast or multicast address: nor does this
         self.hosts[name] = (target, host, address)
         self.routes[name] = asyncio.ensure_future(self._route(host, address))
-        self.echoes[name] = asyncio.ensure_future(echo(address, self.icmp_api))
+        self.echoes[name] = asyncio.ensure_future(self._echo(address))
+
+    async def _echo(self, address: str) -> EchoFacts:
+        await after_first_packets()  # as _route
+        return await echo(address, self.icmp_api)
 
     def arrived(self, result: CheckResult) -> None:
         """A verdict: start what it calls for (never raises into the run)."""
@@ -99,6 +104,9 @@ class PathWork:
             self.traces[name] = asyncio.ensure_future(self._trace(name, self.hosts[name][2], check.port, hop))
 
     async def _route(self, host: Host, address: str) -> RouteFacts:
+        # The host's probes start with this, right after its lookup: their packets leave first,
+        # then the system's proxy settings and routes are read (urllib, psutil: loaded here).
+        await after_first_packets()
         proxies: tuple[str, ...] | None = None
         if self.use_system_proxy:
             found: list[str] = []

@@ -19,8 +19,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
 from core.path.facts import RouteFacts
 
 PROC_ROUTE = Path("/proc/net/route")
@@ -62,6 +60,8 @@ def source_address(address: str) -> tuple[str | None, str | None]:
 
 def interface_of(source: str) -> str | None:
     """The interface that holds ``source`` (psutil), or None."""
+    import psutil  # loaded when the path facts are gathered, after the probes went out
+
     try:
         interfaces = psutil.net_if_addrs()
     except (OSError, RuntimeError):

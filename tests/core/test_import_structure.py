@@ -167,15 +167,20 @@ AFTER_THE_FIRST_PACKET = (
     "jinja2",
     "httpx",
     "cryptography",
+    "urllib.request",
+    "icmplib",
+    "psutil",
     "core.report",
     "core.report_context",
     "core.merge",
     "core.push",
     "core.simulator",
     "core.tlsinfo",
+    "smbprotocol",
     "PySide6",
 )
-"""What ``check`` needs only once answers arrive (TLS facts, HTTP, the report) or never."""
+"""What ``check`` needs only once answers arrive (TLS facts, HTTP and the system's proxy, the
+path's echo and route, the report), or never (push's SMB, the merge)."""
 
 NOT_FOR_PORTS = (
     *AFTER_THE_FIRST_PACKET,
@@ -218,7 +223,7 @@ FIRST_PACKET = textwrap.dedent(
     real_connect = socket.socket.connect
 
     def connect(self, *args):
-        if not seen:
+        if self.type == socket.SOCK_STREAM and not seen:  # a SYN (a connected UDP socket sends nothing)
             seen.append(sorted(sys.modules))
         return real_connect(self, *args)
 
@@ -236,3 +241,5 @@ def test_check_sends_its_first_packet_before_loading_what_comes_later() -> None:
     loaded = _modules_after(FIRST_PACKET)
     assert "core.engine" in loaded  # the probes were out
     assert _any_of(loaded, AFTER_THE_FIRST_PACKET) == []
+    if sys.platform != "win32":  # this PC's checks (SyLink, firewall) are read on Windows only
+        assert _any_of(loaded, ("core.localpc",)) == []

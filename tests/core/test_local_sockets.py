@@ -14,7 +14,9 @@ from core.catalog import load_catalog
 from core.engine import ProbeEngine
 from core.explain import explain
 from core.hosts import parse_host
-from core.localpc.sockets import (
+from core.plan import PlanRequest, build_plan
+from core.results import CheckResult, Severity, State
+from core.socket_table import (
     Endpoint,
     SocketTableUnavailable,
     facing_address,
@@ -22,8 +24,6 @@ from core.localpc.sockets import (
     read_socket_table,
     read_socket_table_off_loop,
 )
-from core.plan import PlanRequest, build_plan
-from core.results import CheckResult, Severity, State
 from core.timing import TimeoutPolicy
 from core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S

@@ -14,7 +14,7 @@ import gc
 
 from PySide6.QtCore import QObject, QTimer
 
-from core.localpc.sockets import Endpoint, read_socket_table, read_socket_table_off_loop
+from core.socket_table import Endpoint, read_socket_table, read_socket_table_off_loop
 from tests.gui.conftest import drive
 
 ALLOCATIONS_DUE = 50_000

@@ -16,7 +16,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from core.localpc import SYLINK_XML, LocalError
-from core.localpc.sockets import Endpoint
+from core.socket_table import Endpoint
 
 WINDOWS_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "windows"
 RECORDED = WINDOWS_FIXTURES / "recorded-public"
