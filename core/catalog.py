@@ -196,8 +196,9 @@ class Catalog:
 # --- Loading and validation -----------------------------------------------------
 
 
-class _Reader:
-    """Reads typed fields out of one TOML table, naming the place on failure."""
+class TableReader:
+    """Reads typed fields out of one TOML table, naming the place on failure (``finish``: and
+    refusing keys nothing read). The other data files of resources/ use it too."""
 
     def __init__(self, file: str, where: str, table: Any) -> None:
         if not isinstance(table, dict):
@@ -292,7 +293,7 @@ class _Reader:
         return self.rule(key) if key in self.table else None
 
 
-def _strings(reader: _Reader, key: str) -> list[str]:
+def _strings(reader: TableReader, key: str) -> list[str]:
     values = reader.list_of(key)
     for i, value in enumerate(values):
         if not isinstance(value, str) or not value.strip():
@@ -323,7 +324,7 @@ class _Words:
             for item_id in ids:
                 if item_id not in doc:
                     raise CatalogError(file, item_id, "missing: every id needs its words in every language")
-                reader = _Reader(file, item_id, doc[item_id])
+                reader = TableReader(file, item_id, doc[item_id])
                 for unknown in sorted(set(reader.table) - set(fields)):
                     raise reader.fail(unknown, f"unknown field (known: {', '.join(fields)})")
                 table: dict[str, Any] = {}
@@ -334,7 +335,7 @@ class _Words:
                         table[key] = _strings(reader, key)
                     else:
                         raw = reader._get(key, dict, optional=True) or {}
-                        notes = _Reader(file, f"{item_id}.{key}", raw)
+                        notes = TableReader(file, f"{item_id}.{key}", raw)
                         table[key] = {k: notes.required_string(k) for k in raw}
                 tables[item_id] = table
             self.tables[lang] = tables
@@ -392,7 +393,7 @@ _GUIDANCE_WORDS = {"title": "text", "text": "text", "steps": "texts"}
 
 
 def _optional(file: str, where: str, table: Any) -> Optional:
-    r = _Reader(file, where, table)
+    r = TableReader(file, where, table)
     optional = Optional(r.optional_rule("versions"), r.string("guidance", optional=True))
     r.finish()
     return optional
@@ -402,12 +403,12 @@ def _parse_entry(file: str, index: int, table: Any, words: _Words, vocabulary: V
     where = f"entry[{index}]"
     if isinstance(table, dict) and isinstance(table.get("id"), str):
         where = f"entry[{index}] ({table['id']})"
-    r = _Reader(file, where, table)
+    r = TableReader(file, where, table)
     entry_id = r.required_string("id")
     raw_processes = r.list_of("processes")
     processes = []
     for i, raw in enumerate(raw_processes):
-        p = _Reader(file, f"{where}.processes[{i}]", raw)
+        p = TableReader(file, f"{where}.processes[{i}]", raw)
         name = p.required_string("name")
         processes.append(Process(name, p.rule("versions"), words.note(entry_id, "process_notes", name)))
         p.finish()
@@ -466,7 +467,7 @@ def _parse_entry(file: str, index: int, table: Any, words: _Words, vocabulary: V
 
 
 def _parse_guidance(file: str, index: int, table: Any) -> tuple[str, str]:
-    r = _Reader(file, f"guidance[{index}]", table)
+    r = TableReader(file, f"guidance[{index}]", table)
     found = r.required_string("id"), r.choice("source", GUIDANCE_SOURCES)
     r.finish()
     return found
@@ -579,7 +580,7 @@ def parse_catalog(
         raise CatalogError(ports_file, "entry", "no [[entry]] tables")
     ids: list[str] = []
     for i, raw in enumerate(raw_entries):
-        entry_id = _Reader(ports_file, f"entry[{i}]", raw).required_string("id")
+        entry_id = TableReader(ports_file, f"entry[{i}]", raw).required_string("id")
         if entry_id in ids:
             raise CatalogError(ports_file, f"entry[{i}].id", f"duplicate id {entry_id!r}")
         ids.append(entry_id)

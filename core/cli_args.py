@@ -19,7 +19,7 @@ from core.hosts import Host, HostError, parse_host
 from core.i18n import Lang, languages, system_lang
 from core.plan import PlanError, Role, parse_overrides
 from core.report_files import ReportError, ReportPlace, report_place
-from core.simulator_profiles import PROFILES
+from core.simulator_profiles import profile_names
 from core.versions import SepVersion, VersionError, parse_version
 
 PROG = "sep-port-doctor"
@@ -158,7 +158,7 @@ def _add_check(sub: Any) -> None:
 def _add_simulate(sub: Any) -> None:
     simulate = sub.add_parser("simulate", help="serve a simulated SEP Manager on loopback")
     simulate.add_argument("--bind", default="127.0.0.1", help="address to listen on (loopback by default)")
-    simulate.add_argument("--profile", default="healthy", choices=list(PROFILES), help="faults to simulate")
+    simulate.add_argument("--profile", default="healthy", choices=profile_names(), help="faults to simulate")
     simulate.add_argument("--port", action="append", default=[], metavar="DEFAULT=ACTUAL", help="listen elsewhere")
     simulate.add_argument("--free-ports", action="store_true", help="listen on free high ports instead of the defaults")
     simulate.add_argument("--duration", type=duration_arg, default=None, help="stop after this many seconds")

@@ -1,12 +1,12 @@
 """A simulated SEP Manager on loopback, for trying the whole flow without a real one.
 
-It serves secars ``OK`` over HTTP (8014) and HTTPS (443), TLS listeners for the
-console ports (8443, 8445, 8446 with the version API), plain listeners for 9090
-and 1100, and a NetBIOS node status on UDP 137, each on the port given by the
-``--port DEFAULT=ACTUAL`` overrides (low ports need privileges). It also stands in for
-this PC's push-deployment ports (TCP 139/445, UDP 137/138), which a client-desk check
-finds in this PC's socket table. A profile adds one fault; ``demonstration`` is the
-``check`` (role, version, overrides) that shows it and nothing else, and ``announcement``
+What it serves is ``resources/simulator/manager.toml``'s (core/simulator_profiles.py): secars
+``OK`` over HTTP and HTTPS on the client channels, the console's web service (the version API)
+over TLS and plain HTTP on the console ports, a plain listener on 1100, and stand-ins for this
+PC's push-deployment ports (a client-desk check finds them in this PC's socket table, a NetBIOS
+node status on UDP among them), each on the entry's port or where the ``--port DEFAULT=ACTUAL``
+overrides move it (low ports need privileges). A profile adds one fault; ``demonstration`` is
+the ``check`` (role, version, overrides) that shows it and nothing else, and ``announcement``
 what ``simulate`` prints. Requests are read with bounds on size and time.
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.catalog import Catalog, label
+from core.catalog import Catalog, label, load_catalog
 from core.checks.secars import SECARS_PATH
 from core.checks.version_api import VERSION_PATH
 from core.hosts import parse_host
@@ -33,18 +33,26 @@ from core.i18n import Lang
 from core.invocation import command_line, program_argv
 from core.netbios import node_status_answer
 from core.plan import PlanRequest, Role, build_plan
-from core.simulator_profiles import PROFILES
+from core.simulator_profiles import Served, Simulation, check_entries, load_simulation
 from core.versions import parse_version
 
 DEFAULT_VERSION = "14.3.9205.6000"
-"""The release the simulated manager runs (14.3 RU6), as its 8446 version API reports it."""
+"""The release the simulated manager runs (14.3 RU6), as its version API reports it."""
 
 
-SERVED_PORTS = (8014, 443, 8443, 8445, 8446, 9090, 1100, 137, 138, 139, 445)
-# The simulator also stands in for this PC's push-deployment ports (File and Printer
-# Sharing: TCP 139/445, UDP 137/138), which a client-desk check looks up in this PC's
-# socket table: with --port 445=ACTUAL it finds the simulator's socket there.
-PUSH_PORTS = (139, 445)
+def _checked_simulation() -> Simulation:
+    simulation = load_simulation()
+    check_entries(simulation, load_catalog())
+    return simulation
+
+
+def served_ports() -> tuple[int, ...]:
+    """The catalogue ports the simulator serves (``--free-ports`` moves each)."""
+    catalog = load_catalog()
+    return tuple(catalog.entry(s.entry).port for s in _checked_simulation().serve)
+
+
+SERVED_PORTS = served_ports()
 MAX_REQUEST = 8192
 REQUEST_TIMEOUT = 5.0
 
@@ -106,14 +114,15 @@ def make_certificate(
     )
 
 
-def certificate_for_profile(profile: str, bind: str) -> Certificate:
+def certificate_for_profile(certificate: str, bind: str) -> Certificate:
+    """The profile's ``certificate``: SEPM's self-signed one, or one expired, expiring or for another server."""
     now = dt.datetime.now(dt.UTC)
     names = ["localhost", "sepm-sim", "127.0.0.1", "::1", bind]
-    if profile == "cert-expired":
+    if certificate == "expired":
         return make_certificate("sepm-sim", names, not_before=now - dt.timedelta(days=375), days=365)
-    if profile == "cert-expiring":
+    if certificate == "expiring":
         return make_certificate("sepm-sim", names, not_before=now - dt.timedelta(days=358), days=365)
-    if profile == "cert-wrong-name":
+    if certificate == "other-name":
         return make_certificate("other-server.example", ["other-server.example"])
     return make_certificate("sepm-sim", names)
 
@@ -159,20 +168,23 @@ class SimulatedManager:
     ports: dict[int, int] = field(default_factory=dict)
     """Default port -> actual port; 0 picks a free port (see ``bound``)."""
     version: str = DEFAULT_VERSION
-    """The build the manager runs, as its 8446 version API reports it."""
+    """The build the manager runs, as its version API reports it."""
     bound: dict[int, int] = field(default_factory=dict)
     """Default port -> the port actually listening, once started."""
     skipped: dict[int, str] = field(default_factory=dict)
     """Optional ports that could not be served, with the reason."""
 
     def __post_init__(self) -> None:
-        if self.profile not in PROFILES:
-            raise ValueError(f"unknown profile {self.profile!r}; known: {', '.join(PROFILES)}")
+        self.simulation = _checked_simulation()
+        if self.profile not in self.simulation.profiles:
+            known = ", ".join(self.simulation.profiles)
+            raise ValueError(f"unknown profile {self.profile!r}; known: {known}")
+        self.faults = self.simulation.profiles[self.profile]
         self._servers: list[asyncio.base_events.Server] = []
         self._held: list[socket.socket] = []
         self._transports: list[asyncio.BaseTransport] = []
         self._connections: set[asyncio.Task[None]] = set()
-        self.certificate = certificate_for_profile(self.profile, self.bind)
+        self.certificate = certificate_for_profile(self.faults.certificate, self.bind)
 
     def port_for(self, default: int) -> int:
         return self.ports.get(default, default)
@@ -187,15 +199,15 @@ class SimulatedManager:
     def _secars(self, target: str) -> tuple[int, str, bytes]:
         if target != SECARS_PATH:
             return 404, "Not Found", b"Not Found"
-        if self.profile == "secars-wrong":
+        if self.faults.secars == "wrong-page":
             return 200, "OK", b"<html><body><h1>It works!</h1></body></html>"
-        if self.profile == "secars-error":
+        if self.faults.secars == "server-error":
             return 500, "Internal Server Error", b"Internal Server Error"
         return 200, "OK", b"OK"
 
     def _console(self, target: str) -> tuple[int, str, bytes]:
         if target == VERSION_PATH:
-            version = PROFILES[self.profile].reports_version or self.version
+            version = self.faults.reports_version or self.version
             body = json.dumps({"API_SEQUENCE": "190301", "API_VERSION": "14.3.9000", "version": version}).encode()
             return 200, "OK", body
         if target.startswith("/console"):
@@ -204,37 +216,35 @@ class SimulatedManager:
 
     async def start(self) -> None:
         tls = self.certificate.context()
-        http_plan: list[tuple[int, Handler, ssl.SSLContext | None]] = [
-            (8014, self._secars, None),
-            (443, self._secars, tls),
-            (8443, self._console, tls),
-            (8445, self._console, tls),
-            (8446, self._console, tls),
-            (9090, self._console, None),
-        ]
-        for default, handler, context in http_plan:
-            if default == 8014 and self.profile == "http-down":
-                self._hold_closed(default)
-                continue
-            if default in (8443, 9090) and self.profile == "dropped":
-                await self._start_dropping(default)
-                continue
-            if default == 8014 and self.profile == "stalled":
-                await self._start_server(default, self._stall)
-                continue
-            await self._start_server(default, self._http(handler), context)
-        await self._start_server(1100, self._close_at_once)
-        for default in PUSH_PORTS:
-            # Optional extras: on a PC whose own SMB server holds 139/445, go on without them.
+        catalog = load_catalog()
+        for served in self.simulation.serve:
+            default = catalog.entry(served.entry).port
             try:
-                if self.profile == "push-blocked":
-                    await self._start_dropping(default)
-                else:
-                    await self._start_server(default, self._close_at_once)
+                await self._serve_entry(served, default, tls if served.tls else None)
             except OSError as exc:
+                if not served.optional:
+                    raise
+                # This PC's own SMB server or NetBIOS holds it, or a low port needs privileges: say so.
                 self.skipped[default] = exc.strerror or str(exc)
-        await self._start_netbios()
-        await self._start_datagram_sink(138)
+
+    async def _serve_entry(self, served: Served, default: int, tls: ssl.SSLContext | None) -> None:
+        fault = self.faults.fault(served.entry)
+        if fault == "closed":
+            self._hold_closed(default)
+        elif fault == "dropped":
+            await self._start_dropping(default)
+        elif fault == "stalled":
+            await self._start_server(default, self._stall)
+        elif served.kind == "secars":
+            await self._start_server(default, self._http(self._secars), tls)
+        elif served.kind == "console":
+            await self._start_server(default, self._http(self._console), tls)
+        elif served.kind == "accept":
+            await self._start_server(default, self._close_at_once)
+        elif served.kind == "netbios":
+            await self._start_netbios(default)
+        else:
+            await self._start_datagram_sink(default)
 
     async def _start_server(
         self,
@@ -325,7 +335,7 @@ class SimulatedManager:
         await asyncio.sleep(0.05)
         self.bound[default] = port
 
-    async def _start_netbios(self) -> None:
+    async def _start_netbios(self, default: int) -> None:
         manager = self
 
         class NetbiosServer(asyncio.DatagramProtocol):
@@ -338,26 +348,18 @@ class SimulatedManager:
                     self.transport.sendto(answer, addr)  # type: ignore[attr-defined]
 
         loop = asyncio.get_running_loop()
-        try:
-            transport, _ = await loop.create_datagram_endpoint(
-                NetbiosServer, local_addr=(self.bind, self.port_for(137)), reuse_port=False
-            )
-        except OSError as exc:  # UDP 137 needs privileges (or is taken): go on without it, and say so
-            self.skipped[137] = exc.strerror or str(exc)
-            return
+        transport, _ = await loop.create_datagram_endpoint(
+            NetbiosServer, local_addr=(self.bind, self.port_for(default)), reuse_port=False
+        )
         manager._transports.append(transport)
-        self.bound[137] = transport.get_extra_info("sockname")[1]
+        self.bound[default] = transport.get_extra_info("sockname")[1]
 
     async def _start_datagram_sink(self, default: int) -> None:
-        """A bound UDP socket that reads and answers nothing (the NetBIOS datagram service, 138)."""
+        """A bound UDP socket that reads and answers nothing (as the NetBIOS datagram service)."""
         loop = asyncio.get_running_loop()
-        try:
-            transport, _ = await loop.create_datagram_endpoint(
-                asyncio.DatagramProtocol, local_addr=(self.bind, self.port_for(default)), reuse_port=False
-            )
-        except OSError as exc:
-            self.skipped[default] = exc.strerror or str(exc)
-            return
+        transport, _ = await loop.create_datagram_endpoint(
+            asyncio.DatagramProtocol, local_addr=(self.bind, self.port_for(default)), reuse_port=False
+        )
         self._transports.append(transport)
         self.bound[default] = transport.get_extra_info("sockname")[1]
 
@@ -408,7 +410,7 @@ def demonstration(manager: SimulatedManager, catalog: Catalog) -> Demonstration:
     the plan is this platform's: checks of this PC that the platform has (the push ports
     on Windows and Linux) are part of it, answered by the simulator's stand-in sockets.
     """
-    profile = PROFILES[manager.profile]
+    profile = manager.faults
     try:
         version = parse_version(manager.version).release_name
     except ValueError:  # a made-up build (a test's hostile version): the release it stands in for

@@ -261,3 +261,43 @@ def test_guidance_a_check_cites_must_exist() -> None:
         CatalogError, match=r"guidance\.toml: guidance: check 'tls' cites unknown guidance id 'no-such-advice'"
     ):
         parse_catalog("ports.toml", PORTS.encode(), "guidance.toml", GUIDANCE.encode(), vocabulary=vocabulary)
+
+
+# --- the simulated manager's file names catalogue entries, never ports -------------------------
+
+SIMULATOR = (resources.files("resources") / "simulator" / "manager.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "problem"),
+    [
+        (('as = "accept"\noptional = true', 'as = "accept"\noptinal = true'), "serve[7].optinal", "unknown key"),
+        (('as = "netbios"', 'as = "smtp"'), "serve[9].as", "'smtp' is not one of"),
+        (('secars = "wrong-page"', 'secars = "teapot"'), "profile.secars-wrong.secars", "'teapot' is not one of"),
+        (
+            ('role = "console"\nreports_version', 'role = "sysadmin"\nreports_version'),
+            "profile.version-mismatch.role",
+            "not one of",
+        ),
+        (('entry = "rmi-tcp-1100"', 'entry = "rmi-tcp-1101"'), "serve[6].entry", "unknown entry id 'rmi-tcp-1101'"),
+        (
+            ('closed = ["client-http-8014"]', 'closed = ["db-tcp-2638"]'),
+            "profile.http-down.closed[0]",
+            "an entry the simulator does not serve 'db-tcp-2638'",
+        ),
+    ],
+)
+def test_the_simulators_file_is_validated_with_file_and_field(
+    change: tuple[str, str], where: str, problem: str
+) -> None:
+    from core.catalog import load_catalog
+    from core.simulator_profiles import check_entries, parse_simulation
+
+    old, new = change
+    assert old in SIMULATOR
+    with pytest.raises(CatalogError) as info:
+        check_entries(
+            parse_simulation("manager.toml", SIMULATOR.replace(old, new, 1).encode()), load_catalog(), "manager.toml"
+        )
+    assert info.value.file == "manager.toml"
+    assert where in str(info.value) and problem in str(info.value), str(info.value)

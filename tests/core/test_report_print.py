@@ -26,9 +26,11 @@ from core.diagnosis import Diagnosis
 from core.i18n import Lang
 from core.report import render_report
 from core.results import Severity
-from core.simulator_profiles import PROFILES
+from core.simulator_profiles import load_simulation
 from tests.helpers.chromium import A4, LETTER, HeadlessChromium, find_chromium, pdf_pages
 from tests.helpers.profile_runs import CATALOG, profile_diagnosis
+
+PROFILES = load_simulation().profiles
 
 PAPERS = {"A4": A4, "Letter": LETTER}
 # The printable width of the narrower paper (A4: 210 mm less the report's 11 mm margins), in CSS pixels.

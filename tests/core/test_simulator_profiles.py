@@ -21,9 +21,11 @@ import pytest
 from core.catalog import load_catalog
 from core.invocation import DEV_SCRIPT_ENV, command_line, program_argv, quote
 from core.simulator import SERVED_PORTS, SimulatedManager, announcement
-from core.simulator_profiles import PROFILES
+from core.simulator_profiles import load_simulation
 from tests.helpers.command import ROOT, command, spawned
 from tests.helpers.hang import HANG_GUARD_S
+
+PROFILES = load_simulation().profiles
 
 CATALOG = load_catalog()
 
