@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import urllib.parse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.hosts import Host
 
@@ -109,6 +109,35 @@ def url_for(scheme: str, host: Host, port: int, path: str) -> str:
     return f"{scheme}://{host.url_host}:{port}{path}"
 
 
+class _OpenedConnections:
+    """Every connection one exchange opened, told by httpcore's ``trace`` request extension, so that
+    the exchange closes them all however it ends.
+
+    httpcore closes a connection it could not finish setting up only on an error: a cancel (a run
+    cancelled, or the exchange's own deadline) that lands in the TLS handshake leaves the TCP
+    connection open, held by nothing but the garbage collector, which closes it later with a
+    ResourceWarning (tests/core/test_app_checks.py, cut short in the TLS handshake).
+    """
+
+    def __init__(self) -> None:
+        self._streams: list[Any] = []
+
+    async def __call__(self, event: str, info: dict[str, Any]) -> None:
+        if event == "connection.connect_tcp.complete":
+            self._streams.append(info["return_value"])
+
+    async def close(self) -> None:
+        if not self._streams:
+            return
+        stream = self._streams.pop()
+        try:
+            await stream.aclose()  # aborts the connection at once, then lets the loop run
+        except Exception:  # closing twice (httpcore closed it already) is harmless
+            pass
+        finally:
+            await self.close()  # the others too, even if this run is cancelled once more meanwhile
+
+
 async def http_get(
     url: str,
     *,
@@ -126,6 +155,7 @@ async def http_get(
     from core.tlsinfo import client_context
 
     started = time.perf_counter()
+    opened = _OpenedConnections()
     try:
         async with asyncio.timeout(timeout):
             async with (
@@ -137,7 +167,7 @@ async def http_get(
                     follow_redirects=False,
                     headers={"User-Agent": USER_AGENT},
                 ) as client,
-                client.stream("GET", url) as response,
+                client.stream("GET", url, extensions={"trace": opened}) as response,
             ):
                 body = bytearray()
                 truncated = False
@@ -181,6 +211,8 @@ async def http_get(
         raise HttpFailure(f"HTTP error: {exc.__class__.__name__}: {exc}") from None
     except (ssl.SSLError, OSError) as exc:
         raise HttpFailure(f"connection failed: {exc}") from None
+    finally:
+        await opened.close()
 
 
 def _connect_words(exc: httpx.ConnectError) -> str:

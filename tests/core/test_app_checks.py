@@ -8,7 +8,9 @@ within"); the tests' deadlines are hang guards only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import gc
 import ssl
 
 import pytest
@@ -17,7 +19,7 @@ import trustme
 from core.checks.secars import SECARS_PATH, HttpEvidence, secars_check
 from core.checks.version_api import VersionEvidence, sepm_version_check
 from core.hosts import parse_host
-from core.http_checks import MAX_BODY, http_get
+from core.http_checks import MAX_BODY, HttpFailure, http_get
 from core.results import AppResult
 from core.simulator import make_certificate
 from core.tlsinfo import TlsFailure, tls_probe
@@ -232,3 +234,47 @@ def test_version_api_with_garbage(tls_context: ssl.SSLContext) -> None:
     result = asyncio.run(scenario())
     assert not result.ok
     assert "no readable version" in result.detail
+
+
+@pytest.mark.parametrize("cut_by", ["deadline", "cancel"])
+def test_an_https_exchange_cut_short_in_the_tls_handshake_closes_its_connection(cut_by: str) -> None:
+    """The deadline (or a cancelled run) falls while the server has not answered the ClientHello:
+    the connection is closed then, not left to the garbage collector, which would close it much
+    later with a ResourceWarning (the suite's filterwarnings=error then fails whichever test runs)."""
+
+    async def scenario() -> tuple[int, bool]:
+        accepted = asyncio.Event()
+        peer_closed = asyncio.Event()
+
+        async def hold_until_the_client_closes(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            accepted.set()
+            with contextlib.suppress(ConnectionError):
+                await reader.read()  # until EOF: the client closed its end
+            peer_closed.set()
+
+        async with serving(hold_until_the_client_closes) as server:
+            url = f"https://127.0.0.1:{server.port}{SECARS_PATH}"
+            if cut_by == "deadline":
+                with pytest.raises(HttpFailure, match="no complete answer within"):
+                    await asyncio.wait_for(http_get(url, timeout=0.3), HANG_GUARD_S)
+            else:
+                exchange = asyncio.ensure_future(http_get(url, timeout=HANG_GUARD_S))
+                await asyncio.wait_for(accepted.wait(), HANG_GUARD_S)
+                await asyncio.sleep(0.05)  # the ClientHello is out; the handshake waits for the server
+                exchange.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await exchange
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(peer_closed.wait(), 2.0)
+            return server.connections, peer_closed.is_set()
+
+    collecting = gc.isenabled()
+    gc.disable()  # the collector would close a leaked socket, hiding the leak this test is about
+    try:
+        connections, closed = asyncio.run(scenario())
+    finally:
+        if collecting:
+            gc.enable()
+        gc.collect()
+    assert connections == 1
+    assert closed, "the client left its connection open after the exchange was cut short"
