@@ -198,3 +198,14 @@ def test_a_module_without_checks_is_refused(tmp_path: Path) -> None:
         core.checks.__path__.remove(str(tmp_path))
         sys.modules.pop("core.checks.nothing_here", None)
         core.checks._modules.cache_clear()
+
+
+def test_guidance_the_verdict_tables_name_exists() -> None:
+    """The port verdicts' and push causes' guidance ids (Python's own references into guidance.toml)."""
+    from core.push import _CAUSE_GUIDANCE as PUSH_CAUSES
+    from core.verdicts import CAUSE_GUIDANCE, VERDICT_GUIDANCE
+
+    named = {*VERDICT_GUIDANCE.values(), *(g for ids in CAUSE_GUIDANCE.values() for g in ids)}
+    named |= {g for ids in PUSH_CAUSES.values() for g in ids}
+    assert len(named) > 10
+    assert sorted(named - set(CATALOG.guidance)) == []
