@@ -431,8 +431,8 @@ def _connected_now(sock: socket.socket) -> OSError | bool:
 
 async def after_first_packets() -> None:
     """Returns once probes started before (or together with) this call have sent their first
-    packet: a TCP probe's task connects in its connect task's first step, one turn of the loop
-    after its own; a UDP probe sends in its first step. Work that is not a probe (loading the
+    packet: a TCP probe connects in its own first step (where the loop cannot watch sockets, in
+    its connect task's first step, one turn later); a UDP probe sends in its first step. Work that is not a probe (loading the
     HTTP and TLS libraries, the path's echo) waits for this so that the first packets leave first.
     """
     for _turn in range(3):
