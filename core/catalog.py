@@ -73,7 +73,7 @@ class Process:
 
 
 @dataclass(frozen=True)
-class Optional:
+class OptionalPort:
     """The page makes the port optional (for some versions): a failed port is a warning."""
 
     versions: VersionRule | None
@@ -120,7 +120,7 @@ class PortEntry:
     feature: str | None = None
     """An optional feature the listener belongs to (a code of the messages' ``[feature]``): this
     PC not listening there is information, not a fault."""
-    optional: Optional | None = None
+    optional: OptionalPort | None = None
     not_listening_guidance: tuple[str, ...] | None = None
     """Guidance when this PC does not listen here; None: the entry's own (and the configurable port's)."""
     search_terms: tuple[str, ...] = ()
@@ -392,9 +392,9 @@ _PORT_WORDS = {
 _GUIDANCE_WORDS = {"title": "text", "text": "text", "steps": "texts"}
 
 
-def _optional(file: str, where: str, table: Any) -> Optional:
+def _optional(file: str, where: str, table: Any) -> OptionalPort:
     r = TableReader(file, where, table)
-    optional = Optional(r.optional_rule("versions"), r.string("guidance", optional=True))
+    optional = OptionalPort(r.optional_rule("versions"), r.string("guidance", optional=True))
     r.finish()
     return optional
 
