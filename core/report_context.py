@@ -47,6 +47,8 @@ class Answer:
     step_is_field: bool
     guidance_id: str | None
     guidance_title: str | None
+    path_end: str | None = None
+    """Where the path to the host ends, from the trace toward its filtered port (issue 18)."""
 
 
 @dataclass(frozen=True)
@@ -265,11 +267,42 @@ def _subject(cause: _Cause) -> str:
     return ports_text(ports)
 
 
+def _path_ends(diagnosis: Diagnosis, causes: Sequence[_Cause], lang: Lang) -> dict[int, str]:
+    """The trace's conclusion of each target that had one, on the line of the cause whose checks
+    include the traced port (else the first line about that host): index of the cause -> words."""
+    out: dict[int, str] = {}
+    for path in diagnosis.paths:
+        words = path.conclusion(lang)
+        if words is None or path.trace is None:
+            continue
+        on_host = [
+            i
+            for i, cause in enumerate(causes)
+            if any(
+                r.check.host is not None and not r.check.local and r.check.host.typed == path.host for r in cause.checks
+            )
+        ]
+        traced = [
+            i
+            for i in on_host
+            if any(
+                r.check.port == path.trace.port and r.check.protocol == path.trace.protocol for r in causes[i].checks
+            )
+        ]
+        chosen = traced or on_host
+        if chosen and chosen[0] not in out:
+            out[chosen[0]] = words
+    return out
+
+
 def answers(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[Answer]:
-    """Page 1: every problem and warning, one line per cause, worst first."""
+    """Page 1: every problem and warning, one line per cause, worst first; where a target's path
+    was traced, the line of its filtered port says where the path ends."""
     words = _words(lang)
     out = []
-    for cause in _causes(diagnosis, catalog, lang, words, ACTIONABLE):
+    causes = _causes(diagnosis, catalog, lang, words, ACTIONABLE)
+    path_ends = _path_ends(diagnosis, causes, lang)
+    for index, cause in enumerate(causes):
         step, is_field, source = _first_step(cause.guidance, lang)
         out.append(
             Answer(
@@ -282,6 +315,7 @@ def answers(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[Answer]:
                 step_is_field=is_field,
                 guidance_id=None if source is None else source.id,
                 guidance_title=None if source is None else source.title.get(lang),
+                path_end=path_ends.get(index),
             )
         )
     return out
@@ -427,7 +461,8 @@ def finding_rows(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, printed: se
             anchor=f"finding-{f.id}",
             severity=str(f.severity),
             title=f.title[lang],
-            detail=f.detail[lang],
+            # A problem or warning has its summary on page 1: here what it does not say (the rules, the commands).
+            detail=(f.beyond_summary if f.severity in ACTIONABLE and f.beyond_summary else f.detail)[lang],
             guidance=tuple(
                 (g, catalog.guidance[g].title.get(lang), g in printed) for g in f.guidance if g in catalog.guidance
             ),
@@ -443,8 +478,15 @@ def skipped_groups(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[S
         if not result.state.ran:
             key = (label("state", str(result.state), lang), _skip_reason(explanation, lang))
             groups.setdefault(key, []).append(result)
+    # The catalogue's port numbers: a check that sent nothing never used the port it was moved to
+    # (the header lists the moves), and "TCP 8443" says which entry it is where "TCP 39857 (=8443)" does not.
     return [
-        SkippedGroup(state, reason, _ports_of(results), tuple(r.check.entry_id for r in results))
+        SkippedGroup(
+            state,
+            reason,
+            ports_text((r.check.protocol, str(r.check.default_port)) for r in results),
+            tuple(r.check.entry_id for r in results),
+        )
         for (state, reason), results in groups.items()
     ]
 
@@ -458,16 +500,21 @@ def _skip_reason(explanation: Explanation, lang: Lang) -> str:
     return headline
 
 
-def _summary_list(diagnosis: Diagnosis, lang: Lang, words: dict[str, str], severity: Severity) -> list[tuple[str, str]]:
-    """(subject, where) of the checks and findings of one severity, per place: page 1's short lines."""
+def _summary_list(
+    diagnosis: Diagnosis, lang: Lang, words: dict[str, str], severity: Severity
+) -> list[tuple[str, list[str]]]:
+    """(where, subjects) of the checks and findings of one severity: page 1's short lines, each
+    place named once (``This PC: TCP 139, 445 · SEP client services``)."""
     results = [r for r, e in zip(diagnosis.results, diagnosis.explanations, strict=True) if e.severity is severity]
     by_where: dict[str, list[CheckResult]] = {}
     for result in results:
         by_where.setdefault(_where(result, words), []).append(result)
-    out = [(_ports_of(items), where) for where, items in by_where.items()]
+    out = {where: [_ports_of(items)] for where, items in by_where.items()}
     if diagnosis.local is not None:
-        out += [(f.title[lang], words["this_pc"]) for f in diagnosis.local.findings if f.severity is severity]
-    return out
+        for finding in diagnosis.local.findings:
+            if finding.severity is severity:
+                out.setdefault(words["this_pc"], []).append(finding.title[lang])
+    return list(out.items())
 
 
 def path_rows(diagnosis: Diagnosis, lang: Lang) -> list[dict[str, Any]]:

@@ -33,6 +33,9 @@ class LocalFinding:
     """(protocol, port) that the finding is about, where it is about ports (File and Printer Sharing)."""
     summary: dict[str, str] | None = None
     """One line for a summary (the report's page 1) where ``detail`` is long; None: the detail."""
+    beyond_summary: dict[str, str] | None = None
+    """What ``detail`` says that ``summary`` does not: the report's details print it under a finding
+    whose summary page 1 shows (None: the whole detail)."""
 
     def to_json(self, lang: str) -> dict[str, Any]:
         return {

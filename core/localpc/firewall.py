@@ -287,9 +287,14 @@ def _suggestions(verdicts: list[PortVerdict], manager: str | None) -> tuple[list
     commands = []
     if to_enable:
         commands.append("Enable-NetFirewallRule -Name " + ",".join(to_enable))
+    # Rules with the same scope take one command (-Name takes a list): one line to paste, not one per port.
+    by_scope: dict[tuple[str, ...], list[str]] = {}
     for rule, addresses in scoped.items():
-        keep = [a for a in addresses if a.lower() not in ("any", "*")]
-        commands.append(f"Set-NetFirewallRule -Name {rule} -RemoteAddress {','.join([*keep, manager or ''])}")
+        by_scope.setdefault(tuple(a for a in addresses if a.lower() not in ("any", "*")), []).append(rule)
+    for keep, names in by_scope.items():
+        commands.append(
+            f"Set-NetFirewallRule -Name {','.join(names)} -RemoteAddress {','.join([*keep, manager or ''])}"
+        )
     return commands, gpo
 
 
@@ -391,6 +396,8 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
         remedies.append(_fill("remedy-command", command="; ".join(commands)))
     remedies.append(_fill("remedy-group", command=f'Enable-NetFirewallRule -Group "{FPS_GROUP}"'))
     detail = {lang: " ".join([detail[lang], *(r[lang] for r in remedies)]) for lang in ("ja", "en")}
+    why = _fill("fps-blocked-rules", ports=ports, reasons=reasons)
+    beyond_summary = {lang: " ".join([why[lang], *(r[lang] for r in remedies)]) for lang in ("ja", "en")}
     evidence["suggested_commands"] = commands
     evidence["group_command"] = f'Enable-NetFirewallRule -Group "{FPS_GROUP}"'
     only_unknown = all(v.status == "unknown" for v in blocked)
@@ -407,4 +414,5 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
         evidence,
         blocked_ports,
         summary,
+        beyond_summary,
     )

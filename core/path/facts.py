@@ -301,13 +301,24 @@ class PathFacts:
                 echo += say("echo-filtered", lang, ports=", ".join(str(p) for p in self.tcp_answered[:3]))
             out.append(echo)
         if self.trace is not None:
-            words = self.trace.text(lang)
-            target = self.address or self.host
-            answered = self.echo is not None and self.echo.state is EchoState.ANSWERED
-            if self.trace.end in (TraceEnd.LAST_HOP, TraceEnd.NO_ANSWER, TraceEnd.ON_LINK) and answered:
-                words += say("trace-host-up", lang, target=target)
-            out.append(words)
+            out.append(self._trace_words(lang))
         return out
+
+    def _trace_words(self, lang: Lang) -> str:
+        assert self.trace is not None
+        words = self.trace.text(lang)
+        target = self.address or self.host
+        answered = self.echo is not None and self.echo.state is EchoState.ANSWERED
+        if self.trace.end in (TraceEnd.LAST_HOP, TraceEnd.NO_ANSWER, TraceEnd.ON_LINK) and answered:
+            words += say("trace-host-up", lang, target=target)
+        return words
+
+    def conclusion(self, lang: Lang) -> str | None:
+        """Where the path to the traced port ends, for the answer on the report's page 1; None where
+        no trace ran to an end (not needed, not available here, cancelled)."""
+        if self.trace is None or self.trace.end in (TraceEnd.NOT_AVAILABLE, TraceEnd.CANCELLED):
+            return None
+        return self._trace_words(lang)
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
         return {

@@ -90,10 +90,11 @@ def test_workgroup_pc_whose_rules_accept_the_local_subnet_only() -> None:
     fps = findings["file-printer-sharing"]
     assert fps.severity is Severity.PROBLEM
     assert "accepts only LocalSubnet, which leaves out 10.20.30.40" in fps.detail["en"]
-    assert (
-        "Set-NetFirewallRule -Name FPS-SMB-In-TCP -RemoteAddress LocalSubnet,10.20.30.40"
-        in fps.evidence["suggested_commands"]
-    )
+    # The four rules have the same scope: one command widens them all (-Name takes a list).
+    assert fps.evidence["suggested_commands"] == [
+        "Set-NetFirewallRule -Name FPS-SMB-In-TCP,FPS-NB_Session-In-TCP,FPS-NB_Name-In-UDP,FPS-NB_Datagram-In-UDP"
+        " -RemoteAddress LocalSubnet,10.20.30.40"
+    ]
     assert {v["status"] for v in fps.evidence["verdicts"]} == {"scope"}
 
 

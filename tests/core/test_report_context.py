@@ -5,12 +5,14 @@ profiles' printed commands run; this PC from hand-made Windows fixtures where na
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from importlib import resources
 
 import pytest
 
 from core.diagnosis import Diagnosis
+from core.path.facts import Hop, HopKind, PathFacts, TraceEnd, TraceFacts
 from core.plan import Role
 from core.report import render_report
 from core.report_context import answers, evidence, guidance_groups, skipped_groups
@@ -132,5 +134,36 @@ def test_every_word_of_the_template_comes_from_the_labels() -> None:
     # "SHA-256" is the fingerprint's name and "ms" the SI unit, in both languages.
     assert words <= {"SHA", "ms"}, words
     style = template.split("<style>", 1)[1].split("</style>", 1)[0]
-    # The printed page's foot: the program's name, the run's date, the page numbers.
-    assert set(re.findall(r'content: "([^"]*)"', style)) <= {"SEP Port Doctor · {{ date }}", " / "}
+    # The printed page's foot: the program's name, the run's date, the page numbers; and the separator
+    # between the checks that sent nothing.
+    assert set(re.findall(r'content: "([^"]*)"', style)) <= {"SEP Port Doctor · {{ date }}", " / ", " · "}
+
+
+def _traced(diagnosis: Diagnosis, port: int, end: TraceEnd) -> Diagnosis:
+    """The run with the manager's path traced toward ``port``: router 10.20.0.1 answers at hop 1,
+    nothing after it (a trace as core.path.trace makes it; the lab's own is tests/integration)."""
+    hops = (Hop(1, HopKind.TIME_EXCEEDED, "10.20.0.1", 0.8), *(Hop(ttl, HopKind.SILENT) for ttl in range(2, 5)))
+    trace = TraceFacts("127.0.0.1", "tcp", port, "tcp-syn", hops if end is TraceEnd.LAST_HOP else (), end)
+    return dataclasses.replace(diagnosis, paths=[PathFacts("manager", "127.0.0.1", "127.0.0.1", trace=trace)])
+
+
+def test_page_1_says_where_the_path_to_a_filtered_port_ends(runs: dict[str, Diagnosis]) -> None:
+    """Issue 18: the trace's conclusion is in the answer of the port it traced, on page 1, in both
+    languages (and stays in the path section); a trace that could not run says nothing there."""
+    dropped = runs["dropped"]
+    port = _port(dropped, "server-https-8443")
+    traced = _traced(dropped, port, TraceEnd.LAST_HOP)
+    [line] = answers(traced, CATALOG, "en")
+    assert line.path_end is not None
+    assert line.path_end.startswith(f"Path: traffic to TCP {port} reaches 10.20.0.1 (hop 1) and nothing after it")
+    assert "the block is at or after that device" in line.path_end
+    [line_ja] = answers(traced, CATALOG, "ja")
+    assert line_ja.path_end is not None and "10.20.0.1(1 ホップ目)まで届き" in line_ja.path_end
+    for lang, words in (("en", line.path_end), ("ja", line_ja.path_end)):
+        html = render_report(traced, CATALOG, lang)  # type: ignore[arg-type]
+        page_1 = html[html.index('<section id="answer">') : html.index("</section>")]
+        assert words in page_1, lang
+        assert words in html[html.index('<section id="paths">') :], lang
+    # Not available here (no trace could run): nothing on page 1, no guess.
+    [untraced] = answers(_traced(dropped, port, TraceEnd.NOT_AVAILABLE), CATALOG, "en")
+    assert untraced.path_end is None

@@ -4,9 +4,10 @@ headless Chromium on A4 and on Letter, and its pages counted by poppler's ``pdfi
 Targets (issue 17): at most 2 pages for a run with up to 5 problems, at most 4 for any
 run; no heading left alone at the foot of a page; nothing wider than the paper. Each
 profile is run as its printed command runs it (``core.simulator.demonstration``: role,
-version, moved ports); four more are client-desk runs that read this PC from hand-made
+version, moved ports); six more are client-desk runs that read this PC from hand-made
 Windows fixtures, for the findings a Windows run adds (File and Printer Sharing's rules and
-commands, the SEP client, its services), with 2 to 4 problems each.
+commands, the SEP client, its services), with 2 to 4 problems and warnings each; among them
+the two that took 3 pages in Japanese (``benchmarks/report_pages.py`` prints more).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ WINDOWS_RUNS = (
     ("healthy", "ja-domain-fps-off-service-stopped"),
     ("cert-expired", "en-fps-blocked"),
     ("push-blocked", "ja-domain-fps-off-service-stopped"),
+    ("http-down", "en-workgroup-scope"),
+    ("secars-error", "ja-domain-gpo-rules-off"),
 )
 LANGS: tuple[Lang, ...] = ("ja", "en")
 
@@ -150,7 +153,8 @@ def test_every_profile_fits_its_target(
     # Every simulator profile and every Windows run, both languages, both papers were printed.
     runs = [*PROFILES, *(f"{p}+{f}" for p, f in WINDOWS_RUNS)]
     assert {(n, lang, p) for n in runs for lang in LANGS for p in PAPERS} <= set(measured)
-    assert all(_problems(diagnoses[f"{p}+{f}"]) >= 2 for p, f in WINDOWS_RUNS)  # several findings, as claimed
+    counts = [diagnoses[f"{p}+{f}"].counts() for p, f in WINDOWS_RUNS]
+    assert all(c[Severity.PROBLEM] + c[Severity.WARNING] >= 2 for c in counts)  # several findings, as claimed
 
 
 def test_page_1_is_the_answer(

@@ -185,3 +185,6 @@ def test_the_window_traces_and_its_report_says_where_the_path_ends(pathlab: Path
     html = report.read_text(encoding="utf-8")
     section = html[html.index('<section id="paths">') :]
     assert f"{pathlab.router1_ip}(1 ホップ目)まで届き" in section[: section.index("</section>")]
+    # And on page 1, in the answer of the filtered port (issue 18).
+    page_1 = html[html.index('<section id="answer">') :]
+    assert f"{pathlab.router1_ip}(1 ホップ目)まで届き" in page_1[: page_1.index("</section>")]
