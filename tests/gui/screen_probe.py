@@ -28,11 +28,13 @@ def main() -> int:
 
     import qasync
     from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QWizard
 
     from core.simulator import SERVED_PORTS, SimulatedManager
     from gui.app import build_main_window, create_application
     from gui.wizard import Page
+    from tests.gui.keyboard import replace_text, text_of
 
     app = create_application()
     loop = qasync.QEventLoop(app)
@@ -74,12 +76,21 @@ def main() -> int:
     try:
         record(Page.WHERE)
         wizard.next()
-        wizard.target.manager.setCurrentText("127.0.0.1")
-        wizard.target.version.setCurrentText("14.3 RU1")
-        wizard.target.ports.setText(", ".join(f"{d}={p}" for d, p in sorted(manager.bound.items())))
-        wizard.target.gup.setText("bad host")  # a message under a field makes the page taller
+        # Typed as a person types (click, select all, keys), as the GUI tests do: QTest is what
+        # qtbot's keyClick and mouseClick call (no pytest in this child process).
+        window.activateWindow()
+        app.processEvents()
+
+        def type_into(field: Any, text: str) -> None:
+            replace_text(QTest, field, text)
+            assert text_of(field) == text, (field.objectName(), text_of(field))
+
+        type_into(wizard.target.manager, "127.0.0.1")
+        type_into(wizard.target.version, "14.3 RU1")
+        type_into(wizard.target.ports, ", ".join(f"{d}={p}" for d, p in sorted(manager.bound.items())))
+        type_into(wizard.target.gup, "bad host")  # a message under a field makes the page taller
         record(Page.TARGET)
-        wizard.target.gup.setText("")
+        type_into(wizard.target.gup, "")
         wizard.next()
         assert wizard.run_task is not None
         loop.run_until_complete(wizard.run_task)
