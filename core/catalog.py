@@ -46,7 +46,7 @@ class Text:
 
     by_lang: tuple[tuple[Lang, str], ...]
 
-    def get(self, lang: Lang) -> str:
+    def say(self, lang: Lang) -> str:
         for code, text in self.by_lang:
             if code == lang:
                 return text
@@ -630,11 +630,6 @@ def extra_entry(entry_id: str) -> PortEntry:
         notes=(),
         guidance=(),
     )
-
-
-def label(group: str, code: str, lang: Lang) -> str:
-    """The label of a code in one language (its placeholders left as they are); the code itself if it has none."""
-    return group_words(group, lang).get(code, code)
 
 
 def configurable_code(entry: PortEntry) -> str:

@@ -13,14 +13,14 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from core import exit_codes
-from core.catalog import Catalog, label
+from core.catalog import Catalog
 from core.cli_args import UsageError, host_option, port_overrides, report_place_arg
 from core.console import Console, OutputClosed, is_output_closed, write_json
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
-from core.explain import Explanation, plan_reason
+from core.explain import Explanation
 from core.extra import ExtraError, parse_extras
-from core.i18n import Lang, system_lang
+from core.i18n import Lang, say, system_lang
 from core.logs import setup_logging
 from core.plan import PlanRequest, Role
 from core.report_files import ReportPlace
@@ -43,7 +43,7 @@ def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest
     try:
         extras = parse_extras(getattr(args, "extra", []))
     except ExtraError as exc:
-        raise UsageError(f"--extra: {exc.message(system_lang())}") from None
+        raise UsageError(f"--extra: {exc.message(system_lang(), command_line=True)}") from None
     return PlanRequest(
         manager=manager,
         version=args.version,
@@ -61,7 +61,7 @@ def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest
 def _target_text(result: CheckResult, lang: Lang) -> str:
     check = result.check
     if check.local:
-        return {"ja": "このPC", "en": "this PC"}[lang]
+        return say("word.this_pc", lang)
     if check.host is None:
         return "-"
     text = check.host.typed
@@ -76,10 +76,10 @@ def format_line(result: CheckResult, explanation: Explanation, lang: Lang, conso
     if check.port != check.default_port:
         port += f" (={check.default_port})"
     rtt = f"{result.rtt_ms:.1f} ms" if result.rtt_ms is not None else ""
-    state = label("state", str(result.state), lang)
+    state = say(f"state.{result.state}", lang)
     return (
         f"{console.mark(str(explanation.severity))} {port:<18} {state:<14} {rtt:>9}  {_target_text(result, lang)}  "
-        f"{check.entry_id}: {explanation.headline_for(lang)}"
+        f"{check.entry_id}: {explanation.headline_for(lang, command_line=True)}"
     )
 
 
@@ -91,20 +91,20 @@ def _print_guidance(explanations: list[tuple[CheckResult, Explanation]], lang: L
         if not items:
             continue
         console.line()
-        console.line(f"{label('severity', str(severity), lang)} ({len(items)})")
+        console.line(f"{say(f'severity.{severity}', lang)} ({len(items)})")
         for result, explanation in items:
             console.line(
                 f"  {result.check.protocol.upper()} {result.check.port} {result.check.entry_id}: "
-                + explanation.headline_for(lang)
+                + explanation.headline_for(lang, command_line=True)
             )
             for guidance in explanation.guidance:
                 if guidance.id in shown:
-                    console.line(f"    {arrow} {guidance.title.get(lang)}")
+                    console.line(f"    {arrow} {guidance.title.say(lang)}")
                     continue
                 shown.add(guidance.id)
-                console.line(f"    {arrow} {guidance.title.get(lang)}: {guidance.text.get(lang)}")
+                console.line(f"    {arrow} {guidance.title.say(lang)}: {guidance.text.say(lang)}")
                 for number, step in enumerate(guidance.steps, 1):
-                    console.line(f"       {number}. {step.get(lang)}")
+                    console.line(f"       {number}. {step.say(lang)}")
 
 
 class _Output:
@@ -142,7 +142,7 @@ async def run_check(
     version: SepVersion | None = request.version
     console = Console(out)
     output = _Output(console)
-    note = label("cli", "note", lang)
+    note = say("cli.note", lang)
 
     def on_event(event: RunEvent) -> None:
         # Checks that send nothing are listed once at the end, not interleaved with verdicts.
@@ -150,13 +150,13 @@ async def run_check(
             output.line(format_line(event.result, event.explanation, lang, console))
 
     if not as_json:
-        role = label("role", str(request.role), lang)
+        role = say(f"role.{request.role}", lang)
         console.line(f"SEP Port Doctor: {request.manager.typed}, SEP {version.describe() if version else '?'}, {role}")
         if request.manager.notice:
             console.line(f"{note}: {request.manager.notice.message(lang)}")
         for notice_id in version_notices(version):
             notice = catalog.guidance[notice_id]
-            console.line(f"{note}: {notice.title.get(lang)}: {notice.text.get(lang)}")
+            console.line(f"{note}: {notice.title.say(lang)}: {notice.text.say(lang)}")
         console.flush()
     engine = ProbeEngine(policy)
     # This PC's SEP client, firewall and sharing rules are read where they exist (Windows).
@@ -172,7 +172,7 @@ async def run_check(
     )
     output.run = run
     if run.client_ports is not None and not as_json:
-        said = label("cli", "client-ports", lang).format(server=run.client_ports.server, ports=run.client_ports.shown)
+        said = say("cli.client-ports", lang, server=run.client_ports.server, ports=run.client_ports.shown)
         console.line(f"{note}: {said}")
         console.flush()
     diagnosis = await run.run()
@@ -195,26 +195,26 @@ def _print_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, console: 
     results = list(zip(diagnosis.results, diagnosis.explanations, strict=True))
     skipped = [r for r, _e in results if r.check.skip]
     if skipped:
-        title = label("severity", str(Severity.NOT_TESTED), lang)
+        title = say(f"severity.{Severity.NOT_TESTED}", lang)
         console.line()
         console.line(f"{title} ({len(skipped)})")
         for result in skipped:
-            why = plan_reason(result, catalog, diagnosis.request.version, lang)
+            why = result.check.reason.say_in(lang, command_line=True)
             console.line(f"  {result.check.protocol.upper()} {result.check.port:<6} {result.check.entry_id}: {why}")
     _print_paths(diagnosis, lang, console)
     _print_guidance(results, lang, console)
     if diagnosis.local is not None:
         console.line()
-        console.line(label("report", "local_checks", lang))
+        console.line(say("report.local_checks", lang))
         for finding in diagnosis.local.findings:
-            console.line(f"{console.mark(str(finding.severity))} {finding.title[lang]}: {finding.detail[lang]}")
+            console.line(f"{console.mark(str(finding.severity))} {finding.title.say(lang)}: {finding.detail.say(lang)}")
     counts = diagnosis.counts()
-    words = ", ".join(f"{label('severity', str(s), lang)} {counts[s]}" for s in Severity)
+    words = ", ".join(f"{say(f'severity.{s}', lang)} {counts[s]}" for s in Severity)
     console.line()
     console.line(f"{words} ({diagnosis.duration_ms / 1000:.2f} s)")
     errors = sum(1 for r in diagnosis.results if r.state is State.ERROR)
     if errors:
-        console.line(label("cli", "incomplete", lang).format(count=errors, log=log_file_text(lang)))
+        console.line(say("cli.incomplete", lang, count=errors, log=log_file_text(lang)))
 
 
 def _print_paths(diagnosis: Diagnosis, lang: Lang, console: Console) -> None:
@@ -222,7 +222,7 @@ def _print_paths(diagnosis: Diagnosis, lang: Lang, console: Console) -> None:
     for path in diagnosis.paths:
         console.line()
         where = path.host if path.address in (None, path.host) else f"{path.host} ({path.address})"
-        console.line(f"{label('path', 'heading', lang)}: {label('path', f'target-{path.target}', lang)} {where}")
+        console.line(f"{say('path.heading', lang)}: {say(f'path.target-{path.target}', lang)} {where}")
         for line in path.lines(lang):
             console.line(f"  {line}")
         if path.trace is not None and path.trace.hops:
@@ -231,7 +231,7 @@ def _print_paths(diagnosis: Diagnosis, lang: Lang, console: Console) -> None:
 
 def log_file_text(lang: Lang) -> str:
     path = setup_logging()
-    return str(path) if path is not None else label("cli", "no-log", lang)
+    return str(path) if path is not None else say("cli.no-log", lang)
 
 
 def run(args: argparse.Namespace, catalog: Catalog) -> int:

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from core import exit_codes, termination
-from core.catalog import label, load_catalog
+from core.catalog import load_catalog
 from core.cli_args import PROG, UsageError, build_parser, refuse_double_dash_values
-from core.console import configure_streams, is_output_closed, say
-from core.i18n import FALLBACK_LANG, CatalogError, Lang, load_messages, system_lang
+from core.console import configure_streams, is_output_closed, stderr_line
+from core.i18n import FALLBACK_LANG, CatalogError, Lang, load_messages, say, system_lang
 from core.logs import setup_logging
 
 log = logging.getLogger(__name__)
@@ -119,10 +119,10 @@ def _main(argv: Sequence[str] | None, gui_runner: GuiRunner | None) -> tuple[int
             return gui_runner(args), command
         return _run_command(args), command
     except UsageError as exc:
-        say(f"{PROG}: error: {exc}")
+        stderr_line(f"{PROG}: error: {exc}")
         return exit_codes.USAGE, command
     except CatalogError as exc:
-        say(f"{PROG}: broken data file: {exc}")
+        stderr_line(f"{PROG}: broken data file: {exc}")
         return exit_codes.USAGE, command
     except BaseException as exc:  # the last line of defence: never a traceback for the user
         return _unexpected(exc, lang, log_path), command
@@ -131,10 +131,10 @@ def _main(argv: Sequence[str] | None, gui_runner: GuiRunner | None) -> tuple[int
 def _unexpected(exc: BaseException, lang: Lang, log_path: Path | None) -> int:
     leaves = _leaves(exc)
     if any(isinstance(leaf, KeyboardInterrupt) for leaf in leaves):
-        say(f"{PROG}: {label('cli', 'interrupted', lang)}")
+        stderr_line(f"{PROG}: {say('cli.interrupted', lang)}")
         return exit_codes.INTERRUPTED
     if any(isinstance(leaf, termination.Terminated) for leaf in leaves):
-        say(f"{PROG}: {label('cli', 'terminated', lang)}")
+        stderr_line(f"{PROG}: {say('cli.terminated', lang)}")
         return exit_codes.TERMINATED
     if all(is_output_closed(leaf) for leaf in leaves):
         _silence_stdout()
@@ -144,6 +144,6 @@ def _unexpected(exc: BaseException, lang: Lang, log_path: Path | None) -> int:
     log.error("unexpected error", exc_info=exc)
     first = next((leaf for leaf in leaves if not is_output_closed(leaf)), exc)
     what = f"{first.__class__.__name__}: {str(first)[:200]}".rstrip(": ")
-    place = str(log_path) if log_path is not None else label("cli", "no-log", lang)
-    say(f"{PROG}: {label('cli', 'unexpected', lang).format(what=what, log=place)}")
+    place = str(log_path) if log_path is not None else say("cli.no-log", lang)
+    stderr_line(f"{PROG}: {say('cli.unexpected', lang, what=what, log=place)}")
     return exit_codes.SOFTWARE

@@ -45,7 +45,7 @@ def refuse_double_dash_values(argv: Sequence[str]) -> None:
     for arg in argv:
         option, equals, value = arg.partition("=")
         if option.startswith("--") and equals and value == "--":
-            raise UsageError(UserError("option-double-dash", option=option).message(system_lang()))
+            raise UsageError(UserError("option-double-dash", option=option).message(system_lang(), command_line=True))
 
 
 def lang_arg(value: str) -> Lang:
@@ -58,11 +58,11 @@ def version_arg(value: str) -> SepVersion:
     try:
         return parse_version(value)
     except VersionError as exc:
-        raise argparse.ArgumentTypeError(exc.message(system_lang())) from None
+        raise argparse.ArgumentTypeError(exc.message(system_lang(), command_line=True)) from None
 
 
 def seconds(value: str, option: str, low: float, high: float) -> float:
-    """Seconds as people write them: ``2``, ``0.5``, full-width digits too (``２``); raises ArgumentTypeError.
+    """Seconds as people write them: ``2``, ``0.5``, full-width digits too (U+FF12); raises ArgumentTypeError.
 
     Not ``nan``, ``inf``, ``1e3``, ``1_0`` or ``-1``, which ``float()`` would take.
     """
@@ -92,7 +92,7 @@ def host_option(value: str | None, option: str) -> Host | None:
     try:
         return parse_host(value)
     except HostError as exc:
-        raise UsageError(f"{option}: {exc.message(system_lang())}") from None
+        raise UsageError(f"{option}: {exc.message(system_lang(), command_line=True)}") from None
 
 
 def port_overrides(texts: list[str], catalog: Catalog) -> dict[int, int]:
@@ -100,7 +100,7 @@ def port_overrides(texts: list[str], catalog: Catalog) -> dict[int, int]:
     try:
         return parse_overrides(texts, catalog)
     except PlanError as exc:
-        raise UsageError(f"--port: {exc.message(system_lang())}") from None
+        raise UsageError(f"--port: {exc.message(system_lang(), command_line=True)}") from None
 
 
 def report_place_arg(text: str, lang: Lang) -> ReportPlace:

@@ -97,7 +97,7 @@ def is_output_closed(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.EPIPE, errno.EINVAL) and exc.filename is None
 
 
-def say(line: str) -> None:
+def stderr_line(line: str) -> None:
     """One line on stderr; a closed stderr is not worth a traceback either."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
         print(terminal_safe(strip_credentials(line)), file=sys.stderr)

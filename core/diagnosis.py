@@ -28,7 +28,7 @@ def this_computer() -> tuple[str, str]:
 
 def check_json(result: CheckResult, explanation: Explanation, lang: Lang) -> dict[str, Any]:
     """One check as ``check --json`` and ``push --json`` print it: the result and its explanation."""
-    item = result.to_json()
+    item = result.to_json(lang)
     item["severity"] = str(explanation.severity)
     item["headline"] = explanation.headline_for(lang)
     item["guidance"] = [g.id for g in explanation.guidance]

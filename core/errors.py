@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.i18n import known, say
+from core.i18n import FALLBACK_LANG, Lang, Message, known
 
 
 class UserError(ValueError):
@@ -16,11 +16,17 @@ class UserError(ValueError):
         self.params = params
         super().__init__(code)
 
-    def message(self, lang: str = "en") -> str:
+    @property
+    def words(self) -> Message:
+        """The error as a message of the catalogue's ``[error]`` (a UserError value is said as its own words)."""
+        values = {k: (v.words if isinstance(v, UserError) else v) for k, v in self.params.items()}
+        return Message(f"error.{self.code}", **values)
+
+    def message(self, lang: Lang = FALLBACK_LANG, *, command_line: bool = False) -> str:
+        """``command_line``: as the command line says it (it may name an option: ``--port``)."""
         if not known(f"error.{self.code}"):
             return self.code
-        values = {k: (v.message(lang) if isinstance(v, UserError) else v) for k, v in self.params.items()}
-        return say(f"error.{self.code}", lang, **values)
+        return self.words.say_in(lang, command_line=command_line)
 
     def __str__(self) -> str:
-        return self.message("en")
+        return self.message(FALLBACK_LANG)

@@ -1,7 +1,8 @@
 """From a check's result to a severity, a headline and the vendor's guidance.
 
 Rules map (check, verdict, context) to guidance ids in guidance.toml; the texts
-themselves live there in Japanese and English. A check that did not run is never
+themselves live in each language's files, and the headline is a message of the catalogue
+(``[explain]``), said in whichever language is asked. A check that did not run is never
 ``passed``.
 """
 
@@ -10,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.catalog import Catalog, Guidance, PortEntry, label
+from core.catalog import Catalog, Guidance, PortEntry
 from core.checks import application_check
 from core.checks.base import Judgement
-from core.i18n import Lang, languages, say
+from core.i18n import Lang, Message, Sayable, known
 from core.results import CheckResult, Severity, State
 from core.verdicts import CAUSE_GUIDANCE, HOST_CAUSES, VERDICT_GUIDANCE, paths_detail
 from core.versions import SepVersion
@@ -22,32 +23,20 @@ from core.versions import SepVersion
 @dataclass(frozen=True)
 class Explanation:
     severity: Severity
-    headline: dict[str, str]
-    """{"ja": ..., "en": ...}: one line saying what was found."""
+    headline: Sayable
+    """One line saying what was found: a message (``[explain]``, ``[check]``) and the words it quotes."""
     guidance: tuple[Guidance, ...]
 
-    def headline_for(self, lang: Lang) -> str:
-        return self.headline[lang]
+    def headline_for(self, lang: Lang, *, command_line: bool = False) -> str:
+        """``command_line``: as the command line says it (a reason may name its options)."""
+        if isinstance(self.headline, Message):
+            return self.headline.say_in(lang, command_line=command_line)
+        return self.headline.say(lang)
 
 
-def _h(ja: str, en: str) -> dict[str, str]:
-    return {"ja": ja, "en": en}
+def _state_headline(state: State) -> Message:
+    return Message(f"explain.headline-{state}")
 
-
-_STATE_HEADLINES = {
-    State.OPEN: _h("接続できました", "Connected"),
-    State.CLOSED: _h("接続を拒否されました(閉じている)", "Connection refused (closed)"),
-    State.FILTERED: _h("応答がありません(フィルタ)", "No answer (filtered)"),
-    State.OPEN_FILTERED: _h("応答がありません(開いているかフィルタ)", "No answer (open or filtered)"),
-    State.UNREACHABLE: _h("到達できません", "Unreachable"),
-    State.UNRESOLVED: _h("ホスト名を解決できません", "The host name does not resolve"),
-    State.LISTENING: _h("このコンピュータで待ち受けています", "This PC is listening"),
-    State.NOT_LISTENING: _h("このコンピュータで待ち受けていません", "This PC is not listening"),
-    State.NOT_APPLICABLE: _h("対象外", "Not applicable"),
-    State.NOT_TESTED: _h("未実施", "Not tested"),
-    State.CANCELLED: _h("中止されました", "Cancelled"),
-    State.ERROR: _h("確認できませんでした", "Could not be checked"),
-}
 
 _FAILED = (State.CLOSED, State.FILTERED, State.UNREACHABLE, State.UNRESOLVED)
 
@@ -68,23 +57,17 @@ def _explanation(judgement: Judgement, catalog: Catalog) -> Explanation:
 _SENDER = re.compile(r"from ([0-9A-Fa-f.:]*[0-9A-Fa-f])")
 
 
-def _cause_headline(result: CheckResult) -> dict[str, str] | None:
-    """The headline of the verdict's cause (the message catalogue's [cause]), with the ICMP sender filled in."""
-    if not result.cause or label("cause", result.cause, "en") == result.cause:
+def cause_headline(cause: str, sender: str | None = None) -> Message | None:
+    """The headline of a verdict's cause (the message catalogue's [cause]), with the ICMP sender
+    filled in where one is known; None for a cause without words of its own."""
+    code = f"cause.{cause}"
+    if not cause or not known(code):
         return None
-    found = _SENDER.search(result.reason)
-    sender = found.group(1) if found else ""
-    fills = {
-        "ja": {"{router}": f" {sender} " if sender else "", "{from}": f"、送信元 {sender}" if sender else ""},
-        "en": {"{router}": f" {sender}" if sender else "", "{from}": f" from {sender}" if sender else ""},
-    }
-    words = {}
-    for lang in ("ja", "en"):
-        text = label("cause", result.cause, lang)
-        for key, value in fills[lang].items():
-            text = text.replace(key, value)
-        words[lang] = text
-    return words
+    return Message(
+        code,
+        router=Message("explain.router", sender=sender) if sender else "",
+        from_sender=Message("explain.from-sender", sender=sender) if sender else "",
+    )
 
 
 def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Explanation | None:
@@ -117,30 +100,24 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
     check = result.check
     entry = catalog.entry(check.entry_id)
     state = result.state
-    headline = _STATE_HEADLINES[state]
+    headline = _state_headline(state)
 
     if not state.ran:
         ids = list(entry.guidance) if check.reason_code == "version" else []
         if check.reason_code.startswith("localhost"):
             ids.append("localhost-only")
-        why = {lang: plan_reason(result, catalog, version, lang) for lang in ("ja", "en")}
-        words = _h(f"{headline['ja']}: {why['ja']}", f"{headline['en']}: {why['en']}")
+        words = Message("explain.not-run", headline=headline, why=check.reason)
         if state is State.NOT_TESTED and result.reason and result.reason != check.reason:
-            words = _h(f"{headline['ja']}: {result.reason}", f"{headline['en']}: {result.reason}")
+            words = Message("explain.not-run", headline=headline, why=result.reason)
         return Explanation(Severity.NOT_TESTED, words, _guidance(catalog, ids))
 
     if state is State.ERROR:
-        return Explanation(
-            Severity.WARNING, _h(f"確認できませんでした: {result.reason}", f"Could not be checked: {result.reason}"), ()
-        )
+        return Explanation(Severity.WARNING, Message("explain.could-not-check", reason=result.reason), ())
 
     if check.expected_unreachable and state in _FAILED:
         return Explanation(
             Severity.INFO,
-            _h(
-                f"{headline['ja']}(localhost のみ受け付けるため正常です)",
-                f"{headline['en']} (normal: this port accepts localhost only)",
-            ),
+            Message("explain.localhost-normal", headline=headline),
             _guidance(catalog, ["localhost-only"]),
         )
 
@@ -148,7 +125,7 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
         # Probed anyway (--all-ports): whatever it says is for information.
         return Explanation(
             Severity.INFO,
-            _h(f"{headline['ja']}(このバージョン・役割では対象外)", f"{headline['en']} (not used in this setup)"),
+            Message("explain.not-this-setup", headline=headline),
             _guidance(catalog, list(entry.guidance)),
         )
 
@@ -164,15 +141,8 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
         if app is not None:
             return app
         ok = [a for a in result.application if a.ok]
-        detail = {lang: paths_detail(ok, lang) for lang in ("ja", "en")}
-        return Explanation(
-            Severity.PASSED,
-            _h(
-                f"接続できました{(': ' + detail['ja']) if ok else ''}",
-                f"Connected{(': ' + detail['en']) if ok else ''}",
-            ),
-            (),
-        )
+        words = Message("explain.connected-with", detail=paths_detail(ok)) if ok else headline
+        return Explanation(Severity.PASSED, words, ())
 
     if state is State.OPEN_FILTERED:
         app = _app_explanation(result, entry, catalog)
@@ -182,7 +152,8 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
             _guidance(catalog, ["verdict-open-filtered", *entry.guidance]),
         )
 
-    headline = _cause_headline(result) or headline
+    found = _SENDER.search(str(result.reason))
+    headline = cause_headline(result.cause, found.group(1) if found else None) or headline
     ids = list(CAUSE_GUIDANCE.get(result.cause, [VERDICT_GUIDANCE[state]]))
     severity = Severity.PROBLEM
     # The page makes some ports optional (ports.toml "optional"): 8444 only matters where
@@ -205,17 +176,12 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
 
 def _explain_local(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Explanation:
     state = result.state
-    headline = _STATE_HEADLINES[state]
+    headline = _state_headline(state)
     if state is State.LISTENING:
         return Explanation(Severity.PASSED, headline, ())
     if entry.feature is not None:
         # An optional feature (Network Traffic Redirection): not listening is information.
-        words = {
-            lang: say(
-                "word.needed_only_with", lang, headline=headline[lang], feature=say(f"feature.{entry.feature}", lang)
-            )
-            for lang in languages()
-        }
+        words = Message("word.needed_only_with", headline=headline, feature=Message(f"feature.{entry.feature}"))
         return Explanation(Severity.INFO, words, ())
     # Not listening is the service's matter (the Server service, NetBIOS over TCP/IP, ports.toml
     # "not_listening_guidance"): a firewall does not unbind a socket. Firewall advice stays with
@@ -246,15 +212,3 @@ def explain_channel_pair(
         return explanation
     ids = ["client-channel-one-suffices", *(g.id for g in explanation.guidance)]
     return Explanation(Severity.WARNING, explanation.headline, _guidance(catalog, ids))
-
-
-def plan_reason(result: CheckResult, catalog: Catalog, version: SepVersion | None, lang: Lang) -> str:
-    """Why the check was planned this way, in the user's language."""
-    check = result.check
-    text = label("reason", check.reason_code, lang)
-    for name, value in check.reason_args:
-        text = text.replace("{" + name + "}", value)
-    if check.reason_code == "version" and version is not None:
-        entry = catalog.entry(check.entry_id)
-        return text.replace("{version}", version.release_name).replace("{versions}", entry.versions_text.get(lang))
-    return text if text != check.reason_code else check.reason

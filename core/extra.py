@@ -12,6 +12,7 @@ import unicodedata
 from core.catalog import EXTRA_PREFIX, Catalog
 from core.errors import UserError
 from core.hosts import Host, HostError, parse_host
+from core.i18n import Message
 from core.results import Check, Target, check_id
 
 MAX_EXTRAS = 64
@@ -68,8 +69,7 @@ def extra_checks(extras: tuple[tuple[Host, str, int], ...], catalog: Catalog) ->
             port=port,
             default_port=port,
             applies=True,
-            reason="a port outside the catalogue, added with --extra",
-            reason_code="extra",
+            reason=Message("reason.extra"),
             sends=sends(protocol, port),
         )
         for host, protocol, port in extras

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.hosts import Host
+from core.i18n import FALLBACK_LANG, Message
+from core.untrusted import strip_credentials
 
 if TYPE_CHECKING:
     import ssl
@@ -53,10 +55,11 @@ def excerpt(body: bytes, limit: int = EXCERPT_CHARS) -> str:
 
 
 class HttpFailure(Exception):
-    """The exchange failed; the message is the evidence for the user."""
+    """The exchange failed; ``words`` is the evidence for the user (``str()``: in English, for the log)."""
 
-    def __init__(self, message: str, *, at_proxy: bool = False, timed_out: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, words: Message, *, at_proxy: bool = False, timed_out: bool = False) -> None:
+        super().__init__(words.say(FALLBACK_LANG))
+        self.words = words
         self.at_proxy = at_proxy
         """Through a proxy: the failure is the proxy's (not reached, refused the tunnel)."""
         self.timed_out = timed_out
@@ -191,40 +194,43 @@ async def http_get(
                     proxy_marks=marks,
                 )
     except TimeoutError:
-        raise HttpFailure(
-            f"no complete answer within {timeout:g} s (the server stalls or trickles)", timed_out=True
-        ) from None
+        raise HttpFailure(Message("evidence.http-stalled", seconds=f"{timeout:g}"), timed_out=True) from None
     except httpx.ProxyError as exc:
-        raise HttpFailure(f"the proxy refused or failed: {exc}", at_proxy=True) from None
+        raise HttpFailure(Message("evidence.proxy-refused", error=_raw(exc)), at_proxy=True) from None
     except httpx.ConnectError as exc:
         if proxy is not None and not any(word in str(exc).lower() for word in _TLS_WORDS):
             # Through a proxy the TCP connection goes to the proxy.
-            raise HttpFailure(f"cannot connect to the proxy: {_connect_words(exc)}", at_proxy=True) from None
+            raise HttpFailure(Message("evidence.proxy-connect", reason=_connect_words(exc)), at_proxy=True) from None
         raise HttpFailure(_connect_words(exc)) from None
     except httpx.RemoteProtocolError as exc:
-        raise HttpFailure(f"the answer is not valid HTTP ({exc})") from None
+        raise HttpFailure(Message("evidence.http-invalid", error=_raw(exc))) from None
     except (httpx.ReadError, httpx.WriteError) as exc:
-        raise HttpFailure(f"the connection broke: {exc or exc.__class__.__name__}") from None
+        raise HttpFailure(Message("evidence.http-broken", error=str(exc) or exc.__class__.__name__)) from None
     except httpx.TimeoutException:
-        raise HttpFailure(f"no complete answer within {timeout:g} s", timed_out=True) from None
+        raise HttpFailure(Message("evidence.http-timeout", seconds=f"{timeout:g}"), timed_out=True) from None
     except (httpx.HTTPError, httpx.InvalidURL) as exc:  # InvalidURL: a Location such as "a:!" in an answer
-        raise HttpFailure(f"HTTP error: {exc.__class__.__name__}: {exc}") from None
+        raise HttpFailure(Message("evidence.http-error", error=f"{exc.__class__.__name__}: {_raw(exc)}")) from None
     except (ssl.SSLError, OSError) as exc:
-        raise HttpFailure(f"connection failed: {exc}") from None
+        raise HttpFailure(Message("evidence.connect-failed", error=_raw(exc))) from None
     finally:
         await opened.close()
 
 
-def _connect_words(exc: httpx.ConnectError) -> str:
+def _raw(exc: BaseException) -> str:
+    """The library's own words for a failure (a raw value of the evidence), never with a credential."""
+    return strip_credentials(str(exc))
+
+
+def _connect_words(exc: httpx.ConnectError) -> Message:
     text = str(exc)
     lowered = text.lower()
     if "wrong version number" in lowered or "record layer" in lowered:
-        return "the port answered, but not with TLS (plain HTTP?)"
+        return Message("evidence.not-tls")
     if "refused" in lowered:
-        return "connection refused"
+        return Message("evidence.connect-refused")
     if "reset" in lowered:
-        return "the server reset the connection"
-    return f"connection failed: {text or exc.__class__.__name__}"
+        return Message("evidence.connect-reset")
+    return Message("evidence.connect-failed", error=strip_credentials(text) or exc.__class__.__name__)
 
 
 MAX_JSON_DEPTH = 32

@@ -24,7 +24,7 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 Lang = str
 """A language code with a folder in ``resources/i18n`` (``ja``, ``en``...)."""
@@ -76,7 +76,7 @@ def language_file(lang: Lang, name: str) -> tuple[str, bytes]:
 class Language:
     code: Lang
     name: str
-    """The language's name in itself, as language choosers show it (``日本語``, ``English``)."""
+    """The language's name in itself, as language choosers show it (Japanese in Japanese, ``English``)."""
     order: int
     """Where it stands in lists of languages (the window's menu)."""
 
@@ -145,6 +145,7 @@ def _catalogue() -> _Catalogue:
         languages.append(language)
     languages.sort(key=lambda language: (language.order, language.code))
     validate_same_messages(messages, files)
+    validate_command_line_variants(messages, files)
     return _Catalogue(tuple(languages), messages)
 
 
@@ -169,6 +170,21 @@ def validate_same_messages(messages: Mapping[Lang, Mapping[str, str]], files: Ma
                 )
 
 
+def validate_command_line_variants(messages: Mapping[Lang, Mapping[str, str]], files: Mapping[Lang, str]) -> None:
+    """A ``[group-cli]`` message words a ``[group]`` message for the command line: that message
+    exists, and the placeholders are the same; raises CatalogError."""
+    for lang, texts in messages.items():
+        for key, text in texts.items():
+            group, _, rest = key.partition(".")
+            if not group.endswith(COMMAND_LINE_GROUP):
+                continue
+            base = f"{group.removesuffix(COMMAND_LINE_GROUP)}.{rest}"
+            if base not in texts:
+                raise CatalogError(files[lang], key, f"the command line's wording of {base}, which does not exist")
+            if placeholders(files[lang], key, text) != placeholders(files[lang], base, texts[base]):
+                raise CatalogError(files[lang], key, f"placeholders differ from {base}'s")
+
+
 def _shown(names: frozenset[str]) -> str:
     return ", ".join("{" + name + "}" for name in sorted(names)) or "none"
 
@@ -184,7 +200,7 @@ def languages() -> tuple[Lang, ...]:
 
 
 def language_name(lang: Lang) -> str:
-    """A language's name in itself (``日本語``), as a language chooser shows it."""
+    """A language's name in itself (Japanese in Japanese), as a language chooser shows it."""
     return next(language.name for language in _catalogue().languages if language.code == lang)
 
 
@@ -202,21 +218,78 @@ def group_words(group: str, lang: Lang) -> Mapping[str, str]:
     return MappingProxyType({key[len(prefix) :]: text for key, text in texts.items() if key.startswith(prefix)})
 
 
+def word_for(group: str, code: str, lang: Lang) -> str:
+    """The words for a code that comes from elsewhere (a results file, another version of this
+    program): the code itself where the catalogue has none. The program's own codes use ``say``."""
+    key = f"{group}.{code}"
+    return say(key, lang) if known(key) else code
+
+
 def say(code: str, lang: Lang, /, **values: object) -> str:
     """The message ``group.code`` in ``lang`` with its placeholders filled from ``values``
-    (a :class:`Message` value is said in the same language)."""
-    text = _catalogue().messages[lang][code]
+    (a :class:`Message` value, or anything else with a ``say(lang)``, is said in the same language)."""
+    return _say(code, lang, values, command_line=False)
+
+
+COMMAND_LINE_GROUP = "-cli"
+"""``[reason-cli]`` holds the command line's wording of ``[reason]`` messages where it differs:
+it may name the program's options (``--gup HOST``); the window and the report never do."""
+
+
+def _say(code: str, lang: Lang, values: Mapping[str, object], *, command_line: bool) -> str:
+    texts = _catalogue().messages[lang]
+    if command_line:
+        group, _, rest = code.partition(".")
+        code = variant if (variant := f"{group}{COMMAND_LINE_GROUP}.{rest}") in texts else code
+    text = texts[code]
     if not values:
         return text if "{" not in text else text.format()
-    filled = {name: value.say(lang) if isinstance(value, Message) else value for name, value in values.items()}
+    filled = {
+        name: value.say_in(lang, command_line=command_line)
+        if isinstance(value, Message)
+        else value.say(lang)
+        if isinstance(value, Sayable)
+        else value
+        for name, value in values.items()
+    }
     return text.format_map(filled)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Several words said one after the other, with a separator that is itself a message
+    (the ideographic comma between Japanese items, ``, `` between English ones)."""
+
+    parts: tuple[object, ...]
+    separator: str = "word.list-separator"
+
+    def say(self, lang: Lang) -> str:
+        return say(self.separator, lang).join(say_any(part, lang) for part in self.parts)
+
+
+def say_any(words: object, lang: Lang) -> str:
+    """Words as said in ``lang``: a Message or a catalogue's text in that language, anything else as it is
+    (a raw value: an address, a status line)."""
+    if isinstance(words, Message):
+        return words.say(lang)
+    if isinstance(words, Sayable):
+        return words.say(lang)
+    return str(words)
+
+
+@runtime_checkable
+class Sayable(Protocol):
+    """Words in every language (a catalogue's text): ``say(lang)``."""
+
+    def say(self, lang: Lang) -> str: ...
 
 
 class Message:
     """Words to say later, in whichever language is asked: a message id and its named values.
 
     Values stay as they came (an address, a status line, a count); only the sentence around
-    them is the catalogue's. A value may itself be a Message, said in the same language.
+    them is the catalogue's. A value may itself be a Message (or a catalogue's text), said in
+    the same language.
     """
 
     __slots__ = ("code", "values")
@@ -226,7 +299,12 @@ class Message:
         self.values = values
 
     def say(self, lang: Lang) -> str:
-        return say(self.code, lang, **self.values)
+        """The words for the window, the report and the JSON."""
+        return _say(self.code, lang, self.values, command_line=False)
+
+    def say_in(self, lang: Lang, *, command_line: bool) -> str:
+        """``command_line``: the command line's wording, which may name its options (``--gup HOST``)."""
+        return _say(self.code, lang, self.values, command_line=command_line)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Message) and (self.code, self.values) == (other.code, other.values)

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.catalog import label
 from core.http_checks import MAX_JSON_DEPTH
-from core.i18n import Lang
+from core.i18n import Lang, say
 from core.results import Severity, overall
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -70,7 +69,7 @@ class Refused(Exception):
         self.params = params
 
     def message(self, lang: Lang) -> str:
-        return label("merge", self.code, lang).format(**self.params)
+        return say(f"merge.{self.code}", lang, **self.params)
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from core import exit_codes
-from core.catalog import Catalog, label
+from core.catalog import Catalog
 from core.cli_args import PROG, UsageError
-from core.console import Console, say
-from core.i18n import Lang, system_lang
+from core.console import Console, stderr_line
+from core.i18n import Lang, say, system_lang
 from core.merge import Refused, Skipped, merge_files
 from core.merge_report import Network, Writer, build_picture, html_writer, json_writer, site_csv
 from core.report_files import ReportError, file_place, report_place, write_files
@@ -34,7 +34,7 @@ def _networks(texts: list[str], lang: Lang) -> list[Network]:
         try:
             networks.append(ipaddress.ip_network(text.strip(), strict=False))
         except ValueError:
-            raise UsageError(label("merge", "bad-subnet", lang).format(text=repr(text[:60]))) from None
+            raise UsageError(say("merge.bad-subnet", lang, text=repr(text[:60]))) from None
     # The narrowest first: a PC inside 10.20.5.0/24 and 10.20.0.0/16 belongs to the /24.
     return sorted(networks, key=lambda n: -n.prefixlen)
 
@@ -50,9 +50,9 @@ def _places(args: argparse.Namespace, lang: Lang) -> dict[str, Path]:
         if args.csv is not None:
             places["csv"] = file_place(args.csv)
     except ReportError as exc:
-        raise UsageError(exc.message(lang)) from None
+        raise UsageError(exc.message(lang, command_line=True)) from None
     if not places:
-        raise UsageError(label("merge", "no-output", lang))
+        raise UsageError(say("merge.no-output", lang))
     if len(set(places.values())) != len(places):
         raise UsageError("--report, --json and --csv name the same file")
     return places
@@ -65,14 +65,14 @@ def run(args: argparse.Namespace, catalog: Catalog) -> int:
     places = _places(args, lang)
 
     def on_skip(item: Skipped) -> None:
-        say(f"{PROG}: " + label("merge", "skipped-line", lang).format(file=item.source, reason=item.message(lang)))
+        stderr_line(f"{PROG}: " + say("merge.skipped-line", lang, file=item.source, reason=item.message(lang)))
 
     try:
         site = merge_files(args.inputs, on_skip)
     except Refused as refused:
         raise UsageError(refused.message(lang)) from None
     if not site.pcs:
-        raise UsageError(label("merge", "nothing-merged", lang).format(skipped=len(site.skipped)))
+        raise UsageError(say("merge.nothing-merged", lang, skipped=len(site.skipped)))
     picture = build_picture(site, lang, networks)
     generated = dt.datetime.now(dt.UTC)
 
@@ -90,13 +90,15 @@ def run(args: argparse.Namespace, catalog: Catalog) -> int:
         for folder, files in by_folder.items():
             write_files(folder, files)
     except ReportError as exc:
-        say(f"{PROG}: {exc.message(lang)}")
+        stderr_line(f"{PROG}: {exc.message(lang)}")
         return exit_codes.CANNOT_WRITE
     console = Console(sys.stdout)
     problem = sum(1 for pc in picture.pcs if pc.overall == "problem")
     warning = sum(1 for pc in picture.pcs if pc.overall == "warning")
     console.line(
-        label("merge", "summary-line", lang).format(
+        say(
+            "merge.summary-line",
+            lang,
             pcs=len(picture.pcs),
             runs=site.runs_merged,
             files=site.files_read,
@@ -106,5 +108,5 @@ def run(args: argparse.Namespace, catalog: Catalog) -> int:
         )
     )
     for path in places.values():
-        console.line(label("merge", "written", lang).format(path=path))
+        console.line(say("merge.written", lang, path=path))
     return site.exit_code()

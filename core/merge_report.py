@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TextIO
 
-from core.catalog import Catalog, label
-from core.i18n import Lang, group_words
+from core.catalog import Catalog
+from core.explain import cause_headline
+from core.i18n import Lang, group_words, say, word_for
 from core.merge import SITE_SCHEMA, CheckSummary, FindingSummary, PcRun, Site, Skipped
 from core.results import Severity
 from core.untrusted import json_safe, strip_credentials, terminal_safe
@@ -173,13 +174,13 @@ def _cause_key(check: CheckSummary) -> tuple[Any, ...]:
 
 
 def _cause_title(check: CheckSummary, lang: Lang) -> str:
-    parts = [label("state", check.state, lang)]
+    parts = [word_for("state", check.state, lang)]
     if check.failed_test:
-        parts.append(" + ".join(label("apptest", test, lang) for test in check.failed_test.split("+")))
-    if check.cause and label("cause", check.cause, lang) != check.cause:
-        text = label("cause", check.cause, lang)
-        parts.append(text.replace("{router}", "").replace("{from}", ""))
-    where = label("site", "on_this_pc" if check.local else "to_manager", lang)
+        parts.append(" + ".join(word_for("apptest", test, lang) for test in check.failed_test.split("+")))
+    cause = cause_headline(check.cause) if check.cause else None
+    if cause is not None:
+        parts.append(cause.say(lang))
+    where = say("site.on_this_pc" if check.local else "site.to_manager", lang)
     return f"{check.protocol.upper()} {check.default_port} {where} · " + " · ".join(parts)
 
 
@@ -201,10 +202,10 @@ def build_picture(site: Site, lang: Lang, named_subnets: Sequence[Network] = ())
             key = ("push", verdict.cause or verdict.verdict, verdict.severity, verdict.guidance)
             cause = causes.get(key)
             if cause is None:
-                title = label("push-group", verdict.cause, lang) if verdict.cause else verdict.verdict
+                title = word_for("push-group", verdict.cause, lang) if verdict.cause else verdict.verdict
                 if title == verdict.cause:  # no words for that cause here: the target's own headline
                     title = verdict.headline or verdict.verdict
-                title = f"{label('site', 'push', lang)} · {title}"
+                title = f"{say('site.push', lang)} · {title}"
                 cause = causes[key] = Cause(key, verdict.severity, title, False, verdict.guidance)
             seen_here.add(key)
             cause.pcs.append(pc)
@@ -235,7 +236,7 @@ def build_picture(site: Site, lang: Lang, named_subnets: Sequence[Network] = ())
             key = ("finding", finding.id, finding.severity, finding.guidance)
             cause = causes.get(key)
             if cause is None:
-                title = f"{label('site', 'this_pc', lang)} · {finding.title}"
+                title = f"{say('site.this_pc', lang)} · {finding.title}"
                 cause = causes[key] = Cause(key, finding.severity, title, True, finding.guidance)
             if key in seen_here:
                 continue
@@ -323,9 +324,9 @@ def html_context(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.d
             items.append(
                 {
                     "id": gid,
-                    "title": entry.title.get(lang),
-                    "text": entry.text.get(lang),
-                    "steps": [s.get(lang) for s in entry.steps],
+                    "title": entry.title.say(lang),
+                    "text": entry.text.say(lang),
+                    "steps": [s.say(lang) for s in entry.steps],
                     "vendor": entry.source == "vendor",
                     "again": gid in guidance_shown,
                 }
@@ -387,7 +388,7 @@ def html_context(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.d
         "generated": _when(generated),
         "overall": _site_overall(counts),
         "counts": [
-            {"severity": str(s), "label": label("severity", str(s), lang), "count": counts.get(str(s), 0)}
+            {"severity": str(s), "label": word_for("severity", s, lang), "count": counts.get(str(s), 0)}
             for s in Severity
         ],
         "total_pcs": len(picture.pcs),
@@ -419,7 +420,7 @@ def _site_overall(counts: Counter[str]) -> str:
 
 
 def _short(check: CheckSummary, lang: Lang) -> str:
-    return f"{check.port_text} {label('state', check.state, lang)}"
+    return f"{check.port_text} {word_for('state', check.state, lang)}"
 
 
 def _anchor(index: int) -> str:
@@ -441,9 +442,9 @@ def _pc_row(index: int, pc: PcRun, picture: Picture, lang: Lang, w: dict[str, st
         "os": pc.os,
         "started": _when(pc.started),
         "runs": pc.runs,
-        "earlier": [label("severity", e, lang) for e in pc.earlier],
+        "earlier": [word_for("severity", e, lang) for e in pc.earlier],
         "overall": pc.overall,
-        "overall_label": label("severity", pc.overall, lang),
+        "overall_label": word_for("severity", pc.overall, lang),
         "note": pc.note,
         "source": pc.source,
         "cancelled": pc.cancelled,
@@ -452,7 +453,7 @@ def _pc_row(index: int, pc: PcRun, picture: Picture, lang: Lang, w: dict[str, st
             {
                 "severity": c.severity,
                 "port": c.port_text,
-                "state": label("state", c.state, lang),
+                "state": word_for("state", c.state, lang),
                 "headline": c.headline,
                 "reason": c.reason,
                 "local": c.local,
@@ -482,7 +483,7 @@ def _matrix_cells(pc: PcRun, columns: list[tuple[str, str]], lang: Lang) -> list
                 {
                     "severity": check.severity,
                     "mark": _MARK[check.severity],
-                    "title": f"{label('state', check.state, lang)}: {check.headline}",
+                    "title": f"{word_for('state', check.state, lang)}: {check.headline}",
                 }
             )
     return cells
@@ -680,7 +681,7 @@ def site_csv(picture: Picture, lang: Lang) -> str:
             pc.version,
             pc.os,
             pc.started.isoformat() if pc.started else "",
-            label("severity", pc.overall, lang),
+            word_for("severity", pc.overall, lang),
             pc.runs,
             "; ".join(f"{_short(c, lang)}: {c.headline}" for c in problems),
             "; ".join(f"{_short(c, lang)}: {c.headline}" for c in warnings),

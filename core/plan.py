@@ -16,6 +16,7 @@ from enum import StrEnum
 from core.catalog import Catalog, PortEntry
 from core.errors import UserError
 from core.hosts import Host, parse_host
+from core.i18n import Message
 from core.results import Check, Target, check_id
 from core.versions import SepVersion
 
@@ -129,18 +130,15 @@ def this_platform(platform: str) -> str:
     return "mac" if platform == "darwin" else "windows"
 
 
-_OTHER_PLATFORM = {
-    "mac": ("not-a-mac", "Mac push deployment; this PC is not a Mac"),
-    "windows": ("is-a-mac", "Windows push deployment; this PC is a Mac"),
-}
+_OTHER_PLATFORM = {"mac": "reason.not-a-mac", "windows": "reason.is-a-mac"}
 """Why an entry for the other kind of PC is not checked here, by the entry's platform."""
 
 
 @dataclass(frozen=True)
 class _Placement:
     target: Target
-    reason_code: str
-    reason: str
+    reason: Message
+    """``[reason]`` of the message catalogue."""
     relevant: bool = True
     expected_unreachable: bool = False
 
@@ -154,15 +152,13 @@ def _placement(entry: PortEntry, request: PlanRequest) -> _Placement:
         relevant = own.relevant and own.target in (Target.MANAGER, Target.MANAGER_LOCALHOST)
         return _Placement(
             Target.MANAGER,
-            "all-ports",
-            "probed on the manager host (--all-ports)",
+            Message("reason.all-ports"),
             relevant,
             expected_unreachable=entry.localhost_only and role is not Role.MANAGER,
         )
     placement = _placement_for_role(entry, request)
     if role is Role.CLIENT and entry.platform is not None and entry.platform != this_platform(request.platform):
-        code, reason = _OTHER_PLATFORM[entry.platform]
-        return _Placement(Target.NONE, code, reason, False)
+        return _Placement(Target.NONE, Message(_OTHER_PLATFORM[entry.platform]), False)
     return placement
 
 
@@ -170,58 +166,78 @@ def _placement_for_role(entry: PortEntry, request: PlanRequest) -> _Placement:
     role, direction = request.role, entry.direction
     if role is Role.CLIENT:
         if direction == "client_to_manager":
-            return _Placement(Target.MANAGER, "client-to-manager", "this PC's SEP client connects to the manager here")
+            return _Placement(
+                Target.MANAGER,
+                Message("reason.client-to-manager"),
+            )
         if direction == "client_to_gup":
             if request.gup is None:
-                return _Placement(Target.NONE, "no-gup-host", "no Group Update Provider given (--gup HOST)")
-            return _Placement(Target.GUP, "client-to-gup", "this PC's SEP client fetches content from the GUP here")
-        if direction in ("manager_to_client", "client_local"):
-            return _Placement(Target.THIS_PC, "inbound-at-client", "the manager (or this PC) connects to this PC here")
-        if direction == "client_to_cloud":
+                return _Placement(
+                    Target.NONE,
+                    Message("reason.no-gup-host"),
+                )
             return _Placement(
-                Target.NONE, "cloud-host-unknown", "goes to the cloud console, whose address is not probed", False
+                Target.GUP,
+                Message("reason.client-to-gup"),
             )
-        return _Placement(
-            Target.NONE, "not-for-client", "not used from a client desk (run with --role console or manager)", False
-        )
+        if direction in ("manager_to_client", "client_local"):
+            return _Placement(
+                Target.THIS_PC,
+                Message("reason.inbound-at-client"),
+            )
+        if direction == "client_to_cloud":
+            return _Placement(Target.NONE, Message("reason.cloud-host-unknown"), False)
+        return _Placement(Target.NONE, Message("reason.not-for-client"), False)
     if role is Role.CONSOLE:
         if direction == "console_to_manager":
-            return _Placement(Target.MANAGER, "console-to-manager", "consoles on this PC connect to the manager here")
+            return _Placement(
+                Target.MANAGER,
+                Message("reason.console-to-manager"),
+            )
         if entry.localhost_only:
-            return _Placement(Target.NONE, "localhost-only", "accepts connections from the manager itself only", False)
+            return _Placement(Target.NONE, Message("reason.localhost-only"), False)
         if direction == "manager_local":
             # e.g. 1100: the page names AjaxSwing, the manager's own web-console engine, as its initiator.
-            return _Placement(
-                Target.NONE, "manager-internal", "used inside the manager (a process on the manager starts it)", False
-            )
-        return _Placement(Target.NONE, "not-for-console", "not used from an admin console PC", False)
+            return _Placement(Target.NONE, Message("reason.manager-internal"), False)
+        return _Placement(Target.NONE, Message("reason.not-for-console"), False)
     # On the manager itself.
     if entry.listener == "manager":
         if entry.localhost_only:
             return _Placement(
-                Target.MANAGER_LOCALHOST, "manager-localhost", "listens on the manager for localhost only"
+                Target.MANAGER_LOCALHOST,
+                Message("reason.manager-localhost"),
             )
-        return _Placement(Target.MANAGER, "manager-listens", "the manager listens here")
+        return _Placement(
+            Target.MANAGER,
+            Message("reason.manager-listens"),
+        )
     if direction == "manager_to_elsewhere":
         host = {"sql_server": request.sql, "syslog_server": request.syslog}.get(entry.listener)
         target = {"sql_server": Target.SQL, "syslog_server": Target.SYSLOG}.get(entry.listener)
         if target is None:
-            return _Placement(Target.NONE, "peer-unknown", "goes to a peer whose address is not probed", False)
+            return _Placement(Target.NONE, Message("reason.peer-unknown"), False)
         if host is None:
             if target is Target.SQL:
-                return _Placement(Target.NONE, "no-sql-host", "no SQL Server host given (--sql HOST)")
-            return _Placement(Target.NONE, "no-syslog-host", "no syslog host given (--syslog HOST)")
-        return _Placement(target, f"manager-to-{target}", f"the manager connects to the {target} host here")
+                return _Placement(
+                    Target.NONE,
+                    Message("reason.no-sql-host"),
+                )
+            return _Placement(
+                Target.NONE,
+                Message("reason.no-syslog-host"),
+            )
+        return _Placement(target, Message(f"reason.manager-to-{target}"))
     if direction == "client_to_gup" and request.gup is not None:
-        return _Placement(Target.GUP, "manager-to-gup", "the GUP's port, checked from the manager")
-    return _Placement(
-        Target.NONE, "not-for-manager", "not probed from the manager (it starts this traffic to clients)", False
-    )
+        return _Placement(
+            Target.GUP,
+            Message("reason.manager-to-gup"),
+        )
+    return _Placement(Target.NONE, Message("reason.not-for-manager"), False)
 
 
 def _channel_placement(
     entry: PortEntry, request: PlanRequest, client_ports: ClientPorts | None
-) -> tuple[_Placement, int, tuple[tuple[str, str], ...]] | None:
+) -> tuple[_Placement, int] | None:
     """8014 or 443 from a client desk as this PC's SyLink names them for the manager (the
     port, and whether the client uses that scheme at all); None when SyLink does not say."""
     scheme = entry.scheme if entry.client_channel else None
@@ -232,19 +248,20 @@ def _channel_placement(
     words = {"http": "HTTP", "https": "HTTPS"}
     other = "https" if scheme == "http" else "http"
     named = client_ports.port_for(scheme)
-    args: tuple[tuple[str, str], ...] = (("server", client_ports.server), ("scheme", words[scheme]))
+    server, shown = client_ports.server, words[scheme]
     if named is None:
         other_port = client_ports.port_for(other)
-        args += (("other", f"{words[other]} {other_port}"),)
-        reason = f"this PC's SyLink names only {words[other]} {other_port} for {client_ports.server}"
-        return _Placement(Target.NONE, "sylink-other-scheme", reason, False), entry.port, args
-    args += (("sylink_port", str(named)),)
+        reason = Message(
+            "reason.sylink-other-scheme", server=server, scheme=shown, other=f"{words[other]} {other_port}"
+        )
+        return _Placement(Target.NONE, reason, False), entry.port
     port = request.overrides.get(entry.port, named)
     if port != named:
-        reason = f"port {port} as overridden (SyLink names {words[scheme]} {named} for {client_ports.server})"
-        return _Placement(Target.MANAGER, "sylink-port-overridden", reason), port, args
-    reason = f"this PC's SEP client settings (SyLink) name {words[scheme]} {named} for {client_ports.server}"
-    return _Placement(Target.MANAGER, "sylink-named", reason), port, args
+        reason = Message("reason.sylink-port-overridden", server=server, scheme=shown, sylink_port=named)
+        return _Placement(Target.MANAGER, reason), port
+    return _Placement(
+        Target.MANAGER, Message("reason.sylink-named", server=server, scheme=shown, sylink_port=named)
+    ), port
 
 
 def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts | None = None) -> tuple[Check, ...]:
@@ -263,17 +280,14 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
     for entry in catalog.entries:
         placement = _placement(entry, request)
         port = request.overrides.get(entry.port, entry.port)
-        reason_args: tuple[tuple[str, str], ...] = ()
         channel = _channel_placement(entry, request, client_ports)
         if channel is not None:
-            placement, port, reason_args = channel
+            placement, port = channel
         version_ok = entry.applies_to(request.version)
         applies = version_ok and placement.relevant
+        reason = placement.reason
         if not version_ok and request.version is not None:
-            reason_code = "version"
-            reason = f"not used by SEP {request.version.release_name} ({entry.versions_text.get('en')})"
-        else:
-            reason_code, reason = placement.reason_code, placement.reason
+            reason = Message("reason.version", version=request.version.release_name, versions=entry.versions_text)
         target = placement.target
         # Without --all-ports nothing is sent for a check that does not apply.
         skip = target is Target.NONE or (not applies and not request.all_ports)
@@ -289,8 +303,6 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
                 default_port=entry.port,
                 applies=applies,
                 reason=reason,
-                reason_code=reason_code,
-                reason_args=reason_args if reason_code == placement.reason_code else (),
                 app_tests=() if skip else _app_tests(entry, target),
                 sends=entry.sends,
                 channel=entry.scheme if entry.client_channel else None,
@@ -312,8 +324,7 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
                 port=request.overrides.get(entry.port, entry.port),
                 default_port=entry.port,
                 applies=entry.applies_to(request.version),
-                reason="this PC is a Group Update Provider: clients fetch content from it here",
-                reason_code="this-pc-is-gup",
+                reason=Message("reason.this-pc-is-gup"),
                 local=True,
                 peer=request.manager,
             )

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from core import exit_codes
-from core.catalog import Catalog, PortEntry, configurable_code, label
+from core.catalog import Catalog, PortEntry, configurable_code
 from core.console import write_json
-from core.i18n import Lang, system_lang
+from core.i18n import Lang, say, system_lang
 from core.i18n import say as say_message
 from core.search import entry_matches, query_terms
 from core.versions import SepVersion
@@ -30,25 +30,25 @@ def entry_json(entry: PortEntry, lang: Lang, version: SepVersion | None) -> dict
         "id": entry.id,
         "protocol": entry.protocol,
         "port": entry.port,
-        "purpose": entry.purpose.get(lang),
+        "purpose": entry.purpose.say(lang),
         "processes": [p.name for p in entry.processes_for(version)],
         "process_details": [
-            {"name": p.name, "versions": p.versions.text, "note": p.note.get(lang) if p.note else None}
+            {"name": p.name, "versions": p.versions.text, "note": p.note.say(lang) if p.note else None}
             for p in entry.processes
         ],
-        "initiator": entry.initiator.get(lang),
+        "initiator": entry.initiator.say(lang),
         "direction": entry.direction,
         "listener": entry.listener,
         "localhost_only": entry.localhost_only,
         "configurable": entry.configurable,
-        "versions": entry.versions_text.get(lang),
+        "versions": entry.versions_text.say(lang),
         "version_rule": entry.versions.text,
-        "notes": [n.get(lang) for n in entry.notes],
+        "notes": [n.say(lang) for n in entry.notes],
         "guidance": list(entry.guidance),
     }
     if version is not None:
         item["applies"] = entry.applies_to(version)
-        item["reason"] = None if item["applies"] else entry.versions_text.get(lang)
+        item["reason"] = None if item["applies"] else entry.versions_text.say(lang)
     return item
 
 
@@ -62,16 +62,16 @@ def render_ports_table(entries: Sequence[PortEntry], lang: Lang, version: SepVer
         procs = ", ".join(p.name for p in e.processes_for(version)) or "-"
         applies = ""
         if version is not None:
-            applies = label("word", "applies" if e.applies_to(version) else "not_applies", lang)
+            applies = say("word.applies" if e.applies_to(version) else "word.not_applies", lang)
         rows.append(
             [
                 e.label,
-                label("direction", e.direction, lang),
+                say(f"direction.{e.direction}", lang),
                 procs,
-                label("configurable", configurable_code(e), lang),
-                e.versions_text.get(lang),
+                say(f"configurable.{configurable_code(e)}", lang),
+                e.versions_text.say(lang),
                 applies,
-                e.purpose.get(lang),
+                e.purpose.say(lang),
             ]
         )
     keep = [i for i in range(len(head)) if i != 5 or version is not None]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.catalog import Catalog, label
+from core.catalog import Catalog
 from core.checks.netbios_status import CHECK_ID as NETBIOS_STATUS
 from core.checks.smb_negotiate import CHECK_ID as SMB_NEGOTIATE
 from core.checks.smb_negotiate import SmbEvidence
@@ -32,7 +32,7 @@ from core.diagnosis import check_json, this_computer
 from core.errors import UserError
 from core.explain import Explanation, explain
 from core.hosts import Host, HostError, parse_host, special_address
-from core.i18n import Lang
+from core.i18n import Lang, Message
 from core.results import (
     HOST_LEVEL_CAUSES,
     AppResult,
@@ -202,8 +202,7 @@ def build_push_plan(
             port=moved.get(entry.port, entry.port),
             default_port=entry.port,
             applies=True,
-            reason="the manager connects to this client here to push-deploy the SEP client",
-            reason_code="push-target",
+            reason=Message("reason.push-target"),
             app_tests=entry.checks,
             sends=entry.sends,
         )
@@ -223,7 +222,7 @@ class TargetVerdict:
     cause: str
     """What the group of targets with the same finding is keyed by (the message catalogue's [push-cause])."""
     severity: Severity
-    headline: dict[str, str]
+    headline: Message
     guidance: tuple[str, ...]
     results: tuple[CheckResult, ...]
     explanations: tuple[Explanation, ...]
@@ -235,7 +234,7 @@ class TargetVerdict:
             "verdict": self.verdict,
             "cause": self.cause,
             "severity": str(self.severity),
-            "headline": self.headline[lang],
+            "headline": self.headline.say(lang),
             "guidance": list(self.guidance),
             "checks": [check_json(r, e, lang) for r, e in zip(self.results, self.explanations, strict=True)],
         }
@@ -266,8 +265,8 @@ _CAUSE_GUIDANCE = {
 }
 
 
-def _words(code: str, **values: str) -> dict[str, str]:
-    return {lang: label("push-cause", code, lang).format(**values) for lang in ("ja", "en")}
+def _words(code: str, **values: object) -> Message:
+    return Message(f"push-cause.{code}", **{"detail": "", "names": "", **values})
 
 
 def _smb(result: CheckResult) -> AppResult | None:
@@ -288,7 +287,7 @@ def judge_target(host: Host, results: Sequence[CheckResult], catalog: Catalog) -
     address = next((r.address for r in results if r.address), None)
     explanations = tuple(explain(r, catalog) for r in results)
 
-    def verdict(kind: str, cause: str, severity: Severity, headline: dict[str, str]) -> TargetVerdict:
+    def verdict(kind: str, cause: str, severity: Severity, headline: Message) -> TargetVerdict:
         return TargetVerdict(
             host, address, kind, cause, severity, headline, _CAUSE_GUIDANCE[cause], tuple(results), explanations
         )
@@ -302,7 +301,7 @@ def judge_target(host: Host, results: Sequence[CheckResult], catalog: Catalog) -
         why = next(r.reason for r in results if not r.state.ran)
         return verdict("not_tested", "not-tested", Severity.NOT_TESTED, _words("not-tested", detail=why))
     netbios = _netbios(r137)
-    names = f" ({netbios.detail})" if netbios is not None else ""
+    names = Message("push.names", detail=netbios.detail) if netbios is not None else ""
     smb = _smb(r445)
     if r22 is not None and r22.state is State.OPEN and not (smb is not None and smb.ok):
         return verdict("ready", "ready-mac", Severity.PASSED, _words("ready-mac", names=names))

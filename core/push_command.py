@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from core import exit_codes
-from core.catalog import Catalog, label
+from core.catalog import Catalog
 from core.cli_args import PROG, UsageError, report_place_arg
-from core.console import Console, say, write_json
-from core.i18n import Lang, system_lang
+from core.console import Console, stderr_line, write_json
+from core.i18n import Lang, say, system_lang
 from core.push import (
     DEFAULT_CONCURRENCY,
     DEFAULT_RATE,
@@ -50,14 +50,14 @@ def targets_from_args(args: argparse.Namespace, lang: Lang) -> Targets:
             items += read_targets_file(Path(args.targets_file))
         return parse_targets(items)
     except TargetError as exc:
-        raise UsageError(exc.message(lang)) from None
+        raise UsageError(exc.message(lang, command_line=True)) from None
 
 
 def _ports_text(target: TargetVerdict, lang: Lang) -> str:
     parts = []
     for result in target.results:
         check = result.check
-        state = label("state", str(result.state), lang)
+        state = say(f"state.{result.state}", lang)
         parts.append(f"{check.protocol.upper()} {check.port} {state}")
     return " · ".join(parts)
 
@@ -66,8 +66,8 @@ def target_line(target: TargetVerdict, lang: Lang, console: Console) -> str:
     shown = target.host.typed
     if target.address and target.address != target.host.name:
         shown += f" ({target.address})"
-    verdict = label("push", f"verdict-{target.verdict}", lang)
-    return f"{console.mark(str(target.severity))} {shown:<18} {verdict:<12} {_ports_text(target, lang)}  {target.headline[lang]}"
+    verdict = say(f"push.verdict-{target.verdict}", lang)
+    return f"{console.mark(str(target.severity))} {shown:<18} {verdict:<12} {_ports_text(target, lang)}  {target.headline.say(lang)}"
 
 
 def print_groups(sweep: PushSweep, catalog: Catalog, lang: Lang, console: Console, *, limit: int = 8) -> None:
@@ -76,29 +76,29 @@ def print_groups(sweep: PushSweep, catalog: Catalog, lang: Lang, console: Consol
     shown: set[str] = set()
     for cause, targets in sweep.groups():
         console.line()
-        headline = label("push-group", cause, lang)
+        headline = say(f"push-group.{cause}", lang)
         console.line(
-            f"{console.mark(str(targets[0].severity))} {label('push', 'group', lang).format(count=len(targets), headline=headline)}"
+            f"{console.mark(str(targets[0].severity))} {say('push.group', lang, count=len(targets), headline=headline)}"
         )
         names = [t.host.typed for t in targets[:limit]]
         if len(targets) > limit:
-            names.append(label("push", "more", lang).format(count=len(targets) - limit))
+            names.append(say("push.more", lang, count=len(targets) - limit))
         console.line(f"    {', '.join(names)}")
         for gid in targets[0].guidance:
             guidance = catalog.guidance[gid]
-            source = label("report", "vendor" if guidance.source == "vendor" else "rule_of_thumb", lang)
+            source = say("report.vendor" if guidance.source == "vendor" else "report.rule_of_thumb", lang)
             if gid in shown:
-                console.line(f"    {arrow} {guidance.title.get(lang)}")
+                console.line(f"    {arrow} {guidance.title.say(lang)}")
                 continue
             shown.add(gid)
-            console.line(f"    {arrow} {guidance.title.get(lang)} [{source}]: {guidance.text.get(lang)}")
+            console.line(f"    {arrow} {guidance.title.say(lang)} [{source}]: {guidance.text.say(lang)}")
             for number, step in enumerate(guidance.steps, 1):
-                console.line(f"       {number}. {step.get(lang)}")
+                console.line(f"       {number}. {step.say(lang)}")
 
 
 def summary_line(sweep: PushSweep, lang: Lang) -> str:
     counts = sweep.counts()
-    return label("push", "summary", lang).format(seconds=sweep.duration_ms / 1000, **counts)
+    return say("push.summary", lang, seconds=sweep.duration_ms / 1000, **counts)
 
 
 def push_engine(policy: TimeoutPolicy) -> ProbeEngine:
@@ -129,9 +129,9 @@ async def run_push(
 ) -> int:
     console = Console(out)
     if not as_json:
-        console.line(label("push", "title", lang).format(count=len(targets.hosts)))
+        console.line(say("push.title", lang, count=len(targets.hosts)))
         for notice in targets.notices:
-            console.line(f"{label('cli', 'note', lang)}: {notice.message(lang)}")
+            console.line(f"{say('cli.note', lang)}: {notice.message(lang)}")
         console.flush()
 
     def on_target(target: TargetVerdict) -> None:
@@ -159,7 +159,7 @@ def render_push_report(sweep: PushSweep, catalog: Catalog, lang: Lang) -> str:
         {
             "cause": cause,
             "severity": str(targets[0].severity),
-            "title": label("push-group", cause, lang),
+            "title": say(f"push-group.{cause}", lang),
             "targets": targets,
             "guidance": [catalog.guidance[g] for g in targets[0].guidance],
         }
@@ -173,7 +173,7 @@ def render_push_report(sweep: PushSweep, catalog: Catalog, lang: Lang) -> str:
             sweep=sweep,
             groups=groups,
             summary=summary_line(sweep, lang),
-            words=lambda group, code: label(group, code, lang),
+            say=lambda code, **values: say(code, lang, **values),
             ports=lambda target: _ports_text(target, lang),
         )
     )
@@ -194,7 +194,7 @@ def _write_report(
     try:
         html_path, json_path = write_pair(place, html, json_text)
     except ReportError as exc:
-        say(f"{PROG}: --report: {exc.message(lang)}")
+        stderr_line(f"{PROG}: --report: {exc.message(lang)}")
         return exit_codes.CANNOT_WRITE
     if not quiet:
         from core.errors import UserError

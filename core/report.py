@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from core import exit_codes
-from core.catalog import Catalog, label
+from core.catalog import Catalog
 from core.cli_args import PROG
-from core.console import Console, say, write_json
+from core.console import Console, stderr_line, write_json
 from core.diagnosis import Diagnosis
 from core.errors import UserError
-from core.i18n import Lang
+from core.i18n import Lang, say
 from core.report_context import report_context
 from core.report_files import ReportError, ReportPlace, report_place_in, write_pair
 from core.untrusted import json_safe, strip_credentials
@@ -124,7 +124,7 @@ def finish_report(
     """
     outcome = write_or_keep(place, diagnosis, catalog, lang)
     if isinstance(outcome, Kept):
-        say(f"{PROG}: {outcome.message(lang)}")
+        stderr_line(f"{PROG}: {outcome.message(lang)}")
         if outcome.html is None and not json_printed and out is not None:
             write_json(out, diagnosis.to_json(lang))
         return exit_codes.CANNOT_WRITE
@@ -132,6 +132,6 @@ def finish_report(
         html, json_path = outcome
         console = Console(out)
         for notice in place.notices:
-            console.line(f"{label('cli', 'note', lang)}: {notice.message(lang)}")
+            console.line(f"{say('cli.note', lang)}: {notice.message(lang)}")
         console.line(UserError("report-written", html=str(html), json=str(json_path)).message(lang))
     return exit_codes.for_diagnosis(diagnosis)

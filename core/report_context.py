@@ -17,11 +17,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.catalog import Catalog, Guidance, configurable_code, label
+from core.catalog import Catalog, Guidance, configurable_code
 from core.checks.tls import TlsEvidence
 from core.diagnosis import Diagnosis
 from core.explain import Explanation
-from core.i18n import Lang, group_words
+from core.i18n import Lang, group_words, say, say_any
 from core.localpc import LocalFinding
 from core.results import AppResult, CheckResult, Severity
 
@@ -205,7 +205,7 @@ def _ports_of(results: Sequence[CheckResult]) -> str:
 def _first_step(guidance: Sequence[Guidance], lang: Lang) -> tuple[str | None, bool, Guidance | None]:
     for item in guidance:
         if item.steps:
-            return item.steps[0].get(lang), item.source == "field", item
+            return item.steps[0].say(lang), item.source == "field", item
     if guidance:
         return None, guidance[0].source == "field", guidance[0]
     return None, False, None
@@ -240,8 +240,8 @@ def _causes(
             continue
         guidance = tuple(catalog.guidance[g] for g in finding.guidance if g in catalog.guidance)
         # The whole detail is in the details (this PC's settings); page 1 takes its one line.
-        line = (finding.summary or finding.detail)[lang]
-        cause = _Cause(finding.severity, words["this_pc"], f"{finding.title[lang]}: {line}", guidance)
+        line = (finding.summary or finding.detail).say(lang)
+        cause = _Cause(finding.severity, words["this_pc"], f"{finding.title.say(lang)}: {line}", guidance)
         cause.finding = finding
         # Checks of this PC that the same remedy answers are the same cause: one line.
         if guidance:
@@ -314,7 +314,7 @@ def answers(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[Answer]:
                 first_step=step,
                 step_is_field=is_field,
                 guidance_id=None if source is None else source.id,
-                guidance_title=None if source is None else source.title.get(lang),
+                guidance_title=None if source is None else source.title.say(lang),
                 path_end=path_ends.get(index),
             )
         )
@@ -343,14 +343,14 @@ def guidance_uses(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[Gu
                 order.append(item)
                 worst[item.id] = cause.severity
             if cause.finding is not None:
-                findings.setdefault(item.id, []).append(f"{cause.finding.title[lang]} ({words['this_pc']})")
+                findings.setdefault(item.id, []).append(f"{cause.finding.title.say(lang)} ({words['this_pc']})")
             checks.setdefault(item.id, []).extend(cause.checks)
     return [
         GuidanceUse(
             id=item.id,
-            title=item.title.get(lang),
-            text=item.text.get(lang),
-            steps=tuple(s.get(lang) for s in item.steps),
+            title=item.title.say(lang),
+            text=item.text.say(lang),
+            steps=tuple(s.say(lang) for s in item.steps),
             field=item.source == "field",
             applies_to=tuple(findings.get(item.id, []) + _grouped_refs(checks.get(item.id, []), words)),
             severity=str(worst[item.id]),
@@ -398,10 +398,10 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
             tls = " · ".join(v for v in (found.tls_version, found.cipher) if v) if found is not None else ""
             lines.append(
                 AppLine(
-                    test=label("apptest", app.test, lang),
+                    test=say(f"apptest.{app.test}", lang),
                     ok=app.ok,
                     via=None if app.via == "direct" else app.via,
-                    detail=app.detail,
+                    detail=say_any(app.detail, lang),
                     time_ms=None if app.time_ms is None else f"{app.time_ms:.0f}",
                     tls=tls or None,
                     certificate=numbers[_certificate_key(certificate)] if certificate else None,
@@ -413,19 +413,19 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
                 severity=str(explanation.severity),
                 port=f"{check.protocol.upper()} {check.port}",
                 default_port=check.default_port if check.port != check.default_port else None,
-                purpose=entry.purpose.get(lang),
+                purpose=entry.purpose.say(lang),
                 entry_id=entry.id,
                 where=_where(result, words),
                 address=result.address if result.address and check.host and result.address != check.host.name else None,
-                state=label("state", str(result.state), lang),
+                state=say(f"state.{result.state}", lang),
                 headline=explanation.headline_for(lang) if explanation.severity is Severity.INFO else None,
-                reason=result.reason,
+                reason=say_any(result.reason, lang),
                 # A check of this PC connects to its own socket: that round trip says nothing.
                 rtt_ms=None if result.rtt_ms is None or check.local else f"{result.rtt_ms:.1f}",
                 attempts=result.attempts,
                 application=tuple(lines),
                 # The sockets this PC has there, unless the verdict's own evidence already names them.
-                sockets=tuple(s for s in result.local_sockets if s not in result.reason),
+                sockets=tuple(s for s in result.local_sockets if s not in say_any(result.reason, lang)),
             )
         )
     table = [
@@ -460,11 +460,11 @@ def finding_rows(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, printed: se
         FindingRow(
             anchor=f"finding-{f.id}",
             severity=str(f.severity),
-            title=f.title[lang],
+            title=f.title.say(lang),
             # A problem or warning has its summary on page 1: here what it does not say (the rules, the commands).
-            detail=(f.beyond_summary if f.severity in ACTIONABLE and f.beyond_summary else f.detail)[lang],
+            detail=(f.beyond_summary if f.severity in ACTIONABLE and f.beyond_summary else f.detail).say(lang),
             guidance=tuple(
-                (g, catalog.guidance[g].title.get(lang), g in printed) for g in f.guidance if g in catalog.guidance
+                (g, catalog.guidance[g].title.say(lang), g in printed) for g in f.guidance if g in catalog.guidance
             ),
         )
         for f in findings
@@ -476,7 +476,7 @@ def skipped_groups(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[S
     groups: dict[tuple[str, str], list[CheckResult]] = {}
     for result, explanation in zip(diagnosis.results, diagnosis.explanations, strict=True):
         if not result.state.ran:
-            key = (label("state", str(result.state), lang), _skip_reason(explanation, lang))
+            key = (say(f"state.{result.state}", lang), _skip_reason(explanation, lang))
             groups.setdefault(key, []).append(result)
     # The catalogue's port numbers: a check that sent nothing never used the port it was moved to
     # (the header lists the moves), and "TCP 8443" says which entry it is where "TCP 39857 (=8443)" does not.
@@ -513,7 +513,7 @@ def _summary_list(
     if diagnosis.local is not None:
         for finding in diagnosis.local.findings:
             if finding.severity is severity:
-                out.setdefault(words["this_pc"], []).append(finding.title[lang])
+                out.setdefault(words["this_pc"], []).append(finding.title.say(lang))
     return list(out.items())
 
 
@@ -525,7 +525,7 @@ def path_rows(diagnosis: Diagnosis, lang: Lang) -> list[dict[str, Any]]:
         hops = "" if path.trace is None else path.trace.hops_text()
         rows.append(
             {
-                "title": f"{label('path', f'target-{path.target}', lang)} {where}",
+                "title": f"{say(f'path.target-{path.target}', lang)} {where}",
                 "lines": path.lines(lang),
                 "hops": hops,
             }
@@ -550,11 +550,11 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
     appendix = [
         {
             "port": e.label,
-            "purpose": e.purpose.get(lang),
+            "purpose": e.purpose.say(lang),
             "processes": ", ".join(p.name for p in e.processes_for(version)) or "-",
-            "direction": label("direction", e.direction, lang),
-            "change": label("configurable", configurable_code(e), lang),
-            "versions": e.versions_text.get(lang),
+            "direction": say(f"direction.{e.direction}", lang),
+            "change": say(f"configurable.{configurable_code(e)}", lang),
+            "versions": e.versions_text.say(lang),
         }
         for e in catalog.applicable(version)
     ]
@@ -563,8 +563,8 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "w": words,
         "overall": str(diagnosis.overall),
         "overall_text": words[f"overall_{diagnosis.overall}"],
-        "counts": [(str(s), label("severity", str(s), lang), counts[s]) for s in SEVERITY_ORDER],
-        "severity_titles": {str(s): label("severity", str(s), lang) for s in SEVERITY_ORDER},
+        "counts": [(str(s), say(f"severity.{s}", lang), counts[s]) for s in SEVERITY_ORDER],
+        "severity_titles": {str(s): say(f"severity.{s}", lang) for s in SEVERITY_ORDER},
         "answers": answers(diagnosis, catalog, lang),
         "passed": _summary_list(diagnosis, lang, words, Severity.PASSED),
         "info": _summary_list(diagnosis, lang, words, Severity.INFO),
@@ -572,12 +572,12 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "evidence": evidence_groups(rows),
         "certificates": certificates,
         "paths": path_rows(diagnosis, lang),
-        "paths_title": label("path", "heading", lang),
+        "paths_title": say("path.heading", lang),
         "findings": finding_rows(diagnosis, catalog, lang, printed),
         "skipped": skipped,
         "skipped_count": sum(len(g.entry_ids) for g in skipped),
         "notices": [
-            {"title": catalog.guidance[g].title.get(lang), "text": catalog.guidance[g].text.get(lang)}
+            {"title": catalog.guidance[g].title.say(lang), "text": catalog.guidance[g].text.say(lang)}
             for g in diagnosis.notices
         ],
         "cancelled": diagnosis.cancelled,
@@ -587,7 +587,7 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "manager": manager.typed,
         "manager_addresses": ", ".join(addresses),
         "version": version.describe(lang) if version else "-",
-        "role": label("role", str(diagnosis.request.role), lang),
+        "role": say(f"role.{diagnosis.request.role}", lang),
         "date": diagnosis.started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
         "duration": f"{diagnosis.duration_ms / 1000:.2f} s",
         "overrides": overrides,
@@ -596,9 +596,9 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "general_notes": [
             {
                 "id": g.id,
-                "title": g.title.get(lang),
-                "text": g.text.get(lang),
-                "steps": [s.get(lang) for s in g.steps],
+                "title": g.title.say(lang),
+                "text": g.text.say(lang),
+                "steps": [s.say(lang) for s in g.steps],
                 "printed": g.id in printed,
             }
             for g in catalog.general_notes

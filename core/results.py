@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.hosts import Host
+from core.i18n import Lang, Message, say_any
 
 if TYPE_CHECKING:
     from core.resolver import Resolved
@@ -103,9 +104,8 @@ class Check:
     """The port actually probed (after the user's overrides)."""
     default_port: int
     applies: bool
-    reason: str
-    """Why the check is planned this way, or why it does not apply (English; the UI explains)."""
-    reason_code: str
+    reason: Message
+    """Why the check is planned this way, or why it does not apply: ``[reason]`` of the message catalogue."""
     app_tests: tuple[str, ...] = ()
     """Application checks on the answering port (ids of ``core.checks``), in order."""
     sends: str | None = None
@@ -113,8 +113,6 @@ class Check:
     channel: str | None = None
     """``http`` or ``https`` for one of the two ways a client reaches the manager (a client
     uses one of them: each verdict depends on the other's); None for every other port."""
-    reason_args: tuple[tuple[str, str], ...] = ()
-    """Values for the reason's placeholders (``{server}``...): the words are the message catalogue's."""
     local: bool = False
     """True when the check looks at this PC (is it listening?) rather than a remote host."""
     expected_unreachable: bool = False
@@ -125,12 +123,22 @@ class Check:
     """For a check of this PC: the host that connects here (the manager), whose route picks
     the address that is judged."""
 
+    @property
+    def reason_code(self) -> str:
+        """The reason's code (``client-to-manager``, ``version``...)."""
+        return self.reason.code.removeprefix("reason.")
+
 
 class Evidence(Protocol):
     """What an application check saw, typed by the check (``core.checks``); made plain only
     for the JSON output."""
 
     def to_json(self) -> dict[str, Any]: ...
+
+
+Said = str | Message
+"""The sentence a verdict or a test rests on: a message of the catalogue around raw values
+(addresses, status lines, certificate names); plain text where a sentence is not in it yet."""
 
 
 @dataclass(frozen=True)
@@ -140,35 +148,35 @@ class AppResult:
     test: str
     """The check's id (``core.checks``): ``secars-https``, ``tls``..."""
     ok: bool
-    detail: str
+    detail: Said
     via: str = "direct"
     time_ms: float | None = None
     evidence: Evidence | None = None
     timed_out: bool = False
     """No complete answer within the deadline (on a lossy path the engine tries once more)."""
-    first_try: str | None = None
+    first_try: Said | None = None
     """When the engine tried twice (a lossy path): what the first try said."""
 
     @property
     def tries(self) -> int:
         return 1 if self.first_try is None else 2
 
-    def evidence_json(self) -> dict[str, Any]:
+    def evidence_json(self, lang: Lang) -> dict[str, Any]:
         found = {} if self.evidence is None else self.evidence.to_json()
         if self.timed_out:
             found["timed_out"] = True
         if self.first_try is not None:
-            found |= {"tries": self.tries, "first_try": self.first_try}
+            found |= {"tries": self.tries, "first_try": say_any(self.first_try, lang)}
         return found
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
             "test": self.test,
             "ok": self.ok,
-            "detail": self.detail,
+            "detail": say_any(self.detail, lang),
             "via": self.via,
             "time_ms": None if self.time_ms is None else round(self.time_ms, 1),
-            "evidence": self.evidence_json(),
+            "evidence": self.evidence_json(lang),
         }
 
 
@@ -176,7 +184,7 @@ class AppResult:
 class CheckResult:
     check: Check
     state: State
-    reason: str
+    reason: Said
     address: str | None = None
     rtt_ms: float | None = None
     attempts: int = 0
@@ -198,7 +206,7 @@ class CheckResult:
             return None
         return all(a.ok for a in self.application)
 
-    def application_json(self) -> dict[str, Any] | None:
+    def application_json(self, lang: Lang) -> dict[str, Any] | None:
         if not self.application:
             return None
         failed = [a for a in self.application if not a.ok]
@@ -206,11 +214,12 @@ class CheckResult:
         return {
             "test": "+".join(dict.fromkeys(a.test for a in self.application)),
             "ok": not failed,
-            "detail": "; ".join(f"{a.test} ({a.via}): {a.detail}" for a in shown),
-            "steps": [a.to_json() for a in self.application],
+            "detail": "; ".join(f"{a.test} ({a.via}): {say_any(a.detail, lang)}" for a in shown),
+            "steps": [a.to_json(lang) for a in self.application],
         }
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: Lang) -> dict[str, Any]:
+        """The JSON of ``check --json``: its sentences in ``lang``, the run's language."""
         check = self.check
         return {
             "id": check.entry_id,
@@ -227,10 +236,10 @@ class CheckResult:
             "attempts": self.attempts,
             "applies": check.applies,
             "expected_unreachable": check.expected_unreachable,
-            "reason": self.reason,
+            "reason": say_any(self.reason, lang),
             "cause": self.cause or None,
-            "plan_reason": check.reason,
-            "application": self.application_json(),
+            "plan_reason": check.reason.say(lang),
+            "application": self.application_json(lang),
             "error": self.error,
             "local_sockets": list(self.local_sockets),
         }

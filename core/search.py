@@ -1,7 +1,7 @@
 """Search over the catalogue: every term must match, in any order, in either language.
 
 An entry is found by its own words, by the words of the guidance it cites (titles, texts and
-steps: "firewall", "ファイアウォール"), and by the names technicians use for its protocol that
+steps: "firewall", and its Japanese word alike), and by the names technicians use for its protocol that
 the vendor's page does not ("SMB" for 445).
 """
 
@@ -11,15 +11,15 @@ import unicodedata
 from collections.abc import Mapping
 from functools import cache
 
-from core.catalog import Guidance, PortEntry, configurable_code, label
-from core.i18n import languages
+from core.catalog import Guidance, PortEntry, configurable_code
+from core.i18n import languages, say
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 
 
 def fold(text: str) -> str:
-    """Case- and width-insensitive form: ＴＣＰ, tcp and TCP match; カタカナ stays itself."""
+    """Case- and width-insensitive form: full-width TCP (U+FF34 U+FF23 U+FF30), tcp and TCP match; katakana stays itself."""
     return unicodedata.normalize("NFKC", text).casefold()
 
 
@@ -34,7 +34,7 @@ def guidance_haystack(guidance: tuple[Guidance, ...]) -> str:
     parts: list[str] = []
     for item in guidance:
         for lang in languages():
-            parts += [item.title.get(lang), item.text.get(lang), *(step.get(lang) for step in item.steps)]
+            parts += [item.title.say(lang), item.text.say(lang), *(step.say(lang) for step in item.steps)]
     return fold("\n".join(parts))
 
 
@@ -45,15 +45,15 @@ def entry_haystack(entry: PortEntry) -> str:
     parts += entry.search_terms  # protocol names technicians search by (ports.toml search_terms)
     for lang in languages():
         parts += [
-            entry.purpose.get(lang),
-            entry.initiator.get(lang),
-            entry.versions_text.get(lang),
-            label("direction", entry.direction, lang),
-            label("listener", entry.listener, lang),
-            label("configurable", configurable_code(entry), lang),
+            entry.purpose.say(lang),
+            entry.initiator.say(lang),
+            entry.versions_text.say(lang),
+            say(f"direction.{entry.direction}", lang),
+            say(f"listener.{entry.listener}", lang),
+            say(f"configurable.{configurable_code(entry)}", lang),
         ]
-        parts += [note.get(lang) for note in entry.notes]
-        parts += [p.note.get(lang) for p in entry.processes if p.note]
+        parts += [note.say(lang) for note in entry.notes]
+        parts += [p.note.say(lang) for p in entry.processes if p.note]
     parts += [p.name for p in entry.processes]
     return fold("\n".join(parts))
 

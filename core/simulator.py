@@ -25,11 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.catalog import Catalog, label, load_catalog
+from core.catalog import Catalog, load_catalog
 from core.checks.secars import SECARS_PATH
 from core.checks.version_api import VERSION_PATH
 from core.hosts import parse_host
-from core.i18n import Lang
+from core.i18n import Lang, say
 from core.invocation import command_line, program_argv
 from core.netbios import node_status_answer
 from core.plan import PlanRequest, Role, build_plan
@@ -432,27 +432,27 @@ def announcement(
 ) -> list[str]:
     """What ``simulate`` prints once it serves: what it simulates, and the command to paste."""
 
-    def say(code: str, **values: object) -> str:
-        return label("simulator", code, lang).format(**values)
+    def said(code: str, **values: object) -> str:
+        return say(f"simulator.{code}", lang, **values)
 
     shown = demonstration(manager, catalog)
     listening = ", ".join(f"{d}->{p}" for d, p in sorted(manager.bound.items()))
     lines = [
-        say(
+        said(
             "serving",
             profile=manager.profile,
-            description=say(f"profile-{manager.profile}"),
+            description=said(f"profile-{manager.profile}"),
             bind=manager.bind,
             listening=listening,
         )
     ]
-    lines += [say("not-serving", port=d, why=why) for d, why in sorted(manager.skipped.items())]
+    lines += [said("not-serving", port=d, why=why) for d, why in sorted(manager.skipped.items())]
     words = [*(program or program_argv()), *shown.check_args()]
-    lines.append(say("try", command=command_line(words)))
+    lines.append(said("try", command=command_line(words)))
     overrides = ", ".join(f"{d}={a}" for d, a in sorted(shown.overrides.items()))
-    role = label("role", str(shown.role), lang)
-    lines.append(say("window", manager=shown.manager, version=shown.version, role=role, overrides=overrides or "-"))
+    role = say(f"role.{shown.role}", lang)
+    lines.append(said("window", manager=shown.manager, version=shown.version, role=role, overrides=overrides or "-"))
     if shown.role is Role.CLIENT and sys.platform == "win32":
-        lines.append(say("windows-this-pc"))
-    lines.append(say("stop"))
+        lines.append(said("windows-this-pc"))
+    lines.append(said("stop"))
     return lines

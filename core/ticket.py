@@ -7,16 +7,16 @@ worst first, so the ticket and the report say the same thing.
 
 from __future__ import annotations
 
-from core.catalog import Catalog, label
+from core.catalog import Catalog
 from core.diagnosis import Diagnosis
-from core.i18n import Lang
+from core.i18n import Lang, say
 from core.report_context import answers
 from core.results import Severity
 
 
 def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
     def word(code: str) -> str:
-        return label("report", code, lang)
+        return say(f"report.{code}", lang)
 
     request = diagnosis.request
     counts = diagnosis.counts()
@@ -25,7 +25,7 @@ def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
         f"SEP Port Doctor: {word('title')}",
         f"{word('target')}: {request.manager.typed}",
         f"{word('version')}: {request.version.describe() if request.version else '-'}",
-        f"{word('role')}: {label('role', str(request.role), lang)}",
+        f"{word('role')}: {say(f'role.{request.role}', lang)}",
         f"{word('date')}: {diagnosis.started.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z')}"
         f" ({word('duration')} {diagnosis.duration_ms / 1000:.2f} s)",
         f"{word('computer')}: {diagnosis.computer} ({diagnosis.os_name})",
@@ -39,7 +39,7 @@ def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
         items = [a for a in found if a.severity == str(severity)]
         if not items:
             continue
-        lines += ["", f"{label('severity', str(severity), lang)} ({len(items)})"]
+        lines += ["", f"{say(f'severity.{severity}', lang)} ({len(items)})"]
         for item in items:
             subject = f"{item.subject} " if item.subject else ""
             lines.append(f"- {subject}{item.where}: {item.found}")

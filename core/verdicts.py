@@ -6,7 +6,9 @@ the port from more than one path (``core.checks.secars``: direct and through the
 
 from __future__ import annotations
 
-from core.i18n import Lang, say
+from collections.abc import Sequence
+
+from core.i18n import Joined, Message
 from core.results import AppResult, State
 
 VERDICT_GUIDANCE = {
@@ -46,14 +48,18 @@ HOST_CAUSES = (
 """Causes about the host or the name, not the port."""
 
 
-def path_name(app: AppResult, lang: Lang) -> str:
+def path_name(app: AppResult) -> Message:
+    """``direct``, or ``through proxy proxy01:8080``: the path a result took."""
     if app.via == "direct":
-        return say("word.direct", lang)
-    return say("word.through_proxy", lang, proxy=app.via.removeprefix("proxy "))
+        return Message("word.direct")
+    return Message("word.through_proxy", proxy=app.via.removeprefix("proxy "))
 
 
-def paths_detail(apps: list[AppResult], lang: Lang, *, named: bool = False) -> str:
+def paths_detail(apps: Sequence[AppResult], *, named: bool = False) -> Joined:
     """``direct: HTTP 200, body 'OK'; through proxy proxy01:8080: HTTP 200, body 'OK'``: each path named
     when there is more than one."""
     named = named or any(a.via != "direct" for a in apps)
-    return "; ".join(f"{path_name(a, lang)}: {a.detail}" if named else a.detail for a in apps)
+    return Joined(
+        tuple(Message("explain.path-detail", path=path_name(a), detail=a.detail) if named else a.detail for a in apps),
+        "explain.list-separator",
+    )

@@ -187,6 +187,16 @@ class SepVersion:
         return self.sort_key >= other.sort_key
 
 
+@dataclass(frozen=True)
+class Described:
+    """A version as each language describes it (a newer release, an unknown build): a value of a message."""
+
+    version: SepVersion
+
+    def say(self, lang: Lang) -> str:
+        return self.version.describe(lang)
+
+
 _RELEASE_RE = re.compile(
     r"^(?P<major>\d{1,2})(?:\.(?P<minor>\d{1,2}))?(?:\.(?P<third>\d{1,2}))?"
     r"(?:\s*RU\s*(?P<ru>\d{1,3}))?(?:\s*MP\s*(?P<mp>\d{1,3}))?(?:\s*Patch\s*(?P<patch>\d{1,3}))?$",
@@ -196,7 +206,7 @@ _BUILD_RE = re.compile(r"^(?P<major>\d{1,2})\.(?P<minor>\d{1,2})\.(?P<build>\d{1
 
 
 def _normalise(text: str) -> str:
-    # NFKC folds full-width digits and letters (１４．３ ＲＵ１) typed on Japanese IMEs.
+    # NFKC folds full-width digits and letters (14.3 RU1 typed full-width) typed on Japanese IMEs.
     folded = unicodedata.normalize("NFKC", text).strip()
     return re.sub(r"\s+", " ", folded)
 

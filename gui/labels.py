@@ -16,8 +16,10 @@ def set_label(label: QLabel, text: str) -> None:
     buddy = label.buddy()
     if buddy is None:
         return
-    # "検索(&S):" is read "検索", "&Search:" "Search": the mnemonic is not part of the name.
-    name = _JAPANESE_MNEMONIC.sub("", text).replace("&", "").rstrip(":： ")
+    # Japanese labels carry their mnemonic in brackets after the word ("WORD(&S):"), English ones
+    # inside it ("&Search:"): either way the mnemonic, and the colon (ASCII or full-width), are
+    # not part of the name read out.
+    name = _JAPANESE_MNEMONIC.sub("", text).replace("&", "").rstrip(":\uff1a ")
     buddy.setAccessibleName(name)
     edit = buddy.lineEdit() if isinstance(buddy, QComboBox) else None
     if edit is not None:

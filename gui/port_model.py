@@ -12,11 +12,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
-from core.catalog import Guidance, PortEntry, configurable_code, label
-from core.i18n import Lang
+from core.catalog import Guidance, PortEntry, configurable_code
+from core.i18n import Lang, say
 from core.search import entry_matches, query_terms
 from core.versions import SepVersion
-from gui.table_model import BilingualTableModel, Index
+from gui.table_model import Index, TranslatedTableModel
 
 COL_PORT, COL_PURPOSE, COL_PROCESS, COL_DIRECTION, COL_CONFIGURABLE, COL_VERSIONS = range(6)
 COLUMN_COUNT = 6
@@ -25,16 +25,19 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2
 APPLIES_ROLE = Qt.ItemDataRole.UserRole + 3
 
-_HEADERS: dict[Lang, tuple[str, ...]] = {
-    "ja": ("ポート", "用途", "応答準備プロセス", "方向", "ポート変更", "適用可能なバージョン"),
-    "en": ("Port", "Purpose", "Listening process", "Direction", "Port change", "Versions"),
-}
 
-
-class PortTableModel(BilingualTableModel):
+class PortTableModel(TranslatedTableModel):
     """One row per catalogue entry, shown in one language for one SEP version."""
 
-    HEADERS = _HEADERS
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("Port"),
+            self.tr("Purpose"),
+            self.tr("Listening process"),
+            self.tr("Direction"),
+            self.tr("Port change"),
+            self.tr("Versions"),
+        )
 
     def __init__(self, entries: tuple[PortEntry, ...], lang: Lang, parent: Any = None) -> None:
         super().__init__(lang, parent)
@@ -70,15 +73,15 @@ class PortTableModel(BilingualTableModel):
         if column == COL_PORT:
             return entry.label
         if column == COL_PURPOSE:
-            return entry.purpose.get(lang)
+            return entry.purpose.say(lang)
         if column == COL_PROCESS:
             return ", ".join(p.name for p in entry.processes_for(self._version)) or "—"
         if column == COL_DIRECTION:
-            return label("direction", entry.direction, lang)
+            return say(f"direction.{entry.direction}", lang)
         if column == COL_CONFIGURABLE:
-            return label("configurable", configurable_code(entry), lang)
+            return say(f"configurable.{configurable_code(entry)}", lang)
         if column == COL_VERSIONS:
-            return entry.versions_text.get(lang)
+            return entry.versions_text.say(lang)
         return ""
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -102,8 +105,8 @@ class PortTableModel(BilingualTableModel):
             return QBrush(QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
         if role == Qt.ItemDataRole.ToolTipRole:
             if not self.applies(entry) and self._version is not None:
-                reason = entry.versions_text.get(self._lang)
-                head = {"ja": "このバージョンには対象外", "en": "Does not apply to this version"}[self._lang]
+                reason = entry.versions_text.say(self._lang)
+                head = self.tr("Does not apply to this version")
                 return f"{head} ({self._version.release_name}): {reason}"
             return self.display_text(entry, column)  # the whole text of a cut-off cell
         return None

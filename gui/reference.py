@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QEvent, QItemSelection, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.catalog import DIRECTIONS, Catalog, PortEntry, configurable_code, label
-from core.i18n import Lang
+from core.catalog import DIRECTIONS, Catalog, PortEntry, configurable_code
+from core.i18n import Lang, say
 from core.versions import KNOWN_RELEASES, SepVersion, VersionError, parse_version
 from gui.labels import set_label
 from gui.port_model import COL_PORT, COL_PURPOSE, COLUMN_COUNT, ENTRY_ROLE, PortFilterProxy, PortTableModel
@@ -35,46 +35,30 @@ def entry_details_html(entry: PortEntry, catalog: Catalog, lang: Lang, version: 
     def h(text: str) -> str:
         return escape(text, quote=True)
 
+    # The window's own words (Qt Linguist: the translator installed for ``lang``).
     words = {
-        "ja": {
-            "process": "応答準備プロセス",
-            "initiator": "通信の開始",
-            "direction": "方向",
-            "listener": "待ち受ける場所",
-            "change": "ポート変更",
-            "versions": "適用可能なバージョン",
-            "notes": "説明",
-            "guidance": "ガイダンス",
-            "localhost": "localhost からの要求のみ受け付けます",
-            "not_applies": "このバージョンには対象外",
-            "applies": "このバージョンで使用",
-            "rule_of_thumb": "経験則(ベンダーの表にはありません)",
-            "none": "なし",
-        },
-        "en": {
-            "process": "Listening process",
-            "initiator": "Started by",
-            "direction": "Direction",
-            "listener": "Listens on",
-            "change": "Port change",
-            "versions": "Versions",
-            "notes": "Notes",
-            "guidance": "Guidance",
-            "localhost": "Accepts requests from localhost only",
-            "not_applies": "Does not apply to this version",
-            "applies": "Used by this version",
-            "rule_of_thumb": "Rule of thumb (not in the vendor's table)",
-            "none": "None",
-        },
-    }[lang]
-    parts = [f"<h2>{h(entry.label)} — {h(entry.purpose.get(lang))}</h2>"]
+        "process": QCoreApplication.translate("ReferenceView", "Listening process"),
+        "initiator": QCoreApplication.translate("ReferenceView", "Started by"),
+        "direction": QCoreApplication.translate("ReferenceView", "Direction"),
+        "listener": QCoreApplication.translate("ReferenceView", "Listens on"),
+        "change": QCoreApplication.translate("ReferenceView", "Port change"),
+        "versions": QCoreApplication.translate("ReferenceView", "Versions"),
+        "notes": QCoreApplication.translate("ReferenceView", "Notes"),
+        "guidance": QCoreApplication.translate("ReferenceView", "Guidance"),
+        "localhost": QCoreApplication.translate("ReferenceView", "Accepts requests from localhost only"),
+        "not_applies": QCoreApplication.translate("ReferenceView", "Does not apply to this version"),
+        "applies": QCoreApplication.translate("ReferenceView", "Used by this version"),
+        "rule_of_thumb": say("report.rule_of_thumb", lang),  # the report's words for it
+        "none": QCoreApplication.translate("ReferenceView", "None"),
+    }
+    parts = [f"<h2>{h(entry.label)} — {h(entry.purpose.say(lang))}</h2>"]
     if version is not None:
         if entry.applies_to(version):
             parts.append(f"<p><b>{h(words['applies'])}</b> ({h(version.release_name)})</p>")
         else:
             parts.append(
                 f"<p style='color:#a15c00'><b>{h(words['not_applies'])}</b> ({h(version.release_name)}): "
-                f"{h(entry.versions_text.get(lang))}</p>"
+                f"{h(entry.versions_text.say(lang))}</p>"
             )
     rows = []
     if entry.processes:
@@ -82,7 +66,7 @@ def entry_details_html(entry: PortEntry, catalog: Catalog, lang: Lang, version: 
         for process in entry.processes:
             text = h(process.name)
             if process.note:
-                text += f" ({h(process.note.get(lang))})"
+                text += f" ({h(process.note.say(lang))})"
             if version is not None and not process.applies_to(version):
                 text = f"<span style='color:gray'>{text}</span>"
             items.append(text)
@@ -90,16 +74,16 @@ def entry_details_html(entry: PortEntry, catalog: Catalog, lang: Lang, version: 
     else:
         rows.append((words["process"], h(words["none"])))
     rows += [
-        (words["initiator"], h(entry.initiator.get(lang))),
-        (words["direction"], h(label("direction", entry.direction, lang))),
-        (words["listener"], h(label("listener", entry.listener, lang))),
-        (words["change"], h(label("configurable", configurable_code(entry), lang))),
-        (words["versions"], h(entry.versions_text.get(lang))),
+        (words["initiator"], h(entry.initiator.say(lang))),
+        (words["direction"], h(say(f"direction.{entry.direction}", lang))),
+        (words["listener"], h(say(f"listener.{entry.listener}", lang))),
+        (words["change"], h(say(f"configurable.{configurable_code(entry)}", lang))),
+        (words["versions"], h(entry.versions_text.say(lang))),
     ]
     parts.append("<table cellpadding='3'>")
     parts += [f"<tr><th align='left' valign='top'>{h(k)}</th><td>{v}</td></tr>" for k, v in rows]
     parts.append("</table>")
-    notes = [n.get(lang) for n in entry.notes]
+    notes = [n.say(lang) for n in entry.notes]
     if entry.localhost_only:
         notes.append(words["localhost"])
     if notes:
@@ -111,15 +95,15 @@ def entry_details_html(entry: PortEntry, catalog: Catalog, lang: Lang, version: 
         for gid in entry.guidance:
             g = catalog.guidance[gid]
             marker = f" <i>({h(words['rule_of_thumb'])})</i>" if g.source == "field" else ""
-            parts.append(f"<p><b>{h(g.title.get(lang))}</b>{marker}<br>{h(g.text.get(lang))}</p>")
+            parts.append(f"<p><b>{h(g.title.say(lang))}</b>{marker}<br>{h(g.text.say(lang))}</p>")
             if g.steps:
-                parts.append("<ol>" + "".join(f"<li>{h(s.get(lang))}</li>" for s in g.steps) + "</ol>")
+                parts.append("<ol>" + "".join(f"<li>{h(s.say(lang))}</li>" for s in g.steps) + "</ol>")
     if catalog.general_notes:
         # The page's notes for the whole table hold for every port: shown with each, as the vendor's.
-        parts.append(f"<h3>{h(label('report', 'general_notes', lang))}</h3><ul>")
+        parts.append(f"<h3>{h(say('report.general_notes', lang))}</h3><ul>")
         for g in catalog.general_notes:
-            steps = "".join(f" {h(s.get(lang))}" for s in g.steps)
-            parts.append(f"<li><b>{h(g.title.get(lang))}</b>: {h(g.text.get(lang))}{steps}</li>")
+            steps = "".join(f" {h(s.say(lang))}" for s in g.steps)
+            parts.append(f"<li><b>{h(g.title.say(lang))}</b>: {h(g.text.say(lang))}{steps}</li>")
         parts.append("</ul>")
     return "\n".join(parts)
 
@@ -182,7 +166,7 @@ class ReferenceView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        # A cut purpose keeps its start and its end ("プッシュ…配備"); the tooltip and the details
+        # A cut purpose keeps its start and its end ("Push…computers"); the tooltip and the details
         # pane have the whole text.
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.verticalHeader().hide()
@@ -276,7 +260,7 @@ class ReferenceView(QWidget):
 
     def retranslate(self) -> None:
         set_label(self.search_label, self.tr("&Search:"))
-        self.search.setPlaceholderText(self.tr("port, process, purpose… (e.g. 445 windows, プッシュ)"))
+        self.search.setPlaceholderText(self.tr("port, process, purpose… (e.g. 445 windows, push)"))
         self.search.setToolTip(self.tr("Every word must match, in any order, in Japanese or English"))
         set_label(self.version_label, self.tr("SEP v&ersion:"))  # Alt+V is the View menu
         line_edit = self.version_combo.lineEdit()
@@ -290,7 +274,7 @@ class ReferenceView(QWidget):
         self._fill_combo(self.protocol_combo, [("", self.tr("All")), ("tcp", "TCP"), ("udp", "UDP")])
         self._fill_combo(
             self.direction_combo,
-            [("", self.tr("All"))] + [(d, label("direction", d, self.lang)) for d in DIRECTIONS],
+            [("", self.tr("All"))] + [(d, say(f"direction.{d}", self.lang)) for d in DIRECTIONS],
         )
         self._update_count()
         self._show_details()

@@ -1,8 +1,8 @@
-"""What the program's table models share: headers in the user's language, flat rows."""
+"""What the program's table models share: headers in the user's language (Qt Linguist), flat rows."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -11,10 +11,12 @@ from core.i18n import Lang
 Index = QModelIndex | QPersistentModelIndex
 
 
-class BilingualTableModel(QAbstractTableModel):
-    """A flat table whose column headers come in Japanese and English."""
+class TranslatedTableModel(QAbstractTableModel):
+    """A flat table whose column headers are the window's own words (``self.tr``), shown again
+    when the language changes; its cells say catalogue words in ``lang``."""
 
-    HEADERS: ClassVar[dict[Lang, tuple[str, ...]]]
+    def headers(self) -> tuple[str, ...]:
+        raise NotImplementedError
 
     def __init__(self, lang: Lang, parent: Any = None) -> None:
         super().__init__(parent)
@@ -31,16 +33,17 @@ class BilingualTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else self.row_total()
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS["en"])
+        return 0 if parent.isValid() else len(self.headers())
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         horizontal_text = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-        if horizontal_text and 0 <= section < len(self.HEADERS["en"]):
-            return self.HEADERS[self._lang][section]
+        headers = self.headers()
+        if horizontal_text and 0 <= section < len(headers):
+            return headers[section]
         return None
 
     def _all_changed(self) -> None:
-        rows, columns = self.row_total(), len(self.HEADERS["en"])
+        rows, columns = self.row_total(), len(self.headers())
         if rows:
             self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
 
@@ -48,4 +51,4 @@ class BilingualTableModel(QAbstractTableModel):
         if lang != self._lang:
             self._lang = lang
             self._all_changed()
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.HEADERS["en"]) - 1)
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.headers()) - 1)

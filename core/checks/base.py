@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from core.hosts import Host
-from core.i18n import languages, say
+from core.i18n import Message, Sayable
 from core.results import AppResult, CheckResult, Severity, State
 from core.versions import SepVersion
 
@@ -60,15 +60,15 @@ class Judgement:
     """How a check explains one of its results: the explanation without the guidance texts."""
 
     severity: Severity
-    headline: dict[str, str]
-    """One line in each language."""
+    headline: Sayable
+    """One line: a message of ``[check]`` (``words``) and the evidence it quotes."""
     guidance: tuple[str, ...]
     """Guidance ids (guidance.toml), most useful first."""
 
 
-def words(code: str, **values: object) -> dict[str, str]:
-    """A sentence of the messages' ``[check]`` in each language, with its values filled in."""
-    return {lang: say(f"check.{code}", lang, **values) for lang in languages()}
+def words(code: str, **values: object) -> Message:
+    """A sentence of the messages' ``[check]``, with its values (raw, or words themselves)."""
+    return Message(f"check.{code}", **values)
 
 
 class ApplicationCheck:

@@ -11,9 +11,8 @@ from typing import Any
 from core.checks.base import ApplicationCheck, Judgement, OpenPort, words
 from core.hosts import Host
 from core.http_checks import HttpExchange, HttpFailure, http_get, proxy_label, url_for
-from core.i18n import languages, say
+from core.i18n import Message
 from core.results import AppResult, CheckResult, Severity, State
-from core.untrusted import strip_credentials
 from core.verdicts import CAUSE_GUIDANCE, VERDICT_GUIDANCE, path_name, paths_detail
 from core.versions import SepVersion
 
@@ -77,7 +76,7 @@ async def secars_check(scheme: str, host: Host, port: int, timeout: float, *, pr
         exchange = await http_get(url, timeout=timeout, proxy=proxy)
     except HttpFailure as exc:
         evidence = HttpEvidence(url, failed_at_proxy=proxy is not None and exc.at_proxy)
-        return AppResult(test, False, strip_credentials(str(exc)), via, None, evidence, timed_out=exc.timed_out)
+        return AppResult(test, False, exc.words, via, None, evidence, timed_out=exc.timed_out)
     return secars_verdict(test, exchange, via, url, through_proxy=proxy is not None)
 
 
@@ -87,16 +86,17 @@ def secars_verdict(test: str, exchange: HttpExchange, via: str, url: str, *, thr
         url, exchange.status, exchange.excerpt(), exchange.truncated, exchange.server, exchange.reason
     )
     if exchange.status != 200:
-        detail = f"HTTP {exchange.status} {exchange.reason}".strip()
+        status_line = f"HTTP {exchange.status} {exchange.reason}".strip()
         if through_proxy and _answer_from_proxy(exchange, exchange.proxy_marks):
             proxied = dataclasses.replace(evidence, failed_at_proxy=True)
-            return AppResult(test, False, f"{detail} from the proxy", via, exchange.time_ms, proxied)
-        return AppResult(test, False, f"{detail}, not 200 OK", via, exchange.time_ms, evidence)
+            words = Message("evidence.http-from-proxy", status_line=status_line)
+            return AppResult(test, False, words, via, exchange.time_ms, proxied)
+        words = Message("evidence.http-not-200", status_line=status_line)
+        return AppResult(test, False, words, via, exchange.time_ms, evidence)
     if exchange.body.rstrip(b" \t\r\n") != b"OK":
-        return AppResult(
-            test, False, f"HTTP 200 but the body is {exchange.excerpt()!r}, not 'OK'", via, exchange.time_ms, evidence
-        )
-    return AppResult(test, True, "HTTP 200, body 'OK'", via, exchange.time_ms, evidence)
+        words = Message("evidence.secars-body", body=repr(exchange.excerpt()))
+        return AppResult(test, False, words, via, exchange.time_ms, evidence)
+    return AppResult(test, True, Message("evidence.secars-ok"), via, exchange.time_ms, evidence)
 
 
 def _blamed_on_proxy(app: AppResult) -> bool:
@@ -147,21 +147,22 @@ class Secars(ApplicationCheck):
             return None  # both paths pass: the passed headline names them
         # The manager answered right directly, so whatever went wrong through the proxy is the proxy's doing.
         blamed = not proxy.ok and (_blamed_on_proxy(proxy) or direct_ok)
-        direct_words = {
-            lang: (
-                paths_detail([direct[0]], lang, named=True)
-                if state is State.OPEN and direct
-                else f"{say('word.direct', lang)}: {say(f'state.{state}', lang)}"
+        direct_words = (
+            paths_detail([direct[0]], named=True)
+            if state is State.OPEN and direct
+            else Message("explain.path-state", path=Message("word.direct"), state=Message(f"state.{state}"))
+        )
+        proxy_words = (
+            Message(
+                "explain.path-proxy-failed",
+                path=path_name(proxy),
+                failed=Message("cause.proxy-failed"),
+                detail=proxy.detail,
             )
-            for lang in languages()
-        }
-        proxy_words = {}
-        for lang in languages():
-            if not blamed:
-                proxy_words[lang] = paths_detail([proxy], lang)
-            else:
-                proxy_words[lang] = f"{path_name(proxy, lang)}: {say('cause.proxy-failed', lang)}: {proxy.detail}"
-        headline: dict[str, str] = {lang: f"{direct_words[lang]}; {proxy_words[lang]}" for lang in languages()}
+            if blamed
+            else paths_detail([proxy])
+        )
+        headline = Message("explain.both-paths", direct=direct_words, proxy=proxy_words)
         verdict = [VERDICT_GUIDANCE[state]] if state in VERDICT_GUIDANCE else []
         if proxy.ok:
             # Only the proxy gets through (or only it answers right): the client works only if it uses the proxy.

@@ -10,8 +10,9 @@ from typing import Any
 from core.checks.base import ApplicationCheck, Judgement, OpenPort, words
 from core.hosts import Host
 from core.http_checks import MAX_JSON_DEPTH, HttpExchange, HttpFailure, http_get, json_depth, url_for
+from core.i18n import Message
 from core.results import AppResult, CheckResult, Severity
-from core.versions import SepVersion, VersionError, parse_version
+from core.versions import Described, SepVersion, VersionError, parse_version
 
 VERSION_PATH = "/sepm/api/v1/version"
 CHECK_ID = "sepm-version"
@@ -47,7 +48,7 @@ async def sepm_version_check(host: Host, port: int, timeout: float, expected: Se
     try:
         exchange = await http_get(url, timeout=timeout)
     except HttpFailure as exc:
-        return AppResult(CHECK_ID, False, str(exc), "direct", None, VersionEvidence(url), timed_out=exc.timed_out)
+        return AppResult(CHECK_ID, False, exc.words, "direct", None, VersionEvidence(url), timed_out=exc.timed_out)
     return version_verdict(exchange, expected, url)
 
 
@@ -78,23 +79,24 @@ def version_verdict(exchange: HttpExchange, expected: SepVersion | None, url: st
     """The version API's verdict on one answer (any status and body)."""
     evidence = VersionEvidence(url, exchange.status, exchange.excerpt())
 
-    def verdict(ok: bool, detail: str, found: VersionEvidence = evidence) -> AppResult:
+    def verdict(ok: bool, detail: Message, found: VersionEvidence = evidence) -> AppResult:
         return AppResult(CHECK_ID, ok, detail, "direct", exchange.time_ms, found)
 
     if exchange.status != 200:
-        return verdict(False, f"HTTP {exchange.status}: no version")
+        return verdict(False, Message("evidence.version-http", status=exchange.status))
     try:
         raw = reported_version(exchange.body)
         reported = parse_version(raw)
     except (ValueError, VersionError) as exc:
-        return verdict(False, f"the answer holds no readable version ({exc})")
+        return verdict(False, Message("evidence.version-unreadable", error=str(exc)))
     read = VersionEvidence(url, exchange.status, exchange.excerpt(), raw, reported.describe())
+    said = Described(reported)
     if expected is None:
-        return verdict(True, f"manager reports {reported.describe()}", read)
+        return verdict(True, Message("evidence.version-reported", version=said), read)
     read = VersionEvidence(url, exchange.status, exchange.excerpt(), raw, reported.describe(), expected.release_name)
     if reported.release_key == expected.release_key:
-        return verdict(True, f"manager reports {reported.describe()}, as entered", read)
-    return verdict(False, f"manager reports {reported.describe()}, but {expected.release_name} was entered", read)
+        return verdict(True, Message("evidence.version-as-entered", version=said), read)
+    return verdict(False, Message("evidence.version-differs", version=said, entered=expected.release_name), read)
 
 
 class VersionApi(ApplicationCheck):

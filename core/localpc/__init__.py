@@ -20,7 +20,7 @@ from pathlib import PurePath
 from typing import Any, Protocol
 
 from core.hosts import Host
-from core.i18n import languages
+from core.i18n import Message
 from core.localpc.client import (
     SEP_KEY,
     SEP_KEY_WOW,
@@ -42,6 +42,7 @@ from core.localpc.windows import (
     system_powershell,
 )
 from core.results import Severity
+from core.versions import Described
 
 __all__ = [
     "FPS_GROUP",
@@ -137,9 +138,9 @@ def server_service_finding(services: list[dict[str, Any]]) -> LocalFinding:
     )
 
 
-def _joined(first: dict[str, str], then: dict[str, str]) -> dict[str, str]:
-    """Two sentences of a finding, in both languages."""
-    return {"ja": f"{first['ja']}。{then['ja']}", "en": f"{first['en']}. {then['en']}"}
+def _joined(first: Message, then: Message) -> Message:
+    """Two sentences of a finding."""
+    return Message("local.two-sentences", first=first, then=then)
 
 
 def config_findings(config: ClientConfig | None, manager: str | None = None) -> tuple[LocalFinding, LocalFinding]:
@@ -149,15 +150,12 @@ def config_findings(config: ClientConfig | None, manager: str | None = None) -> 
             LocalFinding("sep-client", Severity.WARNING, title("sep-client"), missing),
             LocalFinding("management-servers", Severity.NOT_TESTED, title("management-servers"), missing),
         )
-    described = {
-        lang: config.version.describe(lang) if config.version else (config.product_version or "?")
-        for lang in languages()
-    }
+    described = Described(config.version) if config.version else (config.product_version or "?")
     client = LocalFinding(
         "sep-client",
         Severity.INFO,
         title("sep-client"),
-        {lang: words("client-version", version=described[lang])[lang] for lang in ("ja", "en")},
+        words("client-version", version=described),
         (),
         {"product_version": config.product_version},
     )

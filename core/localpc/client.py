@@ -93,7 +93,7 @@ class ClientConfig:
 
 
 def _spellings(host: str) -> set[str]:
-    """A host as typed and as the resolver is given it (IDNA): 管理サーバー.社内.example is xn--...."""
+    """A host as typed and as the resolver is given it (IDNA): a Japanese name is its xn--... form."""
     typed = host.strip().strip("[]").lower()
     try:
         return {typed, parse_host(host).name.lower()}

@@ -1,23 +1,24 @@
-"""What the checks of this PC found: findings in Japanese and English, and the report."""
+"""What the checks of this PC found: findings (their words are messages of the catalogue's
+``[local]``, said in whichever language is asked), and the report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.i18n import languages, say
+from core.i18n import Message, Sayable
 from core.results import Severity
 
 if TYPE_CHECKING:
     from core.localpc.client import ClientConfig
 
 
-def words(code: str, **values: object) -> dict[str, str]:
-    """A finding's words in every language, from the message catalogue's ``[local]``, with ``values`` filled in."""
-    return {lang: say(f"local.{code}", lang, **values) for lang in languages()}
+def words(code: str, **values: object) -> Message:
+    """A finding's words: the message catalogue's ``[local]``, with ``values`` (raw, or words themselves)."""
+    return Message(f"local.{code}", **values)
 
 
-def title(finding_id: str) -> dict[str, str]:
+def title(finding_id: str) -> Message:
     return words(f"title-{finding_id}")
 
 
@@ -25,15 +26,15 @@ def title(finding_id: str) -> dict[str, str]:
 class LocalFinding:
     id: str
     severity: Severity
-    title: dict[str, str]
-    detail: dict[str, str]
+    title: Message
+    detail: Sayable
     guidance: tuple[str, ...] = ()
     evidence: dict[str, Any] = field(default_factory=dict)
     ports: tuple[tuple[str, int], ...] = ()
     """(protocol, port) that the finding is about, where it is about ports (File and Printer Sharing)."""
-    summary: dict[str, str] | None = None
+    summary: Sayable | None = None
     """One line for a summary (the report's page 1) where ``detail`` is long; None: the detail."""
-    beyond_summary: dict[str, str] | None = None
+    beyond_summary: Sayable | None = None
     """What ``detail`` says that ``summary`` does not: the report's details print it under a finding
     whose summary page 1 shows (None: the whole detail)."""
 
@@ -41,8 +42,8 @@ class LocalFinding:
         return {
             "id": self.id,
             "severity": str(self.severity),
-            "title": self.title[lang],
-            "detail": self.detail[lang],
+            "title": self.title.say(lang),
+            "detail": self.detail.say(lang),
             "guidance": list(self.guidance),
             "evidence": self.evidence,
         }

@@ -23,6 +23,7 @@ from functools import cache
 from typing import Any
 
 from core.catalog import PUSH_ROLES, load_catalog
+from core.i18n import Joined, Message
 from core.localpc.findings import Facing, LocalFinding, title, words
 from core.results import Severity
 
@@ -254,22 +255,12 @@ def judge_port(
 # --- the findings ---------------------------------------------------------------------------
 
 
-def _profile_word(profile: str) -> dict[str, str]:
+def _profile_word(profile: str) -> Message:
     return words(f"profile-{profile.lower()}")
 
 
-def _join(parts: Iterable[dict[str, str]], sep: tuple[str, str] = ("、", ", ")) -> dict[str, str]:
-    items = list(parts)
-    return {"ja": sep[0].join(p["ja"] for p in items), "en": sep[1].join(p["en"] for p in items)}
-
-
-def _fill(code: str, **values: object) -> dict[str, str]:
-    """``words`` where a value may itself be bilingual (a dict with ja and en)."""
-    out = {}
-    for lang in ("ja", "en"):
-        filled = {k: (v[lang] if isinstance(v, dict) else v) for k, v in values.items()}
-        out[lang] = words(code, **filled)[lang]
-    return out
+def _join(parts: Iterable[Message], separator: str = "word.list-separator") -> Joined:
+    return Joined(tuple(parts), separator)
 
 
 def _suggestions(verdicts: list[PortVerdict], manager: str | None) -> tuple[list[str], bool]:
@@ -308,7 +299,7 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
     manager_ip = _address(manager)
     nets = local_networks(document)
     states = _join(
-        _fill("profile-state-" + ("on" if on else "off"), profile=_profile_word(name))
+        words("profile-state-" + ("on" if on else "off"), profile=_profile_word(name))
         for name, on in sorted(profiles.items())
     )
     on = [p for p in where.profiles if profiles.get(p)]
@@ -322,18 +313,18 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
         "manager": manager,
     }
     if where.known:
-        place = _fill(
+        place = words(
             "facing-interface", profile=profile_words, interface=where.interface, address=where.address or "?"
         )
     else:
-        place = _fill(
+        place = words(
             "facing-unknown" if manager else "facing-no-manager", profiles=profile_words, manager=manager or ""
         )
     profiles_finding = LocalFinding(
         "firewall-profiles",
         Severity.INFO,
         title("firewall-profiles"),
-        _fill("profiles-on" if on else "profiles-off", place=place, states=states),
+        words("profiles-on" if on else "profiles-off", place=place, states=states),
         ("client-firewall-off-until-restart",)
         if on
         else ("sep-firewall-allows-default", "client-firewall-off-until-restart"),
@@ -351,7 +342,7 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
             "file-printer-sharing",
             Severity.INFO,
             title("file-printer-sharing"),
-            _fill("fps-firewall-off", place=place),
+            words("fps-firewall-off", place=place),
             ("sep-firewall-allows-default", "client-firewall-off-until-restart"),
             {**evidence_base, "rules": rule_evidence},
         )
@@ -368,13 +359,13 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
     }
     if not blocked:
         used = sorted({v.rule for v in verdicts if v.rule})
-        detail = _fill("fps-allowed", place=place, rules=", ".join(used), manager=manager or words("the-manager"))
+        detail = words("fps-allowed", place=place, rules=", ".join(used), manager=manager or words("the-manager"))
         return profiles_finding, LocalFinding(
             "file-printer-sharing", Severity.PASSED, title("file-printer-sharing"), detail, (), evidence
         )
     reasons = _join(
         (
-            _fill(
+            words(
                 f"why-{v.status}",
                 port=v.port.label,
                 rule=v.rule or "",
@@ -384,32 +375,32 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
             )
             for v in blocked
         ),
-        ("。", "; "),
+        "local.reason-separator",
     )
     ports = ", ".join(dict.fromkeys(v.port.label for v in blocked))
     commands, gpo = _suggestions(blocked, manager)
-    detail = _fill("fps-blocked", place=place, ports=ports, reasons=reasons, manager=manager or words("the-manager"))
+    detail = words("fps-blocked", place=place, ports=ports, reasons=reasons, manager=manager or words("the-manager"))
     remedies = []
     if gpo:
         remedies.append(words("remedy-gpo"))
     if commands:
-        remedies.append(_fill("remedy-command", command="; ".join(commands)))
-    remedies.append(_fill("remedy-group", command=f'Enable-NetFirewallRule -Group "{FPS_GROUP}"'))
-    detail = {lang: " ".join([detail[lang], *(r[lang] for r in remedies)]) for lang in ("ja", "en")}
-    why = _fill("fps-blocked-rules", ports=ports, reasons=reasons)
-    beyond_summary = {lang: " ".join([why[lang], *(r[lang] for r in remedies)]) for lang in ("ja", "en")}
+        remedies.append(words("remedy-command", command="; ".join(commands)))
+    remedies.append(words("remedy-group", command=f'Enable-NetFirewallRule -Group "{FPS_GROUP}"'))
+    said = Joined((detail, *remedies), "word.sentence-separator")
+    why = words("fps-blocked-rules", ports=ports, reasons=reasons)
+    beyond_summary = Joined((why, *remedies), "word.sentence-separator")
     evidence["suggested_commands"] = commands
     evidence["group_command"] = f'Enable-NetFirewallRule -Group "{FPS_GROUP}"'
     only_unknown = all(v.status == "unknown" for v in blocked)
     severity = Severity.PROBLEM if any(v.port.push == "smb" for v in blocked) and not only_unknown else Severity.WARNING
     guidance = ("allow-file-printer-sharing", "push-windows-firewall", "client-firewall-off-until-restart")
     blocked_ports = tuple(dict.fromkeys((v.port.protocol, v.port.port) for v in blocked))
-    summary = _fill("fps-blocked-summary", place=place, manager=manager or words("the-manager"))
+    summary = words("fps-blocked-summary", place=place, manager=manager or words("the-manager"))
     return profiles_finding, LocalFinding(
         "file-printer-sharing",
         severity,
         title("file-printer-sharing"),
-        detail,
+        said,
         guidance,
         evidence,
         blocked_ports,

@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from core.i18n import Lang, known
-from core.i18n import say as say_message
+from core.i18n import Lang, known, say
 
 
-def say(code: str, lang: Lang, **values: object) -> str:
+def path_words(code: str, lang: Lang, **values: object) -> str:
     """The words of ``[path] code`` in ``lang`` with ``values`` filled in."""
-    return say_message(f"path.{code}", lang, **values)
+    return say(f"path.{code}", lang, **values)
 
 
 @dataclass(frozen=True)
@@ -49,9 +48,9 @@ class DnsFacts:
 
     def text(self, lang: Lang) -> str:
         if not self.addresses:
-            return say("dns-failed", lang, name=self.name, error=self.error or "?")
+            return path_words("dns-failed", lang, name=self.name, error=self.error or "?")
         others = [a for a in self.addresses if a != self.used]
-        words = say(
+        words = path_words(
             "dns-answer",
             lang,
             name=self.name,
@@ -60,7 +59,7 @@ class DnsFacts:
             ms=f"{self.lookup_ms:.0f}" if self.lookup_ms is not None else "?",
         )
         if others:
-            words += say("dns-others", lang, others=", ".join(others))
+            words += path_words("dns-others", lang, others=", ".join(others))
         return words
 
 
@@ -97,22 +96,22 @@ class RouteFacts:
 
     def text(self, lang: Lang) -> str:
         if self.source is None:
-            return say("route-none", lang, error=self.error or "?")
-        words = say("route-source", lang, source=self.source, interface=self.interface or "?")
+            return path_words("route-none", lang, error=self.error or "?")
+        words = path_words("route-source", lang, source=self.source, interface=self.interface or "?")
         if self.profile:
             code = f"local.profile-{self.profile.lower()}"
-            words += say("route-profile", lang, profile=say_message(code, lang) if known(code) else self.profile)
+            words += path_words("route-profile", lang, profile=say(code, lang) if known(code) else self.profile)
         if not self.gateway_known:
-            words += say("route-gateway-unknown", lang)
+            words += path_words("route-gateway-unknown", lang)
         elif self.gateway is None:
-            words += say("route-on-link", lang)
+            words += path_words("route-on-link", lang)
         else:
-            words += say("route-gateway", lang, gateway=self.gateway)
+            words += path_words("route-gateway", lang, gateway=self.gateway)
         if self.proxy_known:
             words += (
-                say("route-proxy", lang, proxy=", ".join(p.removeprefix("proxy ") for p in self.proxies))
+                path_words("route-proxy", lang, proxy=", ".join(p.removeprefix("proxy ") for p in self.proxies))
                 if self.proxies
-                else say("route-no-proxy", lang)
+                else path_words("route-no-proxy", lang)
             )
         return words
 
@@ -146,12 +145,14 @@ class EchoFacts:
 
     def text(self, lang: Lang) -> str:
         if self.state is EchoState.ANSWERED:
-            return say("echo-answered", lang, received=self.received, sent=self.sent, rtt=f"{self.rtt_ms or 0:.1f}")
+            return path_words(
+                "echo-answered", lang, received=self.received, sent=self.sent, rtt=f"{self.rtt_ms or 0:.1f}"
+            )
         if self.state is EchoState.NOT_AVAILABLE:
-            return say("echo-not-available", lang, detail=self.detail)
+            return path_words("echo-not-available", lang, detail=self.detail)
         if self.state is EchoState.UNREACHABLE:
-            return say("echo-unreachable", lang, sent=self.sent, detail=self.detail)
-        return say("echo-no-answer", lang, sent=self.sent)
+            return path_words("echo-unreachable", lang, sent=self.sent, detail=self.detail)
+        return path_words("echo-no-answer", lang, sent=self.sent)
 
 
 class HopKind(StrEnum):
@@ -185,7 +186,7 @@ class Hop:
 
 def hop_text(host: str, hop: Hop, lang: Lang) -> str:
     """One hop as it arrives (the window's live line)."""
-    return say("live-hop", lang, host=host, ttl=hop.ttl, address=hop.address or "*")
+    return path_words("live-hop", lang, host=host, ttl=hop.ttl, address=hop.address or "*")
 
 
 class TraceEnd(StrEnum):
@@ -249,19 +250,21 @@ class TraceFacts:
         last = self.last_answered
         where = f"{self.protocol.upper()} {self.port}" if self.port is not None else self.address
         if self.end is TraceEnd.NOT_AVAILABLE:
-            return say("trace-not-available", lang, detail=self.detail)
+            return path_words("trace-not-available", lang, detail=self.detail)
         if self.end is TraceEnd.CANCELLED:
-            return say("trace-cancelled", lang)
+            return path_words("trace-cancelled", lang)
         if self.end is TraceEnd.ON_LINK:
-            return say("trace-on-link", lang, target=self.address, where=where)
+            return path_words("trace-on-link", lang, target=self.address, where=where)
         if self.end is TraceEnd.REACHED and last is not None:
-            return say("trace-reached", lang, target=self.address, ttl=last.ttl, where=where)
+            return path_words("trace-reached", lang, target=self.address, ttl=last.ttl, where=where)
         if self.end is TraceEnd.REJECTED and last is not None:
-            return say("trace-rejected", lang, hop=last.address or "?", ttl=last.ttl, icmp=last.icmp, where=where)
+            return path_words(
+                "trace-rejected", lang, hop=last.address or "?", ttl=last.ttl, icmp=last.icmp, where=where
+            )
         if self.end is TraceEnd.LAST_HOP and last is not None:
             silent = sum(1 for h in self.hops if h.ttl > last.ttl)
-            return say("trace-last-hop", lang, hop=last.address or "?", ttl=last.ttl, where=where, silent=silent)
-        return say("trace-no-answer", lang, count=len(self.hops), where=where)
+            return path_words("trace-last-hop", lang, hop=last.address or "?", ttl=last.ttl, where=where, silent=silent)
+        return path_words("trace-no-answer", lang, count=len(self.hops), where=where)
 
 
 @dataclass(frozen=True)
@@ -292,13 +295,13 @@ class PathFacts:
         if self.dns is not None:
             out.append(self.dns.text(lang))
             if self.dns.mismatch:
-                out.append(say("dns-sylink-mismatch", lang, last=self.dns.last_server_ip, name=self.dns.name))
+                out.append(path_words("dns-sylink-mismatch", lang, last=self.dns.last_server_ip, name=self.dns.name))
         if self.route is not None:
             out.append(self.route.text(lang))
         if self.echo is not None:
             echo = self.echo.text(lang)
             if self.ping_filtered:
-                echo += say("echo-filtered", lang, ports=", ".join(str(p) for p in self.tcp_answered[:3]))
+                echo += path_words("echo-filtered", lang, ports=", ".join(str(p) for p in self.tcp_answered[:3]))
             out.append(echo)
         if self.trace is not None:
             out.append(self._trace_words(lang))
@@ -310,7 +313,7 @@ class PathFacts:
         target = self.address or self.host
         answered = self.echo is not None and self.echo.state is EchoState.ANSWERED
         if self.trace.end in (TraceEnd.LAST_HOP, TraceEnd.NO_ANSWER, TraceEnd.ON_LINK) and answered:
-            words += say("trace-host-up", lang, target=target)
+            words += path_words("trace-host-up", lang, target=target)
         return words
 
     def conclusion(self, lang: Lang) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from core.hosts import Host, special_address
 from core.http_checks import default_port, proxy_label, system_proxy, url_for
 from core.path.echo import echo
-from core.path.facts import DnsFacts, EchoFacts, Hop, PathFacts, RouteFacts, TraceEnd, TraceFacts, say
+from core.path.facts import DnsFacts, EchoFacts, Hop, PathFacts, RouteFacts, TraceEnd, TraceFacts, path_words
 from core.path.route import WindowsRoute, route_facts
 from core.path.trace import DEADLINE, trace
 from core.path.winicmp import IcmpApi
@@ -201,4 +201,4 @@ def _result(task: asyncio.Task[T] | None) -> T | None:
     return task.result()
 
 
-__all__ = ["PathFacts", "PathWork", "say"]
+__all__ = ["PathFacts", "PathWork", "path_words"]

@@ -21,9 +21,9 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget, QWizard
 
-from core.catalog import Catalog, label
+from core.catalog import Catalog
 from core.diagnosis import Diagnosis
-from core.i18n import Lang
+from core.i18n import Lang, say
 from core.localpc import LocalReport, LocalSystem, inspect_local
 from core.path.facts import hop_text
 from core.plan import PlanRequest, Role
@@ -332,7 +332,7 @@ class DiagnosticsWizard(QWizard):
 
     def _show_plan(self, run: DiagnosisRun) -> None:
         request = run.request
-        role = label("role", str(request.role), self.lang)
+        role = say(f"role.{request.role}", self.lang)
         version = request.version.release_name if request.version else "?"
         what = self.tr("Checking %1 (SEP %2, %3)…").replace("%1", request.manager.typed)
         self.run_page.show_plan(run.checks, what.replace("%2", version).replace("%3", role))
@@ -380,7 +380,7 @@ class DiagnosticsWizard(QWizard):
             self.run_finished.emit()
 
     def _finished_text(self, diagnosis: Diagnosis) -> str:
-        overall = label("report", f"overall_{diagnosis.overall}", self.lang)
+        overall = say(f"report.overall_{diagnosis.overall}", self.lang)
         seconds = f"{diagnosis.duration_ms / 1000:.1f}"
         if diagnosis.cancelled:
             unanswered = sum(1 for r in diagnosis.results if r.state is State.CANCELLED and not r.check.skip)

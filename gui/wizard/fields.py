@@ -40,8 +40,8 @@ def clean_note(text: str) -> str:
 
 
 def parse_overrides_text(text: str, catalog: Catalog) -> dict[int, int]:
-    """``8014=80, 443=4443`` (commas, 、 or spaces between); raises FieldError."""
-    parts = text.replace(",", " ").replace("、", " ").split()
+    """``8014=80, 443=4443`` (commas, the ideographic comma U+3001 or spaces between); raises FieldError."""
+    parts = text.replace(",", " ").replace("\u3001", " ").split()
     try:
         return parse_overrides(parts, catalog)
     except PlanError as exc:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.catalog import label
+from core.i18n import say
 from core.push import (
     MAC_ROLE,
     WINDOWS_ROLES,
@@ -246,7 +246,7 @@ class PushRunPage(WizardPage):
     def _result(self, result: CheckResult) -> None:
         assert result.check.host is not None
         row = self.rows[result.check.host.name]
-        state = label("state", str(result.state), self.lang)
+        state = say(f"state.{result.state}", self.lang)
         detail = next((a.detail for a in result.application if a.ok), "")
         role = self.context.catalog.entry(result.check.entry_id).push
         self._cell(row, PORT_COLUMNS[str(role)], f"{state} · {detail}" if detail else state)
@@ -255,8 +255,8 @@ class PushRunPage(WizardPage):
 
     def _target_done(self, target: TargetVerdict, count: bool = True) -> None:
         row = self.rows[target.host.name]
-        verdict = label("push", f"verdict-{target.verdict}", self.lang)
-        self._cell(row, COL_VERDICT, f"{verdict}: {target.headline[self.lang]}")
+        verdict = say(f"push.verdict-{target.verdict}", self.lang)
+        self._cell(row, COL_VERDICT, f"{verdict}: {target.headline.say(self.lang)}")
         for result in target.results:
             self._result(result)
         if count:
@@ -324,14 +324,14 @@ class PushResultsPage(WizardPage):
         self.summary.setText(summary_line(sweep, lang))
         self.groups.clear()
         for cause, targets in sweep.groups():
-            title = label("push", "group", lang).format(count=len(targets), headline=label("push-group", cause, lang))
+            title = say("push.group", lang, count=len(targets), headline=say(f"push-group.{cause}", lang))
             group = QTreeWidgetItem([title])
             group.setData(0, Qt.ItemDataRole.UserRole, cause)
             for target in targets:
                 shown = target.host.typed
                 if target.address and target.address != target.host.name:
                     shown += f" ({target.address})"
-                group.addChild(QTreeWidgetItem([f"{shown}: {target.headline[lang]}"]))
+                group.addChild(QTreeWidgetItem([f"{shown}: {target.headline.say(lang)}"]))
             self.groups.addTopLevelItem(group)
         first = self.groups.topLevelItem(0)
         if first is not None:
@@ -353,9 +353,9 @@ class PushResultsPage(WizardPage):
         lines: list[str] = []
         for gid in targets[0].guidance if targets else ():
             guidance = self.context.catalog.guidance[gid]
-            source = label("report", "vendor" if guidance.source == "vendor" else "rule_of_thumb", lang)
-            lines += [f"{guidance.title.get(lang)} [{source}]", guidance.text.get(lang)]
-            lines += [f"  {n}. {step.get(lang)}" for n, step in enumerate(guidance.steps, 1)]
+            source = say("report.vendor" if guidance.source == "vendor" else "report.rule_of_thumb", lang)
+            lines += [f"{guidance.title.say(lang)} [{source}]", guidance.text.say(lang)]
+            lines += [f"  {n}. {step.say(lang)}" for n, step in enumerate(guidance.steps, 1)]
             lines.append("")
         self.guidance.setPlainText("\n".join(lines))
 

@@ -12,12 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from core.catalog import Catalog, label
+from core.catalog import Catalog
 from core.explain import Explanation
-from core.i18n import Lang
+from core.i18n import Lang, say
 from core.results import Check, CheckResult, Severity
 from gui.plaintext import literal_html
-from gui.table_model import BilingualTableModel, Index
+from gui.table_model import Index, TranslatedTableModel
 
 COL_STATE, COL_PORT, COL_TARGET, COL_TIME, COL_PURPOSE, COL_FINDING = range(6)
 COLUMN_COUNT = 6
@@ -25,11 +25,6 @@ RESULT_ROLE = Qt.ItemDataRole.UserRole + 10
 SEVERITY_ROLE = Qt.ItemDataRole.UserRole + 11
 CHECK_ROLE = Qt.ItemDataRole.UserRole + 12
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 13
-
-_HEADERS: dict[Lang, tuple[str, ...]] = {
-    "ja": ("判定", "ポート", "確認先", "時間", "用途", "結果"),
-    "en": ("Verdict", "Port", "Checked on", "Time", "Purpose", "Finding"),
-}
 
 
 class Progress(Enum):
@@ -65,8 +60,16 @@ def port_text(check: Check) -> str:
     return text + (f" (={check.default_port})" if check.port != check.default_port else "")
 
 
-class RunModel(BilingualTableModel):
-    HEADERS = _HEADERS
+class RunModel(TranslatedTableModel):
+    def headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("Verdict"),
+            self.tr("Port"),
+            self.tr("Checked on"),
+            self.tr("Time"),
+            self.tr("Purpose"),
+            self.tr("Finding"),
+        )
 
     def __init__(self, catalog: Catalog, lang: Lang, parent: Any = None) -> None:
         super().__init__(lang, parent)
@@ -138,7 +141,7 @@ class RunModel(BilingualTableModel):
         check = row.check
         if column == COL_STATE:
             if row.result is not None:
-                return label("state", str(row.result.state), self._lang)
+                return say(f"state.{row.result.state}", self._lang)
             return self.tr("running…") if row.progress is Progress.RUNNING else self.tr("waiting")
         if column == COL_PORT:
             return port_text(check)
@@ -153,7 +156,7 @@ class RunModel(BilingualTableModel):
                 return f"{row.result.rtt_ms:.1f} ms"
             return ""
         if column == COL_PURPOSE:
-            return self._catalog.entry(check.entry_id).purpose.get(self._lang)
+            return self._catalog.entry(check.entry_id).purpose.say(self._lang)
         if column == COL_FINDING:
             return row.explanation.headline_for(self._lang) if row.explanation is not None else ""
         return ""

@@ -19,7 +19,7 @@ from gui.wizard.controller import DiagnosticsWizard, Page
 log = logging.getLogger(__name__)
 
 
-def say(line: str) -> None:
+def to_stderr(line: str) -> None:
     """One line for the user on stderr (a windowed program may have none)."""
     if sys.stderr is not None:
         print(line, file=sys.stderr)
@@ -39,7 +39,7 @@ async def run_unattended(wizard: DiagnosticsWizard, report: str | None = None) -
             problems = [f"--report: {exc.message(wizard.lang)}"]
     if problems:
         log.info("bad input: %s", "; ".join(problems))
-        say(f"sep-port-doctor: error: {'; '.join(problems)}")
+        to_stderr(f"sep-port-doctor: error: {'; '.join(problems)}")
         return exit_codes.USAGE
     wizard.next()  # entering the run page starts the run
     if wizard.run_task is not None:
@@ -47,7 +47,7 @@ async def run_unattended(wizard: DiagnosticsWizard, report: str | None = None) -
             await wizard.run_task
     diagnosis = wizard.diagnosis
     if diagnosis is None:
-        say("sep-port-doctor: error: the diagnosis did not finish")
+        to_stderr("sep-port-doctor: error: the diagnosis did not finish")
         return exit_codes.USAGE
     wizard.next()  # the results
     current = wizard.current_diagnosis()

@@ -4,113 +4,113 @@
 <context>
     <name>DiagnosticsWizard</name>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="234"/>
+        <location filename="../../gui/wizard/controller.py" line="235"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; 戻る(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="235"/>
+        <location filename="../../gui/wizard/controller.py" line="236"/>
         <source>&amp;Next &gt;</source>
         <translation>次へ(&amp;N) &gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="236"/>
+        <location filename="../../gui/wizard/controller.py" line="237"/>
         <source>Fi&amp;nish</source>
         <translation>完了(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="238"/>
+        <location filename="../../gui/wizard/controller.py" line="239"/>
         <source>Start a new diagnosis (asks first if the results were not exported)</source>
         <translation>新しい診断を始めます(結果を書き出していなければ先に確認します)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="327"/>
+        <location filename="../../gui/wizard/controller.py" line="329"/>
         <source>Checking %1 (SEP %2, %3)…</source>
         <translation>%1 を確認しています(SEP %2、%3)…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="375"/>
+        <location filename="../../gui/wizard/controller.py" line="379"/>
         <source>Cancelled after %1 s: %2 checks had no answer. So far: %3</source>
         <translation>%1 秒で中止しました: %2 件の確認に応答がありません。ここまでの結果: %3</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="378"/>
+        <location filename="../../gui/wizard/controller.py" line="382"/>
         <source>Done in %1 s: %2</source>
         <translation>%1 秒で完了しました: %2</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="380"/>
+        <location filename="../../gui/wizard/controller.py" line="384"/>
         <source>(%1 display errors, the checks went on; details in the log)</source>
         <translation>(表示エラー %1 件。確認は続行しました。詳細はログにあります)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="390"/>
+        <location filename="../../gui/wizard/controller.py" line="394"/>
         <source>A result could not be shown (%1); the checks go on.</source>
         <translation>結果を表示できませんでした(%1)。確認は続行します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="411"/>
+        <location filename="../../gui/wizard/controller.py" line="415"/>
         <source>The summary is on the clipboard.</source>
         <translation>概要をクリップボードにコピーしました。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="452"/>
-        <location filename="../../gui/wizard/controller.py" line="460"/>
+        <location filename="../../gui/wizard/controller.py" line="456"/>
+        <location filename="../../gui/wizard/controller.py" line="464"/>
         <source>Not exported: %1</source>
         <translation>書き出せませんでした: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="455"/>
+        <location filename="../../gui/wizard/controller.py" line="459"/>
         <source>Writing the report…</source>
         <translation>レポートを書き込んでいます…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="471"/>
+        <location filename="../../gui/wizard/controller.py" line="475"/>
         <source>Exported: %1 and %2</source>
         <translation>書き出しました: %1 と %2</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="474"/>
+        <location filename="../../gui/wizard/controller.py" line="478"/>
         <source>Report written: %1</source>
         <translation>レポートを書き込みました: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="487"/>
+        <location filename="../../gui/wizard/controller.py" line="491"/>
         <source>Finish</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="494"/>
+        <location filename="../../gui/wizard/controller.py" line="498"/>
         <source>New diagnosis</source>
         <translation>新しい診断</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="499"/>
+        <location filename="../../gui/wizard/controller.py" line="503"/>
         <source>The results have not been exported.</source>
         <translation>結果はまだ書き出されていません。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="502"/>
+        <location filename="../../gui/wizard/controller.py" line="506"/>
         <source>Export them now, discard them, or go back to them?</source>
         <translation>今すぐ書き出しますか、破棄しますか、それとも結果に戻りますか?</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="503"/>
+        <location filename="../../gui/wizard/controller.py" line="507"/>
         <source>&amp;Export</source>
         <translation>書き出し(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="504"/>
+        <location filename="../../gui/wizard/controller.py" line="508"/>
         <source>&amp;Discard</source>
         <translation>破棄(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="505"/>
+        <location filename="../../gui/wizard/controller.py" line="509"/>
         <source>&amp;Back</source>
         <translation>戻る(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="543"/>
+        <location filename="../../gui/wizard/controller.py" line="547"/>
         <source>New diagnosis.</source>
         <translation>新しい診断を始めました。</translation>
     </message>
@@ -249,6 +249,44 @@ Port data: the vendor&apos;s Japanese port page.</source>
     </message>
 </context>
 <context>
+    <name>PortTableModel</name>
+    <message>
+        <location filename="../../gui/port_model.py" line="33"/>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <location filename="../../gui/port_model.py" line="34"/>
+        <source>Purpose</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../gui/port_model.py" line="35"/>
+        <source>Listening process</source>
+        <translation>応答準備プロセス</translation>
+    </message>
+    <message>
+        <location filename="../../gui/port_model.py" line="36"/>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../gui/port_model.py" line="37"/>
+        <source>Port change</source>
+        <translation>ポート変更</translation>
+    </message>
+    <message>
+        <location filename="../../gui/port_model.py" line="38"/>
+        <source>Versions</source>
+        <translation>適用可能なバージョン</translation>
+    </message>
+    <message>
+        <location filename="../../gui/port_model.py" line="108"/>
+        <source>Does not apply to this version</source>
+        <translation>このバージョンには対象外</translation>
+    </message>
+</context>
+<context>
     <name>PushResultsPage</name>
     <message>
         <location filename="../../gui/wizard/push.py" line="302"/>
@@ -375,70 +413,130 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../gui/reference.py" line="277"/>
+        <location filename="../../gui/reference.py" line="261"/>
         <source>&amp;Search:</source>
         <translation>検索(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="278"/>
-        <source>port, process, purpose… (e.g. 445 windows, プッシュ)</source>
-        <translation>ポート、プロセス、用途…(例: 445 windows、プッシュ)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/reference.py" line="279"/>
+        <location filename="../../gui/reference.py" line="263"/>
         <source>Every word must match, in any order, in Japanese or English</source>
         <translation>すべての語が一致する行を表示します(順不同、日本語・英語どちらでも)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="283"/>
+        <location filename="../../gui/reference.py" line="267"/>
         <source>all versions</source>
         <translation>すべてのバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="284"/>
+        <location filename="../../gui/reference.py" line="268"/>
         <source>&amp;Protocol:</source>
         <translation>プロトコル(&amp;P):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="280"/>
+        <location filename="../../gui/reference.py" line="264"/>
         <source>SEP v&amp;ersion:</source>
         <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="285"/>
+        <location filename="../../gui/reference.py" line="39"/>
+        <source>Listening process</source>
+        <translation>応答準備プロセス</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="40"/>
+        <source>Started by</source>
+        <translation>通信の開始</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="41"/>
+        <source>Direction</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="42"/>
+        <source>Listens on</source>
+        <translation>待ち受ける場所</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="43"/>
+        <source>Port change</source>
+        <translation>ポート変更</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="44"/>
+        <source>Versions</source>
+        <translation>適用可能なバージョン</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="45"/>
+        <source>Notes</source>
+        <translation>説明</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="46"/>
+        <source>Guidance</source>
+        <translation>ガイダンス</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="47"/>
+        <source>Accepts requests from localhost only</source>
+        <translation>localhost からの要求のみ受け付けます</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="48"/>
+        <source>Does not apply to this version</source>
+        <translation>このバージョンには対象外</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="49"/>
+        <source>Used by this version</source>
+        <translation>このバージョンで使用</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="51"/>
+        <source>None</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="262"/>
+        <source>port, process, purpose… (e.g. 445 windows, push)</source>
+        <translation>ポート、プロセス、用途…(例: 445 windows、プッシュ)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/reference.py" line="269"/>
         <source>Direc&amp;tion:</source>
         <translation>方向(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="286"/>
+        <location filename="../../gui/reference.py" line="270"/>
         <source>Hide ports that do &amp;not apply</source>
         <translation>対象外のポートを隠す(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="287"/>
+        <location filename="../../gui/reference.py" line="271"/>
         <source>&amp;Copy selected rows</source>
         <translation>選択した行をコピー(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="288"/>
+        <location filename="../../gui/reference.py" line="272"/>
         <source>Copy</source>
         <translation>コピー</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="289"/>
-        <location filename="../../gui/reference.py" line="292"/>
+        <location filename="../../gui/reference.py" line="273"/>
+        <location filename="../../gui/reference.py" line="276"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/reference.py" line="359"/>
+        <location filename="../../gui/reference.py" line="343"/>
         <source>%n of %1 ports shown</source>
         <translation>
             <numerusform>%1 件中 %n 件を表示</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="390"/>
+        <location filename="../../gui/reference.py" line="374"/>
         <source>No port selected.</source>
         <translation>ポートが選択されていません。</translation>
     </message>
@@ -446,62 +544,62 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>ResultsPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="92"/>
+        <location filename="../../gui/wizard/pages/results.py" line="93"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="93"/>
+        <location filename="../../gui/wizard/pages/results.py" line="94"/>
         <source>Grouped by severity. Select a line for the explanation and next steps.</source>
         <translation>重要度ごとに表示します。行を選ぶと説明と対処が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="94"/>
+        <location filename="../../gui/wizard/pages/results.py" line="95"/>
         <source>Show in the &amp;port reference</source>
         <translation>ポートリファレンスで表示(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="95"/>
+        <location filename="../../gui/wizard/pages/results.py" line="96"/>
         <source>&amp;Copy for the ticket</source>
         <translation>チケット用にコピー(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="96"/>
+        <location filename="../../gui/wizard/pages/results.py" line="97"/>
         <source>Copy a plain-text summary: host, version, time and every problem</source>
         <translation>ホスト、バージョン、日時とすべての問題をテキストでコピーします</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="97"/>
+        <location filename="../../gui/wizard/pages/results.py" line="98"/>
         <source>New dia&amp;gnosis</source>
         <translation>新しい診断(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="118"/>
+        <location filename="../../gui/wizard/pages/results.py" line="119"/>
         <source>This PC</source>
         <translation>この PC</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="131"/>
+        <location filename="../../gui/wizard/pages/results.py" line="132"/>
         <source>Cancelled (incomplete): %1</source>
         <translation>中止(未完了): %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="180"/>
+        <location filename="../../gui/wizard/pages/results.py" line="181"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="181"/>
+        <location filename="../../gui/wizard/pages/results.py" line="182"/>
         <source>Evidence</source>
         <translation>根拠</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="182"/>
+        <location filename="../../gui/wizard/pages/results.py" line="183"/>
         <source>Address</source>
         <translation>アドレス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="183"/>
+        <location filename="../../gui/wizard/pages/results.py" line="184"/>
         <source>Round trip</source>
         <translation>応答時間</translation>
     </message>
@@ -514,17 +612,47 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>RunModel</name>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="141"/>
+        <location filename="../../gui/wizard/run_model.py" line="65"/>
+        <source>Verdict</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/run_model.py" line="66"/>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/run_model.py" line="67"/>
+        <source>Checked on</source>
+        <translation>確認先</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/run_model.py" line="68"/>
+        <source>Time</source>
+        <translation>時間</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/run_model.py" line="69"/>
+        <source>Purpose</source>
+        <translation>用途</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/run_model.py" line="70"/>
+        <source>Finding</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/run_model.py" line="144"/>
         <source>running…</source>
         <translation>確認中…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="141"/>
+        <location filename="../../gui/wizard/run_model.py" line="144"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="146"/>
+        <location filename="../../gui/wizard/run_model.py" line="149"/>
         <source>this PC</source>
         <translation>この PC</translation>
     </message>
@@ -580,137 +708,137 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>TargetPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="118"/>
+        <location filename="../../gui/wizard/pages/target.py" line="119"/>
         <source>What to check</source>
         <translation>確認する対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="119"/>
+        <location filename="../../gui/wizard/pages/target.py" line="120"/>
         <source>The manager and the SEP version decide which ports matter.</source>
         <translation>管理サーバーと SEP のバージョンによって、確認するポートが決まります。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="121"/>
+        <location filename="../../gui/wizard/pages/target.py" line="122"/>
         <source>&amp;Manager (SEPM) host:</source>
         <translation>管理サーバー(SEPM)(&amp;M):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="123"/>
+        <location filename="../../gui/wizard/pages/target.py" line="124"/>
         <source>&amp;Group Update Provider (optional):</source>
         <translation>グループ更新プロバイダ(省略可)(&amp;G):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="124"/>
+        <location filename="../../gui/wizard/pages/target.py" line="125"/>
         <source>Remote &amp;SQL Server (optional):</source>
         <translation>リモート SQL Server(省略可)(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="125"/>
+        <location filename="../../gui/wizard/pages/target.py" line="126"/>
         <source>S&amp;yslog server (optional):</source>
         <translation>Syslog サーバー(省略可)(&amp;Y):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="126"/>
+        <location filename="../../gui/wizard/pages/target.py" line="127"/>
         <source>Ports the site &amp;changed (optional):</source>
         <translation>変更されたポート(省略可)(&amp;C):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="132"/>
+        <location filename="../../gui/wizard/pages/target.py" line="133"/>
         <source>host name or IP address, e.g. sepm01.corp.example</source>
         <translation>ホスト名または IP アドレス(例: sepm01.corp.example)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="134"/>
+        <location filename="../../gui/wizard/pages/target.py" line="135"/>
         <source>e.g. 14.3 RU1 or 14.3.3580.1100</source>
         <translation>例: 14.3 RU1 または 14.3.3580.1100</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="135"/>
+        <location filename="../../gui/wizard/pages/target.py" line="136"/>
         <source>DEFAULT=ACTUAL, e.g. 8014=80, 443=4443</source>
         <translation>既定=実際(例: 8014=80, 443=4443)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="136"/>
+        <location filename="../../gui/wizard/pages/target.py" line="137"/>
         <source>shown in the report</source>
         <translation>レポートに記載されます</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="137"/>
+        <location filename="../../gui/wizard/pages/target.py" line="138"/>
         <source>This PC is a Group &amp;Update Provider (check that it listens on TCP 2967)</source>
         <translation>この PC はグループ更新プロバイダ(TCP 2967 で待ち受けているか確認)(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="122"/>
+        <location filename="../../gui/wizard/pages/target.py" line="123"/>
         <source>S&amp;EP version:</source>
         <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="127"/>
+        <location filename="../../gui/wizard/pages/target.py" line="128"/>
         <source>No&amp;te or ticket number:</source>
         <translation>メモ・チケット番号(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="138"/>
+        <location filename="../../gui/wizard/pages/target.py" line="139"/>
         <source>Read fr&amp;om manager</source>
         <translation>管理サーバーから読み取る(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="139"/>
+        <location filename="../../gui/wizard/pages/target.py" line="140"/>
         <source>Ask the manager&apos;s web service (TCP 8446) for its version</source>
         <translation>管理サーバーの Web サービス(TCP 8446)にバージョンを問い合わせます</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="213"/>
+        <location filename="../../gui/wizard/pages/target.py" line="214"/>
         <source>the manager and the SEP version are needed</source>
         <translation>管理サーバーと SEP バージョンが必要です</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="250"/>
+        <location filename="../../gui/wizard/pages/target.py" line="251"/>
         <source>manager</source>
         <translation>管理サーバー</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="253"/>
+        <location filename="../../gui/wizard/pages/target.py" line="254"/>
         <source>version</source>
         <translation>バージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="258"/>
+        <location filename="../../gui/wizard/pages/target.py" line="259"/>
         <source>ports</source>
         <translation>ポート</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="261"/>
+        <location filename="../../gui/wizard/pages/target.py" line="262"/>
         <source>Filled in from this PC&apos;s SEP client settings: %1</source>
         <translation>この PC の SEP クライアントの設定から入力しました: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="263"/>
+        <location filename="../../gui/wizard/pages/target.py" line="264"/>
         <source>This PC&apos;s SyLink lists %1 management servers: choose another in the manager list.</source>
         <translation>この PC の SyLink には管理サーバーが %1 台あります。ほかのサーバーは管理サーバーの一覧から選べます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="281"/>
+        <location filename="../../gui/wizard/pages/target.py" line="282"/>
         <source>From this PC&apos;s SyLink (server %1 of %2): %3</source>
         <translation>この PC の SyLink から(%2 台中 %1 台目): %3</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="312"/>
+        <location filename="../../gui/wizard/pages/target.py" line="313"/>
         <source>Asking %1 on TCP %2…</source>
         <translation>%1 の TCP %2 に問い合わせています…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="327"/>
+        <location filename="../../gui/wizard/pages/target.py" line="328"/>
         <source>The manager reports %1.</source>
         <translation>管理サーバーのバージョンは %1 です。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="330"/>
+        <location filename="../../gui/wizard/pages/target.py" line="331"/>
         <source>The manager reports a version not known here: %1</source>
         <translation>管理サーバーが報告したバージョンはこのプログラムでは不明です: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="333"/>
+        <location filename="../../gui/wizard/pages/target.py" line="335"/>
         <source>No version from the manager: %1</source>
         <translation>管理サーバーからバージョンを取得できませんでした: %1</translation>
     </message>
@@ -771,22 +899,22 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../gui/app.py" line="81"/>
+        <location filename="../../gui/app.py" line="82"/>
         <source>Something went wrong.</source>
         <translation>予期しないエラーが発生しました。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="86"/>
+        <location filename="../../gui/app.py" line="87"/>
         <source>The details are in the log file: %1</source>
         <translation>詳細はログファイルにあります: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="88"/>
+        <location filename="../../gui/app.py" line="89"/>
         <source>No log file could be written here.</source>
         <translation>ここではログファイルを書けませんでした。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="223"/>
+        <location filename="../../gui/app.py" line="224"/>
         <source>A data file of the program is broken:</source>
         <translation>プログラムのデータファイルが壊れています:</translation>
     </message>

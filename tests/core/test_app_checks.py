@@ -35,6 +35,7 @@ from tests.helpers.servers import (
     never_answer,
     serving,
 )
+from tests.helpers.words import english
 
 LOCAL = parse_host("127.0.0.1")
 DEADLINE = 1.5
@@ -67,7 +68,7 @@ def test_secars_ok() -> None:
 
 def test_secars_ok_over_https(tls_context: ssl.SSLContext) -> None:
     result = _secars(answer(http_response(200, b"OK\r\n")), "https", tls_context)
-    assert result.ok, result.detail
+    assert result.ok, english(result.detail)
 
 
 # The secars heartbeat passes on status 200 with the body exactly "OK"; trailing whitespace
@@ -75,8 +76,8 @@ def test_secars_ok_over_https(tls_context: ssl.SSLContext) -> None:
 @pytest.mark.parametrize("body", [b"OK", b"OK\r\n", b"OK\n", b"OK \t\r\n"])
 def test_secars_accepts_ok_with_trailing_whitespace_only(body: bytes) -> None:
     result = _secars(answer(http_response(200, body)))
-    assert result.ok, result.detail
-    assert result.detail == "HTTP 200, body 'OK'"
+    assert result.ok, english(result.detail)
+    assert english(result.detail) == "HTTP 200, body 'OK'"
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,7 @@ def test_secars_accepts_ok_with_trailing_whitespace_only(body: bytes) -> None:
 def test_secars_rejects_any_other_body(body: bytes) -> None:
     result = _secars(answer(http_response(200, body)))
     assert not result.ok
-    assert "HTTP 200 but the body is" in result.detail and "not 'OK'" in result.detail
+    assert "HTTP 200 but the body is" in english(result.detail) and "not 'OK'" in english(result.detail)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +106,9 @@ def test_secars_rejects_any_other_body(body: bytes) -> None:
 def test_secars_rejects_every_status_but_200(status: int, reason: str, extra: str) -> None:
     result = _secars(answer(http_response(status, b"OK", reason, extra)))
     assert not result.ok
-    assert result.detail.startswith(f"HTTP {status} ") and result.detail.endswith("not 200 OK"), result.detail
+    assert english(result.detail).startswith(f"HTTP {status} ") and english(result.detail).endswith("not 200 OK"), (
+        english(result.detail)
+    )
     assert isinstance(result.evidence, HttpEvidence) and result.evidence.status == status
 
 
@@ -117,7 +120,7 @@ def test_hostile_http_servers_fail_with_evidence_within_the_deadline(name: str) 
     behaviour, words = HOSTILE[name]
     result = _secars(behaviour)
     assert not result.ok
-    assert words in result.detail
+    assert words in english(result.detail)
     assert isinstance(result.evidence, HttpEvidence) and result.evidence.url.endswith(SECARS_PATH)
 
 
@@ -139,7 +142,7 @@ def test_tls_on_the_http_port(tls_context: ssl.SSLContext) -> None:
 def test_plain_http_on_the_tls_port() -> None:
     result = _secars(answer_at_once(http_response(400, b"Bad Request", "Bad Request")), "https")
     assert not result.ok
-    assert result.detail == "the port answered, but not with TLS (plain HTTP?)"
+    assert english(result.detail) == "the port answered, but not with TLS (plain HTTP?)"
 
 
 def _tls(context: ssl.SSLContext | None, behaviour: Behaviour, name: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
@@ -219,11 +222,11 @@ def test_version_api(tls_context: ssl.SSLContext) -> None:
             return await sepm_version_check(LOCAL, server.port, DEADLINE, parse_version(expected))
 
     same = asyncio.run(scenario("14.3 RU1 MP1"))
-    assert same.ok and "14.3 RU1 MP1" in same.detail
+    assert same.ok and "14.3 RU1 MP1" in english(same.detail)
     other = asyncio.run(scenario("14.2 RU2"))
     assert not other.ok
     assert isinstance(other.evidence, VersionEvidence) and other.evidence.reported_version == "14.3.3580.1100"
-    assert "14.2 RU2 was entered" in other.detail
+    assert "14.2 RU2 was entered" in english(other.detail)
 
 
 def test_version_api_with_garbage(tls_context: ssl.SSLContext) -> None:
@@ -233,7 +236,7 @@ def test_version_api_with_garbage(tls_context: ssl.SSLContext) -> None:
 
     result = asyncio.run(scenario())
     assert not result.ok
-    assert "no readable version" in result.detail
+    assert "no readable version" in english(result.detail)
 
 
 @pytest.mark.parametrize("cut_by", ["deadline", "cancel"])

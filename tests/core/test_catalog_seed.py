@@ -85,12 +85,12 @@ def test_catalogue_row_matches_seed(row_number: int) -> None:
     seed_text = row.text
     for entry in entries:
         # The purpose, the processes, and the configurability stated in the row.
-        purpose = re.sub(r"\s+", "", entry.purpose.get("ja"))
+        purpose = re.sub(r"\s+", "", entry.purpose.say("ja"))
         assert purpose in seed_text or purpose.replace("(省略可能)", "") in seed_text, entry.id
         for process in entry.processes:
             assert process.name.split(" ")[0] in seed_text, (entry.id, process.name)
             if process.note:
-                assert re.sub(r"\s+", "", process.note.get("ja")) in seed_text, (entry.id, process.note.get("ja"))
+                assert re.sub(r"\s+", "", process.note.say("ja")) in seed_text, (entry.id, process.note.say("ja"))
         if "設定可能" in seed_text:
             assert entry.configurable is True, entry.id
         elif "設定不可" in seed_text:
@@ -98,14 +98,14 @@ def test_catalogue_row_matches_seed(row_number: int) -> None:
         else:
             assert entry.configurable is None, entry.id
         for note in entry.notes:
-            flat = re.sub(r"\s+", "", note.get("ja"))
+            flat = re.sub(r"\s+", "", note.say("ja"))
             if flat.startswith("応答準備プロセス") or flat.startswith("クラウドコンソールのプロキシ"):
                 continue  # our restatement of "なし" and of a link the copy lost
-            assert flat.rstrip("。") in seed_text, (entry.id, note.get("ja"))
+            assert flat.rstrip("。") in seed_text, (entry.id, note.say("ja"))
         # The version column: the last line of the row (the syslog row has none).
         last = row.lines[-1]
         if any(word in last for word in _VERSION_WORDS):
-            assert entry.versions_text.get("ja").replace(" ", "") == last.replace(" ", ""), entry.id
+            assert entry.versions_text.say("ja").replace(" ", "") == last.replace(" ", ""), entry.id
         else:
             assert entry.id == "syslog-udp-514"
             assert entry.versions.is_all
@@ -114,10 +114,10 @@ def test_catalogue_row_matches_seed(row_number: int) -> None:
 def test_no_machine_translation_damage_left() -> None:
     for entry in load_catalog().entries:
         for text in (entry.purpose, entry.initiator, *entry.notes, entry.versions_text):
-            assert "つの Symantec" not in text.get("ja")
-            assert not text.get("ja").startswith("つの")
+            assert "つの Symantec" not in text.say("ja")
+            assert not text.say("ja").startswith("つの")
     for guidance in load_catalog().guidance.values():
-        assert "つの" not in guidance.text.get("ja")
+        assert "つの" not in guidance.text.say("ja")
 
 
 # (entry id, version, applies) straight from the seed's version column.
@@ -166,10 +166,10 @@ def test_processes_follow_their_own_versions(entry_id: str, version: str, proces
 def test_every_entry_has_both_languages_and_known_guidance() -> None:
     catalog = load_catalog()
     for entry in catalog.entries:
-        assert entry.purpose.get("en") and entry.purpose.get("ja")
+        assert entry.purpose.say("en") and entry.purpose.say("ja")
         # English is our own wording: no Japanese left in it.
         for text in (entry.purpose, entry.initiator, entry.versions_text, *entry.notes):
-            assert text.get("en").isascii(), (entry.id, text.get("en"))
+            assert text.say("en").isascii(), (entry.id, text.say("en"))
         for gid in entry.guidance:
             assert gid in catalog.guidance
 
@@ -184,7 +184,7 @@ def test_general_notes_are_guidance_with_stable_ids() -> None:
         ("allow-file-printer-sharing", "ファイルとプリンタの共有(ポート 445)"),
     ]:
         assert guidance[gid].source == "vendor"
-        assert phrase in guidance[gid].text.get("ja")
+        assert phrase in guidance[gid].text.say("ja")
 
 
 # Every guidance entry marked "vendor" and the seed's own words that back it (issue 11 item 7).
@@ -241,13 +241,13 @@ def test_every_vendor_claim_is_quoted_from_the_seed() -> None:
 def test_rows_without_an_initiator_say_not_stated() -> None:
     catalog = load_catalog()
     for entry_id in ("spc-tcp-8444", "cloud-https-443", "roaming-https-443", "cas-http-8081", "cas-https-8082"):
-        assert catalog.entry(entry_id).initiator.get("ja") == "記載なし", entry_id
-        assert catalog.entry(entry_id).initiator.get("en") == "Not stated", entry_id
+        assert catalog.entry(entry_id).initiator.say("ja") == "記載なし", entry_id
+        assert catalog.entry(entry_id).initiator.say("en") == "Not stated", entry_id
     # No scheme the page does not name.
     assert catalog.entry("report-tcp-8445").scheme is None and catalog.entry("cloud-https-443").scheme is None
     # Row 17: the localhost note once (the reference adds it from localhost_only), and the meaning repaired.
     launcher = catalog.entry("launcher-tcp-8447")
-    assert launcher.localhost_only and not any("localhost" in n.get("ja") for n in launcher.notes)
-    assert "他のサービスはそれらの権限を必要としなくなります" in launcher.notes[0].get("ja")
+    assert launcher.localhost_only and not any("localhost" in n.say("ja") for n in launcher.notes)
+    assert "他のサービスはそれらの権限を必要としなくなります" in launcher.notes[0].say("ja")
     # The page says "localhost only" of 8447, not of 8765.
     assert not catalog.entry("control-tcp-8765").localhost_only

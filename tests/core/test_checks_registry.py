@@ -65,13 +65,13 @@ def test_evidence_becomes_the_documented_json_only_at_the_boundary() -> None:
         1.0,
         HttpEvidence("https://m/", 503, "x", False, "squid", "Service Unavailable", failed_at_proxy=True),
     )
-    assert secars.evidence_json() == {
+    assert secars.evidence_json("en") == {
         "url": "https://m/", "status": 503, "body_excerpt": "x", "body_truncated": False, "server": "squid", "failed_at": "proxy",
     }  # fmt: skip
     silent = AppResult(
         "secars-http", False, "no answer", evidence=HttpEvidence("http://m/"), timed_out=True, first_try="t"
     )
-    assert silent.evidence_json() == {"url": "http://m/", "timed_out": True, "tries": 2, "first_try": "t"}
+    assert silent.evidence_json("en") == {"url": "http://m/", "timed_out": True, "tries": 2, "first_try": "t"}
     version = VersionEvidence("https://m/v", 200, "{}", "14.3.1", "14.3 RU1", "14.3 RU1")
     assert list(version.to_json()) == [
         "url", "status", "body_excerpt", "reported_version", "reported_release", "entered_release",
@@ -87,7 +87,7 @@ def test_evidence_becomes_the_documented_json_only_at_the_boundary() -> None:
         "names": ["PC<00>"],
         "mac": "02:00:00:00:00:01",
     }
-    assert AppResult("syslog-send", True, "sent").to_json()["evidence"] == {}
+    assert AppResult("syslog-send", True, "sent").to_json("en")["evidence"] == {}
 
 
 ECHO_MODULE = '''
@@ -122,8 +122,17 @@ class Echo(ApplicationCheck):
         return AppResult(self.id, said == "HELLO", f"answered {said!r}", evidence=EchoEvidence(said))
 
     def explain(self, app, result, entry):
-        words = {"ja": f"エコーが違います: {app.detail}", "en": f"Wrong echo: {app.detail}"}
-        return Judgement(Severity.PROBLEM, words, ("verdict-closed",))
+        return Judgement(Severity.PROBLEM, Words(app.detail), ("verdict-closed",))
+
+
+@dataclass(frozen=True)
+class Words:
+    """The check's own sentence (a real check adds it to the messages' [check]: words(code))."""
+
+    detail: str
+
+    def say(self, lang):
+        return {"ja": f"エコーが違います: {self.detail}"}.get(lang, f"Wrong echo: {self.detail}")
 
 
 CHECKS = (Echo(),)
@@ -178,7 +187,7 @@ def test_a_new_check_is_one_module_and_catalogue_data() -> None:
             assert result.state is State.OPEN
             explanation = explain(result, catalog)
             assert explanation.severity is Severity.PROBLEM
-            assert explanation.headline["en"] == "Wrong echo: answered 'OLLEH'"
+            assert explanation.headline_for("en") == "Wrong echo: answered 'OLLEH'"
             document = json.loads(json.dumps(check_json(result, explanation, "en")))
             assert document["application"]["steps"][0]["evidence"] == {"answer": "OLLEH"}
             return result.application[0]

@@ -11,7 +11,6 @@ import io
 from core.catalog import load_catalog
 from core.check_command import run_check
 from core.engine import ProbeEngine
-from core.explain import plan_reason
 from core.hosts import parse_host
 from core.localpc import ClientConfig, parse_sylink_xml
 from core.plan import ClientPorts, PlanRequest, Role, build_plan
@@ -71,11 +70,8 @@ def test_the_recorded_sylink_names_http_only_so_443_is_not_the_clients() -> None
     assert plan["client-http-8014"].reason_code == "sylink-named"
     https = plan["client-https-443"]
     assert https.skip and not https.applies and https.reason_code == "sylink-other-scheme"
-    words = plan_reason(CheckResult(https, State.NOT_APPLICABLE, "-"), CATALOG, VERSION, "en")
-    assert words == "this PC's SyLink names only HTTP 8014 for 1.1.1.1: the client does not use HTTPS"
-    assert "1.1.1.1 に HTTP 8014 だけを指定" in plan_reason(
-        CheckResult(https, State.NOT_APPLICABLE, "-"), CATALOG, VERSION, "ja"
-    )
+    assert https.reason.say("en") == "this PC's SyLink names only HTTP 8014 for 1.1.1.1: the client does not use HTTPS"
+    assert "1.1.1.1 に HTTP 8014 だけを指定" in https.reason.say("ja")
 
 
 def test_a_client_desk_checks_the_https_port_its_sylink_names_not_8014() -> None:
@@ -101,12 +97,16 @@ def test_a_client_desk_checks_the_https_port_its_sylink_names_not_8014() -> None
     json = diagnosis.to_json("en")
     assert json["client_ports"] == {"source": "sylink", "server": "127.0.0.1", "http_port": None, "https_port": https}
     skipped = next(c for c in json["checks"] if c["id"] == "client-http-8014")
-    assert skipped["plan_reason"] == f"this PC's SyLink names only HTTPS {https} for 127.0.0.1"
+    # The plan's reason in the catalogue's words (there was an English twin in the code for the JSON).
+    assert (
+        skipped["plan_reason"]
+        == f"this PC's SyLink names only HTTPS {https} for 127.0.0.1: the client does not use HTTP"
+    )
     assert diagnosis.local is not None
     management = next(f for f in diagnosis.local.findings if f.id == "management-servers")
     assert (
         f"The client is set to reach 127.0.0.1 on HTTPS {https} (SyLink); the run checks that"
-        in management.detail["en"]
+        in management.detail.say("en")
     )
 
 
@@ -136,7 +136,8 @@ def test_without_a_sylink_decision_a_closed_8014_beside_a_working_443_is_a_warni
     assert run.diagnosis.local is not None
     management = next(f for f in run.diagnosis.local.findings if f.id == "management-servers")
     assert (
-        "127.0.0.1 is not in this PC's SyLink server list; TCP 8014 and 443 are both checked" in management.detail["en"]
+        "127.0.0.1 is not in this PC's SyLink server list; TCP 8014 and 443 are both checked"
+        in management.detail.say("en")
     )
 
 
@@ -177,8 +178,7 @@ def test_a_port_the_user_gave_wins_over_sylink_and_the_reason_says_both() -> Non
     plan = {c.entry_id: c for c in build_plan(CATALOG, request({8014: 80}, "sepm01.corp.example"), ports)}
     check = plan["client-http-8014"]
     assert check.port == 80 and check.reason_code == "sylink-port-overridden"
-    words = plan_reason(CheckResult(check, State.OPEN, "-"), CATALOG, VERSION, "en")
-    assert words == "checked as overridden (SyLink names HTTP 8015 for sepm01.corp.example)"
+    assert check.reason.say("en") == "checked as overridden (SyLink names HTTP 8015 for sepm01.corp.example)"
 
 
 def test_check_says_on_the_terminal_where_the_port_came_from() -> None:

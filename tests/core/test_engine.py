@@ -25,6 +25,7 @@ from core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.privileges import running_as_root
 from tests.helpers.servers import answer, dropping_port, http_response, serving
+from tests.helpers.words import english
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
@@ -68,7 +69,7 @@ def test_healthy_manager_from_a_console() -> None:
     version = results["webservice-tcp-8446"].application
     assert [a.test for a in version] == ["tls", "sepm-version"]
     assert all(a.ok for a in version), version
-    assert version[0].evidence_json()["certificate"]["self_signed"] is True
+    assert version[0].evidence_json("en")["certificate"]["self_signed"] is True
     found = severities(results)
     assert found["webservice-tcp-8446"] is Severity.PASSED
     assert found["launcher-tcp-8447"] is Severity.NOT_TESTED
@@ -127,8 +128,8 @@ def test_wrong_name_is_reported_with_evidence() -> None:
     result = asyncio.run(scenario())
     tls = next(a for a in result.application if a.test == "tls")
     # SEP clients pin the certificate, so a name mismatch is worth a look, not a failure.
-    assert tls.ok and "not for '127.0.0.1'" in tls.detail
-    assert tls.evidence_json()["certificate"]["name_matches"] is False
+    assert tls.ok and "not for '127.0.0.1'" in english(tls.detail)
+    assert tls.evidence_json("en")["certificate"]["name_matches"] is False
 
 
 def test_dropped_ports_are_filtered_and_results_arrive_in_order() -> None:
@@ -269,7 +270,7 @@ def test_proxy_that_refuses_is_reported_next_to_the_direct_result(monkeypatch: p
 
     result = asyncio.run(scenario())
     direct, proxied = result.application
-    assert direct.ok and not proxied.ok and "403" in proxied.detail
+    assert direct.ok and not proxied.ok and "403" in english(proxied.detail)
     explanation = explain(result, CATALOG, parse_version("14.3"))
     # Clients from 14.2 use only the system proxy: it stops them. The manager answered right, so the proxy is blamed.
     assert explanation.severity is Severity.PROBLEM
@@ -323,7 +324,7 @@ def test_ipv6_literal_in_brackets_against_a_manager_on_ipv6_loopback() -> None:
     http, https = results["client-http-8014"], results["client-https-443"]
     assert http.state is State.OPEN and http.address == "::1"
     assert http.app_ok and https.app_ok
-    assert "http://[::1]:" in http.application[0].evidence_json()["url"]
+    assert "http://[::1]:" in http.application[0].evidence_json("en")["url"]
 
 
 def test_version_read_from_the_manager(tmp_path: Path) -> None:
@@ -332,7 +333,7 @@ def test_version_read_from_the_manager(tmp_path: Path) -> None:
     async def scenario() -> str | None:
         async with simulator() as manager:
             result = await sepm_version_check(parse_host("127.0.0.1"), manager.bound[8446], 2.0, None)
-        return result.evidence_json().get("reported_release")
+        return result.evidence_json("en").get("reported_release")
 
     assert asyncio.run(scenario()) == "14.3 RU6 (14.3.9205.6000)"
 
@@ -538,14 +539,14 @@ def test_an_exchange_that_timed_out_on_a_lossy_path_is_tried_once_more() -> None
             return await _again_on_a_lossy_path(heartbeat, path), tries
 
     result, tries = asyncio.run(stalled_then(lossy=True))
-    assert tries == 2 and result.ok and result.tries == result.evidence_json()["tries"] == 2
-    assert "no complete answer within 0.3 s" in result.evidence_json()["first_try"]
+    assert tries == 2 and result.ok and result.tries == result.evidence_json("en")["tries"] == 2
+    assert "no complete answer within 0.3 s" in result.evidence_json("en")["first_try"]
     result, tries = asyncio.run(stalled_then(lossy=False))
     assert (
         tries == 1
         and not result.ok
-        and result.evidence_json()["timed_out"] is True
-        and "tries" not in result.evidence_json()
+        and result.evidence_json("en")["timed_out"] is True
+        and "tries" not in result.evidence_json("en")
     )  # a clean path: the server stalls
 
 

@@ -40,16 +40,16 @@ def test_every_failing_verdict_of_every_applicable_check_is_explained_in_both_la
         for state in states:
             explanation = explain(CheckResult(check, state, "evidence"), CATALOG, parse_version(version))
             assert explanation.severity in (Severity.PROBLEM, Severity.WARNING, Severity.INFO), (check.id, state)
-            assert explanation.headline["ja"] and explanation.headline["en"]
-            assert explanation.headline["ja"] != explanation.headline["en"]
+            assert explanation.headline_for("ja") and explanation.headline_for("en")
+            assert explanation.headline_for("ja") != explanation.headline_for("en")
             if explanation.severity is not Severity.INFO:
                 assert explanation.guidance, (check.id, state)
                 for guidance in explanation.guidance:
                     assert (
-                        guidance.title.get("ja")
-                        and guidance.title.get("en")
-                        and guidance.text.get("ja")
-                        and guidance.text.get("en")
+                        guidance.title.say("ja")
+                        and guidance.title.say("en")
+                        and guidance.text.say("ja")
+                        and guidance.text.say("en")
                     )
             seen += 1
     assert seen > 300
@@ -78,7 +78,7 @@ def test_failed_application_checks_are_explained(test: str, guidance: str) -> No
     explanation = explain(result, CATALOG)
     assert explanation.severity in (Severity.PROBLEM, Severity.WARNING)
     assert guidance in [g.id for g in explanation.guidance]
-    assert "it failed" in explanation.headline["ja"] and "it failed" in explanation.headline["en"]
+    assert "it failed" in explanation.headline_for("ja") and "it failed" in explanation.headline_for("en")
 
 
 def test_the_seeds_cases() -> None:
@@ -95,7 +95,7 @@ def test_the_seeds_cases() -> None:
     assert "client-firewall-off-until-restart" in ids
     filtered = explain(CheckResult(plan["client-http-8014"], State.FILTERED, "no-response"), CATALOG)
     closed = explain(CheckResult(plan["client-http-8014"], State.CLOSED, "conn-refused"), CATALOG)
-    assert filtered.guidance[0].id == "verdict-filtered" and "firewall" in filtered.guidance[0].text.get("en")
+    assert filtered.guidance[0].id == "verdict-filtered" and "firewall" in filtered.guidance[0].text.say("en")
     assert closed.guidance[0].id == "verdict-closed" and "configurable-port" in [g.id for g in closed.guidance]
     twelve = PlanRequest(manager=parse_host("sepm"), version=parse_version("12.1.6"), role=Role.CLIENT)
     https = next(c for c in build_plan(CATALOG, twelve) if c.entry_id == "client-https-443")
@@ -166,11 +166,11 @@ def test_every_cause_has_its_own_headline_and_advice_in_both_languages(cause: st
     explanation = explain(result, CATALOG, parse_version("14.3"))
     assert explanation.severity is Severity.PROBLEM
     assert explanation.guidance[0].id == guidance
-    assert explanation.headline["ja"] != explanation.headline["en"]
+    assert explanation.headline_for("ja") != explanation.headline_for("en")
     for lang in ("ja", "en"):
-        assert "{" not in explanation.headline[lang]
+        assert "{" not in explanation.headline_for(lang)
     if cause in ("host-unreach", "net-unreach", "admin-prohibited", "port-rejected"):
-        assert "10.1.2.3" in explanation.headline["en"] and "10.1.2.3" in explanation.headline["ja"]
+        assert "10.1.2.3" in explanation.headline_for("en") and "10.1.2.3" in explanation.headline_for("ja")
     if state is not State.FILTERED:
         # About the host, the name or this PC: "this port can be changed" would mislead.
         assert "configurable-port" not in [g.id for g in explanation.guidance]
@@ -182,8 +182,8 @@ def test_dns_timeout_and_nxdomain_are_told_apart() -> None:
         for cause in ("nxdomain", "dns-timeout")
     }
     assert words["nxdomain"].headline != words["dns-timeout"].headline
-    assert "spelling" in " ".join(s.get("en") for g in words["nxdomain"].guidance for s in g.steps)
-    assert "spelling" not in " ".join(s.get("en") for g in words["dns-timeout"].guidance for s in g.steps)
+    assert "spelling" in " ".join(s.say("en") for g in words["nxdomain"].guidance for s in g.steps)
+    assert "spelling" not in " ".join(s.say("en") for g in words["dns-timeout"].guidance for s in g.steps)
 
 
 def _heartbeat(ok: bool, via: str, detail: str, *, failed_at_proxy: bool = False) -> AppResult:
@@ -200,17 +200,17 @@ def test_proxy_paths_are_named_in_the_verdict() -> None:
     passed = explain(both, CATALOG, parse_version("14.3"))
     assert passed.severity is Severity.PASSED
     assert (
-        passed.headline["en"]
+        passed.headline_for("en")
         == "Connected: direct: HTTP 200, body 'OK'; through proxy proxy01:8080: HTTP 200, body 'OK'"
     )
-    assert "直接: " in passed.headline["ja"] and "プロキシ proxy01:8080 経由: " in passed.headline["ja"]
+    assert "直接: " in passed.headline_for("ja") and "プロキシ proxy01:8080 経由: " in passed.headline_for("ja")
 
     only_proxy = CheckResult(
         check, State.FILTERED, "no-response", application=(_heartbeat(True, via, "HTTP 200, body 'OK'"),)
     )
     proxy_only = explain(only_proxy, CATALOG, parse_version("14.3"))
     assert proxy_only.severity is Severity.WARNING
-    assert proxy_only.headline["en"] == "direct: filtered; through proxy proxy01:8080: HTTP 200, body 'OK'"
+    assert proxy_only.headline_for("en") == "direct: filtered; through proxy proxy01:8080: HTTP 200, body 'OK'"
     assert proxy_only.guidance[0].id == "proxy-only"
 
     broken = CheckResult(
@@ -219,5 +219,5 @@ def test_proxy_paths_are_named_in_the_verdict() -> None:
     )  # fmt: skip
     failed = explain(broken, CATALOG, parse_version("14.3"))
     assert failed.severity is Severity.PROBLEM
-    assert "the proxy failed" in failed.headline["en"] and "manager's answer" not in failed.headline["en"]
+    assert "the proxy failed" in failed.headline_for("en") and "manager's answer" not in failed.headline_for("en")
     assert [g.id for g in failed.guidance][:2] == ["verdict-filtered", "proxy-failed"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,7 +43,7 @@ def test_every_message_id_is_in_every_language() -> None:
     for lang, texts in shipped.items():
         assert sorted(every - set(texts)) == [], lang
         for key, text in texts.items():
-            assert text.strip(), (lang, key)
+            assert text, (lang, key)  # (a separator may be a space)
             assert placeholders(FILES.get(lang, lang), key, text) == placeholders("en", key, shipped["en"][key]), key
 
 
@@ -160,3 +161,54 @@ def test_a_third_language_is_one_new_file_per_catalogue(tmp_path: Path) -> None:
     result = _run(tmp_path, "ports")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "resources/i18n/xx/messages.toml" in result.stderr and "cause.nxdomain: missing" in result.stderr
+
+
+# Hiragana, katakana, CJK punctuation, ideographs (and their compatibility block), full-width forms.
+CJK = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def test_no_cjk_character_in_the_python_of_core_and_gui() -> None:
+    """Every word a user reads is in resources/ (core: the message catalogue; the window: Qt
+    Linguist): not one Japanese character in the code, comments included."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for folder in ("core", "gui")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if CJK.search(line)
+    ]
+    assert len(list((ROOT / "core").rglob("*.py"))) > 30
+    assert found == []
+
+
+def test_the_cjk_check_sees_japanese() -> None:
+    assert CJK.search("ポート") and CJK.search("用途") and CJK.search("\uff12") and CJK.search("\u3001")
+    assert not CJK.search("port — purpose … ✓")
+
+
+# A message id written out in the code, with the group its helper adds (path_words("dns-failed") is path.dns-failed).
+SAID = {
+    re.compile(r"""(?<![\w.])(?:say|Message)\(\s*["']([^"'{}]+)["']\s*[,)]"""): "",
+    re.compile(r"""(?<![\w.])path_words\(\s*["']([^"'{}]+)["']\s*[,)]"""): "path.",
+    re.compile(r"""(?<![\w.])words\(\s*["']([^"'{}]+)["']\s*[,)]"""): None,  # local. or check., by module
+}
+
+
+def test_every_message_id_the_code_names_exists() -> None:
+    """A literal id in say(), Message() and the groups' helpers is in the catalogue (a typo would
+    raise only when that sentence is said)."""
+    from core.i18n import known
+
+    named = 0
+    for path in [*sorted((ROOT / "core").rglob("*.py")), *sorted((ROOT / "gui").rglob("*.py"))]:
+        text = path.read_text(encoding="utf-8")
+        for pattern, prefix in SAID.items():
+            for found in pattern.finditer(text):
+                group = prefix
+                if group is None:
+                    group = "check." if "checks" in path.parts else "local." if "localpc" in path.parts else None
+                if group is None:
+                    continue
+                named += 1
+                assert known(group + found.group(1)), f"{path.relative_to(ROOT)}: {group}{found.group(1)}"
+    assert named > 150

@@ -47,7 +47,7 @@ def test_on_a_mac_the_push_check_is_ssh() -> None:
 def test_version_rules_out_entries_with_the_reason() -> None:
     plan = _plan(version=parse_version("14.3 RU1"))
     assert not plan["cas-http-8081"].applies and plan["cas-http-8081"].reason_code == "version"
-    assert "14.2.x only" in plan["cas-http-8081"].reason
+    assert "14.2.x only" in plan["cas-http-8081"].reason.say("en")
     plan = _plan(version=parse_version("14.2 RU2"), role=Role.MANAGER)
     assert plan["cas-http-8081"].applies is False  # 14.2.x, but the appliance's address is not known
     assert plan["cas-http-8081"].reason_code == "peer-unknown"
@@ -86,7 +86,7 @@ def test_no_role_connects_to_1100_but_the_managers_own_check() -> None:
         check = _plan(role=role)["rmi-tcp-1100"]
         assert check.skip and not check.applies and check.host is None, role
     entry = CATALOG.entry("rmi-tcp-1100")
-    assert entry.direction == "manager_local" and entry.initiator.get("ja") == "AjaxSwing によって開始"
+    assert entry.direction == "manager_local" and entry.initiator.say("ja") == "AjaxSwing によって開始"
     assert entry.configurable is False
 
 

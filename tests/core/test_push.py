@@ -15,6 +15,7 @@ from core.catalog import load_catalog
 from core.checks.smb_negotiate import smb_negotiate
 from core.push import MAX_ADDRESSES, build_push_plan, parse_targets, read_targets_file
 from core.smb import negotiate_request, parse_negotiate_response
+from tests.helpers.words import english
 
 _BAD = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "push_bad_inputs.toml").read_text("utf-8"))
 
@@ -117,8 +118,8 @@ def test_what_answers_on_445_when_it_is_not_smb2(answer: bytes, words: str) -> N
         server, port = await _serving(handler)
         async with server:
             result = await smb_negotiate("127.0.0.1", port, 5.0)
-        assert not result.ok and words in result.detail, result.detail
-        assert "\x1b" not in result.detail
+        assert not result.ok and words in english(result.detail), english(result.detail)
+        assert "\x1b" not in english(result.detail)
 
     asyncio.run(scenario())
 
@@ -136,6 +137,6 @@ def test_a_silent_listener_is_not_smb_within_the_deadline() -> None:
             result = await smb_negotiate("127.0.0.1", port, 0.3)
             for writer in held:
                 writer.close()
-        assert not result.ok and "no SMB answer within 0.3 s" in result.detail
+        assert not result.ok and "no SMB answer within 0.3 s" in english(result.detail)
 
     asyncio.run(scenario())

@@ -113,8 +113,8 @@ def test_report_is_self_contained_and_structured() -> None:
     for note in CATALOG.general_notes:
         assert f'id="general-{note.id}"' in folded
         # Printed once: in the appendix, or where the report gives it as guidance (linked from here).
-        assert html.count(note.text.get("ja")) == 1, note.id
-        assert (note.text.get("ja") in folded) != (f'href="#guidance-{note.id}"' in folded), note.id
+        assert html.count(note.text.say("ja")) == 1, note.id
+        assert (note.text.say("ja") in folded) != (f'href="#guidance-{note.id}"' in folded), note.id
     # Print margins, but no forced paper: A4 and Letter users print on their own paper.
     assert "@page" in html and "size: A4" not in html
 

@@ -47,11 +47,11 @@ def test_checks_with_one_cause_share_one_line_with_its_first_step(runs: dict[str
     assert (line.severity, line.subject, line.where) == ("problem", f"TCP {a} (=8443), {b} (=9090)", "127.0.0.1")
     assert line.found == "No answer (filtered)"
     filtered = CATALOG.guidance["verdict-filtered"]
-    assert line.first_step == filtered.steps[0].get("en") and line.guidance_id == "verdict-filtered"
+    assert line.first_step == filtered.steps[0].say("en") and line.guidance_id == "verdict-filtered"
     assert line.step_is_field  # the verdict explanations are rules of thumb, and say so
     [line] = answers(runs["secars-wrong"], CATALOG, "ja")
     assert line.subject.startswith("TCP ") and "(=8014)" in line.subject and "(=443)" in line.subject
-    assert line.first_step == CATALOG.guidance["secars-not-ok"].steps[0].get("ja")
+    assert line.first_step == CATALOG.guidance["secars-not-ok"].steps[0].say("ja")
 
 
 def test_a_finding_and_the_checks_its_remedy_answers_are_one_line(runs: dict[str, Diagnosis]) -> None:
@@ -63,7 +63,7 @@ def test_a_finding_and_the_checks_its_remedy_answers_are_one_line(runs: dict[str
     assert line.where == "This PC" and "not allowed in from 127.0.0.1" in line.found
     assert "Enable-NetFirewallRule" not in line.found  # the commands are in the details, once
     assert [also.endswith(": No answer (filtered)") for also in line.also] == [True]
-    assert line.first_step == CATALOG.guidance["allow-file-printer-sharing"].steps[0].get("en")
+    assert line.first_step == CATALOG.guidance["allow-file-printer-sharing"].steps[0].say("en")
     assert not line.step_is_field
     assert not [a for a in lines if a.found == "No answer (filtered)"]  # not a second line
 
@@ -74,7 +74,7 @@ def test_each_guidance_item_is_printed_once_with_what_it_applies_to(runs: dict[s
     ids = re.findall(r'id="guidance-([a-z0-9-]+)"', html)
     assert ids and len(ids) == len(set(ids))
     for guidance_id in ids:
-        assert html.count(CATALOG.guidance[guidance_id].text.get("en")) == 1, guidance_id
+        assert html.count(CATALOG.guidance[guidance_id].text.say("en")) == 1, guidance_id
     groups = guidance_groups(diagnosis, CATALOG, "en")
     fps = next(g for g in groups for item in g.items if item.id == "allow-file-printer-sharing")
     assert fps.applies_to[0] == "File and Printer Sharing (inbound rules) (This PC)"

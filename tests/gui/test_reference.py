@@ -244,8 +244,8 @@ def test_a_cut_purpose_keeps_both_ends_and_the_details_have_it_whole(main_window
     row = next(r for r in range(ref.proxy.rowCount()) if ref.proxy.index(r, 0).data(ENTRY_ROLE).id == "push-tcp-445")
     from gui.port_model import COL_PURPOSE
 
-    assert ref.proxy.index(row, COL_PURPOSE).data(Qt.ItemDataRole.ToolTipRole) == entry.purpose.get("en")
-    assert entry.purpose.get("en") in ref.details.toPlainText()
+    assert ref.proxy.index(row, COL_PURPOSE).data(Qt.ItemDataRole.ToolTipRole) == entry.purpose.say("en")
+    assert entry.purpose.say("en") in ref.details.toPlainText()
 
 
 def test_with_a_manager_given_the_window_opens_on_the_diagnostics_tab(qapp) -> None:  # type: ignore[no-untyped-def]

@@ -6,8 +6,8 @@ and shown as plain text elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.catalog import Guidance, label
+from core.catalog import Guidance
 from core.diagnosis import Diagnosis
-from core.explain import Explanation, plan_reason
+from core.explain import Explanation
+from core.i18n import say, say_any
 from core.localpc import LocalFinding
 from core.results import CheckResult, Severity
 from gui.plaintext import literal_html
@@ -104,7 +105,7 @@ class ResultsPage(WizardPage):
         self.tree.clear()
         groups: dict[Severity, QTreeWidgetItem] = {}
         for severity in SEVERITY_ORDER:
-            group = QTreeWidgetItem([label("severity", str(severity), lang)])
+            group = QTreeWidgetItem([say(f"severity.{severity}", lang)])
             group.setIcon(0, severity_icon(severity))
             groups[severity] = group
         for result, explanation in zip(diagnosis.results, diagnosis.explanations, strict=True):
@@ -117,24 +118,24 @@ class ResultsPage(WizardPage):
         if diagnosis.local is not None:
             this_pc = self.tr("This PC")
             for finding in diagnosis.local.findings:
-                text = f"{this_pc}: {finding.title[lang]}"
+                text = f"{this_pc}: {finding.title.say(lang)}"
                 child = QTreeWidgetItem([text])
                 child.setData(0, PAYLOAD_ROLE, ("local", finding, None))
                 child.setToolTip(0, literal_html(text))
                 groups[finding.severity].addChild(child)
         for severity, group in groups.items():
-            group.setText(0, f"{label('severity', str(severity), lang)} ({group.childCount()})")
+            group.setText(0, f"{say(f'severity.{severity}', lang)} ({group.childCount()})")
             self.tree.addTopLevelItem(group)
             group.setExpanded(severity in (Severity.PROBLEM, Severity.WARNING))
-        overall = label("report", f"overall_{diagnosis.overall}", lang)
+        overall = say(f"report.overall_{diagnosis.overall}", lang)
         if diagnosis.cancelled:
             overall = self.tr("Cancelled (incomplete): %1").replace("%1", overall)
         self.verdict.setText(overall)
         counts = diagnosis.counts()
-        lines = [", ".join(f"{label('severity', str(s), lang)} {n}" for s, n in counts.items())]
+        lines = [", ".join(f"{say(f'severity.{s}', lang)} {n}" for s, n in counts.items())]
         for gid in diagnosis.notices:
             notice = self.context.catalog.guidance[gid]
-            lines.append(f"{notice.title.get(lang)}: {notice.text.get(lang)}")
+            lines.append(f"{notice.title.say(lang)}: {notice.text.say(lang)}")
         self.summary.setText("\n".join(lines))
         first = next((g.child(0) for g in groups.values() if g.childCount() and g.isExpanded()), None)
         if first is not None:
@@ -160,16 +161,16 @@ class ResultsPage(WizardPage):
         kind, subject, explanation = payload
         self.details.setHtml(self._check_html(subject, explanation) if kind == "check" else self._finding_html(subject))
 
-    def _guidance_html(self, guidance: Any) -> str:
+    def _guidance_html(self, guidance: Sequence[Guidance]) -> str:
         lang = self.lang
         parts = []
         # The report's words for where guidance comes from (a rule of thumb is said to be one).
-        rule_of_thumb = escape(label("report", "rule_of_thumb", lang))
+        rule_of_thumb = escape(say("report.rule_of_thumb", lang))
         for g in guidance:
             marker = f" <i>({rule_of_thumb})</i>" if g.source == "field" else ""
-            parts.append(f"<p><b>{escape(g.title.get(lang))}</b>{marker}<br>{escape(g.text.get(lang))}</p>")
+            parts.append(f"<p><b>{escape(g.title.say(lang))}</b>{marker}<br>{escape(g.text.say(lang))}</p>")
             if g.steps:
-                parts.append("<ol>" + "".join(f"<li>{escape(s.get(lang))}</li>" for s in g.steps) + "</ol>")
+                parts.append("<ol>" + "".join(f"<li>{escape(s.say(lang))}</li>" for s in g.steps) + "</ol>")
         return "".join(parts)
 
     def _check_html(self, result: CheckResult, explanation: Explanation) -> str:
@@ -177,20 +178,24 @@ class ResultsPage(WizardPage):
         check = result.check
         entry = self.context.catalog.entry(check.entry_id)
         rows = [
-            (self.tr("Verdict"), label("state", str(result.state), lang)),
-            (self.tr("Evidence"), result.reason),
+            (self.tr("Verdict"), say(f"state.{result.state}", lang)),
+            (self.tr("Evidence"), say_any(result.reason, lang)),
             (self.tr("Address"), result.address or "—"),
             (self.tr("Round trip"), f"{result.rtt_ms:.1f} ms" if result.rtt_ms is not None else "—"),
         ]
         if self.diagnosis is not None:
-            why = plan_reason(result, self.context.catalog, self.diagnosis.request.version, lang)
-            rows.append((self.tr("Why checked"), why))
+            rows.append((self.tr("Why checked"), check.reason.say(lang)))
         for app in result.application:
             via = "" if app.via == "direct" else f" ({app.via})"
-            rows.append((f"{label('apptest', str(app.test), lang)}{via}", ("✓ " if app.ok else "✗ ") + app.detail))
+            rows.append(
+                (
+                    f"{say(f'apptest.{app.test}', lang)}{via}",
+                    ("✓ " if app.ok else "✗ ") + say_any(app.detail, lang),
+                )
+            )
         table = "".join(f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
         return (
-            f"<h3>{escape(port_text(check))} — {escape(entry.purpose.get(lang))}</h3>"
+            f"<h3>{escape(port_text(check))} — {escape(entry.purpose.say(lang))}</h3>"
             f"<p><b>{escape(explanation.headline_for(lang))}</b></p><table cellpadding='2'>{table}</table>"
             + self._path_html(result)
             + self._guidance_html(explanation.guidance)
@@ -208,13 +213,13 @@ class ResultsPage(WizardPage):
         if path.trace is not None and path.trace.hops:
             lines.append(f"<tt>{escape(path.trace.hops_text())}</tt>")
         items = "".join(f"<li>{line}</li>" for line in lines)
-        return f"<p><b>{escape(label('path', 'heading', self.lang))}</b></p><ul>{items}</ul>"
+        return f"<p><b>{escape(say('path.heading', self.lang))}</b></p><ul>{items}</ul>"
 
     def _finding_html(self, finding: LocalFinding) -> str:
         guidance: list[Guidance] = [
             self.context.catalog.guidance[g] for g in finding.guidance if g in self.context.catalog.guidance
         ]
-        title, detail = finding.title[self.lang], finding.detail[self.lang]
+        title, detail = finding.title.say(self.lang), finding.detail.say(self.lang)
         return f"<h3>{escape(title)}</h3><p>{escape(detail)}</p>" + self._guidance_html(guidance)
 
     def _request_entry(self, item: QTreeWidgetItem | None) -> None:

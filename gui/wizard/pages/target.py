@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from core.checks.version_api import CHECK_ID as VERSION_API
 from core.checks.version_api import VersionEvidence, sepm_version_check
 from core.hosts import Host, HostError, parse_host
+from core.i18n import say_any
 from core.localpc import ClientConfig, LocalReport
 from core.plan import PlanRequest, Role
 from core.versions import KNOWN_RELEASES, VersionError, parse_version
@@ -332,6 +333,8 @@ class TargetPage(WizardPage):
                     self.tr("The manager reports a version not known here: %1").replace("%1", str(reported))
                 )
             else:
-                self.version_status.setText(self.tr("No version from the manager: %1").replace("%1", result.detail))
+                self.version_status.setText(
+                    self.tr("No version from the manager: %1").replace("%1", say_any(result.detail, self.lang))
+                )
         finally:
             self.read_version.setEnabled(True)
