@@ -17,7 +17,6 @@ argument lists with deadlines; ``down`` removes only what this lab made.
 
 from __future__ import annotations
 
-import os
 import select
 import shutil
 import subprocess
@@ -27,7 +26,22 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scripts.netlab import LabError, _namespaces_denied, _run, claim_tag, remove_namespaces, stop_processes
+from scripts.netlab import (
+    End,
+    LabError,
+    _run,
+    claim_tag,
+    load_nft,
+    loopback_up,
+    name_files,
+    remove_namespaces,
+    route,
+    stop_processes,
+    sysctl,
+    veth_pair,
+    wait_ready,
+)
+from scripts.netlab import missing_requirements as _missing
 
 SSHD = "/usr/sbin/sshd"
 REQUIRED_TOOLS = ("ip", "nft", "ssh", "ssh-keygen", "unshare", "hostname")
@@ -38,17 +52,8 @@ SIMULATOR_OPTIONS = ("--duration", "600", "--lang", "en")
 
 
 def missing_requirements() -> str | None:
-    """Why the lab cannot be built here, or None."""
-    if sys.platform != "linux":
-        return "network namespaces need Linux"
-    if os.geteuid() != 0:
-        return "building network namespaces needs root (run as root, as CI does)"
-    missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
-    if not Path(SSHD).is_file():
-        missing.append(f"{SSHD} (Debian: openssh-server)")
-    if missing:
-        return f"missing tools: {', '.join(missing)} (./dev test installs them as root)"
-    return _namespaces_denied()
+    """Why the lab cannot be built here, or None (sshd: Debian's openssh-server)."""
+    return _missing(REQUIRED_TOOLS, files=(SSHD,), tun=False)
 
 
 @dataclass
@@ -138,20 +143,17 @@ class FleetLab:
         """A veth pair from the router to ``ns`` on subnet ``index``: (router side, far side)."""
         base = 16 * index
         router_side, far_side = f"10.232.{self.tag}.{base + 1}", f"10.232.{self.tag}.{base + 2}"
-        router_dev, far_dev = f"fa{self.tag}x{index}", f"fb{self.tag}x{index}"
-        _run("ip", "link", "add", router_dev, "type", "veth", "peer", "name", far_dev)
-        _run("ip", "link", "set", router_dev, "netns", self.router_ns)
-        _run("ip", "link", "set", far_dev, "netns", ns)
-        for namespace, dev, address in ((self.router_ns, router_dev, router_side), (ns, far_dev, far_side)):
-            _run("ip", "-n", namespace, "addr", "add", f"{address}/28", "dev", dev)
-            _run("ip", "-n", namespace, "link", "set", dev, "up")
-            _run("ip", "-n", namespace, "link", "set", "lo", "up")
-        _run("ip", "-n", ns, "route", "add", "default", "via", router_side)
+        veth_pair(
+            End(self.router_ns, f"fa{self.tag}x{index}", (f"{router_side}/28",)),
+            End(ns, f"fb{self.tag}x{index}", (f"{far_side}/28",)),
+        )
+        loopback_up([ns])
+        route(ns, "default", "via", router_side)
         return router_side, far_side
 
     def _network(self) -> None:
-        _run("ip", "-n", self.router_ns, "link", "set", "lo", "up")
-        _run(*self.in_router("sysctl", "-q", "-w", "net.ipv4.ip_forward=1"))
+        loopback_up([self.router_ns])
+        sysctl(self.router_ns, "net.ipv4.ip_forward=1")
         self._link(0, self.control_ns)
         for index in range(1, self.clients + 1):
             router_side, address = self._link(index, self.client_ns(index))
@@ -166,10 +168,7 @@ class FleetLab:
                 )
             )
         for ns in self.owned:
-            # `ip netns exec` bind-mounts /etc/netns/NAME/* over /etc/*: no resolver outside the lab.
-            folder = Path("/etc/netns") / ns
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "resolv.conf").write_text("nameserver 127.0.0.53\noptions timeout:1 attempts:1\n")
+            name_files(ns)  # no resolver outside the lab
 
     def drop_from(self, client: Client, ports: tuple[int, ...]) -> None:
         """The path from ``client``'s subnet to the manager drops TCP to ``ports`` (filtered)."""
@@ -182,9 +181,7 @@ table inet sepdfleet {{
   }}
 }}
 """
-        rules_file = self.folder / f"drop-{client.index}.nft"
-        rules_file.write_text(rules)
-        _run(*self.in_router("nft", "-f", str(rules_file)))
+        load_nft(self.router_ns, self.folder, f"drop-{client.index}", rules)
 
     def _keys(self) -> None:
         _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sepd-fleet-lab", "-f", str(self.key))
@@ -228,21 +225,14 @@ table inet sepdfleet {{
 
     def _wait_ready(self, timeout: float = 20.0) -> None:
         """Until every sshd accepts TCP from the control node (bounded in time)."""
-        deadline = time.monotonic() + timeout
         addresses = ", ".join(f"'{c.address}'" for c in self.members)
         probe = (
             "import socket\n"
             f"for a in ({addresses},):\n"
             "    s=socket.socket(); s.settimeout(0.5); s.connect((a, 22)); s.close()\n"
         )
-        while time.monotonic() < deadline:
-            if _run(*self.in_control(sys.executable, "-c", probe), check=False).returncode == 0:
-                return
-            for process in self.processes:
-                if process.poll() is not None:
-                    raise LabError(f"sshd exited with {process.returncode}: see {self.folder}/sshd-*.log")
-            time.sleep(0.2)
-        raise LabError(f"the clients' sshd did not come up within {timeout:g} s")
+        probe_command = self.in_control(sys.executable, "-c", probe)
+        wait_ready(probe_command, self.processes, "the clients' sshd", timeout, logs=f"{self.folder}/sshd-*.log")
 
     def start_manager(self, command: list[str], profile: str = "healthy") -> subprocess.Popen[bytes]:
         """The simulated SEP Manager on the router's address, on the real ports (root in the

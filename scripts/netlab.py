@@ -93,16 +93,20 @@ class LabError(RuntimeError):
     pass
 
 
-def missing_requirements() -> str | None:
-    """Why the lab cannot be built here, or None."""
+def missing_requirements(
+    tools: tuple[str, ...] = REQUIRED_TOOLS, files: tuple[str, ...] = (), tun: bool = True
+) -> str | None:
+    """Why a lab that needs ``tools`` (commands), ``files`` and, with ``tun``, TUN devices cannot
+    be built here, or None. Every lab asks this one (their own tools): this lab's by default."""
     if sys.platform != "linux":
         return "network namespaces need Linux"
     if os.geteuid() != 0:
         return "building network namespaces needs root (run as root, as CI does)"
-    missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    missing += [path for path in files if not Path(path).is_file()]
     if missing:
         return f"missing tools: {', '.join(missing)} (./dev test installs them as root)"
-    if not Path("/dev/net/tun").exists():
+    if tun and not Path("/dev/net/tun").exists():
         return "no /dev/net/tun: the slow link needs TUN devices"
     return _namespaces_denied()
 
@@ -169,6 +173,162 @@ def remove_namespaces(owned: list[str]) -> None:
                 os.kill(int(pid), signal.SIGKILL)
         _run("ip", "netns", "del", ns, check=False)
         shutil.rmtree(Path("/etc/netns") / ns, ignore_errors=True)
+
+
+# --- building blocks every lab uses (pushlab, pathlab, fleetlab build with these) -------------
+
+
+@dataclass(frozen=True)
+class End:
+    """One end of a veth pair: the namespace it goes into, its device name, and its addresses
+    (``10.1.2.3/24``; an IPv6 one is added without duplicate address detection, usable at once)."""
+
+    namespace: str
+    device: str
+    addresses: tuple[str, ...] = ()
+
+
+def add_address(namespace: str, device: str, address: str) -> None:
+    if ":" in address:
+        _run("ip", "-n", namespace, "-6", "addr", "add", address, "dev", device, "nodad")
+    else:
+        _run("ip", "-n", namespace, "addr", "add", address, "dev", device)
+
+
+def veth_pair(a: End, b: End) -> None:
+    """A veth pair between two namespaces (or two ends in one), each end with its addresses, up."""
+    _run("ip", "link", "add", a.device, "type", "veth", "peer", "name", b.device)
+    for end in (a, b):
+        _run("ip", "link", "set", end.device, "netns", end.namespace)
+        for address in end.addresses:
+            add_address(end.namespace, end.device, address)
+        _run("ip", "-n", end.namespace, "link", "set", end.device, "up")
+
+
+def route(namespace: str, *spec: str) -> None:
+    """``ip route add SPEC`` in ``namespace`` (IPv6 where an address in it is): ``route(ns, "default",
+    "via", gateway)``, ``route(ns, "prohibit", "10.1.2.3/32")``."""
+    family = ["-6"] if any(":" in word for word in spec) else []
+    _run("ip", "-n", namespace, *family, "route", "add", *spec)
+
+
+def loopback_up(namespaces: list[str]) -> None:
+    for ns in namespaces:
+        _run("ip", "-n", ns, "link", "set", "lo", "up")
+
+
+def sysctl(namespace: str, *settings: str) -> None:
+    """``sysctl -w`` each ``name=value`` inside ``namespace``."""
+    for setting in settings:
+        _run("ip", "netns", "exec", namespace, "sysctl", "-qw", setting)
+
+
+def load_nft(namespace: str, folder: Path, name: str, rules: str) -> None:
+    """nftables ``rules`` into ``namespace``, from ``folder/name.nft`` (kept there to read)."""
+    rules_file = folder / f"{name}.nft"
+    rules_file.write_text(rules)
+    _run("ip", "netns", "exec", namespace, "nft", "-f", str(rules_file))
+
+
+def name_files(
+    namespace: str, hosts: str = "", resolver: str = "nameserver 127.0.0.53\noptions timeout:1 attempts:1\n"
+) -> None:
+    """``/etc/netns/NAMESPACE``'s hosts and resolv.conf, which ``ip netns exec`` bind-mounts over
+    /etc's: ``hosts`` lines after localhost's; by default the resolver is the namespace's own
+    127.0.0.53 (a lab's dnsmasq, or nothing: an unknown name fails fast and never leaves)."""
+    folder = Path("/etc/netns") / namespace
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "hosts").write_text(f"127.0.0.1 localhost\n::1 localhost\n{hosts}")
+    (folder / "resolv.conf").write_text(resolver)
+
+
+def dnsmasq(folder: Path, domain: str, *extra: str) -> list[str]:
+    """The command of a lab's DNS server on 127.0.0.53: only what ``extra`` adds, NXDOMAIN for any
+    other name under ``domain``, nothing cached, no query forwarded out of the lab."""
+    return [
+        "dnsmasq",
+        "--keep-in-foreground",
+        "--conf-file=/dev/null",
+        "--no-resolv",
+        "--no-hosts",
+        "--listen-address=127.0.0.53",
+        "--bind-interfaces",
+        "--port=53",
+        "--user=root",
+        "--cache-size=0",
+        f"--pid-file={folder}/dnsmasq.pid",
+        f"--local=/{domain}/",
+        *extra,
+    ]
+
+
+def samba_config(
+    folder: Path,
+    interfaces: str,
+    *,
+    workgroup: str,
+    netbios_name: str,
+    ports: tuple[int, ...] = (445, 139),
+    bind_interfaces_only: bool = True,
+    signing_required: bool = False,
+) -> Path:
+    """An smb.conf whose every file lives under ``folder`` (no system Samba state is touched):
+    a standalone server on ``interfaces`` with SMB on ``ports`` and NetBIOS on."""
+    for sub in ("run", "lock", "state", "cache", "private", "log"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    conf = f"""
+[global]
+  workgroup = {workgroup}
+  netbios name = {netbios_name}
+  server role = standalone server
+  interfaces = {interfaces}
+  bind interfaces only = {"yes" if bind_interfaces_only else "no"}
+  smb ports = {" ".join(str(p) for p in ports)}
+  disable netbios = no
+  pid directory = {folder}/run
+  lock directory = {folder}/lock
+  state directory = {folder}/state
+  cache directory = {folder}/cache
+  private dir = {folder}/private
+  ncalrpc dir = {folder}/run/ncalrpc
+  # nmbd's packet socket; else /run/samba/nmbd, which exists only where the samba service ran
+  nmbd:socket dir = {folder}/run/nmbd
+  log file = {folder}/log/log.%m
+  load printers = no
+  printcap name = /dev/null
+"""
+    if signing_required:
+        conf += "  server signing = mandatory\n"
+    conf_file = folder / "smb.conf"
+    conf_file.write_text(conf)
+    return conf_file
+
+
+def start_daemon(processes: list[subprocess.Popen[bytes]], args: list[str]) -> None:
+    """A lab's server, in the foreground, kept in ``processes`` (``stop_processes`` ends it)."""
+    processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+
+def wait_ready(
+    probe: list[str],
+    processes: list[subprocess.Popen[bytes]],
+    what: str,
+    timeout: float = 20.0,
+    pause: float = 0.2,
+    logs: str = "",
+) -> None:
+    """Until ``probe`` (a command, run inside a namespace) succeeds, bounded in time; a lab's server
+    that exits meanwhile ends the wait at once (``logs``: where its own words are)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _run(*probe, check=False).returncode == 0:
+            return
+        for process in processes:
+            if process.poll() is not None:
+                where = f": see {logs}" if logs else ""
+                raise LabError(f"{process.args[4:6]} exited with {process.returncode}{where}")
+        time.sleep(pause)
+    raise LabError(f"{what} did not come up within {timeout:g} s")
 
 
 def _ports(values: tuple[int, ...] | list[int]) -> str:
@@ -352,41 +512,37 @@ class NetLab:
             _run("ip", "netns", "add", ns)
             self.owned.append(ns)
 
-    def _veth(self, ns_a: str, dev_a: str, ip_a: str | None, ns_b: str, dev_b: str, ip_b: str | None) -> None:
-        _run("ip", "link", "add", dev_a, "type", "veth", "peer", "name", dev_b)
-        for ns, dev, ip in ((ns_a, dev_a, ip_a), (ns_b, dev_b, ip_b)):
-            _run("ip", "link", "set", dev, "netns", ns)
-            if ip is not None:
-                _run("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", dev)
-            _run("ip", "-n", ns, "link", "set", dev, "up")
-
     def _network(self) -> None:
         d = self._devices()
-        self._veth(self.manager_ns, d["lan_m"], self.manager_ip, self.client_ns, d["lan_c"], self.client_ip)
-        _run("ip", "-n", self.manager_ns, "addr", "add", f"{self.proxy_ip}/24", "dev", d["lan_m"])
-        for ns in self.owned:
-            _run("ip", "-n", ns, "link", "set", "lo", "up")
+        veth_pair(
+            End(self.manager_ns, d["lan_m"], (f"{self.manager_ip}/24", f"{self.proxy_ip}/24")),
+            End(self.client_ns, d["lan_c"], (f"{self.client_ip}/24",)),
+        )
+        loopback_up(self.owned)
         # Routes of this PC that refuse, discard, or have no way (connect gives EACCES, EINVAL, EHOSTUNREACH).
         for kind, ip in (("prohibit", self.prohibited_ip), ("blackhole", self.blackholed_ip)):
-            _run("ip", "-n", self.client_ns, "route", "add", kind, f"{ip}/32")
-        _run("ip", "-n", self.client_ns, "route", "add", "unreachable", f"{self.noroute_ip}/32")
+            route(self.client_ns, kind, f"{ip}/32")
+        route(self.client_ns, "unreachable", f"{self.noroute_ip}/32")
 
     def _router(self) -> None:
         d = self._devices()
-        self._veth(self.router_ns, d["rtr_r"], self.router_ip, self.client_ns, d["rtr_c"], self._ip(233, 2))
+        veth_pair(
+            End(self.router_ns, d["rtr_r"], (f"{self.router_ip}/24",)),
+            End(self.client_ns, d["rtr_c"], (f"{self._ip(233, 2)}/24",)),
+        )
         for net in (234, 235, 237):
-            _run("ip", "-n", self.client_ns, "route", "add", f"10.{net}.{self.tag}.0/24", "via", self.router_ip)
-        _run(*self.in_router("sysctl", "-qw", "net.ipv4.ip_forward=1"))
+            route(self.client_ns, f"10.{net}.{self.tag}.0/24", "via", self.router_ip)
+        sysctl(self.router_ns, "net.ipv4.ip_forward=1")
         # gone.lab: the router knows the network is unreachable and says so at once (rate-limited).
-        _run("ip", "-n", self.router_ns, "route", "add", "unreachable", f"10.234.{self.tag}.0/24")
+        route(self.router_ns, "unreachable", f"10.234.{self.tag}.0/24")
         # dead.lab: a segment where nobody answers ARP; after 3 s the router says host-unreachable.
-        self._veth(self.router_ns, d["dead_a"], self._ip(235, 1), self.router_ns, d["dead_b"], None)
+        veth_pair(End(self.router_ns, d["dead_a"], (f"{self._ip(235, 1)}/24",)), End(self.router_ns, d["dead_b"]))
         # gone-unlimited.lab: routed onto the dead segment, but the router's firewall rejects it
         # first, with no rate limit (ICMP from the firewall is limited by icmp_ratelimit only).
-        _run("ip", "-n", self.router_ns, "route", "add", f"10.237.{self.tag}.0/24", "dev", d["dead_a"])
-        _run(*self.in_router("sysctl", "-qw", "net.ipv4.icmp_ratelimit=0"))
+        route(self.router_ns, f"10.237.{self.tag}.0/24", "dev", d["dead_a"])
+        sysctl(self.router_ns, "net.ipv4.icmp_ratelimit=0")
         self._nft(
-            self.in_router(),
+            self.router_ns,
             "router",
             f"""
 table inet sepdlab {{
@@ -422,20 +578,14 @@ table inet sepdlab {{
         }
         lines = "".join(f"{ip} {name}\n" for name, ip in hosts.items())
         for ns in self.owned:
-            folder = Path("/etc/netns") / ns
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "hosts").write_text(f"127.0.0.1 localhost\n::1 localhost\n{lines}")
             if ns == self.client_ns:
                 # glibc's defaults are 5 s x 2; these are longer, so a silent server outlasts any deadline of ours.
-                resolv = "nameserver 127.0.0.53\nsearch corp.lab\noptions timeout:15 attempts:2\n"
+                name_files(ns, lines, "nameserver 127.0.0.53\nsearch corp.lab\noptions timeout:15 attempts:2\n")
             else:
-                resolv = "nameserver 127.0.0.53\noptions timeout:1 attempts:1\n"
-            (folder / "resolv.conf").write_text(resolv)
+                name_files(ns, lines)
 
-    def _nft(self, namespace_args: list[str], name: str, rules: str) -> None:
-        rules_file = self.folder / f"{name}.nft"
-        rules_file.write_text(rules)
-        _run(*namespace_args, "nft", "-f", str(rules_file))
+    def _nft(self, namespace: str, name: str, rules: str) -> None:
+        load_nft(namespace, self.folder, name, rules)
 
     def _firewall(self) -> None:
         manager = f"""
@@ -451,11 +601,11 @@ table inet sepdlab {{
   counter nbdgm_with_payload {{ }}
 }}
 """
-        self._nft(self.in_manager(), "manager", manager)
+        self._nft(self.manager_ns, "manager", manager)
         # Its rejections answer every probe (the kernel would allow 6, then 1 a second, to each
         # address: runs in quick succession would then see some ports silent, which is still
         # "filtered" but not the rejection the tests look for).
-        _run(*self.in_manager("sysctl", "-qw", "net.ipv4.icmp_ratelimit=0"))
+        sysctl(self.manager_ns, "net.ipv4.icmp_ratelimit=0")
         # The DNS server's upstream for silent.lab is a black hole: queries to it vanish.
         client = """
 table inet sepdlab {
@@ -465,7 +615,7 @@ table inet sepdlab {
   }
 }
 """
-        self._nft(self.in_client(), "client", client)
+        self._nft(self.client_ns, "client", client)
 
     def nbdgm_datagrams(self) -> int:
         """UDP 138 datagrams with a payload that reached the manager (a real NetBIOS datagram was sent)."""
@@ -530,36 +680,16 @@ Alias /secars/secars.dll {www}/secars.txt
         return cert, key
 
     def _daemon(self, args: list[str]) -> None:
-        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.processes.append(process)
+        start_daemon(self.processes, args)
 
     def _samba(self) -> None:
-        samba = self.folder / "samba"
-        for sub in ("run", "lock", "state", "cache", "private", "log"):
-            (samba / sub).mkdir(parents=True, exist_ok=True)
-        conf = f"""
-[global]
-  workgroup = SEPLAB
-  netbios name = SEPM-LAB
-  server role = standalone server
-  interfaces = {self._devices()["lan_m"]}
-  bind interfaces only = no
-  smb ports = 445 139
-  disable netbios = no
-  pid directory = {samba}/run
-  lock directory = {samba}/lock
-  state directory = {samba}/state
-  cache directory = {samba}/cache
-  private dir = {samba}/private
-  ncalrpc dir = {samba}/run/ncalrpc
-  # nmbd's packet socket; else /run/samba/nmbd, which exists only where the samba service ran
-  nmbd:socket dir = {samba}/run/nmbd
-  log file = {samba}/log/log.%m
-  load printers = no
-  printcap name = /dev/null
-"""
-        conf_file = samba / "smb.conf"
-        conf_file.write_text(conf)
+        conf_file = samba_config(
+            self.folder / "samba",
+            self._devices()["lan_m"],
+            workgroup="SEPLAB",
+            netbios_name="SEPM-LAB",
+            bind_interfaces_only=False,
+        )
         for daemon in ("smbd", "nmbd"):
             # Without --no-process-group Samba makes a process group of its own, and the
             # signal it sends its group on exit stays there (not with whoever started it).
@@ -587,27 +717,10 @@ LogFile "{self.folder}/tinyproxy.log"
         self._daemon(self.in_manager("tinyproxy", "-d", "-c", str(conf_file)))
 
     def _dns(self) -> None:
-        self._daemon(
-            self.in_client(
-                "dnsmasq",
-                "--keep-in-foreground",
-                "--conf-file=/dev/null",
-                "--no-resolv",
-                "--no-hosts",
-                "--listen-address=127.0.0.53",
-                "--bind-interfaces",
-                "--port=53",
-                "--user=root",
-                "--cache-size=0",
-                f"--pid-file={self.folder}/dnsmasq.pid",
-                "--local=/lab/",
-                "--server=/silent.lab/127.0.0.54",
-            )
-        )
+        self._daemon(self.in_client(*dnsmasq(self.folder, "lab", "--server=/silent.lab/127.0.0.54")))
 
     def _wait_ready(self, timeout: float = 20.0) -> None:
         """Until Apache, smbd, tinyproxy and dnsmasq answer (bounded in time)."""
-        deadline = time.monotonic() + timeout
         probe = (
             "import socket\n"
             f"for a, p in (('{self.manager_ip}', 8014), ('{self.manager_ip}', 443), ('{self.manager_ip}', 445),"
@@ -619,14 +732,7 @@ LogFile "{self.folder}/tinyproxy.log"
             "except socket.gaierror as e:\n"
             "    assert e.errno == socket.EAI_NONAME, e\n"
         )
-        while time.monotonic() < deadline:
-            if _run(*self.in_client(sys.executable, "-c", probe), check=False).returncode == 0:
-                return
-            for process in self.processes:
-                if process.poll() is not None:
-                    raise LabError(f"{process.args[4:6]} exited with {process.returncode}")
-            time.sleep(0.2)
-        raise LabError(f"the lab's servers did not come up within {timeout:g} s")
+        wait_ready(self.in_client(sys.executable, "-c", probe), self.processes, "the lab's servers", timeout)
 
     # --- impairments ------------------------------------------------------------------
 
@@ -691,8 +797,8 @@ table inet sepdimpair {{
 }}
 """
 
-        self._nft(self.in_client(), "impair-client", table(client_rules, client_out))
-        self._nft(self.in_manager(), "impair-manager", table(manager_rules, []))
+        self._nft(self.client_ns, "impair-client", table(client_rules, client_out))
+        self._nft(self.manager_ns, "impair-manager", table(manager_rules, []))
 
     # --- tearing down -----------------------------------------------------------------
 

@@ -33,13 +33,30 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.netlab import LabError, _run, claim_tag, missing_requirements, remove_namespaces, stop_processes
+from scripts.netlab import (
+    End,
+    LabError,
+    _run,
+    add_address,
+    claim_tag,
+    dnsmasq,
+    load_nft,
+    loopback_up,
+    missing_requirements,
+    name_files,
+    remove_namespaces,
+    route,
+    start_daemon,
+    stop_processes,
+    sysctl,
+    veth_pair,
+    wait_ready,
+)
 
 LISTEN_PORTS = (8014, 443)
 SCENARIOS = {
@@ -123,54 +140,54 @@ class PathLab:
     def router2_ip6(self) -> str:
         return self.ip6(41, 2)
 
-    def _veth(self, a: str, dev_a: str, ips_a: tuple[str, str], b: str, dev_b: str, ips_b: tuple[str, str]) -> None:
-        _run("ip", "link", "add", dev_a, "type", "veth", "peer", "name", dev_b)
-        for ns, dev, (ip, ip6) in ((a, dev_a, ips_a), (b, dev_b, ips_b)):
-            _run("ip", "link", "set", dev, "netns", ns)
-            _run("ip", "-n", ns, "addr", "add", f"{ip}/24", "dev", dev)
-            _run("ip", "-n", ns, "-6", "addr", "add", f"{ip6}/64", "dev", dev, "nodad")
-            _run("ip", "-n", ns, "link", "set", dev, "up")
+    def _end(self, ns: str, device: str, ip: str, ip6: str) -> End:
+        return End(ns, device, (f"{ip}/24", f"{ip6}/64"))
 
     def _links(self) -> None:
         t = self.tag
         cli, r1, r2, mgr = self.client_ns, self.ns("r1"), self.ns("r2"), self.ns("mgr")
-        self._veth(
-            cli, self.client_device, (self.client_ip, self.ip6(40, 2)), r1, f"pr{t}", (self.router1_ip, self.ip6(40, 1))
+        veth_pair(
+            self._end(cli, self.client_device, self.client_ip, self.ip6(40, 2)),
+            self._end(r1, f"pr{t}", self.router1_ip, self.ip6(40, 1)),
         )
-        self._veth(r1, f"ps{t}", (self.ip(241, 1), self.ip6(41, 1)), r2, f"pt{t}", (self.router2_ip, self.router2_ip6))
-        self._veth(
-            r2, f"pu{t}", (self.ip(242, 1), self.ip6(42, 1)), mgr, f"pm{t}", (self.address("sepm"), self.ip6(42, 2))
+        veth_pair(
+            self._end(r1, f"ps{t}", self.ip(241, 1), self.ip6(41, 1)),
+            self._end(r2, f"pt{t}", self.router2_ip, self.router2_ip6),
         )
-        _run("ip", "-n", mgr, "-6", "addr", "add", f"{self.ip6(42, 4)}/64", "dev", f"pm{t}", "nodad")
+        veth_pair(
+            self._end(r2, f"pu{t}", self.ip(242, 1), self.ip6(42, 1)),
+            self._end(mgr, f"pm{t}", self.address("sepm"), self.ip6(42, 2)),
+        )
+        add_address(mgr, f"pm{t}", f"{self.ip6(42, 4)}/64")
         for host in [*SCENARIOS.values(), MOVED_FROM]:
             if host != SCENARIOS["sepm"]:
-                _run("ip", "-n", mgr, "addr", "add", f"{self.ip(242, host)}/24", "dev", f"pm{t}")
-        for ns in self.owned:
-            _run("ip", "-n", ns, "link", "set", "lo", "up")
-        _run("ip", "-n", cli, "route", "add", "default", "via", self.router1_ip)
-        _run("ip", "-n", r1, "route", "add", f"10.242.{t}.0/24", "via", self.router2_ip)
-        _run("ip", "-n", r2, "route", "add", "default", "via", self.ip(241, 1))
-        _run("ip", "-n", mgr, "route", "add", "default", "via", self.ip(242, 1))
-        _run("ip", "-n", cli, "-6", "route", "add", "default", "via", self.ip6(40, 1))
-        _run("ip", "-n", r1, "-6", "route", "add", f"fd42:{t}::/64", "via", self.router2_ip6)
-        _run("ip", "-n", r2, "-6", "route", "add", "default", "via", self.ip6(41, 1))
-        _run("ip", "-n", mgr, "-6", "route", "add", "default", "via", self.ip6(42, 1))
+                add_address(mgr, f"pm{t}", f"{self.ip(242, host)}/24")
+        loopback_up(self.owned)
+        route(cli, "default", "via", self.router1_ip)
+        route(r1, f"10.242.{t}.0/24", "via", self.router2_ip)
+        route(r2, "default", "via", self.ip(241, 1))
+        route(mgr, "default", "via", self.ip(242, 1))
+        route(cli, "default", "via", self.ip6(40, 1))
+        route(r1, f"fd42:{t}::/64", "via", self.router2_ip6)
+        route(r2, "default", "via", self.ip6(41, 1))
+        route(mgr, "default", "via", self.ip6(42, 1))
         for router in (r1, r2):
-            _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1")
             # Every probe gets its answer (the kernel would allow a burst, then one a second).
-            _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.icmp_ratelimit=0")
-            _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1")
-            _run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv6.icmp.ratelimit=0")
-        _run(*self.in_client("sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647"))
+            sysctl(
+                router,
+                "net.ipv4.ip_forward=1",
+                "net.ipv4.icmp_ratelimit=0",
+                "net.ipv6.conf.all.forwarding=1",
+                "net.ipv6.icmp.ratelimit=0",
+            )
+        sysctl(cli, "net.ipv4.ping_group_range=0 2147483647")
 
     def _inner_destination(self, scenario: str) -> str:
         """The original destination quoted in an ICMP error (8 bytes of ICMP header, then the IP header)."""
         return "0x" + "".join(f"{int(part):02x}" for part in self.address(scenario).split("."))
 
     def _nft(self, ns: str, name: str, rules: str) -> None:
-        path = self.folder / f"{name}.nft"
-        path.write_text(rules)
-        _run("ip", "netns", "exec", ns, "nft", "-f", str(path))
+        load_nft(ns, self.folder, name, rules)
 
     def _rules(self) -> None:
         a = self.address
@@ -242,31 +259,11 @@ table inet sepdpath {{
             f"--host-record=moved.plab,{m('sepm')}",
             *(f"--host-record={name}.plab,{m(name)}" for name in SCENARIOS if name != "sepm"),
         ]
-        (Path("/etc/netns") / self.client_ns).mkdir(parents=True, exist_ok=True)
-        (Path("/etc/netns") / self.client_ns / "resolv.conf").write_text(
-            "nameserver 127.0.0.53\noptions timeout:1 attempts:1\n"
-        )
-        (Path("/etc/netns") / self.client_ns / "hosts").write_text("127.0.0.1 localhost\n::1 localhost\n")
-        self._daemon(
-            self.in_client(
-                "dnsmasq",
-                "--keep-in-foreground",
-                "--conf-file=/dev/null",
-                "--no-resolv",
-                "--no-hosts",
-                "--listen-address=127.0.0.53",
-                "--bind-interfaces",
-                "--port=53",
-                "--user=root",
-                "--cache-size=0",
-                f"--pid-file={self.folder}/dnsmasq.pid",
-                "--local=/plab/",
-                *records,
-            )
-        )
+        name_files(self.client_ns)
+        self._daemon(self.in_client(*dnsmasq(self.folder, "plab", *records)))
 
     def _daemon(self, args: list[str]) -> None:
-        self.processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        start_daemon(self.processes, args)
 
     def _wait_ready(self, timeout: float = 20.0) -> None:
         probe = (
@@ -274,15 +271,7 @@ table inet sepdpath {{
             f"s = socket.create_connection(('{self.address('sepm')}', 8014), timeout=0.5); s.close()\n"
             "assert socket.getaddrinfo('sepm.plab', None)\n"
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if _run(*self.in_client(sys.executable, "-c", probe), check=False).returncode == 0:
-                return
-            for process in self.processes:
-                if process.poll() is not None:
-                    raise LabError(f"{process.args[4:6]} exited with {process.returncode}")
-            time.sleep(0.2)
-        raise LabError(f"the path lab did not come up within {timeout:g} s")
+        wait_ready(self.in_client(sys.executable, "-c", probe), self.processes, "the path lab", timeout)
 
     def down(self) -> None:
         stop_processes(self.processes)

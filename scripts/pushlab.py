@@ -25,18 +25,34 @@ Usage: ``python scripts/pushlab.py up`` (prints the roles and waits), Ctrl+C tak
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts import delaylink
-from scripts.netlab import LabError, _run, claim_tag, remove_namespaces, stop_processes
+from scripts.netlab import (
+    End,
+    LabError,
+    _run,
+    claim_tag,
+    dnsmasq,
+    load_nft,
+    loopback_up,
+    name_files,
+    remove_namespaces,
+    route,
+    samba_config,
+    start_daemon,
+    stop_processes,
+    sysctl,
+    veth_pair,
+    wait_ready,
+)
+from scripts.netlab import missing_requirements as _missing
 
 REQUIRED_TOOLS = ("ip", "nft", "smbd", "nmbd", "dnsmasq")
 
@@ -63,45 +79,8 @@ _LINE_SERVER = (
 
 
 def missing_requirements() -> str | None:
-    if sys.platform != "linux":
-        return "network namespaces need Linux"
-    if os.geteuid() != 0:
-        return "building network namespaces needs root (run as root, as CI does)"
-    missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
-    if missing:
-        return f"missing tools: {', '.join(missing)} (./dev test installs them as root)"
-    return None
-
-
-def samba_config(folder: Path, interfaces: str, ports: tuple[int, ...], workgroup: str) -> Path:
-    """An smb.conf whose every file lives under ``folder`` (no system Samba state is touched):
-    standalone, signing required, bound to ``interfaces`` only, SMB on ``ports``."""
-    for sub in ("run", "lock", "state", "cache", "private", "log"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
-    conf = f"""
-[global]
-  workgroup = {workgroup}
-  netbios name = PUSH-SAMBA
-  server role = standalone server
-  interfaces = {interfaces}
-  bind interfaces only = yes
-  smb ports = {" ".join(str(p) for p in ports)}
-  disable netbios = no
-  pid directory = {folder}/run
-  lock directory = {folder}/lock
-  state directory = {folder}/state
-  cache directory = {folder}/cache
-  private dir = {folder}/private
-  ncalrpc dir = {folder}/run/ncalrpc
-  nmbd:socket dir = {folder}/run/nmbd
-  log file = {folder}/log/log.%m
-  load printers = no
-  printcap name = /dev/null
-  server signing = mandatory
-"""
-    conf_file = folder / "smb.conf"
-    conf_file.write_text(conf)
-    return conf_file
+    """Why the push lab cannot be built here, or None."""
+    return _missing(REQUIRED_TOOLS, tun=False)
 
 
 @dataclass
@@ -215,29 +194,22 @@ class PushLab:
 
     def _network(self) -> None:
         t = self.tag
-        link_m, link_r, pcs, dead_a, dead_b = f"pm{t}", f"pr{t}", f"ph{t}", f"pd{t}", f"pe{t}"
-        _run("ip", "link", "add", link_m, "type", "veth", "peer", "name", link_r)
-        _run("ip", "link", "set", link_m, "netns", self.manager_ns)
-        _run("ip", "link", "set", link_r, "netns", self.clients_ns)
-        _run("ip", "-n", self.manager_ns, "addr", "add", f"{self.manager_ip}/24", "dev", link_m)
-        _run("ip", "-n", self.clients_ns, "addr", "add", f"{self.router_ip}/24", "dev", link_r)
+        dead_a = f"pd{t}"
+        veth_pair(
+            End(self.manager_ns, f"pm{t}", (f"{self.manager_ip}/24",)),
+            End(self.clients_ns, f"pr{t}", (f"{self.router_ip}/24",)),
+        )
         # The PCs that exist: addresses on a network card of the clients' namespace (a veth
         # pair whose other end is unused), so they answer as hosts and Samba binds them.
-        _run("ip", "-n", self.clients_ns, "link", "add", pcs, "type", "veth", "peer", "name", f"pp{t}")
-        for last in self.present:
-            _run("ip", "-n", self.clients_ns, "addr", "add", f"{self.address(last)}/32", "dev", pcs)
+        pcs = tuple(f"{self.address(last)}/32" for last in self.present)
+        veth_pair(End(self.clients_ns, f"ph{t}", pcs), End(self.clients_ns, f"pp{t}"))
         # The PCs that are not there: a segment where nobody answers ARP.
-        _run("ip", "-n", self.clients_ns, "link", "add", dead_a, "type", "veth", "peer", "name", dead_b)
-        for ns in (self.manager_ns, self.clients_ns):
-            _run("ip", "-n", ns, "link", "set", "lo", "up")
-        _run("ip", "-n", self.manager_ns, "link", "set", link_m, "up")
-        for dev in (link_r, pcs, f"pp{t}", dead_a, dead_b):
-            _run("ip", "-n", self.clients_ns, "link", "set", dev, "up")
-        _run("ip", "-n", self.clients_ns, "route", "add", self.network, "dev", dead_a)
-        _run("ip", "-n", self.manager_ns, "route", "add", self.network, "via", self.router_ip)
-        _run(*self.in_clients("sysctl", "-qw", "net.ipv4.ip_forward=1"))
+        veth_pair(End(self.clients_ns, dead_a), End(self.clients_ns, f"pe{t}"))
+        loopback_up([self.manager_ns, self.clients_ns])
+        route(self.clients_ns, self.network, "dev", dead_a)
+        route(self.manager_ns, self.network, "via", self.router_ip)
         # nmbd binds each subnet's broadcast address too, which /32 addresses do not make local.
-        _run(*self.in_clients("sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1"))
+        sysctl(self.clients_ns, "net.ipv4.ip_forward=1", "net.ipv4.ip_nonlocal_bind=1")
         if self.slow:
             self._slow_link()
 
@@ -251,11 +223,9 @@ class PushLab:
         self.link = link
         delaylink.set_delay(link, self.slow_ms)
         # Packets from the manager's own address arrive on the slow device: not a spoof.
-        for conf in ("all", dev_c):
-            _run(*self.in_clients("sysctl", "-qw", f"net.ipv4.conf.{conf}.rp_filter=0"))
+        sysctl(self.clients_ns, *(f"net.ipv4.conf.{conf}.rp_filter=0" for conf in ("all", dev_c)))
         for last in self.slow:
-            address = f"{self.address(last)}/32"
-            _run("ip", "-n", self.manager_ns, "route", "add", address, "dev", dev_m, "src", self.manager_ip)
+            route(self.manager_ns, f"{self.address(last)}/32", "dev", dev_m, "src", self.manager_ip)
 
     def name(self, last: int) -> str:
         """The DNS name of the PC at ``last`` (every present PC has one)."""
@@ -267,27 +237,8 @@ class PushLab:
         """The manager's namespace asks a dnsmasq of its own: the PCs' names, NXDOMAIN for any
         other ``.lab`` name, and no query ever leaves the lab (``ip netns exec`` bind-mounts
         /etc/netns/NAME/* over /etc/*)."""
-        folder = Path("/etc/netns") / self.manager_ns
-        folder.mkdir(parents=True, exist_ok=True)
-        lines = "".join(f"{self.address(last)} {self.name(last)}\n" for last in self.present)
-        (folder / "hosts").write_text(f"127.0.0.1 localhost\n::1 localhost\n{lines}")
-        (folder / "resolv.conf").write_text("nameserver 127.0.0.53\noptions timeout:1 attempts:1\n")
-        self._daemon(
-            self.in_manager(
-                "dnsmasq",
-                "--keep-in-foreground",
-                "--conf-file=/dev/null",
-                "--no-resolv",
-                "--no-hosts",
-                "--listen-address=127.0.0.53",
-                "--bind-interfaces",
-                "--port=53",
-                "--user=root",
-                "--cache-size=0",
-                f"--pid-file={self.folder}/dnsmasq.pid",
-                "--local=/lab/",
-            )
-        )
+        name_files(self.manager_ns, "".join(f"{self.address(last)} {self.name(last)}\n" for last in self.present))
+        self._daemon(self.in_manager(*dnsmasq(self.folder, "lab")))
 
     def _firewall(self) -> None:
         def addresses(lasts: tuple[int, ...]) -> str:
@@ -304,16 +255,20 @@ table inet sepdpush {{
   }}
 }}
 """
-        rules_file = self.folder / "clients.nft"
-        rules_file.write_text(rules)
-        _run(*self.in_clients("nft", "-f", str(rules_file)))
+        load_nft(self.clients_ns, self.folder, "clients", rules)
 
     def _daemon(self, args: list[str]) -> None:
-        self.processes.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        start_daemon(self.processes, args)
 
     def _samba(self) -> None:
         interfaces = " ".join(f"{self.address(last)}/24" for last in self.served)
-        conf_file = samba_config(self.folder / "samba", interfaces, (445, 139), self.workgroup)
+        conf_file = samba_config(
+            self.folder / "samba",
+            interfaces,
+            workgroup=self.workgroup,
+            netbios_name="PUSH-SAMBA",
+            signing_required=True,
+        )
         for daemon in ("smbd", "nmbd"):
             self._daemon(self.in_clients(daemon, "--foreground", f"--configfile={conf_file}"))
 
@@ -339,15 +294,7 @@ table inet sepdpush {{
             "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(0.5)\n"
             f"u.sendto({node_status_query(1)!r}, ({self.address(self.samba[0])!r}, 137)); u.recvfrom(2048)\n"
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if _run(*self.in_manager(sys.executable, "-c", probe), check=False).returncode == 0:
-                return
-            for process in self.processes:
-                if process.poll() is not None:
-                    raise LabError(f"{process.args[4:6]} exited with {process.returncode}")
-            time.sleep(0.3)
-        raise LabError(f"the push lab's servers did not come up within {timeout:g} s")
+        wait_ready(self.in_manager(sys.executable, "-c", probe), self.processes, "the push lab's servers", timeout, 0.3)
 
     def down(self) -> None:
         if self.link is not None:

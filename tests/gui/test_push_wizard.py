@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gui.wizard import DiagnosticsWizard, Page
-from scripts.pushlab import samba_config
+from scripts.netlab import samba_config
 from tests.gui.conftest import drive
 from tests.gui.keyboard import click, press, type_text
 from tests.helpers.hang import HANG_GUARD_S
@@ -36,7 +36,14 @@ def samba_port(tmp_path: Path) -> Iterator[int]:
     if shutil.which("smbd") is None:
         pytest.skip("smbd is not installed (./dev test installs samba)")
     port = _free_port()
-    conf = samba_config(tmp_path / "samba", "127.0.0.1/8", (port,), "PUSHLAB")
+    conf = samba_config(
+        tmp_path / "samba",
+        "127.0.0.1/8",
+        workgroup="PUSHLAB",
+        netbios_name="PUSH-SAMBA",
+        ports=(port,),
+        signing_required=True,
+    )
     process = subprocess.Popen(
         ["smbd", "--foreground", f"--configfile={conf}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
