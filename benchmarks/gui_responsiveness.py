@@ -43,6 +43,7 @@ from core.simulator import SERVED_PORTS, SimulatedManager  # noqa: E402
 from core.timing import TimeoutPolicy  # noqa: E402
 from core.versions import parse_version  # noqa: E402
 from gui.app import build_main_window, create_application  # noqa: E402
+from gui.main_window import MainWindow  # noqa: E402
 from gui.wizard.run_model import RunModel  # noqa: E402
 from gui.wizard.unattended import run_unattended  # noqa: E402
 from tests.helpers.servers import dropping_port  # noqa: E402
@@ -111,7 +112,7 @@ def main() -> int:
     catalog = load_catalog()
     recorder = TickRecorder()
 
-    def fresh_window():  # type: ignore[no-untyped-def]
+    def fresh_window() -> MainWindow:
         window = build_main_window(app, argparse.Namespace(lang="ja"))
         window.resize(1200, 800)
         window.show()
@@ -132,6 +133,7 @@ def main() -> int:
         for _ in range(repeats):  # a new window each time, as a technician starts the program
             window = fresh_window()
             wizard = window.wizard
+            assert wizard is not None
             wizard.policy = TimeoutPolicy(initial=1.0, floor=0.15, cap=3.0)
             wizard.apply_arguments(arguments)
             recorder.start()

@@ -48,6 +48,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from scripts import delaylink
 
@@ -326,7 +327,7 @@ def wait_ready(
         for process in processes:
             if process.poll() is not None:
                 where = f": see {logs}" if logs else ""
-                raise LabError(f"{process.args[4:6]} exited with {process.returncode}{where}")
+                raise LabError(f"{cast('list[str]', process.args)[4:6]} exited with {process.returncode}{where}")
         time.sleep(pause)
     raise LabError(f"{what} did not come up within {timeout:g} s")
 

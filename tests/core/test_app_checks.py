@@ -22,9 +22,10 @@ from core.hosts import parse_host
 from core.http_checks import MAX_BODY, HttpFailure, http_get
 from core.results import AppResult
 from core.simulator import make_certificate
-from core.tlsinfo import TlsFailure, tls_probe
+from core.tlsinfo import TlsFacts, TlsFailure, tls_probe
 from core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
+from tests.helpers.present import present
 from tests.helpers.servers import (
     HOSTILE_HTTP,
     Behaviour,
@@ -145,8 +146,8 @@ def test_plain_http_on_the_tls_port() -> None:
     assert english(result.detail) == "the port answered, but not with TLS (plain HTTP?)"
 
 
-def _tls(context: ssl.SSLContext | None, behaviour: Behaviour, name: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
-    async def scenario():  # type: ignore[no-untyped-def]
+def _tls(context: ssl.SSLContext | None, behaviour: Behaviour, name: str = "127.0.0.1") -> TlsFacts:
+    async def scenario() -> TlsFacts:
         async with serving(behaviour, context) as server:
             sni = None if name[0].isdigit() else name
             return await asyncio.wait_for(tls_probe("127.0.0.1", server.port, sni, name, DEADLINE), HANG_GUARD_S)
@@ -162,7 +163,7 @@ def _context_for(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
 
 def test_tls_facts_of_a_ca_issued_certificate(tls_context: ssl.SSLContext) -> None:
     facts = _tls(tls_context, never_answer)
-    cert = facts.certificate
+    cert = present(facts.certificate)
     assert facts.version.startswith("TLSv1")
     assert cert.name_matches
     assert not cert.self_signed
@@ -175,7 +176,7 @@ def test_self_signed_expired_certificate_is_reported() -> None:
     now = dt.datetime.now(dt.UTC)
     made = make_certificate("sepm", ["sepm", "127.0.0.1"], not_before=now - dt.timedelta(days=400), days=365)
     facts = _tls(_context_for(made.cert_pem, made.key_pem), never_answer)
-    cert = facts.certificate
+    cert = present(facts.certificate)
     assert cert.self_signed
     assert cert.expired
     assert cert.days_left < 0
@@ -185,21 +186,21 @@ def test_self_signed_expired_certificate_is_reported() -> None:
 def test_certificate_expiring_soon() -> None:
     now = dt.datetime.now(dt.UTC)
     made = make_certificate("sepm", ["127.0.0.1"], not_before=now - dt.timedelta(days=355), days=365)
-    cert = _tls(_context_for(made.cert_pem, made.key_pem), never_answer).certificate
+    cert = present(_tls(_context_for(made.cert_pem, made.key_pem), never_answer).certificate)
     assert cert.expires_soon and not cert.expired
     assert 0 <= cert.days_left <= 10
 
 
 def test_certificate_for_another_name() -> None:
     made = make_certificate("other.example", ["other.example"])
-    cert = _tls(_context_for(made.cert_pem, made.key_pem), never_answer, "sepm.corp").certificate
+    cert = present(_tls(_context_for(made.cert_pem, made.key_pem), never_answer, "sepm.corp").certificate)
     assert not cert.name_matches
     assert cert.checked_name == "sepm.corp"
 
 
 def test_certificate_subject_with_html_is_kept_verbatim_for_escaping_later() -> None:
     made = make_certificate("<script>alert(1)</script>", ["127.0.0.1"])
-    cert = _tls(_context_for(made.cert_pem, made.key_pem), never_answer).certificate
+    cert = present(_tls(_context_for(made.cert_pem, made.key_pem), never_answer).certificate)
     assert cert.common_name == "<script>alert(1)</script>"
     assert "script" in cert.subject
 

@@ -193,7 +193,7 @@ def test_cancel_stops_every_probe_closes_sockets_and_leaves_no_task() -> None:
                 manager=parse_host("127.0.0.1"),
                 version=parse_version("14.3"),
                 role=Role.CONSOLE,
-                overrides={p: dropped for p in (8443, 9090, 8445, 8446)},  # type: ignore[misc]
+                overrides={p: dropped for p in (8443, 9090, 8445, 8446)},
             )
             before = _open_fds()
             task = asyncio.ensure_future(ProbeEngine(slow).run(build_plan(CATALOG, request)))
@@ -204,7 +204,7 @@ def test_cancel_stops_every_probe_closes_sockets_and_leaves_no_task() -> None:
             cancelled = task.done() and task.cancelled()
             after = _open_fds()
         others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
-        return cancelled, before, after, others  # type: ignore[return-value]
+        return cancelled, before, after, others
 
     cancelled, before, after, pending = asyncio.run(scenario())
     assert cancelled
@@ -580,7 +580,7 @@ def test_cancelling_a_run_abandons_a_lookup_the_system_is_stuck_in(monkeypatch: 
         await asyncio.wait({task}, timeout=HANG_GUARD_S)
         took = time.perf_counter() - started
         others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
-        return task.cancelled(), took, others, resolver.active_threads()  # type: ignore[return-value]
+        return task.cancelled(), took, others, resolver.active_threads()
 
     try:
         cancelled, took, pending, stuck = asyncio.run(scenario())

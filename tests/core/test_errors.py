@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def test_every_error_code_in_the_code_has_both_languages() -> None:
         (lambda: parse_override("1234=80", load_catalog()), "SEP のポートではありません"),
     ],
 )
-def test_messages_in_japanese(call, ja: str) -> None:  # type: ignore[no-untyped-def]
+def test_messages_in_japanese(call: Callable[[], object], ja: str) -> None:
     with pytest.raises((HostError, VersionError, PlanError)) as info:
         call()
     assert ja in info.value.message("ja")

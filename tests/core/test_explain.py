@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,16 +12,22 @@ from core.checks.secars import HttpEvidence
 from core.explain import explain
 from core.hosts import parse_host
 from core.plan import PlanRequest, Role, build_plan
-from core.results import AppResult, CheckResult, Severity, State, overall
+from core.results import AppResult, Check, CheckResult, Severity, State, overall
 from core.versions import parse_version
 
 CATALOG = load_catalog()
-FAILING_REMOTE = (State.CLOSED, State.FILTERED, State.UNREACHABLE, State.UNRESOLVED, State.OPEN_FILTERED)
-FAILING_LOCAL = (State.NOT_LISTENING, State.FILTERED)
+FAILING_REMOTE: tuple[State, ...] = (
+    State.CLOSED,
+    State.FILTERED,
+    State.UNREACHABLE,
+    State.UNRESOLVED,
+    State.OPEN_FILTERED,
+)
+FAILING_LOCAL: tuple[State, ...] = (State.NOT_LISTENING, State.FILTERED)
 VERSIONS = ("12.1.6 MP10", "14.0.1", "14.2 RU2", "14.3 RU1")
 
 
-def _checks():  # type: ignore[no-untyped-def]
+def _checks() -> Iterator[tuple[str, Check]]:
     for role, version, platform in itertools.product(Role, VERSIONS, ("win32", "darwin")):
         request = PlanRequest(
             manager=parse_host("sepm.corp"), version=parse_version(version), role=role, gup=parse_host("gup"),
@@ -154,7 +161,7 @@ CAUSES = {
 }
 
 
-def _client_check(entry: str = "client-http-8014"):  # type: ignore[no-untyped-def]
+def _client_check(entry: str = "client-http-8014") -> Check:
     request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CLIENT)
     return next(c for c in build_plan(CATALOG, request) if c.entry_id == entry)
 

@@ -14,6 +14,7 @@ from core.catalog import load_catalog
 from core.engine import ProbeEngine
 from core.explain import explain
 from core.hosts import parse_host
+from core.i18n import say_any
 from core.plan import PlanRequest, build_plan
 from core.results import CheckResult, Severity, State
 from core.socket_table import (
@@ -121,10 +122,10 @@ def test_the_engine_judges_this_pc_on_the_address_facing_the_manager() -> None:
         )
     assert results["push-tcp-445"].state is State.LISTENING
     assert results["push-tcp-445"].address == "127.0.0.1"
-    assert "accepts connections on 127.0.0.1" in results["push-tcp-445"].reason
+    assert "accepts connections on 127.0.0.1" in say_any(results["push-tcp-445"].reason, "en")
     session_result = results["push-tcp-139"]
     assert session_result.state is State.NOT_LISTENING
-    assert "127.0.0.2" in session_result.reason and session_result.local_sockets
+    assert "127.0.0.2" in say_any(session_result.reason, "en") and session_result.local_sockets
     assert results["push-udp-137"].state is State.LISTENING
     assert results["push-udp-138"].state is State.NOT_LISTENING
     # Not listening is the service's matter; the firewall's advice is for drops.

@@ -32,7 +32,7 @@ def _findings(path: Path, root: Path = ROOT) -> list[str]:
         # A number as a port is written in decimal: 0x0202 (SMB 2.0.2) is not port 514.
         is_port = isinstance(value, int) and not isinstance(value, bool) and value in ports
         if is_port and (ast.get_source_segment(source, node) or "").isdigit():
-            found.append(f"{where}: port {value}")
+            found.append(f"{where}: port {value!r}")
         if isinstance(value, str) and any(entry_id in value for entry_id in ids):
             found.append(f"{where}: entry id in {value[:60]!r}")
     return found

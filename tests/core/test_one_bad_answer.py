@@ -18,6 +18,7 @@ from core.catalog import load_catalog
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
 from core.hosts import parse_host
+from core.i18n import say_any
 from core.plan import PlanRequest, Role, build_plan
 from core.report import export
 from core.results import State
@@ -132,7 +133,8 @@ def test_a_probe_raising_anything_yields_an_error_verdict_and_a_full_report(
         "step": "tls", "exception": kind.__name__, "message": "'nobody expected this'" if kind is KeyError
         else "nobody expected this", "port_state": "open",
     }  # fmt: skip
-    assert "tls" in failed.reason and kind.__name__ in failed.reason
+    reason = say_any(failed.reason, "en")
+    assert "tls" in reason and kind.__name__ in reason
     assert by_id["webconsole-tcp-9090"].state is State.OPEN  # the others went on
     assert exit_codes.for_diagnosis(diagnosis) == exit_codes.INCOMPLETE  # never "nothing wrong"
     html, json_path = export(diagnosis, CATALOG, "en", tmp_path, "report.html")

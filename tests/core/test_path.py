@@ -123,7 +123,7 @@ def test_windows_echo_answered_silent_and_refused() -> None:
 @pytest.fixture
 def dropped() -> Iterator[int]:
     with dropping_port() as port:
-        yield port  # type: ignore[misc]
+        yield port
 
 
 def test_cancelling_a_trace_returns_at_once(dropped: int) -> None:
@@ -189,7 +189,7 @@ def test_check_prints_and_exports_path_facts_in_both_languages() -> None:
             )
             out = io.StringIO()
             policy = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
-            await run_check(request, CATALOG, policy, lang, lang == "en", out)  # type: ignore[arg-type]
+            await run_check(request, CATALOG, policy, lang, lang == "en", out)
             return out.getvalue()
 
     import json

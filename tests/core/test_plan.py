@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from core.catalog import load_catalog
 from core.hosts import parse_host
 from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
-from core.results import Target
+from core.results import Check, Target
 from core.versions import parse_version
 
 CATALOG = load_catalog()
 MANAGER = parse_host("sepm.corp")
 
 
-def _plan(**kwargs):  # type: ignore[no-untyped-def]
+def _plan(**kwargs: Any) -> dict[str, Check]:
     request = PlanRequest(manager=MANAGER, version=kwargs.pop("version", parse_version("14.3 RU1")), **kwargs)
     return {c.entry_id: c for c in build_plan(CATALOG, request)}
 

@@ -52,7 +52,7 @@ def test_closed_port_is_refused_not_filtered() -> None:
 def test_dropped_port_is_filtered_after_three_attempts() -> None:
     with dropping_port() as port:
         path = _path()
-        outcome = asyncio.run(tcp_probe(socket.AF_INET, "127.0.0.1", port, path))  # type: ignore[arg-type]
+        outcome = asyncio.run(tcp_probe(socket.AF_INET, "127.0.0.1", port, path))
     assert outcome.state is State.FILTERED
     assert outcome.attempts == 3
     assert outcome.cause == "no-response"
@@ -99,7 +99,7 @@ def test_timeout_adapts_to_round_trips_of_the_same_host() -> None:
         before = path.timeout()
         with dropping_port() as dropped:
             async with serving(answer(b"")) as server:
-                dropped_probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", dropped, path))  # type: ignore[arg-type]
+                dropped_probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", dropped, path))
                 await asyncio.sleep(0.05)
                 for _ in range(3):
                     await tcp_probe(socket.AF_INET, "127.0.0.1", server.port, path)
@@ -299,7 +299,7 @@ def test_cancelled_probe_closes_every_socket() -> None:
     async def scenario() -> tuple[int, int, int]:
         with dropping_port() as port:
             before = _open_fds()
-            probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", port, _path()))  # type: ignore[arg-type]
+            probe = asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", port, _path()))
             await asyncio.sleep(0.45)  # three attempts out, each with its socket
             during = _open_fds()
             probe.cancel()
@@ -444,7 +444,7 @@ def test_a_refusal_the_loop_has_already_read_never_reads_as_connected() -> None:
         sock = socket.socket()
         sock.setblocking(False)
         with contextlib.suppress(BlockingIOError):
-            sock.connect(("127.0.0.1", silent))  # type: ignore[arg-type]
+            sock.connect(("127.0.0.1", silent))
         try:
             assert _connected_now(sock) is False  # still waiting
         finally:

@@ -25,10 +25,10 @@ SLOW = TimeoutPolicy(initial=30.0, floor=30.0, cap=30.0)
 class _NoWatchLoop(asyncio.SelectorEventLoop):
     """A loop without public socket watches, as the proactor (its own sock_* still work)."""
 
-    def add_writer(self, fd: Any, callback: Any, *args: Any) -> None:
+    def add_writer(self, fd: Any, callback: Any, *args: Any) -> None:  # type: ignore[override]
         raise NotImplementedError
 
-    def add_reader(self, fd: Any, callback: Any, *args: Any) -> None:
+    def add_reader(self, fd: Any, callback: Any, *args: Any) -> None:  # type: ignore[override]
         raise NotImplementedError
 
 
@@ -39,7 +39,7 @@ def _open_files() -> int:
 @pytest.mark.parametrize("loop_factory", [asyncio.SelectorEventLoop, _NoWatchLoop], ids=["watched", "tasks"])
 def test_the_same_verdicts_whether_the_loop_watches_sockets_or_runs_tasks(loop_factory: Any) -> None:
     async def scenario() -> list[State]:
-        with closed_port() as closed, dropping_port() as dropped:  # type: ignore[attr-defined]
+        with closed_port() as closed, dropping_port() as dropped:
             async with serving(answer(b"")) as server, udp_serving(lambda data: b"pong") as (udp_port, _server):
                 return [
                     (await tcp_probe(socket.AF_INET, "127.0.0.1", server.port, PathTiming(QUICK))).state,
@@ -60,7 +60,7 @@ def test_cancelling_hundreds_of_waiting_probes_closes_every_socket_and_leaves_no
     they end in a few turns of the loop with every socket closed (a sweep's Cancel)."""
 
     async def scenario() -> tuple[float, int, int, int]:
-        with dropping_port() as port:  # type: ignore[attr-defined]
+        with dropping_port() as port:
             before = _open_files()
             path = PathTiming(TimeoutPolicy(initial=0.05, floor=0.05, cap=0.05, silent_host_wait=30.0))
             tcp = [asyncio.ensure_future(tcp_probe(socket.AF_INET, "127.0.0.1", port, path)) for _ in range(200)]

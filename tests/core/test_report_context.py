@@ -160,7 +160,7 @@ def test_page_1_says_where_the_path_to_a_filtered_port_ends(runs: dict[str, Diag
     [line_ja] = answers(traced, CATALOG, "ja")
     assert line_ja.path_end is not None and "10.20.0.1(1 ホップ目)まで届き" in line_ja.path_end
     for lang, words in (("en", line.path_end), ("ja", line_ja.path_end)):
-        html = render_report(traced, CATALOG, lang)  # type: ignore[arg-type]
+        html = render_report(traced, CATALOG, lang)
         page_1 = html[html.index('<section id="answer">') : html.index("</section>")]
         assert words in page_1, lang
         assert words in html[html.index('<section id="paths">') :], lang

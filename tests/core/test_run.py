@@ -10,8 +10,10 @@ from collections.abc import Sequence
 import pytest
 
 from core.catalog import load_catalog
-from core.engine import ProbeEngine, ResultCallback
+from core.diagnosis import Diagnosis
+from core.engine import ProbeEngine, ResolvedCallback, ResultCallback
 from core.hosts import parse_host
+from core.i18n import say_any
 from core.plan import PlanRequest, Role
 from core.results import Check, CheckResult, RunSummary, Severity, State
 from core.run import DiagnosisRun
@@ -145,7 +147,7 @@ def test_cancelling_the_task_that_awaits_the_run_is_not_swallowed() -> None:
 
 
 def test_rerunning_one_check_keeps_the_runs_start_and_duration() -> None:
-    async def scenario() -> tuple[DiagnosisRun, object, object]:
+    async def scenario() -> tuple[DiagnosisRun, Diagnosis, Diagnosis]:
         async with SimulatedManager(ports={p: 0 for p in SERVED_PORTS}) as manager:
             run = DiagnosisRun(request_for(dict(manager.bound)), CATALOG, engine())
             first = await asyncio.wait_for(run.run(), HANG_GUARD)
@@ -156,10 +158,10 @@ def test_rerunning_one_check_keeps_the_runs_start_and_duration() -> None:
 
     run, first, again = asyncio.run(scenario())
     assert again is run.diagnosis and again is not first
-    assert again.started == first.started  # type: ignore[attr-defined]
-    assert again.duration_ms == first.duration_ms  # type: ignore[attr-defined]
-    before = {r.check.entry_id: r for r in first.results}  # type: ignore[attr-defined]
-    after = {r.check.entry_id: r for r in again.results}  # type: ignore[attr-defined]
+    assert again.started == first.started
+    assert again.duration_ms == first.duration_ms
+    before = {r.check.entry_id: r for r in first.results}
+    after = {r.check.entry_id: r for r in again.results}
     assert after["client-http-8014"] is not before["client-http-8014"]  # probed again
     assert after["client-http-8014"].state is State.OPEN
     assert all(after[k] is before[k] for k in before if k != "client-http-8014")  # the others kept
@@ -170,7 +172,12 @@ class _EngineThatBreaks(ProbeEngine):
     it delivers the first check, then fails as a whole."""
 
     async def run(
-        self, checks: Sequence[Check], *, version: SepVersion | None = None, on_result: ResultCallback | None = None
+        self,
+        checks: Sequence[Check],
+        *,
+        version: SepVersion | None = None,
+        on_result: ResultCallback | None = None,
+        on_resolved: ResolvedCallback | None = None,
     ) -> RunSummary:
         assert on_result is not None
         on_result(CheckResult(checks[0], State.OPEN, "connected"))
@@ -182,7 +189,7 @@ def test_an_engine_that_fails_as_a_whole_leaves_an_error_verdict_on_every_check_
     diagnosis = asyncio.run(run.run())
     first, *rest = diagnosis.results
     assert first.state is State.OPEN
-    assert rest and all(r.state is State.ERROR and "engine bug" in r.reason for r in rest)
+    assert rest and all(r.state is State.ERROR and "engine bug" in say_any(r.reason, "en") for r in rest)
     assert not diagnosis.cancelled
 
 

@@ -13,6 +13,7 @@ import pytest
 import qasync
 import shiboken6
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
@@ -59,7 +60,7 @@ def drive(loop: asyncio.AbstractEventLoop, scenario: Coroutine[Any, Any, T]) -> 
 
 
 @pytest.fixture
-def main_window(qapp: QApplication, qtbot) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
+def main_window(qapp: QApplication, qtbot: QtBot) -> Iterator[MainWindow]:
     window = build_main_window(qapp, argparse.Namespace(lang="en"))
     qtbot.addWidget(window)
     yield window
@@ -76,7 +77,7 @@ def simulator(loop: asyncio.AbstractEventLoop) -> Iterator[SimulatedManager]:
 
 
 @pytest.fixture
-def wizard(main_window: MainWindow, qtbot, loop: asyncio.AbstractEventLoop) -> DiagnosticsWizard:  # type: ignore[no-untyped-def]
+def wizard(main_window: MainWindow, qtbot: QtBot, loop: asyncio.AbstractEventLoop) -> DiagnosticsWizard:
     """The wizard in its tab of the active main window, reading a recorded Windows PC."""
     main_window.resize(1100, 720)
     activate(qtbot, main_window)

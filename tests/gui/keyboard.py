@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QInputMethodEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QCheckBox, QComboBox, QLineEdit, QRadioButton, QWidget
+from pytestqt.qtbot import QtBot
 
 from tests.helpers.hang import HANG_GUARD_S
 
@@ -26,7 +27,7 @@ def focused() -> QWidget:
     return widget
 
 
-def type_text(qtbot, text: str) -> None:  # type: ignore[no-untyped-def]
+def type_text(qtbot: QtBot, text: str) -> None:
     """Each character to the widget that has the focus at that moment. Japanese arrives as an
     input method delivers it: composed, then committed."""
     for character in text:
@@ -44,16 +45,16 @@ def compose(text: str) -> None:
     QApplication.sendEvent(focused(), commit)
 
 
-def press(qtbot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
+def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
     qtbot.keyClick(focused(), key, modifier)
 
 
-def alt(qtbot, letter: str) -> None:  # type: ignore[no-untyped-def]
+def alt(qtbot: QtBot, letter: str) -> None:
     """A mnemonic: Alt and the underlined letter."""
     qtbot.keyClick(focused(), getattr(Qt.Key, f"Key_{letter.upper()}"), Qt.KeyboardModifier.AltModifier)
 
 
-def paste(qtbot, text: str) -> None:  # type: ignore[no-untyped-def]
+def paste(qtbot: QtBot, text: str) -> None:
     """What a technician copies from a ticket or an e-mail (control characters included)."""
     QGuiApplication.clipboard().setText(text)
     press(qtbot, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
@@ -64,7 +65,7 @@ def is_in(widget: QWidget, target: QWidget) -> bool:
     return widget is target or (isinstance(target, QComboBox) and widget is target.lineEdit())
 
 
-def tab_to(qtbot, target: QWidget) -> int:  # type: ignore[no-untyped-def]
+def tab_to(qtbot: QtBot, target: QWidget) -> int:
     """Press Tab until ``target`` has the focus; the number of presses."""
     for presses in range(MAX_TABS):
         if is_in(focused(), target):
@@ -73,7 +74,7 @@ def tab_to(qtbot, target: QWidget) -> int:  # type: ignore[no-untyped-def]
     raise AssertionError(f"Tab never reached {target.objectName() or target}")
 
 
-def click(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]
+def click(qtbot: QtBot, widget: QWidget) -> None:
     """A left click in the middle of ``widget`` (a line edit gets the focus as from a click)."""
     assert widget.isVisible() and widget.isEnabled(), f"{widget.objectName()} cannot be clicked"
     target = widget.lineEdit() if isinstance(widget, QComboBox) and widget.lineEdit() is not None else widget
@@ -83,7 +84,7 @@ def click(qtbot, widget: QWidget) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(target, Qt.MouseButton.LeftButton, pos=QPoint(x, target.height() // 2))
 
 
-def replace_text(qtbot, field: QWidget, text: str) -> None:  # type: ignore[no-untyped-def]
+def replace_text(qtbot: QtBot, field: QWidget, text: str) -> None:
     """Click into a field, select what is there and type over it."""
     click(qtbot, field)
     assert is_in(focused(), field), (
@@ -104,7 +105,7 @@ def text_of(field: QWidget) -> str:
     return field.text()
 
 
-def activate(qtbot, window: QWidget) -> None:  # type: ignore[no-untyped-def]
+def activate(qtbot: QtBot, window: QWidget) -> None:
     """Show the window and wait until it is the active one, so that it has the keyboard."""
     with qtbot.waitActive(window):
         window.show()

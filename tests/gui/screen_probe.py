@@ -12,7 +12,10 @@ import asyncio
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
 
 os.environ.setdefault("QT_API", "pyside6")
 
@@ -82,7 +85,7 @@ def main() -> int:
         app.processEvents()
 
         def type_into(field: Any, text: str) -> None:
-            replace_text(QTest, field, text)
+            replace_text(cast("QtBot", QTest), field, text)  # QTest has the keyClick/mouseClick qtbot calls
             assert text_of(field) == text, (field.objectName(), text_of(field))
 
         type_into(wizard.target.manager, "127.0.0.1")

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWizard, QWizardPage
+from PySide6.QtWidgets import QApplication, QWizard, QWizardPage
 
 CALLS = 200
 
@@ -31,7 +31,7 @@ def _counts() -> tuple[int, int, int]:
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="None, True and False are immortal from Python 3.12 on")
-def test_slots_and_overrides_called_by_qt_keep_the_reference_counts(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_slots_and_overrides_called_by_qt_keep_the_reference_counts(qapp: QApplication) -> None:
     emitter = _Emitter()
     received: list[str] = []
     emitter.changed.connect(received.append)

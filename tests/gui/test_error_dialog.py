@@ -18,8 +18,12 @@ def _visible_boxes() -> list[QMessageBox]:
 
 
 @pytest.mark.parametrize("log_written", [True, False], ids=["log-file", "no-log-file"])
-def test_an_unexpected_error_says_what_and_where_the_log_is_never_a_traceback(  # type: ignore[no-untyped-def]
-    qapp: QApplication, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path, log_written
+def test_an_unexpected_error_says_what_and_where_the_log_is_never_a_traceback(
+    qapp: QApplication,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    log_written: bool,
 ) -> None:
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     log_path = tmp_path / "SEP Port Doctor" / "sep-port-doctor" / "sep-port-doctor.log" if log_written else None

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTextBrowser, QTreeWidget, QWidget
+from pytestqt.qtbot import QtBot
 
 from core.plan import Role
 from core.simulator import SERVED_PORTS, SimulatedManager, make_certificate
@@ -28,8 +29,10 @@ from gui.main_window import MainWindow
 from gui.wizard import DiagnosticsWizard, Page
 from tests.gui.conftest import drive, overrides_text
 from tests.gui.keyboard import click, press, replace_text
+from tests.gui.trees import groups, rows
 from tests.helpers.command import ROOT
 from tests.helpers.hang import HANG_GUARD_S
+from tests.helpers.present import present
 
 # The child run of the /dev/zero test sets the image's source (see the last test).
 IMAGE = os.environ.get("SEP_PORT_DOCTOR_HOSTILE_IMAGE", "file:///nonexistent/sep-port-doctor-version.png")
@@ -41,11 +44,11 @@ MARKUP = "<img"
 def _tooltips(widget: QWidget) -> list[str]:
     found = [widget.toolTip()]
     if isinstance(widget, QTreeWidget):
-        stack = [widget.topLevelItem(i) for i in range(widget.topLevelItemCount())]
+        stack = groups(widget)
         while stack:
             item = stack.pop()
             found.append(item.toolTip(0))
-            stack += [item.child(i) for i in range(item.childCount())]
+            stack += [present(item.child(i)) for i in range(item.childCount())]
     elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
         model = widget.model()
         for row in range(model.rowCount(QModelIndex())):
@@ -74,8 +77,8 @@ def assert_no_markup_interpreted(window: MainWindow) -> list[str]:
     return seen
 
 
-def test_a_hostile_managers_text_is_never_rendered_as_markup(  # type: ignore[no-untyped-def]
-    qtbot, main_window: MainWindow, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+def test_a_hostile_managers_text_is_never_rendered_as_markup(
+    qtbot: QtBot, main_window: MainWindow, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
 ) -> None:
     manager = SimulatedManager(ports={p: 0 for p in SERVED_PORTS}, version=HOSTILE_VERSION)
     manager.certificate = make_certificate(HOSTILE_SUBJECT, ["127.0.0.1"])
@@ -100,12 +103,7 @@ def test_a_hostile_managers_text_is_never_rendered_as_markup(  # type: ignore[no
         press(qtbot, Qt.Key.Key_Return)
         assert wizard.currentId() == Page.RESULTS
         tree = wizard.results.tree
-        items = [
-            tree.topLevelItem(g).child(i)
-            for g in range(tree.topLevelItemCount())
-            for i in range(tree.topLevelItem(g).childCount())
-        ]
-        for item in items:  # each result's details, in turn
+        for item in rows(tree):  # each result's details, in turn
             tree.setCurrentItem(item)
             places.extend(assert_no_markup_interpreted(main_window))
         main_window.grab()  # only now paint everything: nothing interpreted, nothing loaded

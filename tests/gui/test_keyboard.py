@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QGroupBox, QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
 
 from core.simulator import SimulatedManager
 from gui.main_window import MainWindow
@@ -54,8 +55,9 @@ def assert_unique(window: MainWindow, where: str) -> None:
 
 def assert_inputs_named(page: QWidget, names: set[str] = INPUT_NAMES) -> None:
     for widget in page.findChildren(QWidget):
-        if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QComboBox):
-            assert widget.accessibleName() == widget.parent().accessibleName()  # what the reader announces
+        combo = widget.parent()
+        if isinstance(widget, QLineEdit) and isinstance(combo, QComboBox):
+            assert widget.accessibleName() == combo.accessibleName()  # what the reader announces
             continue  # the combo box itself carries the objectName
         if isinstance(widget, QLineEdit | QComboBox) and widget.isVisible():
             assert widget.objectName() in names, f"an input without a stable objectName: {widget!r}"
@@ -65,8 +67,8 @@ def assert_inputs_named(page: QWidget, names: set[str] = INPUT_NAMES) -> None:
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_every_page_has_unique_mnemonics_and_named_inputs(  # type: ignore[no-untyped-def]
-    qtbot,
+def test_every_page_has_unique_mnemonics_and_named_inputs(
+    qtbot: QtBot,
     main_window: MainWindow,
     wizard: DiagnosticsWizard,
     simulator: SimulatedManager,
@@ -105,8 +107,8 @@ def test_every_page_has_unique_mnemonics_and_named_inputs(  # type: ignore[no-un
 # A menu popup on the offscreen platform: it cannot raise the popup or grab the keyboard, and says so.
 @pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing the keyboard")
 def test_alt_letters_reach_their_fields_and_the_menus(
-    qtbot, main_window: MainWindow, wizard: DiagnosticsWizard
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, main_window: MainWindow, wizard: DiagnosticsWizard
+) -> None:
     press(qtbot, Qt.Key.Key_Return)
     alt(qtbot, "t")  # Note
     assert focused() is wizard.target.note
@@ -123,8 +125,8 @@ def test_alt_letters_reach_their_fields_and_the_menus(
 
 
 def test_the_reference_version_box_keeps_what_was_typed(
-    qtbot, main_window: MainWindow, wizard: DiagnosticsWizard
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, main_window: MainWindow, wizard: DiagnosticsWizard
+) -> None:
     """Item 10: "14.3 RU1" then Tab stayed "14.3 RU10", "12.1" became "12.1.6 MP10"."""
     main_window.show_reference()
     combo = main_window.reference.version_combo
@@ -139,8 +141,8 @@ def test_the_reference_version_box_keeps_what_was_typed(
     assert wizard.target.version.currentText() == "14.3 RU1"
 
 
-def test_a_role_is_chosen_with_the_arrow_keys_or_its_letter(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+def test_a_role_is_chosen_with_the_arrow_keys_or_its_letter(
+    qtbot: QtBot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
 ) -> None:
     async def choose() -> None:
         click(qtbot, wizard.where.radios[wizard.where.role])

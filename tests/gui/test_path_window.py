@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtWidgets import QTreeWidgetItem
-
 from core.hosts import parse_host
 from core.path import Hop, HopKind
 from core.plan import PlanRequest, Role
@@ -17,6 +15,7 @@ from core.versions import parse_version
 from gui.wizard.controller import DiagnosticsWizard
 from gui.wizard.pages.results import PAYLOAD_ROLE
 from tests.gui.conftest import drive
+from tests.gui.trees import rows
 
 
 def test_details_show_the_path_and_hops_arrive_live(
@@ -38,13 +37,8 @@ def test_details_show_the_path_and_hops_arrive_live(
     assert path.route is not None and path.route.source == "127.0.0.1"
     wizard.results.show_diagnosis(wizard.diagnosis)
     tree = wizard.results.tree
-    checks = [
-        tree.topLevelItem(g).child(c)
-        for g in range(tree.topLevelItemCount())
-        for c in range(tree.topLevelItem(g).childCount())
-    ]
-    remote: QTreeWidgetItem = next(
-        i for i in checks if i.data(0, PAYLOAD_ROLE)[0] == "check" and not i.data(0, PAYLOAD_ROLE)[1].check.local
+    remote = next(
+        i for i in rows(tree) if i.data(0, PAYLOAD_ROLE)[0] == "check" and not i.data(0, PAYLOAD_ROLE)[1].check.local
     )
     tree.setCurrentItem(remote)
     details = wizard.results.details.toPlainText()

@@ -15,12 +15,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from gui.wizard import DiagnosticsWizard, Page
 from scripts.netlab import samba_config
 from tests.gui.conftest import drive
 from tests.gui.keyboard import click, press, type_text
+from tests.gui.trees import groups
 from tests.helpers.hang import HANG_GUARD_S
+from tests.helpers.present import present
 from tests.helpers.servers import dropping_port
 
 
@@ -66,13 +69,13 @@ def samba_port(tmp_path: Path) -> Iterator[int]:
             process.wait()
 
 
-def to_push_targets(qtbot, wizard: DiagnosticsWizard) -> None:  # type: ignore[no-untyped-def]
+def to_push_targets(qtbot: QtBot, wizard: DiagnosticsWizard) -> None:
     click(qtbot, wizard.where.push_radio)
     click(qtbot, wizard.button(wizard.WizardButton.NextButton))
     assert wizard.currentId() == Page.PUSH_TARGETS
 
 
-def type_targets(qtbot, wizard: DiagnosticsWizard, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
+def type_targets(qtbot: QtBot, wizard: DiagnosticsWizard, lines: list[str]) -> None:
     click(qtbot, wizard.push_targets.targets)
     for number, line in enumerate(lines):
         if number:
@@ -80,8 +83,8 @@ def type_targets(qtbot, wizard: DiagnosticsWizard, lines: list[str]) -> None:  #
         type_text(qtbot, line)
 
 
-def test_targets_typed_run_live_grouped_by_cause_and_exported(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop, samba_port: int, tmp_path: Path
+def test_targets_typed_run_live_grouped_by_cause_and_exported(
+    qtbot: QtBot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop, samba_port: int, tmp_path: Path
 ) -> None:
     wizard.push_run.ports = {445: samba_port, 139: _free_port(), 137: _free_port(socket.SOCK_DGRAM)}
 
@@ -91,24 +94,24 @@ def test_targets_typed_run_live_grouped_by_cause_and_exported(  # type: ignore[n
         click(qtbot, wizard.button(wizard.WizardButton.NextButton))
         assert wizard.currentId() == Page.PUSH_RUN
         table = wizard.push_run.table
-        assert table.rowCount() == 2 and table.item(1, 0).text() == "127.0.0.2"
+        assert table.rowCount() == 2 and present(table.item(1, 0)).text() == "127.0.0.2"
         assert not wizard.push_run.isComplete()
         assert wizard.push_run.task is not None
         await wizard.push_run.task
         assert wizard.push_run.isComplete()
-        assert "SMB 3.1.1, signing required" in table.item(0, 2).text()
-        assert table.item(0, 6).text().startswith("ready: Ready for push deployment over TCP 445")
-        assert table.item(1, 6).text().startswith("not ready: Not ready: TCP 445 refused (closed)")
+        assert "SMB 3.1.1, signing required" in present(table.item(0, 2)).text()
+        assert present(table.item(0, 6)).text().startswith("ready: Ready for push deployment over TCP 445")
+        assert present(table.item(1, 6)).text().startswith("not ready: Not ready: TCP 445 refused (closed)")
         assert wizard.push_run.status.text() == "2 of 2 targets checked"
 
         click(qtbot, wizard.button(wizard.WizardButton.NextButton))
         assert wizard.currentId() == Page.PUSH_RESULTS
-        groups = wizard.push_results.groups
-        titles = [groups.topLevelItem(i).text(0) for i in range(groups.topLevelItemCount())]
+        tree = wizard.push_results.groups
+        titles = [group.text(0) for group in groups(tree)]
         assert titles == ["1 PC(s): TCP 445 closed: check the Server service and sharing",
                           "1 PC(s): ready over TCP 445 (NetBIOS over TCP/IP off)"]  # fmt: skip
         assert "Run the Server service (LanmanServer)" in wizard.push_results.guidance.toPlainText()
-        groups.setCurrentItem(groups.topLevelItem(1).child(0))
+        tree.setCurrentItem(present(groups(tree)[1].child(0)))
         assert "UAC remote restrictions" in wizard.push_results.guidance.toPlainText()
         path = wizard.push_results.report_path
         click(qtbot, path)
@@ -129,7 +132,7 @@ def test_targets_typed_run_live_grouped_by_cause_and_exported(  # type: ignore[n
     assert "127.0.0.2" in html and "Allow File and Printer Sharing" in html
 
 
-def test_bad_targets_are_refused_at_the_field_and_nothing_runs(qtbot, wizard: DiagnosticsWizard) -> None:  # type: ignore[no-untyped-def]
+def test_bad_targets_are_refused_at_the_field_and_nothing_runs(qtbot: QtBot, wizard: DiagnosticsWizard) -> None:
     to_push_targets(qtbot, wizard)
     type_targets(qtbot, wizard, ["pc01", "10.0.0.0/8"])
     click(qtbot, wizard.button(wizard.WizardButton.NextButton))
@@ -139,8 +142,8 @@ def test_bad_targets_are_refused_at_the_field_and_nothing_runs(qtbot, wizard: Di
 
 
 def test_targets_loaded_from_a_file(
-    qtbot, wizard: DiagnosticsWizard, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, wizard: DiagnosticsWizard, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     listed = tmp_path / "targets.txt"
     listed.write_bytes("\ufeff# exported from AD\r\npc-01.corp\r\n10.1.2.0/30\r\n".encode())
     # The system's file dialog cannot be driven here: it answers with the file a person would pick.
@@ -150,11 +153,11 @@ def test_targets_loaded_from_a_file(
     assert wizard.push_targets.targets.toPlainText() == "pc-01.corp\n10.1.2.0/30"
 
 
-def test_cancel_stops_the_sweep_at_once_and_nothing_counts_as_ready(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+def test_cancel_stops_the_sweep_at_once_and_nothing_counts_as_ready(
+    qtbot: QtBot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
 ) -> None:
     async def scenario() -> None:
-        with dropping_port() as port:  # type: ignore[attr-defined]
+        with dropping_port() as port:
             wizard.push_run.ports = {445: port, 139: port, 137: _free_port(socket.SOCK_DGRAM)}
             to_push_targets(qtbot, wizard)
             type_targets(qtbot, wizard, ["127.0.0.1"])

@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from core.catalog import load_catalog
 from core.versions import parse_version
@@ -20,7 +22,7 @@ def _shown_ids(window: MainWindow) -> set[str]:
     return {proxy.index(r, 0).data(ENTRY_ROLE).id for r in range(proxy.rowCount())}
 
 
-def test_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_model_passes_qtmodeltester(qtmodeltester: ModelTester) -> None:
     model = PortTableModel(load_catalog().entries, "ja")
     qtmodeltester.check(model, force_py=True)
     model.set_version(parse_version("14.3 RU1"))
@@ -28,7 +30,7 @@ def test_model_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-u
     qtmodeltester.check(model, force_py=True)
 
 
-def test_proxy_passes_qtmodeltester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_proxy_passes_qtmodeltester(qtmodeltester: ModelTester) -> None:
     proxy = PortFilterProxy()
     proxy.setSourceModel(PortTableModel(load_catalog().entries, "en"))
     proxy.set_search("tcp")
@@ -40,7 +42,7 @@ def test_all_entries_are_listed(main_window: MainWindow) -> None:
     assert "24 of 24" in main_window.reference.count_label.text()
 
 
-def test_search_filters_as_you_type(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_search_filters_as_you_type(main_window: MainWindow, qtbot: QtBot) -> None:
     ref = main_window.reference
     assert _search(qtbot, main_window, "445 win") == {"push-tcp-445"}
     # Japanese arrives through an input method: composed, then committed.
@@ -120,14 +122,14 @@ def test_details_pane_shows_everything_for_the_entry(main_window: MainWindow) ->
     assert "third-party firewall" in general[1]
 
 
-def test_select_entry_clears_filters_that_hide_it(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_select_entry_clears_filters_that_hide_it(main_window: MainWindow, qtbot: QtBot) -> None:
     ref = main_window.reference
     _search(qtbot, main_window, "syslog")
     assert ref.select_entry("client-http-8014")
     assert ref.current_entry() is not None and ref.current_entry().id == "client-http-8014"  # type: ignore[union-attr]
 
 
-def test_copy_selected_rows(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_copy_selected_rows(main_window: MainWindow, qtbot: QtBot) -> None:
     ref = main_window.reference
     _search(qtbot, main_window, "8014")
     ref.table.selectRow(0)
@@ -139,8 +141,8 @@ def test_copy_selected_rows(main_window: MainWindow, qtbot) -> None:  # type: ig
 
 
 def test_language_switch_updates_everything_and_is_remembered(
-    main_window: MainWindow, qapp: QApplication, qtbot
-) -> None:  # type: ignore[no-untyped-def]
+    main_window: MainWindow, qapp: QApplication, qtbot: QtBot
+) -> None:
     ref = main_window.reference
     main_window.choose_language("ja")
     assert main_window.windowTitle() == "SEP Port Doctor"
@@ -157,7 +159,7 @@ def test_language_switch_updates_everything_and_is_remembered(
     assert _search(qtbot, main_window, "プッシュ 445") == {"push-tcp-445"}
 
 
-def test_keyboard_only_search_and_navigation(main_window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_keyboard_only_search_and_navigation(main_window: MainWindow, qtbot: QtBot) -> None:
     with qtbot.waitActive(main_window):
         main_window.show()
         main_window.activateWindow()
@@ -184,7 +186,7 @@ def test_readable_at_200_percent_scaling_is_not_tested_offscreen_but_fonts_are_c
 
 
 @pytest.mark.qt_log_ignore("QVariant::load")
-def test_corrupted_settings_fall_back_to_defaults_with_a_notice(qapp: QApplication, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_corrupted_settings_fall_back_to_defaults_with_a_notice(qapp: QApplication, tmp_path: Path) -> None:
     import argparse
 
     from PySide6.QtCore import QSettings
@@ -207,7 +209,7 @@ def test_corrupted_settings_fall_back_to_defaults_with_a_notice(qapp: QApplicati
         window.close()
 
 
-def _search(qtbot, window: MainWindow, text: str) -> set[str]:  # type: ignore[no-untyped-def]
+def _search(qtbot: QtBot, window: MainWindow, text: str) -> set[str]:
     """Type the query into the search box as a person does (Japanese through the input method)."""
     from tests.gui.keyboard import activate, press, type_text
 
@@ -230,8 +232,8 @@ def _search(qtbot, window: MainWindow, text: str) -> set[str]:  # type: ignore[n
     ],
 )
 def test_search_finds_guidance_words_and_protocol_names(
-    main_window: MainWindow, qtbot, query: str, found: set[str]
-) -> None:  # type: ignore[no-untyped-def]
+    main_window: MainWindow, qtbot: QtBot, query: str, found: set[str]
+) -> None:
     """Issue 9, item 10: SMB, firewall, ファイアウォール and secars found nothing."""
     assert _search(qtbot, main_window, query) == found
 
@@ -248,7 +250,7 @@ def test_a_cut_purpose_keeps_both_ends_and_the_details_have_it_whole(main_window
     assert entry.purpose.say("en") in ref.details.toPlainText()
 
 
-def test_with_a_manager_given_the_window_opens_on_the_diagnostics_tab(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_with_a_manager_given_the_window_opens_on_the_diagnostics_tab(qapp: QApplication) -> None:
     import argparse
 
     from gui.app import build_main_window

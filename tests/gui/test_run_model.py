@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+from PySide6.QtWidgets import QApplication
+from pytestqt.modeltest import ModelTester
+
 from core.catalog import load_catalog
 from core.explain import explain
 from core.hosts import parse_host
@@ -22,7 +25,7 @@ def plan() -> tuple:  # type: ignore[type-arg]
     return build_plan(CATALOG, request)
 
 
-def test_qtmodeltester_on_waiting_running_and_finished_rows(qapp, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+def test_qtmodeltester_on_waiting_running_and_finished_rows(qapp: QApplication, qtmodeltester: ModelTester) -> None:
     checks = plan()
     model = RunModel(CATALOG, "en")
     model.show_plan(checks)

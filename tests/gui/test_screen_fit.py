@@ -13,20 +13,21 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.helpers.command import ROOT
 from tests.helpers.hang import HANG_GUARD_S
 
-SCREENS = {
+SCREENS: dict[str, dict[str, float]] = {
     "1024x768": {"width": 1024, "height": 768, "dpr": 1},
     "1366x768": {"width": 1366, "height": 768, "dpr": 1},
     "1920x1080 at 150%": {"width": 1280, "height": 720, "dpr": 1.5},
 }
 
 
-def probe(tmp_path: Path, screen: dict[str, float], *args: str) -> dict[str, object]:
+def probe(tmp_path: Path, screen: dict[str, float], *args: str) -> dict[str, Any]:
     config = tmp_path / "screen.json"
     entry = {"name": "test", "x": 0, "y": 0, "logicalDpi": 96, "logicalBaseDpi": 96, **screen}
     config.write_text(json.dumps({"screens": [entry]}), encoding="utf-8")
@@ -42,7 +43,8 @@ def probe(tmp_path: Path, screen: dict[str, float], *args: str) -> dict[str, obj
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=HANG_GUARD_S * 2,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
 
 
 def inside(inner: list[int], outer: list[int]) -> bool:
@@ -55,10 +57,10 @@ def inside(inner: list[int], outer: list[int]) -> bool:
 def test_the_window_and_every_pages_buttons_are_on_screen(tmp_path: Path, name: str) -> None:
     found = probe(tmp_path, SCREENS[name])
     available = found["available"]
-    assert inside(found["window"], available), f"{name}: the window {found['window']} leaves {available}"  # type: ignore[arg-type]
+    assert inside(found["window"], available), f"{name}: the window {found['window']} leaves {available}"
     pages = found["pages"]
-    assert set(pages) == {"WHERE", "TARGET", "RUN", "RESULTS", "EXPORT"}  # type: ignore[arg-type]
-    for page, seen in pages.items():  # type: ignore[attr-defined]
+    assert set(pages) == {"WHERE", "TARGET", "RUN", "RESULTS", "EXPORT"}
+    for page, seen in pages.items():
         assert seen["buttons"], f"{name}, {page}: no wizard button visible"
         assert inside(seen["window"], available), f"{name}, {page}: the window grew off screen"
         for button, where in seen["buttons"].items():
@@ -66,8 +68,8 @@ def test_the_window_and_every_pages_buttons_are_on_screen(tmp_path: Path, name: 
 
 
 def test_a_window_saved_off_a_smaller_screen_comes_back_onto_it(tmp_path: Path) -> None:
-    big = {"width": 2560, "height": 1440, "dpr": 1}
+    big: dict[str, float] = {"width": 2560, "height": 1440, "dpr": 1}
     saved = probe(tmp_path, big, "--move", "1800", "900")["saved"]
-    assert saved[0] >= 1000  # type: ignore[index]  # it really was saved far right
+    assert saved[0] >= 1000  # it really was saved far right
     found = probe(tmp_path, SCREENS["1024x768"])
-    assert inside(found["window"], found["available"])  # type: ignore[arg-type]
+    assert inside(found["window"], found["available"])

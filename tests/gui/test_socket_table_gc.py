@@ -13,6 +13,7 @@ import asyncio
 import gc
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication
 
 from core.socket_table import Endpoint, read_socket_table, read_socket_table_off_loop
 from tests.gui.conftest import drive
@@ -30,12 +31,14 @@ class _Cycle(QObject):
         self.me = self
 
 
-def test_qt_garbage_is_never_collected_in_the_socket_table_thread(qapp, loop) -> None:  # type: ignore[no-untyped-def]
+def test_qt_garbage_is_never_collected_in_the_socket_table_thread(
+    qapp: QApplication, loop: asyncio.AbstractEventLoop
+) -> None:
     destroyed: list[int] = []
 
     def read() -> tuple[Endpoint, ...]:
         table = read_socket_table()
-        kept = [[] for _ in range(3 * ALLOCATIONS_DUE)]  # a plain thread would collect here
+        kept: list[list[int]] = [[] for _ in range(3 * ALLOCATIONS_DUE)]  # a plain thread would collect here
         return table if kept else ()
 
     async def scenario() -> tuple[Endpoint, ...]:

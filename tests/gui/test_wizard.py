@@ -9,15 +9,17 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
 
 from core.catalog import load_catalog
 from core.plan import Role
-from core.results import Severity, State
+from core.results import CheckResult, Severity, State
 from core.simulator import SimulatedManager
 from core.timing import TimeoutPolicy
 from gui.main_window import MainWindow
@@ -25,13 +27,16 @@ from gui.wizard import DiagnosticsWizard, Page
 from gui.wizard.run_model import COL_PORT, COL_STATE, COL_TARGET, COL_TIME, PROGRESS_ROLE, Progress
 from tests.gui.conftest import drive, overrides_text
 from tests.gui.keyboard import click, focused, paste, press, replace_text, tab_to, text_of, type_text
+from tests.helpers.present import present
 from tests.helpers.servers import dropping_port
 
 CATALOG = load_catalog()
 SLOW = TimeoutPolicy(initial=10.0, floor=10.0, cap=10.0)
 
 
-def fill(qtbot, wizard: DiagnosticsWizard, manager: str, ports: str, version: str = "14.3 RU1", note: str = "") -> None:  # type: ignore[no-untyped-def]
+def fill(
+    qtbot: QtBot, wizard: DiagnosticsWizard, manager: str, ports: str, version: str = "14.3 RU1", note: str = ""
+) -> None:
     """On the target page: click into each field and type, as a technician does."""
     target = wizard.target
     replace_text(qtbot, target.manager, manager)
@@ -41,12 +46,12 @@ def fill(qtbot, wizard: DiagnosticsWizard, manager: str, ports: str, version: st
         replace_text(qtbot, target.note, note)
 
 
-def to_target(qtbot, wizard: DiagnosticsWizard) -> None:  # type: ignore[no-untyped-def]
+def to_target(qtbot: QtBot, wizard: DiagnosticsWizard) -> None:
     click(qtbot, wizard.button(wizard.WizardButton.NextButton))
     assert wizard.currentId() == Page.TARGET
 
 
-def next_button(wizard: DiagnosticsWizard):  # type: ignore[no-untyped-def]
+def next_button(wizard: DiagnosticsWizard) -> QAbstractButton:
     return wizard.button(wizard.WizardButton.NextButton)
 
 
@@ -55,7 +60,7 @@ async def run_to_end(wizard: DiagnosticsWizard) -> None:
     await wizard.run_task
 
 
-async def run_against(qtbot, wizard: DiagnosticsWizard, manager: SimulatedManager) -> None:  # type: ignore[no-untyped-def]
+async def run_against(qtbot: QtBot, wizard: DiagnosticsWizard, manager: SimulatedManager) -> None:
     """Type the simulated manager on the target page, press Enter, wait for the run to end."""
     to_target(qtbot, wizard)
     fill(qtbot, wizard, "127.0.0.1", overrides_text(manager))
@@ -71,7 +76,9 @@ def results_by_entry(wizard: DiagnosticsWizard) -> dict[str, tuple[State, Severi
     }
 
 
-def test_invalid_input_is_marked_at_the_field_and_enter_does_not_advance(qtbot, wizard: DiagnosticsWizard) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_input_is_marked_at_the_field_and_enter_does_not_advance(
+    qtbot: QtBot, wizard: DiagnosticsWizard
+) -> None:
     to_target(qtbot, wizard)
     target = wizard.target
     assert not target.isComplete() and not next_button(wizard).isEnabled()  # empty manager and version
@@ -93,7 +100,7 @@ def test_invalid_input_is_marked_at_the_field_and_enter_does_not_advance(qtbot, 
 
 
 @pytest.mark.parametrize("text", ["8014=80 8014=81", "443=4443, 8014=80, 443=10443"])
-def test_a_port_moved_twice_is_refused(qtbot, wizard: DiagnosticsWizard, text: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_port_moved_twice_is_refused(qtbot: QtBot, wizard: DiagnosticsWizard, text: str) -> None:
     to_target(qtbot, wizard)
     replace_text(qtbot, wizard.target.ports, text)
     assert "overridden twice" in wizard.target.fields["ports"].message.text()
@@ -109,8 +116,8 @@ def test_prefilled_from_this_pcs_sep_client(wizard: DiagnosticsWizard, loop: asy
     assert "Filled in" in target.prefill_label.text()
 
 
-def test_full_run_results_and_export_in_a_worker(  # type: ignore[no-untyped-def]
-    qtbot,
+def test_full_run_results_and_export_in_a_worker(
+    qtbot: QtBot,
     main_window: MainWindow,
     wizard: DiagnosticsWizard,
     simulator: SimulatedManager,
@@ -128,7 +135,7 @@ def test_full_run_results_and_export_in_a_worker(  # type: ignore[no-untyped-def
 
     real_export = core.report.write_report
 
-    def export_recording_thread(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def export_recording_thread(*args: Any, **kwargs: Any) -> Any:
         import threading
 
         threads.append(threading.current_thread().name)
@@ -139,7 +146,7 @@ def test_full_run_results_and_export_in_a_worker(  # type: ignore[no-untyped-def
     async def scenario() -> None:
         to_target(qtbot, wizard)
         fill(qtbot, wizard, "127.0.0.1", overrides_text(simulator))
-        arrived: list[object] = []
+        arrived: list[CheckResult] = []
         wizard.result_arrived.connect(arrived.append)
         click(qtbot, next_button(wizard))
         assert wizard.currentId() == Page.RUN and wizard.run_task is not None
@@ -147,7 +154,7 @@ def test_full_run_results_and_export_in_a_worker(  # type: ignore[no-untyped-def
         await run_to_end(wizard)
         assert wizard.run_page.isComplete()
         model = wizard.run_page.model
-        assert model.rowCount() == sum(1 for r in arrived if not r.check.skip)  # type: ignore[attr-defined]
+        assert model.rowCount() == sum(1 for r in arrived if not r.check.skip)
         assert all(model.index(row, 0).data(PROGRESS_ROLE) == "done" for row in range(model.rowCount()))
         found = results_by_entry(wizard)
         assert found["client-http-8014"] == (State.OPEN, Severity.PASSED)
@@ -156,12 +163,13 @@ def test_full_run_results_and_export_in_a_worker(  # type: ignore[no-untyped-def
         click(qtbot, next_button(wizard))
         assert wizard.currentId() == Page.RESULTS
         tree = wizard.results.tree
-        problems = tree.topLevelItem(0)
+        problems = present(tree.topLevelItem(0))
         assert problems.text(0).startswith("Problem (") and problems.isExpanded()
-        texts = [problems.child(i).text(0) for i in range(problems.childCount())]
+        problem_rows = [present(problems.child(i)) for i in range(problems.childCount())]
+        texts = [row.text(0) for row in problem_rows]
         assert any("client-https-443" in t and "expired" in t for t in texts)
         assert any("This PC: File and Printer Sharing" in t for t in texts)  # from the recorded Windows outputs
-        https = next(problems.child(i) for i in range(problems.childCount()) if "client-https-443" in texts[i])
+        https = next(row for row in problem_rows if "client-https-443" in row.text(0))
         tree.setCurrentItem(https)
         assert "The manager's certificate" in wizard.results.details.toPlainText()
         with qtbot.waitSignal(wizard.entry_requested) as blocker:
@@ -189,8 +197,12 @@ def test_full_run_results_and_export_in_a_worker(  # type: ignore[no-untyped-def
     assert not wizard.has_unexported_results()
 
 
-def test_export_to_a_missing_folder_says_so_and_keeps_the_results(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop, tmp_path: Path
+def test_export_to_a_missing_folder_says_so_and_keeps_the_results(
+    qtbot: QtBot,
+    wizard: DiagnosticsWizard,
+    simulator: SimulatedManager,
+    loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
 ) -> None:
     async def scenario() -> None:
         await run_against(qtbot, wizard, simulator)
@@ -212,8 +224,12 @@ def test_export_to_a_missing_folder_says_so_and_keeps_the_results(  # type: igno
     drive(loop, scenario())
 
 
-def test_defect_2_back_change_next_runs_again_and_the_report_has_the_new_question_and_the_late_note(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop, tmp_path: Path
+def test_defect_2_back_change_next_runs_again_and_the_report_has_the_new_question_and_the_late_note(
+    qtbot: QtBot,
+    wizard: DiagnosticsWizard,
+    simulator: SimulatedManager,
+    loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
 ) -> None:
     wizard.export_page.open_after.setChecked(False)
 
@@ -258,8 +274,12 @@ def test_defect_2_back_change_next_runs_again_and_the_report_has_the_new_questio
     }  # the console role's plan
 
 
-def test_defect_3_running_one_row_again_keeps_the_runs_start_and_duration(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop, tmp_path: Path
+def test_defect_3_running_one_row_again_keeps_the_runs_start_and_duration(
+    qtbot: QtBot,
+    wizard: DiagnosticsWizard,
+    simulator: SimulatedManager,
+    loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
 ) -> None:
     wizard.export_page.open_after.setChecked(False)
 
@@ -297,8 +317,8 @@ def _question(wizard: DiagnosticsWizard) -> QMessageBox:
     return boxes[0]
 
 
-def test_defect_4_finish_without_export_asks_and_new_diagnosis_starts_over(  # type: ignore[no-untyped-def]
-    qtbot,
+def test_defect_4_finish_without_export_asks_and_new_diagnosis_starts_over(
+    qtbot: QtBot,
     main_window: MainWindow,
     wizard: DiagnosticsWizard,
     simulator: SimulatedManager,
@@ -322,13 +342,13 @@ def test_defect_4_finish_without_export_asks_and_new_diagnosis_starts_over(  # t
         # Finish, then Back: nothing changes.
         click(qtbot, finish)
         box = _question(wizard)
-        click(qtbot, box.findChild(type(finish), "back"))
+        click(qtbot, present(box.findChild(type(finish), "back")))
         assert wizard.currentId() == Page.EXPORT and wizard.diagnosis is not None and wizard.isVisible()
         # Finish, then Export: the report is written, then a new diagnosis starts.
         replace_text(qtbot, wizard.export_page.report_path, str(tmp_path / "kept.html"))
         click(qtbot, finish)
         box = _question(wizard)
-        click(qtbot, box.findChild(type(finish), "export"))
+        click(qtbot, present(box.findChild(type(finish), "export")))
         await wizard.export_task  # type: ignore[misc]
 
     drive(loop, scenario())
@@ -340,8 +360,8 @@ def test_defect_4_finish_without_export_asks_and_new_diagnosis_starts_over(  # t
 
 
 @pytest.mark.parametrize("where", ["file-menu", "results-page"])
-def test_defect_4_new_diagnosis_asks_and_discard_discards(  # type: ignore[no-untyped-def]
-    qtbot,
+def test_defect_4_new_diagnosis_asks_and_discard_discards(
+    qtbot: QtBot,
     main_window: MainWindow,
     wizard: DiagnosticsWizard,
     simulator: SimulatedManager,
@@ -360,21 +380,21 @@ def test_defect_4_new_diagnosis_asks_and_discard_discards(  # type: ignore[no-un
             click(qtbot, wizard.results.new_diagnosis)
         box = _question(wizard)
         assert wizard.diagnosis is not None  # nothing lost before the answer
-        click(qtbot, box.findChild(type(wizard.run_page.cancel), "discard"))
+        click(qtbot, present(box.findChild(type(wizard.run_page.cancel), "discard")))
 
     drive(loop, scenario())
     assert wizard.currentId() == Page.WHERE and wizard.diagnosis is None
     assert not [b for b in wizard.findChildren(QMessageBox) if b.isVisible()]
 
 
-def test_esc_never_blanks_the_tab(qtbot, wizard: DiagnosticsWizard) -> None:  # type: ignore[no-untyped-def]
+def test_esc_never_blanks_the_tab(qtbot: QtBot, wizard: DiagnosticsWizard) -> None:
     to_target(qtbot, wizard)
     press(qtbot, Qt.Key.Key_Escape)
     assert wizard.isVisible() and wizard.currentId() == Page.TARGET
 
 
-def test_defect_7_live_run_lists_every_planned_check_waiting_then_running_with_elapsed_time(  # type: ignore[no-untyped-def]
-    qtbot, main_window: MainWindow, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop, tmp_path: Path
+def test_defect_7_live_run_lists_every_planned_check_waiting_then_running_with_elapsed_time(
+    qtbot: QtBot, main_window: MainWindow, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     wizard.policy = SLOW
     wizard.export_page.open_after.setChecked(False)
@@ -427,8 +447,8 @@ def test_defect_7_live_run_lists_every_planned_check_waiting_then_running_with_e
     assert json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["cancelled"] is True
 
 
-def test_cancel_stops_everything_at_once_and_esc_cancels_too(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+def test_cancel_stops_everything_at_once_and_esc_cancels_too(
+    qtbot: QtBot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
 ) -> None:
     wizard.policy = SLOW
     with dropping_port() as dropped:
@@ -450,8 +470,8 @@ def test_cancel_stops_everything_at_once_and_esc_cancels_too(  # type: ignore[no
     assert [t for t in asyncio.all_tasks(loop) if not t.done()] == []
 
 
-def test_defect_8_a_display_bug_is_shown_and_never_stops_the_probes(  # type: ignore[no-untyped-def]
-    qtbot,
+def test_defect_8_a_display_bug_is_shown_and_never_stops_the_probes(
+    qtbot: QtBot,
     main_window: MainWindow,
     wizard: DiagnosticsWizard,
     simulator: SimulatedManager,
@@ -508,8 +528,12 @@ def test_language_switch_retranslates_the_wizard(main_window: MainWindow) -> Non
     assert wizard.where.title() == "Where are you?"
 
 
-def test_close_during_a_run_cancels_cleanly(  # type: ignore[no-untyped-def]
-    qtbot, qapp, main_window: MainWindow, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+def test_close_during_a_run_cancels_cleanly(
+    qtbot: QtBot,
+    qapp: QApplication,
+    main_window: MainWindow,
+    wizard: DiagnosticsWizard,
+    loop: asyncio.AbstractEventLoop,
 ) -> None:
     wizard.policy = SLOW
     # The test's loop must outlive the window (the program's own loop ends with it).
@@ -527,7 +551,7 @@ def test_close_during_a_run_cancels_cleanly(  # type: ignore[no-untyped-def]
                 await asyncio.sleep(0.1)
                 started = time.perf_counter()
                 main_window.close()
-                await asyncio.wait({wizard.run_task})  # type: ignore[arg-type]
+                await asyncio.wait({present(wizard.run_task)})
                 return time.perf_counter() - started
 
             elapsed = drive(loop, scenario())
@@ -547,7 +571,7 @@ def _corpus() -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize("item", _corpus(), ids=lambda i: f"{i['field']}:{i['value'][:16]!r}")
-def test_every_bad_input_is_marked_at_its_field(qtbot, wizard: DiagnosticsWizard, item: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_every_bad_input_is_marked_at_its_field(qtbot: QtBot, wizard: DiagnosticsWizard, item: dict[str, str]) -> None:
     """Pasted, as bad values arrive from tickets and e-mails (control characters cannot be typed)."""
     target = wizard.target
     to_target(qtbot, wizard)
@@ -567,8 +591,8 @@ def test_every_bad_input_is_marked_at_its_field(qtbot, wizard: DiagnosticsWizard
         assert wizard.run_task is None  # and nothing was sent
 
 
-def test_twenty_runs_in_a_row_in_one_window(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop
+def test_twenty_runs_in_a_row_in_one_window(
+    qtbot: QtBot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop
 ) -> None:
     def fds() -> int:
         return len(os.listdir("/proc/self/fd")) if Path("/proc/self/fd").exists() else 0
@@ -587,8 +611,8 @@ def test_twenty_runs_in_a_row_in_one_window(  # type: ignore[no-untyped-def]
     assert [t for t in asyncio.all_tasks(loop) if not t.done()] == []
 
 
-def test_version_read_from_the_managers_web_service(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop
+def test_version_read_from_the_managers_web_service(
+    qtbot: QtBot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop
 ) -> None:
     async def scenario() -> None:
         to_target(qtbot, wizard)
@@ -603,7 +627,7 @@ def test_version_read_from_the_managers_web_service(  # type: ignore[no-untyped-
     assert "14.3.9205.6000" in wizard.target.version_status.text()
 
 
-def test_field_messages_in_japanese(qtbot, wizard: DiagnosticsWizard, main_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+def test_field_messages_in_japanese(qtbot: QtBot, wizard: DiagnosticsWizard, main_window: MainWindow) -> None:
     main_window.choose_language("ja")
     to_target(qtbot, wizard)
     target = wizard.target
@@ -621,8 +645,8 @@ def test_field_messages_in_japanese(qtbot, wizard: DiagnosticsWizard, main_windo
     assert "a host cannot contain spaces" in target.fields["manager"].message.text()
 
 
-def test_copy_for_the_ticket_in_the_ui_language(  # type: ignore[no-untyped-def]
-    qtbot,
+def test_copy_for_the_ticket_in_the_ui_language(
+    qtbot: QtBot,
     main_window: MainWindow,
     wizard: DiagnosticsWizard,
     simulator: SimulatedManager,
@@ -654,32 +678,34 @@ def test_copy_for_the_ticket_in_the_ui_language(  # type: ignore[no-untyped-def]
     # The details pane speaks the UI language too (seen in the real window: "(rule of thumb)" and
     # the raw test codes tls, secars-https in a Japanese window).
     tree = wizard.results.tree
-    problems = tree.topLevelItem(0)
-    https = next(
-        problems.child(i) for i in range(problems.childCount()) if "client-https-443" in problems.child(i).text(0)
+    problems = present(tree.topLevelItem(0))
+    https_row = next(
+        row
+        for row in (present(problems.child(i)) for i in range(problems.childCount()))
+        if "client-https-443" in row.text(0)
     )
-    tree.setCurrentItem(https)
+    tree.setCurrentItem(https_row)
     details = wizard.results.details.toPlainText()
     assert "(経験則(ベンダーの表にはありません))" in details  # the certificate guidance is a rule of thumb
     assert "secars(HTTPS)" in details and "TLS" in details
     assert "rule of thumb" not in details and "secars-https" not in details
 
 
-def test_tab_order_follows_the_page_then_back_and_next(qtbot, wizard: DiagnosticsWizard) -> None:  # type: ignore[no-untyped-def]
+def test_tab_order_follows_the_page_then_back_and_next(qtbot: QtBot, wizard: DiagnosticsWizard) -> None:
     to_target(qtbot, wizard)
     replace_text(qtbot, wizard.target.version, "14.3 RU1")
     replace_text(qtbot, wizard.target.manager, "sepm01")  # Next is enabled, so Tab reaches it
-    order = [focused().objectName() or focused().parent().objectName()]
+    order = [focused().objectName() or present(focused().parent()).objectName()]
     for _ in range(10):
         press(qtbot, Qt.Key.Key_Tab)
         widget = focused()
-        order.append(widget.objectName() or widget.parent().objectName())
+        order.append(widget.objectName() or present(widget.parent()).objectName())
     assert order[:11] == [
         "manager", "version", "read_version", "gup", "sql", "syslog", "ports", "local_gup", "note", "back", "next",
     ]  # fmt: skip
 
 
-def test_tab_reaches_every_field_and_typing_keeps_what_is_typed(qtbot, wizard: DiagnosticsWizard) -> None:  # type: ignore[no-untyped-def]
+def test_tab_reaches_every_field_and_typing_keeps_what_is_typed(qtbot: QtBot, wizard: DiagnosticsWizard) -> None:
     to_target(qtbot, wizard)
     for name in ("gup", "sql", "syslog"):
         tab_to(qtbot, wizard.target.fields[name].widget)
@@ -687,8 +713,12 @@ def test_tab_reaches_every_field_and_typing_keeps_what_is_typed(qtbot, wizard: D
         assert text_of(wizard.target.fields[name].widget) == f"{name}.corp.example"
 
 
-def test_the_export_page_says_when_html_was_added_to_the_name(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, simulator: SimulatedManager, loop: asyncio.AbstractEventLoop, tmp_path: Path
+def test_the_export_page_says_when_html_was_added_to_the_name(
+    qtbot: QtBot,
+    wizard: DiagnosticsWizard,
+    simulator: SimulatedManager,
+    loop: asyncio.AbstractEventLoop,
+    tmp_path: Path,
 ) -> None:
     """A name typed without a suffix gets ``.html`` (so it opens in a browser), and the page says so."""
     wizard.export_page.open_after.setChecked(False)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from core.simulator import SERVED_PORTS, SimulatedManager
 from gui.app import build_main_window
@@ -23,8 +24,8 @@ NOTES = {"ja": "チケット 4711 再確認", "en": "INC-4711 recheck"}
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_keyboard_only_from_start_to_the_written_report(  # type: ignore[no-untyped-def]
-    qapp: QApplication, qtbot, loop: asyncio.AbstractEventLoop, tmp_path: Path, lang: str
+def test_keyboard_only_from_start_to_the_written_report(
+    qapp: QApplication, qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path, lang: str
 ) -> None:
     manager = SimulatedManager(profile="cert-expired", ports={p: 0 for p in SERVED_PORTS})
     loop.run_until_complete(manager.start())

@@ -10,6 +10,7 @@ import asyncio
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox
+from pytestqt.qtbot import QtBot
 
 from gui.wizard import DiagnosticsWizard, Page
 from tests.gui.conftest import drive
@@ -19,7 +20,7 @@ from tests.helpers.windows_fixtures import FixtureSystem
 SERVERS = ["sepm01.corp.example", "sepm02.corp.example", "10.20.30.41"]
 
 
-def choose(qtbot, combo: QComboBox, text: str) -> None:  # type: ignore[no-untyped-def]
+def choose(qtbot: QtBot, combo: QComboBox, text: str) -> None:
     """Open the list from the keyboard (F4) and click the item."""
     click(qtbot, combo)
     press(qtbot, Qt.Key.Key_F4)
@@ -36,8 +37,8 @@ def choose(qtbot, combo: QComboBox, text: str) -> None:  # type: ignore[no-untyp
 
 # The offscreen platform cannot raise a popup or grab the keyboard for it; it still opens.
 @pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
-def test_every_sylink_server_is_offered_and_the_ports_follow_the_choice(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+def test_every_sylink_server_is_offered_and_the_ports_follow_the_choice(
+    qtbot: QtBot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
 ) -> None:
     wizard.local_system = FixtureSystem("en-domain-sylink-https")
     drive(loop, wizard.prefill_from_local())
@@ -71,8 +72,8 @@ def test_every_sylink_server_is_offered_and_the_ports_follow_the_choice(  # type
     assert request.manager.typed == "sepm01.corp.example" and request.overrides == {443: 10443}
 
 
-def test_what_the_user_typed_before_the_settings_were_read_stays(  # type: ignore[no-untyped-def]
-    qtbot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+def test_what_the_user_typed_before_the_settings_were_read_stays(
+    qtbot: QtBot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
 ) -> None:
     wizard.local_system = FixtureSystem("en-domain-sylink-https")
     click(qtbot, wizard.button(wizard.WizardButton.NextButton))

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QApplication, QComboBox
+from pytestqt.qtbot import QtBot
 
 from gui.main_window import MainWindow
 from tests.gui.keyboard import activate, focused, type_text
+from tests.helpers.present import present
 
 FIELDS = ("manager", "version", "gup", "sql", "syslog", "ports", "note")
 
 
 @pytest.mark.parametrize("name", FIELDS)
-def test_typing_in_every_field_keeps_every_character_and_the_focus(main_window: MainWindow, qtbot, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_typing_in_every_field_keeps_every_character_and_the_focus(
+    main_window: MainWindow, qtbot: QtBot, name: str
+) -> None:
     activate(qtbot, main_window)
     main_window.tabs.setCurrentIndex(1)
-    wizard = main_window.wizard
+    wizard = present(main_window.wizard)
     wizard.next()
     field = wizard.target.fields[name].widget
     field.setFocus()
@@ -26,13 +30,15 @@ def test_typing_in_every_field_keeps_every_character_and_the_focus(main_window: 
     assert focused() in (field, field.lineEdit() if isinstance(field, QComboBox) else None)
 
 
-def test_japanese_input_method_composition_reaches_the_field(main_window: MainWindow, qtbot, qapp) -> None:  # type: ignore[no-untyped-def]
+def test_japanese_input_method_composition_reaches_the_field(
+    main_window: MainWindow, qtbot: QtBot, qapp: QApplication
+) -> None:
     """An input method sends a preedit string, then commits it; the focus must stay put meanwhile."""
     from PySide6.QtGui import QInputMethodEvent
 
     activate(qtbot, main_window)
     main_window.tabs.setCurrentIndex(1)
-    wizard = main_window.wizard
+    wizard = present(main_window.wizard)
     wizard.next()
     note = wizard.target.note
     note.setFocus()

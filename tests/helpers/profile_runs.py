@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from core.catalog import load_catalog
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
@@ -29,8 +31,9 @@ async def profile_diagnosis(
             version=parse_version(shown.version),
             role=role or Role(shown.role),
             overrides=dict(manager.bound) if fixture or role else shown.overrides,
-            **({"platform": "win32"} if fixture else {}),
         )
+        if fixture:
+            request = dataclasses.replace(request, platform="win32")
         local = FixtureSystem(fixture) if fixture else None
         engine = ProbeEngine(TimeoutPolicy.from_user_timeout(None), use_system_proxy=False)
         run = DiagnosisRun(request, CATALOG, engine, read_local=local is not None, local_system=local, note=note)

@@ -187,13 +187,13 @@ def closed_udp_port() -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def dropping_port() -> object:
+def dropping_port() -> Iterator[int]:
     """A loopback port that silently drops SYNs: a listener whose accept queue is full."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(0)
-    port = listener.getsockname()[1]
-    fillers = []
+    port = int(listener.getsockname()[1])
+    fillers: list[socket.socket] = []
     for _ in range(2):
         filler = socket.socket()
         filler.setblocking(False)

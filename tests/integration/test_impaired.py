@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.netlab import APACHE_PORTS, CATALOGUE_TCP_PORTS, DROPPED_PORTS, NetLab
-from tests.integration.conftest import AS_NMAP, Run, check, nmap_states, wrong_verdicts
+from scripts.netlab import APACHE_PORTS, AS_NMAP, CATALOGUE_TCP_PORTS, DROPPED_PORTS, NetLab
+from tests.integration.conftest import Run, check, nmap_states, wrong_verdicts
 
 pytestmark = [pytest.mark.integration]
 

@@ -7,12 +7,13 @@ import pytest
 
 from scripts.netlab import (
     ADMIN_PROHIBITED_PORTS,
+    AS_NMAP,
     DROPPED_PORTS,
     ICMP_UNREACHABLE_PORTS,
     RESET_PORTS,
     NetLab,
 )
-from tests.integration.conftest import AS_NMAP, check, nmap_states, wrong_verdicts
+from tests.integration.conftest import check, nmap_states, wrong_verdicts
 
 pytestmark = [pytest.mark.integration]
 

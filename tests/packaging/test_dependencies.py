@@ -21,7 +21,7 @@ RELOCK = "run ./dev lock and commit constraints.txt"
 
 
 def _pins() -> dict[str, Version]:
-    pins = {}
+    pins: dict[str, Version] = {}
     for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
@@ -73,7 +73,7 @@ def test_this_venv_is_the_locked_set() -> None:
     if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
         pytest.skip(f"not ./dev's venv ({sys.prefix}): only ./dev installs the locked set")
     pins = _pins()
-    installed = {canonicalize_name(d.metadata["Name"]): Version(d.version) for d in distributions()}
+    installed: dict[str, Version] = {canonicalize_name(d.metadata["Name"]): Version(d.version) for d in distributions()}
     installed.pop("sep-port-doctor", None)
     unpinned = sorted(set(installed) - set(pins))
     assert unpinned == [], f"installed but not pinned: {unpinned}: {RELOCK}"

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,10 +19,10 @@ from core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import ROOT, command, spawned
 from tests.helpers.packaging import MB, ONEDIR_LIMIT_MB, ONEFILE_LIMIT_MB, build, cannot_build, size
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow]
 
 if _WHY := cannot_build():
-    pytestmark = [pytestmark, pytest.mark.skip(reason=_WHY)]
+    pytestmark.append(pytest.mark.skip(reason=_WHY))
 
 ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LANG": "ja_JP.UTF-8", "LC_ALL": ""}
 LINUX = sys.platform.startswith("linux")
@@ -81,7 +82,7 @@ def test_frozen_bad_input_is_one_line_and_exit_2(frozen: Path) -> None:
 
 
 def test_frozen_gui_runs_against_the_simulator_and_writes_the_report(frozen: Path, tmp_path: Path) -> None:
-    async def scenario() -> tuple[int, str, dict[str, object]]:
+    async def scenario() -> tuple[int, str, dict[str, Any]]:
         # The simulator plays the manager and this PC's TCP 139/445 and UDP 137; UDP 138 is held
         # here, so a healthy client-desk run has nothing to report and must exit 0.
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as datagram:
@@ -108,7 +109,7 @@ def test_frozen_gui_runs_against_the_simulator_and_writes_the_report(frozen: Pat
     assert "SEP 通信ポート診断レポート" in html
     assert "client-http-8014" in html
     assert '<div class="verdict">問題は見つかりませんでした</div>' in html  # the overall verdict
-    states = {c["id"]: c["state"] for c in report["checks"]}  # type: ignore[index]
+    states = {c["id"]: c["state"] for c in report["checks"]}
     assert states["server-https-8443"] == "open"
     assert states["webservice-tcp-8446"] == "open"
 
