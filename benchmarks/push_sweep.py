@@ -47,7 +47,7 @@ def _program() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "gui"]
 
 
-def ours(lab: PushLab) -> tuple[float, dict[tuple[str, int], str], dict[str, int]]:
+def ours(lab: PushLab) -> tuple[float, dict[tuple[str, int], str], dict[str, int], float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     result = subprocess.run(
@@ -62,7 +62,7 @@ def ours(lab: PushLab) -> tuple[float, dict[tuple[str, int], str], dict[str, int
     states = {
         (t["host"], c["port"]): c["state"] for t in report["targets"] for c in t["checks"] if c["protocol"] == "tcp"
     }
-    return wall, states, report["counts"]
+    return wall, states, report["counts"], report["duration_ms"] / 1000
 
 
 def nmap(lab: PushLab, *args: str) -> tuple[float, dict[tuple[str, int], str]]:
@@ -174,12 +174,14 @@ def main() -> int:
     lab.up()
     try:
         walls: dict[str, list[float]] = {"push": [], "nmap -sT": [], "nmap -sU": []}
+        sweeps: list[float] = []
         differ: list[int] = []
         wrong: list[int] = []
         counts: dict[str, int] = {}
         for _ in range(args.runs):
-            wall, states, counts = ours(lab)
+            wall, states, counts, sweep = ours(lab)
             walls["push"].append(wall)
+            sweeps.append(sweep)
             tcp_wall, tcp = nmap(lab, "-sT", "-p139,445")
             walls["nmap -sT"].append(tcp_wall)
             walls["nmap -sU"].append(nmap(lab, "-sU", "-p137")[0])
@@ -199,7 +201,12 @@ def main() -> int:
         print(f"{'measure':<40} figure ({args.runs} runs: median (min-max))")
         for name, values in walls.items():
             print(f"{name + ' wall time':<40} {spread(values, 's', 2)}")
+        print(f"{'  of it the sweep (first probe to verdicts)':<40} {spread(sweeps, 's', 2)}")
         print(f"{'push / nmap -sT (TCP alone)':<40} {ratio:.2f}x")
+        print(
+            f"{'each run: push / nmap -sT wall':<40} "
+            + ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(walls["push"], walls["nmap -sT"], strict=True))
+        )
         print(f"{'TCP verdicts differing from nmap':<40} {differ} of {2 * 254} per run")
         print(f"{'TCP verdicts differing from the truth':<40} {wrong} of {2 * 254} per run")
         print(f"{'Ctrl+C to exit, mid-sweep':<40} {spread([s * 1000 for s in stops], 'ms', 0)}")
