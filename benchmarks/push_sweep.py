@@ -201,7 +201,7 @@ def main() -> int:
         print(f"{'measure':<40} figure ({args.runs} runs: median (min-max))")
         for name, values in walls.items():
             print(f"{name + ' wall time':<40} {spread(values, 's', 2)}")
-        print(f"{'  of it the sweep (first probe to verdicts)':<40} {spread(sweeps, 's', 2)}")
+        print(f"{'  of it the sweep (first probe to its end)':<40} {spread(sweeps, 's', 2)}")
         print(f"{'push / nmap -sT (TCP alone)':<40} {ratio:.2f}x")
         print(
             f"{'each run: push / nmap -sT wall':<40} "

@@ -48,6 +48,10 @@ from core.results import (
 
 if TYPE_CHECKING:
     from core.engine import ProbeEngine  # given by the caller: a sweep's targets are parsed without it
+    from core.path.facts import Hop
+    from core.path.sweep import SweepPaths
+    from core.path.winicmp import IcmpApi
+    from core.resolver import Resolved
 
 MAX_ADDRESSES = 1024
 """Targets per run at most (a /22): more is refused before anything is sent."""
@@ -344,6 +348,8 @@ class PushSweep:
     targets: list[TargetVerdict]
     cancelled: bool = False
     mac: bool = False
+    paths: SweepPaths | None = None
+    """The sweep's routes, DNS answers and traces (``core.path.sweep``); None: not gathered."""
     computer: str = field(default_factory=lambda: this_computer()[0])
     os_name: str = field(default_factory=lambda: this_computer()[1])
 
@@ -372,7 +378,11 @@ class PushSweep:
             "os": self.os_name,
             "mac": self.mac,
             "cancelled": self.cancelled,
-            "targets": [t.to_json(lang) for t in self.targets],
+            **(self.paths.to_json(lang) if self.paths is not None else {"routes": [], "traces": []}),
+            "targets": [
+                {**t.to_json(lang), "path": None if self.paths is None else self.paths.target_json(t.host.name)}
+                for t in self.targets
+            ],
         }
 
     def exit_code(self) -> int:
@@ -386,6 +396,12 @@ class PushSweep:
 
 
 TargetCallback = Callable[[TargetVerdict], None]
+HopCallback = Callable[[str, "Hop"], None]
+
+TRACE_WHEN_FILTERED = ("445-filtered",)
+"""Causes of a PC that answers on other ports while 445 is filtered: is the block on the way or at the PC?"""
+TRACE_WHEN_NETWORK_SILENT = ("silent", "host-unreachable")
+"""Causes of a silent PC: traced only where no PC of its network answered (how far does the path get?)."""
 
 
 class PushRun:
@@ -401,7 +417,12 @@ class PushRun:
         on_target: TargetCallback | None = None,
         on_result: Callable[[CheckResult], None] | None = None,
         ports: Mapping[int, int] | None = None,
+        path_facts: bool = True,
+        icmp_api: IcmpApi | None = None,
+        on_hop: HopCallback | None = None,
     ) -> None:
+        from core.path.sweep import SweepPathWork
+
         self.catalog = catalog
         self.hosts = list(hosts)
         self.engine = engine
@@ -419,20 +440,46 @@ class PushRun:
         self.verdicts: dict[str, TargetVerdict] = {}
         self.started: dt.datetime | None = None
         self.t0 = 0.0
+        self.path_work = SweepPathWork(neighbourhood_of, icmp_api=icmp_api, on_hop=on_hop) if path_facts else None
+        self.resolved: dict[str, Resolved] = {}
+        """Each name's lookup as the probes used it (the DNS facts)."""
 
     def _arrived(self, result: CheckResult) -> None:
         if self.on_result is not None:
             self.on_result(result)
         assert result.check.host is not None
         name = result.check.host.name
+        if self.path_work is not None and result.address and result.state in (State.OPEN, State.CLOSED):
+            self.path_work.answered_from(result.address, result.rtt_ms if result.state is State.OPEN else None)
         got = self._pending[name]
         got[result.check.id] = result
         if len(got) == self._per_host:
             host = result.check.host
             ordered = [got[c.id] for c in self._host_checks[name]]
             self.verdicts[name] = judge_target(host, ordered, self.catalog)
+            self._trace_if_it_tells(self.verdicts[name])
             if self.on_target is not None:
                 self.on_target(self.verdicts[name])
+
+    def _trace_if_it_tells(self, target: TargetVerdict) -> None:
+        """Start the trace a verdict calls for (``core.path.sweep``: at most one per network)."""
+        work, address = self.path_work, target.address
+        if work is None or address is None:
+            return
+        if target.cause in TRACE_WHEN_FILTERED:
+            work.trace_toward(target.host.name, target.host.typed, address, "port-filtered")
+        elif target.cause in TRACE_WHEN_NETWORK_SILENT and not work.network_answered(address):
+            work.trace_toward(target.host.name, target.host.typed, address, "network-silent")
+
+    def _resolved(self, name: str, lookup: Resolved) -> None:
+        self.resolved[name] = lookup
+
+    def _path_facts(self, targets: Sequence[TargetVerdict]) -> SweepPaths | None:
+        if self.path_work is None:
+            return None
+        return self.path_work.facts(
+            ((t.host.name, t.host.typed, t.address, t.host.is_ip) for t in targets), self.resolved
+        )
 
     def partial(self) -> PushSweep:
         """The sweep so far, after a cancel: targets without every answer get their checks ``cancelled``."""
@@ -451,7 +498,9 @@ class PushRun:
             targets.append(judge_target(host, results, self.catalog))
         started = self.started or dt.datetime.now(dt.UTC)
         elapsed = (_time.perf_counter() - self.t0) * 1000 if self.t0 else 0.0
-        return PushSweep(started, elapsed, targets, cancelled=True, mac=self.mac)
+        if self.path_work is not None:
+            self.path_work.cancel()  # run() waits for them as it ends; what did not finish is "cancelled"
+        return PushSweep(started, elapsed, targets, cancelled=True, mac=self.mac, paths=self._path_facts(targets))
 
     async def run(self) -> PushSweep:
         import time as _time
@@ -462,10 +511,20 @@ class PushRun:
         importlib.import_module("smbprotocol.connection")
         self.started = dt.datetime.now(dt.UTC)
         self.t0 = _time.perf_counter()
-        summary: RunSummary = await self.engine.run(self.checks, on_result=self._arrived)
+        try:
+            summary: RunSummary = await self.engine.run(
+                self.checks, on_result=self._arrived, on_resolved=self._resolved
+            )
+            if self.path_work is not None:
+                await self.path_work.settle()  # the traces the verdicts called for, within their deadline
+        except BaseException:
+            if self.path_work is not None:
+                await self.path_work.settle(cancelled=True)  # no trace outlives the sweep
+            raise
         by_host: dict[str, list[CheckResult]] = {}
         for result in summary.results:
             assert result.check.host is not None
             by_host.setdefault(result.check.host.name, []).append(result)
         targets = [self.verdicts.get(h.name) or judge_target(h, by_host[h.name], self.catalog) for h in self.hosts]
-        return PushSweep(summary.started, summary.duration_ms, targets, mac=self.mac)
+        duration = (_time.perf_counter() - self.t0) * 1000
+        return PushSweep(summary.started, duration, targets, mac=self.mac, paths=self._path_facts(targets))

@@ -96,6 +96,21 @@ def print_groups(sweep: PushSweep, catalog: Catalog, lang: Lang, console: Consol
                 console.line(f"       {number}. {step.say(lang)}")
 
 
+def path_sections(sweep: PushSweep, lang: Lang) -> list[tuple[str, list[str]]]:
+    """The sweep's path facts as (heading, lines): its distinct routes with their PC counts, and
+    where each traced network's path ends (the terminal and the report)."""
+    paths = sweep.paths
+    if paths is None:
+        return []
+    sections = []
+    if paths.routes:
+        routes = [paths.route_text(i, lang) for i in range(len(paths.routes))]
+        sections.append((say("path.sweep-routes", lang), routes))
+    if paths.traces:
+        sections.append((say("path.sweep-traces", lang), [t.text(lang) for t in paths.traces]))
+    return sections
+
+
 def summary_line(sweep: PushSweep, lang: Lang) -> str:
     counts = sweep.counts()
     return say("push.summary", lang, seconds=sweep.duration_ms / 1000, **counts)
@@ -145,6 +160,11 @@ async def run_push(
         write_json(out, sweep.to_json(lang))
     else:
         print_groups(sweep, catalog, lang, console)
+        for heading, lines in path_sections(sweep, lang):
+            console.line()
+            console.line(f"{heading}:")
+            for text in lines:
+                console.line(f"    {text}")
         console.line()
         console.line(summary_line(sweep, lang))
     if place is not None:
@@ -173,6 +193,7 @@ def render_push_report(sweep: PushSweep, catalog: Catalog, lang: Lang) -> str:
             sweep=sweep,
             groups=groups,
             summary=summary_line(sweep, lang),
+            path_sections=path_sections(sweep, lang),
             say=lambda code, **values: say(code, lang, **values),
             ports=lambda target: _ports_text(target, lang),
         )

@@ -147,23 +147,13 @@ class PathWork:
         cancelled: bool = False,
     ) -> dict[str, PathFacts]:
         """Wait for what was started (bounded), then the facts per host name."""
-        tasks = self._tasks()
-        if cancelled:
-            self.cancel()
-        if tasks:
-            try:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(DEADLINE + SETTLE_GRACE):
-                        await asyncio.wait(tasks)
-            finally:  # cancelled or not, nothing of the path facts outlives the run
-                self.cancel()
-            await asyncio.wait(tasks)
+        await wait_bounded(self._tasks(), cancelled)
         facts: dict[str, PathFacts] = {}
         for name, (target, host, address) in self.hosts.items():
-            route = _result(self.routes.get(name))
+            route = task_result(self.routes.get(name))
             if route is not None and windows_route is not None and windows_route.address == address:
                 route = route_facts(address, route.proxies if route.proxy_known else None, windows_route)
-            trace_facts = _result(self.traces.get(name))
+            trace_facts = task_result(self.traces.get(name))
             if name in self.traces and trace_facts is None:
                 trace_facts = TraceFacts(address, "tcp", 0, "", end=TraceEnd.CANCELLED)
             dns = None
@@ -184,14 +174,33 @@ class PathWork:
                 address,
                 dns,
                 route,
-                _result(self.echoes.get(name)),
+                task_result(self.echoes.get(name)),
                 trace_facts,
                 tuple(sorted(self.answered.get(name, ()))),
             )
         return facts
 
 
-def _result(task: asyncio.Task[T] | None) -> T | None:
+async def wait_bounded(tasks: list[asyncio.Task[Any]], cancelled: bool = False) -> None:
+    """Wait for what was started, at most a trace's deadline and a grace (at once when ``cancelled``);
+    cancelled or not, none of them outlives the run."""
+    if not tasks:
+        return
+    if cancelled:
+        for task in tasks:
+            task.cancel()
+    try:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(DEADLINE + SETTLE_GRACE):
+                await asyncio.wait(tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+    await asyncio.wait(tasks)
+
+
+def task_result(task: asyncio.Task[T] | None) -> T | None:
+    """A finished part's facts; None when it did not finish or failed."""
     if task is None or not task.done() or task.cancelled():
         return None
     error = task.exception()

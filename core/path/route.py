@@ -78,45 +78,60 @@ def _hex_v4(text: str) -> ipaddress.IPv4Address:
     return ipaddress.IPv4Address(int(text, 16).to_bytes(4, sys.byteorder))
 
 
-def linux_gateway(address: str, route: Path = PROC_ROUTE, route6: Path = PROC_ROUTE6) -> tuple[bool, str | None]:
-    """(known, gateway) from the main routing table; gateway None: on this PC's own network."""
-    target = ipaddress.ip_address(address.partition("%")[0])
-    best: tuple[int, int, str | None] | None = None  # (prefix length, -metric, gateway)
+_Route = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int, str | None]
+"""(destination, metric, gateway or None for on-link) of one usable route."""
+
+
+def _read_routes(route: Path, route6: Path, version: int) -> list[_Route] | None:
+    """The main routing table's usable routes of one IP version (reject routes left out); None: unreadable."""
+    routes: list[_Route] = []
     try:
-        if target.version == 4:
-            lines = route.read_text().splitlines()[1:]
-            for line in lines:
+        if version == 4:
+            for line in route.read_text().splitlines()[1:]:
                 fields = line.split()
                 if len(fields) < 8:
                     continue
                 flags = int(fields[3], 16)
+                if flags & _RTF_REJECT:
+                    continue
                 destination, gateway, mask = _hex_v4(fields[1]), _hex_v4(fields[2]), _hex_v4(fields[7])
                 network = ipaddress.IPv4Network(f"{destination}/{mask}", strict=False)
-                if target not in network or flags & _RTF_REJECT:
-                    continue
-                candidate = (network.prefixlen, -int(fields[6]), str(gateway) if flags & _RTF_GATEWAY else None)
-                if best is None or candidate[:2] > best[:2]:
-                    best = candidate
+                routes.append((network, int(fields[6]), str(gateway) if flags & _RTF_GATEWAY else None))
         else:
             for line in route6.read_text().splitlines():
                 fields = line.split()
                 if len(fields) < 10:
                     continue
                 flags = int(fields[8], 16)
+                if flags & _RTF_REJECT or fields[9] == "lo":
+                    continue
                 network6 = ipaddress.IPv6Network(
                     f"{ipaddress.IPv6Address(bytes.fromhex(fields[0]))}/{int(fields[1], 16)}", strict=False
                 )
-                if target not in network6 or flags & _RTF_REJECT or fields[9] == "lo":
-                    continue
                 hop = ipaddress.IPv6Address(bytes.fromhex(fields[4]))
-                candidate = (network6.prefixlen, -int(fields[5], 16), None if hop.is_unspecified else str(hop))
-                if best is None or candidate[:2] > best[:2]:
-                    best = candidate
+                routes.append((network6, int(fields[5], 16), None if hop.is_unspecified else str(hop)))
     except (OSError, ValueError):
-        return False, None
-    if best is None:
-        return False, None
-    return True, best[2]
+        return None
+    return routes
+
+
+def _best(target: ipaddress.IPv4Address | ipaddress.IPv6Address, routes: list[_Route]) -> tuple[bool, str | None]:
+    """(known, gateway) of the route the kernel picks: the longest prefix, then the least metric."""
+    best: tuple[int, int, str | None] | None = None
+    for network, metric, gateway in routes:
+        if target.version != network.version or target not in network:
+            continue
+        candidate = (network.prefixlen, -metric, gateway)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return (False, None) if best is None else (True, best[2])
+
+
+def linux_gateway(address: str, route: Path = PROC_ROUTE, route6: Path = PROC_ROUTE6) -> tuple[bool, str | None]:
+    """(known, gateway) from the main routing table; gateway None: on this PC's own network."""
+    target = ipaddress.ip_address(address.partition("%")[0])
+    routes = _read_routes(route, route6, target.version)
+    return (False, None) if routes is None else _best(target, routes)
 
 
 def _is_loopback(address: str) -> bool:
@@ -126,33 +141,71 @@ def _is_loopback(address: str) -> bool:
         return False
 
 
+class RouteReader:
+    """Route facts of many addresses with the system's tables read once and each source's interface
+    looked up once (a push sweep's hundreds of PCs); one reader per run, the tables may change."""
+
+    def __init__(self, platform: str = sys.platform, route: Path = PROC_ROUTE, route6: Path = PROC_ROUTE6) -> None:
+        self.platform = platform
+        self.route, self.route6 = route, route6
+        self._tables: dict[int, list[_Route] | None] = {}
+        self._interfaces: dict[str, str | None] = {}
+
+    def _gateway(self, address: str) -> tuple[bool, str | None]:
+        target = ipaddress.ip_address(address.partition("%")[0])
+        if target.version not in self._tables:
+            self._tables[target.version] = _read_routes(self.route, self.route6, target.version)
+        routes = self._tables[target.version]
+        return (False, None) if routes is None else _best(target, routes)
+
+    def _interface(self, source: str) -> str | None:
+        if source not in self._interfaces:
+            self._interfaces[source] = interface_of(source)
+        return self._interfaces[source]
+
+    def on_link(self, address: str) -> bool:
+        """Whether the system says ``address`` is on this PC's own network (no router between);
+        False where it does not say. The routing table alone: no interface is looked up."""
+        source, _error = source_address(address)
+        if source is None or source == address.partition("%")[0] or _is_loopback(address):
+            return source is not None
+        if not self.platform.startswith("linux"):
+            return False
+        known, gateway = self._gateway(address)
+        return known and gateway is None
+
+    def facts(self, address: str, proxies: tuple[str, ...] | None, windows: WindowsRoute | None = None) -> RouteFacts:
+        """The route facts of ``address``; ``proxies`` None: not looked up (turned off, or not relevant)."""
+        source, error = source_address(address)
+        interface = self._interface(source) if source else None
+        known, gateway, came_from, profile = False, None, "", None
+        if windows is not None and windows.address == address:
+            interface = windows.interface or interface
+            source = source or windows.source
+            profile = windows.profile
+            if windows.next_hop:
+                hop = windows.next_hop
+                known, gateway, came_from = True, None if hop in ("0.0.0.0", "::") else hop, "Find-NetRoute"
+        elif source is not None and (source == address.partition("%")[0] or _is_loopback(address)):
+            known, came_from = True, "local"  # this PC itself: no router (Linux keeps these routes off the main table)
+        elif self.platform.startswith("linux") and source is not None:
+            known, gateway = self._gateway(address)
+            came_from = self.route.as_posix() if known else ""
+        return RouteFacts(
+            source,
+            interface,
+            gateway,
+            known,
+            came_from,
+            profile,
+            proxies or (),
+            proxies is not None,
+            error,
+        )
+
+
 def route_facts(
     address: str, proxies: tuple[str, ...] | None, windows: WindowsRoute | None = None, platform: str = sys.platform
 ) -> RouteFacts:
     """The route facts of ``address``; ``proxies`` None: not looked up (the user turned them off)."""
-    source, error = source_address(address)
-    interface = interface_of(source) if source else None
-    known, gateway, came_from, profile = False, None, "", None
-    if windows is not None and windows.address == address:
-        interface = windows.interface or interface
-        source = source or windows.source
-        profile = windows.profile
-        if windows.next_hop:
-            hop = windows.next_hop
-            known, gateway, came_from = True, None if hop in ("0.0.0.0", "::") else hop, "Find-NetRoute"
-    elif source is not None and (source == address.partition("%")[0] or _is_loopback(address)):
-        known, came_from = True, "local"  # this PC itself: no router (Linux keeps these routes off the main table)
-    elif platform.startswith("linux") and source is not None:
-        known, gateway = linux_gateway(address)
-        came_from = PROC_ROUTE.as_posix() if known else ""
-    return RouteFacts(
-        source,
-        interface,
-        gateway,
-        known,
-        came_from,
-        profile,
-        proxies or (),
-        proxies is not None,
-        error,
-    )
+    return RouteReader(platform).facts(address, proxies, windows)

@@ -200,8 +200,11 @@ async def trace(
     on_hop: HopCallback | None = None,
     max_hops: int = MAX_HOPS,
     deadline: float = DEADLINE,
+    hop_wait: float = HOP_WAIT,
 ) -> TraceFacts:
-    """Trace toward ``address`` (``protocol``/``port`` where the method goes to the port itself)."""
+    """Trace toward ``address`` (``protocol``/``port`` where the method goes to the port itself);
+    ``hop_wait``: how long a hop waits while nothing on the path answered (a sweep that has seen the
+    far hosts answer passes what they showed: a router on the way is nearer than they are)."""
     started = time.perf_counter()
     method = ""
     probe: HopProbe | None = None
@@ -215,14 +218,14 @@ async def trace(
     if api is not None:
         if ":" in address:
             return _unavailable(address, protocol, port, "IPv6 hops are not traced on Windows by this program")
-        probe, method = icmp_hop_probe(address, api), "icmp-echo"
+        probe, method = icmp_hop_probe(address, api, hop_wait), "icmp-echo"
     elif RECVERR and protocol == "tcp":
-        probe, method = tcp_hop_probe(address, port), "tcp-syn"
+        probe, method = tcp_hop_probe(address, port, hop_wait), "tcp-syn"
     if probe is None:
         why = "TCP hops need Linux's IP_RECVERR" if protocol == "tcp" else "only TCP ports are traced here"
         return _unavailable(address, protocol, port, why)
     try:
-        hops, end = await run_trace(probe, on_hop=on_hop, max_hops=max_hops, deadline=deadline)
+        hops, end = await run_trace(probe, on_hop=on_hop, max_hops=max_hops, deadline=deadline, hop_wait=hop_wait)
     except asyncio.CancelledError:
         raise
     return TraceFacts(address, protocol, port, method, hops, end, (time.perf_counter() - started) * 1000)

@@ -1,0 +1,195 @@
+"""Path facts of a push sweep: what an administrator sweeping hundreds of PCs asks next, in bounded time.
+
+* **Routes once per distinct route**: which source address, interface and gateway the traffic to
+  each PC leaves by, the system's tables read once for the whole sweep; each PC names its route
+  (a /24 behind one router is one route, not 254 copies of it).
+* **DNS per named target**: every address the name resolved to, the one used, how long the lookup
+  took (the probes' own lookups, ``core.engine.RunSummary.resolved``).
+* **A trace only where it adds something**, toward TCP 445 (the port push needs), at most one per
+  network (IPv4 /24, IPv6 /64: ``neighbourhood``) and ``MAX_TRACES`` per sweep, started beside the
+  sweep by the verdict that calls for it:
+  - a PC that answers on other ports while 445 is filtered (``port-filtered``): is 445 blocked on
+    the way, or at the PC?
+  - a PC that is silent while no PC of its network has answered at all (``network-silent``): how
+    far does the path to that network get?
+  Not where the network is this PC's own (no router between: nothing to trace). A silent hop
+  waits as traceroute's ``-w`` NEAR rule has it, from the network's PCs' answers (a router on the
+  way is nearer than they are): ten times their slowest round trip, at least the 0.5 s their own
+  silence is given (``core.timing`` rule 8); 2.5 s where no PC answered. Each trace ends within
+  ``core.path.trace.DEADLINE``; cancelling the sweep cancels them.
+No ICMP echo per PC: hundreds of pings would lengthen the sweep and say less than the ports do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.i18n import Lang
+from core.path.facts import DnsFacts, Hop, RouteFacts, TraceEnd, TraceFacts, path_words
+from core.path.gather import task_result, wait_bounded
+from core.path.route import RouteReader
+from core.path.trace import HOP_WAIT, NEAR_FACTOR, trace
+from core.path.winicmp import IcmpApi
+from core.resolver import Resolved
+from core.timing import NEIGHBOUR_FLOOR
+
+MAX_TRACES = 16
+"""Traces per sweep at most (one per network): a targets file of many branch networks stays bounded."""
+TRACED_PORT = 445
+WHY = ("port-filtered", "network-silent")
+
+HopEvent = Callable[[str, Hop], None]
+
+
+@dataclass(frozen=True)
+class SweepTrace:
+    """One network's trace: toward which PC, why, and where the path ends."""
+
+    network: str
+    host: str
+    """The PC as typed."""
+    why: str
+    """``port-filtered`` or ``network-silent`` (the module's docstring)."""
+    facts: TraceFacts
+
+    def text(self, lang: Lang) -> str:
+        return path_words(f"sweep-trace-{self.why}", lang, network=self.network, host=self.host) + self.facts.text(lang)
+
+    def to_json(self, lang: Lang) -> dict[str, Any]:
+        return {
+            "network": self.network,
+            "host": self.host,
+            "why": self.why,
+            **self.facts.to_json(),
+            "summary": self.text(lang),
+        }
+
+
+@dataclass(frozen=True)
+class SweepPaths:
+    """A sweep's path facts: its distinct routes, its traces, and each target's share of them."""
+
+    routes: tuple[RouteFacts, ...]
+    route_counts: tuple[int, ...]
+    """How many targets take each route."""
+    traces: tuple[SweepTrace, ...]
+    route_of: Mapping[str, int]
+    """Target (host name) -> index in ``routes``."""
+    trace_of: Mapping[str, int]
+    """Target -> index in ``traces``, for the PC each trace went toward."""
+    dns: Mapping[str, DnsFacts]
+    """Targets typed as names -> what DNS answered."""
+
+    def route_text(self, index: int, lang: Lang) -> str:
+        return self.routes[index].text(lang) + path_words("sweep-route-count", lang, count=self.route_counts[index])
+
+    def to_json(self, lang: Lang) -> dict[str, Any]:
+        return {
+            "routes": [
+                {"id": i, **route.to_json(), "targets": self.route_counts[i], "summary": self.route_text(i, lang)}
+                for i, route in enumerate(self.routes)
+            ],
+            "traces": [t.to_json(lang) for t in self.traces],
+        }
+
+    def target_json(self, name: str) -> dict[str, Any]:
+        dns = self.dns.get(name)
+        return {
+            "route": self.route_of.get(name),
+            "dns": None if dns is None else dns.to_json(),
+            "trace": self.trace_of.get(name),
+        }
+
+
+class SweepPathWork:
+    """Gathers a sweep's path facts beside its probes (``core.push.PushRun`` drives it)."""
+
+    def __init__(
+        self,
+        network_of: Callable[[str], str | None],
+        *,
+        icmp_api: IcmpApi | None = None,
+        on_hop: HopEvent | None = None,
+        max_traces: int = MAX_TRACES,
+    ) -> None:
+        self.network_of = network_of
+        self.icmp_api = icmp_api
+        """Windows' IcmpSendEcho2, or a test's fake; None: the platform's own way."""
+        self.on_hop = on_hop
+        self.max_traces = max_traces
+        self.reader = RouteReader()
+        self.answered: dict[str, float] = {}
+        """Networks where some PC answered (a SYN-ACK, a reset, a UDP answer) -> the slowest round
+        trip of their own answers, in seconds (a SYN-ACK's, a UDP answer's; 0 where only resets came)."""
+        self.traces: dict[str, tuple[str, str, str, asyncio.Task[TraceFacts]]] = {}
+        """Network -> (host name, host as typed, why, the trace)."""
+
+    def answered_from(self, address: str, rtt_ms: float | None = None) -> None:
+        """A PC at ``address`` answered on some port (``rtt_ms``: its own answer's round trip, None
+        for a reset, which any device on the way may send): its network is reachable."""
+        network = self.network_of(address)
+        if network is not None:
+            self.answered[network] = max(self.answered.get(network, 0.0), (rtt_ms or 0.0) / 1000)
+
+    def network_answered(self, address: str) -> bool:
+        network = self.network_of(address)
+        return network is not None and network in self.answered
+
+    def trace_toward(self, name: str, typed: str, address: str, why: str) -> None:
+        """Trace toward ``address``'s TCP 445 for ``why``, unless its network has one or the sweep has enough."""
+        network = self.network_of(address)
+        if network is None or network in self.traces or len(self.traces) >= self.max_traces:
+            return
+        wait = HOP_WAIT
+        if network in self.answered:
+            wait = min(HOP_WAIT, max(NEIGHBOUR_FLOOR, NEAR_FACTOR * self.answered[network]))
+        self.traces[network] = (name, typed, why, asyncio.ensure_future(self._trace(typed, address, wait)))
+
+    async def _trace(self, typed: str, address: str, hop_wait: float) -> TraceFacts:
+        if self.reader.on_link(address):
+            return TraceFacts(address, "tcp", TRACED_PORT, "", end=TraceEnd.ON_LINK)
+
+        def hop(found: Hop) -> None:
+            if self.on_hop is not None:
+                self.on_hop(typed, found)
+
+        return await trace(address, "tcp", TRACED_PORT, api=self.icmp_api, on_hop=hop, hop_wait=hop_wait)
+
+    def cancel(self) -> None:
+        for *_rest, task in self.traces.values():
+            task.cancel()
+
+    async def settle(self, cancelled: bool = False) -> None:
+        """Wait for the traces (bounded; at once when the sweep was cancelled)."""
+        await wait_bounded([task for *_rest, task in self.traces.values()], cancelled)
+
+    def facts(
+        self, targets: Iterable[tuple[str, str, str | None, bool]], resolved: Mapping[str, Resolved]
+    ) -> SweepPaths:
+        """The facts of ``targets`` ((host name, as typed, address used or None, typed as an address)),
+        with the lookups the probes used; traces that did not finish are ``cancelled``."""
+        routes: dict[RouteFacts, int] = {}
+        counts: list[int] = []
+        route_of: dict[str, int] = {}
+        dns: dict[str, DnsFacts] = {}
+        for name, typed, address, is_ip in targets:
+            if address is not None:
+                route = self.reader.facts(address, None)
+                index = routes.setdefault(route, len(routes))
+                if index == len(counts):
+                    counts.append(0)
+                counts[index] += 1
+                route_of[name] = index
+            lookup = resolved.get(name)
+            if not is_ip and lookup is not None:
+                dns[name] = DnsFacts(typed, lookup.addresses, address, lookup.lookup_ms, lookup.error)
+        traces: list[SweepTrace] = []
+        trace_of: dict[str, int] = {}
+        for network, (name, typed, why, task) in self.traces.items():
+            facts = task_result(task) or TraceFacts(typed, "tcp", TRACED_PORT, "", end=TraceEnd.CANCELLED)
+            trace_of[name] = len(traces)
+            traces.append(SweepTrace(network, typed, why, facts))
+        return SweepPaths(tuple(routes), tuple(counts), tuple(traces), route_of, trace_of, dns)

@@ -1,0 +1,145 @@
+"""A push sweep's path facts without the lab: routes once per distinct route, DNS per named
+target, and traces only where they tell something, at most one per network (Windows'
+IcmpSendEcho2 faked, as tests/core/test_path.py does); the JSON, the terminal and the report
+carry them in both languages (a real sweep of loopback targets)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import socket
+
+from core.catalog import load_catalog
+from core.hosts import parse_host
+from core.i18n import Message
+from core.path.facts import TraceEnd
+from core.path.sweep import MAX_TRACES, SweepPathWork
+from core.path.winicmp import EchoReply
+from core.push import PushRun, TargetVerdict, neighbourhood_of, parse_targets
+from core.push_command import push_engine, render_push_report, run_push
+from core.resolver import Resolved
+from core.results import Severity
+from core.timing import TimeoutPolicy
+from tests.core.test_path import FakeIcmp
+
+CATALOG = load_catalog()
+
+
+class TimedIcmp(FakeIcmp):
+    """The fake that also keeps how long each hop was allowed to wait."""
+
+    def __init__(self, routers: list[str | None], end: tuple[int, str | None] | None) -> None:
+        super().__init__(routers, end)
+        self.waits: set[int] = set()
+
+    def send_echo(self, address: str, ttl: int, timeout_ms: int) -> EchoReply:
+        self.waits.add(timeout_ms)
+        return super().send_echo(address, ttl, timeout_ms)
+
+
+def _verdict(name: str, cause: str, verdict: str = "not_ready") -> TargetVerdict:
+    host = parse_host(name)
+    return TargetVerdict(host, name, verdict, cause, Severity.PROBLEM, Message(f"push-cause.{cause}"), (), (), ())
+
+
+def test_traces_only_where_they_tell_something_and_one_per_network() -> None:
+    async def scenario() -> tuple[PushRun, TimedIcmp]:
+        api = TimedIcmp(["10.20.0.1"], None)  # the path reaches 10.20.0.1, nothing after it answers
+        hosts = [parse_host(f"192.0.2.{n}") for n in (10, 20, 21, 30)] + [parse_host("198.51.100.7")]
+        run = PushRun(CATALOG, hosts, engine=None, icmp_api=api)  # type: ignore[arg-type]
+        work = run.path_work
+        assert work is not None
+        work.reader.on_link = lambda _address: False  # type: ignore[method-assign]  # whatever this machine's networks
+        work.answered_from("192.0.2.10", 2.0)  # a PC of 192.0.2.0/24 answered in 2 ms
+        run._trace_if_it_tells(_verdict("192.0.2.30", "silent", "unreachable"))  # its network answered: nothing
+        run._trace_if_it_tells(_verdict("192.0.2.10", "ready", "ready"))
+        run._trace_if_it_tells(_verdict("192.0.2.20", "445-filtered"))  # answers on 139, 445 filtered: traced
+        run._trace_if_it_tells(_verdict("192.0.2.21", "445-filtered"))  # the same network: once is enough
+        run._trace_if_it_tells(_verdict("198.51.100.7", "silent", "unreachable"))  # no PC of its network answered
+        await work.settle()
+        return run, api
+
+    run, api = asyncio.run(scenario())
+    assert run.path_work is not None
+    paths = run.path_work.facts([], {})
+    assert [(t.network, t.host, t.why) for t in paths.traces] == [
+        ("192.0.2.0/24", "192.0.2.20", "port-filtered"),
+        ("198.51.100.0/24", "198.51.100.7", "network-silent"),
+    ]
+    assert {address for address, _ttl in api.calls} == {"192.0.2.20", "198.51.100.7"}
+    for trace in paths.traces:
+        assert trace.facts.end is TraceEnd.LAST_HOP and trace.facts.last_answered is not None
+        assert trace.facts.last_answered.address == "10.20.0.1"
+    # A silent hop waits what the network's PCs showed (0.5 s at least), 2.5 s where none answered.
+    assert api.waits == {500, 2500}
+    assert paths.trace_of == {"192.0.2.20": 0, "198.51.100.7": 1}
+    en, ja = paths.traces[0].text("en"), paths.traces[0].text("ja")
+    assert en.startswith("192.0.2.0/24, traced toward 192.0.2.20") and "10.20.0.1 (hop 1)" in en
+    assert ja.startswith("192.0.2.0/24: 192.0.2.20 へ追跡") and "10.20.0.1(1 ホップ目)" in ja
+
+
+def test_traces_are_bounded_per_sweep() -> None:
+    async def scenario() -> int:
+        work = SweepPathWork(neighbourhood_of, icmp_api=FakeIcmp([], None))
+        work.reader.on_link = lambda _address: False  # type: ignore[method-assign]
+        for n in range(MAX_TRACES + 5):
+            work.trace_toward(f"10.{n}.0.9", f"10.{n}.0.9", f"10.{n}.0.9", "network-silent")
+        await work.settle()
+        return len(work.facts([], {}).traces)
+
+    assert asyncio.run(scenario()) == MAX_TRACES
+
+
+def test_cancelling_the_sweep_cancels_its_traces_at_once() -> None:
+    async def scenario() -> tuple[float, TraceEnd]:
+        work = SweepPathWork(neighbourhood_of, icmp_api=FakeIcmp([None] * 30, None, block=0.2))
+        work.reader.on_link = lambda _address: False  # type: ignore[method-assign]
+        work.trace_toward("192.0.2.5", "192.0.2.5", "192.0.2.5", "network-silent")
+        await asyncio.sleep(0.05)
+        loop = asyncio.get_running_loop()
+        asked = loop.time()
+        await work.settle(cancelled=True)
+        return loop.time() - asked, work.facts([], {}).traces[0].facts.end
+
+    took, end = asyncio.run(scenario())
+    assert end is TraceEnd.CANCELLED and took < 1.0  # a hang guard: the blocking calls are abandoned
+
+
+def test_routes_once_per_distinct_route_and_dns_per_named_target() -> None:
+    work = SweepPathWork(neighbourhood_of)
+    lookup = Resolved(socket.AF_INET, "127.0.0.1", addresses=("127.0.0.1",), lookup_ms=1.5)
+    targets = [
+        ("127.0.0.1", "127.0.0.1", "127.0.0.1", True),
+        ("127.0.0.2", "127.0.0.2", "127.0.0.2", True),
+        ("localhost", "localhost", "127.0.0.1", False),
+        ("gone.example", "gone.example", None, False),
+    ]
+    failed = Resolved(None, None, "the name does not exist", "nxdomain", (), 3.0)
+    paths = work.facts(targets, {"localhost": lookup, "gone.example": failed})
+    assert len(paths.routes) == 1 and paths.route_counts == (3,)  # loopback: one route for the three
+    assert paths.routes[0].source == "127.0.0.1" and paths.routes[0].gateway is None
+    assert paths.route_of == {"127.0.0.1": 0, "127.0.0.2": 0, "localhost": 0}
+    assert set(paths.dns) == {"localhost", "gone.example"}  # names only: an address has no lookup
+    assert paths.dns["localhost"].used == "127.0.0.1" and paths.dns["gone.example"].error == "the name does not exist"
+    assert paths.target_json("127.0.0.2") == {"route": 0, "dns": None, "trace": None}
+    assert paths.route_text(0, "en").endswith(" — 3 PC(s)") and paths.route_text(0, "ja").endswith(" — 3 台")
+
+
+def test_push_json_terminal_and_report_carry_the_paths_in_both_languages() -> None:
+    """A real sweep of loopback targets (nothing listens on 445 and 139 there: refused)."""
+    targets = parse_targets([("", "127.0.0.1"), ("", "localhost")])
+    sweep = asyncio.run(PushRun(CATALOG, targets.hosts, push_engine(TimeoutPolicy(initial=0.3))).run())
+    report = sweep.to_json("en")
+    assert [r["source"] for r in report["routes"]] == ["127.0.0.1"] and report["routes"][0]["targets"] == 2
+    assert report["traces"] == []  # loopback is no network of neighbours: nothing to trace
+    by_host = {t["host"]: t["path"] for t in report["targets"]}
+    assert by_host["127.0.0.1"] == {"route": 0, "dns": None, "trace": None}
+    assert by_host["localhost"]["dns"]["used"] in ("127.0.0.1", "::1") and by_host["localhost"]["route"] == 0
+    for lang, heading, count in (("en", "Routes", "— 2 PC(s)"), ("ja", "送信経路", "— 2 台")):
+        html = render_push_report(sweep, CATALOG, lang)  # type: ignore[arg-type]
+        assert f"<h2>{heading}</h2>" in html and count in html
+        out = io.StringIO()
+        asyncio.run(run_push(targets, CATALOG, TimeoutPolicy(initial=0.3), lang, False, out))  # type: ignore[arg-type]
+        assert f"{heading}:\n    " in out.getvalue() and count in out.getvalue()
+    assert json.loads(json.dumps(report))["targets"][0]["path"]["route"] == 0
