@@ -1,11 +1,12 @@
 """A push-deployment lab: a manager and a client network of up to 254 PCs (root only).
 
-Two network namespaces, beside (not inside) ``scripts/netlab.py``'s lab, built with its
+Three network namespaces, beside (not inside) ``scripts/netlab.py``'s lab, built with its
 helpers (the same tag claim, so labs of both kinds run side by side):
 
 * "manager" (10.239.T.2): where ``sep-port-doctor push`` and nmap run; it reaches the
-  client network 10.238.T.0/24 through
-* "clients" (10.239.T.1), the clients' router and the clients themselves. The PCs that
+  client networks through
+* "edge" (10.239.T.1), the manager's router (it answers a trace's expired probes), to
+* "clients" (10.244.T.2), the clients' router and the clients themselves. The PCs that
   exist are addresses of its own (on an interface of their own, so Samba treats them as
   a network card): real Samba (``smbd`` on TCP 139/445, ``nmbd`` answering NetBIOS node
   status on UDP 137) serves them, and nftables makes the faults technicians meet:
@@ -15,6 +16,8 @@ helpers (the same tag claim, so labs of both kinds run side by side):
   the /24 is a PC that is not there: the router's ARP finds nobody, and after 3 s it says
   host-unreachable, rate-limited as the kernel limits it (a burst, then 1 a second), so
   most probes to absent PCs meet silence, as on a real network.
+* A second network behind the clients' router, 10.247.T.0/24 (``dark_network``), where no PC
+  answers at all: every address is one the router's ARP does not find.
 * Optionally PCs much slower than their neighbours (``slow``): Samba PCs whose packets from the
   manager cross ``scripts/delaylink.py``'s slow link (``slow_ms`` on the way there, the answers
   come back directly), as a PC on a sleepy Wi-Fi or a far VPN among wired ones.
@@ -118,12 +121,27 @@ class PushLab:
         return f"sepd-pcl-{self.tag}"
 
     @property
+    def edge_ns(self) -> str:
+        return f"sepd-ped-{self.tag}"
+
+    @property
     def manager_ip(self) -> str:
         return f"10.239.{self.tag}.2"
 
     @property
     def router_ip(self) -> str:
+        """The manager's router (the edge), the first hop of a trace."""
         return f"10.239.{self.tag}.1"
+
+    @property
+    def clients_router_ip(self) -> str:
+        """The clients' router, as the edge (and a trace's second hop) sees it."""
+        return f"10.244.{self.tag}.2"
+
+    @property
+    def dark_network(self) -> str:
+        """A network behind the clients' router where no PC answers."""
+        return f"10.247.{self.tag}.0/24"
 
     @property
     def network(self) -> str:
@@ -179,8 +197,9 @@ class PushLab:
         try:
             self.tag = claim_tag(lambda tag: f"sepd-pmg-{tag}", self.tag)
             self.owned.append(self.manager_ns)
-            _run("ip", "netns", "add", self.clients_ns)
-            self.owned.append(self.clients_ns)
+            for namespace in (self.clients_ns, self.edge_ns):
+                _run("ip", "netns", "add", namespace)
+                self.owned.append(namespace)
             self._network()
             self._names()
             self._firewall()
@@ -197,7 +216,11 @@ class PushLab:
         dead_a = f"pd{t}"
         veth_pair(
             End(self.manager_ns, f"pm{t}", (f"{self.manager_ip}/24",)),
-            End(self.clients_ns, f"pr{t}", (f"{self.router_ip}/24",)),
+            End(self.edge_ns, f"pr{t}", (f"{self.router_ip}/24",)),
+        )
+        veth_pair(
+            End(self.edge_ns, f"pu{t}", (f"10.244.{t}.1/30",)),
+            End(self.clients_ns, f"pv{t}", (f"{self.clients_router_ip}/30",)),
         )
         # The PCs that exist: addresses on a network card of the clients' namespace (a veth
         # pair whose other end is unused), so they answer as hosts and Samba binds them.
@@ -205,9 +228,18 @@ class PushLab:
         veth_pair(End(self.clients_ns, f"ph{t}", pcs), End(self.clients_ns, f"pp{t}"))
         # The PCs that are not there: a segment where nobody answers ARP.
         veth_pair(End(self.clients_ns, dead_a), End(self.clients_ns, f"pe{t}"))
-        loopback_up([self.manager_ns, self.clients_ns])
-        route(self.clients_ns, self.network, "dev", dead_a)
-        route(self.manager_ns, self.network, "via", self.router_ip)
+        loopback_up([self.manager_ns, self.edge_ns, self.clients_ns])
+        for network in (self.network, self.dark_network):
+            route(self.clients_ns, network, "dev", dead_a)
+            route(self.edge_ns, network, "via", self.clients_router_ip)
+            route(self.manager_ns, network, "via", self.router_ip)
+        route(self.clients_ns, "default", "via", f"10.244.{t}.1")
+        sysctl(self.edge_ns, "net.ipv4.ip_forward=1")
+        # Host-unreachable stays rate-limited as the kernel has it (most probes to absent PCs meet
+        # silence); time-exceeded does not, so a trace is told each router it reaches, even while
+        # the clients' router is sending host-unreachables for a sweep's absent PCs (6168 less bit 11).
+        for namespace in (self.edge_ns, self.clients_ns):
+            sysctl(namespace, "net.ipv4.icmp_ratemask=4120")
         # nmbd binds each subnet's broadcast address too, which /32 addresses do not make local.
         sysctl(self.clients_ns, "net.ipv4.ip_forward=1", "net.ipv4.ip_nonlocal_bind=1")
         if self.slow:
@@ -311,6 +343,9 @@ def main() -> int:
     lab = PushLab().up()
     try:
         print(f"push lab up (tag {lab.tag}): manager {lab.manager_ip} in {lab.manager_ns}; clients {lab.network}")
+        print(
+            f"  routers: {lab.router_ip} (edge), {lab.clients_router_ip} (clients'); no PC answers in {lab.dark_network}"
+        )
         for name, lasts in (
             ("samba", lab.samba),
             ("445 dropped", lab.dropped),

@@ -14,6 +14,7 @@ from core.catalog import load_catalog
 from core.hosts import parse_host
 from core.i18n import Message
 from core.path.facts import TraceEnd
+from core.path.route import RouteReader
 from core.path.sweep import MAX_TRACES, SweepPathWork
 from core.path.winicmp import EchoReply
 from core.push import PushRun, TargetVerdict, neighbourhood_of, parse_targets
@@ -38,6 +39,13 @@ class TimedIcmp(FakeIcmp):
         return super().send_echo(address, ttl, timeout_ms)
 
 
+class OffLink(RouteReader):
+    """Every test address routed through a router, whatever networks this machine is on."""
+
+    def on_link(self, address: str) -> bool:
+        return False
+
+
 def _verdict(name: str, cause: str, verdict: str = "not_ready") -> TargetVerdict:
     host = parse_host(name)
     return TargetVerdict(host, name, verdict, cause, Severity.PROBLEM, Message(f"push-cause.{cause}"), (), (), ())
@@ -50,7 +58,7 @@ def test_traces_only_where_they_tell_something_and_one_per_network() -> None:
         run = PushRun(CATALOG, hosts, engine=None, icmp_api=api)  # type: ignore[arg-type]
         work = run.path_work
         assert work is not None
-        work.reader.on_link = lambda _address: False  # type: ignore[method-assign]  # whatever this machine's networks
+        work.reader = OffLink()
         work.answered_from("192.0.2.10", 2.0)  # a PC of 192.0.2.0/24 answered in 2 ms
         run._trace_if_it_tells(_verdict("192.0.2.30", "silent", "unreachable"))  # its network answered: nothing
         run._trace_if_it_tells(_verdict("192.0.2.10", "ready", "ready"))
@@ -82,7 +90,7 @@ def test_traces_only_where_they_tell_something_and_one_per_network() -> None:
 def test_traces_are_bounded_per_sweep() -> None:
     async def scenario() -> int:
         work = SweepPathWork(neighbourhood_of, icmp_api=FakeIcmp([], None))
-        work.reader.on_link = lambda _address: False  # type: ignore[method-assign]
+        work.reader = OffLink()
         for n in range(MAX_TRACES + 5):
             work.trace_toward(f"10.{n}.0.9", f"10.{n}.0.9", f"10.{n}.0.9", "network-silent")
         await work.settle()
@@ -94,7 +102,7 @@ def test_traces_are_bounded_per_sweep() -> None:
 def test_cancelling_the_sweep_cancels_its_traces_at_once() -> None:
     async def scenario() -> tuple[float, TraceEnd]:
         work = SweepPathWork(neighbourhood_of, icmp_api=FakeIcmp([None] * 30, None, block=0.2))
-        work.reader.on_link = lambda _address: False  # type: ignore[method-assign]
+        work.reader = OffLink()
         work.trace_toward("192.0.2.5", "192.0.2.5", "192.0.2.5", "network-silent")
         await asyncio.sleep(0.05)
         loop = asyncio.get_running_loop()
@@ -137,9 +145,9 @@ def test_push_json_terminal_and_report_carry_the_paths_in_both_languages() -> No
     assert by_host["127.0.0.1"] == {"route": 0, "dns": None, "trace": None}
     assert by_host["localhost"]["dns"]["used"] in ("127.0.0.1", "::1") and by_host["localhost"]["route"] == 0
     for lang, heading, count in (("en", "Routes", "— 2 PC(s)"), ("ja", "送信経路", "— 2 台")):
-        html = render_push_report(sweep, CATALOG, lang)  # type: ignore[arg-type]
+        html = render_push_report(sweep, CATALOG, lang)
         assert f"<h2>{heading}</h2>" in html and count in html
         out = io.StringIO()
-        asyncio.run(run_push(targets, CATALOG, TimeoutPolicy(initial=0.3), lang, False, out))  # type: ignore[arg-type]
+        asyncio.run(run_push(targets, CATALOG, TimeoutPolicy(initial=0.3), lang, False, out))
         assert f"{heading}:\n    " in out.getvalue() and count in out.getvalue()
     assert json.loads(json.dumps(report))["targets"][0]["path"]["route"] == 0

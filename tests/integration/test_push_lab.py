@@ -199,3 +199,42 @@ def test_absent_pcs_are_told_at_their_neighbours_bound_and_a_pc_much_slower_than
         and AS_NMAP[check["state"]] != pushlab.truth(int(target["host"].split(".")[-1]), check["port"])
     ]
     assert wrong == [] and code == 1
+
+
+def test_path_facts_one_route_dns_for_names_and_a_trace_only_where_it_tells(pushlab: PushLab) -> None:
+    """Every PC behind the manager's one route (its own address and card, the edge router as the
+    gateway); what DNS answered for the PC typed by name; a trace toward the PC that answers on 139
+    while 445 is dropped (the path reaches the edge, then nothing: the block is at or after it) and one
+    toward the network where no PC answers at all (it reaches the clients' router); none for the
+    absent PC of a network whose other PCs answer."""
+    a, tag = pushlab.address, pushlab.tag
+    code, report = push(pushlab, a(10), a(20), a(21), pushlab.name(11), f"10.247.{tag}.0/29", timeout=180)
+    targets = _by_host(report)
+    assert code == 1 and len(targets) == 4 + 6
+    [route] = report["routes"]
+    assert (route["source"], route["interface"], route["gateway"]) == (
+        pushlab.manager_ip,
+        f"pm{tag}",
+        pushlab.router_ip,
+    )
+    assert route["on_link"] is False and route["targets"] == 10
+    assert all(t["path"]["route"] == 0 for t in targets.values())
+    dns = targets[pushlab.name(11)]["path"]["dns"]
+    assert dns["addresses"] == [a(11)] and dns["used"] == a(11) and dns["lookup_ms"] is not None
+    assert targets[a(10)]["path"]["dns"] is None  # typed as an address: no lookup
+    traces = {t["network"]: t for t in report["traces"]}
+    assert set(traces) == {f"10.238.{tag}.0/24", f"10.247.{tag}.0/24"}
+    filtered = traces[f"10.238.{tag}.0/24"]
+    assert (filtered["host"], filtered["why"], filtered["port"], filtered["method"]) == (
+        a(20),
+        "port-filtered",
+        445,
+        "tcp-syn",
+    )
+    assert (filtered["end"], filtered["last_hop"], filtered["last_ttl"]) == ("last_hop", pushlab.router_ip, 1)
+    assert f"reaches {pushlab.router_ip} (hop 1)" in filtered["summary"]
+    dark = traces[f"10.247.{tag}.0/24"]
+    assert dark["why"] == "network-silent" and dark["host"].startswith(f"10.247.{tag}.")
+    assert (dark["end"], dark["last_hop"], dark["last_ttl"]) == ("last_hop", pushlab.clients_router_ip, 2)
+    assert targets[a(20)]["path"]["trace"] == report["traces"].index(filtered)
+    assert targets[a(21)]["cause"] == "silent" and targets[a(21)]["path"]["trace"] is None
