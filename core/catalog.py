@@ -160,6 +160,10 @@ class Catalog:
     def general_notes(self) -> tuple[Guidance, ...]:
         return tuple(self.guidance[g] for g in self.general)
 
+    def guidance_for(self, ids: Iterable[str]) -> tuple[Guidance, ...]:
+        """The guidance of these ids (a finding's), in their order; ids it does not know are left out."""
+        return tuple(self.guidance[g] for g in ids if g in self.guidance)
+
     def entry(self, entry_id: str) -> PortEntry:
         if entry_id.startswith(EXTRA_PREFIX):  # check --extra: a port outside the catalogue
             return extra_entry(entry_id)

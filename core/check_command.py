@@ -18,13 +18,13 @@ from core.cli_args import UsageError, host_option, port_overrides, report_place_
 from core.console import Console, OutputClosed, is_output_closed, write_json
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
-from core.explain import Explanation
 from core.extra import ExtraError, parse_extras
+from core.guidance import guidance_lines, guidance_texts
 from core.i18n import Lang, say, system_lang
 from core.logs import setup_logging
 from core.plan import PlanRequest, Role
 from core.report_files import ReportPlace
-from core.results import CheckResult, Severity, State
+from core.results import CheckResult, Finding, Severity, State
 from core.run import DiagnosisRun
 from core.run_events import RunEvent, Verdict
 from core.timing import TimeoutPolicy
@@ -70,7 +70,7 @@ def _target_text(result: CheckResult, lang: Lang) -> str:
     return text
 
 
-def format_line(result: CheckResult, explanation: Explanation, lang: Lang, console: Console) -> str:
+def format_line(result: CheckResult, explanation: Finding, lang: Lang, console: Console) -> str:
     check = result.check
     port = f"{check.protocol.upper()} {check.port}"
     if check.port != check.default_port:
@@ -83,7 +83,9 @@ def format_line(result: CheckResult, explanation: Explanation, lang: Lang, conso
     )
 
 
-def _print_guidance(explanations: list[tuple[CheckResult, Explanation]], lang: Lang, console: Console) -> None:
+def _print_guidance(
+    explanations: list[tuple[CheckResult, Finding]], catalog: Catalog, lang: Lang, console: Console
+) -> None:
     shown: set[str] = set()
     arrow = console.mark("arrow")
     for severity in (Severity.PROBLEM, Severity.WARNING):
@@ -97,14 +99,9 @@ def _print_guidance(explanations: list[tuple[CheckResult, Explanation]], lang: L
                 f"  {result.check.protocol.upper()} {result.check.port} {result.check.entry_id}: "
                 + explanation.headline_for(lang, command_line=True)
             )
-            for guidance in explanation.guidance:
-                if guidance.id in shown:
-                    console.line(f"    {arrow} {guidance.title.say(lang)}")
-                    continue
-                shown.add(guidance.id)
-                console.line(f"    {arrow} {guidance.title.say(lang)}: {guidance.text.say(lang)}")
-                for number, step in enumerate(guidance.steps, 1):
-                    console.line(f"       {number}. {step.say(lang)}")
+            texts = guidance_texts(catalog, explanation.guidance, lang)
+            for line in guidance_lines(texts, lang, arrow=arrow, shown=shown):
+                console.line(f"    {line}")
 
 
 class _Output:
@@ -202,12 +199,12 @@ def _print_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, console: 
             why = result.check.reason.say_in(lang, command_line=True)
             console.line(f"  {result.check.protocol.upper()} {result.check.port:<6} {result.check.entry_id}: {why}")
     _print_paths(diagnosis, lang, console)
-    _print_guidance(results, lang, console)
+    _print_guidance(results, catalog, lang, console)
     if diagnosis.local is not None:
         console.line()
         console.line(say("report.local_checks", lang))
         for finding in diagnosis.local.findings:
-            console.line(f"{console.mark(str(finding.severity))} {finding.title.say(lang)}: {finding.detail.say(lang)}")
+            console.line(f"{console.mark(str(finding.severity))} {finding.title_for(lang)}: {finding.detail_for(lang)}")
     counts = diagnosis.counts()
     words = ", ".join(f"{say(f'severity.{s}', lang)} {counts[s]}" for s in Severity)
     console.line()

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.catalog import Catalog
-from core.explain import Explanation, explain
+from core.explain import explain
 from core.i18n import Lang
 from core.plan import ClientPorts, PlanRequest
-from core.results import CheckResult, RunSummary, Severity, overall
+from core.results import CheckResult, Finding, RunSummary, Severity, overall
 from core.versions import version_notices
 
 if TYPE_CHECKING:  # this PC's findings come from the window; `check` need not load their module
@@ -26,12 +26,12 @@ def this_computer() -> tuple[str, str]:
     return socket.gethostname() or "-", f"{platform.system()} {platform.release()} ({platform.machine()})"
 
 
-def check_json(result: CheckResult, explanation: Explanation, lang: Lang) -> dict[str, Any]:
+def check_json(result: CheckResult, explanation: Finding, lang: Lang) -> dict[str, Any]:
     """One check as ``check --json`` and ``push --json`` print it: the result and its explanation."""
     item = result.to_json(lang)
     item["severity"] = str(explanation.severity)
     item["headline"] = explanation.headline_for(lang)
-    item["guidance"] = [g.id for g in explanation.guidance]
+    item["guidance"] = list(explanation.guidance)
     return item
 
 
@@ -39,7 +39,7 @@ def check_json(result: CheckResult, explanation: Explanation, lang: Lang) -> dic
 class Diagnosis:
     request: PlanRequest
     results: list[CheckResult]
-    explanations: list[Explanation]
+    explanations: list[Finding]
     started: dt.datetime
     duration_ms: float
     local: LocalReport | None = None

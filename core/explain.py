@@ -1,4 +1,4 @@
-"""From a check's result to a severity, a headline and the vendor's guidance.
+"""From a check's result to its finding (``core.results.Finding``): a severity, a headline and guidance.
 
 Rules map (check, verdict, context) to guidance ids in guidance.toml; the texts
 themselves live in each language's files, and the headline is a message of the catalogue
@@ -9,29 +9,14 @@ themselves live in each language's files, and the headline is a message of the c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from core.catalog import Catalog, Guidance, PortEntry
+from core.catalog import Catalog, PortEntry
 from core.checks import application_check
 from core.checks.base import Judgement
-from core.i18n import Lang, Message, Sayable, known
-from core.results import CheckResult, Severity, State
+from core.i18n import Message, known
+from core.results import CheckResult, Finding, Severity, State
 from core.verdicts import CAUSE_GUIDANCE, HOST_CAUSES, VERDICT_GUIDANCE, paths_detail
 from core.versions import SepVersion
-
-
-@dataclass(frozen=True)
-class Explanation:
-    severity: Severity
-    headline: Sayable
-    """One line saying what was found: a message (``[explain]``, ``[check]``) and the words it quotes."""
-    guidance: tuple[Guidance, ...]
-
-    def headline_for(self, lang: Lang, *, command_line: bool = False) -> str:
-        """``command_line``: as the command line says it (a reason may name its options)."""
-        if isinstance(self.headline, Message):
-            return self.headline.say_in(lang, command_line=command_line)
-        return self.headline.say(lang)
 
 
 def _state_headline(state: State) -> Message:
@@ -41,17 +26,17 @@ def _state_headline(state: State) -> Message:
 _FAILED = (State.CLOSED, State.FILTERED, State.UNREACHABLE, State.UNRESOLVED)
 
 
-def _guidance(catalog: Catalog, ids: list[str] | tuple[str, ...]) -> tuple[Guidance, ...]:
-    """The guidance of these ids, each once, in order; an id guidance.toml does not have is a bug
+def _guidance(catalog: Catalog, ids: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """These guidance ids, each once, in order; an id guidance.toml does not have is a bug
     (the catalogue refuses unknown ids in its own files and in the checks' declarations)."""
     missing = [g for g in ids if g not in catalog.guidance]
     if missing:
         raise KeyError(f"unknown guidance id {missing[0]!r}")
-    return tuple(catalog.guidance[g] for g in dict.fromkeys(ids))
+    return tuple(dict.fromkeys(ids))
 
 
-def _explanation(judgement: Judgement, catalog: Catalog) -> Explanation:
-    return Explanation(judgement.severity, judgement.headline, _guidance(catalog, judgement.guidance))
+def _explanation(judgement: Judgement, catalog: Catalog) -> Finding:
+    return Finding(judgement.severity, judgement.headline, _guidance(catalog, judgement.guidance))
 
 
 _SENDER = re.compile(r"from ([0-9A-Fa-f.:]*[0-9A-Fa-f])")
@@ -70,7 +55,7 @@ def cause_headline(cause: str, sender: str | None = None) -> Message | None:
     )
 
 
-def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Explanation | None:
+def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Finding | None:
     """The open port's application checks: the first failure decides; then a passed one may
     still warn (a certificate about to expire). Each check explains its own results."""
     for app in result.application:
@@ -87,7 +72,7 @@ def _app_explanation(result: CheckResult, entry: PortEntry, catalog: Catalog) ->
 
 def _paths_explanation(
     result: CheckResult, entry: PortEntry, catalog: Catalog, version: SepVersion | None
-) -> Explanation | None:
+) -> Finding | None:
     """A check that ran over two paths (direct and the system proxy) judges the port from both."""
     for test in result.check.app_tests:
         judgement = application_check(test).explain_paths(result, entry.guidance, version)
@@ -96,7 +81,7 @@ def _paths_explanation(
     return None
 
 
-def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = None) -> Explanation:
+def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = None) -> Finding:
     check = result.check
     entry = catalog.entry(check.entry_id)
     state = result.state
@@ -109,13 +94,13 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
         words = Message("explain.not-run", headline=headline, why=check.reason)
         if state is State.NOT_TESTED and result.reason and result.reason != check.reason:
             words = Message("explain.not-run", headline=headline, why=result.reason)
-        return Explanation(Severity.NOT_TESTED, words, _guidance(catalog, ids))
+        return Finding(Severity.NOT_TESTED, words, _guidance(catalog, ids))
 
     if state is State.ERROR:
-        return Explanation(Severity.WARNING, Message("explain.could-not-check", reason=result.reason), ())
+        return Finding(Severity.WARNING, Message("explain.could-not-check", reason=result.reason), ())
 
     if check.expected_unreachable and state in _FAILED:
-        return Explanation(
+        return Finding(
             Severity.INFO,
             Message("explain.localhost-normal", headline=headline),
             _guidance(catalog, ["localhost-only"]),
@@ -123,7 +108,7 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
 
     if not check.applies:
         # Probed anyway (--all-ports): whatever it says is for information.
-        return Explanation(
+        return Finding(
             Severity.INFO,
             Message("explain.not-this-setup", headline=headline),
             _guidance(catalog, list(entry.guidance)),
@@ -142,11 +127,11 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
             return app
         ok = [a for a in result.application if a.ok]
         words = Message("explain.connected-with", detail=paths_detail(ok)) if ok else headline
-        return Explanation(Severity.PASSED, words, ())
+        return Finding(Severity.PASSED, words, ())
 
     if state is State.OPEN_FILTERED:
         app = _app_explanation(result, entry, catalog)
-        return Explanation(
+        return Finding(
             Severity.WARNING,
             headline if app is None else app.headline,
             _guidance(catalog, ["verdict-open-filtered", *entry.guidance]),
@@ -166,41 +151,39 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
     if result.cause in HOST_CAUSES or result.cause.startswith("local-"):
         # About the host or this PC, not the port: its advice first; the port's own would mislead.
         cause_ids = CAUSE_GUIDANCE.get(result.cause, [])
-        return Explanation(severity, headline, _guidance(catalog, [*cause_ids, *ids]))
+        return Finding(severity, headline, _guidance(catalog, [*cause_ids, *ids]))
     if entry.configurable and state is not State.UNRESOLVED:
         ids.append("configurable-port")
     # The certificate's guidance is for what a TLS check finds, not for a port that does not answer.
     ids += [g for g in entry.guidance if g not in ("certificate",)]
-    return Explanation(severity, headline, _guidance(catalog, ids))
+    return Finding(severity, headline, _guidance(catalog, ids))
 
 
-def _explain_local(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Explanation:
+def _explain_local(result: CheckResult, entry: PortEntry, catalog: Catalog) -> Finding:
     state = result.state
     headline = _state_headline(state)
     if state is State.LISTENING:
-        return Explanation(Severity.PASSED, headline, ())
+        return Finding(Severity.PASSED, headline, ())
     if entry.feature is not None:
         # An optional feature (Network Traffic Redirection): not listening is information.
         words = Message("word.needed_only_with", headline=headline, feature=Message(f"feature.{entry.feature}"))
-        return Explanation(Severity.INFO, words, ())
+        return Finding(Severity.INFO, words, ())
     # Not listening is the service's matter (the Server service, NetBIOS over TCP/IP, ports.toml
     # "not_listening_guidance"): a firewall does not unbind a socket. Firewall advice stays with
     # a drop and the rule finding.
     own = [*entry.guidance, *(["configurable-port"] if entry.configurable else [])]
     not_listening = list(entry.not_listening_guidance) if entry.not_listening_guidance is not None else own
     if state is State.FILTERED:
-        return Explanation(Severity.PROBLEM, headline, _guidance(catalog, own))
+        return Finding(Severity.PROBLEM, headline, _guidance(catalog, own))
     if state in (State.NOT_LISTENING, State.CLOSED):
-        return Explanation(Severity.PROBLEM, headline, _guidance(catalog, not_listening))
-    return Explanation(Severity.WARNING, headline, _guidance(catalog, not_listening))
+        return Finding(Severity.PROBLEM, headline, _guidance(catalog, not_listening))
+    return Finding(Severity.WARNING, headline, _guidance(catalog, not_listening))
 
 
 _PORT_FAILURES = (State.CLOSED, State.FILTERED, State.UNREACHABLE)
 
 
-def explain_channel_pair(
-    result: CheckResult, explanation: Explanation, partner: Explanation, catalog: Catalog
-) -> Explanation:
+def explain_channel_pair(result: CheckResult, explanation: Finding, partner: Finding, catalog: Catalog) -> Finding:
     """8014 or 443 from a client desk where this PC's SyLink did not single one out: a client
     uses one of the two, so the port failing while the other passes is a warning. A fault
     behind an open port (certificate, heartbeat) stays what it is: the server has it."""
@@ -210,5 +193,5 @@ def explain_channel_pair(
         and result.state in _PORT_FAILURES
     ):
         return explanation
-    ids = ["client-channel-one-suffices", *(g.id for g in explanation.guidance)]
-    return Explanation(Severity.WARNING, explanation.headline, _guidance(catalog, ids))
+    ids = ["client-channel-one-suffices", *explanation.guidance]
+    return Finding(Severity.WARNING, explanation.headline, _guidance(catalog, ids))

@@ -23,18 +23,18 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any, TextIO
 
 from core.catalog import Catalog
 from core.explain import cause_headline
+from core.guidance import GuidanceText, environment
 from core.i18n import Lang, group_words, say, word_for
 from core.merge import SITE_SCHEMA, CheckSummary, FindingSummary, PcRun, Site, Skipped
 from core.results import Severity
 from core.untrusted import json_safe, strip_credentials, terminal_safe
 
 if TYPE_CHECKING:  # imported when a report is rendered
-    import jinja2
+    pass
 
 MATRIX_MAX_PCS = 200
 """Up to this many PCs, the report also shows every PC x every check; beyond, that table is a wall."""
@@ -321,16 +321,7 @@ def html_context(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.d
             entry = catalog.guidance.get(gid)
             if entry is None:
                 continue
-            items.append(
-                {
-                    "id": gid,
-                    "title": entry.title.say(lang),
-                    "text": entry.text.say(lang),
-                    "steps": [s.say(lang) for s in entry.steps],
-                    "vendor": entry.source == "vendor",
-                    "again": gid in guidance_shown,
-                }
-            )
+            items.append({"item": GuidanceText.of(entry, lang), "again": gid in guidance_shown})
             guidance_shown.add(gid)
         causes.append(
             {
@@ -489,29 +480,13 @@ def _matrix_cells(pc: PcRun, columns: list[tuple[str, str]], lang: Lang) -> list
     return cells
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    """The report's Jinja settings (autoescape, undefined names are errors), and one more: every
-    value shown passes ``terminal_safe``, so a control or bidi character in a PC's name (``\u202e``
-    reverses what follows) is shown as its escape, never applied."""
-    import jinja2
-
-    from core.report import load_template
-
-    def visible(value: Any) -> Any:
-        # Markup (``__html__``: a macro's output) is the template's own, already escaped, never remote text.
-        if isinstance(value, str) and not hasattr(value, "__html__"):
-            return terminal_safe(strip_credentials(value))
-        return value
-
-    return jinja2.Environment(
-        loader=jinja2.FunctionLoader(load_template),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        finalize=visible,
-    )
+def _visible(value: Any) -> Any:
+    """Every value the site report shows passes ``terminal_safe``, so a control or bidi character in a
+    PC's name (``\u202e`` reverses what follows) is shown as its escape, never applied. Markup
+    (``__html__``: a macro's output) is the template's own, already escaped, never remote text."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return terminal_safe(strip_credentials(value))
+    return value
 
 
 Writer = Callable[[TextIO], None]
@@ -519,7 +494,7 @@ Writer = Callable[[TextIO], None]
 
 def html_writer(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.datetime) -> Writer:
     """Writes the report as the template produces it (``generate``), without holding it whole."""
-    template = _environment().get_template("site.html.j2")
+    template = environment(_visible).get_template("site.html.j2")
 
     def write(stream: TextIO) -> None:
         for chunk in template.generate(**html_context(picture, catalog, lang, generated)):

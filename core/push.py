@@ -30,7 +30,7 @@ from core.checks.smb_negotiate import CHECK_ID as SMB_NEGOTIATE
 from core.checks.smb_negotiate import SmbEvidence
 from core.diagnosis import check_json, this_computer
 from core.errors import UserError
-from core.explain import Explanation, explain
+from core.explain import explain
 from core.hosts import Host, HostError, parse_host, special_address
 from core.i18n import Lang, Message
 from core.results import (
@@ -38,6 +38,7 @@ from core.results import (
     AppResult,
     Check,
     CheckResult,
+    Finding,
     RunSummary,
     Severity,
     State,
@@ -229,7 +230,7 @@ class TargetVerdict:
     headline: Message
     guidance: tuple[str, ...]
     results: tuple[CheckResult, ...]
-    explanations: tuple[Explanation, ...]
+    explanations: tuple[Finding, ...]
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
         return {

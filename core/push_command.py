@@ -20,6 +20,7 @@ from core import exit_codes
 from core.catalog import Catalog
 from core.cli_args import PROG, UsageError, report_place_arg
 from core.console import Console, stderr_line, write_json
+from core.guidance import guidance_lines, guidance_texts, render, source_words
 from core.i18n import Lang, say, system_lang
 from core.push import (
     DEFAULT_CONCURRENCY,
@@ -84,16 +85,8 @@ def print_groups(sweep: PushSweep, catalog: Catalog, lang: Lang, console: Consol
         if len(targets) > limit:
             names.append(say("push.more", lang, count=len(targets) - limit))
         console.line(f"    {', '.join(names)}")
-        for gid in targets[0].guidance:
-            guidance = catalog.guidance[gid]
-            source = say("report.vendor" if guidance.source == "vendor" else "report.rule_of_thumb", lang)
-            if gid in shown:
-                console.line(f"    {arrow} {guidance.title.say(lang)}")
-                continue
-            shown.add(gid)
-            console.line(f"    {arrow} {guidance.title.say(lang)} [{source}]: {guidance.text.say(lang)}")
-            for number, step in enumerate(guidance.steps, 1):
-                console.line(f"       {number}. {step.say(lang)}")
+        for line in guidance_lines(guidance_texts(catalog, targets[0].guidance, lang), lang, arrow=arrow, shown=shown):
+            console.line(f"    {line}")
 
 
 def path_sections(sweep: PushSweep, lang: Lang) -> list[tuple[str, list[str]]]:
@@ -173,30 +166,26 @@ async def run_push(
 
 
 def render_push_report(sweep: PushSweep, catalog: Catalog, lang: Lang) -> str:
-    from core.report import _environment
-
     groups = [
         {
             "cause": cause,
             "severity": str(targets[0].severity),
             "title": say(f"push-group.{cause}", lang),
             "targets": targets,
-            "guidance": [catalog.guidance[g] for g in targets[0].guidance],
+            "guidance": guidance_texts(catalog, targets[0].guidance, lang),
         }
         for cause, targets in sweep.groups()
     ]
-    return (
-        _environment()
-        .get_template("push.html.j2")
-        .render(
-            lang=lang,
-            sweep=sweep,
-            groups=groups,
-            summary=summary_line(sweep, lang),
-            path_sections=path_sections(sweep, lang),
-            say=lambda code, **values: say(code, lang, **values),
-            ports=lambda target: _ports_text(target, lang),
-        )
+    return render(
+        "push.html.j2",
+        lang=lang,
+        sweep=sweep,
+        groups=groups,
+        summary=summary_line(sweep, lang),
+        path_sections=path_sections(sweep, lang),
+        say=lambda code, **values: say(code, lang, **values),
+        w=source_words(lang),
+        ports=lambda target: _ports_text(target, lang),
     )
 
 

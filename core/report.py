@@ -14,10 +14,8 @@ import json
 import re
 import tempfile
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from core import exit_codes
 from core.catalog import Catalog
@@ -25,37 +23,16 @@ from core.cli_args import PROG
 from core.console import Console, stderr_line, write_json
 from core.diagnosis import Diagnosis
 from core.errors import UserError
+from core.guidance import render
 from core.i18n import Lang, say
 from core.report_context import report_context
 from core.report_files import ReportError, ReportPlace, report_place_in, write_pair
 from core.untrusted import json_safe, strip_credentials
 
-if TYPE_CHECKING:  # imported when a report is rendered: `check` without --report need not load Jinja
-    import jinja2
-
-
-def load_template(name: str) -> str:
-    """A template shipped in resources/templates (works installed and frozen)."""
-    return (resources.files("resources") / "templates" / name).read_text(encoding="utf-8")
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(load_template),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
-
 
 def render_report(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
     """The report's HTML; what it shows is arranged by ``core.report_context``."""
-    return _environment().get_template("report.html.j2").render(**report_context(diagnosis, catalog, lang))
+    return render("report.html.j2", **report_context(diagnosis, catalog, lang))
 
 
 def default_report_name(diagnosis: Diagnosis) -> str:

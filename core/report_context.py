@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING, Any
 from core.catalog import Catalog, Guidance, configurable_code
 from core.checks.tls import TlsEvidence
 from core.diagnosis import Diagnosis
-from core.explain import Explanation
+from core.guidance import GuidanceText
 from core.i18n import Lang, group_words, say, say_any
-from core.localpc import LocalFinding
-from core.results import AppResult, CheckResult, Severity
+from core.results import AppResult, CheckResult, Finding, Severity
 
 if TYPE_CHECKING:
     from core.tlsinfo import CertificateFacts
@@ -55,11 +54,7 @@ class Answer:
 class GuidanceUse:
     """One guidance item, printed once, with everything on this report it applies to."""
 
-    id: str
-    title: str
-    text: str
-    steps: tuple[str, ...]
-    field: bool
+    item: GuidanceText
     applies_to: tuple[str, ...]
     severity: str
 
@@ -70,7 +65,7 @@ class GuidanceGroup:
 
     applies_to: tuple[str, ...]
     severity: str
-    items: tuple[GuidanceUse, ...]
+    items: tuple[GuidanceText, ...]
 
 
 @dataclass(frozen=True)
@@ -168,7 +163,7 @@ class _Cause:
     found: str
     guidance: tuple[Guidance, ...]
     checks: list[CheckResult] = field(default_factory=list)
-    finding: LocalFinding | None = None
+    finding: Finding | None = None
     also: list[str] = field(default_factory=list)
 
 
@@ -229,19 +224,19 @@ def _causes(
             continue
         where = _where(result, words)
         found = explanation.headline_for(lang)
-        key = (explanation.severity, where, found, explanation.guidance[0].id if explanation.guidance else None)
+        key = (explanation.severity, where, found, explanation.guidance[0] if explanation.guidance else None)
         if key not in by_key:
-            by_key[key] = _Cause(explanation.severity, where, found, explanation.guidance)
+            by_key[key] = _Cause(explanation.severity, where, found, catalog.guidance_for(explanation.guidance))
             causes.append(by_key[key])
         by_key[key].checks.append(result)
     findings = [] if diagnosis.local is None else list(diagnosis.local.findings)
     for finding in findings:
         if finding.severity not in severities:
             continue
-        guidance = tuple(catalog.guidance[g] for g in finding.guidance if g in catalog.guidance)
+        guidance = catalog.guidance_for(finding.guidance)
         # The whole detail is in the details (this PC's settings); page 1 takes its one line.
-        line = (finding.summary or finding.detail).say(lang)
-        cause = _Cause(finding.severity, words["this_pc"], f"{finding.title.say(lang)}: {line}", guidance)
+        line = finding.headline_for(lang)
+        cause = _Cause(finding.severity, words["this_pc"], f"{finding.title_for(lang)}: {line}", guidance)
         cause.finding = finding
         # Checks of this PC that the same remedy answers are the same cause: one line.
         if guidance:
@@ -343,17 +338,13 @@ def guidance_uses(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[Gu
                 order.append(item)
                 worst[item.id] = cause.severity
             if cause.finding is not None:
-                findings.setdefault(item.id, []).append(f"{cause.finding.title.say(lang)} ({words['this_pc']})")
+                findings.setdefault(item.id, []).append(f"{cause.finding.title_for(lang)} ({words['this_pc']})")
             checks.setdefault(item.id, []).extend(cause.checks)
     return [
         GuidanceUse(
-            id=item.id,
-            title=item.title.say(lang),
-            text=item.text.say(lang),
-            steps=tuple(s.say(lang) for s in item.steps),
-            field=item.source == "field",
-            applies_to=tuple(findings.get(item.id, []) + _grouped_refs(checks.get(item.id, []), words)),
-            severity=str(worst[item.id]),
+            GuidanceText.of(item, lang),
+            tuple(findings.get(item.id, []) + _grouped_refs(checks.get(item.id, []), words)),
+            str(worst[item.id]),
         )
         for item in order
     ]
@@ -363,7 +354,9 @@ def guidance_groups(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[
     groups: dict[tuple[str, ...], list[GuidanceUse]] = {}
     for use in guidance_uses(diagnosis, catalog, lang):
         groups.setdefault(use.applies_to, []).append(use)
-    return [GuidanceGroup(applies, items[0].severity, tuple(items)) for applies, items in groups.items()]
+    return [
+        GuidanceGroup(applies, uses[0].severity, tuple(use.item for use in uses)) for applies, uses in groups.items()
+    ]
 
 
 def _certificate(app: AppResult) -> CertificateFacts | None:
@@ -460,9 +453,11 @@ def finding_rows(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, printed: se
         FindingRow(
             anchor=f"finding-{f.id}",
             severity=str(f.severity),
-            title=f.title.say(lang),
-            # A problem or warning has its summary on page 1: here what it does not say (the rules, the commands).
-            detail=(f.beyond_summary if f.severity in ACTIONABLE and f.beyond_summary else f.detail).say(lang),
+            title=f.title_for(lang),
+            # A problem or warning has its headline on page 1: here what it does not say (the rules, the commands).
+            detail=f.beyond_headline.say(lang)
+            if f.severity in ACTIONABLE and f.beyond_headline
+            else f.detail_for(lang),
             guidance=tuple(
                 (g, catalog.guidance[g].title.say(lang), g in printed) for g in f.guidance if g in catalog.guidance
             ),
@@ -491,7 +486,7 @@ def skipped_groups(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> list[S
     ]
 
 
-def _skip_reason(explanation: Explanation, lang: Lang) -> str:
+def _skip_reason(explanation: Finding, lang: Lang) -> str:
     # The explanation's headline is "Not applicable: <why>"; the table's column says the first part.
     headline = explanation.headline_for(lang)
     for separator in (": ", ":"):
@@ -513,7 +508,7 @@ def _summary_list(
     if diagnosis.local is not None:
         for finding in diagnosis.local.findings:
             if finding.severity is severity:
-                out.setdefault(words["this_pc"], []).append(finding.title.say(lang))
+                out.setdefault(words["this_pc"], []).append(finding.title_for(lang))
     return list(out.items())
 
 

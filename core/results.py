@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from core.hosts import Host
-from core.i18n import Lang, Message, say_any
+from core.i18n import Lang, Message, Sayable, say_any
 
 if TYPE_CHECKING:
     from core.resolver import Resolved
@@ -64,6 +64,56 @@ def overall(severities: list[Severity]) -> Severity:
 
 HOST_LEVEL_CAUSES = ("host-unreach", "net-unreach", "host-down")
 """Causes (``CheckResult.cause``) that say the host cannot be reached, as opposed to one of its ports."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What was found: about one check's result (``core.explain``) or about one setting of this
+    PC (``core.localpc.local_finding``). The one shape the command line, the JSON (which the
+    merge reads), the window, the report and the ticket read; its guidance is named by id and
+    rendered by ``core.guidance`` (the shared templates, or plain text)."""
+
+    severity: Severity
+    headline: Sayable
+    """One line saying what was found (a message and the words it quotes)."""
+    guidance: tuple[str, ...] = ()
+    """The guidance that applies, by the catalogue's ids, most specific first."""
+    id: str = ""
+    """A finding of this PC (``sep-client``, ``file-printer-sharing``...); "" for a check's, which
+    its check names."""
+    title: Sayable | None = None
+    """What a finding of this PC is about (its name); a check's is its port and purpose."""
+    detail: Sayable | None = None
+    """All of it, where ``headline`` is its one line (this PC's firewall rules); None: the headline."""
+    beyond_headline: Sayable | None = None
+    """What ``detail`` says that ``headline`` does not (a report prints it under the headline page 1
+    showed); None: the whole detail."""
+    evidence: dict[str, Any] = field(default_factory=dict)
+    ports: tuple[tuple[str, int], ...] = ()
+    """(protocol, port) a finding of this PC is about, where it is about ports (File and Printer Sharing)."""
+
+    def headline_for(self, lang: Lang, *, command_line: bool = False) -> str:
+        """``command_line``: as the command line says it (a reason may name its options)."""
+        if isinstance(self.headline, Message):
+            return self.headline.say_in(lang, command_line=command_line)
+        return self.headline.say(lang)
+
+    def title_for(self, lang: Lang) -> str:
+        return (self.title or self.headline).say(lang)
+
+    def detail_for(self, lang: Lang) -> str:
+        return (self.detail or self.headline).say(lang)
+
+    def to_json(self, lang: Lang) -> dict[str, Any]:
+        """A finding of this PC as ``--json`` prints it (a check's is in its check's object)."""
+        return {
+            "id": self.id,
+            "severity": str(self.severity),
+            "title": self.title_for(lang),
+            "detail": self.detail_for(lang),
+            "guidance": list(self.guidance),
+            "evidence": self.evidence,
+        }
 
 
 class Target(StrEnum):

@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING
 from core.catalog import Catalog
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
-from core.explain import Explanation, explain, explain_channel_pair
+from core.explain import explain, explain_channel_pair
 from core.path import Hop, PathFacts, PathWork
 from core.path.winicmp import IcmpApi
 from core.plan import ClientPorts, PlanRequest, Role, build_plan
 from core.resolver import Resolved
-from core.results import Check, CheckResult, RunSummary, State, Target
+from core.results import Check, CheckResult, Finding, RunSummary, State, Target
 from core.run_events import (
     EventConsumer,
     Finished,
@@ -89,7 +89,7 @@ class DiagnosisRun:
         """This PC's SyLink entry for the manager: on a client desk it decides 8014 and 443."""
         self.checks: tuple[Check, ...] = build_plan(catalog, request, self.client_ports)
         self.results: dict[str, CheckResult] = {}
-        self.explanations: dict[str, Explanation] = {}
+        self.explanations: dict[str, Finding] = {}
         self.consumer_errors: list[BaseException] = []
         self.diagnosis: Diagnosis | None = None
         self._probes: asyncio.Future[RunSummary] | None = None
@@ -173,7 +173,7 @@ class DiagnosisRun:
         for check_id in list(self._held):
             self._deliver(*self._explain(self._held.pop(check_id)))
 
-    def _explain(self, result: CheckResult, partner: Explanation | None = None) -> tuple[CheckResult, Explanation]:
+    def _explain(self, result: CheckResult, partner: Finding | None = None) -> tuple[CheckResult, Finding]:
         """The result and its explanation (beside the other channel's, when given); never
         raises: an explanation rule's bug makes the result an error verdict instead."""
         try:
@@ -188,7 +188,7 @@ class DiagnosisRun:
             explanation = explain_channel_pair(result, explanation, partner, self.catalog)
         return result, explanation
 
-    def _deliver(self, result: CheckResult, explanation: Explanation) -> None:
+    def _deliver(self, result: CheckResult, explanation: Finding) -> None:
         """Keep the result with its explanation and hand both on."""
         self.results[result.check.id] = result
         self.explanations[result.check.id] = explanation

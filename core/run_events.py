@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from core.diagnosis import Diagnosis
-    from core.explain import Explanation
     from core.localpc import LocalReport
     from core.path import Hop, PathFacts
-    from core.results import Check, CheckResult
+    from core.results import Check, CheckResult, Finding
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Verdict:
     """One check's result with its explanation, as it arrives."""
 
     result: CheckResult
-    explanation: Explanation
+    explanation: Finding
 
 
 @dataclass(frozen=True)

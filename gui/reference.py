@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -23,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.catalog import DIRECTIONS, Catalog, PortEntry, configurable_code
+from core.guidance import GuidanceText, guidance_texts, render, source_words
 from core.i18n import Lang, say
 from core.versions import KNOWN_RELEASES, SepVersion, VersionError, parse_version
 from gui.labels import set_label
@@ -30,11 +29,7 @@ from gui.port_model import COL_PORT, COL_PURPOSE, COLUMN_COUNT, ENTRY_ROLE, Port
 
 
 def entry_details_html(entry: PortEntry, catalog: Catalog, lang: Lang, version: SepVersion | None) -> str:
-    """The details pane's text; every catalogue string is escaped."""
-
-    def h(text: str) -> str:
-        return escape(text, quote=True)
-
+    """The details pane's text: the shared templates' output (every string escaped)."""
     # The window's own words (Qt Linguist: the translator installed for ``lang``).
     words = {
         "process": QCoreApplication.translate("ReferenceView", "Listening process"),
@@ -48,64 +43,42 @@ def entry_details_html(entry: PortEntry, catalog: Catalog, lang: Lang, version: 
         "localhost": QCoreApplication.translate("ReferenceView", "Accepts requests from localhost only"),
         "not_applies": QCoreApplication.translate("ReferenceView", "Does not apply to this version"),
         "applies": QCoreApplication.translate("ReferenceView", "Used by this version"),
-        "rule_of_thumb": say("report.rule_of_thumb", lang),  # the report's words for it
         "none": QCoreApplication.translate("ReferenceView", "None"),
     }
-    parts = [f"<h2>{h(entry.label)} — {h(entry.purpose.say(lang))}</h2>"]
-    if version is not None:
-        if entry.applies_to(version):
-            parts.append(f"<p><b>{h(words['applies'])}</b> ({h(version.release_name)})</p>")
-        else:
-            parts.append(
-                f"<p style='color:#a15c00'><b>{h(words['not_applies'])}</b> ({h(version.release_name)}): "
-                f"{h(entry.versions_text.say(lang))}</p>"
-            )
-    rows = []
-    if entry.processes:
-        items = []
-        for process in entry.processes:
-            text = h(process.name)
-            if process.note:
-                text += f" ({h(process.note.say(lang))})"
-            if version is not None and not process.applies_to(version):
-                text = f"<span style='color:gray'>{text}</span>"
-            items.append(text)
-        rows.append((words["process"], "<br>".join(items)))
-    else:
-        rows.append((words["process"], h(words["none"])))
-    rows += [
-        (words["initiator"], h(entry.initiator.say(lang))),
-        (words["direction"], h(say(f"direction.{entry.direction}", lang))),
-        (words["listener"], h(say(f"listener.{entry.listener}", lang))),
-        (words["change"], h(say(f"configurable.{configurable_code(entry)}", lang))),
-        (words["versions"], h(entry.versions_text.say(lang))),
+    processes = [
+        {
+            "text": process.name + (f" ({process.note.say(lang)})" if process.note else ""),
+            "applies": version is None or process.applies_to(version),
+        }
+        for process in entry.processes
     ]
-    parts.append("<table cellpadding='3'>")
-    parts += [f"<tr><th align='left' valign='top'>{h(k)}</th><td>{v}</td></tr>" for k, v in rows]
-    parts.append("</table>")
+    rows = [
+        (words["initiator"], entry.initiator.say(lang)),
+        (words["direction"], say(f"direction.{entry.direction}", lang)),
+        (words["listener"], say(f"listener.{entry.listener}", lang)),
+        (words["change"], say(f"configurable.{configurable_code(entry)}", lang)),
+        (words["versions"], entry.versions_text.say(lang)),
+    ]
     notes = [n.say(lang) for n in entry.notes]
     if entry.localhost_only:
         notes.append(words["localhost"])
-    if notes:
-        parts.append(f"<h3>{h(words['notes'])}</h3><ul>")
-        parts += [f"<li>{h(n)}</li>" for n in notes]
-        parts.append("</ul>")
-    if entry.guidance:
-        parts.append(f"<h3>{h(words['guidance'])}</h3>")
-        for gid in entry.guidance:
-            g = catalog.guidance[gid]
-            marker = f" <i>({h(words['rule_of_thumb'])})</i>" if g.source == "field" else ""
-            parts.append(f"<p><b>{h(g.title.say(lang))}</b>{marker}<br>{h(g.text.say(lang))}</p>")
-            if g.steps:
-                parts.append("<ol>" + "".join(f"<li>{h(s.say(lang))}</li>" for s in g.steps) + "</ol>")
-    if catalog.general_notes:
+    return render(
+        "details_entry.html.j2",
+        label=entry.label,
+        purpose=entry.purpose.say(lang),
+        version=None if version is None else version.release_name,
+        applies=version is not None and entry.applies_to(version),
+        versions=entry.versions_text.say(lang),
+        words=words,
+        processes=processes,
+        rows=rows,
+        notes=notes,
+        guidance=guidance_texts(catalog, entry.guidance, lang),
+        w=source_words(lang),
         # The page's notes for the whole table hold for every port: shown with each, as the vendor's.
-        parts.append(f"<h3>{h(say('report.general_notes', lang))}</h3><ul>")
-        for g in catalog.general_notes:
-            steps = "".join(f" {h(s.say(lang))}" for s in g.steps)
-            parts.append(f"<li><b>{h(g.title.say(lang))}</b>: {h(g.text.say(lang))}{steps}</li>")
-        parts.append("</ul>")
-    return "\n".join(parts)
+        general_notes_title=say("report.general_notes", lang),
+        general_notes=[GuidanceText.of(g, lang) for g in catalog.general_notes],
+    )
 
 
 class ReferenceView(QWidget):
@@ -373,7 +346,7 @@ class ReferenceView(QWidget):
         self._details_shown = shown
         if entry is None:
             message = self.tr("No port selected.")
-            self.details.setHtml(f"<p>{escape(message)}</p>")
+            self.details.setPlainText(message)
             return
         self.details.setHtml(entry_details_html(entry, self._catalog, self.lang, self.model.version))
 

@@ -30,7 +30,7 @@ from core.localpc.client import (
     parse_sylink_xml,
     read_client_config,
 )
-from core.localpc.findings import FINDING_IDS, LocalFinding, LocalReport, title, words
+from core.localpc.findings import FINDING_IDS, LocalReport, local_finding, title, words
 from core.localpc.firewall import FPS_GROUP, as_list, facing, firewall_findings, fps_ports
 from core.localpc.windows import (
     MANAGER_ENV,
@@ -41,7 +41,7 @@ from core.localpc.windows import (
     decode_console_output,
     system_powershell,
 )
-from core.results import Severity
+from core.results import Finding, Severity
 from core.versions import Described
 
 __all__ = [
@@ -54,7 +54,6 @@ __all__ = [
     "SYLINK_XML",
     "ClientConfig",
     "LocalError",
-    "LocalFinding",
     "LocalReport",
     "LocalSystem",
     "ServerEntry",
@@ -63,6 +62,7 @@ __all__ = [
     "decode_console_output",
     "fps_ports",
     "inspect_local",
+    "local_finding",
     "not_applicable_report",
     "parse_sylink_xml",
     "read_client_config",
@@ -88,7 +88,7 @@ class LocalSystem(Protocol):
 
 def not_applicable_report(platform: str) -> LocalReport:
     findings = tuple(
-        LocalFinding(
+        local_finding(
             finding_id, Severity.NOT_TESTED, title(finding_id), words("not-applicable"), ("not-applicable-here",)
         )
         for finding_id in FINDING_IDS
@@ -99,7 +99,7 @@ def not_applicable_report(platform: str) -> LocalReport:
 _RUNNING = {"running", "4"}
 
 
-def services_finding(services: list[dict[str, Any]]) -> LocalFinding:
+def services_finding(services: list[dict[str, Any]]) -> Finding:
     by_name = {str(s.get("Name", "")).lower(): s for s in services}
     states = {
         str(s.get("Name")): str(s.get("Status")) for s in by_name.values() if str(s.get("Name")) in CLIENT_SERVICES
@@ -107,33 +107,33 @@ def services_finding(services: list[dict[str, Any]]) -> LocalFinding:
     master = by_name.get("sepmasterservice")
     found = title("sep-services")
     if master is None:
-        return LocalFinding(
+        return local_finding(
             "sep-services", Severity.WARNING, found, words("sep-service-missing"), (), {"services": states}
         )
     status = str(master.get("Status", ""))
     if status.lower() not in _RUNNING:
         detail = words("sep-service-stopped", status=status)
-        return LocalFinding("sep-services", Severity.PROBLEM, found, detail, (), {"services": states})
+        return local_finding("sep-services", Severity.PROBLEM, found, detail, (), {"services": states})
     listing = ", ".join(f"{name}: {state}" for name, state in states.items())
-    return LocalFinding(
+    return local_finding(
         "sep-services", Severity.PASSED, found, words("sep-service-running", listing=listing), (), {"services": states}
     )
 
 
-def server_service_finding(services: list[dict[str, Any]]) -> LocalFinding:
+def server_service_finding(services: list[dict[str, Any]]) -> Finding:
     """The Server service (LanmanServer) serves TCP 139/445: push deployment needs it."""
     server = next((s for s in services if str(s.get("Name", "")).lower() == "lanmanserver"), None)
     found = title("server-service")
     if server is None:
-        return LocalFinding(
+        return local_finding(
             "server-service", Severity.WARNING, found, words("server-service-missing"), ("server-service",)
         )
     status, start = str(server.get("Status", "")), str(server.get("StartType", ""))
     evidence = {"status": status, "start_type": start}
     if status.lower() not in _RUNNING:
         detail = words("server-service-stopped", status=status, start=start)
-        return LocalFinding("server-service", Severity.PROBLEM, found, detail, ("server-service",), evidence)
-    return LocalFinding(
+        return local_finding("server-service", Severity.PROBLEM, found, detail, ("server-service",), evidence)
+    return local_finding(
         "server-service", Severity.PASSED, found, words("server-service-running", start=start), (), evidence
     )
 
@@ -143,15 +143,15 @@ def _joined(first: Message, then: Message) -> Message:
     return Message("local.two-sentences", first=first, then=then)
 
 
-def config_findings(config: ClientConfig | None, manager: str | None = None) -> tuple[LocalFinding, LocalFinding]:
+def config_findings(config: ClientConfig | None, manager: str | None = None) -> tuple[Finding, Finding]:
     if config is None:
         missing = words("no-client-config")
         return (
-            LocalFinding("sep-client", Severity.WARNING, title("sep-client"), missing),
-            LocalFinding("management-servers", Severity.NOT_TESTED, title("management-servers"), missing),
+            local_finding("sep-client", Severity.WARNING, title("sep-client"), missing),
+            local_finding("management-servers", Severity.NOT_TESTED, title("management-servers"), missing),
         )
     described = Described(config.version) if config.version else (config.product_version or "?")
-    client = LocalFinding(
+    client = local_finding(
         "sep-client",
         Severity.INFO,
         title("sep-client"),
@@ -176,7 +176,7 @@ def config_findings(config: ClientConfig | None, manager: str | None = None) -> 
         detail = _joined(detail, words("manager-not-in-sylink", manager=manager))
     if manager and len(config.servers) > 1 and others:
         detail = _joined(detail, words("other-servers", others=", ".join(s.host for s in others), manager=manager))
-    management = LocalFinding(
+    management = local_finding(
         "management-servers",
         Severity.INFO,
         title("management-servers"),
@@ -241,7 +241,7 @@ async def inspect_local(system: LocalSystem | None = None, manager: Host | str |
     except (LocalError, ValueError) as exc:
         unread = words("powershell-unread", error=str(exc))
         failed = tuple(
-            LocalFinding(fid, Severity.NOT_TESTED, title(fid), unread)
+            local_finding(fid, Severity.NOT_TESTED, title(fid), unread)
             for fid in ("sep-services", "server-service", "firewall-profiles", "file-printer-sharing")
         )
         return LocalReport(system.platform, config, (client, management, *failed), address)

@@ -1,13 +1,13 @@
-"""What the checks of this PC found: findings (their words are messages of the catalogue's
-``[local]``, said in whichever language is asked), and the report."""
+"""What the checks of this PC found: findings (``core.results.Finding``, made by ``local_finding``;
+their words are messages of the catalogue's ``[local]``), and the report."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.i18n import Message, Sayable
-from core.results import Severity
+from core.results import Finding, Severity
 
 if TYPE_CHECKING:
     from core.localpc.client import ClientConfig
@@ -22,31 +22,30 @@ def title(finding_id: str) -> Message:
     return words(f"title-{finding_id}")
 
 
-@dataclass(frozen=True)
-class LocalFinding:
-    id: str
-    severity: Severity
-    title: Message
-    detail: Sayable
-    guidance: tuple[str, ...] = ()
-    evidence: dict[str, Any] = field(default_factory=dict)
-    ports: tuple[tuple[str, int], ...] = ()
-    """(protocol, port) that the finding is about, where it is about ports (File and Printer Sharing)."""
-    summary: Sayable | None = None
-    """One line for a summary (the report's page 1) where ``detail`` is long; None: the detail."""
-    beyond_summary: Sayable | None = None
-    """What ``detail`` says that ``summary`` does not: the report's details print it under a finding
-    whose summary page 1 shows (None: the whole detail)."""
-
-    def to_json(self, lang: str) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "severity": str(self.severity),
-            "title": self.title.say(lang),
-            "detail": self.detail.say(lang),
-            "guidance": list(self.guidance),
-            "evidence": self.evidence,
-        }
+def local_finding(
+    finding_id: str,
+    severity: Severity,
+    title: Message,
+    detail: Sayable,
+    guidance: tuple[str, ...] = (),
+    evidence: dict[str, Any] | None = None,
+    ports: tuple[tuple[str, int], ...] = (),
+    summary: Sayable | None = None,
+    beyond_summary: Sayable | None = None,
+) -> Finding:
+    """A finding of this PC: its name, what was found, and (``summary``) the one line of it that a
+    summary shows where the whole is long (the firewall's rules), with what the whole says beyond it."""
+    return Finding(
+        severity,
+        summary or detail,
+        guidance,
+        id=finding_id,
+        title=title,
+        detail=detail if summary else None,
+        beyond_headline=beyond_summary,
+        evidence=evidence or {},
+        ports=ports,
+    )
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class Facing:
 class LocalReport:
     platform: str
     config: ClientConfig | None
-    findings: tuple[LocalFinding, ...]
+    findings: tuple[Finding, ...]
     manager_address: str | None = None
     """The manager's address the firewall was judged against (None: not known)."""
     facing: Facing | None = None

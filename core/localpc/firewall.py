@@ -24,8 +24,8 @@ from typing import Any
 
 from core.catalog import PUSH_ROLES, load_catalog
 from core.i18n import Joined, Message
-from core.localpc.findings import Facing, LocalFinding, title, words
-from core.results import Severity
+from core.localpc.findings import Facing, local_finding, title, words
+from core.results import Finding, Severity
 
 FPS_GROUP = "@FirewallAPI.dll,-28502"
 """File and Printer Sharing: the group's resource id, the same on every language of Windows."""
@@ -289,7 +289,7 @@ def _suggestions(verdicts: list[PortVerdict], manager: str | None) -> tuple[list
     return commands, gpo
 
 
-def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple[LocalFinding, LocalFinding]:
+def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple[Finding, Finding]:
     """The profile that applies to the manager's traffic, and whether push deployment may come in."""
     profiles = {
         str(p.get("Name")): str(p.get("Enabled", "")).lower() in _TRUE for p in as_list(document.get("profiles"))
@@ -320,7 +320,7 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
         place = words(
             "facing-unknown" if manager else "facing-no-manager", profiles=profile_words, manager=manager or ""
         )
-    profiles_finding = LocalFinding(
+    profiles_finding = local_finding(
         "firewall-profiles",
         Severity.INFO,
         title("firewall-profiles"),
@@ -338,7 +338,7 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
         for r in rules
     ]
     if not on:
-        fps = LocalFinding(
+        fps = local_finding(
             "file-printer-sharing",
             Severity.INFO,
             title("file-printer-sharing"),
@@ -360,7 +360,7 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
     if not blocked:
         used = sorted({v.rule for v in verdicts if v.rule})
         detail = words("fps-allowed", place=place, rules=", ".join(used), manager=manager or words("the-manager"))
-        return profiles_finding, LocalFinding(
+        return profiles_finding, local_finding(
             "file-printer-sharing", Severity.PASSED, title("file-printer-sharing"), detail, (), evidence
         )
     reasons = _join(
@@ -396,7 +396,7 @@ def firewall_findings(document: Mapping[str, Any], manager: str | None) -> tuple
     guidance = ("allow-file-printer-sharing", "push-windows-firewall", "client-firewall-off-until-restart")
     blocked_ports = tuple(dict.fromkeys((v.port.protocol, v.port.port) for v in blocked))
     summary = words("fps-blocked-summary", place=place, manager=manager or words("the-manager"))
-    return profiles_finding, LocalFinding(
+    return profiles_finding, local_finding(
         "file-printer-sharing",
         severity,
         title("file-printer-sharing"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from core.localpc import LocalFinding, LocalReport
-from core.localpc.findings import title, words
+from core.localpc import LocalReport
+from core.localpc.findings import local_finding, title, words
 from core.path.facts import DnsFacts
 from core.path.route import WindowsRoute
 from core.results import Severity
@@ -50,7 +50,7 @@ def with_sylink_finding(local: LocalReport, dns: DnsFacts | None) -> LocalReport
     kept = tuple(f for f in local.findings if f.id != SYLINK_FINDING)
     if dns is None or not dns.mismatch:
         return local if len(kept) == len(local.findings) else dataclasses.replace(local, findings=kept)
-    finding = LocalFinding(
+    finding = local_finding(
         SYLINK_FINDING,
         Severity.WARNING,
         title(SYLINK_FINDING),

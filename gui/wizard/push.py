@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from core.guidance import guidance_lines, guidance_texts
 from core.i18n import say
 from core.push import (
     MAC_ROLE,
@@ -349,15 +350,8 @@ class PushResultsPage(WizardPage):
             return
         cause = item.data(0, Qt.ItemDataRole.UserRole)
         targets = dict(self.sweep.groups()).get(cause, [])
-        lang = self.lang
-        lines: list[str] = []
-        for gid in targets[0].guidance if targets else ():
-            guidance = self.context.catalog.guidance[gid]
-            source = say("report.vendor" if guidance.source == "vendor" else "report.rule_of_thumb", lang)
-            lines += [f"{guidance.title.say(lang)} [{source}]", guidance.text.say(lang)]
-            lines += [f"  {n}. {step.say(lang)}" for n, step in enumerate(guidance.steps, 1)]
-            lines.append("")
-        self.guidance.setPlainText("\n".join(lines))
+        texts = guidance_texts(self.context.catalog, targets[0].guidance if targets else (), self.lang)
+        self.guidance.setPlainText("\n".join(guidance_lines(texts, self.lang)))
 
     def _export_clicked(self) -> None:
         if self.sweep is None or (self.export_task is not None and not self.export_task.done()):

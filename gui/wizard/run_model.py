@@ -13,9 +13,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from core.catalog import Catalog
-from core.explain import Explanation
 from core.i18n import Lang, say
-from core.results import Check, CheckResult, Severity
+from core.results import Check, CheckResult, Finding, Severity
 from gui.plaintext import literal_html
 from gui.table_model import Index, TranslatedTableModel
 
@@ -52,7 +51,7 @@ class _Row:
     started: float | None = None
     """``time.monotonic()`` when the probe started."""
     result: CheckResult | None = None
-    explanation: Explanation | None = None
+    explanation: Finding | None = None
 
 
 def port_text(check: Check) -> str:
@@ -97,7 +96,7 @@ class RunModel(TranslatedTableModel):
                 row.progress, row.started, row.result, row.explanation = Progress.RUNNING, at, None, None
                 self._row_changed(number)
 
-    def set_result(self, result: CheckResult, explanation: Explanation) -> None:
+    def set_result(self, result: CheckResult, explanation: Finding) -> None:
         number = self._index.get(result.check.id)
         if number is None:  # a check that sends nothing: listed in the results, not here
             return
@@ -132,7 +131,7 @@ class RunModel(TranslatedTableModel):
     def result_at(self, number: int) -> CheckResult | None:
         return self._rows[number].result
 
-    def results(self) -> list[tuple[CheckResult, Explanation]]:
+    def results(self) -> list[tuple[CheckResult, Finding]]:
         """The verdicts shown so far, in plan order."""
         return [(r.result, r.explanation) for r in self._rows if r.result is not None and r.explanation is not None]
 

@@ -55,7 +55,7 @@ async def run_with(
 def by_entry(run: DiagnosisRun) -> dict[str, tuple[CheckResult, Severity, list[str]]]:
     assert run.diagnosis is not None
     return {
-        r.check.entry_id: (r, e.severity, [g.id for g in e.guidance])
+        r.check.entry_id: (r, e.severity, list(e.guidance))
         for r, e in zip(run.diagnosis.results, run.diagnosis.explanations, strict=True)
     }
 
@@ -106,7 +106,7 @@ def test_a_client_desk_checks_the_https_port_its_sylink_names_not_8014() -> None
     management = next(f for f in diagnosis.local.findings if f.id == "management-servers")
     assert (
         f"The client is set to reach 127.0.0.1 on HTTPS {https} (SyLink); the run checks that"
-        in management.detail.say("en")
+        in management.detail_for("en")
     )
 
 
@@ -137,7 +137,7 @@ def test_without_a_sylink_decision_a_closed_8014_beside_a_working_443_is_a_warni
     management = next(f for f in run.diagnosis.local.findings if f.id == "management-servers")
     assert (
         "127.0.0.1 is not in this PC's SyLink server list; TCP 8014 and 443 are both checked"
-        in management.detail.say("en")
+        in management.detail_for("en")
     )
 
 

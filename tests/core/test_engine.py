@@ -274,7 +274,7 @@ def test_proxy_that_refuses_is_reported_next_to_the_direct_result(monkeypatch: p
     explanation = explain(result, CATALOG, parse_version("14.3"))
     # Clients from 14.2 use only the system proxy: it stops them. The manager answered right, so the proxy is blamed.
     assert explanation.severity is Severity.PROBLEM
-    assert explanation.guidance[0].id == "proxy-failed"
+    assert explanation.guidance[0] == "proxy-failed"
     headline = explanation.headline_for("en")
     assert headline.startswith("direct: HTTP 200, body 'OK'; through proxy 127.0.0.1:")
     assert "the proxy failed: HTTP 403" in headline and "manager's answer" not in headline
@@ -302,7 +302,7 @@ def test_local_push_checks_against_real_listeners() -> None:
     explanation = explain(results["push-tcp-139"], CATALOG)
     assert explanation.severity is Severity.PROBLEM
     # Not listening leads with the service (Server, NetBIOS over TCP/IP): a firewall does not unbind a socket.
-    ids = [g.id for g in explanation.guidance]
+    ids = list(explanation.guidance)
     assert ids == ["local-not-listening", "server-service"]
 
 
@@ -353,7 +353,7 @@ def test_push_blocked_profile_shows_the_push_guidance_at_a_client_desk() -> None
     assert push.check.local and push.state is State.FILTERED
     explanation = explain(push, CATALOG)
     assert explanation.severity is Severity.PROBLEM
-    assert "allow-file-printer-sharing" in [g.id for g in explanation.guidance]
+    assert "allow-file-printer-sharing" in list(explanation.guidance)
     assert results["client-http-8014"].state is State.OPEN
 
 
@@ -384,7 +384,7 @@ def test_local_gup_not_listening_is_explained() -> None:
         result = asyncio.run(scenario(port))
     assert result.state is State.NOT_LISTENING
     explanation = explain(result, CATALOG)
-    assert explanation.severity is Severity.PROBLEM and explanation.guidance[0].id == "gup-port"
+    assert explanation.severity is Severity.PROBLEM and explanation.guidance[0] == "gup-port"
 
 
 class HelloGate:

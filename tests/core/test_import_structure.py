@@ -159,6 +159,7 @@ HOMES = {
     "Severity": "core.results",
     "State": "core.results",
     "RunSummary": "core.results",
+    "Finding": "core.results",
     "RunEvent": "core.run_events",
 }
 """Where each shared type lives (and the only module it is imported from)."""

@@ -131,7 +131,7 @@ def test_the_engine_judges_this_pc_on_the_address_facing_the_manager() -> None:
     # Not listening is the service's matter; the firewall's advice is for drops.
     explanation = explain(session_result, CATALOG)
     assert explanation.severity is Severity.PROBLEM
-    ids = [g.id for g in explanation.guidance]
+    ids = list(explanation.guidance)
     assert ids[0] == "local-not-listening" and "server-service" in ids
     assert "allow-file-printer-sharing" not in ids
 

@@ -49,8 +49,8 @@ def test_domain_pc_with_the_noscope_rules_on_is_allowed_from_another_subnet() ->
     assert system.managers == ["10.20.30.40"] and system.scripts == [POWERSHELL_SCRIPT]
     fps = findings["file-printer-sharing"]
     assert fps.severity is Severity.PASSED
-    assert "Domain profile of Ethernet (10.1.5.23)" in fps.detail.say("en")
-    assert "FPS-SMB-In-TCP-NoScope" in fps.detail.say("en")
+    assert "Domain profile of Ethernet (10.1.5.23)" in fps.detail_for("en")
+    assert "FPS-SMB-In-TCP-NoScope" in fps.detail_for("en")
     assert findings["firewall-profiles"].evidence["active"] == ["Domain"]
     assert findings["server-service"].severity is Severity.PASSED
     assert report.config is not None and report.config.version is not None
@@ -63,14 +63,14 @@ def test_domain_pc_with_everything_off_gets_exactly_the_noscope_rules_to_enable(
     assert fps.severity is Severity.PROBLEM
     noscope = ",".join(f"{p.rule}-NoScope" for p in fps_ports())
     assert fps.evidence["suggested_commands"] == [f"Enable-NetFirewallRule -Name {noscope}"]
-    assert f"Enable-NetFirewallRule -Name {noscope}" in fps.detail.say("ja")
-    assert "経験則(ベンダーの記載ではありません)" in fps.detail.say("ja")
-    assert "Rule of thumb (not the vendor's words)" in fps.detail.say("en")
+    assert f"Enable-NetFirewallRule -Name {noscope}" in fps.detail_for("ja")
+    assert "経験則(ベンダーの記載ではありません)" in fps.detail_for("ja")
+    assert "Rule of thumb (not the vendor's words)" in fps.detail_for("en")
     # The scoped Private/Public rules are not what a domain PC needs.
-    assert "FPS-SMB-In-TCP," not in fps.detail.say("en") and "-Name FPS-SMB-In-TCP " not in fps.detail.say("en")
-    assert f'Enable-NetFirewallRule -Group "{FPS_GROUP}"' in fps.detail.say("en")
-    assert "ドメイン プロファイル" in fps.detail.say("ja") and "イーサネット" in fps.detail.say("ja")
-    assert "TCP 445, TCP 139, UDP 137, UDP 138" in fps.detail.say("en")
+    assert "FPS-SMB-In-TCP," not in fps.detail_for("en") and "-Name FPS-SMB-In-TCP " not in fps.detail_for("en")
+    assert f'Enable-NetFirewallRule -Group "{FPS_GROUP}"' in fps.detail_for("en")
+    assert "ドメイン プロファイル" in fps.detail_for("ja") and "イーサネット" in fps.detail_for("ja")
+    assert "TCP 445, TCP 139, UDP 137, UDP 138" in fps.detail_for("en")
 
 
 def test_japanese_pc_is_read_by_rule_names_not_display_names() -> None:
@@ -81,15 +81,15 @@ def test_japanese_pc_is_read_by_rule_names_not_display_names() -> None:
     assert report.config.suggested_manager == "管理サーバー.社内.example"
     assert report.config.suggested_overrides() == {443: 8443}
     services = findings["sep-services"]
-    assert services.severity is Severity.PROBLEM and "Stopped" in services.detail.say("ja")
-    assert "通信状態: Offline" in findings["management-servers"].detail.say("ja")
+    assert services.severity is Severity.PROBLEM and "Stopped" in services.detail_for("ja")
+    assert "通信状態: Offline" in findings["management-servers"].detail_for("ja")
 
 
 def test_workgroup_pc_whose_rules_accept_the_local_subnet_only() -> None:
     _report, findings, _ = _inspect("en-workgroup-scope")
     fps = findings["file-printer-sharing"]
     assert fps.severity is Severity.PROBLEM
-    assert "accepts only LocalSubnet, which leaves out 10.20.30.40" in fps.detail.say("en")
+    assert "accepts only LocalSubnet, which leaves out 10.20.30.40" in fps.detail_for("en")
     # The four rules have the same scope: one command widens them all (-Name takes a list).
     assert fps.evidence["suggested_commands"] == [
         "Set-NetFirewallRule -Name FPS-SMB-In-TCP,FPS-NB_Session-In-TCP,FPS-NB_Name-In-UDP,FPS-NB_Datagram-In-UDP"
@@ -119,17 +119,17 @@ def test_group_policy_rules_are_found_by_group_and_not_given_a_local_command() -
     assert {v["matched_by"] for v in fps.evidence["verdicts"]} == {"group"}
     assert {v["status"] for v in fps.evidence["verdicts"]} == {"gpo"}
     assert fps.evidence["suggested_commands"] == []
-    assert "GPO" in fps.detail.say("ja") and "ask the domain administrator" in fps.detail.say("en")
+    assert "GPO" in fps.detail_for("ja") and "ask the domain administrator" in fps.detail_for("en")
 
 
 def test_firewall_off_says_so_and_cites_the_sep_firewall_note() -> None:
     _report, findings, _ = _inspect("en-firewall-off")
     fps, profiles = findings["file-printer-sharing"], findings["firewall-profiles"]
     assert fps.severity is Severity.INFO
-    assert "by default the SEP firewall allows these ports" in fps.detail.say("en")
+    assert "by default the SEP firewall allows these ports" in fps.detail_for("en")
     assert "sep-firewall-allows-default" in fps.guidance and "sep-firewall-allows-default" in profiles.guidance
-    assert "off for the Public profile of Wi-Fi" in profiles.detail.say("en")
-    assert "unknown build" in findings["sep-client"].detail.say("en")
+    assert "off for the Public profile of Wi-Fi" in profiles.detail_for("en")
+    assert "unknown build" in findings["sep-client"].detail_for("en")
 
 
 def test_no_sep_client() -> None:
@@ -147,7 +147,7 @@ def test_without_the_managers_address_every_profile_in_use_is_judged() -> None:
     document["route"] = None
     profiles, fps = firewall_findings(document, None)
     assert profiles.evidence["facing_known"] is False
-    assert "the manager's address is not known" in profiles.detail.say("en")
+    assert "the manager's address is not known" in profiles.detail_for("en")
     assert fps.severity is Severity.PASSED  # Any-address Domain rules: no address needed
 
 
@@ -199,7 +199,7 @@ def test_the_profile_of_the_interface_facing_the_manager_decides() -> None:
         {"Name": "Public", "Enabled": "False"},
     ]
     profiles, _fps = firewall_findings(document, "10.20.30.40")
-    assert "on for the Domain profile" in profiles.detail.say("en")
+    assert "on for the Domain profile" in profiles.detail_for("en")
 
 
 def test_recorded_default_rules_of_windows_11() -> None:
@@ -260,7 +260,7 @@ def test_other_management_servers_are_named() -> None:
     assert management.evidence["other_servers"] == ["sepm-dr.社内.example"]
     report, findings, _ = _inspect("ja-domain-fps-off-service-stopped", "管理サーバー.社内.example")
     assert findings["management-servers"].evidence["other_servers"] == ["sepm-dr.社内.example"]
-    assert "sepm-dr.社内.example" in findings["management-servers"].detail.say("en")
+    assert "sepm-dr.社内.example" in findings["management-servers"].detail_for("en")
     assert report.config is not None
     assert report.config.suggested_overrides("sepm-dr.社内.example") == {}
 
@@ -280,7 +280,7 @@ def test_on_other_systems_every_check_is_not_applicable() -> None:
     assert report.findings
     assert all(f.severity is Severity.NOT_TESTED for f in report.findings)
     assert all("not-applicable-here" in f.guidance for f in report.findings)
-    assert all("Windows only" in f.detail.say("en") for f in report.findings)
+    assert all("Windows only" in f.detail_for("en") for f in report.findings)
 
 
 @pytest.mark.parametrize("text", ["", "<not xml", "<ServerSettings/>", "\ufeff<a><Server/></a>"])

@@ -68,7 +68,7 @@ def test_utf8_output_read_through_a_real_process(
     report = asyncio.run(asyncio.wait_for(inspect_local(system, "192.0.2.10"), HANG_GUARD_S))
     findings = {f.id: f for f in report.findings}
     assert findings["file-printer-sharing"].severity is Severity.PROBLEM
-    assert "イーサネット" in findings["file-printer-sharing"].detail.say("ja")
+    assert "イーサネット" in findings["file-printer-sharing"].detail_for("ja")
     assert "ファイルとプリンターの共有 (SMB 受信)" in json.dumps(
         findings["file-printer-sharing"].evidence, ensure_ascii=False
     )
@@ -122,7 +122,7 @@ def test_a_hanging_powershell_meets_the_deadline_and_is_killed(
     report = asyncio.run(asyncio.wait_for(inspect_local(system, "10.20.30.40"), HANG_GUARD_S))
     by_id = {f.id: f for f in report.findings}
     assert by_id["file-printer-sharing"].severity is Severity.NOT_TESTED
-    assert "0.5 s" in by_id["file-printer-sharing"].detail.say("en")
+    assert "0.5 s" in by_id["file-printer-sharing"].detail_for("en")
 
 
 def test_a_failing_powershell_says_why_in_its_own_words(fake_powershell: Path, monkeypatch: pytest.MonkeyPatch) -> None:

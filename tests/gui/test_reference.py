@@ -15,6 +15,8 @@ from core.catalog import load_catalog
 from core.versions import parse_version
 from gui.main_window import MainWindow
 from gui.port_model import APPLIES_ROLE, COL_PROCESS, ENTRY_ROLE, PortFilterProxy, PortTableModel
+from gui.reference import entry_details_html
+from tests.core.test_guidance import shared_item_html
 
 
 def _shown_ids(window: MainWindow) -> set[str]:
@@ -120,6 +122,21 @@ def test_details_pane_shows_everything_for_the_entry(main_window: MainWindow) ->
     assert len(general) == 2
     assert "By default, the firewall component of Symantec Endpoint Protection allows the traffic" in general[1]
     assert "third-party firewall" in general[1]
+
+
+def test_details_pane_renders_guidance_with_the_templates_the_report_uses(main_window: MainWindow) -> None:
+    """The pane shows the shared templates' output (tests/core/test_guidance.py: the report and the
+    results page's panes render each guidance item with the same macro)."""
+    ref = main_window.reference
+    assert ref.select_entry("client-https-443")
+    entry = ref.current_entry()
+    assert entry is not None and entry.guidance
+    html = entry_details_html(entry, load_catalog(), "en", None)
+    for guidance_id in entry.guidance:
+        assert shared_item_html(guidance_id, "en") in html
+    shown = ref.details.toPlainText()
+    for guidance in load_catalog().guidance_for(entry.guidance):
+        assert guidance.title.say(ref.lang) in shown and guidance.text.say(ref.lang) in shown
 
 
 def test_select_entry_clears_filters_that_hide_it(main_window: MainWindow, qtbot: QtBot) -> None:

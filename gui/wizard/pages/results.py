@@ -1,13 +1,13 @@
 """Page 4: the results grouped by severity, each with its explanation and next steps.
 
-Every string that came from the network or the user is escaped in the details pane
-and shown as plain text elsewhere.
+The details pane shows the shared templates' output (resources/templates/details_*.html.j2,
+the guidance as the report shows it): every string that came from the network or the user
+is escaped there, and shown as plain text elsewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from html import escape
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -21,12 +21,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.catalog import Guidance
 from core.diagnosis import Diagnosis
-from core.explain import Explanation
+from core.guidance import guidance_texts, render, source_words
 from core.i18n import say, say_any
-from core.localpc import LocalFinding
-from core.results import CheckResult, Severity
+from core.results import CheckResult, Finding, Severity
 from gui.plaintext import literal_html
 from gui.wizard.fields import plain_label
 from gui.wizard.pages.base import WizardContext, WizardPage
@@ -118,7 +116,7 @@ class ResultsPage(WizardPage):
         if diagnosis.local is not None:
             this_pc = self.tr("This PC")
             for finding in diagnosis.local.findings:
-                text = f"{this_pc}: {finding.title.say(lang)}"
+                text = f"{this_pc}: {finding.title_for(lang)}"
                 child = QTreeWidgetItem([text])
                 child.setData(0, PAYLOAD_ROLE, ("local", finding, None))
                 child.setToolTip(0, literal_html(text))
@@ -161,19 +159,7 @@ class ResultsPage(WizardPage):
         kind, subject, explanation = payload
         self.details.setHtml(self._check_html(subject, explanation) if kind == "check" else self._finding_html(subject))
 
-    def _guidance_html(self, guidance: Sequence[Guidance]) -> str:
-        lang = self.lang
-        parts = []
-        # The report's words for where guidance comes from (a rule of thumb is said to be one).
-        rule_of_thumb = escape(say("report.rule_of_thumb", lang))
-        for g in guidance:
-            marker = f" <i>({rule_of_thumb})</i>" if g.source == "field" else ""
-            parts.append(f"<p><b>{escape(g.title.say(lang))}</b>{marker}<br>{escape(g.text.say(lang))}</p>")
-            if g.steps:
-                parts.append("<ol>" + "".join(f"<li>{escape(s.say(lang))}</li>" for s in g.steps) + "</ol>")
-        return "".join(parts)
-
-    def _check_html(self, result: CheckResult, explanation: Explanation) -> str:
+    def _check_html(self, result: CheckResult, explanation: Finding) -> str:
         lang = self.lang
         check = result.check
         entry = self.context.catalog.entry(check.entry_id)
@@ -193,34 +179,36 @@ class ResultsPage(WizardPage):
                     ("✓ " if app.ok else "✗ ") + say_any(app.detail, lang),
                 )
             )
-        table = "".join(f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-        return (
-            f"<h3>{escape(port_text(check))} — {escape(entry.purpose.say(lang))}</h3>"
-            f"<p><b>{escape(explanation.headline_for(lang))}</b></p><table cellpadding='2'>{table}</table>"
-            + self._path_html(result)
-            + self._guidance_html(explanation.guidance)
+        return render(
+            "details_check.html.j2",
+            port=port_text(check),
+            purpose=entry.purpose.say(lang),
+            headline=explanation.headline_for(lang),
+            rows=rows,
+            path=self._path(result),
+            guidance=guidance_texts(self.context.catalog, explanation.guidance, lang),
+            w=source_words(lang),
         )
 
-    def _path_html(self, result: CheckResult) -> str:
-        """The path facts of the check's host (route, DNS, ping, where the path ends), escaped."""
+    def _path(self, result: CheckResult) -> dict[str, Any] | None:
+        """The path facts of the check's host (route, DNS, ping, where the path ends)."""
         host = result.check.host
         if self.diagnosis is None or host is None or result.check.local:
-            return ""
+            return None
         path = next((p for p in self.diagnosis.paths if p.host == host.typed), None)
         if path is None:
-            return ""
-        lines = [escape(line) for line in path.lines(self.lang)]
-        if path.trace is not None and path.trace.hops:
-            lines.append(f"<tt>{escape(path.trace.hops_text())}</tt>")
-        items = "".join(f"<li>{line}</li>" for line in lines)
-        return f"<p><b>{escape(say('path.heading', self.lang))}</b></p><ul>{items}</ul>"
+            return None
+        hops = path.trace.hops_text() if path.trace is not None and path.trace.hops else ""
+        return {"heading": say("path.heading", self.lang), "lines": path.lines(self.lang), "hops": hops}
 
-    def _finding_html(self, finding: LocalFinding) -> str:
-        guidance: list[Guidance] = [
-            self.context.catalog.guidance[g] for g in finding.guidance if g in self.context.catalog.guidance
-        ]
-        title, detail = finding.title.say(self.lang), finding.detail.say(self.lang)
-        return f"<h3>{escape(title)}</h3><p>{escape(detail)}</p>" + self._guidance_html(guidance)
+    def _finding_html(self, finding: Finding) -> str:
+        return render(
+            "details_finding.html.j2",
+            title=finding.title_for(self.lang),
+            detail=finding.detail_for(self.lang),
+            guidance=guidance_texts(self.context.catalog, finding.guidance, self.lang),
+            w=source_words(self.lang),
+        )
 
     def _request_entry(self, item: QTreeWidgetItem | None) -> None:
         payload = item.data(0, PAYLOAD_ROLE) if item is not None else None

@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.diagnosis import Diagnosis
-from core.explain import Explanation
 from core.i18n import group_words, languages
-from core.results import Check, CheckResult
+from core.results import Check, CheckResult, Finding
 from gui.wizard.fields import plain_label
 from gui.wizard.pages.base import WizardContext, WizardPage
 from gui.wizard.run_model import (
@@ -128,7 +127,7 @@ class RunPage(WizardPage):
         self.progress.setValue(self.model.count(Progress.DONE))
         self.set_running(True)
 
-    def verdict(self, result: CheckResult, explanation: Explanation) -> None:
+    def verdict(self, result: CheckResult, explanation: Finding) -> None:
         self.model.set_result(result, explanation)
         self.progress.setValue(self.model.count(Progress.DONE))
         row = self.model.row_of(result.check.id)
