@@ -124,8 +124,8 @@ class SweepPathWork:
         self.answered: dict[str, float] = {}
         """Networks where some PC answered (a SYN-ACK, a reset, a UDP answer) -> the slowest round
         trip of their own answers, in seconds (a SYN-ACK's, a UDP answer's; 0 where only resets came)."""
-        self.traces: dict[str, tuple[str, str, str, asyncio.Task[TraceFacts]]] = {}
-        """Network -> (host name, host as typed, why, the trace)."""
+        self.traces: dict[str, tuple[str, str, str, str, asyncio.Task[TraceFacts]]] = {}
+        """Network -> (host name, host as typed, its address, why, the trace)."""
 
     def answered_from(self, address: str, rtt_ms: float | None = None) -> None:
         """A PC at ``address`` answered on some port (``rtt_ms``: its own answer's round trip, None
@@ -146,7 +146,7 @@ class SweepPathWork:
         wait = HOP_WAIT
         if network in self.answered:
             wait = min(HOP_WAIT, max(NEIGHBOUR_FLOOR, NEAR_FACTOR * self.answered[network]))
-        self.traces[network] = (name, typed, why, asyncio.ensure_future(self._trace(typed, address, wait)))
+        self.traces[network] = (name, typed, address, why, asyncio.ensure_future(self._trace(typed, address, wait)))
 
     async def _trace(self, typed: str, address: str, hop_wait: float) -> TraceFacts:
         if self.reader.on_link(address):
@@ -188,8 +188,8 @@ class SweepPathWork:
                 dns[name] = DnsFacts(typed, lookup.addresses, address, lookup.lookup_ms, lookup.error)
         traces: list[SweepTrace] = []
         trace_of: dict[str, int] = {}
-        for network, (name, typed, why, task) in self.traces.items():
-            facts = task_result(task) or TraceFacts(typed, "tcp", TRACED_PORT, "", end=TraceEnd.CANCELLED)
+        for network, (name, typed, address, why, task) in self.traces.items():
+            facts = task_result(task) or TraceFacts(address, "tcp", TRACED_PORT, "", end=TraceEnd.CANCELLED)
             trace_of[name] = len(traces)
             traces.append(SweepTrace(network, typed, why, facts))
         return SweepPaths(tuple(routes), tuple(counts), tuple(traces), route_of, trace_of, dns)
