@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import errno
 import socket
 import time
 from collections.abc import Iterator
@@ -130,7 +131,18 @@ def _two_hosts() -> Iterator[dict[int, int]]:
         return int(sock.getsockname()[1])
 
     try:
-        smb = tcp("127.0.0.2", 0, 0)
+        # The port drawn on 127.0.0.2 may be taken on 127.0.0.1 (another test's connection, another
+        # process): draw again rather than fail; a few draws are always enough.
+        for _attempt in range(20):
+            smb = tcp("127.0.0.2", 0, 0)
+            try:
+                tcp("127.0.0.1", smb, 16)
+                break
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+        else:
+            raise RuntimeError("no port free on both 127.0.0.1 and 127.0.0.2 in 20 draws")
         netbios = tcp("127.0.0.2", 0, 0)
         for port in (smb, netbios):
             for _ in range(2):  # a full accept queue: further SYNs are dropped
@@ -139,7 +151,6 @@ def _two_hosts() -> Iterator[dict[int, int]]:
                 filler.setblocking(False)
                 with contextlib.suppress(BlockingIOError):
                     filler.connect(("127.0.0.2", port))
-        tcp("127.0.0.1", smb, 16)
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # bound, never read: silent
         held.append(udp)
         udp.bind(("127.0.0.2", 0))
