@@ -38,6 +38,7 @@ from core.checks.base import OpenPort
 from core.errors import UserError
 from core.hosts import special_address
 from core.http_checks import proxy_label, system_proxy, url_for
+from core.i18n import Lang, Message, known, say, word_for
 from core.probes import ProbeOutcome, after_first_packets, tcp_probe, udp_probe
 from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
 from core.results import HOST_LEVEL_CAUSES, AppResult, Check, CheckResult, RunSummary, State
@@ -66,6 +67,20 @@ async def _read_socket_table() -> tuple[Endpoint, ...]:
     """Read once per run, off the loop's thread with the garbage collector held off
     (core.socket_table explains why a plain thread crashed the window)."""
     return await read_socket_table_off_loop()
+
+
+@dataclass(frozen=True)
+class _StepWords:
+    """A step's name as each language says it: ``resolve``, ``tcp``, ``local tcp``, or the
+    application checks that were running (``tls+secars-https``: their names, joined)."""
+
+    name: str
+
+    def say(self, lang: Lang) -> str:
+        code = f"evidence.step-{self.name.replace(' ', '-')}"
+        if known(code):
+            return say(code, lang)
+        return " + ".join(word_for("apptest", test, lang) for test in self.name.split("+"))
 
 
 @dataclass
@@ -160,21 +175,18 @@ def settle_host(outcomes: dict[ProbeKey, ProbeOutcome]) -> dict[ProbeKey, ProbeO
                     outcome,
                     state=State.FILTERED,
                     cause="port-rejected",
-                    reason=f"{outcome.reason}, while the host answers on other ports: a filter rejects this port",
+                    reason=Message("evidence.rejected-while-answering", first=outcome.reason),
                 )
             settled[key] = outcome
         return settled
     routers = sorted({o.from_router for o in unreachable if o.from_router})
     first = unreachable[0]
-    who = f"router {', '.join(routers)}" if routers else "the network"
-    reason = (
-        f"{first.reason.split(' (')[0]}: {who} says the host cannot be reached "
-        f"({len(unreachable)} of {len(outcomes)} probes got that answer; routers rate-limit it, the others were silent)"
-    )
+    who = Message("evidence.who-routers", routers=", ".join(routers)) if routers else Message("evidence.who-network")
+    # What the router sent (the ICMP message and its sender), without "(a router)": the sentence says who.
+    icmp = first.reason.values.get("icmp", first.reason)
+    reason = Message("evidence.host-unreachable-said", icmp=icmp, who=who, got=len(unreachable), of=len(outcomes))
     if first.cause == "host-down":
-        reason = (
-            f"{first.reason} ({len(unreachable)} of {len(outcomes)} probes got that answer, the others were silent)"
-        )
+        reason = Message("evidence.some-answered", first=first.reason, got=len(unreachable), of=len(outcomes))
     for key, outcome in outcomes.items():
         if outcome.cause in _HELD_CAUSES:
             outcome = dataclasses.replace(
@@ -348,13 +360,8 @@ class _Run:
         if step.port_state is not None:
             evidence["port_state"] = str(step.port_state)
         words = f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
-        return CheckResult(
-            check,
-            State.ERROR,
-            f"the check failed at its {step.name} step ({words})",
-            step.address,
-            error=evidence,
-        )
+        said = Message("evidence.check-failed", step=_StepWords(step.name), error=words)
+        return CheckResult(check, State.ERROR, said, step.address, error=evidence)
 
     async def _probe(self, check: Check) -> CheckResult:
         if check.local:
@@ -363,15 +370,16 @@ class _Run:
         resolved = await self._resolve(check.host.name)
         if not resolved.ok or resolved.family is None or resolved.address is None:
             return CheckResult(
-                check, State.UNRESOLVED, resolved.error or "the name does not resolve", cause=resolved.cause
+                check, State.UNRESOLVED, resolved.error or Message("evidence.unresolved"), cause=resolved.cause
             )
         step = self.steps[check.id]
         step.name, step.address = check.protocol, resolved.address
         refused = special_address(ipaddress.ip_address(resolved.address.partition("%")[0]))
         if refused is not None:
             # A name that resolves to a broadcast or multicast address gets nothing sent to it.
-            why = UserError(refused, text=resolved.address).message("en")
-            return CheckResult(check, State.NOT_TESTED, f"{check.host.name} resolves to {why}: nothing was sent")
+            why = UserError(refused, text=resolved.address).words
+            said = Message("evidence.resolves-to-special", host=check.host.name, why=why)
+            return CheckResult(check, State.NOT_TESTED, said)
         key = _key(check)
         self._start_probes(check.host.name, resolved)
         for scheme in _proxy_schemes(check):
@@ -436,7 +444,10 @@ class _Run:
                     )
                 if outcome.cause == "no-response" and path.neighbours_evidence():
                     # Silence judged by the host's neighbours (core.timing rule 8): the evidence says so.
-                    outcome = dataclasses.replace(outcome, reason=f"{outcome.reason}; {path.neighbours_evidence()}")
+                    neighbours = path.neighbours_evidence()
+                    outcome = dataclasses.replace(
+                        outcome, reason=Message("evidence.with-neighbours", first=outcome.reason, neighbours=neighbours)
+                    )
             return outcome
         finally:
             self.hosts[check.host.name].finished(key, outcome)
@@ -454,16 +465,15 @@ class _Run:
             table = await asyncio.shield(self.socket_table)
         except SocketTableUnavailable as exc:
             if check.protocol != "tcp":
-                return CheckResult(check, State.NOT_TESTED, str(exc))
+                return CheckResult(check, State.NOT_TESTED, exc.words)
             # Without the table, a connect to the facing address is the best evidence left.
             address = facing or "127.0.0.1"
             family = socket.AF_INET6 if ":" in address else socket.AF_INET
             async with self.sockets:
                 outcome = await tcp_probe(family, address, check.port, path)
             state = {State.OPEN: State.LISTENING, State.CLOSED: State.NOT_LISTENING}.get(outcome.state, outcome.state)
-            return CheckResult(
-                check, state, f"{exc}; {outcome.reason} on {address}", None, outcome.rtt_ms, cause=outcome.cause
-            )
+            said = Message("evidence.table-fallback", why=exc.words, outcome=outcome.reason, address=address)
+            return CheckResult(check, state, said, None, outcome.rtt_ms, cause=outcome.cause)
         verdict = judge_listening(table, check.protocol, check.port, facing)
         evidence = [e.shown for e in verdict.bound]
         if verdict.connect_to is None:

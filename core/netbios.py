@@ -6,6 +6,8 @@ import os
 import struct
 from dataclasses import dataclass
 
+from core.i18n import Joined, Message
+
 _NBSTAT = 0x0021
 _CLASS_IN = 0x0001
 
@@ -72,16 +74,17 @@ class NodeStatus:
     names: tuple[NodeName, ...]
     mac: str
 
-    def describe(self) -> str:
+    def describe(self) -> Joined:
+        """``computer PC01, workgroup SALES, MAC 00:11:22:33:44:55`` in any language."""
         unique = [n.name for n in self.names if not n.group and n.suffix == 0x00]
         group = [n.name for n in self.names if n.group and n.suffix == 0x00]
         parts = []
         if unique:
-            parts.append(f"computer {unique[0]}")
+            parts.append(Message("evidence.netbios-computer", name=unique[0]))
         if group:
-            parts.append(f"workgroup {group[0]}")
-        parts.append(f"MAC {self.mac}")
-        return ", ".join(parts)
+            parts.append(Message("evidence.netbios-workgroup", name=group[0]))
+        parts.append(Message("evidence.netbios-mac", mac=self.mac))
+        return Joined(tuple(parts))
 
 
 class NetbiosError(ValueError):

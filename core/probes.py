@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from core.i18n import Message
 from core.results import State
 from core.timing import PathTiming
 
@@ -97,7 +98,9 @@ class Icmp:
     offender: str | None
     v6: bool = False
 
-    def describe(self) -> str:
+    @property
+    def kind(self) -> str:
+        """``ICMP host-unreach``: the message's own name (a raw value of the evidence)."""
         name = {
             (False, 0): "net-unreach",
             (False, 1): "host-unreach",
@@ -110,7 +113,12 @@ class Icmp:
             (True, 3): "addr-unreach",
             (True, 4): "port-unreach",
         }.get((self.v6, self.code), f"type {self.type} code {self.code}")
-        return f"ICMP{'v6' if self.v6 else ''} {name}" + (f" from {self.offender}" if self.offender else "")
+        return f"ICMP{'v6' if self.v6 else ''} {name}"
+
+    def describe(self) -> Message:
+        """``ICMP host-unreach from 10.0.0.1``: its name and who sent it (the value ``sender``)."""
+        sender = Message("evidence.icmp-sender", sender=self.offender) if self.offender else ""
+        return Message("evidence.icmp", kind=self.kind, sender=sender)
 
     @property
     def prohibited(self) -> bool:
@@ -124,7 +132,7 @@ class Icmp:
 @dataclass(frozen=True)
 class ProbeOutcome:
     state: State
-    reason: str
+    reason: Message
     rtt_ms: float | None = None
     attempts: int = 0
     answer: bytes | None = None
@@ -239,7 +247,7 @@ def _local_address(sock: socket.socket) -> str | None:
 
 def classify_error(
     exc: OSError, icmp: Icmp | None, target: str, local: str | None, *, udp: bool = False
-) -> tuple[State, str, str] | None:
+) -> tuple[State, str, Message] | None:
     """(state, cause, evidence) for a socket error; None for "no answer" (the kernel gave up)."""
     code = exc.errno if exc.errno is not None else -1
     winerror = getattr(exc, "winerror", None)
@@ -251,33 +259,33 @@ def classify_error(
         return _classify_icmp(icmp, target, local)
     if codes & REFUSED:
         cause = "port-unreach" if udp else "conn-refused"
-        return State.CLOSED, cause, cause
+        return State.CLOSED, cause, Message(f"evidence.{cause}")
     if codes & RESET:
         # TCP: the handshake completed and the service reset it at once: it listens (nmap: open).
         # UDP on Windows: an ICMP port-unreachable comes back as WSAECONNRESET.
         if udp:
-            return State.CLOSED, "port-unreach", "port-unreach (reported as a reset)"
-        return State.OPEN, "syn-ack-reset", "syn-ack, then reset"
+            return State.CLOSED, "port-unreach", Message("evidence.port-unreach-reset")
+        return State.OPEN, "syn-ack-reset", Message("evidence.syn-ack-reset")
     if codes & PROHIBITED:
         return (
             State.FILTERED,
             "local-prohibited",
-            f"this PC refused to send it ({words}): a prohibit route or a local firewall",
+            Message("evidence.local-prohibited", error=words),
         )
     if codes & BLACKHOLE:
-        return State.FILTERED, "local-blackhole", f"this PC discards it ({words}): a blackhole route"
+        return State.FILTERED, "local-blackhole", Message("evidence.local-blackhole", error=words)
     if codes & NO_ROUTE:
-        return State.UNREACHABLE, "no-route", f"this PC has no route to {target} ({words})"
+        return State.UNREACHABLE, "no-route", Message("evidence.no-route", target=target, error=words)
     if codes & HOST_UNREACHABLE:
         if RECVERR:
             # No ICMP behind it: this PC's own route says unreachable.
-            return State.UNREACHABLE, "no-route", f"this PC's route to {target} says unreachable ({words})"
+            return State.UNREACHABLE, "no-route", Message("evidence.route-unreachable", target=target, error=words)
         # Who said it is unknown here; the engine decides with the host's other ports.
-        return State.UNREACHABLE, "host-unreach", f"host-unreach ({words})"
-    return State.ERROR, "os-error", f"{'udp' if udp else 'connect'} error: {words}"
+        return State.UNREACHABLE, "host-unreach", Message("evidence.host-unreach-error", error=words)
+    return State.ERROR, "os-error", Message("evidence.udp-error" if udp else "evidence.connect-error", error=words)
 
 
-def _classify_icmp(icmp: Icmp, target: str, local: str | None) -> tuple[State, str, str]:
+def _classify_icmp(icmp: Icmp, target: str, local: str | None) -> tuple[State, str, Message]:
     evidence = icmp.describe()
     if (not icmp.v6 and icmp.code == 3) or (icmp.v6 and icmp.code == 4):
         return State.CLOSED, "port-unreach", evidence
@@ -285,20 +293,20 @@ def _classify_icmp(icmp: Icmp, target: str, local: str | None) -> tuple[State, s
         return State.FILTERED, "admin-prohibited", evidence
     if icmp.offender == target:
         # The host itself refuses this one port with an unreachable: its firewall.
-        return State.FILTERED, "port-rejected", f"{evidence} (the host itself)"
+        return State.FILTERED, "port-rejected", Message("evidence.icmp-the-host", icmp=evidence)
     if icmp.offender == local:
-        return State.UNREACHABLE, "host-down", f"{evidence}: nobody answers ARP for {target} on this PC's network"
+        return State.UNREACHABLE, "host-down", Message("evidence.icmp-host-down", icmp=evidence, target=target)
     cause = "net-unreach" if icmp.network else "host-unreach"
-    return State.UNREACHABLE, cause, f"{evidence} (a router)"
+    return State.UNREACHABLE, cause, Message("evidence.icmp-router", icmp=evidence)
 
 
-def _outcome(decided: tuple[State, str, str], rtt: float | None, attempts: int, icmp: Icmp | None) -> ProbeOutcome:
+def _outcome(decided: tuple[State, str, Message], rtt: float | None, attempts: int, icmp: Icmp | None) -> ProbeOutcome:
     state, cause, evidence = decided
     router = icmp.offender if icmp is not None and cause in ("host-unreach", "net-unreach") else None
     return ProbeOutcome(state, evidence, None if rtt is None else rtt * 1000, attempts, None, cause, router)
 
 
-def _teach(path: PathTiming, decided: tuple[State, str, str], rtt: float, attempt: int) -> None:
+def _teach(path: PathTiming, decided: tuple[State, str, Message], rtt: float, attempt: int) -> None:
     """What an answer tells the path's estimate (core.timing rules 2 and 5)."""
     state, cause, _evidence = decided
     if state is State.OPEN:
@@ -451,7 +459,7 @@ async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> P
             measured = _kernel_rtt(attempt.sock)
             rtt = min(elapsed, measured) if measured is not None else elapsed
             path.far_answer(rtt, attempt.number, exact=measured is not None)
-            return ProbeOutcome(State.OPEN, "syn-ack", rtt * 1000, len(attempts), cause="syn-ack")
+            return ProbeOutcome(State.OPEN, Message("evidence.syn-ack"), rtt * 1000, len(attempts), cause="syn-ack")
         icmp = read_icmp(attempt.sock)
         decided = classify_error(result, icmp, address, _local_address(attempt.sock))
         if decided is None:
@@ -529,7 +537,11 @@ async def tcp_probe(family: int, address: str, port: int, path: PathTiming) -> P
                 if not changed.done():
                     changed.cancel()
         return ProbeOutcome(
-            State.FILTERED, f"no-response ({len(attempts)} attempts)", None, len(attempts), cause="no-response"
+            State.FILTERED,
+            Message("evidence.no-response", count=len(attempts)),
+            None,
+            len(attempts),
+            cause="no-response",
         )
     finally:
         await _close_all(attempts)
@@ -556,7 +568,7 @@ async def udp_probe(
         icmp = read_icmp(sock)
         decided = classify_error(error, icmp, address, _local_address(sock), udp=True)
         if decided is None:
-            decided = (State.OPEN_FILTERED, "no-response", "the system gave up waiting")
+            decided = (State.OPEN_FILTERED, "no-response", Message("evidence.gave-up"))
         _teach(path, decided, elapsed, len(sends))
         return _outcome(decided, elapsed, len(sends), icmp)
 
@@ -612,7 +624,8 @@ async def udp_probe(
                         assert arrived is not None
                         elapsed = arrived - sent_at  # not stretched by a busy event loop
                     path.far_answer(elapsed, len(sends), exact=exact)
-                    return ProbeOutcome(State.OPEN, "udp-response", elapsed * 1000, len(sends), data, "udp-response")
+                    answered = Message("evidence.udp-response")
+                    return ProbeOutcome(State.OPEN, answered, elapsed * 1000, len(sends), data, "udp-response")
                 if not isinstance(error, OSError):
                     raise error
                 return decide(error, sends[-1])
@@ -633,10 +646,8 @@ async def udp_probe(
             if receive.done() or len(sends) < path.allowed_attempts() or _readable_now(sock):
                 continue
             break
-        words = "no-response" if expect_answer else "no-response (this protocol does not answer)"
-        return ProbeOutcome(
-            State.OPEN_FILTERED, f"{words} ({len(sends)} attempts)", None, len(sends), cause="no-response"
-        )
+        words = Message("evidence.no-response" if expect_answer else "evidence.no-response-silent", count=len(sends))
+        return ProbeOutcome(State.OPEN_FILTERED, words, None, len(sends), cause="no-response")
     finally:
         task = watch.stop() if watch is not None else None
         try:

@@ -381,7 +381,7 @@ class PushSweep:
             "cancelled": self.cancelled,
             **(self.paths.to_json(lang) if self.paths is not None else {"routes": [], "traces": []}),
             "targets": [
-                {**t.to_json(lang), "path": None if self.paths is None else self.paths.target_json(t.host.name)}
+                {**t.to_json(lang), "path": None if self.paths is None else self.paths.target_json(t.host.name, lang)}
                 for t in self.targets
             ],
         }

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from core.i18n import Message
+
 RESOLVE_TIMEOUT = 5.0
 MAX_THREADS = 64
 
@@ -85,7 +87,7 @@ class Resolved:
 
     family: int | None
     address: str | None
-    error: str | None = None
+    error: Message | None = None
     """The evidence, e.g. "the DNS server did not answer within 5 s"."""
     cause: str = ""
     """``nxdomain``, ``dns-timeout``, ``dns-no-address``, ``dns-failure`` (the message catalogue's [cause])."""
@@ -100,11 +102,11 @@ class Resolved:
 
 
 _GAI_CAUSES: dict[int, tuple[str, str]] = {
-    getattr(socket, "EAI_NONAME", -2): ("nxdomain", "the name does not exist (the DNS answer is NXDOMAIN)"),
-    getattr(socket, "EAI_AGAIN", -3): ("dns-timeout", "the DNS server did not answer (temporary failure)"),
-    getattr(socket, "EAI_FAIL", -4): ("dns-failure", "the DNS server failed to answer (permanent failure)"),
-    getattr(socket, "EAI_NODATA", -5): ("dns-no-address", "the name exists but has no address"),
-    getattr(socket, "EAI_ADDRFAMILY", -9): ("dns-no-address", "the name has no address of a usable family"),
+    getattr(socket, "EAI_NONAME", -2): ("nxdomain", "evidence.nxdomain"),
+    getattr(socket, "EAI_AGAIN", -3): ("dns-timeout", "evidence.dns-temporary"),
+    getattr(socket, "EAI_FAIL", -4): ("dns-failure", "evidence.dns-permanent"),
+    getattr(socket, "EAI_NODATA", -5): ("dns-no-address", "evidence.dns-no-address"),
+    getattr(socket, "EAI_ADDRFAMILY", -9): ("dns-no-address", "evidence.dns-no-family"),
 }
 # Windows reports WSA codes: WSAHOST_NOT_FOUND 11001, WSATRY_AGAIN 11002, WSANO_RECOVERY 11003, WSANO_DATA 11004.
 _GAI_CAUSES.update(
@@ -128,21 +130,22 @@ async def resolve(name: str, timeout: float = RESOLVE_TIMEOUT) -> Resolved:
         async with asyncio.timeout(timeout):
             infos = await in_daemon_thread(lambda: _lookup(name))
     except TimeoutError:
-        return Resolved(None, None, f"the DNS server did not answer within {timeout:g} s", "dns-timeout")
+        return Resolved(None, None, Message("evidence.dns-timeout", seconds=f"{timeout:g}"), "dns-timeout")
     except BusyError as exc:
-        return Resolved(None, None, f"the resolver is stuck: {exc}", "dns-timeout")
+        return Resolved(None, None, Message("evidence.resolver-stuck", error=str(exc)), "dns-timeout")
     except socket.gaierror as exc:
         code = exc.args[0] if exc.args else None
         cause, words = (
-            _GAI_CAUSES.get(code, ("dns-failure", "the resolver refused the name"))
+            _GAI_CAUSES.get(code, ("dns-failure", "evidence.resolver-refused"))
             if isinstance(code, int)
-            else ("dns-failure", "resolver error")
+            else ("dns-failure", "evidence.resolver-error")
         )
-        return Resolved(None, None, f"{words} ({exc.strerror or exc})", cause)
+        said = Message("evidence.resolver-said", words=Message(words), error=str(exc.strerror or exc))
+        return Resolved(None, None, said, cause)
     except (OSError, UnicodeError) as exc:
-        return Resolved(None, None, f"the name cannot be resolved ({exc})", "dns-failure")
+        return Resolved(None, None, Message("evidence.cannot-resolve", error=str(exc)), "dns-failure")
     if not infos:
-        return Resolved(None, None, "the resolver returned no address", "dns-no-address")
+        return Resolved(None, None, Message("evidence.no-address-returned"), "dns-no-address")
     family, _type, _proto, _canon, sockaddr = infos[0]
     addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
     return Resolved(

@@ -26,6 +26,7 @@ from core.catalog import Catalog
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
 from core.explain import explain, explain_channel_pair
+from core.i18n import Message
 from core.path import Hop, PathFacts, PathWork
 from core.path.winicmp import IcmpApi
 from core.plan import ClientPorts, PlanRequest, Role, build_plan
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CANCELLED_REASON = "cancelled before an answer"
+CANCELLED_REASON = Message("evidence.cancelled")
 
 
 class DiagnosisRun:
@@ -181,7 +182,9 @@ class DiagnosisRun:
         except Exception as exc:
             log.exception("explaining %s failed", result.check.id)
             result = dataclasses.replace(
-                result, state=State.ERROR, reason=f"explaining failed: {type(exc).__name__}: {exc}"
+                result,
+                state=State.ERROR,
+                reason=Message("evidence.explaining-failed", error=f"{type(exc).__name__}: {exc}"),
             )
             explanation = explain(result, self.catalog, self.request.version)
         if partner is not None:
@@ -300,7 +303,7 @@ class DiagnosisRun:
                 # The engine keeps one check's failure to that check; should the engine itself
                 # fail, what arrived stays and every check still waiting says why it has no verdict.
                 log.error("the probe engine failed", exc_info=error)
-                reason = f"the probe engine failed: {type(error).__name__}: {error}"
+                reason = Message("evidence.engine-failed", error=f"{type(error).__name__}: {error}")
                 for check in checks:
                     if check.id not in self._answered:
                         self._arrived(CheckResult(check, State.ERROR, reason))

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from core.i18n import FALLBACK_LANG, Message
 from core.probes import tcp_probe
 from core.results import State
 from core.timing import PathTiming
@@ -46,7 +47,11 @@ class Endpoint:
 
 
 class SocketTableUnavailable(Exception):
-    """The OS would not show its socket table (macOS without administrator rights)."""
+    """The OS would not show its socket table (macOS without administrator rights); ``words`` say why."""
+
+    def __init__(self, words: Message) -> None:
+        super().__init__(words.say(FALLBACK_LANG))
+        self.words = words
 
 
 def read_socket_table() -> tuple[Endpoint, ...]:
@@ -57,7 +62,7 @@ def read_socket_table() -> tuple[Endpoint, ...]:
     try:
         connections = psutil.net_connections(kind="inet")
     except psutil.AccessDenied as exc:
-        raise SocketTableUnavailable(f"the socket table needs administrator rights here ({exc})") from None
+        raise SocketTableUnavailable(Message("evidence.table-needs-admin", error=str(exc))) from None
     found = []
     for conn in connections:
         if not conn.laddr:
@@ -207,7 +212,7 @@ def _covers(bound: str, facing: ipaddress.IPv4Address | ipaddress.IPv6Address, p
 @dataclass(frozen=True)
 class ListeningVerdict:
     state: State
-    reason: str
+    reason: Message
     bound: tuple[Endpoint, ...]
     """Every socket of this protocol and port, whatever its address: the evidence."""
     connect_to: str | None = None
@@ -227,16 +232,13 @@ def judge_listening(
         if covering:
             where = covering[0]
             connect = facing if where.protocol == "tcp" else None
-            return ListeningVerdict(
-                State.LISTENING, f"{where.shown}: receives what arrives for {facing}", bound, connect
-            )
+            said = Message("evidence.receives-for", socket=where.shown, facing=facing)
+            return ListeningVerdict(State.LISTENING, said, bound, connect)
         if bound:
-            return ListeningVerdict(
-                State.NOT_LISTENING,
-                f"bound only elsewhere ({listing}), not on {facing}, the address facing the manager",
-                bound,
-            )
-        return ListeningVerdict(State.NOT_LISTENING, f"nothing is bound to {protocol.upper()} {port} on this PC", bound)
+            said = Message("evidence.bound-elsewhere", listing=listing, facing=facing)
+            return ListeningVerdict(State.NOT_LISTENING, said, bound)
+        said = Message("evidence.nothing-bound", protocol=protocol.upper(), port=port)
+        return ListeningVerdict(State.NOT_LISTENING, said, bound)
     reachable = [e for e in bound if not ipaddress.ip_address(_plain(e.address)).is_loopback]
     if reachable:
         where = reachable[0]
@@ -244,28 +246,24 @@ def judge_listening(
         if where.protocol == "tcp":
             connect = "127.0.0.1" if ipaddress.ip_address(_plain(where.address)).is_unspecified else where.address
         return ListeningVerdict(
-            State.LISTENING,
-            f"{where.shown} (the manager's address is unknown, so any address but loopback counts)",
-            bound,
-            connect,
+            State.LISTENING, Message("evidence.any-but-loopback", socket=where.shown), bound, connect
         )
     if bound:
-        return ListeningVerdict(State.NOT_LISTENING, f"bound on loopback only ({listing})", bound)
-    return ListeningVerdict(State.NOT_LISTENING, f"nothing is bound to {protocol.upper()} {port} on this PC", bound)
+        return ListeningVerdict(State.NOT_LISTENING, Message("evidence.loopback-only", listing=listing), bound)
+    said = Message("evidence.nothing-bound", protocol=protocol.upper(), port=port)
+    return ListeningVerdict(State.NOT_LISTENING, said, bound)
 
 
-async def confirm_tcp(verdict: ListeningVerdict, port: int, path: PathTiming) -> tuple[State, str, float | None]:
+async def confirm_tcp(verdict: ListeningVerdict, port: int, path: PathTiming) -> tuple[State, Message, float | None]:
     """Connect once to a socket the table shows: does this PC let it through?"""
     assert verdict.connect_to is not None
     address = _plain(verdict.connect_to)
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     outcome = await tcp_probe(family, address, port, path)
     if outcome.state is State.OPEN:
-        return State.LISTENING, f"{verdict.reason}; accepts connections on {address}", outcome.rtt_ms
+        return State.LISTENING, Message("evidence.accepts-on", first=verdict.reason, address=address), outcome.rtt_ms
     if outcome.state is State.FILTERED:
-        return (
-            State.FILTERED,
-            f"{verdict.reason}, but a connection to {address}:{port} got no answer: a filter on this PC drops it",
-            None,
-        )
-    return State.NOT_LISTENING, f"{verdict.reason}, but {address}:{port} refused the connection", outcome.rtt_ms
+        said = Message("evidence.local-filter-drops", first=verdict.reason, address=address, port=port)
+        return State.FILTERED, said, None
+    said = Message("evidence.local-refused", first=verdict.reason, address=address, port=port)
+    return State.NOT_LISTENING, said, outcome.rtt_ms

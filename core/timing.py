@@ -56,6 +56,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from core.i18n import Message
+
 DEFAULT_INITIAL = 1.0
 DEFAULT_FLOOR = 0.1
 DEFAULT_CAP = 10.0
@@ -148,14 +150,17 @@ class Neighbourhood:
                 if member.srtt is None:
                     member._wake()
 
-    def evidence(self) -> str:
-        """What a silent neighbour's verdict rests on, for its evidence (English, as every probe's reason)."""
+    def evidence(self) -> Message | None:
+        """What a silent neighbour's verdict rests on, for its evidence; None: no neighbour answered."""
         wait = self.silent_wait()
         if wait is None:
-            return ""
-        return (
-            f"told silent after {wait:.2f} s: {self.answered} host(s) of {self.name or 'its network'} "
-            f"answered, the slowest in {self.slowest * 1000:.1f} ms"
+            return None
+        return Message(
+            "evidence.neighbours",
+            wait=f"{wait:.2f}",
+            answered=self.answered,
+            network=self.name or Message("evidence.its-network"),
+            slowest=f"{self.slowest * 1000:.1f}",
         )
 
     def silent_wait(self) -> float | None:
@@ -224,10 +229,10 @@ class PathTiming:
         self.answered_on = max(self.answered_on, attempt)
         self.answers += 1
 
-    def neighbours_evidence(self) -> str:
-        """Where rule 8 decides this path's silence, what it rests on; otherwise ""."""
+    def neighbours_evidence(self) -> Message | None:
+        """Where rule 8 decides this path's silence, what it rests on; otherwise None."""
         if self._neighbours_wait() is None:
-            return ""
+            return None
         assert self.neighbourhood is not None
         return self.neighbourhood.evidence()
 

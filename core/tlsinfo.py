@@ -20,13 +20,19 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+from core.i18n import FALLBACK_LANG, Message
+
 EXPIRY_WARNING_DAYS = 30
 
 _T = TypeVar("_T")
 
 
 class TlsFailure(Exception):
-    """The handshake failed; the message says how, for the user."""
+    """The handshake failed; ``words`` say how, for the user (``str()``: in English, for the log)."""
+
+    def __init__(self, words: Message) -> None:
+        super().__init__(words.say(FALLBACK_LANG))
+        self.words = words
 
 
 class TlsTimedOut(TlsFailure):
@@ -143,7 +149,7 @@ def certificate_facts(der: bytes, checked_name: str, now: dt.datetime | None = N
     try:
         cert = x509.load_der_x509_certificate(der)
     except Exception as exc:  # any parse error class: the bytes are the server's
-        raise CertificateUnreadable(f"the certificate cannot be read ({_why(exc)})") from None
+        raise CertificateUnreadable(Message("evidence.cert-unreadable", error=_why(exc))) from None
     now = now or dt.datetime.now(dt.UTC)
     unreadable: list[str] = []
 
@@ -210,7 +216,7 @@ async def tls_probe(address: str, port: int, server_name: str | None, checked_na
             )
             ssl_object = writer.get_extra_info("ssl_object")
             if ssl_object is None:
-                raise TlsFailure("no TLS session")
+                raise TlsFailure(Message("evidence.tls-none"))
             der = ssl_object.getpeercert(binary_form=True)
             cipher = ssl_object.cipher()
             facts = TlsFacts(
@@ -219,16 +225,16 @@ async def tls_probe(address: str, port: int, server_name: str | None, checked_na
                 certificate=certificate_facts(der, checked_name) if der else None,
             )
     except TimeoutError:
-        raise TlsTimedOut(f"no TLS handshake within {timeout:g} s (the port may not speak TLS)") from None
+        raise TlsTimedOut(Message("evidence.tls-timeout", seconds=f"{timeout:g}")) from None
     except ssl.SSLError as exc:
         reason = exc.reason or str(exc)
         if "WRONG_VERSION_NUMBER" in str(reason).upper() or "record layer" in str(exc).lower():
-            raise TlsFailure("the port answered, but not with TLS (plain HTTP?)") from None
-        raise TlsFailure(f"TLS handshake failed: {reason}") from None
+            raise TlsFailure(Message("evidence.not-tls")) from None
+        raise TlsFailure(Message("evidence.tls-failed", error=str(reason))) from None
     except ConnectionResetError:
-        raise TlsFailure("the server reset the connection during the TLS handshake") from None
+        raise TlsFailure(Message("evidence.tls-reset")) from None
     except (OSError, EOFError) as exc:
-        raise TlsFailure(f"TLS handshake failed: {exc.__class__.__name__}: {exc}") from None
+        raise TlsFailure(Message("evidence.tls-failed", error=f"{exc.__class__.__name__}: {exc}")) from None
     finally:
         if writer is not None:
             writer.close()
@@ -240,22 +246,22 @@ async def tls_probe(address: str, port: int, server_name: str | None, checked_na
     return facts
 
 
-def describe_certificate_problems(cert: CertificateFacts) -> list[str]:
+def describe_certificate_problems(cert: CertificateFacts) -> list[Message]:
     """What stops clients from communicating: an expired or not yet valid certificate."""
     problems = []
     if cert.expired:
-        problems.append(f"certificate expired on {cert.not_after[:10]} ({-cert.days_left} days ago)")
+        problems.append(Message("evidence.cert-expired", date=cert.not_after[:10], days=-cert.days_left))
     elif cert.not_yet_valid:
-        problems.append(f"certificate not valid before {cert.not_before[:10]}")
+        problems.append(Message("evidence.cert-not-yet-valid", date=cert.not_before[:10]))
     return problems
 
 
-def describe_certificate_warnings(cert: CertificateFacts) -> list[str]:
+def describe_certificate_warnings(cert: CertificateFacts) -> list[Message]:
     """Worth a look, not a failure: SEP clients pin the manager's certificate rather than its name."""
     warnings = []
     if cert.expires_soon:
-        warnings.append(f"certificate expires in {cert.days_left} days ({cert.not_after[:10]})")
-    warnings += [f"certificate field unreadable: {what}" for what in cert.unreadable]
+        warnings.append(Message("evidence.cert-expires-soon", days=cert.days_left, date=cert.not_after[:10]))
+    warnings += [Message("evidence.cert-unreadable-field", what=what) for what in cert.unreadable]
     if not cert.name_matches:
-        warnings.append(f"certificate is not for {cert.checked_name!r} (subject {cert.subject})")
+        warnings.append(Message("evidence.cert-other-name", name=repr(cert.checked_name), subject=cert.subject))
     return warnings

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.checks.base import ApplicationCheck, Judgement, OpenPort, Payload, words
+from core.i18n import Message
 from core.netbios import NetbiosError, datagram_packet, node_status_query, parse_node_status
 from core.results import AppResult, CheckResult, Severity
 
@@ -29,7 +30,7 @@ def node_status_result(answer: bytes, port: int) -> AppResult:
     try:
         status = parse_node_status(answer)
     except NetbiosError as exc:
-        return AppResult(CHECK_ID, False, f"UDP {port} answered, but not with a node status: {exc}")
+        return AppResult(CHECK_ID, False, Message("evidence.netbios-not-status", port=port, error=str(exc)))
     names = tuple(f"{n.name}<{n.suffix:02x}>{' group' if n.group else ''}" for n in status.names)
     return AppResult(CHECK_ID, True, status.describe(), evidence=NetbiosEvidence(names, status.mac))
 

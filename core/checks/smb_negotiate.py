@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.checks.base import ApplicationCheck, Judgement, OpenPort, words
+from core.i18n import Message
 from core.results import AppResult, CheckResult, Severity
 from core.smb import SMB1_MAGIC, SMB2_MAGIC, exchange, parse_negotiate_response
 from core.untrusted import terminal_safe
@@ -60,36 +61,34 @@ async def smb_negotiate(address: str, port: int, deadline: float) -> AppResult:
     """One NEGOTIATE exchange with ``address``: a passed ``AppResult`` only for a real SMB2/3 answer."""
     started = time.perf_counter()
 
-    def result(ok: bool, detail: str, evidence: SmbEvidence | None = None) -> AppResult:
+    def result(ok: bool, detail: Message, evidence: SmbEvidence | None = None) -> AppResult:
         elapsed = (time.perf_counter() - started) * 1000
         return AppResult(CHECK_ID, ok, detail, "direct", elapsed, evidence or SmbEvidence())
 
     try:
         answer = await exchange(address, port, deadline)
     except TimeoutError:
-        return result(False, f"no SMB answer within {deadline:g} s: the port accepts, but nothing speaks SMB")
+        return result(False, Message("evidence.smb-timeout", seconds=f"{deadline:g}"))
     except OSError as exc:
-        return result(False, f"the SMB exchange failed: {exc.strerror or exc.__class__.__name__}")
+        return result(False, Message("evidence.smb-failed", error=exc.strerror or exc.__class__.__name__))
     if not answer:
-        return result(
-            False, "the port accepted the connection and closed it without an SMB answer", SmbEvidence(answer="")
-        )
+        return result(False, Message("evidence.smb-closed"), SmbEvidence(answer=""))
     message = answer[4:]
     if message.startswith(SMB1_MAGIC):
         return result(
             False,
-            "an SMB1-only server answered (SMB2/3 disabled, or Windows XP/Server 2003)",
+            Message("evidence.smb1-only"),
             SmbEvidence(dialect="1", answer="SMB1"),
         )
     if not message.startswith(SMB2_MAGIC):
         shown = _excerpt(answer)
-        return result(False, f"something else answers on {port}: '{shown}'", SmbEvidence(answer=shown))
+        return result(False, Message("evidence.smb-other", port=port, answer=shown), SmbEvidence(answer=shown))
     try:
         facts = parse_negotiate_response(message)
     except ValueError as exc:
-        return result(False, f"an SMB server answered, but not as expected: {exc}", SmbEvidence(answer="SMB2"))
-    signing = "signing required" if facts["signing_required"] else "signing not required"
-    return result(True, f"SMB {facts['dialect']}, {signing}", SmbEvidence(**facts))
+        return result(False, Message("evidence.smb-unexpected", error=str(exc)), SmbEvidence(answer="SMB2"))
+    signing = Message("evidence.smb-signing-required" if facts["signing_required"] else "evidence.smb-signing-optional")
+    return result(True, Message("evidence.smb-ok", dialect=facts["dialect"], signing=signing), SmbEvidence(**facts))
 
 
 class SmbNegotiate(ApplicationCheck):

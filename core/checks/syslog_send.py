@@ -7,6 +7,7 @@ import datetime as dt
 import socket
 
 from core.checks.base import ApplicationCheck, OpenPort, Payload
+from core.i18n import Message
 from core.results import AppResult, State
 
 CHECK_ID = "syslog-send"
@@ -30,7 +31,7 @@ class SyslogSend(ApplicationCheck):
         return AppResult(
             self.id,
             port.state is not State.CLOSED,
-            f"a test message was sent; syslog does not answer, so check the server's log for '{TEST_WORDS}'",
+            Message("evidence.syslog-sent", words=TEST_WORDS),
         )
 
 

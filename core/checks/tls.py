@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.checks.base import ApplicationCheck, Judgement, OpenPort, words
+from core.i18n import Joined, Message
 from core.results import AppResult, CheckResult, Severity
 
 if TYPE_CHECKING:
@@ -52,22 +53,30 @@ class Tls(ApplicationCheck):
             facts = await tls_probe(port.address, port.port, server_name, port.host.name, port.deadline)
         except TlsFailure as exc:
             elapsed = (time.perf_counter() - started) * 1000
-            return AppResult(self.id, False, str(exc), "direct", elapsed, timed_out=isinstance(exc, TlsTimedOut))
+            return AppResult(self.id, False, exc.words, "direct", elapsed, timed_out=isinstance(exc, TlsTimedOut))
         elapsed = (time.perf_counter() - started) * 1000
         evidence = TlsEvidence(facts.version, facts.cipher, facts.certificate)
         cert = facts.certificate
         if cert is None:
-            return AppResult(
-                self.id, False, f"{facts.version}: the server sent no certificate", "direct", elapsed, evidence
-            )
+            said = Message("evidence.tls-no-certificate", version=facts.version)
+            return AppResult(self.id, False, said, "direct", elapsed, evidence)
         problems = describe_certificate_problems(cert)
         if problems:
-            return AppResult(self.id, False, "; ".join(problems), "direct", elapsed, evidence)
-        summary = f"{facts.version}, {facts.cipher}; certificate {cert.common_name or cert.subject}"
-        summary += f", valid to {cert.not_after[:10]}" + (", self-signed" if cert.self_signed else "")
+            return AppResult(
+                self.id, False, Joined(tuple(problems), "explain.list-separator"), "direct", elapsed, evidence
+            )
         warnings = describe_certificate_warnings(cert)
-        if warnings:
-            summary += "; " + "; ".join(warnings)
+        summary = Message(
+            "evidence.tls-summary",
+            version=facts.version,
+            cipher=facts.cipher,
+            name=cert.common_name or cert.subject,
+            not_after=cert.not_after[:10],
+            self_signed=Message("evidence.tls-self-signed") if cert.self_signed else "",
+            warnings=Message("evidence.tls-warnings", warnings=Joined(tuple(warnings), "explain.list-separator"))
+            if warnings
+            else "",
+        )
         return AppResult(self.id, True, summary, "direct", elapsed, evidence)
 
     def explain(self, app: AppResult, result: CheckResult, port_guidance: tuple[str, ...]) -> Judgement:

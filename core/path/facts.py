@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from core.i18n import Lang, known, say
+from core.i18n import Lang, Message, known, say
 
 
 def path_words(code: str, lang: Lang, **values: object) -> str:
@@ -24,7 +24,8 @@ class DnsFacts:
     addresses: tuple[str, ...]
     used: str | None
     lookup_ms: float | None
-    error: str | None = None
+    error: Message | None = None
+    """Why the name did not resolve (the resolver's evidence)."""
     last_server_ip: str | None = None
     """SyLink's ``LastServerIP`` where this target is the client's manager (None: not known)."""
 
@@ -33,7 +34,7 @@ class DnsFacts:
         """The client last talked to an address the name no longer resolves to."""
         return bool(self.last_server_ip and self.addresses and self.last_server_ip not in self.addresses)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
             "name": self.name,
             "addresses": list(self.addresses),
@@ -41,7 +42,7 @@ class DnsFacts:
             "ipv6": [a for a in self.addresses if ":" in a],
             "used": self.used,
             "lookup_ms": None if self.lookup_ms is None else round(self.lookup_ms, 1),
-            "error": self.error,
+            "error": None if self.error is None else self.error.say(lang),
             "sylink_last_server_ip": self.last_server_ip,
             "mismatch": self.mismatch,
         }
@@ -329,7 +330,7 @@ class PathFacts:
             "host": self.host,
             "path": {
                 "address": self.address,
-                "dns": None if self.dns is None else self.dns.to_json(),
+                "dns": None if self.dns is None else self.dns.to_json(lang),
                 "route": None if self.route is None else self.route.to_json(),
                 "echo": None if self.echo is None else self.echo.to_json(),
                 "ping_filtered": self.ping_filtered,

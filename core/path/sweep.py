@@ -95,11 +95,11 @@ class SweepPaths:
             "traces": [t.to_json(lang) for t in self.traces],
         }
 
-    def target_json(self, name: str) -> dict[str, Any]:
+    def target_json(self, name: str, lang: Lang) -> dict[str, Any]:
         dns = self.dns.get(name)
         return {
             "route": self.route_of.get(name),
-            "dns": None if dns is None else dns.to_json(),
+            "dns": None if dns is None else dns.to_json(lang),
             "trace": self.trace_of.get(name),
         }
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.guidance import guidance_lines, guidance_texts
-from core.i18n import say
+from core.i18n import say, say_any
 from core.push import (
     MAC_ROLE,
     WINDOWS_ROLES,
@@ -248,7 +248,7 @@ class PushRunPage(WizardPage):
         assert result.check.host is not None
         row = self.rows[result.check.host.name]
         state = say(f"state.{result.state}", self.lang)
-        detail = next((a.detail for a in result.application if a.ok), "")
+        detail = next((say_any(a.detail, self.lang) for a in result.application if a.ok), "")
         role = self.context.catalog.entry(result.check.entry_id).push
         self._cell(row, PORT_COLUMNS[str(role)], f"{state} · {detail}" if detail else state)
         if result.address:

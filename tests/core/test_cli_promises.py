@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from core import exit_codes
-from core.i18n import say_any
 from tests.helpers.command import ROOT, command
 from tests.helpers.servers import dropping_port
+from tests.helpers.words import english
 
 LOG_PARTS = ("SEP Port Doctor", "sep-port-doctor", "sep-port-doctor.log")
 
@@ -233,9 +233,8 @@ def test_a_name_that_resolves_to_a_multicast_address_gets_nothing_sent(monkeypat
     summary = asyncio.run(core.engine.ProbeEngine().run(build_plan(catalog, request), version=request.version))
     remote = [r for r in summary.results if not r.check.skip and not r.check.local]
     assert remote and all(r.state is State.NOT_TESTED for r in remote)
-    reason = say_any(remote[0].reason, "en")
-    assert "sepm.corp resolves to 224.0.0.1 is a multicast address" in reason
-    assert "nothing was sent" in reason
+    assert "sepm.corp resolves to 224.0.0.1 is a multicast address" in english(remote[0].reason)
+    assert "nothing was sent" in english(remote[0].reason)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is POSIX")

@@ -16,8 +16,9 @@ from core.catalog import load_catalog
 from core.engine import ProbeEngine, settle_host
 from core.explain import explain
 from core.hosts import parse_host
+from core.i18n import Message
 from core.plan import PlanRequest, Role, build_plan
-from core.probes import ProbeOutcome
+from core.probes import Icmp, ProbeOutcome
 from core.results import AppResult, CheckResult, RunSummary, Severity, State
 from core.simulator import SERVED_PORTS, SimulatedManager
 from core.timing import TimeoutPolicy
@@ -480,8 +481,8 @@ def test_tls_facts_and_the_https_heartbeat_of_one_port_run_at_the_same_time() ->
     assert gate.hellos == 2 and gate.most_held == 2
 
 
-def _outcome(state: State, cause: str, reason: str = "", router: str | None = None) -> ProbeOutcome:
-    return ProbeOutcome(state, reason or cause, None, 1, None, cause, router)
+def _outcome(state: State, cause: str, reason: Message | None = None, router: str | None = None) -> ProbeOutcome:
+    return ProbeOutcome(state, reason or Message("evidence.no-response", count=1), None, 1, None, cause, router)
 
 
 def test_a_routers_unreachable_is_about_the_host_and_told_once() -> None:
@@ -489,7 +490,10 @@ def test_a_routers_unreachable_is_about_the_host_and_told_once() -> None:
     of that host is unreachable with one explanation (issue 10 item 6)."""
     outcomes = {
         ("far", "tcp", 8014): _outcome(
-            State.UNREACHABLE, "host-unreach", "ICMP host-unreach from 10.9.9.1 (a router)", "10.9.9.1"
+            State.UNREACHABLE,
+            "host-unreach",
+            Message("evidence.icmp-router", icmp=Icmp(3, 1, "10.9.9.1").describe()),
+            "10.9.9.1",
         ),
         ("far", "tcp", 443): _outcome(State.FILTERED, "no-response"),
         ("far", "udp", 138): _outcome(State.OPEN_FILTERED, "no-response"),
@@ -498,7 +502,9 @@ def test_a_routers_unreachable_is_about_the_host_and_told_once() -> None:
     assert {o.state for o in settled.values()} == {State.UNREACHABLE}
     assert {o.cause for o in settled.values()} == {"host-unreach"}
     assert len({o.reason for o in settled.values()}) == 1
-    assert "router 10.9.9.1 says the host cannot be reached (1 of 3 probes" in settled[("far", "tcp", 443)].reason
+    assert "router 10.9.9.1 says the host cannot be reached (1 of 3 probes" in english(
+        settled[("far", "tcp", 443)].reason
+    )
 
 
 def test_an_unreachable_for_one_port_while_the_host_answers_is_a_filter() -> None:
@@ -506,7 +512,9 @@ def test_an_unreachable_for_one_port_while_the_host_answers_is_a_filter() -> Non
     of a host that answers on others is a filter rejecting that port, not a dead host."""
     outcomes = {
         ("sepm", "tcp", 8014): _outcome(State.OPEN, "syn-ack"),
-        ("sepm", "tcp", 8765): _outcome(State.UNREACHABLE, "host-unreach", "host-unreach (words)"),
+        ("sepm", "tcp", 8765): _outcome(
+            State.UNREACHABLE, "host-unreach", Message("evidence.host-unreach-error", error="No route to host")
+        ),
         ("sepm", "tcp", 9090): _outcome(State.FILTERED, "no-response"),
     }
     settled = settle_host(outcomes)

@@ -14,7 +14,7 @@ from core.catalog import load_catalog
 from core.engine import ProbeEngine
 from core.explain import explain
 from core.hosts import parse_host
-from core.i18n import say_any
+from core.i18n import Message
 from core.plan import PlanRequest, build_plan
 from core.results import CheckResult, Severity, State
 from core.socket_table import (
@@ -29,6 +29,7 @@ from core.timing import TimeoutPolicy
 from core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.windows_fixtures import RECORDED, parse_netstat
+from tests.helpers.words import english
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.3, floor=0.05, cap=0.5)
@@ -40,7 +41,7 @@ NETSTAT = parse_netstat((RECORDED / "netstat-ano-fr-win10.txt").read_text(encodi
 def test_a_healthy_windows_pc_listens_on_each_cards_address(facing: str, protocol: str, port: int) -> None:
     verdict = judge_listening(NETSTAT, protocol, port, facing, platform="win32")
     assert verdict.state is State.LISTENING
-    assert "PID 4" in verdict.reason
+    assert "PID 4" in english(verdict.reason)
 
 
 def test_netbios_is_not_on_loopback_and_not_on_an_address_the_pc_does_not_have() -> None:
@@ -48,7 +49,7 @@ def test_netbios_is_not_on_loopback_and_not_on_an_address_the_pc_does_not_have()
     assert not [e for e in NETSTAT if e.port == 139 and e.address.startswith("127.")]
     verdict = judge_listening(NETSTAT, "tcp", 139, "172.16.9.9", platform="win32")
     assert verdict.state is State.NOT_LISTENING
-    assert "192.168.1.55:139" in verdict.reason and "172.16.9.9" in verdict.reason
+    assert "192.168.1.55:139" in english(verdict.reason) and "172.16.9.9" in english(verdict.reason)
     # SMB is bound to every address.
     assert judge_listening(NETSTAT, "tcp", 445, "172.16.9.9", platform="win32").state is State.LISTENING
     # IPv6 on Windows: [::]:445 is there, 139 is IPv4 only.
@@ -66,7 +67,7 @@ def test_without_the_managers_address_loopback_alone_does_not_count() -> None:
     assert judge_listening(NETSTAT, "udp", 1900, None).state is State.LISTENING
     loopback_only = [e for e in NETSTAT if e.address == "127.0.0.1"]
     verdict = judge_listening(loopback_only, "tcp", 8384, None)
-    assert verdict.state is State.NOT_LISTENING and "loopback only" in verdict.reason
+    assert verdict.state is State.NOT_LISTENING and "loopback only" in english(verdict.reason)
 
 
 def test_the_real_socket_table_sees_a_real_listener() -> None:
@@ -122,10 +123,10 @@ def test_the_engine_judges_this_pc_on_the_address_facing_the_manager() -> None:
         )
     assert results["push-tcp-445"].state is State.LISTENING
     assert results["push-tcp-445"].address == "127.0.0.1"
-    assert "accepts connections on 127.0.0.1" in say_any(results["push-tcp-445"].reason, "en")
+    assert "accepts connections on 127.0.0.1" in english(results["push-tcp-445"].reason)
     session_result = results["push-tcp-139"]
     assert session_result.state is State.NOT_LISTENING
-    assert "127.0.0.2" in say_any(session_result.reason, "en") and session_result.local_sockets
+    assert "127.0.0.2" in english(session_result.reason) and session_result.local_sockets
     assert results["push-udp-137"].state is State.LISTENING
     assert results["push-udp-138"].state is State.NOT_LISTENING
     # Not listening is the service's matter; the firewall's advice is for drops.
@@ -220,7 +221,7 @@ def test_a_failing_or_abandoned_read_leaves_the_collector_on() -> None:
     release = threading.Event()
 
     def failing() -> tuple[Endpoint, ...]:
-        raise SocketTableUnavailable("the socket table needs administrator rights here")
+        raise SocketTableUnavailable(Message("evidence.table-needs-admin", error="AccessDenied"))
 
     def stuck() -> tuple[Endpoint, ...]:
         release.wait(HANG_GUARD_S)

@@ -16,10 +16,10 @@ import pytest
 from core.catalog import load_catalog
 from core.engine import ProbeEngine
 from core.hosts import parse_host
-from core.i18n import say_any
 from core.push import build_push_plan, neighbourhood_of
 from core.results import State
 from core.timing import NEIGHBOUR_FLOOR, Neighbourhood, PathTiming, TimeoutPolicy
+from tests.helpers.words import english
 
 
 def test_a_silent_host_waits_as_long_as_nothing_is_known_until_a_neighbour_answers() -> None:
@@ -171,7 +171,7 @@ def _silent_host_verdicts(neighbourhood: bool) -> tuple[dict[str, tuple[State, i
             started = time.perf_counter()
             summary = await engine.run(checks)
             elapsed = time.perf_counter() - started
-        return {r.check.id: (r.state, r.attempts, say_any(r.reason, "en")) for r in summary.results}, elapsed
+        return {r.check.id: (r.state, r.attempts, english(r.reason)) for r in summary.results}, elapsed
 
     return asyncio.run(scenario())
 

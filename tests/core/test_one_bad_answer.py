@@ -18,7 +18,6 @@ from core.catalog import load_catalog
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine
 from core.hosts import parse_host
-from core.i18n import say_any
 from core.plan import PlanRequest, Role, build_plan
 from core.report import export
 from core.results import State
@@ -27,6 +26,7 @@ from core.timing import TimeoutPolicy
 from core.versions import parse_version
 from tests.helpers.command import ROOT, command
 from tests.helpers.servers import HOSTILE_SERVERS, HostileServer, serving, udp_serving
+from tests.helpers.words import english
 
 CATALOG = load_catalog()
 RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -133,8 +133,8 @@ def test_a_probe_raising_anything_yields_an_error_verdict_and_a_full_report(
         "step": "tls", "exception": kind.__name__, "message": "'nobody expected this'" if kind is KeyError
         else "nobody expected this", "port_state": "open",
     }  # fmt: skip
-    reason = say_any(failed.reason, "en")
-    assert "tls" in reason and kind.__name__ in reason
+    # The step in words (the check's name, TLS; its id tls stays in the error's evidence above).
+    assert "at its TLS step" in english(failed.reason) and kind.__name__ in english(failed.reason)
     assert by_id["webconsole-tcp-9090"].state is State.OPEN  # the others went on
     assert exit_codes.for_diagnosis(diagnosis) == exit_codes.INCOMPLETE  # never "nothing wrong"
     html, json_path = export(diagnosis, CATALOG, "en", tmp_path, "report.html")
@@ -176,7 +176,7 @@ def test_check_with_a_raising_probe_exits_3_with_the_evidence_and_no_traceback(t
     assert code == json_code == exit_codes.INCOMPLETE, out + err
     assert err == json_err == ""
     assert "Traceback" not in out
-    assert "server-https-8443: Could not be checked: the check failed at its tls step (Surprise:" in out
+    assert "server-https-8443: Could not be checked: the check failed at its TLS step (Surprise:" in out
     assert "webconsole-tcp-9090: Connected" in out
     log = tmp_path / "data" / "SEP Port Doctor" / "sep-port-doctor" / "sep-port-doctor.log"
     assert f"could not be completed (error); the other results stand; the details are in the log: {log}" in out

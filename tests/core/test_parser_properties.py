@@ -73,7 +73,7 @@ def _node_status_or_its_error(data: bytes) -> None:
     except NetbiosError:
         pass
     else:
-        assert isinstance(status.describe(), str)
+        assert isinstance(english(status.describe()), str)
     result = node_status_result(data, 137)
     assert isinstance(result, AppResult)
 
@@ -106,7 +106,7 @@ def test_netbios_answer_ending_right_after_the_record_header_is_a_readable_refus
 def test_netbios_still_reads_a_real_answer() -> None:
     status = parse_node_status(VALID_NBSTAT)
     assert status.mac == "00:11:22:33:44:55"
-    assert "computer SEPM01" in status.describe()
+    assert "computer SEPM01" in english(status.describe())
 
 
 # --- certificate facts -------------------------------------------------------------------------
@@ -150,7 +150,9 @@ def test_certificate_with_an_x400_address_in_its_san_keeps_the_other_facts() -> 
         "alternative names: UnsupportedGeneralNameType: x400Address/EDIPartyName are not supported types",
     )
     assert facts.name_matches is False  # cannot be confirmed without the names
-    assert "certificate field unreadable: alternative names" in " ".join(describe_certificate_warnings(facts))
+    assert "certificate field unreadable: alternative names" in " ".join(
+        english(w) for w in describe_certificate_warnings(facts)
+    )
 
 
 # --- HTTP answers: secars and the 8446 version API ----------------------------------------------

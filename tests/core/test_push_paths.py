@@ -123,14 +123,16 @@ def test_routes_once_per_distinct_route_and_dns_per_named_target() -> None:
         ("localhost", "localhost", "127.0.0.1", False),
         ("gone.example", "gone.example", None, False),
     ]
-    failed = Resolved(None, None, "the name does not exist", "nxdomain", (), 3.0)
+    failed = Resolved(None, None, Message("evidence.nxdomain"), "nxdomain", (), 3.0)
     paths = work.facts(targets, {"localhost": lookup, "gone.example": failed})
     assert len(paths.routes) == 1 and paths.route_counts == (3,)  # loopback: one route for the three
     assert paths.routes[0].source == "127.0.0.1" and paths.routes[0].gateway is None
     assert paths.route_of == {"127.0.0.1": 0, "127.0.0.2": 0, "localhost": 0}
     assert set(paths.dns) == {"localhost", "gone.example"}  # names only: an address has no lookup
-    assert paths.dns["localhost"].used == "127.0.0.1" and paths.dns["gone.example"].error == "the name does not exist"
-    assert paths.target_json("127.0.0.2") == {"route": 0, "dns": None, "trace": None}
+    assert paths.dns["localhost"].used == "127.0.0.1" and paths.dns["gone.example"].error == Message(
+        "evidence.nxdomain"
+    )
+    assert paths.target_json("127.0.0.2", "en") == {"route": 0, "dns": None, "trace": None}
     assert paths.route_text(0, "en").endswith(" — 3 PC(s)") and paths.route_text(0, "ja").endswith(" — 3 台")
 
 

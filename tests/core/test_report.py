@@ -101,7 +101,8 @@ def test_report_is_self_contained_and_structured() -> None:
     assert "問題があります" in text  # the overall verdict
     assert "client-https-443" in html
     assert "証明書の有効期限が切れています" in text
-    assert "expired on" in text
+    assert "に期限が切れています" in text  # the TLS evidence in the report's language (it was English)
+    assert "expired on" not in text
     assert "SHA-256" in text
     assert "ファイルとプリンターの共有(ポート 445)を許可する" in text  # this PC's finding, with guidance
     assert "付録: このバージョンで使われるポート" in text

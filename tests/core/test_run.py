@@ -13,7 +13,6 @@ from core.catalog import load_catalog
 from core.diagnosis import Diagnosis
 from core.engine import ProbeEngine, ResolvedCallback, ResultCallback
 from core.hosts import parse_host
-from core.i18n import say_any
 from core.plan import PlanRequest, Role
 from core.results import Check, CheckResult, RunSummary, Severity, State
 from core.run import DiagnosisRun
@@ -24,6 +23,7 @@ from core.versions import SepVersion, parse_version
 from tests.helpers.hang import HANG_GUARD_S as HANG_GUARD
 from tests.helpers.servers import dropping_port
 from tests.helpers.windows_fixtures import FixtureSystem
+from tests.helpers.words import english
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
@@ -189,7 +189,7 @@ def test_an_engine_that_fails_as_a_whole_leaves_an_error_verdict_on_every_check_
     diagnosis = asyncio.run(run.run())
     first, *rest = diagnosis.results
     assert first.state is State.OPEN
-    assert rest and all(r.state is State.ERROR and "engine bug" in say_any(r.reason, "en") for r in rest)
+    assert rest and all(r.state is State.ERROR and "engine bug" in english(r.reason) for r in rest)
     assert not diagnosis.cancelled
 
 
