@@ -441,7 +441,13 @@ class PushRun:
         self.verdicts: dict[str, TargetVerdict] = {}
         self.started: dt.datetime | None = None
         self.t0 = 0.0
-        self.path_work = SweepPathWork(neighbourhood_of, icmp_api=icmp_api, on_hop=on_hop) if path_facts else None
+        # Traces go toward the port push needs (the catalogue's SMB push port, as probed here).
+        smb_port = next((c.port for c in self.checks if catalog.entry(c.entry_id).push == "smb"), None)
+        self.path_work = (
+            SweepPathWork(neighbourhood_of, traced_port=smb_port, icmp_api=icmp_api, on_hop=on_hop)
+            if path_facts and smb_port is not None
+            else None
+        )
         self.resolved: dict[str, Resolved] = {}
         """Each name's lookup as the probes used it (the DNS facts)."""
 

@@ -38,7 +38,6 @@ from core.timing import NEIGHBOUR_FLOOR
 
 MAX_TRACES = 16
 """Traces per sweep at most (one per network): a targets file of many branch networks stays bounded."""
-TRACED_PORT = 445
 WHY = ("port-filtered", "network-silent")
 
 HopEvent = Callable[[str, Hop], None]
@@ -111,11 +110,14 @@ class SweepPathWork:
         self,
         network_of: Callable[[str], str | None],
         *,
+        traced_port: int,
         icmp_api: IcmpApi | None = None,
         on_hop: HopEvent | None = None,
         max_traces: int = MAX_TRACES,
     ) -> None:
         self.network_of = network_of
+        self.traced_port = traced_port
+        """The SMB port the sweep probes (the catalogue's push role ``smb``): where a trace goes."""
         self.icmp_api = icmp_api
         """Windows' IcmpSendEcho2, or a test's fake; None: the platform's own way."""
         self.on_hop = on_hop
@@ -150,13 +152,13 @@ class SweepPathWork:
 
     async def _trace(self, typed: str, address: str, hop_wait: float) -> TraceFacts:
         if self.reader.on_link(address):
-            return TraceFacts(address, "tcp", TRACED_PORT, "", end=TraceEnd.ON_LINK)
+            return TraceFacts(address, "tcp", self.traced_port, "", end=TraceEnd.ON_LINK)
 
         def hop(found: Hop) -> None:
             if self.on_hop is not None:
                 self.on_hop(typed, found)
 
-        return await trace(address, "tcp", TRACED_PORT, api=self.icmp_api, on_hop=hop, hop_wait=hop_wait)
+        return await trace(address, "tcp", self.traced_port, api=self.icmp_api, on_hop=hop, hop_wait=hop_wait)
 
     def cancel(self) -> None:
         for *_rest, task in self.traces.values():
@@ -189,7 +191,7 @@ class SweepPathWork:
         traces: list[SweepTrace] = []
         trace_of: dict[str, int] = {}
         for network, (name, typed, address, why, task) in self.traces.items():
-            facts = task_result(task) or TraceFacts(address, "tcp", TRACED_PORT, "", end=TraceEnd.CANCELLED)
+            facts = task_result(task) or TraceFacts(address, "tcp", self.traced_port, "", end=TraceEnd.CANCELLED)
             trace_of[name] = len(traces)
             traces.append(SweepTrace(network, typed, why, facts))
         return SweepPaths(tuple(routes), tuple(counts), tuple(traces), route_of, trace_of, dns)

@@ -25,6 +25,7 @@ from core.timing import TimeoutPolicy
 from tests.core.test_path import FakeIcmp
 
 CATALOG = load_catalog()
+SMB = next(e.port for e in CATALOG.entries if e.push == "smb")
 
 
 class TimedIcmp(FakeIcmp):
@@ -89,7 +90,7 @@ def test_traces_only_where_they_tell_something_and_one_per_network() -> None:
 
 def test_traces_are_bounded_per_sweep() -> None:
     async def scenario() -> int:
-        work = SweepPathWork(neighbourhood_of, icmp_api=FakeIcmp([], None))
+        work = SweepPathWork(neighbourhood_of, traced_port=SMB, icmp_api=FakeIcmp([], None))
         work.reader = OffLink()
         for n in range(MAX_TRACES + 5):
             work.trace_toward(f"10.{n}.0.9", f"10.{n}.0.9", f"10.{n}.0.9", "network-silent")
@@ -101,7 +102,7 @@ def test_traces_are_bounded_per_sweep() -> None:
 
 def test_cancelling_the_sweep_cancels_its_traces_at_once() -> None:
     async def scenario() -> tuple[float, TraceEnd]:
-        work = SweepPathWork(neighbourhood_of, icmp_api=FakeIcmp([None] * 30, None, block=0.2))
+        work = SweepPathWork(neighbourhood_of, traced_port=SMB, icmp_api=FakeIcmp([None] * 30, None, block=0.2))
         work.reader = OffLink()
         work.trace_toward("192.0.2.5", "192.0.2.5", "192.0.2.5", "network-silent")
         await asyncio.sleep(0.05)
@@ -115,7 +116,7 @@ def test_cancelling_the_sweep_cancels_its_traces_at_once() -> None:
 
 
 def test_routes_once_per_distinct_route_and_dns_per_named_target() -> None:
-    work = SweepPathWork(neighbourhood_of)
+    work = SweepPathWork(neighbourhood_of, traced_port=SMB)
     lookup = Resolved(socket.AF_INET, "127.0.0.1", addresses=("127.0.0.1",), lookup_ms=1.5)
     targets = [
         ("127.0.0.1", "127.0.0.1", "127.0.0.1", True),
