@@ -34,23 +34,23 @@ if TYPE_CHECKING:
     from core.localpc import LocalSystem
 
 
-def request_from_args(args: argparse.Namespace, catalog: Catalog) -> PlanRequest:
-    """Everything validated before any packet leaves; raises UsageError."""
+def request_from_args(args: argparse.Namespace, catalog: Catalog, lang: Lang) -> PlanRequest:
+    """Everything validated before any packet leaves; raises UsageError (its line in ``lang``)."""
 
-    manager = host_option(args.manager, "--manager")
+    manager = host_option(args.manager, "--manager", lang)
     assert manager is not None
-    overrides = port_overrides(args.port, catalog)
+    overrides = port_overrides(args.port, catalog, lang)
     try:
         extras = parse_extras(getattr(args, "extra", []))
     except ExtraError as exc:
-        raise UsageError(f"--extra: {exc.message(system_lang(), command_line=True)}") from None
+        raise UsageError(f"--extra: {exc.message(lang, command_line=True)}") from None
     return PlanRequest(
         manager=manager,
         version=args.version,
         role=Role(args.role),
-        gup=host_option(args.gup, "--gup"),
-        sql=host_option(args.sql, "--sql"),
-        syslog=host_option(args.syslog, "--syslog"),
+        gup=host_option(args.gup, "--gup", lang),
+        sql=host_option(args.sql, "--sql", lang),
+        syslog=host_option(args.syslog, "--syslog", lang),
         overrides=overrides,
         all_ports=args.all_ports,
         local_gup=args.local_gup,
@@ -233,7 +233,7 @@ def log_file_text(lang: Lang) -> str:
 
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
     lang: Lang = getattr(args, "lang", None) or system_lang()
-    request = request_from_args(args, catalog)
+    request = request_from_args(args, catalog, lang)
     place = None if args.report is None else report_place_arg(args.report, lang)
     policy = TimeoutPolicy.from_user_timeout(args.timeout)
     return asyncio.run(run_check(request, catalog, policy, lang, args.json, sys.stdout, place=place))

@@ -20,9 +20,9 @@ from typing import NoReturn
 
 from core import exit_codes, termination
 from core.catalog import load_catalog
-from core.cli_args import PROG, UsageError, build_parser, refuse_double_dash_values
-from core.console import configure_streams, is_output_closed, stderr_line
-from core.i18n import FALLBACK_LANG, CatalogError, Lang, load_messages, say, system_lang
+from core.cli_args import UsageError, argparse_speaks, build_parser, refuse_double_dash_values, requested_lang
+from core.console import PROG, configure_streams, is_output_closed, stderr_line
+from core.i18n import FALLBACK_LANG, CatalogError, Lang, load_messages, say
 from core.logs import setup_logging
 
 log = logging.getLogger(__name__)
@@ -103,23 +103,23 @@ def _main(argv: Sequence[str] | None, gui_runner: GuiRunner | None) -> tuple[int
     command: str | None = None
     try:
         load_messages()  # a broken words file: one line naming it (in English: no words can be trusted)
-        lang = system_lang()
-        parser = build_parser()
         if not argv:
             argv = ["gui"]
-        refuse_double_dash_values(argv)
-        args = parser.parse_args(argv)
+        lang = requested_lang(argv)  # its help and its errors speak it too
+        refuse_double_dash_values(argv, lang)
+        with argparse_speaks(lang):  # argparse names its help's headings when the parser is made
+            args = build_parser(lang).parse_args(argv)
         lang = getattr(args, "lang", None) or lang
         if args.command is None:
-            raise UsageError("give a command: ports, check, push, simulate, merge or gui")
+            raise UsageError(say("cli.no-command", lang))
         command = args.command
         if command == "gui":
             if gui_runner is None:
-                raise UsageError("the GUI is not available in this build")
+                raise UsageError(say("cli.no-gui", lang))
             return gui_runner(args), command
         return _run_command(args), command
     except UsageError as exc:
-        stderr_line(f"{PROG}: error: {exc}")
+        stderr_line(say("cli.error-line", lang, prog=PROG, message=str(exc)))
         return exit_codes.USAGE, command
     except CatalogError as exc:
         stderr_line(f"{PROG}: broken data file: {exc}")

@@ -97,6 +97,10 @@ def is_output_closed(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in (errno.EPIPE, errno.EINVAL) and exc.filename is None
 
 
+PROG = "sep-port-doctor"
+"""The command's name, as its lines on stderr start."""
+
+
 def stderr_line(line: str) -> None:
     """One line on stderr; a closed stderr is not worth a traceback either."""
     with contextlib.suppress(OSError, ValueError, AttributeError):

@@ -159,9 +159,11 @@ def validate_same_messages(messages: Mapping[Lang, Mapping[str, str]], files: Ma
             if key not in messages[lang]:
                 raise CatalogError(files[lang], key, f"missing ({files[having[0]]} has it)")
         reference = having[0]
-        expected = placeholders(files[reference], key, messages[reference][key])
+        expected = placeholders(files[reference], key, messages[reference][key]) | _printf_fields(
+            key, messages[reference][key]
+        )
         for lang in langs[1:]:
-            found = placeholders(files[lang], key, messages[lang][key])
+            found = placeholders(files[lang], key, messages[lang][key]) | _printf_fields(key, messages[lang][key])
             if found != expected:
                 raise CatalogError(
                     files[lang],
@@ -183,6 +185,20 @@ def validate_command_line_variants(messages: Mapping[Lang, Mapping[str, str]], f
                 raise CatalogError(files[lang], key, f"the command line's wording of {base}, which does not exist")
             if placeholders(files[lang], key, text) != placeholders(files[lang], base, texts[base]):
                 raise CatalogError(files[lang], key, f"placeholders differ from {base}'s")
+
+
+_PRINTF = re.compile(r"%(?:\((\w+)\))?([sdr])")
+
+
+def _printf_fields(key: str, text: str) -> frozenset[str]:
+    """argparse's own words keep its %-placeholders (``%s``, ``%(prog)s``): named ones by name,
+    the others by their count and kind, so that every language has the same."""
+    if not key.startswith("argparse."):
+        return frozenset()
+    found = _PRINTF.findall(text)
+    named = {f"%({name}){kind}" for name, kind in found if name}
+    unnamed = [kind for name, kind in found if not name]
+    return frozenset(named | {f"%{kind}#{i}" for i, kind in enumerate(unnamed)})
 
 
 def _shown(names: frozenset[str]) -> str:

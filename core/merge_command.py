@@ -19,8 +19,8 @@ from pathlib import Path
 
 from core import exit_codes
 from core.catalog import Catalog
-from core.cli_args import PROG, UsageError
-from core.console import Console, stderr_line
+from core.cli_args import UsageError
+from core.console import PROG, Console, stderr_line
 from core.i18n import Lang, say, system_lang
 from core.merge import Refused, Skipped, merge_files
 from core.merge_report import Network, Writer, build_picture, html_writer, json_writer, site_csv
@@ -54,7 +54,7 @@ def _places(args: argparse.Namespace, lang: Lang) -> dict[str, Path]:
     if not places:
         raise UsageError(say("merge.no-output", lang))
     if len(set(places.values())) != len(places):
-        raise UsageError("--report, --json and --csv name the same file")
+        raise UsageError(say("cli.same-output", lang))
     return places
 
 

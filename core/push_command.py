@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from core import exit_codes
 from core.catalog import Catalog
-from core.cli_args import PROG, UsageError, report_place_arg
-from core.console import Console, stderr_line, write_json
+from core.cli_args import UsageError, report_place_arg
+from core.console import PROG, Console, stderr_line, write_json
 from core.guidance import guidance_lines, guidance_texts, render, source_words
 from core.i18n import Lang, say, system_lang
 from core.push import (

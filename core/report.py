@@ -19,8 +19,7 @@ from typing import TextIO
 
 from core import exit_codes
 from core.catalog import Catalog
-from core.cli_args import PROG
-from core.console import Console, stderr_line, write_json
+from core.console import PROG, Console, stderr_line, write_json
 from core.diagnosis import Diagnosis
 from core.errors import UserError
 from core.guidance import render

@@ -10,28 +10,26 @@ from typing import TextIO
 from core.catalog import Catalog
 from core.cli_args import UsageError, host_option, port_overrides
 from core.console import Console
-from core.i18n import Lang, system_lang
+from core.i18n import Lang, say, system_lang
 from core.simulator import SERVED_PORTS, SimulatedManager, announcement
 
 
 async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO, lang: Lang) -> int:
-    bind = host_option(args.bind, "--bind")
+    bind = host_option(args.bind, "--bind", lang)
     assert bind is not None
     if not bind.is_ip:
-        raise UsageError("--bind takes an IP address, like 127.0.0.1 or ::1")
+        raise UsageError(say("cli.bind-not-ip", lang))
     ports: dict[int, int] = {p: 0 for p in SERVED_PORTS} if args.free_ports else {}
-    ports.update(port_overrides(args.port, catalog))
+    ports.update(port_overrides(args.port, catalog, lang))
     simulator = SimulatedManager(bind=bind.name, profile=args.profile, ports=ports)
     try:
         await simulator.start()
     except PermissionError as exc:
         await simulator.stop()
-        raise UsageError(
-            f"cannot listen there without privileges ({exc}); try --free-ports or --port 443=10443"
-        ) from None
+        raise UsageError(say("cli.listen-privileges", lang, error=str(exc))) from None
     except OSError as exc:
         await simulator.stop()
-        raise UsageError(f"cannot listen on {bind.name}: {exc.strerror or exc}; try --free-ports") from None
+        raise UsageError(say("cli.listen-failed", lang, host=bind.name, error=str(exc.strerror or exc))) from None
     try:
         console = Console(out)
         for line in announcement(simulator, catalog, lang):

@@ -35,7 +35,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core import exit_codes
 from core.catalog import load_catalog
-from core.i18n import CatalogError, load_messages
+from core.console import PROG
+from core.i18n import CatalogError, load_messages, say, system_lang
 from core.logs import setup_logging
 from core.plan import PlanError, parse_overrides
 from gui.i18n import LanguageManager
@@ -199,19 +200,15 @@ def _x_display_reachable(display: str) -> bool:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    # The command line's own lines speak its language (--lang, else the system's), as check's do.
+    said = getattr(args, "lang", None) or system_lang()
     if getattr(args, "report", None) and not getattr(args, "run", False):
-        print(
-            "sep-port-doctor: error: --report writes the report of --run; add --run, or leave out --report",
-            file=sys.stderr,
-        )
+        print(say("cli.error-line", said, prog=PROG, message=say("cli.report-needs-run", said)), file=sys.stderr)
         return 2
     reason = _no_display_reason()
     if reason is not None:
-        print(
-            f"sep-port-doctor: error: {reason}; the window needs a display "
-            "(QT_QPA_PLATFORM=offscreen runs gui --run without one)",
-            file=sys.stderr,
-        )
+        why = say("cli.no-display", said, reason=reason)
+        print(say("cli.error-line", said, prog=PROG, message=why), file=sys.stderr)
         return 2
     log_path = _setup_logging()
     qInstallMessageHandler(_qt_message)
@@ -224,9 +221,7 @@ def run_gui(args: argparse.Namespace) -> int:
         _tell_before_the_loop(QCoreApplication.translate("app", "A data file of the program is broken:") + f"\n{exc}")
         return 2
     except PlanError as exc:  # bad --port options: one clear line, as check gives
-        line = (
-            f"sep-port-doctor: error: --port: {exc.message(LanguageManager.resolve(getattr(args, 'lang', None) or ''))}"
-        )
+        line = say("cli.error-line", said, prog=PROG, message=f"--port: {exc.message(said, command_line=True)}")
         if sys.stderr is not None:
             print(line, file=sys.stderr)
         else:  # the windowed program (SEPPortDoctor.exe) has no terminal: say it in a box
@@ -272,7 +267,7 @@ def run_gui(args: argparse.Namespace) -> int:
         # The probes were cancelled and closed their sockets. Tearing Qt and the interpreter
         # down takes a few hundred milliseconds more: a Ctrl+C leaves at once instead, once no
         # worker is writing a report (that write is finished: the whole pair or the previous one).
-        print("sep-port-doctor: interrupted", file=sys.stderr)
+        print(f"{PROG}: {say('cli.interrupted', said)}", file=sys.stderr)
         finish_workers()
         logging.shutdown()
         with contextlib.suppress(OSError, ValueError):

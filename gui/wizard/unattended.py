@@ -11,6 +11,8 @@ import logging
 import sys
 
 from core import exit_codes
+from core.console import PROG
+from core.i18n import say
 from core.report import finish_report
 from core.report_files import ReportError, ReportPlace, report_place
 from gui.tasks import in_worker
@@ -39,7 +41,7 @@ async def run_unattended(wizard: DiagnosticsWizard, report: str | None = None) -
             problems = [f"--report: {exc.message(wizard.lang)}"]
     if problems:
         log.info("bad input: %s", "; ".join(problems))
-        to_stderr(f"sep-port-doctor: error: {'; '.join(problems)}")
+        to_stderr(say("cli.error-line", wizard.lang, prog=PROG, message="; ".join(problems)))
         return exit_codes.USAGE
     wizard.next()  # entering the run page starts the run
     if wizard.run_task is not None:
@@ -47,7 +49,7 @@ async def run_unattended(wizard: DiagnosticsWizard, report: str | None = None) -
             await wizard.run_task
     diagnosis = wizard.diagnosis
     if diagnosis is None:
-        to_stderr("sep-port-doctor: error: the diagnosis did not finish")
+        to_stderr(say("cli.error-line", wizard.lang, prog=PROG, message=say("cli.run-unfinished", wizard.lang)))
         return exit_codes.USAGE
     wizard.next()  # the results
     current = wizard.current_diagnosis()

@@ -154,6 +154,9 @@ def test_a_third_language_is_one_new_file_per_catalogue(tmp_path: Path) -> None:
     result = _run(tmp_path, "ports", "--version", "13", system="xx_XX.UTF-8")
     assert result.returncode == 2
     assert "XX not a SEP version" in result.stderr  # an error in the system's language, from xx/messages.toml
+    result = _run(tmp_path, "check", "--lang", "xx")
+    assert result.stderr.startswith("XX sep-port-doctor: error: XX the following arguments are required")
+    assert _run(tmp_path, "ports", "--help", "--lang", "xx").stdout.startswith("XX usage: ")  # argparse's words too
 
     # And a message missing in the new language stops the program, naming the file and the id.
     messages = i18n / "xx" / "messages.toml"
