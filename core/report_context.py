@@ -23,6 +23,7 @@ from core.diagnosis import Diagnosis
 from core.guidance import GuidanceText
 from core.i18n import Lang, group_words, say, say_any
 from core.results import AppResult, CheckResult, Finding, Severity
+from core.verdicts import path_name
 
 if TYPE_CHECKING:
     from core.tlsinfo import CertificateFacts
@@ -393,7 +394,7 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
                 AppLine(
                     test=say(f"apptest.{app.test}", lang),
                     ok=app.ok,
-                    via=None if app.via == "direct" else app.via,
+                    via=None if app.via == "direct" else path_name(app).say(lang),
                     detail=say_any(app.detail, lang),
                     time_ms=None if app.time_ms is None else f"{app.time_ms:.0f}",
                     tls=tls or None,

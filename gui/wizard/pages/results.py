@@ -25,6 +25,7 @@ from core.diagnosis import Diagnosis
 from core.guidance import guidance_texts, render, source_words
 from core.i18n import say, say_any
 from core.results import CheckResult, Finding, Severity
+from core.verdicts import path_name
 from gui.plaintext import literal_html
 from gui.wizard.fields import plain_label
 from gui.wizard.pages.base import WizardContext, WizardPage
@@ -108,7 +109,7 @@ class ResultsPage(WizardPage):
             groups[severity] = group
         for result, explanation in zip(diagnosis.results, diagnosis.explanations, strict=True):
             check = result.check
-            text = f"{port_text(check)}  {check.entry_id}: {explanation.headline_for(lang)}"
+            text = f"{port_text(check)}  {explanation.headline_for(lang)}"
             child = QTreeWidgetItem([text])
             child.setData(0, PAYLOAD_ROLE, ("check", result, explanation))
             child.setToolTip(0, literal_html(text))
@@ -172,7 +173,7 @@ class ResultsPage(WizardPage):
         if self.diagnosis is not None:
             rows.append((self.tr("Why checked"), check.reason.say(lang)))
         for app in result.application:
-            via = "" if app.via == "direct" else f" ({app.via})"
+            via = "" if app.via == "direct" else f" ({path_name(app).say(lang)})"
             rows.append(
                 (
                     f"{say(f'apptest.{app.test}', lang)}{via}",
