@@ -8,8 +8,6 @@ themselves live in each language's files, and the headline is a message of the c
 
 from __future__ import annotations
 
-import re
-
 from core.catalog import Catalog, PortEntry
 from core.checks import application_check
 from core.checks.base import Judgement
@@ -37,9 +35,6 @@ def _guidance(catalog: Catalog, ids: list[str] | tuple[str, ...]) -> tuple[str, 
 
 def _explanation(judgement: Judgement, catalog: Catalog) -> Finding:
     return Finding(judgement.severity, judgement.headline, _guidance(catalog, judgement.guidance))
-
-
-_SENDER = re.compile(r"from ([0-9A-Fa-f.:]*[0-9A-Fa-f])")
 
 
 def cause_headline(cause: str, sender: str | None = None) -> Message | None:
@@ -137,8 +132,9 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
             _guidance(catalog, ["verdict-open-filtered", *entry.guidance]),
         )
 
-    found = _SENDER.search(str(result.reason))
-    headline = cause_headline(result.cause, found.group(1) if found else None) or headline
+    # Who sent the ICMP message behind the verdict (a router's address), where the evidence names one.
+    sender = result.reason.value("sender") if isinstance(result.reason, Message) else None
+    headline = cause_headline(result.cause, str(sender) if sender else None) or headline
     ids = list(CAUSE_GUIDANCE.get(result.cause, [VERDICT_GUIDANCE[state]]))
     severity = Severity.PROBLEM
     # The page makes some ports optional (ports.toml "optional"): 8444 only matters where

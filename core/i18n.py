@@ -314,6 +314,16 @@ class Message:
         self.code = code
         self.values = values
 
+    def value(self, name: str) -> object | None:
+        """The first value called ``name`` in this message or the messages among its values
+        (the ICMP sender inside an evidence sentence); None where there is none."""
+        if name in self.values:
+            return self.values[name]
+        for value in self.values.values():
+            if isinstance(value, Message) and (found := value.value(name)) is not None:
+                return found
+        return None
+
     def say(self, lang: Lang) -> str:
         """The words for the window, the report and the JSON."""
         return _say(self.code, lang, self.values, command_line=False)

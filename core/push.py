@@ -499,7 +499,7 @@ class PushRun:
                 continue
             got = self._pending[host.name]
             results = [
-                got.get(c.id) or CheckResult(c, State.CANCELLED, "cancelled before an answer")
+                got.get(c.id) or CheckResult(c, State.CANCELLED, Message("evidence.cancelled"))
                 for c in self._host_checks[host.name]
             ]
             targets.append(judge_target(host, results, self.catalog))

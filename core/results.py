@@ -186,9 +186,9 @@ class Evidence(Protocol):
     def to_json(self) -> dict[str, Any]: ...
 
 
-Said = str | Sayable
-"""The sentence a verdict or a test rests on: a message of the catalogue around raw values
-(addresses, status lines, certificate names); plain text where a sentence is not in it yet."""
+Said = Sayable
+"""The sentence a verdict or a test rests on: a message of the catalogue (``[evidence]``) around raw
+values (addresses, status lines, certificate names), said in the run's language."""
 
 
 @dataclass(frozen=True)

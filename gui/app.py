@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from core import exit_codes
 from core.catalog import load_catalog
 from core.console import PROG
-from core.i18n import CatalogError, load_messages, say, system_lang
+from core.i18n import CatalogError, Message, load_messages, say, system_lang
 from core.logs import setup_logging
 from core.plan import PlanError, parse_overrides
 from gui.i18n import LanguageManager
@@ -178,7 +178,7 @@ def _tell_before_the_loop(text: str) -> None:
     box.exec()
 
 
-def _no_display_reason() -> str | None:
+def _no_display_reason() -> Message | None:
     """Why no window can open here (Qt would abort), or None. Only Linux/BSD X11 and Wayland are checked."""
     if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
         return None
@@ -188,7 +188,9 @@ def _no_display_reason() -> str | None:
     display = os.environ.get("DISPLAY", "")
     if os.environ.get("WAYLAND_DISPLAY") or (display and _x_display_reachable(display)):
         return None
-    return "no display to open the window on" if not display else f"the display {display!r} cannot be reached"
+    return (
+        Message("cli.no-display-at-all") if not display else Message("cli.display-unreachable", display=repr(display))
+    )
 
 
 def _x_display_reachable(display: str) -> bool:

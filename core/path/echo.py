@@ -12,6 +12,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from core.i18n import Message
 from core.path.facts import EchoFacts, EchoState
 from core.path.winicmp import IP_SUCCESS, UNREACHABLE_STATUS, IcmpApi
 from core.resolver import BusyError, in_daemon_thread
@@ -22,12 +23,12 @@ TIMEOUT = 0.7
 PING_GROUP_RANGE = Path("/proc/sys/net/ipv4/ping_group_range")
 
 
-def _not_allowed_detail() -> str:
+def _not_allowed_detail() -> Message:
     try:
         allowed = " ".join(PING_GROUP_RANGE.read_text().split())
     except OSError:
         allowed = "?"
-    return f"the system does not let this user send ICMP echo without administrator rights (net.ipv4.ping_group_range = {allowed})"
+    return Message("path.detail-no-ping-rights", allowed=allowed)
 
 
 async def echo(address: str, api: IcmpApi | None = None) -> EchoFacts:
@@ -40,7 +41,7 @@ async def echo(address: str, api: IcmpApi | None = None) -> EchoFacts:
         from icmplib import async_ping
         from icmplib.exceptions import ICMPLibError, SocketPermissionError
     except ImportError as exc:  # pragma: no cover - a dependency; a broken install still never fails the run
-        return EchoFacts(EchoState.NOT_AVAILABLE, detail=f"icmplib cannot be loaded ({exc})")
+        return EchoFacts(EchoState.NOT_AVAILABLE, detail=Message("path.detail-no-icmplib", error=str(exc)))
     try:
         host = await async_ping(address, count=COUNT, interval=INTERVAL, timeout=TIMEOUT, privileged=False)
     except SocketPermissionError:
@@ -60,7 +61,7 @@ def _windows_api() -> IcmpApi:
 
 async def _echo_windows(address: str, api: IcmpApi) -> EchoFacts:
     if ":" in address:
-        return EchoFacts(EchoState.NOT_AVAILABLE, detail="IPv6 echo is not sent on Windows by this program")
+        return EchoFacts(EchoState.NOT_AVAILABLE, detail=Message("path.detail-no-ipv6-echo"))
     sent, refused = 0, ""
     rtts: list[float] = []
     for number in range(COUNT):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from core.i18n import Lang, Message, known, say
+from core.i18n import Lang, Message, known, say, say_any
 
 
 def path_words(code: str, lang: Lang, **values: object) -> str:
@@ -132,16 +132,16 @@ class EchoFacts:
     received: int = 0
     rtt_ms: float | None = None
     """The least round trip of the answers."""
-    detail: str = ""
-    """Evidence: why it is not available, who said unreachable."""
+    detail: str | Message = ""
+    """Evidence: why it is not available (words), who said unreachable (raw)."""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
             "state": str(self.state),
             "sent": self.sent,
             "received": self.received,
             "rtt_ms": None if self.rtt_ms is None else round(self.rtt_ms, 2),
-            "detail": self.detail or None,
+            "detail": say_any(self.detail, lang) or None,
         }
 
     def text(self, lang: Lang) -> str:
@@ -215,7 +215,8 @@ class TraceFacts:
     hops: tuple[Hop, ...] = ()
     end: TraceEnd = TraceEnd.NO_ANSWER
     duration_ms: float = 0.0
-    detail: str = ""
+    detail: str | Message = ""
+    """Why no trace ran (words), or the system's own error (raw)."""
 
     @property
     def last_answered(self) -> Hop | None:
@@ -232,7 +233,7 @@ class TraceFacts:
             words.append(f"{rest[0].ttl}-{rest[-1].ttl} *" if len(rest) > 1 else f"{rest[0].ttl} *")
         return " · ".join(words)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: Lang) -> dict[str, Any]:
         last = self.last_answered
         return {
             "address": self.address,
@@ -244,7 +245,7 @@ class TraceFacts:
             "last_ttl": None if last is None else last.ttl,
             "hops": [h.to_json() for h in self.hops],
             "duration_ms": round(self.duration_ms, 1),
-            "detail": self.detail or None,
+            "detail": say_any(self.detail, lang) or None,
         }
 
     def text(self, lang: Lang) -> str:
@@ -332,9 +333,9 @@ class PathFacts:
                 "address": self.address,
                 "dns": None if self.dns is None else self.dns.to_json(lang),
                 "route": None if self.route is None else self.route.to_json(),
-                "echo": None if self.echo is None else self.echo.to_json(),
+                "echo": None if self.echo is None else self.echo.to_json(lang),
                 "ping_filtered": self.ping_filtered,
-                "trace": None if self.trace is None else self.trace.to_json(),
+                "trace": None if self.trace is None else self.trace.to_json(lang),
                 "summary": self.lines(lang),
             },
         }

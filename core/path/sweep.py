@@ -62,7 +62,7 @@ class SweepTrace:
             "network": self.network,
             "host": self.host,
             "why": self.why,
-            **self.facts.to_json(),
+            **self.facts.to_json(lang),
             "summary": self.text(lang),
         }
 

@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
+from core.i18n import Message
 from core.path.facts import Hop, HopKind, TraceEnd, TraceFacts
 from core.path.winicmp import IP_REQ_TIMED_OUT, IP_SUCCESS, IP_TTL_EXPIRED_TRANSIT, UNREACHABLE_STATUS, IcmpApi
 from core.probes import RECVERR, _new_socket, _sockaddr, read_icmp
@@ -217,12 +218,12 @@ async def trace(
             return TraceFacts(address, protocol, port, "", end=TraceEnd.NOT_AVAILABLE, detail=f"IcmpSendEcho2: {exc}")
     if api is not None:
         if ":" in address:
-            return _unavailable(address, protocol, port, "IPv6 hops are not traced on Windows by this program")
+            return _unavailable(address, protocol, port, Message("path.detail-no-ipv6-trace"))
         probe, method = icmp_hop_probe(address, api, hop_wait), "icmp-echo"
     elif RECVERR and protocol == "tcp":
         probe, method = tcp_hop_probe(address, port, hop_wait), "tcp-syn"
     if probe is None:
-        why = "TCP hops need Linux's IP_RECVERR" if protocol == "tcp" else "only TCP ports are traced here"
+        why = Message("path.detail-tcp-needs-recverr" if protocol == "tcp" else "path.detail-only-tcp")
         return _unavailable(address, protocol, port, why)
     try:
         hops, end = await run_trace(probe, on_hop=on_hop, max_hops=max_hops, deadline=deadline, hop_wait=hop_wait)
@@ -231,5 +232,5 @@ async def trace(
     return TraceFacts(address, protocol, port, method, hops, end, (time.perf_counter() - started) * 1000)
 
 
-def _unavailable(address: str, protocol: str, port: int, why: str) -> TraceFacts:
+def _unavailable(address: str, protocol: str, port: int, why: Message) -> TraceFacts:
     return TraceFacts(address, protocol, port, "", end=TraceEnd.NOT_AVAILABLE, detail=why)

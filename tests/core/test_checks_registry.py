@@ -31,6 +31,7 @@ from core.results import AppResult, Severity, State
 from core.timing import TimeoutPolicy
 from core.versions import parse_version
 from tests.helpers.servers import serving
+from tests.helpers.words import raw
 
 CATALOG = load_catalog()
 
@@ -60,7 +61,7 @@ def test_evidence_becomes_the_documented_json_only_at_the_boundary() -> None:
     secars = AppResult(
         "secars-https",
         False,
-        "HTTP 503",
+        raw("HTTP 503"),
         "proxy p:3128",
         1.0,
         HttpEvidence("https://m/", 503, "x", False, "squid", "Service Unavailable", failed_at_proxy=True),
@@ -69,7 +70,7 @@ def test_evidence_becomes_the_documented_json_only_at_the_boundary() -> None:
         "url": "https://m/", "status": 503, "body_excerpt": "x", "body_truncated": False, "server": "squid", "failed_at": "proxy",
     }  # fmt: skip
     silent = AppResult(
-        "secars-http", False, "no answer", evidence=HttpEvidence("http://m/"), timed_out=True, first_try="t"
+        "secars-http", False, raw("no answer"), evidence=HttpEvidence("http://m/"), timed_out=True, first_try=raw("t")
     )
     assert silent.evidence_json("en") == {"url": "http://m/", "timed_out": True, "tries": 2, "first_try": "t"}
     version = VersionEvidence("https://m/v", 200, "{}", "14.3.1", "14.3 RU1", "14.3 RU1")
@@ -87,7 +88,7 @@ def test_evidence_becomes_the_documented_json_only_at_the_boundary() -> None:
         "names": ["PC<00>"],
         "mac": "02:00:00:00:00:01",
     }
-    assert AppResult("syslog-send", True, "sent").to_json("en")["evidence"] == {}
+    assert AppResult("syslog-send", True, raw("sent")).to_json("en")["evidence"] == {}
 
 
 ECHO_MODULE = '''

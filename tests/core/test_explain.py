@@ -11,9 +11,12 @@ from core.catalog import load_catalog
 from core.checks.secars import HttpEvidence
 from core.explain import explain
 from core.hosts import parse_host
+from core.i18n import Message
 from core.plan import PlanRequest, Role, build_plan
+from core.probes import Icmp
 from core.results import AppResult, Check, CheckResult, Severity, State, overall
 from core.versions import parse_version
+from tests.helpers.words import raw
 
 CATALOG = load_catalog()
 FAILING_REMOTE: tuple[State, ...] = (
@@ -45,7 +48,7 @@ def test_every_failing_verdict_of_every_applicable_check_is_explained_in_both_la
         if check.protocol == "tcp" and not check.local:
             states = tuple(s for s in states if s is not State.OPEN_FILTERED)
         for state in states:
-            explanation = explain(CheckResult(check, state, "evidence"), CATALOG, parse_version(version))
+            explanation = explain(CheckResult(check, state, raw("evidence")), CATALOG, parse_version(version))
             assert explanation.severity in (Severity.PROBLEM, Severity.WARNING, Severity.INFO), (check.id, state)
             assert explanation.headline_for("ja") and explanation.headline_for("en")
             assert explanation.headline_for("ja") != explanation.headline_for("en")
@@ -81,7 +84,7 @@ def test_failed_application_checks_are_explained(test: str, guidance: str) -> No
     role = Role.CLIENT if entry.startswith("client") else Role.CONSOLE
     request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=role)
     check = next(c for c in build_plan(CATALOG, request) if c.entry_id == entry)
-    result = CheckResult(check, State.OPEN, "syn-ack", application=(AppResult(test, False, "it failed"),))
+    result = CheckResult(check, State.OPEN, raw("syn-ack"), application=(AppResult(test, False, raw("it failed")),))
     explanation = explain(result, CATALOG)
     assert explanation.severity in (Severity.PROBLEM, Severity.WARNING)
     assert guidance in list(explanation.guidance)
@@ -93,29 +96,29 @@ def test_the_seeds_cases() -> None:
         manager=parse_host("sepm"), version=parse_version("14.3 RU1"), role=Role.CLIENT, platform="win32"
     )
     plan = {c.entry_id: c for c in build_plan(CATALOG, request)}
-    push = explain(CheckResult(plan["push-tcp-445"], State.NOT_LISTENING, "refused"), CATALOG)
+    push = explain(CheckResult(plan["push-tcp-445"], State.NOT_LISTENING, raw("refused")), CATALOG)
     # Not listening: the service first (issue 11 item 7); the firewall's advice is for a drop.
     assert list(push.guidance) == ["local-not-listening", "server-service"]
-    dropped = explain(CheckResult(plan["push-tcp-445"], State.FILTERED, "no answer on 10.0.0.5"), CATALOG)
+    dropped = explain(CheckResult(plan["push-tcp-445"], State.FILTERED, raw("no answer on 10.0.0.5")), CATALOG)
     ids = list(dropped.guidance)
     assert ids[0] == "push-windows-firewall" and "allow-file-printer-sharing" in ids
     assert "client-firewall-off-until-restart" in ids
-    filtered = explain(CheckResult(plan["client-http-8014"], State.FILTERED, "no-response"), CATALOG)
-    closed = explain(CheckResult(plan["client-http-8014"], State.CLOSED, "conn-refused"), CATALOG)
+    filtered = explain(CheckResult(plan["client-http-8014"], State.FILTERED, raw("no-response")), CATALOG)
+    closed = explain(CheckResult(plan["client-http-8014"], State.CLOSED, raw("conn-refused")), CATALOG)
     assert filtered.guidance[0] == "verdict-filtered" and "firewall" in CATALOG.guidance[filtered.guidance[0]].text.say(
         "en"
     )
     assert closed.guidance[0] == "verdict-closed" and "configurable-port" in list(closed.guidance)
     twelve = PlanRequest(manager=parse_host("sepm"), version=parse_version("12.1.6"), role=Role.CLIENT)
     https = next(c for c in build_plan(CATALOG, twelve) if c.entry_id == "client-https-443")
-    optional = explain(CheckResult(https, State.CLOSED, "conn-refused"), CATALOG, parse_version("12.1.6"))
+    optional = explain(CheckResult(https, State.CLOSED, raw("conn-refused")), CATALOG, parse_version("12.1.6"))
     assert optional.severity is Severity.WARNING and optional.guidance[0] == "https-443-optional-on-12"
     cas = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CLIENT, all_ports=True)
     cas_check = next(c for c in build_plan(CATALOG, cas) if c.entry_id == "cas-http-8081")
-    info = explain(CheckResult(cas_check, State.CLOSED, "conn-refused"), CATALOG)
+    info = explain(CheckResult(cas_check, State.CLOSED, raw("conn-refused")), CATALOG)
     assert info.severity is Severity.INFO and "content-analysis-14-2-only" in list(info.guidance)
     local_only = next(c for c in build_plan(CATALOG, cas) if c.entry_id == "launcher-tcp-8447")
-    normal = explain(CheckResult(local_only, State.FILTERED, "no-response"), CATALOG)
+    normal = explain(CheckResult(local_only, State.FILTERED, raw("no-response")), CATALOG)
     assert normal.severity is Severity.INFO and normal.guidance[0] == "localhost-only"
 
 
@@ -123,7 +126,7 @@ def test_a_check_that_did_not_run_is_never_passed() -> None:
     request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CLIENT)
     for check in build_plan(CATALOG, request):
         for state in (State.NOT_APPLICABLE, State.NOT_TESTED, State.CANCELLED):
-            assert explain(CheckResult(check, state, "-"), CATALOG).severity is Severity.NOT_TESTED
+            assert explain(CheckResult(check, state, raw("-")), CATALOG).severity is Severity.NOT_TESTED
     assert overall([Severity.NOT_TESTED, Severity.NOT_TESTED]) is Severity.NOT_TESTED
     assert overall([Severity.PASSED, Severity.NOT_TESTED]) is Severity.PASSED
     assert overall([Severity.PASSED, Severity.WARNING, Severity.PROBLEM]) is Severity.PROBLEM
@@ -134,16 +137,16 @@ def test_console_ports_the_page_ties_to_other_software_are_not_problems_alone() 
     for version, entry_id in (("12.1.6", "spc-tcp-8444"), ("14.0", "webservice-tcp-8446")):
         request = PlanRequest(manager=parse_host("sepm"), version=parse_version(version), role=Role.CONSOLE)
         check = next(c for c in build_plan(CATALOG, request) if c.entry_id == entry_id)
-        explanation = explain(CheckResult(check, State.CLOSED, "conn-refused"), CATALOG, parse_version(version))
+        explanation = explain(CheckResult(check, State.CLOSED, raw("conn-refused")), CATALOG, parse_version(version))
         assert explanation.severity is Severity.WARNING, entry_id
         assert explanation.guidance[0] == f"console-optional-{check.default_port}"
     request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CONSOLE)
     check = next(c for c in build_plan(CATALOG, request) if c.entry_id == "server-https-8443")
-    assert explain(CheckResult(check, State.CLOSED, "conn-refused"), CATALOG).severity is Severity.PROBLEM
+    assert explain(CheckResult(check, State.CLOSED, raw("conn-refused")), CATALOG).severity is Severity.PROBLEM
     # On the manager a closed 1100 is worth a look: the page says only that AjaxSwing starts it.
     request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.MANAGER)
     check = next(c for c in build_plan(CATALOG, request) if c.entry_id == "rmi-tcp-1100")
-    explanation = explain(CheckResult(check, State.CLOSED, "conn-refused"), CATALOG, parse_version("14.3"))
+    explanation = explain(CheckResult(check, State.CLOSED, raw("conn-refused")), CATALOG, parse_version("14.3"))
     assert explanation.severity is Severity.WARNING
     assert list(explanation.guidance) == ["verdict-closed", "rmi-1100-ajaxswing"]
 
@@ -171,7 +174,9 @@ def _client_check(entry: str = "client-http-8014") -> Check:
 @pytest.mark.parametrize("cause", sorted(CAUSES))
 def test_every_cause_has_its_own_headline_and_advice_in_both_languages(cause: str) -> None:
     state, guidance = CAUSES[cause]
-    result = CheckResult(_client_check(), state, "ICMP host-unreach from 10.1.2.3 (a router)", cause=cause)
+    # The evidence as the probe makes it: the ICMP message from a router, its sender a value.
+    said = Message("evidence.icmp-router", icmp=Icmp(3, 1, "10.1.2.3").describe())
+    result = CheckResult(_client_check(), state, said, cause=cause)
     explanation = explain(result, CATALOG, parse_version("14.3"))
     assert explanation.severity is Severity.PROBLEM
     assert explanation.guidance[0] == guidance
@@ -187,7 +192,7 @@ def test_every_cause_has_its_own_headline_and_advice_in_both_languages(cause: st
 
 def test_dns_timeout_and_nxdomain_are_told_apart() -> None:
     words = {
-        cause: explain(CheckResult(_client_check(), State.UNRESOLVED, "-", cause=cause), CATALOG)
+        cause: explain(CheckResult(_client_check(), State.UNRESOLVED, raw("-"), cause=cause), CATALOG)
         for cause in ("nxdomain", "dns-timeout")
     }
     assert words["nxdomain"].headline != words["dns-timeout"].headline
@@ -200,14 +205,16 @@ def test_dns_timeout_and_nxdomain_are_told_apart() -> None:
 
 
 def _heartbeat(ok: bool, via: str, detail: str, *, failed_at_proxy: bool = False) -> AppResult:
-    return AppResult("secars-http", ok, detail, via, 1.0, HttpEvidence("http://sepm/", failed_at_proxy=failed_at_proxy))
+    return AppResult(
+        "secars-http", ok, raw(detail), via, 1.0, HttpEvidence("http://sepm/", failed_at_proxy=failed_at_proxy)
+    )
 
 
 def test_proxy_paths_are_named_in_the_verdict() -> None:
     check = _client_check()
     via = "proxy proxy01:8080"
     both = CheckResult(
-        check, State.OPEN, "syn-ack",
+        check, State.OPEN, raw("syn-ack"),
         application=(_heartbeat(True, "direct", "HTTP 200, body 'OK'"), _heartbeat(True, via, "HTTP 200, body 'OK'")),
     )  # fmt: skip
     passed = explain(both, CATALOG, parse_version("14.3"))
@@ -219,7 +226,7 @@ def test_proxy_paths_are_named_in_the_verdict() -> None:
     assert "直接: " in passed.headline_for("ja") and "プロキシ proxy01:8080 経由: " in passed.headline_for("ja")
 
     only_proxy = CheckResult(
-        check, State.FILTERED, "no-response", application=(_heartbeat(True, via, "HTTP 200, body 'OK'"),)
+        check, State.FILTERED, raw("no-response"), application=(_heartbeat(True, via, "HTTP 200, body 'OK'"),)
     )
     proxy_only = explain(only_proxy, CATALOG, parse_version("14.3"))
     assert proxy_only.severity is Severity.WARNING
@@ -227,7 +234,7 @@ def test_proxy_paths_are_named_in_the_verdict() -> None:
     assert proxy_only.guidance[0] == "proxy-only"
 
     broken = CheckResult(
-        check, State.FILTERED, "no-response",
+        check, State.FILTERED, raw("no-response"),
         application=(_heartbeat(False, via, "cannot connect to the proxy: connection refused", failed_at_proxy=True),),
     )  # fmt: skip
     failed = explain(broken, CATALOG, parse_version("14.3"))

@@ -25,6 +25,7 @@ from core.report import render_report
 from core.report_context import guidance_uses
 from core.results import CheckResult, Finding, Severity, State
 from core.versions import parse_version
+from tests.helpers.words import raw
 
 CATALOG = load_catalog()
 HOSTILE = "<img src=file:///nonexistent/x.png><b>bold</b>"
@@ -50,7 +51,7 @@ def _diagnosis() -> Diagnosis:
     """Every port of the plan filtered, and this PC's File and Printer Sharing blocked (no network)."""
     request = PlanRequest(parse_host("sepm.example"), parse_version("14.3 RU1"), Role.CLIENT)
     results = [
-        CheckResult(check, State.FILTERED if not check.skip else State.NOT_APPLICABLE, HOSTILE)
+        CheckResult(check, State.FILTERED if not check.skip else State.NOT_APPLICABLE, raw(HOSTILE))
         for check in build_plan(CATALOG, request)
     ]
     findings = [explain(r, CATALOG, request.version) for r in results]

@@ -38,6 +38,7 @@ from core.timing import TimeoutPolicy
 from core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import dropping_port
+from tests.helpers.words import english
 
 CATALOG = load_catalog()
 
@@ -117,7 +118,7 @@ def test_windows_echo_answered_silent_and_refused() -> None:
     assert answered.state is EchoState.ANSWERED and answered.received == answered.sent == 3
     assert asyncio.run(echo("10.9.8.7", FakeIcmp([], None))).state is EchoState.NO_ANSWER
     refused = asyncio.run(echo("10.9.8.7", FakeIcmp([], (11003, "10.20.0.1"))))
-    assert refused.state is EchoState.UNREACHABLE and "10.20.0.1" in refused.detail
+    assert refused.state is EchoState.UNREACHABLE and "10.20.0.1" in english(refused.detail)
 
 
 @pytest.fixture

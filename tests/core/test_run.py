@@ -23,7 +23,7 @@ from core.versions import SepVersion, parse_version
 from tests.helpers.hang import HANG_GUARD_S as HANG_GUARD
 from tests.helpers.servers import dropping_port
 from tests.helpers.windows_fixtures import FixtureSystem
-from tests.helpers.words import english
+from tests.helpers.words import english, raw
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
@@ -180,7 +180,7 @@ class _EngineThatBreaks(ProbeEngine):
         on_resolved: ResolvedCallback | None = None,
     ) -> RunSummary:
         assert on_result is not None
-        on_result(CheckResult(checks[0], State.OPEN, "connected"))
+        on_result(CheckResult(checks[0], State.OPEN, raw("connected")))
         raise RuntimeError("engine bug")
 
 

@@ -14,6 +14,7 @@ from core.plan import PlanRequest, Role, build_plan
 from core.results import CheckResult, State
 from core.versions import parse_version
 from gui.wizard.run_model import COL_STATE, COL_TIME, PROGRESS_ROLE, RunModel
+from tests.helpers.words import raw
 
 CATALOG = load_catalog()
 
@@ -35,7 +36,7 @@ def test_qtmodeltester_on_waiting_running_and_finished_rows(qapp: QApplication, 
     model.mark_running(tuple(c.id for c in shown), time.monotonic() - 2.5)  # running, elapsed time
     model.tick()
     first = shown[0]
-    result = CheckResult(first, State.OPEN, "syn-ack", "10.0.0.5", 1.5, 1)
+    result = CheckResult(first, State.OPEN, raw("syn-ack"), "10.0.0.5", 1.5, 1)
     model.set_result(result, explain(result, CATALOG))
     model.set_lang("ja")
     assert model.rowCount() == len(shown)
@@ -53,8 +54,8 @@ def test_checks_that_send_nothing_are_not_rows_and_their_results_are_ignored() -
     model.show_plan(checks)
     skipped = next(c for c in checks if c.skip)
     model.set_result(
-        CheckResult(skipped, State.NOT_APPLICABLE, "not for this role"),
-        explain(CheckResult(skipped, State.NOT_APPLICABLE, "x"), CATALOG),
+        CheckResult(skipped, State.NOT_APPLICABLE, raw("not for this role")),
+        explain(CheckResult(skipped, State.NOT_APPLICABLE, raw("x")), CATALOG),
     )
     assert model.row_of(skipped.id) == -1
     assert model.results() == []
