@@ -215,3 +215,29 @@ def test_every_message_id_the_code_names_exists() -> None:
                 named += 1
                 assert known(group + found.group(1)), f"{path.relative_to(ROOT)}: {group}{found.group(1)}"
     assert named > 150
+
+
+# What the window and the reports say: the words of the ports and the guidance, and these groups.
+SHOWN_GROUPS = (
+    "apptest", "cause", "check", "configurable", "direction", "error", "evidence", "explain", "feature", "listener",
+    "local", "path", "push", "push-cause", "push-group", "reason", "report", "role", "severity", "site",
+    "state", "version", "word",
+)  # fmt: skip
+OPTION = re.compile(r"(?<![\w-])--[a-z]")
+
+
+def test_no_command_line_option_in_the_window_or_the_reports() -> None:
+    """'run with --role console' is for the terminal ([reason-cli], [error-cli]); the window and the
+    reports say 'run this from an admin console PC'."""
+    for lang in languages():
+        texts = _messages(lang)
+        shown = {key: text for key, text in texts.items() if key.split(".")[0] in SHOWN_GROUPS}
+        assert len(shown) > 300
+        # (error.extra-too-many refuses the command line's --extra, which the window does not have)
+        named = [key for key, text in shown.items() if OPTION.search(text) and key != "error.extra-too-many"]
+        assert named == [], lang
+        for name in ("ports.toml", "guidance.toml"):
+            words = language_file(lang, name)[1].decode()
+            assert not [line for line in words.splitlines() if OPTION.search(line) and not line.startswith("#")]
+    assert OPTION.search(say("reason-cli.not-for-client", "en"))  # the terminal's wording keeps it
+    assert not OPTION.search(say("reason.not-for-client", "en"))
