@@ -12,31 +12,12 @@ import pytest
 from core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import command, run, spawned
 from tests.helpers.hang import HANG_GUARD_S
+from tests.helpers.profile_runs import check_with_simulator, simulated_check
 from tests.helpers.servers import closed_port
 
 
-async def _check(manager: SimulatedManager, *args: str, moved: dict[int, int] | None = None) -> tuple[int, str, str]:
-    """``check`` against the simulator's ports (``moved``: some of them elsewhere)."""
-    overrides = [f"--port={d}={p}" for d, p in {**manager.bound, **(moved or {})}.items()]
-    async with spawned(
-        *command(), "check", "--manager", "127.0.0.1", *overrides, *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    ) as process:  # fmt: skip
-        out, err = await asyncio.wait_for(process.communicate(), HANG_GUARD_S)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
-def _with_simulator(profile: str, *args: str) -> tuple[int, str, str]:
-    async def scenario() -> tuple[int, str, str]:
-        async with SimulatedManager(profile=profile, ports={p: 0 for p in SERVED_PORTS}) as manager:
-            return await _check(manager, *args)
-
-    return asyncio.run(scenario())
-
-
 def test_json_schema_on_a_healthy_manager() -> None:
-    code, out, err = _with_simulator("healthy", "--version", "14.3 RU6", "--role", "console", "--json")
+    code, out, err = check_with_simulator("healthy", "--version", "14.3 RU6", "--role", "console", "--json")
     assert code == 0, out + err
     report = json.loads(out)
     for key in ("manager", "version", "role", "started", "duration_ms", "checks"):
@@ -61,7 +42,7 @@ def test_problems_exit_1_and_explain_in_japanese() -> None:
     async def scenario() -> tuple[int, str, str]:
         async with SimulatedManager(profile="http-down", ports={p: 0 for p in SERVED_PORTS}) as manager:
             with closed_port() as closed:  # 443 refused too: the client has neither way to the manager
-                return await _check(manager, "--version", "14.3", "--lang", "ja", moved={443: closed})
+                return await simulated_check(manager, "--version", "14.3", "--lang", "ja", moved={443: closed})
 
     code, out, _err = asyncio.run(scenario())
     assert code == 1
@@ -72,7 +53,7 @@ def test_problems_exit_1_and_explain_in_japanese() -> None:
 
 
 def test_a_closed_8014_beside_a_working_443_is_a_warning_in_japanese() -> None:
-    code, out, _err = _with_simulator("http-down", "--version", "14.3", "--lang", "ja")
+    code, out, _err = check_with_simulator("http-down", "--version", "14.3", "--lang", "ja")
     assert code == 0
     assert "client-http-8014: 接続を拒否されました(閉じている)" in out
     assert "クライアントが使うのは 8014 か 443 のどちらか" in out  # a rule of thumb, marked as such
@@ -182,9 +163,9 @@ def test_simulate_refuses_a_bad_profile() -> None:
 
 
 def test_out_of_support_version_gets_a_notice() -> None:
-    code, out, _err = _with_simulator("healthy", "--version", "14.2 RU2", "--role", "console", "--lang", "en")
+    code, out, _err = check_with_simulator("healthy", "--version", "14.2 RU2", "--role", "console", "--lang", "en")
     assert "note: Version out of vendor support" in out
     assert code == 0  # a notice, not a problem
-    code, out, _err = _with_simulator("healthy", "--version", "14.3 RU6", "--role", "console", "--lang", "en")
+    code, out, _err = check_with_simulator("healthy", "--version", "14.3 RU6", "--role", "console", "--lang", "en")
     assert "out of vendor support" not in out
     assert code == 0
