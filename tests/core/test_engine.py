@@ -641,3 +641,26 @@ def test_a_run_refuses_two_checks_with_one_id() -> None:
     check = next(c for c in build_plan(CATALOG, request) if c.host is not None)
     with pytest.raises(ValueError, match="unique"):
         asyncio.run(ProbeEngine(FAST, use_system_proxy=False).run([check, check]))
+
+
+def test_entries_that_share_a_port_share_one_probe_and_one_run_of_each_application_check() -> None:
+    """``--all-ports``: three catalogue entries are on 443 of the manager (the client's HTTPS, the
+    cloud console's, roaming clients'). The port is probed once and its TLS facts and heartbeat run
+    once: the server sees one connection for each, not one per entry."""
+
+    async def scenario() -> tuple[int, list[CheckResult]]:
+        async with serving(answer(http_response(200, b"OK"))) as server:
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"), version=parse_version("14.3 RU6"), role=Role.CONSOLE,
+                all_ports=True, overrides={443: server.port},
+            )  # fmt: skip
+            on_443 = [c for c in build_plan(CATALOG, request) if c.default_port == 443 and not c.skip]
+            summary = await ProbeEngine(FAST, app_timeout=1.0, use_system_proxy=False).run(on_443)
+            return server.connections, summary.results
+
+    connections, results = asyncio.run(scenario())
+    assert len(results) == 3 and {r.check.port for r in results} == {results[0].check.port}
+    assert {(r.state, r.rtt_ms, r.attempts) for r in results} == {(results[0].state, results[0].rtt_ms, 1)}
+    tests = [a.test for r in results for a in r.application]
+    assert sorted(tests) == ["secars-https", "tls"]  # once each, on the entry whose checks they are
+    assert connections == 3  # the port probe, the TLS handshake, the heartbeat over TLS

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -15,6 +18,8 @@ from core.catalog import load_catalog
 from core.checks.smb_negotiate import smb_negotiate
 from core.push import MAX_ADDRESSES, build_push_plan, parse_targets, read_targets_file
 from core.smb import negotiate_request, parse_negotiate_response
+from tests.helpers.command import ENV, ROOT
+from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.words import english
 
 _BAD = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "push_bad_inputs.toml").read_text("utf-8"))
@@ -140,3 +145,23 @@ def test_a_silent_listener_is_not_smb_within_the_deadline() -> None:
         assert not result.ok and "no SMB answer within 0.3 s" in english(result.detail)
 
     asyncio.run(scenario())
+
+
+def test_the_negotiate_loads_smbprotocols_messages_and_no_authentication_library() -> None:
+    """What the packaged program takes for push (README, "Size"): the smbprotocol modules the
+    negotiate imports, 11 of them, and not pyspnego, smbprotocol's authentication dependency."""
+    program = (
+        "import json, sys\n"
+        "from core.smb import negotiate_request, parse_negotiate_response\n"
+        "request = negotiate_request()\n"
+        "try:\n"
+        "    parse_negotiate_response(request[4:])\n"
+        "except ValueError:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=ENV, cwd=ROOT,
+                            timeout=HANG_GUARD_S, check=True)  # fmt: skip
+    loaded = json.loads(result.stdout)
+    assert [m for m in loaded if m.split(".")[0] == "spnego" or m == "smbprotocol.session"] == []
+    assert len([m for m in loaded if m.split(".")[0] == "smbprotocol"]) == 11

@@ -9,6 +9,7 @@ import socket
 import pytest
 
 from core import cli
+from core.extra import MAX_EXTRAS, parse_extras
 
 
 def _free_port() -> int:
@@ -32,6 +33,7 @@ def test_extra_ports_are_probed_and_explained(capsys: pytest.CaptureFixture[str]
     assert code == 1
     assert set(extras) == {f"extra-tcp-{open_port}@127.0.0.1", f"extra-tcp-{closed_port}@::1"}  # the same one once
     opened = extras[f"extra-tcp-{open_port}@127.0.0.1"]
+    assert opened["id"] == f"extra-tcp-{open_port}" and opened["host"] == "127.0.0.1"
     assert (opened["state"], opened["severity"], opened["guidance"]) == ("open", "passed", [])
     closed = extras[f"extra-tcp-{closed_port}@::1"]
     assert (closed["state"], closed["severity"], closed["guidance"]) == ("closed", "problem", ["verdict-closed"])
@@ -60,3 +62,16 @@ def test_bad_extra_is_refused_before_anything_is_sent(
     code = cli.main(["check", "--manager", "127.0.0.1", "--version", "14.3", "--lang", "en", f"--extra={value}"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and words in err[0], err
+
+
+def test_at_most_64_extra_ports(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    async def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the run started")
+
+    assert MAX_EXTRAS == 64
+    assert len(parse_extras([f"127.0.0.1:{10000 + n}" for n in range(MAX_EXTRAS)])) == MAX_EXTRAS
+    monkeypatch.setattr("core.check_command.run_check", must_not_run)
+    extras = [f"--extra=127.0.0.1:{10000 + n}" for n in range(MAX_EXTRAS + 1)]
+    code = cli.main(["check", "--manager", "127.0.0.1", "--version", "14.3", "--lang", "en", *extras])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "at most 64 --extra ports" in err[0], err

@@ -239,3 +239,23 @@ def test_simulate_speaks_japanese() -> None:
     assert lines[1].startswith('実行例: sep-port-doctor check --manager 127.0.0.1 --version "14.3 RU6" --role client ')
     assert lines[2].startswith("ウィンドウでは: 管理サーバー 127.0.0.1、SEP バージョン 14.3 RU6、クライアントの PC")
     assert lines[-1] == "Ctrl+C で停止します。"
+
+
+@pytest.mark.parametrize("platform", ["win32", "linux"])
+def test_on_windows_simulate_says_what_it_reads_of_this_pc_is_real(
+    platform: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client-desk check on Windows reads this PC's SEP client, firewall and services: the
+    simulator cannot stand in for them, and says so there (and only there)."""
+
+    async def scenario() -> list[str]:
+        async with SimulatedManager(profile="healthy", ports={p: 0 for p in SERVED_PORTS}) as manager:
+            monkeypatch.setattr(sys, "platform", platform)
+            try:
+                return announcement(manager, CATALOG, "en", program=["sep-port-doctor"])
+            finally:
+                monkeypatch.undo()
+
+    said = [line for line in asyncio.run(scenario()) if "not simulated" in line]
+    assert said == (["note: on Windows the check also reads this PC's SEP client, firewall and services: "
+                     "what it finds there is this PC's own, not simulated"] if platform == "win32" else [])  # fmt: skip

@@ -279,3 +279,21 @@ def test_with_a_manager_given_the_window_opens_on_the_diagnostics_tab(qapp: QApp
         assert window.lang_actions["ja"].isChecked()  # the menu shows the language in use, too
     finally:
         window.close()
+
+
+@pytest.mark.parametrize(
+    ("page", "manager", "tab"),
+    [("reference", "sepm01", 0), ("wizard", None, 1), (None, None, 0), (None, "sepm01", 1)],
+)
+def test_gui_page_opens_the_tab_asked_for(qapp: QApplication, page: str | None, manager: str | None, tab: int) -> None:
+    """``gui --page reference|wizard``: the tab to open, whatever else was given; without it the
+    reference, or the diagnostics when something to diagnose was given."""
+    import argparse
+
+    from gui.app import build_main_window
+
+    window = build_main_window(qapp, argparse.Namespace(lang="en", manager=manager, page=page))
+    try:
+        assert window.tabs.currentIndex() == tab
+    finally:
+        window.close()
