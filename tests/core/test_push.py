@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -16,7 +17,10 @@ import pytest
 from core import cli
 from core.catalog import load_catalog
 from core.checks.smb_negotiate import smb_negotiate
-from core.push import MAX_ADDRESSES, build_push_plan, parse_targets, read_targets_file
+from core.hosts import parse_host
+from core.i18n import Message
+from core.push import MAX_ADDRESSES, PushSweep, TargetVerdict, build_push_plan, parse_targets, read_targets_file
+from core.results import Severity
 from core.smb import negotiate_request, parse_negotiate_response
 from tests.helpers.command import ENV, ROOT
 from tests.helpers.hang import HANG_GUARD_S
@@ -165,3 +169,24 @@ def test_the_negotiate_loads_smbprotocols_messages_and_no_authentication_library
     loaded = json.loads(result.stdout)
     assert [m for m in loaded if m.split(".")[0] == "spnego" or m == "smbprotocol.session"] == []
     assert len([m for m in loaded if m.split(".")[0] == "smbprotocol"]) == 11
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "code"),
+    [
+        ([("ready", Severity.PASSED), ("ready", Severity.PASSED)], 0),
+        ([("ready", Severity.PASSED), ("not_ready", Severity.PROBLEM)], 1),
+        ([("ready", Severity.PASSED), ("unreachable", Severity.PROBLEM)], 1),
+        ([("unresolved", Severity.PROBLEM), ("error", Severity.WARNING)], 1),
+        ([("ready", Severity.PASSED), ("error", Severity.WARNING)], 3),
+        ([("ready", Severity.PASSED), ("not_tested", Severity.NOT_TESTED)], 3),
+    ],
+)
+def test_push_exit_codes(verdicts: list[tuple[str, Severity]], code: int) -> None:
+    """README, "`push`": 0 every target ready, 1 any not ready, unreachable or unresolved, 3 none
+    wrong but one could not be checked (2, bad input, is the corpus's above)."""
+    targets = [
+        TargetVerdict(parse_host(f"pc{n}"), None, verdict, verdict, severity, Message("push-cause.error"), (), (), ())
+        for n, (verdict, severity) in enumerate(verdicts)
+    ]
+    assert PushSweep(dt.datetime.now(dt.UTC), 0.0, targets).exit_code() == code

@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 
 from core.diagnosis import Diagnosis
-from core.i18n import Lang
+from core.i18n import Lang, say
 from core.report import render_report
+from core.report_context import answers
 from core.results import Severity
 from core.simulator_profiles import load_simulation
 from tests.helpers.chromium import A4, LETTER, HeadlessChromium, find_chromium, pdf_pages
@@ -160,14 +161,19 @@ def test_every_profile_fits_its_target(
 def test_page_1_is_the_answer(
     diagnoses: dict[str, Diagnosis], printed: dict[tuple[str, str, str], tuple[int, int, list[str], list[list[str]]]]
 ) -> None:
-    """Page 1 holds the verdict and every problem's line with its first step."""
+    """Page 1 holds the verdict and every problem's and warning's line with its first step."""
     for (name, lang, paper), (_pages, _overflow, _headings, texts) in printed.items():
         first = _normal("".join(texts[0]))
-        words = {"ja": ("結果と最初の対処", "最初の対処"), "en": ("Whatwasfound,andthefirststep", "firststep")}[lang]
-        assert words[0] in first, (name, lang, paper)
-        diagnosis = diagnoses[name]
-        if diagnosis.overall in (Severity.PROBLEM, Severity.WARNING):
-            assert words[1] in first, (name, lang, paper)
+        assert _normal(say("report.answer_title", lang)) in first, (name, lang, paper)
+        lines = answers(diagnoses[name], CATALOG, lang)
+        assert bool(lines) == (diagnoses[name].overall in (Severity.PROBLEM, Severity.WARNING)), name
+        for line in lines:
+            # Each cause's line: what was found, and its first step where it has one (a finding of this
+            # PC without guidance, such as a stopped SEP service, has none), whole.
+            assert _normal(line.found) in first, (name, lang, paper, line.found)
+            if line.first_step:
+                assert _normal(line.first_step) in first, (name, lang, paper, line.first_step)
+    assert any(line.first_step for name in diagnoses for line in answers(diagnoses[name], CATALOG, "en"))
 
 
 def test_no_heading_is_left_at_a_page_foot(
