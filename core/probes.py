@@ -117,8 +117,10 @@ class Icmp:
 
     def describe(self) -> Message:
         """``ICMP host-unreach from 10.0.0.1``: its name and who sent it (the value ``sender``)."""
-        sender = Message("evidence.icmp-sender", sender=self.offender) if self.offender else ""
-        return Message("evidence.icmp", kind=self.kind, sender=sender)
+        # The words " from 10.0.0.1" carry the address as ``sender``: the one value of that name in the
+        # sentence, which the explanation reads to name the router (core.explain).
+        from_sender = Message("evidence.icmp-sender", sender=self.offender) if self.offender else ""
+        return Message("evidence.icmp", kind=self.kind, from_sender=from_sender)
 
     @property
     def prohibited(self) -> bool:

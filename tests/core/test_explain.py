@@ -183,8 +183,11 @@ def test_every_cause_has_its_own_headline_and_advice_in_both_languages(cause: st
     assert explanation.headline_for("ja") != explanation.headline_for("en")
     for lang in ("ja", "en"):
         assert "{" not in explanation.headline_for(lang)
+        assert "Message(" not in explanation.headline_for(lang)  # words, never an object's repr
     if cause in ("host-unreach", "net-unreach", "admin-prohibited", "port-rejected"):
         assert "10.1.2.3" in explanation.headline_for("en") and "10.1.2.3" in explanation.headline_for("ja")
+    if cause == "host-unreach":
+        assert explanation.headline_for("en") == "The host cannot be reached: router 10.1.2.3 says host unreachable"
     if state is not State.FILTERED:
         # About the host, the name or this PC: "this port can be changed" would mislead.
         assert "configurable-port" not in list(explanation.guidance)
