@@ -3,8 +3,8 @@
 A finding (``core.results.Finding``) names its guidance by id; here the catalogue's items
 become ``GuidanceText`` (one language, plain values) and are rendered by one set of
 templates (``resources/templates/guidance.html.j2``, whose macros the HTML report, the push
-and site reports and the window's details panes all import) or, for the command line, the
-push page and anything else that is plain text, by ``guidance_lines``.
+and site reports and the window's details panes all import) or, for the command line and
+anything else that is plain text, by ``guidance_lines``.
 
 The templates are Jinja2 with autoescape on and undefined names refused: what came from the
 network or the user is escaped, so the window may show their output as rich text and no

@@ -49,7 +49,7 @@ from core.results import (
 
 if TYPE_CHECKING:
     from core.engine import ProbeEngine  # given by the caller: a sweep's targets are parsed without it
-    from core.path.facts import Hop
+    from core.path.facts import Hop, PathLine
     from core.path.sweep import SweepPaths
     from core.path.winicmp import IcmpApi
     from core.resolver import Resolved
@@ -385,6 +385,18 @@ class PushSweep:
                 for t in self.targets
             ],
         }
+
+    def path_lines(self, target: TargetVerdict, lang: Lang) -> list[PathLine]:
+        """A PC's path facts (the window's details): its route, its DNS answer, and where the path ends,
+        its network's trace speaking for it only where its SMB port did not answer either."""
+        if self.paths is None:
+            return []
+        unanswered = target.cause in (*TRACE_WHEN_FILTERED, *TRACE_WHEN_NETWORK_SILENT)
+        return self.paths.target_lines(target.host.name, lang, network_trace=unanswered)
+
+    def group_path_lines(self, targets: Sequence[TargetVerdict], lang: Lang) -> list[PathLine]:
+        """A group's path facts: the routes its PCs take, their names' DNS answers, the traces toward them."""
+        return [] if self.paths is None else self.paths.group_lines([t.host.name for t in targets], lang)
 
     def exit_code(self) -> int:
         from core import exit_codes

@@ -95,13 +95,28 @@ class RouteFacts:
             "error": self.error,
         }
 
+    def profile_text(self, lang: Lang) -> str:
+        """The interface's network profile in ``lang`` (as the system names it where the catalogue does not); "" elsewhere."""
+        if not self.profile:
+            return ""
+        code = f"local.profile-{self.profile.lower()}"
+        return say(code, lang) if known(code) else self.profile
+
+    def gateway_text(self, lang: Lang) -> str:
+        """The next router, or what stands for it: this PC's own network, not known, no route."""
+        if self.source is None:
+            return path_words("sweep-no-route", lang, error=self.error or "?")
+        if not self.gateway_known:
+            return path_words("sweep-gateway-unknown", lang)
+        return self.gateway or path_words("sweep-gateway-on-link", lang)
+
     def text(self, lang: Lang) -> str:
         if self.source is None:
             return path_words("route-none", lang, error=self.error or "?")
         words = path_words("route-source", lang, source=self.source, interface=self.interface or "?")
-        if self.profile:
-            code = f"local.profile-{self.profile.lower()}"
-            words += path_words("route-profile", lang, profile=say(code, lang) if known(code) else self.profile)
+        profile = self.profile_text(lang)
+        if profile:
+            words += path_words("route-profile", lang, profile=profile)
         if not self.gateway_known:
             words += path_words("route-gateway-unknown", lang)
         elif self.gateway is None:
@@ -183,6 +198,15 @@ class Hop:
             "rtt_ms": None if self.rtt_ms is None else round(self.rtt_ms, 2),
             "icmp": self.icmp or None,
         }
+
+
+@dataclass(frozen=True)
+class PathLine:
+    """One path fact as the window's details show it: a sentence, and for a trace its hops
+    as tracert shows them (``1 10.0.0.1 · 2-30 *``)."""
+
+    text: str
+    hops: str = ""
 
 
 def hop_text(host: str, hop: Hop, lang: Lang) -> str:
@@ -308,6 +332,13 @@ class PathFacts:
         if self.trace is not None:
             out.append(self._trace_words(lang))
         return out
+
+    def path_lines(self, lang: Lang) -> list[PathLine]:
+        """``lines`` for the window, the trace's with its hops."""
+        lines = [PathLine(text) for text in self.lines(lang)]
+        if self.trace is not None and self.trace.hops:
+            lines[-1] = PathLine(lines[-1].text, self.trace.hops_text())  # the trace's line is the last
+        return lines
 
     def _trace_words(self, lang: Lang) -> str:
         assert self.trace is not None

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.i18n import Lang
-from core.path.facts import DnsFacts, Hop, RouteFacts, TraceEnd, TraceFacts, path_words
+from core.path.facts import DnsFacts, Hop, PathLine, RouteFacts, TraceEnd, TraceFacts, path_words
 from core.path.gather import task_result, wait_bounded
 from core.path.route import RouteReader
 from core.path.trace import HOP_WAIT, NEAR_FACTOR, trace
@@ -38,6 +38,8 @@ from core.timing import NEIGHBOUR_FLOOR
 
 MAX_TRACES = 16
 """Traces per sweep at most (one per network): a targets file of many branch networks stays bounded."""
+MAX_GROUP_NAMES = 10
+"""DNS answers said for a group of PCs at most (each PC's own are said when it is selected)."""
 WHY = ("port-filtered", "network-silent")
 
 HopEvent = Callable[[str, Hop], None]
@@ -56,6 +58,10 @@ class SweepTrace:
 
     def text(self, lang: Lang) -> str:
         return path_words(f"sweep-trace-{self.why}", lang, network=self.network, host=self.host) + self.facts.text(lang)
+
+    def line(self, lang: Lang) -> PathLine:
+        """The trace's sentence, with its hops as tracert shows them where there are any."""
+        return PathLine(self.text(lang), self.facts.hops_text() if self.facts.hops else "")
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
@@ -81,9 +87,58 @@ class SweepPaths:
     """Target -> index in ``traces``, for the PC each trace went toward."""
     dns: Mapping[str, DnsFacts]
     """Targets typed as names -> what DNS answered."""
+    networks: Mapping[str, str] = field(default_factory=dict)
+    """Target -> its network (IPv4 /24, IPv6 /64), where it has one: a trace of the network speaks for it too."""
 
-    def route_text(self, index: int, lang: Lang) -> str:
-        return self.routes[index].text(lang) + path_words("sweep-route-count", lang, count=self.route_counts[index])
+    def route_text(self, index: int, lang: Lang, count: int | None = None) -> str:
+        """The route's line with how many PCs take it (``count``: of some of them, a group's)."""
+        count = self.route_counts[index] if count is None else count
+        return self.routes[index].text(lang) + path_words("sweep-route-count", lang, count=count)
+
+    def trace_for(self, name: str, *, network: bool = True) -> SweepTrace | None:
+        """The trace toward this PC, else (``network``) the one toward another PC of its network; None: neither."""
+        index = self.trace_of.get(name)
+        if index is not None:
+            return self.traces[index]
+        where = self.networks.get(name) if network else None
+        return next((t for t in self.traces if t.network == where), None) if where else None
+
+    def routes_among(self, names: Iterable[str]) -> list[tuple[int, int]]:
+        """The routes these targets take: (index in ``routes``, how many of them), in the sweep's order."""
+        counts: dict[int, int] = {}
+        for name in names:
+            index = self.route_of.get(name)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        return sorted(counts.items())
+
+    def target_lines(self, name: str, lang: Lang, *, network_trace: bool = True) -> list[PathLine]:
+        """One PC's path facts, one line each: its route, what DNS answered, and where the path ends
+        (its own trace, else with ``network_trace`` its network's: for a PC whose port did not answer
+        either, not for one the port reached)."""
+        lines = []
+        route = self.route_of.get(name)
+        if route is not None:
+            lines.append(PathLine(self.routes[route].text(lang)))
+        dns = self.dns.get(name)
+        if dns is not None:
+            lines.append(PathLine(dns.text(lang)))
+        traced = self.trace_for(name, network=network_trace)
+        if traced is not None:
+            lines.append(traced.line(lang))
+        return lines
+
+    def group_lines(self, names: Iterable[str], lang: Lang) -> list[PathLine]:
+        """A group of PCs' path facts: the routes they take (with how many of them each), what DNS
+        answered for their names (``MAX_GROUP_NAMES`` at most), and the traces made toward them."""
+        names = list(names)
+        lines = [PathLine(self.route_text(index, lang, count)) for index, count in self.routes_among(names)]
+        named = [self.dns[name] for name in names if name in self.dns]
+        lines += [PathLine(dns.text(lang)) for dns in named[:MAX_GROUP_NAMES]]
+        if len(named) > MAX_GROUP_NAMES:
+            lines.append(PathLine(path_words("sweep-dns-more", lang, count=len(named) - MAX_GROUP_NAMES)))
+        lines += [self.traces[self.trace_of[name]].line(lang) for name in names if name in self.trace_of]
+        return lines
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
@@ -177,8 +232,12 @@ class SweepPathWork:
         counts: list[int] = []
         route_of: dict[str, int] = {}
         dns: dict[str, DnsFacts] = {}
+        networks: dict[str, str] = {}
         for name, typed, address, is_ip in targets:
             if address is not None:
+                network = self.network_of(address)
+                if network is not None:
+                    networks[name] = network
                 route = self.reader.facts(address, None)
                 index = routes.setdefault(route, len(routes))
                 if index == len(counts):
@@ -194,4 +253,4 @@ class SweepPathWork:
             facts = task_result(task) or TraceFacts(address, "tcp", self.traced_port, "", end=TraceEnd.CANCELLED)
             trace_of[name] = len(traces)
             traces.append(SweepTrace(network, typed, why, facts))
-        return SweepPaths(tuple(routes), tuple(counts), tuple(traces), route_of, trace_of, dns)
+        return SweepPaths(tuple(routes), tuple(counts), tuple(traces), route_of, trace_of, dns, networks)

@@ -2,9 +2,11 @@
 
 Three pages after the first: the targets (pasted or loaded from a file, checked as
 ``push`` checks them), the live run (one row per target, its ports filled in as they
-answer, then its verdict), and the results grouped by cause with their guidance, and
-the export (the HTML report and its JSON, as ``push --report`` writes them).
-The work is core's (``core.push``); these pages only collect and show.
+answer, then its verdict; a trace's hops on the status line), and the results: the routes
+the sweep left by, the targets grouped by cause, the selected group's or PC's path facts and
+guidance (the shared templates, as the check's details), and the export (the HTML report and
+its JSON, as ``push --report`` writes them).
+The work is core's (``core.push``, ``core.path.sweep``); these pages only collect and show.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -26,13 +29,15 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
 )
 
-from core.guidance import guidance_lines, guidance_texts
+from core.guidance import guidance_texts, render, source_words
 from core.i18n import say, say_any
+from core.path.facts import hop_text
 from core.push import (
     MAC_ROLE,
     WINDOWS_ROLES,
@@ -48,15 +53,26 @@ from core.push_command import push_engine, render_push_pair, summary_line
 from core.report_files import ReportError, report_place, write_pair
 from core.results import CheckResult
 from core.timing import TimeoutPolicy
+from gui.plaintext import literal_html
 from gui.tasks import in_worker, start_task
 from gui.wizard.fields import ERROR_COLOUR, NOTICE_COLOUR, plain_label
 from gui.wizard.pages.base import WizardContext, WizardPage
+from gui.wizard.pages.results import beside_details
+
+if TYPE_CHECKING:
+    from core.path.facts import Hop
+    from core.path.winicmp import IcmpApi
 
 log = logging.getLogger(__name__)
 
 PORT_COLUMNS = {role: 2 + n for n, role in enumerate((*WINDOWS_ROLES, MAC_ROLE))}
 """A column per port, by its part in push deployment (its header is the catalogue's ``TCP 445``)."""
 COL_TARGET, COL_ADDRESS, COL_VERDICT = 0, 1, 2 + len(PORT_COLUMNS)
+ROUTE_SOURCE, ROUTE_INTERFACE, ROUTE_GATEWAY, ROUTE_PROFILE, ROUTE_PCS = range(5)
+ROUTE_ROWS_SHOWN = 4
+"""Routes shown without scrolling (a sweep seldom leaves by more: a VPN and the LAN)."""
+SUBJECT_ROLE = Qt.ItemDataRole.UserRole
+"""A results row's subject: ("cause", cause) for a group, ("target", host name) for a PC."""
 
 
 class PushTargetsPage(WizardPage):
@@ -169,6 +185,10 @@ class PushRunPage(WizardPage):
         self.policy = TimeoutPolicy()
         self.ports: dict[int, int] = {}
         """Ports moved (DEFAULT: ACTUAL), for a lab on one machine; empty in the program."""
+        self.icmp_api: IcmpApi | None = None
+        """Windows' IcmpSendEcho2 stand-in for a test; None in the program (the platform's own way)."""
+        self.last_hop: tuple[str, Hop] | None = None
+        """The latest hop of a trace while the sweep runs (the status line says where the trace is)."""
         self.targets: Targets | None = None
         self.mac = False
         self.task: asyncio.Task[PushSweep] | None = None
@@ -184,13 +204,15 @@ class PushRunPage(WizardPage):
         ports = [self.context.catalog.push_entry(role).label for role in PORT_COLUMNS]
         self.table.setHorizontalHeaderLabels([self.tr("Target"), self.tr("Address"), *ports, self.tr("Verdict")])
         self.cancel.setText(self.tr("&Cancel"))
+        if self.targets is not None:
+            self._count()
 
     def isComplete(self) -> bool:
         return self.sweep is not None
 
     def start(self, targets: Targets, mac: bool) -> None:
         self.cancel_run()
-        self.targets, self.mac, self.sweep, self.done_count = targets, mac, None, 0
+        self.targets, self.mac, self.sweep, self.done_count, self.last_hop = targets, mac, None, 0, None
         self.table.setColumnHidden(PORT_COLUMNS[MAC_ROLE], not mac)
         self.table.setRowCount(len(targets.hosts))
         self.rows = {}
@@ -209,6 +231,8 @@ class PushRunPage(WizardPage):
             on_target=self._target_done,
             on_result=self._result,
             ports=self.ports,
+            icmp_api=self.icmp_api,
+            on_hop=self._hop,
         )
         self.task = start_task(self._run(run), "push sweep")
         self.completeChanged.emit()
@@ -225,7 +249,7 @@ class PushRunPage(WizardPage):
         return sweep
 
     def _finished(self, sweep: PushSweep) -> None:
-        self.sweep = sweep
+        self.sweep, self.last_hop = sweep, None
         for target in sweep.targets:
             self._target_done(target, count=False)
         self._count()
@@ -264,14 +288,32 @@ class PushRunPage(WizardPage):
             self.done_count += 1
             self._count()
 
+    def _hop(self, host: str, hop: Hop) -> None:
+        if self.sweep is not None:  # a hop that arrives as a cancelled sweep ends is old news
+            return
+        if self.last_hop is not None and self.last_hop[0] == host and not _tells_more(hop, self.last_hop[1]):
+            return
+        self.last_hop = (host, hop)
+        self._count()
+
     def _count(self) -> None:
         total = len(self.targets.hosts) if self.targets else 0
         done = len(self.sweep.targets) if self.sweep is not None else self.done_count
-        self.status.setText(self.tr("%1 of %2 targets checked").replace("%1", str(done)).replace("%2", str(total)))
+        text = self.tr("%1 of %2 targets checked").replace("%1", str(done)).replace("%2", str(total))
+        if self.last_hop is not None:
+            text += " · " + hop_text(*self.last_hop, self.lang)
+        self.status.setText(text)
+
+
+def _tells_more(hop: Hop, shown: Hop) -> bool:
+    """Whether a trace's new hop tells more than the one shown: the furthest answered hop stays (the
+    silent hops time out together after the answers, and "hop 30 *" would hide how far the path got)."""
+    return shown.address is None or (hop.address is not None and hop.ttl > shown.ttl)
 
 
 class PushResultsPage(WizardPage):
-    """The targets grouped by cause, each cause's guidance, and the export."""
+    """The routes the sweep took, the targets grouped by cause, the details of the selected group
+    or PC (its path facts and guidance, through the shared templates), and the export."""
 
     def __init__(self, context: WizardContext) -> None:
         super().__init__(context)
@@ -279,16 +321,28 @@ class PushResultsPage(WizardPage):
         self.summary = plain_label()
         self.summary.setObjectName("push_summary")
         layout.addWidget(self.summary)
+        self.routes_label = QLabel()
+        self.routes = QTreeWidget()
+        self.routes.setObjectName("push_routes")
+        self.routes.setColumnCount(5)
+        self.routes.setRootIsDecorated(False)
+        self.routes.setItemsExpandable(False)
+        self.routes.setUniformRowHeights(True)
+        self.routes.header().setStretchLastSection(False)
+        self.routes.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.routes.header().setSectionResizeMode(ROUTE_GATEWAY, QHeaderView.ResizeMode.Stretch)
+        self.routes_label.setBuddy(self.routes)
+        layout.addWidget(self.routes_label)
+        layout.addWidget(self.routes)
         self.groups = QTreeWidget()
         self.groups.setObjectName("push_groups")
         self.groups.setHeaderHidden(True)
         self.groups.setMinimumHeight(160)
-        layout.addWidget(self.groups, 1)
-        self.guidance = QPlainTextEdit()
-        self.guidance.setObjectName("push_guidance")
-        self.guidance.setReadOnly(True)
-        self.guidance.setTabChangesFocus(True)
-        layout.addWidget(self.guidance, 1)
+        self.details = QTextBrowser()
+        self.details.setObjectName("push_details")
+        self.details.setOpenLinks(False)  # nothing shown there is a link: remote text is escaped
+        self.details.setTabChangesFocus(True)
+        layout.addWidget(beside_details(self.groups, self.details), 1)
         row = QHBoxLayout()
         self.path_label = QLabel()
         self.report_path = QLineEdit()
@@ -306,13 +360,28 @@ class PushResultsPage(WizardPage):
         self.sweep: PushSweep | None = None
         self.exported: tuple[Path, Path] | None = None
         self.export_task: asyncio.Task[None] | None = None
-        self.groups.currentItemChanged.connect(lambda item, _old: self._show_guidance(item))
+        self.groups.currentItemChanged.connect(lambda item, _old: self._show_details(item))
         self.export_button.clicked.connect(self._export_clicked)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Push readiness"))
-        self.setSubTitle(self.tr("The targets grouped by what was found, with what to do for each group."))
+        self.setSubTitle(
+            self.tr("The targets grouped by what was found. Select a group or a PC for its path and what to do.")
+        )
+        self.routes_label.setText(self.tr("Rou&tes from this PC:"))
+        self.routes.setAccessibleName(self.tr("Routes from this PC"))
+        self.routes.setHeaderLabels(
+            [
+                self.tr("Source address"),
+                self.tr("Interface"),
+                self.tr("Gateway"),
+                self.tr("Network profile"),
+                self.tr("PCs"),
+            ]
+        )
+        self.groups.setAccessibleName(self.tr("Targets by cause"))
+        self.details.setAccessibleName(self.tr("Details"))
         self.path_label.setText(self.tr("&Save the report as:"))
         self.report_path.setAccessibleName(self.tr("Save the report as"))
         self.export_button.setText(self.tr("&Export"))
@@ -321,37 +390,110 @@ class PushResultsPage(WizardPage):
 
     def show_sweep(self, sweep: PushSweep) -> None:
         lang = self.lang
+        current = self.groups.currentItem()
+        kept = current.data(0, SUBJECT_ROLE) if current is not None and sweep is self.sweep else None
         self.sweep = sweep
         self.summary.setText(summary_line(sweep, lang))
+        self._show_routes(sweep)
         self.groups.clear()
+        chosen: QTreeWidgetItem | None = None
         for cause, targets in sweep.groups():
             title = say("push.group", lang, count=len(targets), headline=say(f"push-group.{cause}", lang))
             group = QTreeWidgetItem([title])
-            group.setData(0, Qt.ItemDataRole.UserRole, cause)
+            group.setData(0, SUBJECT_ROLE, ("cause", cause))
             for target in targets:
                 shown = target.host.typed
                 if target.address and target.address != target.host.name:
                     shown += f" ({target.address})"
-                group.addChild(QTreeWidgetItem([f"{shown}: {target.headline.say(lang)}"]))
+                text = f"{shown}: {target.headline.say(lang)}"
+                child = QTreeWidgetItem([text])
+                child.setData(0, SUBJECT_ROLE, ("target", target.host.name))
+                child.setToolTip(0, literal_html(text))  # a long headline, whole
+                group.addChild(child)
+                if child.data(0, SUBJECT_ROLE) == kept:
+                    chosen = child
             self.groups.addTopLevelItem(group)
-        first = self.groups.topLevelItem(0)
-        if first is not None:
-            self.groups.setCurrentItem(first)
+            if group.data(0, SUBJECT_ROLE) == kept:
+                chosen = group
+        chosen = chosen or self.groups.topLevelItem(0)  # the same group or PC after a language switch
+        if chosen is None:
+            self._show_details(None)
+        else:
+            self.groups.setCurrentItem(chosen)  # its details follow (currentItemChanged)
         if not self.report_path.text().strip():
             folder = Path(self.context.settings.report_folder or Path.home())
             stamp = sweep.started.astimezone().strftime("%Y%m%d-%H%M%S")
             self.report_path.setText(str(folder / f"sep-push-readiness-{stamp}.html"))
 
-    def _show_guidance(self, item: QTreeWidgetItem | None) -> None:
-        while item is not None and item.parent() is not None:
-            item = item.parent()
-        if item is None or self.sweep is None:
-            self.guidance.setPlainText("")
+    def _show_routes(self, sweep: PushSweep) -> None:
+        """A row per distinct route (source address, interface, gateway, profile, how many PCs take it)."""
+        lang, paths = self.lang, sweep.paths
+        self.routes.clear()
+        routes = paths.routes if paths is not None else ()
+        for index, route in enumerate(routes):
+            assert paths is not None
+            cells = [route.source or "—", route.interface or "—", route.gateway_text(lang), route.profile_text(lang)]
+            item = QTreeWidgetItem([*cells, str(paths.route_counts[index])])
+            item.setTextAlignment(ROUTE_PCS, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setToolTip(ROUTE_GATEWAY, literal_html(paths.route_text(index, lang)))
+            self.routes.addTopLevelItem(item)
+        self.routes.setColumnHidden(ROUTE_PROFILE, not any(route.profile for route in routes))
+        self.routes_label.setVisible(bool(routes))
+        self.routes.setVisible(bool(routes))
+        if routes:
+            # As tall as its rows (up to ROUTE_ROWS_SHOWN), so the groups and details keep the room.
+            rows = min(len(routes), ROUTE_ROWS_SHOWN)
+            height = self.routes.header().sizeHint().height() + rows * self.routes.sizeHintForRow(0)
+            self.routes.setFixedHeight(height + 2 * self.routes.frameWidth() + 2)
+
+    def _show_details(self, item: QTreeWidgetItem | None) -> None:
+        subject = item.data(0, SUBJECT_ROLE) if item is not None else None
+        if not subject or self.sweep is None:
+            self.details.clear()
             return
-        cause = item.data(0, Qt.ItemDataRole.UserRole)
+        kind, key = subject
+        self.details.setHtml(self._group_html(key) if kind == "cause" else self._target_html(key))
+
+    def _path(self, lines: list[Any]) -> dict[str, Any] | None:
+        return {"heading": say("path.heading", self.lang), "lines": lines} if lines else None
+
+    def _group_html(self, cause: str) -> str:
+        assert self.sweep is not None
+        lang = self.lang
         targets = dict(self.sweep.groups()).get(cause, [])
-        texts = guidance_texts(self.context.catalog, targets[0].guidance if targets else (), self.lang)
-        self.guidance.setPlainText("\n".join(guidance_lines(texts, self.lang)))
+        return render(
+            "details_push.html.j2",
+            title=say("push.group", lang, count=len(targets), headline=say(f"push-group.{cause}", lang)),
+            headline="",
+            rows=[],
+            path=self._path(self.sweep.group_path_lines(targets, lang)),
+            guidance=guidance_texts(self.context.catalog, targets[0].guidance if targets else (), lang),
+            w=source_words(lang),
+        )
+
+    def _target_html(self, name: str) -> str:
+        assert self.sweep is not None
+        lang = self.lang
+        target = next(t for t in self.sweep.targets if t.host.name == name)
+        title = target.host.typed
+        if target.address and target.address != target.host.name:
+            title += f" ({target.address})"
+        rows = [(self.tr("Verdict"), say(f"push.verdict-{target.verdict}", lang))]
+        for result in target.results:
+            state = say(f"state.{result.state}", lang)
+            detail = next((say_any(a.detail, lang) for a in result.application if a.ok), "")
+            rows.append(
+                (self.context.catalog.entry(result.check.entry_id).label, f"{state} · {detail}" if detail else state)
+            )
+        return render(
+            "details_push.html.j2",
+            title=title,
+            headline=target.headline.say(lang),
+            rows=rows,
+            path=self._path(self.sweep.path_lines(target, lang)),
+            guidance=guidance_texts(self.context.catalog, target.guidance, lang),
+            w=source_words(lang),
+        )
 
     def _export_clicked(self) -> None:
         if self.sweep is None or (self.export_task is not None and not self.export_task.done()):

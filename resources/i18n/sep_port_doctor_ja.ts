@@ -4,113 +4,113 @@
 <context>
     <name>DiagnosticsWizard</name>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="235"/>
+        <location filename="../../gui/wizard/controller.py" line="239"/>
         <source>&lt; &amp;Back</source>
         <translation>&lt; 戻る(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="236"/>
+        <location filename="../../gui/wizard/controller.py" line="240"/>
         <source>&amp;Next &gt;</source>
         <translation>次へ(&amp;N) &gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="237"/>
+        <location filename="../../gui/wizard/controller.py" line="241"/>
         <source>Fi&amp;nish</source>
         <translation>完了(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="239"/>
+        <location filename="../../gui/wizard/controller.py" line="243"/>
         <source>Start a new diagnosis (asks first if the results were not exported)</source>
         <translation>新しい診断を始めます(結果を書き出していなければ先に確認します)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="329"/>
+        <location filename="../../gui/wizard/controller.py" line="337"/>
         <source>Checking %1 (SEP %2, %3)…</source>
         <translation>%1 を確認しています(SEP %2、%3)…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="379"/>
+        <location filename="../../gui/wizard/controller.py" line="387"/>
         <source>Cancelled after %1 s: %2 checks had no answer. So far: %3</source>
         <translation>%1 秒で中止しました: %2 件の確認に応答がありません。ここまでの結果: %3</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="382"/>
+        <location filename="../../gui/wizard/controller.py" line="390"/>
         <source>Done in %1 s: %2</source>
         <translation>%1 秒で完了しました: %2</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="384"/>
+        <location filename="../../gui/wizard/controller.py" line="392"/>
         <source>(%1 display errors, the checks went on; details in the log)</source>
         <translation>(表示エラー %1 件。確認は続行しました。詳細はログにあります)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="394"/>
+        <location filename="../../gui/wizard/controller.py" line="402"/>
         <source>A result could not be shown (%1); the checks go on.</source>
         <translation>結果を表示できませんでした(%1)。確認は続行します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="415"/>
+        <location filename="../../gui/wizard/controller.py" line="423"/>
         <source>The summary is on the clipboard.</source>
         <translation>概要をクリップボードにコピーしました。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="456"/>
         <location filename="../../gui/wizard/controller.py" line="464"/>
+        <location filename="../../gui/wizard/controller.py" line="472"/>
         <source>Not exported: %1</source>
         <translation>書き出せませんでした: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="459"/>
+        <location filename="../../gui/wizard/controller.py" line="467"/>
         <source>Writing the report…</source>
         <translation>レポートを書き込んでいます…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="475"/>
+        <location filename="../../gui/wizard/controller.py" line="483"/>
         <source>Exported: %1 and %2</source>
         <translation>書き出しました: %1 と %2</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="478"/>
+        <location filename="../../gui/wizard/controller.py" line="486"/>
         <source>Report written: %1</source>
         <translation>レポートを書き込みました: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="491"/>
+        <location filename="../../gui/wizard/controller.py" line="499"/>
         <source>Finish</source>
         <translation>完了</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="498"/>
+        <location filename="../../gui/wizard/controller.py" line="506"/>
         <source>New diagnosis</source>
         <translation>新しい診断</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="503"/>
+        <location filename="../../gui/wizard/controller.py" line="511"/>
         <source>The results have not been exported.</source>
         <translation>結果はまだ書き出されていません。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="506"/>
+        <location filename="../../gui/wizard/controller.py" line="514"/>
         <source>Export them now, discard them, or go back to them?</source>
         <translation>今すぐ書き出しますか、破棄しますか、それとも結果に戻りますか?</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="507"/>
+        <location filename="../../gui/wizard/controller.py" line="515"/>
         <source>&amp;Export</source>
         <translation>書き出し(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="508"/>
+        <location filename="../../gui/wizard/controller.py" line="516"/>
         <source>&amp;Discard</source>
         <translation>破棄(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="509"/>
+        <location filename="../../gui/wizard/controller.py" line="517"/>
         <source>&amp;Back</source>
         <translation>戻る(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="547"/>
+        <location filename="../../gui/wizard/controller.py" line="555"/>
         <source>New diagnosis.</source>
         <translation>新しい診断を始めました。</translation>
     </message>
@@ -251,37 +251,37 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>PortTableModel</name>
     <message>
-        <location filename="../../gui/port_model.py" line="33"/>
+        <location filename="../../gui/port_model.py" line="34"/>
         <source>Port</source>
         <translation>ポート</translation>
     </message>
     <message>
-        <location filename="../../gui/port_model.py" line="34"/>
+        <location filename="../../gui/port_model.py" line="35"/>
         <source>Purpose</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../gui/port_model.py" line="35"/>
+        <location filename="../../gui/port_model.py" line="36"/>
         <source>Listening process</source>
         <translation>応答準備プロセス</translation>
     </message>
     <message>
-        <location filename="../../gui/port_model.py" line="36"/>
+        <location filename="../../gui/port_model.py" line="37"/>
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../gui/port_model.py" line="37"/>
+        <location filename="../../gui/port_model.py" line="38"/>
         <source>Port change</source>
         <translation>ポート変更</translation>
     </message>
     <message>
-        <location filename="../../gui/port_model.py" line="38"/>
+        <location filename="../../gui/port_model.py" line="39"/>
         <source>Versions</source>
         <translation>適用可能なバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/port_model.py" line="108"/>
+        <location filename="../../gui/port_model.py" line="109"/>
         <source>Does not apply to this version</source>
         <translation>このバージョンには対象外</translation>
     </message>
@@ -289,32 +289,82 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>PushResultsPage</name>
     <message>
-        <location filename="../../gui/wizard/push.py" line="302"/>
+        <location filename="../../gui/wizard/push.py" line="368"/>
         <source>Push readiness</source>
         <translation>プッシュ配備の準備状況</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="303"/>
-        <source>The targets grouped by what was found, with what to do for each group.</source>
-        <translation>結果ごとにまとめた対象と、それぞれの対処です。</translation>
+        <location filename="../../gui/wizard/push.py" line="370"/>
+        <source>The targets grouped by what was found. Select a group or a PC for its path and what to do.</source>
+        <translation>結果ごとにまとめた対象です。グループか PC を選ぶと、経路と対処が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="304"/>
+        <location filename="../../gui/wizard/push.py" line="372"/>
+        <source>Rou&amp;tes from this PC:</source>
+        <translation>この PC からの送信経路(&amp;T):</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="373"/>
+        <source>Routes from this PC</source>
+        <translation>この PC からの送信経路</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="376"/>
+        <source>Source address</source>
+        <translation>送信元アドレス</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="377"/>
+        <source>Interface</source>
+        <translation>インターフェイス</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="378"/>
+        <source>Gateway</source>
+        <translation>ゲートウェイ</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="379"/>
+        <source>Network profile</source>
+        <translation>ネットワーク プロファイル</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="380"/>
+        <source>PCs</source>
+        <translation>PC 数</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="383"/>
+        <source>Targets by cause</source>
+        <translation>原因ごとの対象</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="384"/>
+        <source>Details</source>
+        <translation>詳細</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="385"/>
         <source>&amp;Save the report as:</source>
         <translation>レポートの保存先(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="305"/>
+        <location filename="../../gui/wizard/push.py" line="386"/>
         <source>Save the report as</source>
         <translation>レポートの保存先</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="306"/>
+        <location filename="../../gui/wizard/push.py" line="387"/>
         <source>&amp;Export</source>
         <translation>書き出し(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="373"/>
+        <location filename="../../gui/wizard/push.py" line="481"/>
+        <source>Verdict</source>
+        <translation>判定</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="520"/>
         <source>Written: %1 and %2</source>
         <translation>書き出しました: %1 と %2</translation>
     </message>
@@ -322,42 +372,42 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>PushRunPage</name>
     <message>
-        <location filename="../../gui/wizard/push.py" line="170"/>
+        <location filename="../../gui/wizard/push.py" line="202"/>
         <source>Checking the targets</source>
         <translation>対象を確認しています</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="171"/>
+        <location filename="../../gui/wizard/push.py" line="203"/>
         <source>Each PC&apos;s ports are filled in as they answer, then its verdict.</source>
         <translation>各 PC のポートは応答があり次第表示され、最後に判定が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="173"/>
+        <location filename="../../gui/wizard/push.py" line="205"/>
         <source>Target</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="173"/>
+        <location filename="../../gui/wizard/push.py" line="205"/>
         <source>Address</source>
         <translation>アドレス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="173"/>
+        <location filename="../../gui/wizard/push.py" line="205"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="175"/>
+        <location filename="../../gui/wizard/push.py" line="206"/>
         <source>&amp;Cancel</source>
         <translation>中止(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="186"/>
+        <location filename="../../gui/wizard/push.py" line="219"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="258"/>
+        <location filename="../../gui/wizard/push.py" line="302"/>
         <source>%1 of %2 targets checked</source>
         <translation>%2 台中 %1 台を確認しました</translation>
     </message>
@@ -365,47 +415,47 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>PushTargetsPage</name>
     <message>
-        <location filename="../../gui/wizard/push.py" line="84"/>
+        <location filename="../../gui/wizard/push.py" line="112"/>
         <source>Push-deployment targets</source>
         <translation>プッシュ配備の対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="85"/>
+        <location filename="../../gui/wizard/push.py" line="113"/>
         <source>Which client PCs should the manager be able to push the SEP client to?</source>
         <translation>管理サーバーから SEP クライアントをプッシュ配備したい PC はどれですか?</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="88"/>
+        <location filename="../../gui/wizard/push.py" line="116"/>
         <source>One target per line: PC names, IP addresses or IPv4 blocks such as 192.168.10.0/24 (at most 1,024 addresses). Lines starting with # are ignored. No credentials are needed: nothing is installed and no share is opened.</source>
         <translation>1 行に 1 つ: PC の名前、IP アドレス、または 192.168.10.0/24 のような IPv4 のブロック(最大 1,024 アドレス)。# で始まる行は無視します。資格情報は不要です: 何もインストールせず、共有も開きません。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="93"/>
+        <location filename="../../gui/wizard/push.py" line="121"/>
         <source>&amp;Targets:</source>
         <translation>対象(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="94"/>
+        <location filename="../../gui/wizard/push.py" line="122"/>
         <source>Targets</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="95"/>
+        <location filename="../../gui/wizard/push.py" line="123"/>
         <source>&amp;Load from a file…</source>
         <translation>ファイルから読み込む(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="96"/>
+        <location filename="../../gui/wizard/push.py" line="124"/>
         <source>Some targets are &amp;Macs (check TCP 22 too)</source>
         <translation>Mac も含む(TCP 22 も確認)(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="105"/>
+        <location filename="../../gui/wizard/push.py" line="133"/>
         <source>Load targets</source>
         <translation>対象の読み込み</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="105"/>
+        <location filename="../../gui/wizard/push.py" line="133"/>
         <source>Text files (*.txt *.csv);;All files (*)</source>
         <translation>テキストファイル (*.txt *.csv);;すべてのファイル (*)</translation>
     </message>
@@ -413,130 +463,130 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../gui/reference.py" line="261"/>
+        <location filename="../../gui/reference.py" line="235"/>
         <source>&amp;Search:</source>
         <translation>検索(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="263"/>
+        <location filename="../../gui/reference.py" line="237"/>
         <source>Every word must match, in any order, in Japanese or English</source>
         <translation>すべての語が一致する行を表示します(順不同、日本語・英語どちらでも)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="267"/>
+        <location filename="../../gui/reference.py" line="241"/>
         <source>all versions</source>
         <translation>すべてのバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="268"/>
+        <location filename="../../gui/reference.py" line="242"/>
         <source>&amp;Protocol:</source>
         <translation>プロトコル(&amp;P):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="264"/>
+        <location filename="../../gui/reference.py" line="238"/>
         <source>SEP v&amp;ersion:</source>
         <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="39"/>
+        <location filename="../../gui/reference.py" line="35"/>
         <source>Listening process</source>
         <translation>応答準備プロセス</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="40"/>
+        <location filename="../../gui/reference.py" line="36"/>
         <source>Started by</source>
         <translation>通信の開始</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="41"/>
+        <location filename="../../gui/reference.py" line="37"/>
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="42"/>
+        <location filename="../../gui/reference.py" line="38"/>
         <source>Listens on</source>
         <translation>待ち受ける場所</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="43"/>
+        <location filename="../../gui/reference.py" line="39"/>
         <source>Port change</source>
         <translation>ポート変更</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="44"/>
+        <location filename="../../gui/reference.py" line="40"/>
         <source>Versions</source>
         <translation>適用可能なバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="45"/>
+        <location filename="../../gui/reference.py" line="41"/>
         <source>Notes</source>
         <translation>説明</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="46"/>
+        <location filename="../../gui/reference.py" line="42"/>
         <source>Guidance</source>
         <translation>ガイダンス</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="47"/>
+        <location filename="../../gui/reference.py" line="43"/>
         <source>Accepts requests from localhost only</source>
         <translation>localhost からの要求のみ受け付けます</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="48"/>
+        <location filename="../../gui/reference.py" line="44"/>
         <source>Does not apply to this version</source>
         <translation>このバージョンには対象外</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="49"/>
+        <location filename="../../gui/reference.py" line="45"/>
         <source>Used by this version</source>
         <translation>このバージョンで使用</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="51"/>
+        <location filename="../../gui/reference.py" line="46"/>
         <source>None</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="262"/>
+        <location filename="../../gui/reference.py" line="236"/>
         <source>port, process, purpose… (e.g. 445 windows, push)</source>
         <translation>ポート、プロセス、用途…(例: 445 windows、プッシュ)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="269"/>
+        <location filename="../../gui/reference.py" line="243"/>
         <source>Direc&amp;tion:</source>
         <translation>方向(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="270"/>
+        <location filename="../../gui/reference.py" line="244"/>
         <source>Hide ports that do &amp;not apply</source>
         <translation>対象外のポートを隠す(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="271"/>
+        <location filename="../../gui/reference.py" line="245"/>
         <source>&amp;Copy selected rows</source>
         <translation>選択した行をコピー(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="272"/>
+        <location filename="../../gui/reference.py" line="246"/>
         <source>Copy</source>
         <translation>コピー</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="273"/>
-        <location filename="../../gui/reference.py" line="276"/>
+        <location filename="../../gui/reference.py" line="247"/>
+        <location filename="../../gui/reference.py" line="250"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/reference.py" line="343"/>
+        <location filename="../../gui/reference.py" line="317"/>
         <source>%n of %1 ports shown</source>
         <translation>
             <numerusform>%1 件中 %n 件を表示</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="374"/>
+        <location filename="../../gui/reference.py" line="348"/>
         <source>No port selected.</source>
         <translation>ポートが選択されていません。</translation>
     </message>
@@ -544,67 +594,67 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>ResultsPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="93"/>
+        <location filename="../../gui/wizard/pages/results.py" line="98"/>
         <source>Results</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="94"/>
+        <location filename="../../gui/wizard/pages/results.py" line="99"/>
         <source>Grouped by severity. Select a line for the explanation and next steps.</source>
         <translation>重要度ごとに表示します。行を選ぶと説明と対処が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="95"/>
+        <location filename="../../gui/wizard/pages/results.py" line="100"/>
         <source>Show in the &amp;port reference</source>
         <translation>ポートリファレンスで表示(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="96"/>
+        <location filename="../../gui/wizard/pages/results.py" line="101"/>
         <source>&amp;Copy for the ticket</source>
         <translation>チケット用にコピー(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="97"/>
+        <location filename="../../gui/wizard/pages/results.py" line="102"/>
         <source>Copy a plain-text summary: host, version, time and every problem</source>
         <translation>ホスト、バージョン、日時とすべての問題をテキストでコピーします</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="98"/>
+        <location filename="../../gui/wizard/pages/results.py" line="103"/>
         <source>New dia&amp;gnosis</source>
         <translation>新しい診断(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="119"/>
+        <location filename="../../gui/wizard/pages/results.py" line="124"/>
         <source>This PC</source>
         <translation>この PC</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="132"/>
+        <location filename="../../gui/wizard/pages/results.py" line="137"/>
         <source>Cancelled (incomplete): %1</source>
         <translation>中止(未完了): %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="181"/>
+        <location filename="../../gui/wizard/pages/results.py" line="174"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="182"/>
+        <location filename="../../gui/wizard/pages/results.py" line="175"/>
         <source>Evidence</source>
         <translation>根拠</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="183"/>
+        <location filename="../../gui/wizard/pages/results.py" line="176"/>
         <source>Address</source>
         <translation>アドレス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="184"/>
+        <location filename="../../gui/wizard/pages/results.py" line="177"/>
         <source>Round trip</source>
         <translation>応答時間</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/results.py" line="187"/>
+        <location filename="../../gui/wizard/pages/results.py" line="180"/>
         <source>Why checked</source>
         <translation>確認の理由</translation>
     </message>
@@ -660,47 +710,47 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>RunPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="86"/>
+        <location filename="../../gui/wizard/pages/run.py" line="85"/>
         <source>Checking</source>
         <translation>確認中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="89"/>
+        <location filename="../../gui/wizard/pages/run.py" line="88"/>
         <source>Stop every check now (Esc)</source>
         <translation>すべての確認をすぐに止めます(Esc)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="90"/>
+        <location filename="../../gui/wizard/pages/run.py" line="89"/>
         <source>Check the &amp;selected port again</source>
         <translation>選択したポートを再確認(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="97"/>
+        <location filename="../../gui/wizard/pages/run.py" line="96"/>
         <source>Cancelled: checks that had no answer yet are marked cancelled.</source>
         <translation>中止しました: まだ応答のなかった確認は「中止」と表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="99"/>
+        <location filename="../../gui/wizard/pages/run.py" line="98"/>
         <source>Every planned check is listed; each verdict appears as it arrives.</source>
         <translation>予定したすべての確認を表示し、判定が届いた順に表示します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="104"/>
+        <location filename="../../gui/wizard/pages/run.py" line="103"/>
         <source>running…</source>
         <translation>確認中…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="104"/>
+        <location filename="../../gui/wizard/pages/run.py" line="103"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="88"/>
+        <location filename="../../gui/wizard/pages/run.py" line="87"/>
         <source>&amp;Cancel</source>
         <translation>中止(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="91"/>
+        <location filename="../../gui/wizard/pages/run.py" line="90"/>
         <source>Run &amp;all again</source>
         <translation>すべて再実行(&amp;A)</translation>
     </message>
@@ -823,22 +873,22 @@ Port data: the vendor&apos;s Japanese port page.</source>
         <translation>この PC の SyLink から(%2 台中 %1 台目): %3</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="313"/>
+        <location filename="../../gui/wizard/pages/target.py" line="315"/>
         <source>Asking %1 on TCP %2…</source>
         <translation>%1 の TCP %2 に問い合わせています…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="328"/>
+        <location filename="../../gui/wizard/pages/target.py" line="330"/>
         <source>The manager reports %1.</source>
         <translation>管理サーバーのバージョンは %1 です。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="331"/>
+        <location filename="../../gui/wizard/pages/target.py" line="333"/>
         <source>The manager reports a version not known here: %1</source>
         <translation>管理サーバーが報告したバージョンはこのプログラムでは不明です: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="335"/>
+        <location filename="../../gui/wizard/pages/target.py" line="337"/>
         <source>No version from the manager: %1</source>
         <translation>管理サーバーからバージョンを取得できませんでした: %1</translation>
     </message>
@@ -899,22 +949,22 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../gui/app.py" line="82"/>
+        <location filename="../../gui/app.py" line="83"/>
         <source>Something went wrong.</source>
         <translation>予期しないエラーが発生しました。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="87"/>
+        <location filename="../../gui/app.py" line="88"/>
         <source>The details are in the log file: %1</source>
         <translation>詳細はログファイルにあります: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="89"/>
+        <location filename="../../gui/app.py" line="90"/>
         <source>No log file could be written here.</source>
         <translation>ここではログファイルを書けませんでした。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="224"/>
+        <location filename="../../gui/app.py" line="223"/>
         <source>A data file of the program is broken:</source>
         <translation>プログラムのデータファイルが壊れています:</translation>
     </message>

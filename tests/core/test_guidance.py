@@ -1,9 +1,10 @@
 """One finding type, one way to render guidance (issue 15).
 
-Every HTML surface (the report, the window's details panes for a check, a finding of this PC
-and, in tests/gui/test_reference.py, a catalogue entry) renders each guidance item through the one macro of
-resources/templates/guidance.html.j2: the item's exact rendering is found in each. The plain
-text (command line, ticket, push page) is ``guidance_lines``. Text from the network stays text:
+Every HTML surface (the report, the window's details panes for a check, a finding of this PC, a
+push group or PC and, in tests/gui/test_reference.py, a catalogue entry) renders each guidance item
+through the one macro of resources/templates/guidance.html.j2: the item's exact rendering is found
+in each. The plain
+text (command line, ticket) is ``guidance_lines``. Text from the network stays text:
 the templates escape it, so the window can show their output as rich text.
 """
 
@@ -20,6 +21,7 @@ from core.guidance import GuidanceText, environment, guidance_lines, guidance_te
 from core.hosts import parse_host
 from core.i18n import Message
 from core.localpc.findings import LocalReport, local_finding
+from core.path.facts import PathLine
 from core.plan import PlanRequest, Role, build_plan
 from core.report import render_report
 from core.report_context import guidance_uses
@@ -104,6 +106,17 @@ def test_the_details_panes_render_guidance_with_the_shared_macro() -> None:
     )
     assert shared_item_html("allow-file-printer-sharing", "en") in finding_pane
     assert "blocked &lt;img" in finding_pane  # the whole detail, escaped, not the one-line summary
+    push_pane = render(
+        "details_push.html.j2",
+        title=f"pc-01 {HOSTILE}",
+        headline="",
+        rows=[],
+        path={"heading": "Path", "lines": [PathLine(f"DNS: {HOSTILE}", hops=f"1 {HOSTILE}")]},
+        guidance=guidance_texts(CATALOG, ["allow-file-printer-sharing"], "en"),
+        w=words,
+    )
+    assert shared_item_html("allow-file-printer-sharing", "en") in push_pane
+    assert HOSTILE not in push_pane and push_pane.count("&lt;img src=file:///nonexistent/x.png&gt;") == 3
 
 
 def test_the_templates_refuse_a_value_they_were_not_given() -> None:

@@ -6,6 +6,7 @@ carry them in both languages (a real sweep of loopback targets)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 import json
 import socket
@@ -15,9 +16,9 @@ from core.hosts import parse_host
 from core.i18n import Message
 from core.path.facts import TraceEnd
 from core.path.route import RouteReader
-from core.path.sweep import MAX_TRACES, SweepPathWork
+from core.path.sweep import MAX_GROUP_NAMES, MAX_TRACES, SweepPathWork
 from core.path.winicmp import EchoReply
-from core.push import PushRun, TargetVerdict, neighbourhood_of, parse_targets
+from core.push import PushRun, PushSweep, TargetVerdict, neighbourhood_of, parse_targets
 from core.push_command import push_engine, render_push_report, run_push
 from core.resolver import Resolved
 from core.results import Severity
@@ -154,3 +155,49 @@ def test_push_json_terminal_and_report_carry_the_paths_in_both_languages() -> No
         asyncio.run(run_push(targets, CATALOG, TimeoutPolicy(initial=0.3), lang, False, out))
         assert f"{heading}:\n    " in out.getvalue() and count in out.getvalue()
     assert json.loads(json.dumps(report))["targets"][0]["path"]["route"] == 0
+
+
+def test_a_pc_and_a_group_in_the_window_words_the_network_trace_only_where_the_port_did_not_answer() -> None:
+    """The window's details (core, so the words are one way): a PC's route, DNS answer and trace, its
+    network's trace only when its own SMB port did not answer either; a group's routes with its own PC
+    counts, its names' DNS answers (a bounded number), the traces toward its PCs."""
+
+    async def scenario() -> PushRun:
+        hosts = [parse_host("192.0.2.20")]
+        run = PushRun(CATALOG, hosts, engine=None, icmp_api=FakeIcmp(["10.20.0.1"], None))  # type: ignore[arg-type]
+        assert run.path_work is not None
+        run.path_work.reader = OffLink()
+        run._trace_if_it_tells(_verdict("192.0.2.20", "445-filtered"))
+        await run.path_work.settle()
+        return run
+
+    run = asyncio.run(scenario())
+    assert run.path_work is not None
+    named = [f"pc-{n:02d}.example" for n in range(MAX_GROUP_NAMES + 2)]
+    lookups = {
+        name: Resolved(socket.AF_INET, f"192.0.2.{100 + n}", addresses=(f"192.0.2.{100 + n}",), lookup_ms=2.0)
+        for n, name in enumerate(named)
+    }
+    facts: list[tuple[str, str, str | None, bool]] = [
+        ("192.0.2.20", "192.0.2.20", "192.0.2.20", True),
+        ("192.0.2.21", "192.0.2.21", "192.0.2.21", True),
+    ]
+    facts += [(name, name, lookups[name].address, False) for name in named]
+    paths = run.path_work.facts(facts, lookups)
+    ready = _verdict("192.0.2.21", "ready", "ready")
+    silent = _verdict("192.0.2.21", "silent", "unreachable")
+    sweep = PushSweep(dt.datetime.now(dt.UTC), 1.0, [], paths=paths)
+    traced = "192.0.2.0/24, traced toward 192.0.2.20 (it answers on other ports, TCP 445 is filtered). Path: "
+    own = [line.text for line in sweep.path_lines(_verdict("192.0.2.20", "445-filtered"), "en")]
+    assert own[-1].startswith(traced) and "10.20.0.1 (hop 1)" in own[-1]
+    assert sweep.path_lines(_verdict("192.0.2.20", "445-filtered"), "en")[-1].hops == "1 10.20.0.1 · 2-30 *"
+    assert sweep.path_lines(silent, "en")[-1].text.startswith(traced)  # its network's trace speaks for it
+    assert not any(line.text.startswith(traced) for line in sweep.path_lines(ready, "en"))  # 445 reached it
+    group = [line.text for line in sweep.group_path_lines([_verdict(n, "ready", "ready") for n in named], "en")]
+    assert len(paths.routes) == 1 and group[0].endswith(f" — {len(named)} PC(s)")  # the group's own count
+    dns = [line for line in group if line.startswith("DNS: ")]
+    assert len(dns) == MAX_GROUP_NAMES and dns[0].startswith("DNS: pc-00.example resolved to 1 address(es)")
+    assert group[-1] == "… and 2 more name(s): select a PC for its own"
+    filtered = sweep.group_path_lines([_verdict("192.0.2.20", "445-filtered")], "ja")
+    assert filtered[-1].text.startswith("192.0.2.0/24: 192.0.2.20 へ追跡") and filtered[-1].hops
+    assert filtered[0].text.endswith(" — 1 台")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,10 +30,12 @@ from gui.main_window import MainWindow
 from gui.wizard import DiagnosticsWizard, Page
 from tests.gui.conftest import drive, overrides_text
 from tests.gui.keyboard import click, press, replace_text
-from tests.gui.trees import groups, rows
+from tests.gui.test_push_wizard import to_push_targets, type_targets
+from tests.gui.trees import click_item, groups, rows
 from tests.helpers.command import ROOT
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.present import present
+from tests.helpers.servers import answer_at_once, serving
 
 # The child run of the /dev/zero test sets the image's source (see the last test).
 IMAGE = os.environ.get("SEP_PORT_DOCTOR_HOSTILE_IMAGE", "file:///nonexistent/sep-port-doctor-version.png")
@@ -115,6 +118,43 @@ def test_a_hostile_managers_text_is_never_rendered_as_markup(
     assert "label version_status" in places
     assert any(p.startswith("details") for p in places)  # the certificate subject and the version, escaped
     assert any(p.startswith("tooltip") for p in places)
+
+
+def test_a_pcs_hostile_answer_in_the_push_results_is_never_markup(
+    qtbot: QtBot, main_window: MainWindow, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+) -> None:
+    """A device on the SMB port that answers the negotiate with markup: the push pages show its
+    first words (the verdict, the row's tooltip, the details with the path facts), as text."""
+    places: list[str] = []
+
+    async def scenario() -> None:
+        async with serving(answer_at_once(HOSTILE_VERSION.encode())) as server:
+            with socket.socket() as unused, socket.socket(type=socket.SOCK_DGRAM) as unused_udp:
+                unused.bind(("127.0.0.1", 0))
+                unused_udp.bind(("127.0.0.1", 0))  # held: nothing answers there (refused, port unreachable)
+                ports = (server.port, unused.getsockname()[1], unused_udp.getsockname()[1])
+                wizard.push_run.ports = dict(zip((445, 139, 137), ports, strict=True))
+                to_push_targets(qtbot, wizard)
+                type_targets(qtbot, wizard, ["localhost"])
+                click(qtbot, wizard.button(wizard.WizardButton.NextButton))
+                assert wizard.push_run.task is not None
+                await wizard.push_run.task
+        places.extend(assert_no_markup_interpreted(main_window))
+        click(qtbot, wizard.button(wizard.WizardButton.NextButton))
+        assert wizard.currentId() == Page.PUSH_RESULTS
+        tree = wizard.push_results.groups
+        for group in groups(tree):
+            click_item(qtbot, tree, group)
+            press(qtbot, Qt.Key.Key_Right)
+            for item in [group, *(present(group.child(i)) for i in range(group.childCount()))]:
+                click_item(qtbot, tree, item)
+                places.extend(assert_no_markup_interpreted(main_window))
+        main_window.grab()
+
+    drive(loop, scenario())
+    sweep = present(wizard.push_results.sweep)
+    assert [t.cause for t in sweep.targets] == ["445-not-smb"]
+    assert "details push_details" in places and "tooltip push_groups" in places
 
 
 MEMORY_BOUND = 4 << 30

@@ -1,10 +1,13 @@
 """The wizard's third place, "at the manager: push-deployment targets", driven with keys and
 clicks: targets typed and loaded, a live run against real Samba on loopback, the results
-grouped by cause, the export; bad targets refused at the field; Cancel mid-sweep."""
+grouped by cause, the export; bad targets refused at the field; Cancel mid-sweep; the sweep's
+path facts (routes, DNS, where the path ends) on the results page and its trace's hops live
+on the run page, in both languages."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import socket
@@ -17,11 +20,19 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from core.path.facts import Hop, HopKind
+from core.path.route import RouteReader
+from core.path.winicmp import EchoReply
+from core.push import neighbourhood_of
+from gui.main_window import MainWindow
 from gui.wizard import DiagnosticsWizard, Page
+from gui.wizard.push import ROUTE_GATEWAY, ROUTE_INTERFACE, ROUTE_PCS, ROUTE_PROFILE, ROUTE_SOURCE, SUBJECT_ROLE
 from scripts.netlab import samba_config
+from tests.core.test_path import FakeIcmp
 from tests.gui.conftest import drive
-from tests.gui.keyboard import click, press, type_text
-from tests.gui.trees import groups
+from tests.gui.keyboard import click, press, type_text, until
+from tests.gui.test_keyboard import assert_unique
+from tests.gui.trees import click_item, groups
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.present import present
 from tests.helpers.servers import dropping_port
@@ -110,9 +121,9 @@ def test_targets_typed_run_live_grouped_by_cause_and_exported(
         titles = [group.text(0) for group in groups(tree)]
         assert titles == ["1 PC(s): TCP 445 closed: check the Server service and sharing",
                           "1 PC(s): ready over TCP 445 (NetBIOS over TCP/IP off)"]  # fmt: skip
-        assert "Run the Server service (LanmanServer)" in wizard.push_results.guidance.toPlainText()
+        assert "Run the Server service (LanmanServer)" in wizard.push_results.details.toPlainText()
         tree.setCurrentItem(present(groups(tree)[1].child(0)))
-        assert "UAC remote restrictions" in wizard.push_results.guidance.toPlainText()
+        assert "UAC remote restrictions" in wizard.push_results.details.toPlainText()
         path = wizard.push_results.report_path
         click(qtbot, path)
         press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
@@ -174,3 +185,141 @@ def test_cancel_stops_the_sweep_at_once_and_nothing_counts_as_ready(
         assert [t.verdict for t in sweep.targets] == ["not_tested"]
 
     drive(loop, scenario())
+
+
+class PatientIcmp(FakeIcmp):
+    """IcmpSendEcho2's answers along a path (``FakeIcmp``); where nothing answers, the call waits
+    its timeout out, as the API does, so the trace takes the time a real one takes."""
+
+    def send_echo(self, address: str, ttl: int, timeout_ms: int) -> EchoReply:
+        reply = super().send_echo(address, ttl, timeout_ms)
+        if reply.address is None:
+            time.sleep(timeout_ms / 1000)
+        return reply
+
+
+def loopback_as_a_network(address: str) -> str | None:
+    """127.0.0.0/24 as a network of neighbours behind a router, as the lab's client network is
+    (loopback has no router, so the sweep would trace nothing there)."""
+    return "127.0.0.0/24" if address.startswith("127.0.0.") else neighbourhood_of(address)
+
+
+@contextlib.contextmanager
+def listening(host: str) -> Iterator[int]:
+    """A port that accepts connections on ``host`` (the kernel completes the handshake)."""
+    with socket.socket() as listener:
+        listener.bind((host, 0))
+        listener.listen(16)
+        yield int(listener.getsockname()[1])
+
+
+def details_of(qtbot: QtBot, wizard: DiagnosticsWizard, subject: tuple[str, str]) -> str:
+    """Click the group (``("cause", ...)``) or the PC (``("target", name)``) and read its details."""
+    tree = wizard.push_results.groups
+    for group in groups(tree):
+        if group.data(0, SUBJECT_ROLE) == subject:
+            click_item(qtbot, tree, group)
+            return wizard.push_results.details.toPlainText()
+        for child in (present(group.child(i)) for i in range(group.childCount())):
+            if child.data(0, SUBJECT_ROLE) == subject:
+                click_item(qtbot, tree, group)
+                press(qtbot, Qt.Key.Key_Right)  # unfold the group, then click its PC
+                click_item(qtbot, tree, child)
+                return wizard.push_results.details.toPlainText()
+    raise AssertionError(f"no row for {subject}")
+
+
+def test_path_facts_on_the_results_page_and_the_traces_hops_live_in_both_languages(
+    qtbot: QtBot,
+    main_window: MainWindow,
+    wizard: DiagnosticsWizard,
+    loop: asyncio.AbstractEventLoop,
+    samba_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Samba answers at 127.0.0.1; 127.0.0.2 drops the SMB port while its NetBIOS port accepts (a
+    firewall without File and Printer Sharing): the sweep traces toward it. The routes and the DNS
+    answer are this machine's own; the trace's router answers through a fake IcmpSendEcho2 (no
+    router on loopback): hop 1 is 10.20.0.1, nothing after it answers."""
+    monkeypatch.setattr("core.push.neighbourhood_of", loopback_as_a_network)
+    monkeypatch.setattr(RouteReader, "on_link", lambda _reader, _address: False)
+    wizard.push_run.icmp_api = PatientIcmp(["10.20.0.1"], None)
+    with listening("127.0.0.2") as netbios, dropping_port("127.0.0.2", samba_port):
+        wizard.push_run.ports = {445: samba_port, 139: netbios, 137: _free_port(socket.SOCK_DGRAM)}
+
+        async def scenario() -> None:
+            to_push_targets(qtbot, wizard)
+            type_targets(qtbot, wizard, ["127.0.0.1", "127.0.0.2", "localhost"])
+            click(qtbot, wizard.button(wizard.WizardButton.NextButton))
+            status = wizard.push_run.status
+            await until(lambda: "10.20.0.1" in status.text(), "the trace's first hop on the status line")
+            # The furthest hop that answered stays while the silent ones wait; the words follow the language.
+            assert status.text().endswith(" targets checked · Tracing the path to 127.0.0.2: hop 1 10.20.0.1")
+            present(main_window.lang_actions.get("ja")).trigger()
+            assert status.text().endswith("台を確認しました · 127.0.0.2 への経路を追跡中: 1 ホップ目 10.20.0.1")
+            assert wizard.push_run.task is not None
+            await wizard.push_run.task
+            assert status.text() == "3 台中 3 台を確認しました"  # the sweep is over: no hop is news any more
+            click(qtbot, wizard.button(wizard.WizardButton.NextButton))
+            assert wizard.currentId() == Page.PUSH_RESULTS
+
+        drive(loop, scenario())
+
+    results = wizard.push_results
+    sweep = present(results.sweep)
+    assert {t.host.typed: t.cause for t in sweep.targets}["127.0.0.2"] == "445-filtered"
+    routes = results.routes
+    assert routes.isVisible() and routes.topLevelItemCount() == 1 and routes.isColumnHidden(ROUTE_PROFILE)
+    route = present(routes.topLevelItem(0))
+    assert [route.text(c) for c in (ROUTE_SOURCE, ROUTE_INTERFACE, ROUTE_PCS)] == ["127.0.0.1", "lo", "3"]
+    for lang, words, gateway, leaves, traced, ends in (
+        (
+            "ja",
+            ["送信元アドレス", "インターフェイス", "ゲートウェイ", "PC 数"],
+            "なし(この PC と同じネットワーク)",
+            "送信元: 127.0.0.1(インターフェイス lo)",
+            "127.0.0.0/24: 127.0.0.2 へ追跡(ほかのポートには応答し、TCP 445 はフィルタされています)。",
+            f"経路: TCP {samba_port} への通信は 10.20.0.1(1 ホップ目)まで届き、その先の機器は応答しませんでした。",
+        ),
+        (
+            "en",
+            ["Source address", "Interface", "Gateway", "PCs"],
+            "none: this PC's own network",
+            "Leaves from 127.0.0.1 (interface lo)",
+            "127.0.0.0/24, traced toward 127.0.0.2 (it answers on other ports, TCP 445 is filtered). ",
+            f"Path: traffic to TCP {samba_port} reaches 10.20.0.1 (hop 1) and nothing after it answered: "
+            "the block is at or after that device (29 hops after it were silent)",
+        ),
+    ):
+        present(main_window.lang_actions.get(lang)).trigger()
+        assert_unique(main_window, f"push results ({lang})")
+        header, route = present(routes.headerItem()), present(routes.topLevelItem(0))  # the rows in the new words
+        assert [header.text(c) for c in (ROUTE_SOURCE, ROUTE_INTERFACE, ROUTE_GATEWAY, ROUTE_PCS)] == words
+        assert route.text(ROUTE_GATEWAY) == gateway
+        filtered = details_of(qtbot, wizard, ("cause", "445-filtered"))
+        assert traced + ends in filtered and "1 10.20.0.1 · 2-30 *" in filtered  # the hops, as tracert
+        blocked = details_of(qtbot, wizard, ("target", "127.0.0.2"))
+        assert traced + ends in blocked and leaves in blocked
+        named = details_of(qtbot, wizard, ("target", "localhost"))
+        assert "DNS: localhost" in named and "127.0.0.1" in named
+        # Samba answered at 127.0.0.1: its network's trace (toward another PC) says nothing about it.
+        ready = details_of(qtbot, wizard, ("target", "127.0.0.1"))
+        assert "10.20.0.1" not in ready and leaves in ready
+    # A language switch keeps the row chosen (the last one, 127.0.0.1).
+    present(main_window.lang_actions.get("ja")).trigger()
+    current = present(results.groups.currentItem())
+    assert current.data(0, SUBJECT_ROLE) == ("target", "127.0.0.1")
+    assert "送信元: 127.0.0.1(インターフェイス lo)" in results.details.toPlainText()
+
+
+def test_the_status_line_keeps_the_furthest_hop_that_answered(wizard: DiagnosticsWizard) -> None:
+    """A trace's silent hops time out together after its answers: "hop 30 *" must not hide how far
+    the path got; a hop further on, or another trace's, is news."""
+    page = wizard.push_run
+    page._hop("127.0.0.2", Hop(1, HopKind.TIME_EXCEEDED, "10.20.0.1", 1.0))
+    page._hop("127.0.0.2", Hop(30, HopKind.SILENT))
+    assert page.status.text().endswith(" · Tracing the path to 127.0.0.2: hop 1 10.20.0.1")
+    page._hop("127.0.0.2", Hop(2, HopKind.TIME_EXCEEDED, "10.30.0.1", 2.0))
+    assert page.status.text().endswith(" · Tracing the path to 127.0.0.2: hop 2 10.30.0.1")
+    page._hop("127.0.0.9", Hop(3, HopKind.SILENT))
+    assert page.status.text().endswith(" · Tracing the path to 127.0.0.9: hop 3 *")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+from pytestqt.qtbot import QtBot
 
 from tests.helpers.present import present
 
@@ -15,3 +17,11 @@ def groups(tree: QTreeWidget) -> list[QTreeWidgetItem]:
 def rows(tree: QTreeWidget) -> list[QTreeWidgetItem]:
     """Every item under a top-level group, group by group, in order."""
     return [present(group.child(i)) for group in groups(tree) for i in range(group.childCount())]
+
+
+def click_item(qtbot: QtBot, tree: QTreeWidget, item: QTreeWidgetItem) -> None:
+    """A left click on ``item``'s row, as a person selects it (scrolled into view first)."""
+    tree.scrollToItem(item)
+    rect = tree.visualItemRect(item)
+    assert rect.isValid(), f"{item.text(0)!r} is not shown (its group is folded?)"
+    qtbot.mouseClick(present(tree.viewport()), Qt.MouseButton.LeftButton, pos=rect.center())

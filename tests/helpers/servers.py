@@ -187,10 +187,11 @@ def closed_udp_port() -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def dropping_port() -> Iterator[int]:
-    """A loopback port that silently drops SYNs: a listener whose accept queue is full."""
+def dropping_port(host: str = "127.0.0.1", port: int = 0) -> Iterator[int]:
+    """A loopback port that silently drops SYNs: a listener whose accept queue is full (on ``host``,
+    ``port``: 0 for a free one)."""
     listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
+    listener.bind((host, port))
     listener.listen(0)
     port = int(listener.getsockname()[1])
     fillers: list[socket.socket] = []
@@ -198,7 +199,7 @@ def dropping_port() -> Iterator[int]:
         filler = socket.socket()
         filler.setblocking(False)
         with contextlib.suppress(BlockingIOError):
-            filler.connect(("127.0.0.1", port))
+            filler.connect((host, port))
         fillers.append(filler)
     try:
         yield port

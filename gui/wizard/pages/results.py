@@ -35,6 +35,17 @@ SEVERITY_ORDER = (Severity.PROBLEM, Severity.WARNING, Severity.INFO, Severity.PA
 PAYLOAD_ROLE = Qt.ItemDataRole.UserRole
 
 
+def beside_details(tree: QTreeWidget, details: QTextBrowser) -> QSplitter:
+    """A results tree with the details of its current row on its right (the check's and push's results)."""
+    splitter = QSplitter(Qt.Orientation.Horizontal)
+    splitter.setChildrenCollapsible(False)
+    splitter.addWidget(tree)
+    splitter.addWidget(details)
+    splitter.setStretchFactor(0, 2)
+    splitter.setStretchFactor(1, 3)
+    return splitter
+
+
 class ResultsPage(WizardPage):
     entry_requested = Signal(str)
     copy_requested = Signal()
@@ -62,12 +73,7 @@ class ResultsPage(WizardPage):
         self.copy_summary.setObjectName("copy_summary")
         self.new_diagnosis = QPushButton()
         self.new_diagnosis.setObjectName("new_diagnosis")
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.tree)
-        splitter.addWidget(self.details)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter = beside_details(self.tree, self.details)
         buttons = QHBoxLayout()
         buttons.addWidget(self.copy_summary)
         buttons.addWidget(self.new_diagnosis)
@@ -199,8 +205,7 @@ class ResultsPage(WizardPage):
         path = next((p for p in self.diagnosis.paths if p.host == host.typed), None)
         if path is None:
             return None
-        hops = path.trace.hops_text() if path.trace is not None and path.trace.hops else ""
-        return {"heading": say("path.heading", self.lang), "lines": path.lines(self.lang), "hops": hops}
+        return {"heading": say("path.heading", self.lang), "lines": path.path_lines(self.lang)}
 
     def _finding_html(self, finding: Finding) -> str:
         return render(
