@@ -16,12 +16,16 @@ import ssl
 import pytest
 import trustme
 
+from core.catalog import load_catalog
 from core.checks.secars import SECARS_PATH, HttpEvidence, secars_check
 from core.checks.version_api import VersionEvidence, sepm_version_check
+from core.engine import ProbeEngine
 from core.hosts import parse_host
 from core.http_checks import MAX_BODY, HttpFailure, http_get
+from core.plan import PlanRequest, Role, build_plan
 from core.results import AppResult
 from core.simulator import make_certificate
+from core.timing import TimeoutPolicy
 from core.tlsinfo import TlsFacts, TlsFailure, tls_probe
 from core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
@@ -35,6 +39,7 @@ from tests.helpers.servers import (
     huge_body,
     never_answer,
     serving,
+    udp_serving,
 )
 from tests.helpers.words import english
 
@@ -282,3 +287,26 @@ def test_an_https_exchange_cut_short_in_the_tls_handshake_closes_its_connection(
         gc.collect()
     assert connections == 1
     assert closed, "the client left its connection open after the exchange was cut short"
+
+
+def test_the_syslog_check_sends_one_test_message_the_readme_names() -> None:
+    """README, "Sends": with the manager role, a syslog message "SEP Port Doctor connectivity test"
+    to the syslog host (RFC 5424, facility user, severity info: <14>), which a real server receives."""
+    catalog = load_catalog()
+
+    async def scenario() -> tuple[list[bytes], bool | None]:
+        async with udp_serving(lambda data: None) as (port, server):
+            request = PlanRequest(
+                manager=parse_host("127.0.0.1"), version=parse_version("14.3"), role=Role.MANAGER,
+                syslog=parse_host("127.0.0.1"), overrides={514: port},
+            )  # fmt: skip
+            syslog = [c for c in build_plan(catalog, request) if c.entry_id == "syslog-udp-514"]
+            policy = TimeoutPolicy(initial=0.2, floor=0.05, cap=0.2, silent_host_wait=0.0)
+            summary = await ProbeEngine(policy, use_system_proxy=False).run(syslog)
+            return server.received, summary.results[0].app_ok
+
+    received, ok = asyncio.run(scenario())
+    assert ok is True
+    assert received and all(
+        d.startswith(b"<14>1 ") and d.endswith(b"SEP Port Doctor connectivity test") for d in received
+    )
