@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 
 from core.http_checks import MAX_JSON_DEPTH
-from core.merge import MAX_FILE_BYTES, MAX_NAME, merge_files
+from core.merge import MAX_FILE_BYTES, MAX_NAME, MAX_TEXT, merge_files
 from core.merge_report import MATRIX_MAX_PCS, build_picture, csv_cell, infer_subnets, site_csv
 from core.simulator import SERVED_PORTS, SimulatedManager
 from scripts.make_fleet import Manifest, generate_fleet
 from tests.helpers.command import ENV, ROOT, command, run
 from tests.helpers.hang import HANG_GUARD_S
+from tests.helpers.profile_runs import check_with_simulator
 
 pytestmark = pytest.mark.slow
 
@@ -304,3 +305,18 @@ def test_a_link_named_on_the_command_line_is_followed_one_inside_a_folder_is_not
     (folder / "LINK_20261201T000000Z.json").symlink_to(tmp_path / "real.json")
     site = merge_files([str(folder), str(folder / "LINK_20261201T000000Z.json")])
     assert [s.reason.code for s in site.skipped] == ["symlink"] and len(site.pcs) == 2
+
+
+def test_long_fields_are_cut_at_their_documented_limits(tmp_path: Path) -> None:
+    """README, "Text is text": fields are cut at 2,000 characters, a computer's name at 255, a note at 500."""
+    code, out, err = check_with_simulator("healthy", "--version", "14.3", "--json", "--lang", "en")
+    assert code == 0, err
+    real = json.loads(out)
+    real["computer"], real["note"] = "n" * 300, "x" * 700
+    real["checks"][0]["headline"] = "h" * 3000
+    (tmp_path / "long.json").write_text(json.dumps(real), encoding="utf-8")
+    assert _merge(tmp_path / "long.json", "--json", str(tmp_path / "s.json")).returncode == 0
+    (pc,) = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["pcs"]
+    assert (len(pc["computer"]), len(pc["note"])) == (MAX_NAME, 500) == (255, 500)
+    assert pc["computer"].endswith("…") and pc["note"].endswith("…")
+    assert len(pc["checks"][0]["headline"]) == MAX_TEXT == 2000
