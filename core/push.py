@@ -391,12 +391,15 @@ class PushSweep:
         its network's trace speaking for it only where its SMB port did not answer either."""
         if self.paths is None:
             return []
-        unanswered = target.cause in (*TRACE_WHEN_FILTERED, *TRACE_WHEN_NETWORK_SILENT)
-        return self.paths.target_lines(target.host.name, lang, network_trace=unanswered)
+        return self.paths.target_lines(target.host.name, lang, network_trace=_unanswered(target))
 
     def group_path_lines(self, targets: Sequence[TargetVerdict], lang: Lang) -> list[PathLine]:
-        """A group's path facts: the routes its PCs take, their names' DNS answers, the traces toward them."""
-        return [] if self.paths is None else self.paths.group_lines([t.host.name for t in targets], lang)
+        """A group's path facts (one cause): the routes its PCs take, their names' DNS answers, the traces
+        toward them, and their networks' where their SMB port did not answer."""
+        if self.paths is None or not targets:
+            return []
+        names = [t.host.name for t in targets]
+        return self.paths.group_lines(names, lang, network_traces=_unanswered(targets[0]))
 
     def exit_code(self) -> int:
         from core import exit_codes
@@ -415,6 +418,11 @@ TRACE_WHEN_FILTERED = ("445-filtered",)
 """Causes of a PC that answers on other ports while 445 is filtered: is the block on the way or at the PC?"""
 TRACE_WHEN_NETWORK_SILENT = ("silent", "host-unreachable")
 """Causes of a silent PC: traced only where no PC of its network answered (how far does the path get?)."""
+
+
+def _unanswered(target: TargetVerdict) -> bool:
+    """The PC's SMB port did not answer: a trace toward its network says how far the way there gets."""
+    return target.cause in (*TRACE_WHEN_FILTERED, *TRACE_WHEN_NETWORK_SILENT)
 
 
 class PushRun:

@@ -128,16 +128,18 @@ class SweepPaths:
             lines.append(traced.line(lang))
         return lines
 
-    def group_lines(self, names: Iterable[str], lang: Lang) -> list[PathLine]:
+    def group_lines(self, names: Iterable[str], lang: Lang, *, network_traces: bool = True) -> list[PathLine]:
         """A group of PCs' path facts: the routes they take (with how many of them each), what DNS
-        answered for their names (``MAX_GROUP_NAMES`` at most), and the traces made toward them."""
+        answered for their names (``MAX_GROUP_NAMES`` at most), and the traces made toward them (with
+        ``network_traces``, their networks' too), each once."""
         names = list(names)
         lines = [PathLine(self.route_text(index, lang, count)) for index, count in self.routes_among(names)]
         named = [self.dns[name] for name in names if name in self.dns]
         lines += [PathLine(dns.text(lang)) for dns in named[:MAX_GROUP_NAMES]]
         if len(named) > MAX_GROUP_NAMES:
             lines.append(PathLine(path_words("sweep-dns-more", lang, count=len(named) - MAX_GROUP_NAMES)))
-        lines += [self.traces[self.trace_of[name]].line(lang) for name in names if name in self.trace_of]
+        traced = {self.trace_for(name, network=network_traces) for name in names} - {None}
+        lines += [t.line(lang) for t in self.traces if t in traced]
         return lines
 
     def to_json(self, lang: Lang) -> dict[str, Any]:

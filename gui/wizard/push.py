@@ -280,8 +280,8 @@ class PushRunPage(WizardPage):
 
     def _target_done(self, target: TargetVerdict, count: bool = True) -> None:
         row = self.rows[target.host.name]
-        verdict = say(f"push.verdict-{target.verdict}", self.lang)
-        self._cell(row, COL_VERDICT, f"{verdict}: {target.headline.say(self.lang)}")
+        # The headline starts with the verdict ("Not ready: ...", "Unreachable: ..."): said once.
+        self._cell(row, COL_VERDICT, target.headline.say(self.lang))
         for result in target.results:
             self._result(result)
         if count:

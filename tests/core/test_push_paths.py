@@ -157,10 +157,11 @@ def test_push_json_terminal_and_report_carry_the_paths_in_both_languages() -> No
     assert json.loads(json.dumps(report))["targets"][0]["path"]["route"] == 0
 
 
-def test_a_pc_and_a_group_in_the_window_words_the_network_trace_only_where_the_port_did_not_answer() -> None:
+def test_a_pc_and_a_group_get_the_network_trace_only_where_the_port_did_not_answer() -> None:
     """The window's details (core, so the words are one way): a PC's route, DNS answer and trace, its
     network's trace only when its own SMB port did not answer either; a group's routes with its own PC
-    counts, its names' DNS answers (a bounded number), the traces toward its PCs."""
+    counts, its names' DNS answers (a bounded number), the traces toward its PCs and, by the same
+    rule, their networks'."""
 
     async def scenario() -> PushRun:
         hosts = [parse_host("192.0.2.20")]
@@ -198,6 +199,9 @@ def test_a_pc_and_a_group_in_the_window_words_the_network_trace_only_where_the_p
     dns = [line for line in group if line.startswith("DNS: ")]
     assert len(dns) == MAX_GROUP_NAMES and dns[0].startswith("DNS: pc-00.example resolved to 1 address(es)")
     assert group[-1] == "… and 2 more name(s): select a PC for its own"
+    assert not any(line.startswith(traced) for line in group)  # ready PCs: no network's trace
+    silent_group = sweep.group_path_lines([silent], "en")  # its network's trace, as for the PC
+    assert [line.text for line in silent_group if line.text.startswith(traced)] != []
     filtered = sweep.group_path_lines([_verdict("192.0.2.20", "445-filtered")], "ja")
     assert filtered[-1].text.startswith("192.0.2.0/24: 192.0.2.20 へ追跡") and filtered[-1].hops
     assert filtered[0].text.endswith(" — 1 台")

@@ -111,8 +111,8 @@ def test_targets_typed_run_live_grouped_by_cause_and_exported(
         await wizard.push_run.task
         assert wizard.push_run.isComplete()
         assert "SMB 3.1.1, signing required" in present(table.item(0, 2)).text()
-        assert present(table.item(0, 6)).text().startswith("ready: Ready for push deployment over TCP 445")
-        assert present(table.item(1, 6)).text().startswith("not ready: Not ready: TCP 445 refused (closed)")
+        assert present(table.item(0, 6)).text().startswith("Ready for push deployment over TCP 445")
+        assert present(table.item(1, 6)).text().startswith("Not ready: TCP 445 refused (closed)")
         assert wizard.push_run.status.text() == "2 of 2 targets checked"
 
         click(qtbot, wizard.button(wizard.WizardButton.NextButton))
