@@ -34,18 +34,18 @@ import qasync  # noqa: E402
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 
 from benchmarks.measure import load, machine, percentile, spread  # noqa: E402
-from core.catalog import load_catalog  # noqa: E402
-from core.engine import ProbeEngine  # noqa: E402
-from core.explain import explain  # noqa: E402
-from core.hosts import parse_host  # noqa: E402
-from core.plan import PlanRequest, build_plan  # noqa: E402
-from core.simulator import SERVED_PORTS, SimulatedManager  # noqa: E402
-from core.timing import TimeoutPolicy  # noqa: E402
-from core.versions import parse_version  # noqa: E402
-from gui.app import build_main_window, create_application  # noqa: E402
-from gui.main_window import MainWindow  # noqa: E402
-from gui.wizard.run_model import RunModel  # noqa: E402
-from gui.wizard.unattended import run_unattended  # noqa: E402
+from sep_port_doctor.core.catalog import load_catalog  # noqa: E402
+from sep_port_doctor.core.engine import ProbeEngine  # noqa: E402
+from sep_port_doctor.core.explain import explain  # noqa: E402
+from sep_port_doctor.core.hosts import parse_host  # noqa: E402
+from sep_port_doctor.core.plan import PlanRequest, build_plan  # noqa: E402
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager  # noqa: E402
+from sep_port_doctor.core.timing import TimeoutPolicy  # noqa: E402
+from sep_port_doctor.core.versions import parse_version  # noqa: E402
+from sep_port_doctor.gui.app import build_main_window, create_application  # noqa: E402
+from sep_port_doctor.gui.main_window import MainWindow  # noqa: E402
+from sep_port_doctor.gui.wizard.run_model import RunModel  # noqa: E402
+from sep_port_doctor.gui.wizard.unattended import run_unattended  # noqa: E402
 from tests.helpers.servers import dropping_port  # noqa: E402
 
 GOAL_MS = 30.0

@@ -35,7 +35,7 @@ from benchmarks.measure import load, machine, spread  # noqa: E402
 
 def program() -> list[str]:
     script = Path(sys.executable).parent / "sep-port-doctor"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "gui"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sep_port_doctor.gui"]
 
 
 def fleet(cache: Path, reports: int) -> Path:

@@ -44,7 +44,7 @@ from scripts.pushlab import PushLab, missing_requirements  # noqa: E402
 
 def _program() -> list[str]:
     script = Path(sys.executable).parent / "sep-port-doctor"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "gui"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sep_port_doctor.gui"]
 
 
 def ours(lab: PushLab) -> tuple[float, dict[tuple[str, int], str], dict[str, int], float]:
@@ -109,10 +109,10 @@ def stop_time(lab: PushLab, after: float = 1.2) -> float:
 
 _CANCEL_PROBE = """
 import asyncio, os, sys, time
-from core.catalog import load_catalog
-from core.push import PushRun, parse_targets
-from core.push_command import push_engine
-from core.timing import TimeoutPolicy
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.push import PushRun, parse_targets
+from sep_port_doctor.core.push_command import push_engine
+from sep_port_doctor.core.timing import TimeoutPolicy
 
 def open_files():
     return len(os.listdir("/proc/self/fd"))

@@ -37,7 +37,7 @@ def keystroke_passes(repeats: int) -> list[list[float]]:
     """Milliseconds per keystroke, one list per typing pass."""
     from PySide6.QtCore import QSettings
 
-    from gui.app import build_main_window, create_application
+    from sep_port_doctor.gui.app import build_main_window, create_application
 
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, "/tmp/sepd-bench-search")
     app = create_application()

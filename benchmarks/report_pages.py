@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.diagnosis import Diagnosis
-from core.report import render_report
-from core.results import Severity
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.report import render_report
+from sep_port_doctor.core.results import Severity
 from tests.helpers.chromium import A4, LETTER, HeadlessChromium, pdf_pages
 from tests.helpers.profile_runs import CATALOG, profile_diagnosis
 

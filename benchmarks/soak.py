@@ -19,13 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.catalog import load_catalog  # noqa: E402
-from core.engine import ProbeEngine  # noqa: E402
-from core.hosts import parse_host  # noqa: E402
-from core.plan import PlanRequest, Role, build_plan  # noqa: E402
-from core.simulator import SERVED_PORTS, SimulatedManager  # noqa: E402
-from core.timing import TimeoutPolicy  # noqa: E402
-from core.versions import parse_version  # noqa: E402
+from sep_port_doctor.core.catalog import load_catalog  # noqa: E402
+from sep_port_doctor.core.engine import ProbeEngine  # noqa: E402
+from sep_port_doctor.core.hosts import parse_host  # noqa: E402
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan  # noqa: E402
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager  # noqa: E402
+from sep_port_doctor.core.timing import TimeoutPolicy  # noqa: E402
+from sep_port_doctor.core.versions import parse_version  # noqa: E402
 
 
 def fds() -> int:

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import machine, spread  # noqa: E402
-from core.socket_table import Endpoint, read_socket_table, read_socket_table_off_loop  # noqa: E402
+from sep_port_doctor.core.socket_table import Endpoint, read_socket_table, read_socket_table_off_loop  # noqa: E402
 
 TICK_S = 0.001
 

@@ -5,7 +5,7 @@ import sys
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from gui.entry import main
+from sep_port_doctor.gui.entry import main
 
 if __name__ == "__main__":
     sys.exit(main())

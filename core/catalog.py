@@ -13,8 +13,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
-from core.i18n import CatalogError, Lang, group_words, language_file, languages, read_toml, resource_files, say
-from core.versions import SepVersion, VersionError, VersionRule, parse_rule
+from sep_port_doctor.core.i18n import (
+    CatalogError,
+    Lang,
+    group_words,
+    language_file,
+    languages,
+    read_toml,
+    resource_files,
+    say,
+)
+from sep_port_doctor.core.versions import SepVersion, VersionError, VersionRule, parse_rule
 
 EXTRA_PREFIX = "extra-"
 """Entry ids of ports outside the catalogue (``check --extra``): ``extra-tcp-8080``."""
@@ -501,7 +510,7 @@ class Vocabulary:
 
 
 def shipped_vocabulary() -> Vocabulary:
-    from core.checks import payloads, registry
+    from sep_port_doctor.core.checks import payloads, registry
 
     features = tuple(group_words("feature", languages()[0]))
     return Vocabulary(registry(), tuple(payloads()), features)

@@ -12,26 +12,26 @@ import asyncio
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from core import exit_codes
-from core.catalog import Catalog
-from core.cli_args import UsageError, host_option, port_overrides, report_place_arg
-from core.console import Console, OutputClosed, is_output_closed, write_json
-from core.diagnosis import Diagnosis
-from core.engine import ProbeEngine
-from core.extra import ExtraError, parse_extras
-from core.guidance import guidance_lines, guidance_texts
-from core.i18n import Lang, say, system_lang
-from core.logs import setup_logging
-from core.plan import PlanRequest, Role
-from core.report_files import ReportPlace
-from core.results import CheckResult, Finding, Severity, State
-from core.run import DiagnosisRun
-from core.run_events import RunEvent, Verdict
-from core.timing import TimeoutPolicy
-from core.versions import SepVersion, version_notices
+from sep_port_doctor.core import exit_codes
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.cli_args import UsageError, host_option, port_overrides, report_place_arg
+from sep_port_doctor.core.console import Console, OutputClosed, is_output_closed, write_json
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.extra import ExtraError, parse_extras
+from sep_port_doctor.core.guidance import guidance_lines, guidance_texts
+from sep_port_doctor.core.i18n import Lang, say, system_lang
+from sep_port_doctor.core.logs import setup_logging
+from sep_port_doctor.core.plan import PlanRequest, Role
+from sep_port_doctor.core.report_files import ReportPlace
+from sep_port_doctor.core.results import CheckResult, Finding, Severity, State
+from sep_port_doctor.core.run import DiagnosisRun
+from sep_port_doctor.core.run_events import RunEvent, Verdict
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import SepVersion, version_notices
 
 if TYPE_CHECKING:
-    from core.localpc import LocalSystem
+    from sep_port_doctor.core.localpc import LocalSystem
 
 
 def request_from_args(args: argparse.Namespace, catalog: Catalog, lang: Lang) -> PlanRequest:
@@ -182,7 +182,7 @@ async def run_check(
     else:
         _print_summary(diagnosis, catalog, lang, console)
     if place is not None:
-        from core.report import finish_report  # the report's code loads once the verdicts are in
+        from sep_port_doctor.core.report import finish_report  # the report's code loads once the verdicts are in
 
         return finish_report(place, diagnosis, catalog, lang, out, json_printed=as_json)
     return exit_codes.for_diagnosis(diagnosis)

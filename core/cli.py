@@ -18,12 +18,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from core import exit_codes, termination
-from core.catalog import load_catalog
-from core.cli_args import UsageError, argparse_speaks, build_parser, refuse_double_dash_values, requested_lang
-from core.console import PROG, configure_streams, is_output_closed, stderr_line
-from core.i18n import FALLBACK_LANG, CatalogError, Lang, load_messages, say
-from core.logs import setup_logging
+from sep_port_doctor.core import exit_codes, termination
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.cli_args import (
+    UsageError,
+    argparse_speaks,
+    build_parser,
+    refuse_double_dash_values,
+    requested_lang,
+)
+from sep_port_doctor.core.console import PROG, configure_streams, is_output_closed, stderr_line
+from sep_port_doctor.core.i18n import FALLBACK_LANG, CatalogError, Lang, load_messages, say
+from sep_port_doctor.core.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -48,29 +54,29 @@ def _run_command(args: argparse.Namespace) -> int:
     """The command's own module, imported now: each loads only what its work needs."""
     catalog = load_catalog()
     if args.command == "ports":
-        from core import ports_command
+        from sep_port_doctor.core import ports_command
 
         return ports_command.run(args, catalog)
     if args.command == "merge":
-        from core import merge_command
+        from sep_port_doctor.core import merge_command
 
         return merge_command.run(args, catalog)
     if args.command == "push":
-        from core import push_command
+        from sep_port_doctor.core import push_command
 
         return push_command.run(args, catalog)
     if args.command == "simulate":
-        from core import simulate_command
+        from sep_port_doctor.core import simulate_command
 
         return simulate_command.run(args, catalog)
-    from core import check_command
+    from sep_port_doctor.core import check_command
 
     return check_command.run(args, catalog)
 
 
 def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None, *, process: bool = False) -> int:
     """Run one command; its exit code. ``process``: this call is the whole process (the installed
-    command, ``python -m gui``, the frozen launcher), so once a command other than the window
+    command, ``python -m sep_port_doctor.gui``, the frozen launcher), so once a command other than the window
     has finished the process ends at once (``leave``)."""
     code, command = _main(argv, gui_runner)
     if process and command != "gui":

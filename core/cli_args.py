@@ -18,15 +18,15 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
-from core.catalog import Catalog
-from core.console import PROG
-from core.errors import UserError
-from core.hosts import Host, HostError, parse_host
-from core.i18n import Lang, languages, say, system_lang
-from core.plan import PlanError, Role, parse_overrides
-from core.report_files import ReportError, ReportPlace, report_place
-from core.simulator_profiles import profile_names
-from core.versions import SepVersion, VersionError, parse_version
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.console import PROG
+from sep_port_doctor.core.errors import UserError
+from sep_port_doctor.core.hosts import Host, HostError, parse_host
+from sep_port_doctor.core.i18n import Lang, languages, say, system_lang
+from sep_port_doctor.core.plan import PlanError, Role, parse_overrides
+from sep_port_doctor.core.report_files import ReportError, ReportPlace, report_place
+from sep_port_doctor.core.simulator_profiles import profile_names
+from sep_port_doctor.core.versions import SepVersion, VersionError, parse_version
 
 MIN_TIMEOUT, MAX_TIMEOUT = 0.1, 60.0
 MIN_DURATION, MAX_DURATION = 0.1, 7 * 24 * 3600.0

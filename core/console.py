@@ -19,7 +19,7 @@ import json
 import sys
 from typing import TextIO
 
-from core.untrusted import json_safe, strip_credentials, terminal_safe
+from sep_port_doctor.core.untrusted import json_safe, strip_credentials, terminal_safe
 
 UNICODE_MARKS = {"problem": "✗", "warning": "!", "info": "i", "passed": "✓", "not_tested": "-", "arrow": "→"}
 ASCII_MARKS = {

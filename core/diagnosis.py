@@ -8,16 +8,16 @@ import socket
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.catalog import Catalog
-from core.explain import explain
-from core.i18n import Lang
-from core.plan import ClientPorts, PlanRequest
-from core.results import CheckResult, Finding, RunSummary, Severity, overall
-from core.versions import version_notices
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.explain import explain
+from sep_port_doctor.core.i18n import Lang
+from sep_port_doctor.core.plan import ClientPorts, PlanRequest
+from sep_port_doctor.core.results import CheckResult, Finding, RunSummary, Severity, overall
+from sep_port_doctor.core.versions import version_notices
 
 if TYPE_CHECKING:  # this PC's findings come from the window; `check` need not load their module
-    from core.localpc import LocalReport
-    from core.path import PathFacts
+    from sep_port_doctor.core.localpc import LocalReport
+    from sep_port_doctor.core.path import PathFacts
 
 
 def this_computer() -> tuple[str, str]:

@@ -33,16 +33,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.checks import ApplicationCheck, application_check, payloads
-from core.checks.base import OpenPort
-from core.errors import UserError
-from core.hosts import special_address
-from core.http_checks import proxy_label, system_proxy, url_for
-from core.i18n import Lang, Message, known, say, word_for
-from core.probes import ProbeOutcome, after_first_packets, tcp_probe, udp_probe
-from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
-from core.results import HOST_LEVEL_CAUSES, AppResult, Check, CheckResult, RunSummary, State
-from core.socket_table import (
+from sep_port_doctor.core.checks import ApplicationCheck, application_check, payloads
+from sep_port_doctor.core.checks.base import OpenPort
+from sep_port_doctor.core.errors import UserError
+from sep_port_doctor.core.hosts import special_address
+from sep_port_doctor.core.http_checks import proxy_label, system_proxy, url_for
+from sep_port_doctor.core.i18n import Lang, Message, known, say, word_for
+from sep_port_doctor.core.probes import ProbeOutcome, after_first_packets, tcp_probe, udp_probe
+from sep_port_doctor.core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread, resolve
+from sep_port_doctor.core.results import HOST_LEVEL_CAUSES, AppResult, Check, CheckResult, RunSummary, State
+from sep_port_doctor.core.socket_table import (
     Endpoint,
     SocketTableUnavailable,
     confirm_tcp,
@@ -50,8 +50,8 @@ from core.socket_table import (
     judge_listening,
     read_socket_table_off_loop,
 )
-from core.timing import Neighbourhood, PathTiming, TimeoutPolicy
-from core.versions import SepVersion
+from sep_port_doctor.core.timing import Neighbourhood, PathTiming, TimeoutPolicy
+from sep_port_doctor.core.versions import SepVersion
 
 DEFAULT_MAX_SOCKETS = 64
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.i18n import FALLBACK_LANG, Lang, Message, known
+from sep_port_doctor.core.i18n import FALLBACK_LANG, Lang, Message, known
 
 
 class UserError(ValueError):

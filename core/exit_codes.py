@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.results import Severity, State
+from sep_port_doctor.core.results import Severity, State
 
 if TYPE_CHECKING:
-    from core.diagnosis import Diagnosis
+    from sep_port_doctor.core.diagnosis import Diagnosis
 
 OK = 0
 """Nothing wrong: every check that ran passed or is only informational."""

@@ -8,13 +8,13 @@ themselves live in each language's files, and the headline is a message of the c
 
 from __future__ import annotations
 
-from core.catalog import Catalog, PortEntry
-from core.checks import application_check
-from core.checks.base import Judgement
-from core.i18n import Message, known
-from core.results import CheckResult, Finding, Severity, State
-from core.verdicts import CAUSE_GUIDANCE, HOST_CAUSES, VERDICT_GUIDANCE, paths_detail
-from core.versions import SepVersion
+from sep_port_doctor.core.catalog import Catalog, PortEntry
+from sep_port_doctor.core.checks import application_check
+from sep_port_doctor.core.checks.base import Judgement
+from sep_port_doctor.core.i18n import Message, known
+from sep_port_doctor.core.results import CheckResult, Finding, Severity, State
+from sep_port_doctor.core.verdicts import CAUSE_GUIDANCE, HOST_CAUSES, VERDICT_GUIDANCE, paths_detail
+from sep_port_doctor.core.versions import SepVersion
 
 
 def _state_headline(state: State) -> Message:

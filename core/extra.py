@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from core.catalog import EXTRA_PREFIX, Catalog
-from core.errors import UserError
-from core.hosts import Host, HostError, parse_host
-from core.i18n import Message
-from core.results import Check, Target, check_id
+from sep_port_doctor.core.catalog import EXTRA_PREFIX, Catalog
+from sep_port_doctor.core.errors import UserError
+from sep_port_doctor.core.hosts import Host, HostError, parse_host
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.results import Check, Target, check_id
 
 MAX_EXTRAS = 64
 

@@ -19,8 +19,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from core.catalog import Catalog, Guidance
-from core.i18n import Lang, say
+from sep_port_doctor.core.catalog import Catalog, Guidance
+from sep_port_doctor.core.i18n import Lang, say
 
 if TYPE_CHECKING:
     import jinja2
@@ -83,7 +83,7 @@ def guidance_lines(
 
 def load_template(name: str) -> str:
     """A template shipped in resources/templates (works installed and frozen)."""
-    return (resources.files("resources") / "templates" / name).read_text(encoding="utf-8")
+    return (resources.files("sep_port_doctor.resources") / "templates" / name).read_text(encoding="utf-8")
 
 
 @cache

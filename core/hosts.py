@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import idna
 
-from core.errors import UserError
-from core.untrusted import has_credentials, strip_bare_credentials
+from sep_port_doctor.core.errors import UserError
+from sep_port_doctor.core.untrusted import has_credentials, strip_bare_credentials
 
 MAX_HOST_CHARS = 253
 

@@ -13,9 +13,9 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.hosts import Host
-from core.i18n import FALLBACK_LANG, Message
-from core.untrusted import strip_credentials
+from sep_port_doctor.core.hosts import Host
+from sep_port_doctor.core.i18n import FALLBACK_LANG, Message
+from sep_port_doctor.core.untrusted import strip_credentials
 
 if TYPE_CHECKING:
     import ssl
@@ -155,7 +155,7 @@ async def http_get(
 
     import httpx
 
-    from core.tlsinfo import client_context
+    from sep_port_doctor.core.tlsinfo import client_context
 
     started = time.perf_counter()
     opened = _OpenedConnections()

@@ -47,7 +47,7 @@ class CatalogError(Exception):
 
 def resource_files() -> Traversable:
     """The ``resources`` folder (installed and frozen alike, through importlib.resources)."""
-    return resources.files("resources")
+    return resources.files("sep_port_doctor.resources")
 
 
 def read_toml(file: str, data: bytes) -> dict[str, Any]:

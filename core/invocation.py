@@ -2,7 +2,7 @@
 
 ``simulate`` prints the ``check`` command that demonstrates its profile; that command
 must start the program the way the user did: ``./dev start``, the installed
-``sep-port-doctor`` (by name when the shell finds it by name), ``python -m gui``, or the
+``sep-port-doctor`` (by name when the shell finds it by name), ``python -m sep_port_doctor.gui``, or the
 frozen ``sep-port-doctor.exe`` where it lies. Words are quoted for the shell of the
 platform (POSIX shells; ``cmd.exe`` and PowerShell on Windows).
 """
@@ -78,7 +78,7 @@ def program_argv(
     if dev_script:
         return [dev_script if ("/" in dev_script or "\\" in dev_script) else f"./{dev_script}", "start"]
     if program.endswith(".py"):
-        # python -m gui ...: the interpreter as typed (by name when on the PATH), its options, the module
-        words = list(orig_argv[: len(orig_argv) - len(argv) + 1]) or [sys.executable, "-m", "gui"]
+        # python -m sep_port_doctor.gui ...: the interpreter as typed (by name when on the PATH), its options, the module
+        words = list(orig_argv[: len(orig_argv) - len(argv) + 1]) or [sys.executable, "-m", "sep_port_doctor.gui"]
         return [_shown_path(words[0]), *words[1:]]
     return [_shown_path(program)]

@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 from types import TracebackType
 
-from core.untrusted import strip_credentials
+from sep_port_doctor.core.untrusted import strip_credentials
 
 ORGANIZATION = "SEP Port Doctor"
 APPLICATION = "sep-port-doctor"

@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.http_checks import MAX_JSON_DEPTH
-from core.i18n import Lang, say
-from core.results import Severity, overall
+from sep_port_doctor.core.http_checks import MAX_JSON_DEPTH
+from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.results import Severity, overall
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """A run's JSON is 20-60 KB (a few hundred KB with this PC's Windows findings); 8 MB is not one run."""
@@ -636,7 +636,7 @@ class Site:
     def exit_code(self) -> int:
         """As ``check``: 1 problems at any PC; 3 nothing wrong found but something incomplete (a file
         skipped, a check that could not be done, a run cancelled); 0 only when all is well."""
-        from core import exit_codes
+        from sep_port_doctor.core import exit_codes
 
         if any(pc.overall == "problem" for pc in self.pcs.values()):
             return exit_codes.PROBLEMS

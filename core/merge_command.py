@@ -17,14 +17,14 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from core import exit_codes
-from core.catalog import Catalog
-from core.cli_args import UsageError
-from core.console import PROG, Console, stderr_line
-from core.i18n import Lang, say, system_lang
-from core.merge import Refused, Skipped, merge_files
-from core.merge_report import Network, Writer, build_picture, html_writer, json_writer, site_csv
-from core.report_files import ReportError, file_place, report_place, write_files
+from sep_port_doctor.core import exit_codes
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.cli_args import UsageError
+from sep_port_doctor.core.console import PROG, Console, stderr_line
+from sep_port_doctor.core.i18n import Lang, say, system_lang
+from sep_port_doctor.core.merge import Refused, Skipped, merge_files
+from sep_port_doctor.core.merge_report import Network, Writer, build_picture, html_writer, json_writer, site_csv
+from sep_port_doctor.core.report_files import ReportError, file_place, report_place, write_files
 
 
 def _networks(texts: list[str], lang: Lang) -> list[Network]:

@@ -25,13 +25,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
-from core.catalog import Catalog
-from core.explain import cause_headline
-from core.guidance import GuidanceText, environment
-from core.i18n import Lang, group_words, say, word_for
-from core.merge import SITE_SCHEMA, CheckSummary, FindingSummary, PcRun, Site, Skipped
-from core.results import Severity
-from core.untrusted import json_safe, strip_credentials, terminal_safe
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.explain import cause_headline
+from sep_port_doctor.core.guidance import GuidanceText, environment
+from sep_port_doctor.core.i18n import Lang, group_words, say, word_for
+from sep_port_doctor.core.merge import SITE_SCHEMA, CheckSummary, FindingSummary, PcRun, Site, Skipped
+from sep_port_doctor.core.results import Severity
+from sep_port_doctor.core.untrusted import json_safe, strip_credentials, terminal_safe
 
 if TYPE_CHECKING:  # imported when a report is rendered
     pass

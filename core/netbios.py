@@ -6,7 +6,7 @@ import os
 import struct
 from dataclasses import dataclass
 
-from core.i18n import Joined, Message
+from sep_port_doctor.core.i18n import Joined, Message
 
 _NBSTAT = 0x0021
 _CLASS_IN = 0x0001

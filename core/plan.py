@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from core.catalog import Catalog, PortEntry
-from core.errors import UserError
-from core.hosts import Host, parse_host
-from core.i18n import Message
-from core.results import Check, Target, check_id
-from core.versions import SepVersion
+from sep_port_doctor.core.catalog import Catalog, PortEntry
+from sep_port_doctor.core.errors import UserError
+from sep_port_doctor.core.hosts import Host, parse_host
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.results import Check, Target, check_id
+from sep_port_doctor.core.versions import SepVersion
 
 
 class Role(StrEnum):
@@ -330,7 +330,7 @@ def build_plan(catalog: Catalog, request: PlanRequest, client_ports: ClientPorts
             )
         )
     if request.extras:
-        from core.extra import extra_checks
+        from sep_port_doctor.core.extra import extra_checks
 
         checks += extra_checks(request.extras, catalog)
     return tuple(checks)

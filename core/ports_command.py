@@ -8,13 +8,13 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from core import exit_codes
-from core.catalog import Catalog, PortEntry, configurable_code
-from core.console import write_json
-from core.i18n import Lang, say, system_lang
-from core.i18n import say as say_message
-from core.search import entry_matches, query_terms
-from core.versions import SepVersion
+from sep_port_doctor.core import exit_codes
+from sep_port_doctor.core.catalog import Catalog, PortEntry, configurable_code
+from sep_port_doctor.core.console import write_json
+from sep_port_doctor.core.i18n import Lang, say, system_lang
+from sep_port_doctor.core.i18n import say as say_message
+from sep_port_doctor.core.search import entry_matches, query_terms
+from sep_port_doctor.core.versions import SepVersion
 
 
 def _width(text: str) -> int:

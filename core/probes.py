@@ -41,9 +41,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.i18n import Message
-from core.results import State
-from core.timing import PathTiming
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.results import State
+from sep_port_doctor.core.timing import PathTiming
 
 # Linux only, and not in Python's socket module before 3.12.
 _IP_RECVERR = 11

@@ -24,16 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.catalog import Catalog
-from core.checks.netbios_status import CHECK_ID as NETBIOS_STATUS
-from core.checks.smb_negotiate import CHECK_ID as SMB_NEGOTIATE
-from core.checks.smb_negotiate import SmbEvidence
-from core.diagnosis import check_json, this_computer
-from core.errors import UserError
-from core.explain import explain
-from core.hosts import Host, HostError, parse_host, special_address
-from core.i18n import Lang, Message
-from core.results import (
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.checks.netbios_status import CHECK_ID as NETBIOS_STATUS
+from sep_port_doctor.core.checks.smb_negotiate import CHECK_ID as SMB_NEGOTIATE
+from sep_port_doctor.core.checks.smb_negotiate import SmbEvidence
+from sep_port_doctor.core.diagnosis import check_json, this_computer
+from sep_port_doctor.core.errors import UserError
+from sep_port_doctor.core.explain import explain
+from sep_port_doctor.core.hosts import Host, HostError, parse_host, special_address
+from sep_port_doctor.core.i18n import Lang, Message
+from sep_port_doctor.core.results import (
     HOST_LEVEL_CAUSES,
     AppResult,
     Check,
@@ -48,11 +48,11 @@ from core.results import (
 )
 
 if TYPE_CHECKING:
-    from core.engine import ProbeEngine  # given by the caller: a sweep's targets are parsed without it
-    from core.path.facts import Hop, PathLine
-    from core.path.sweep import SweepPaths
-    from core.path.winicmp import IcmpApi
-    from core.resolver import Resolved
+    from sep_port_doctor.core.engine import ProbeEngine  # given by the caller: a sweep's targets are parsed without it
+    from sep_port_doctor.core.path.facts import Hop, PathLine
+    from sep_port_doctor.core.path.sweep import SweepPaths
+    from sep_port_doctor.core.path.winicmp import IcmpApi
+    from sep_port_doctor.core.resolver import Resolved
 
 MAX_ADDRESSES = 1024
 """Targets per run at most (a /22): more is refused before anything is sent."""
@@ -402,7 +402,7 @@ class PushSweep:
         return self.paths.group_lines(names, lang, network_traces=_unanswered(targets[0]))
 
     def exit_code(self) -> int:
-        from core import exit_codes
+        from sep_port_doctor.core import exit_codes
 
         if any(t.severity is Severity.PROBLEM for t in self.targets):
             return exit_codes.PROBLEMS
@@ -442,7 +442,7 @@ class PushRun:
         icmp_api: IcmpApi | None = None,
         on_hop: HopCallback | None = None,
     ) -> None:
-        from core.path.sweep import SweepPathWork
+        from sep_port_doctor.core.path.sweep import SweepPathWork
 
         self.catalog = catalog
         self.hosts = list(hosts)

@@ -16,13 +16,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from core import exit_codes
-from core.catalog import Catalog
-from core.cli_args import UsageError, report_place_arg
-from core.console import PROG, Console, stderr_line, write_json
-from core.guidance import guidance_lines, guidance_texts, render, source_words
-from core.i18n import Lang, say, system_lang
-from core.push import (
+from sep_port_doctor.core import exit_codes
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.cli_args import UsageError, report_place_arg
+from sep_port_doctor.core.console import PROG, Console, stderr_line, write_json
+from sep_port_doctor.core.guidance import guidance_lines, guidance_texts, render, source_words
+from sep_port_doctor.core.i18n import Lang, say, system_lang
+from sep_port_doctor.core.push import (
     DEFAULT_CONCURRENCY,
     DEFAULT_RATE,
     PushRun,
@@ -34,12 +34,12 @@ from core.push import (
     parse_targets,
     read_targets_file,
 )
-from core.report_files import ReportError, ReportPlace, write_pair
-from core.timing import TimeoutPolicy
-from core.untrusted import json_safe, strip_credentials
+from sep_port_doctor.core.report_files import ReportError, ReportPlace, write_pair
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.untrusted import json_safe, strip_credentials
 
 if TYPE_CHECKING:
-    from core.engine import ProbeEngine
+    from sep_port_doctor.core.engine import ProbeEngine
 
 
 def targets_from_args(args: argparse.Namespace, lang: Lang) -> Targets:
@@ -113,7 +113,7 @@ def push_engine(policy: TimeoutPolicy) -> ProbeEngine:
     """The engine of a sweep: more probes in flight than ``check`` (many hosts), paced; a PC that answers
     nothing is held to what its network's other PCs showed (core.timing rule 8). Loaded here, when a
     sweep starts: the window's push pages use this module from the start."""
-    from core.engine import ProbeEngine
+    from sep_port_doctor.core.engine import ProbeEngine
 
     return ProbeEngine(
         policy,
@@ -207,7 +207,7 @@ def _write_report(
         stderr_line(f"{PROG}: --report: {exc.message(lang)}")
         return exit_codes.CANNOT_WRITE
     if not quiet:
-        from core.errors import UserError
+        from sep_port_doctor.core.errors import UserError
 
         console.line(UserError("report-written", html=str(html_path), json=str(json_path)).message(lang))
     return sweep.exit_code()

@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from core import exit_codes
-from core.catalog import Catalog
-from core.console import PROG, Console, stderr_line, write_json
-from core.diagnosis import Diagnosis
-from core.errors import UserError
-from core.guidance import render
-from core.i18n import Lang, say
-from core.report_context import report_context
-from core.report_files import ReportError, ReportPlace, report_place_in, write_pair
-from core.untrusted import json_safe, strip_credentials
+from sep_port_doctor.core import exit_codes
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.console import PROG, Console, stderr_line, write_json
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.errors import UserError
+from sep_port_doctor.core.guidance import render
+from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.report_context import report_context
+from sep_port_doctor.core.report_files import ReportError, ReportPlace, report_place_in, write_pair
+from sep_port_doctor.core.untrusted import json_safe, strip_credentials
 
 
 def render_report(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:

@@ -17,16 +17,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.catalog import Catalog, Guidance, configurable_code
-from core.checks.tls import TlsEvidence
-from core.diagnosis import Diagnosis
-from core.guidance import GuidanceText
-from core.i18n import Lang, group_words, say, say_any
-from core.results import AppResult, CheckResult, Finding, Severity
-from core.verdicts import path_name
+from sep_port_doctor.core.catalog import Catalog, Guidance, configurable_code
+from sep_port_doctor.core.checks.tls import TlsEvidence
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.guidance import GuidanceText
+from sep_port_doctor.core.i18n import Lang, group_words, say, say_any
+from sep_port_doctor.core.results import AppResult, CheckResult, Finding, Severity
+from sep_port_doctor.core.verdicts import path_name
 
 if TYPE_CHECKING:
-    from core.tlsinfo import CertificateFacts
+    from sep_port_doctor.core.tlsinfo import CertificateFacts
 
 SEVERITY_ORDER = (Severity.PROBLEM, Severity.WARNING, Severity.INFO, Severity.PASSED, Severity.NOT_TESTED)
 ACTIONABLE = (Severity.PROBLEM, Severity.WARNING)

@@ -25,8 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import TextIO
 
-from core import termination
-from core.errors import UserError
+from sep_port_doctor.core import termination
+from sep_port_doctor.core.errors import UserError
 
 
 class ReportError(UserError):

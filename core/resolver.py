@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from core.i18n import Message
+from sep_port_doctor.core.i18n import Message
 
 RESOLVE_TIMEOUT = 5.0
 MAX_THREADS = 64

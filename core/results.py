@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from core.hosts import Host
-from core.i18n import Lang, Message, Sayable, say_any
+from sep_port_doctor.core.hosts import Host
+from sep_port_doctor.core.i18n import Lang, Message, Sayable, say_any
 
 if TYPE_CHECKING:
-    from core.resolver import Resolved
+    from sep_port_doctor.core.resolver import Resolved
 
 
 class State(StrEnum):

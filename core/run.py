@@ -22,17 +22,17 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from core.catalog import Catalog
-from core.diagnosis import Diagnosis
-from core.engine import ProbeEngine
-from core.explain import explain, explain_channel_pair
-from core.i18n import Message
-from core.path import Hop, PathFacts, PathWork
-from core.path.winicmp import IcmpApi
-from core.plan import ClientPorts, PlanRequest, Role, build_plan
-from core.resolver import Resolved
-from core.results import Check, CheckResult, Finding, RunSummary, State, Target
-from core.run_events import (
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.explain import explain, explain_channel_pair
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.path import Hop, PathFacts, PathWork
+from sep_port_doctor.core.path.winicmp import IcmpApi
+from sep_port_doctor.core.plan import ClientPorts, PlanRequest, Role, build_plan
+from sep_port_doctor.core.resolver import Resolved
+from sep_port_doctor.core.results import Check, CheckResult, Finding, RunSummary, State, Target
+from sep_port_doctor.core.run_events import (
     EventConsumer,
     Finished,
     LocalRead,
@@ -45,7 +45,7 @@ from core.run_events import (
 )
 
 if TYPE_CHECKING:
-    from core.localpc import LocalReport, LocalSystem
+    from sep_port_doctor.core.localpc import LocalReport, LocalSystem
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class DiagnosisRun:
             return None
         # This PC's checks load only where they run (Windows, the window): elsewhere `check`
         # sends its first packet without them.
-        from core.localpc import client_config
+        from sep_port_doctor.core.localpc import client_config
 
         config = self.local.config if self.local is not None else client_config(self.local_system)
         return config.client_ports(self.request.manager.typed) if config is not None else None
@@ -231,7 +231,7 @@ class DiagnosisRun:
         t0 = time.perf_counter()
         reading_local = self.read_local and self.local is None
         if reading_local:
-            from core.localpc import inspect_local
+            from sep_port_doctor.core.localpc import inspect_local
         local_task = (
             asyncio.ensure_future(inspect_local(self.local_system, self.request.manager)) if reading_local else None
         )
@@ -329,7 +329,7 @@ class DiagnosisRun:
         local = self.local if self.read_local else None
         windows_route, last_ip = None, None
         if local is not None:
-            from core.path.local import sylink_last_ip, windows_route_of, with_sylink_finding
+            from sep_port_doctor.core.path.local import sylink_last_ip, windows_route_of, with_sylink_finding
 
             windows_route, last_ip = windows_route_of(local), sylink_last_ip(local, self.request.manager.name)
         try:

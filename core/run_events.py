@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from core.diagnosis import Diagnosis
-    from core.localpc import LocalReport
-    from core.path import Hop, PathFacts
-    from core.results import Check, CheckResult, Finding
+    from sep_port_doctor.core.diagnosis import Diagnosis
+    from sep_port_doctor.core.localpc import LocalReport
+    from sep_port_doctor.core.path import Hop, PathFacts
+    from sep_port_doctor.core.results import Check, CheckResult, Finding
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ import unicodedata
 from collections.abc import Mapping
 from functools import cache
 
-from core.catalog import Guidance, PortEntry, configurable_code
-from core.i18n import languages, say
+from sep_port_doctor.core.catalog import Guidance, PortEntry, configurable_code
+from sep_port_doctor.core.i18n import languages, say
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12

@@ -7,11 +7,11 @@ import asyncio
 import sys
 from typing import TextIO
 
-from core.catalog import Catalog
-from core.cli_args import UsageError, host_option, port_overrides
-from core.console import Console
-from core.i18n import Lang, say, system_lang
-from core.simulator import SERVED_PORTS, SimulatedManager, announcement
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.cli_args import UsageError, host_option, port_overrides
+from sep_port_doctor.core.console import Console
+from sep_port_doctor.core.i18n import Lang, say, system_lang
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager, announcement
 
 
 async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO, lang: Lang) -> int:

@@ -25,16 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.catalog import Catalog, load_catalog
-from core.checks.secars import SECARS_PATH
-from core.checks.version_api import VERSION_PATH
-from core.hosts import parse_host
-from core.i18n import Lang, say
-from core.invocation import command_line, program_argv
-from core.netbios import node_status_answer
-from core.plan import PlanRequest, Role, build_plan
-from core.simulator_profiles import Served, Simulation, check_entries, load_simulation
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import Catalog, load_catalog
+from sep_port_doctor.core.checks.secars import SECARS_PATH
+from sep_port_doctor.core.checks.version_api import VERSION_PATH
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.invocation import command_line, program_argv
+from sep_port_doctor.core.netbios import node_status_answer
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.simulator_profiles import Served, Simulation, check_entries, load_simulation
+from sep_port_doctor.core.versions import parse_version
 
 DEFAULT_VERSION = "14.3.9205.6000"
 """The release the simulated manager runs (14.3 RU6), as its version API reports it."""

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from core.catalog import Catalog, TableReader
-from core.i18n import CatalogError, read_toml, resource_files
-from core.plan import Role
+from sep_port_doctor.core.catalog import Catalog, TableReader
+from sep_port_doctor.core.i18n import CatalogError, read_toml, resource_files
+from sep_port_doctor.core.plan import Role
 
 FILE = "resources/simulator/manager.toml"
 SERVE_KINDS = ("secars", "console", "accept", "netbios", "silent")

@@ -23,10 +23,10 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from core.i18n import FALLBACK_LANG, Message
-from core.probes import tcp_probe
-from core.results import State
-from core.timing import PathTiming
+from sep_port_doctor.core.i18n import FALLBACK_LANG, Message
+from sep_port_doctor.core.probes import tcp_probe
+from sep_port_doctor.core.results import State
+from sep_port_doctor.core.timing import PathTiming
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-from core import exit_codes
+from sep_port_doctor.core import exit_codes
 
 
 class _Deferral:

@@ -7,11 +7,11 @@ worst first, so the ticket and the report say the same thing.
 
 from __future__ import annotations
 
-from core.catalog import Catalog
-from core.diagnosis import Diagnosis
-from core.i18n import Lang, say
-from core.report_context import answers
-from core.results import Severity
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.report_context import answers
+from sep_port_doctor.core.results import Severity
 
 
 def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:

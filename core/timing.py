@@ -56,7 +56,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from core.i18n import Message
+from sep_port_doctor.core.i18n import Message
 
 DEFAULT_INITIAL = 1.0
 DEFAULT_FLOOR = 0.1

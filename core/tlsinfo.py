@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from core.i18n import FALLBACK_LANG, Message
+from sep_port_doctor.core.i18n import FALLBACK_LANG, Message
 
 EXPIRY_WARNING_DAYS = 30
 

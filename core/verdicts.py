@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.i18n import Joined, Message
-from core.results import AppResult, State
+from sep_port_doctor.core.i18n import Joined, Message
+from sep_port_doctor.core.results import AppResult, State
 
 VERDICT_GUIDANCE = {
     State.FILTERED: "verdict-filtered",

@@ -16,8 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from core.errors import UserError
-from core.i18n import Lang, say
+from sep_port_doctor.core.errors import UserError
+from sep_port_doctor.core.i18n import Lang, say
 
 ACCEPTED_FORMS = (
     "12.1, 12.1.5, 12.1 RU4, 12.1.6 MP10, 14, 14.0 MP2, 14.0.1, 14 RU1, "

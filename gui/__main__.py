@@ -1,5 +1,5 @@
 import sys
 
-from gui.entry import main
+from sep_port_doctor.gui.entry import main
 
 sys.exit(main())

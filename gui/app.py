@@ -33,19 +33,19 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from core import exit_codes
-from core.catalog import load_catalog
-from core.console import PROG
-from core.i18n import CatalogError, Message, load_messages, say, system_lang
-from core.logs import setup_logging
-from core.plan import PlanError, parse_overrides
-from gui.i18n import LanguageManager
-from gui.main_window import MainWindow
-from gui.plaintext import literal_html
-from gui.settings import APPLICATION, ORGANIZATION, Settings
-from gui.tasks import finish_workers, start_task
-from gui.wizard import DiagnosticsWizard
-from gui.wizard.unattended import run_unattended
+from sep_port_doctor.core import exit_codes
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.console import PROG
+from sep_port_doctor.core.i18n import CatalogError, Message, load_messages, say, system_lang
+from sep_port_doctor.core.logs import setup_logging
+from sep_port_doctor.core.plan import PlanError, parse_overrides
+from sep_port_doctor.gui.i18n import LanguageManager
+from sep_port_doctor.gui.main_window import MainWindow
+from sep_port_doctor.gui.plaintext import literal_html
+from sep_port_doctor.gui.settings import APPLICATION, ORGANIZATION, Settings
+from sep_port_doctor.gui.tasks import finish_workers, start_task
+from sep_port_doctor.gui.wizard import DiagnosticsWizard
+from sep_port_doctor.gui.wizard.unattended import run_unattended
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("SEP Port Doctor")
     from importlib import resources
 
-    with resources.as_file(resources.files("resources") / "icons" / "app.png") as icon_path:
+    with resources.as_file(resources.files("sep_port_doctor.resources") / "icons" / "app.png") as icon_path:
         if icon_path.exists():
             app.setWindowIcon(QIcon(str(icon_path)))
     return app

@@ -7,7 +7,7 @@ from importlib import resources
 from PySide6.QtCore import QLibraryInfo, QObject, QTranslator, Signal
 from PySide6.QtWidgets import QApplication
 
-from core.i18n import FALLBACK_LANG, Lang, languages, system_lang
+from sep_port_doctor.core.i18n import FALLBACK_LANG, Lang, languages, system_lang
 
 
 class LanguageManager(QObject):
@@ -43,7 +43,7 @@ class LanguageManager(QObject):
         if lang != FALLBACK_LANG:  # English is the language the window's strings are written in
             ours = QTranslator(self)
             # Installed and frozen alike, resources/ is a real folder, so a path works.
-            with resources.as_file(resources.files("resources") / "i18n") as folder:
+            with resources.as_file(resources.files("sep_port_doctor.resources") / "i18n") as folder:
                 if ours.load(f"sep_port_doctor_{lang}", str(folder)):
                     self._translators.append(ours)
             qt_base = QTranslator(self)

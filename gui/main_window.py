@@ -6,12 +6,12 @@ from PySide6.QtCore import QByteArray, QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
-from core.catalog import Catalog
-from core.i18n import Lang, language_name, languages, system_lang
-from gui.i18n import LanguageManager
-from gui.reference import ReferenceView
-from gui.settings import Settings
-from gui.wizard import DiagnosticsWizard
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.i18n import Lang, language_name, languages, system_lang
+from sep_port_doctor.gui.i18n import LanguageManager
+from sep_port_doctor.gui.reference import ReferenceView
+from sep_port_doctor.gui.settings import Settings
+from sep_port_doctor.gui.wizard import DiagnosticsWizard
 
 PREFERRED_SIZE = QSize(1180, 760)
 SCREEN_SHARE = 0.92

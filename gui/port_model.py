@@ -12,11 +12,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import QApplication
 
-from core.catalog import Guidance, PortEntry, configurable_code
-from core.i18n import Lang, say
-from core.search import entry_matches, query_terms
-from core.versions import SepVersion
-from gui.table_model import Index, TranslatedTableModel
+from sep_port_doctor.core.catalog import Guidance, PortEntry, configurable_code
+from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.search import entry_matches, query_terms
+from sep_port_doctor.core.versions import SepVersion
+from sep_port_doctor.gui.table_model import Index, TranslatedTableModel
 
 COL_PORT, COL_PURPOSE, COL_PROCESS, COL_DIRECTION, COL_CONFIGURABLE, COL_VERSIONS = range(6)
 COLUMN_COUNT = 6

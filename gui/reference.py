@@ -20,12 +20,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.catalog import DIRECTIONS, Catalog, PortEntry, configurable_code
-from core.guidance import GuidanceText, guidance_texts, render, source_words
-from core.i18n import Lang, say
-from core.versions import KNOWN_RELEASES, SepVersion, VersionError, parse_version
-from gui.labels import set_label
-from gui.port_model import COL_PORT, COL_PURPOSE, COLUMN_COUNT, ENTRY_ROLE, PortFilterProxy, PortTableModel
+from sep_port_doctor.core.catalog import DIRECTIONS, Catalog, PortEntry, configurable_code
+from sep_port_doctor.core.guidance import GuidanceText, guidance_texts, render, source_words
+from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.versions import KNOWN_RELEASES, SepVersion, VersionError, parse_version
+from sep_port_doctor.gui.labels import set_label
+from sep_port_doctor.gui.port_model import (
+    COL_PORT,
+    COL_PURPOSE,
+    COLUMN_COUNT,
+    ENTRY_ROLE,
+    PortFilterProxy,
+    PortTableModel,
+)
 
 
 def entry_details_html(entry: PortEntry, catalog: Catalog, lang: Lang, version: SepVersion | None) -> str:

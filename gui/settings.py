@@ -11,8 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from core.i18n import languages
-from core.untrusted import strip_bare_credentials
+from sep_port_doctor.core.i18n import languages
+from sep_port_doctor.core.untrusted import strip_bare_credentials
 
 ORGANIZATION = "SEP Port Doctor"
 APPLICATION = "sep-port-doctor"

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from core.i18n import Lang
+from sep_port_doctor.core.i18n import Lang
 
 Index = QModelIndex | QPersistentModelIndex
 

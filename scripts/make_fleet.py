@@ -56,14 +56,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core.catalog import load_catalog  # noqa: E402
-from core.check_command import run_check  # noqa: E402
-from core.console import write_json  # noqa: E402
-from core.hosts import parse_host  # noqa: E402
-from core.plan import PlanRequest, Role  # noqa: E402
-from core.simulator import SERVED_PORTS, SimulatedManager  # noqa: E402
-from core.timing import TimeoutPolicy  # noqa: E402
-from core.versions import parse_version  # noqa: E402
+from sep_port_doctor.core.catalog import load_catalog  # noqa: E402
+from sep_port_doctor.core.check_command import run_check  # noqa: E402
+from sep_port_doctor.core.console import write_json  # noqa: E402
+from sep_port_doctor.core.hosts import parse_host  # noqa: E402
+from sep_port_doctor.core.plan import PlanRequest, Role  # noqa: E402
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager  # noqa: E402
+from sep_port_doctor.core.timing import TimeoutPolicy  # noqa: E402
+from sep_port_doctor.core.versions import parse_version  # noqa: E402
 
 MANAGERS = {"127.20.0.1": "healthy", "127.30.0.1": "cert-expiring", "127.40.0.1": "secars-error"}
 PATHS = ("normal", "drops-8014", "drops-8014-443")

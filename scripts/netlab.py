@@ -671,7 +671,7 @@ Alias /secars/secars.dll {www}/secars.txt
 
     def _certificate(self) -> tuple[Path, Path]:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        from core.simulator import make_certificate
+        from sep_port_doctor.core.simulator import make_certificate
 
         made = make_certificate(self.manager_name, [self.manager_name, self.far_name, self.manager_ip, self.far_ip])
         cert, key = self.folder / "cert.pem", self.folder / "key.pem"

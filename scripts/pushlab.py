@@ -314,7 +314,7 @@ table inet sepdpush {{
 
     def _wait_ready(self, timeout: float = 20.0) -> None:
         """Until every Samba PC accepts on 445 and 139 and nmbd answers (bounded in time)."""
-        from core.netbios import node_status_query
+        from sep_port_doctor.core.netbios import node_status_query
 
         checks = [(self.address(last), 445) for last in (*self.samba, *self.no_netbios, *self.not_smb, *self.slow)]
         checks += [(self.address(last), 22) for last in self.macs]

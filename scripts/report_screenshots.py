@@ -26,7 +26,7 @@ DPI = 100
 
 
 def main() -> int:
-    from core.report import render_report
+    from sep_port_doctor.core.report import render_report
     from tests.helpers.chromium import A4, HeadlessChromium
     from tests.helpers.profile_runs import CATALOG, profile_diagnosis
 

@@ -38,10 +38,10 @@ def main() -> int:
     import qasync
     from PySide6.QtCore import QSettings
 
-    from core.simulator import SERVED_PORTS, SimulatedManager
-    from core.timing import TimeoutPolicy
-    from gui.app import build_main_window, create_application
-    from gui.wizard import Page
+    from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+    from sep_port_doctor.core.timing import TimeoutPolicy
+    from sep_port_doctor.gui.app import build_main_window, create_application
+    from sep_port_doctor.gui.wizard import Page
     from tests.helpers.servers import dropping_port
     from tests.helpers.windows_fixtures import FixtureSystem
 

@@ -47,3 +47,16 @@ def _garbage_collected_per_module() -> Iterator[None]:
     collections, 3.3 s of 193 s)."""
     yield
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def _words_are_said_in_a_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Words made text without a language (str() or an f-string of a Message) show the object's repr
+    to the user ("router Message('evidence.icmp-sender', ...) says"): any test that does it fails."""
+    from sep_port_doctor.core.i18n import Message
+
+    def refuse(self: Message, *_args: object) -> str:
+        raise AssertionError(f"{self!r} was made text without a language: say it (say, say_any)")
+
+    monkeypatch.setattr(Message, "__str__", refuse)
+    monkeypatch.setattr(Message, "__format__", refuse)

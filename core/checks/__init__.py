@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from functools import cache
 from types import ModuleType
 
-from core.checks.base import ApplicationCheck, Payload
+from sep_port_doctor.core.checks.base import ApplicationCheck, Payload
 
 __all__ = ["ApplicationCheck", "Payload", "application_check", "payloads", "registry"]
 

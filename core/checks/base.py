@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from core.hosts import Host
-from core.i18n import Message, Sayable
-from core.results import AppResult, CheckResult, Severity, State
-from core.versions import SepVersion
+from sep_port_doctor.core.hosts import Host
+from sep_port_doctor.core.i18n import Message, Sayable
+from sep_port_doctor.core.results import AppResult, CheckResult, Severity, State
+from sep_port_doctor.core.versions import SepVersion
 
 if TYPE_CHECKING:
-    from core.probes import Payload as ProbePayload
+    from sep_port_doctor.core.probes import Payload as ProbePayload
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.checks.base import ApplicationCheck, Judgement, OpenPort, Payload, words
-from core.i18n import Message
-from core.netbios import NetbiosError, datagram_packet, node_status_query, parse_node_status
-from core.results import AppResult, CheckResult, Severity
+from sep_port_doctor.core.checks.base import ApplicationCheck, Judgement, OpenPort, Payload, words
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.netbios import NetbiosError, datagram_packet, node_status_query, parse_node_status
+from sep_port_doctor.core.results import AppResult, CheckResult, Severity
 
 CHECK_ID = "netbios-status"
 NODE_STATUS = "netbios-node-status"

@@ -8,13 +8,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from core.checks.base import ApplicationCheck, Judgement, OpenPort, words
-from core.hosts import Host
-from core.http_checks import HttpExchange, HttpFailure, http_get, proxy_label, url_for
-from core.i18n import Message
-from core.results import AppResult, CheckResult, Severity, State
-from core.verdicts import CAUSE_GUIDANCE, VERDICT_GUIDANCE, path_name, paths_detail
-from core.versions import SepVersion
+from sep_port_doctor.core.checks.base import ApplicationCheck, Judgement, OpenPort, words
+from sep_port_doctor.core.hosts import Host
+from sep_port_doctor.core.http_checks import HttpExchange, HttpFailure, http_get, proxy_label, url_for
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.results import AppResult, CheckResult, Severity, State
+from sep_port_doctor.core.verdicts import CAUSE_GUIDANCE, VERDICT_GUIDANCE, path_name, paths_detail
+from sep_port_doctor.core.versions import SepVersion
 
 SECARS_PATH = "/secars/secars.dll?hello,secars"
 
@@ -106,7 +106,7 @@ def _blamed_on_proxy(app: AppResult) -> bool:
 class Secars(ApplicationCheck):
     sends = "GET /secars/secars.dll?hello,secars (HTTP/1.1, no credentials)"
     guidance = ("secars-not-ok", "client-communication", "proxy-differs", "proxy-only", "proxy-failed")
-    preload = ("httpx", "core.tlsinfo")
+    preload = ("httpx", "sep_port_doctor.core.tlsinfo")
 
     def __init__(self, scheme: str) -> None:
         self.scheme = scheme

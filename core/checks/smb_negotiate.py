@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from core.checks.base import ApplicationCheck, Judgement, OpenPort, words
-from core.i18n import Message
-from core.results import AppResult, CheckResult, Severity
-from core.smb import SMB1_MAGIC, SMB2_MAGIC, exchange, parse_negotiate_response
-from core.untrusted import terminal_safe
+from sep_port_doctor.core.checks.base import ApplicationCheck, Judgement, OpenPort, words
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.results import AppResult, CheckResult, Severity
+from sep_port_doctor.core.smb import SMB1_MAGIC, SMB2_MAGIC, exchange, parse_negotiate_response
+from sep_port_doctor.core.untrusted import terminal_safe
 
 CHECK_ID = "smb-negotiate"
 

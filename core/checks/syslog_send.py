@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import socket
 
-from core.checks.base import ApplicationCheck, OpenPort, Payload
-from core.i18n import Message
-from core.results import AppResult, State
+from sep_port_doctor.core.checks.base import ApplicationCheck, OpenPort, Payload
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.results import AppResult, State
 
 CHECK_ID = "syslog-send"
 MESSAGE = "syslog-message"

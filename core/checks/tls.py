@@ -9,12 +9,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.checks.base import ApplicationCheck, Judgement, OpenPort, words
-from core.i18n import Joined, Message
-from core.results import AppResult, CheckResult, Severity
+from sep_port_doctor.core.checks.base import ApplicationCheck, Judgement, OpenPort, words
+from sep_port_doctor.core.i18n import Joined, Message
+from sep_port_doctor.core.results import AppResult, CheckResult, Severity
 
 if TYPE_CHECKING:
-    from core.tlsinfo import CertificateFacts
+    from sep_port_doctor.core.tlsinfo import CertificateFacts
 
 CHECK_ID = "tls"
 
@@ -35,11 +35,11 @@ class Tls(ApplicationCheck):
     id = CHECK_ID
     sends = "a TLS ClientHello (every protocol version and cipher the system allows; no data after the handshake)"
     guidance = ("certificate", "tls-failed")
-    preload = ("core.tlsinfo",)
+    preload = ("sep_port_doctor.core.tlsinfo",)
 
     async def run(self, port: OpenPort) -> AppResult:
         # cryptography is imported here, once the first packets of the run are out (core.engine).
-        from core.tlsinfo import (
+        from sep_port_doctor.core.tlsinfo import (
             TlsFailure,
             TlsTimedOut,
             describe_certificate_problems,

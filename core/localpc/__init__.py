@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, Protocol
 
-from core.hosts import Host
-from core.i18n import Message
-from core.localpc.client import (
+from sep_port_doctor.core.hosts import Host
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.localpc.client import (
     SEP_KEY,
     SEP_KEY_WOW,
     SYLINK_XML,
@@ -30,9 +30,9 @@ from core.localpc.client import (
     parse_sylink_xml,
     read_client_config,
 )
-from core.localpc.findings import FINDING_IDS, LocalReport, local_finding, title, words
-from core.localpc.firewall import FPS_GROUP, as_list, facing, firewall_findings, fps_ports
-from core.localpc.windows import (
+from sep_port_doctor.core.localpc.findings import FINDING_IDS, LocalReport, local_finding, title, words
+from sep_port_doctor.core.localpc.firewall import FPS_GROUP, as_list, facing, firewall_findings, fps_ports
+from sep_port_doctor.core.localpc.windows import (
     MANAGER_ENV,
     POWERSHELL_SCRIPT,
     POWERSHELL_TIMEOUT,
@@ -41,8 +41,8 @@ from core.localpc.windows import (
     decode_console_output,
     system_powershell,
 )
-from core.results import Finding, Severity
-from core.versions import Described
+from sep_port_doctor.core.results import Finding, Severity
+from sep_port_doctor.core.versions import Described
 
 __all__ = [
     "FPS_GROUP",
@@ -212,7 +212,7 @@ async def manager_address(manager: Host | str | None) -> str | None:
         return str(ipaddress.ip_address(name))
     except ValueError:
         pass
-    from core.resolver import resolve
+    from sep_port_doctor.core.resolver import resolve
 
     resolved = await resolve(name)
     return resolved.address if resolved.ok else None

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import PurePath, PureWindowsPath
 from typing import Protocol
 
-from core.catalog import load_catalog
-from core.hosts import HostError, parse_host
-from core.plan import ClientPorts
-from core.versions import SepVersion, VersionError, parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.hosts import HostError, parse_host
+from sep_port_doctor.core.plan import ClientPorts
+from sep_port_doctor.core.versions import SepVersion, VersionError, parse_version
 
 SEP_KEY = r"SOFTWARE\Symantec\Symantec Endpoint Protection"
 SEP_KEY_WOW = r"SOFTWARE\Wow6432Node\Symantec\Symantec Endpoint Protection"

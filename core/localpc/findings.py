@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.i18n import Message, Sayable
-from core.results import Finding, Severity
+from sep_port_doctor.core.i18n import Message, Sayable
+from sep_port_doctor.core.results import Finding, Severity
 
 if TYPE_CHECKING:
-    from core.localpc.client import ClientConfig
+    from sep_port_doctor.core.localpc.client import ClientConfig
 
 
 def words(code: str, **values: object) -> Message:

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from core.catalog import PUSH_ROLES, load_catalog
-from core.i18n import Joined, Message
-from core.localpc.findings import Facing, local_finding, title, words
-from core.results import Finding, Severity
+from sep_port_doctor.core.catalog import PUSH_ROLES, load_catalog
+from sep_port_doctor.core.i18n import Joined, Message
+from sep_port_doctor.core.localpc.findings import Facing, local_finding, title, words
+from sep_port_doctor.core.results import Finding, Severity
 
 FPS_GROUP = "@FirewallAPI.dll,-28502"
 """File and Printer Sharing: the group's resource id, the same on every language of Windows."""

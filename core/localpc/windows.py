@@ -26,7 +26,9 @@ MANAGER_ENV = "SEP_PORT_DOCTOR_MANAGER"
 
 # One PowerShell run gathers everything as JSON (resources/windows/collect_local.ps1,
 # also run by scripts/record_windows_fixtures.ps1 so that recordings match).
-POWERSHELL_SCRIPT = (resources.files("resources") / "windows" / "collect_local.ps1").read_text(encoding="utf-8")
+POWERSHELL_SCRIPT = (resources.files("sep_port_doctor.resources") / "windows" / "collect_local.ps1").read_text(
+    encoding="utf-8"
+)
 
 
 class LocalError(Exception):

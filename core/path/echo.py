@@ -12,10 +12,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from core.i18n import Message
-from core.path.facts import EchoFacts, EchoState
-from core.path.winicmp import IP_SUCCESS, UNREACHABLE_STATUS, IcmpApi
-from core.resolver import BusyError, in_daemon_thread
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.path.facts import EchoFacts, EchoState
+from sep_port_doctor.core.path.winicmp import IP_SUCCESS, UNREACHABLE_STATUS, IcmpApi
+from sep_port_doctor.core.resolver import BusyError, in_daemon_thread
 
 COUNT = 3
 INTERVAL = 0.1
@@ -54,7 +54,7 @@ async def echo(address: str, api: IcmpApi | None = None) -> EchoFacts:
 
 
 def _windows_api() -> IcmpApi:
-    from core.path.winicmp import WindowsIcmp
+    from sep_port_doctor.core.path.winicmp import WindowsIcmp
 
     return WindowsIcmp()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from core.i18n import Lang, Message, known, say, say_any
+from sep_port_doctor.core.i18n import Lang, Message, known, say, say_any
 
 
 def path_words(code: str, lang: Lang, **values: object) -> str:

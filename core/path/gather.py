@@ -18,16 +18,25 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
-from core.hosts import Host, special_address
-from core.http_checks import default_port, proxy_label, system_proxy, url_for
-from core.path.echo import echo
-from core.path.facts import DnsFacts, EchoFacts, Hop, PathFacts, RouteFacts, TraceEnd, TraceFacts, path_words
-from core.path.route import WindowsRoute, route_facts
-from core.path.trace import DEADLINE, trace
-from core.path.winicmp import IcmpApi
-from core.probes import after_first_packets
-from core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread
-from core.results import Check, CheckResult, State, Target
+from sep_port_doctor.core.hosts import Host, special_address
+from sep_port_doctor.core.http_checks import default_port, proxy_label, system_proxy, url_for
+from sep_port_doctor.core.path.echo import echo
+from sep_port_doctor.core.path.facts import (
+    DnsFacts,
+    EchoFacts,
+    Hop,
+    PathFacts,
+    RouteFacts,
+    TraceEnd,
+    TraceFacts,
+    path_words,
+)
+from sep_port_doctor.core.path.route import WindowsRoute, route_facts
+from sep_port_doctor.core.path.trace import DEADLINE, trace
+from sep_port_doctor.core.path.winicmp import IcmpApi
+from sep_port_doctor.core.probes import after_first_packets
+from sep_port_doctor.core.resolver import RESOLVE_TIMEOUT, BusyError, Resolved, in_daemon_thread
+from sep_port_doctor.core.results import Check, CheckResult, State, Target
 
 log = logging.getLogger(__name__)
 

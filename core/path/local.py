@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from core.localpc import LocalReport
-from core.localpc.findings import local_finding, title, words
-from core.path.facts import DnsFacts
-from core.path.route import WindowsRoute
-from core.results import Severity
+from sep_port_doctor.core.localpc import LocalReport
+from sep_port_doctor.core.localpc.findings import local_finding, title, words
+from sep_port_doctor.core.path.facts import DnsFacts
+from sep_port_doctor.core.path.route import WindowsRoute
+from sep_port_doctor.core.results import Severity
 
 SYLINK_FINDING = "sylink-address"
 

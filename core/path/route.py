@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.path.facts import RouteFacts
+from sep_port_doctor.core.path.facts import RouteFacts
 
 PROC_ROUTE = Path("/proc/net/route")
 PROC_ROUTE6 = Path("/proc/net/ipv6_route")

@@ -27,14 +27,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.i18n import Lang
-from core.path.facts import DnsFacts, Hop, PathLine, RouteFacts, TraceEnd, TraceFacts, path_words
-from core.path.gather import task_result, wait_bounded
-from core.path.route import RouteReader
-from core.path.trace import HOP_WAIT, NEAR_FACTOR, trace
-from core.path.winicmp import IcmpApi
-from core.resolver import Resolved
-from core.timing import NEIGHBOUR_FLOOR
+from sep_port_doctor.core.i18n import Lang
+from sep_port_doctor.core.path.facts import DnsFacts, Hop, PathLine, RouteFacts, TraceEnd, TraceFacts, path_words
+from sep_port_doctor.core.path.gather import task_result, wait_bounded
+from sep_port_doctor.core.path.route import RouteReader
+from sep_port_doctor.core.path.trace import HOP_WAIT, NEAR_FACTOR, trace
+from sep_port_doctor.core.path.winicmp import IcmpApi
+from sep_port_doctor.core.resolver import Resolved
+from sep_port_doctor.core.timing import NEIGHBOUR_FLOOR
 
 MAX_TRACES = 16
 """Traces per sweep at most (one per network): a targets file of many branch networks stays bounded."""

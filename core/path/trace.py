@@ -27,11 +27,17 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 
-from core.i18n import Message
-from core.path.facts import Hop, HopKind, TraceEnd, TraceFacts
-from core.path.winicmp import IP_REQ_TIMED_OUT, IP_SUCCESS, IP_TTL_EXPIRED_TRANSIT, UNREACHABLE_STATUS, IcmpApi
-from core.probes import RECVERR, _new_socket, _sockaddr, read_icmp
-from core.resolver import BusyError, in_daemon_thread
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.path.facts import Hop, HopKind, TraceEnd, TraceFacts
+from sep_port_doctor.core.path.winicmp import (
+    IP_REQ_TIMED_OUT,
+    IP_SUCCESS,
+    IP_TTL_EXPIRED_TRANSIT,
+    UNREACHABLE_STATUS,
+    IcmpApi,
+)
+from sep_port_doctor.core.probes import RECVERR, _new_socket, _sockaddr, read_icmp
+from sep_port_doctor.core.resolver import BusyError, in_daemon_thread
 
 MAX_HOPS = 30
 HOP_WAIT = 2.5
@@ -211,7 +217,7 @@ async def trace(
     probe: HopProbe | None = None
     if api is None and sys.platform == "win32":
         try:
-            from core.path.winicmp import WindowsIcmp
+            from sep_port_doctor.core.path.winicmp import WindowsIcmp
 
             api = WindowsIcmp()
         except OSError as exc:

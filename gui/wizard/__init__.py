@@ -1,5 +1,5 @@
 """The diagnostics wizard: a small controller and one module per page (``pages/``)."""
 
-from gui.wizard.controller import PAGES, DiagnosticsWizard, Page
+from sep_port_doctor.gui.wizard.controller import PAGES, DiagnosticsWizard, Page
 
 __all__ = ["PAGES", "DiagnosticsWizard", "Page"]

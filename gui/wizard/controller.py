@@ -21,31 +21,31 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget, QWizard
 
-from core.catalog import Catalog
-from core.diagnosis import Diagnosis
-from core.i18n import Lang, say
-from core.localpc import LocalReport, LocalSystem, inspect_local
-from core.path.facts import hop_text
-from core.plan import PlanRequest, Role
-from core.report import write_report
-from core.report_files import ReportError, report_place
-from core.results import State
-from core.run_events import Finished, LocalRead, Planned, RunEvent, Started, TraceHop, Verdict
-from core.ticket import ticket_summary
-from core.timing import TimeoutPolicy
-from gui.settings import Settings
-from gui.tasks import in_worker, start_task
-from gui.wizard.fields import first_focusable
-from gui.wizard.pages.base import WizardContext, WizardPage
-from gui.wizard.pages.export import ExportPage
-from gui.wizard.pages.results import ResultsPage
-from gui.wizard.pages.run import RunPage
-from gui.wizard.pages.target import TargetPage
-from gui.wizard.pages.where import WherePage
-from gui.wizard.push import PushResultsPage, PushRunPage, PushTargetsPage
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.localpc import LocalReport, LocalSystem, inspect_local
+from sep_port_doctor.core.path.facts import hop_text
+from sep_port_doctor.core.plan import PlanRequest, Role
+from sep_port_doctor.core.report import write_report
+from sep_port_doctor.core.report_files import ReportError, report_place
+from sep_port_doctor.core.results import State
+from sep_port_doctor.core.run_events import Finished, LocalRead, Planned, RunEvent, Started, TraceHop, Verdict
+from sep_port_doctor.core.ticket import ticket_summary
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.gui.settings import Settings
+from sep_port_doctor.gui.tasks import in_worker, start_task
+from sep_port_doctor.gui.wizard.fields import first_focusable
+from sep_port_doctor.gui.wizard.pages.base import WizardContext, WizardPage
+from sep_port_doctor.gui.wizard.pages.export import ExportPage
+from sep_port_doctor.gui.wizard.pages.results import ResultsPage
+from sep_port_doctor.gui.wizard.pages.run import RunPage
+from sep_port_doctor.gui.wizard.pages.target import TargetPage
+from sep_port_doctor.gui.wizard.pages.where import WherePage
+from sep_port_doctor.gui.wizard.push import PushResultsPage, PushRunPage, PushTargetsPage
 
 if TYPE_CHECKING:
-    from core.run import DiagnosisRun
+    from sep_port_doctor.core.run import DiagnosisRun
 
 log = logging.getLogger(__name__)
 
@@ -307,8 +307,8 @@ class DiagnosticsWizard(QWizard):
     def start_run(self, request: PlanRequest) -> asyncio.Task[Diagnosis]:
         """A new run for ``request``; an older one still going is cancelled."""
         # The probe engine loads with the first run, not with the window (`gui --quit` opens fast).
-        from core.engine import ProbeEngine
-        from core.run import DiagnosisRun
+        from sep_port_doctor.core.engine import ProbeEngine
+        from sep_port_doctor.core.run import DiagnosisRun
 
         self.cancel_run()
         engine = ProbeEngine(self.policy)

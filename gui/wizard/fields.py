@@ -10,10 +10,10 @@ import unicodedata
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
-from core.catalog import Catalog
-from core.errors import UserError
-from core.plan import PlanError, parse_overrides
-from gui.labels import set_label
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.errors import UserError
+from sep_port_doctor.core.plan import PlanError, parse_overrides
+from sep_port_doctor.gui.labels import set_label
 
 MAX_NOTE_CHARS = 500
 ERROR_COLOUR = "#b00020"

@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.guidance import guidance_texts, render, source_words
-from core.i18n import say, say_any
-from core.path.facts import hop_text
-from core.push import (
+from sep_port_doctor.core.guidance import guidance_texts, render, source_words
+from sep_port_doctor.core.i18n import say, say_any
+from sep_port_doctor.core.path.facts import hop_text
+from sep_port_doctor.core.push import (
     MAC_ROLE,
     WINDOWS_ROLES,
     PushRun,
@@ -49,19 +49,19 @@ from core.push import (
     parse_targets,
     read_targets_file,
 )
-from core.push_command import push_engine, render_push_pair, summary_line
-from core.report_files import ReportError, report_place, write_pair
-from core.results import CheckResult
-from core.timing import TimeoutPolicy
-from gui.plaintext import literal_html
-from gui.tasks import in_worker, start_task
-from gui.wizard.fields import ERROR_COLOUR, NOTICE_COLOUR, plain_label
-from gui.wizard.pages.base import WizardContext, WizardPage
-from gui.wizard.pages.results import beside_details
+from sep_port_doctor.core.push_command import push_engine, render_push_pair, summary_line
+from sep_port_doctor.core.report_files import ReportError, report_place, write_pair
+from sep_port_doctor.core.results import CheckResult
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.gui.plaintext import literal_html
+from sep_port_doctor.gui.tasks import in_worker, start_task
+from sep_port_doctor.gui.wizard.fields import ERROR_COLOUR, NOTICE_COLOUR, plain_label
+from sep_port_doctor.gui.wizard.pages.base import WizardContext, WizardPage
+from sep_port_doctor.gui.wizard.pages.results import beside_details
 
 if TYPE_CHECKING:
-    from core.path.facts import Hop
-    from core.path.winicmp import IcmpApi
+    from sep_port_doctor.core.path.facts import Hop
+    from sep_port_doctor.core.path.winicmp import IcmpApi
 
 log = logging.getLogger(__name__)
 

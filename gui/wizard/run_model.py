@@ -12,11 +12,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from core.catalog import Catalog
-from core.i18n import Lang, say
-from core.results import Check, CheckResult, Finding, Severity
-from gui.plaintext import literal_html
-from gui.table_model import Index, TranslatedTableModel
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.results import Check, CheckResult, Finding, Severity
+from sep_port_doctor.gui.plaintext import literal_html
+from sep_port_doctor.gui.table_model import Index, TranslatedTableModel
 
 COL_STATE, COL_PORT, COL_TARGET, COL_TIME, COL_PURPOSE, COL_FINDING = range(6)
 COLUMN_COUNT = 6

@@ -10,13 +10,13 @@ import contextlib
 import logging
 import sys
 
-from core import exit_codes
-from core.console import PROG
-from core.i18n import say
-from core.report import finish_report
-from core.report_files import ReportError, ReportPlace, report_place
-from gui.tasks import in_worker
-from gui.wizard.controller import DiagnosticsWizard, Page
+from sep_port_doctor.core import exit_codes
+from sep_port_doctor.core.console import PROG
+from sep_port_doctor.core.i18n import say
+from sep_port_doctor.core.report import finish_report
+from sep_port_doctor.core.report_files import ReportError, ReportPlace, report_place
+from sep_port_doctor.gui.tasks import in_worker
+from sep_port_doctor.gui.wizard.controller import DiagnosticsWizard, Page
 
 log = logging.getLogger(__name__)
 

@@ -16,18 +16,18 @@ import ssl
 import pytest
 import trustme
 
-from core.catalog import load_catalog
-from core.checks.secars import SECARS_PATH, HttpEvidence, secars_check
-from core.checks.version_api import VersionEvidence, sepm_version_check
-from core.engine import ProbeEngine
-from core.hosts import parse_host
-from core.http_checks import MAX_BODY, HttpFailure, http_get
-from core.plan import PlanRequest, Role, build_plan
-from core.results import AppResult
-from core.simulator import make_certificate
-from core.timing import TimeoutPolicy
-from core.tlsinfo import TlsFacts, TlsFailure, tls_probe
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.checks.secars import SECARS_PATH, HttpEvidence, secars_check
+from sep_port_doctor.core.checks.version_api import VersionEvidence, sepm_version_check
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.http_checks import MAX_BODY, HttpFailure, http_get
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.results import AppResult
+from sep_port_doctor.core.simulator import make_certificate
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.tlsinfo import TlsFacts, TlsFailure, tls_probe
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.present import present
 from tests.helpers.servers import (
@@ -161,7 +161,7 @@ def _tls(context: ssl.SSLContext | None, behaviour: Behaviour, name: str = "127.
 
 
 def _context_for(cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
-    from core.simulator import Certificate
+    from sep_port_doctor.core.simulator import Certificate
 
     return Certificate(cert_pem, key_pem).context()
 

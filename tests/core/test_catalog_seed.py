@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import load_catalog
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.versions import parse_version
 
 SEED = Path(__file__).resolve().parents[1] / "fixtures" / "seed_ports_ja.txt"
 SHARED_SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_def84f434120bb2e.txt"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import parse_catalog
-from core.i18n import CatalogError, language_file
+from sep_port_doctor.core.catalog import parse_catalog
+from sep_port_doctor.core.i18n import CatalogError, language_file
 
-PORTS = (resources.files("resources") / "catalog" / "ports.toml").read_text(encoding="utf-8")
-GUIDANCE = (resources.files("resources") / "catalog" / "guidance.toml").read_text(encoding="utf-8")
+PORTS = (resources.files("sep_port_doctor.resources") / "catalog" / "ports.toml").read_text(encoding="utf-8")
+GUIDANCE = (resources.files("sep_port_doctor.resources") / "catalog" / "guidance.toml").read_text(encoding="utf-8")
 
 
 def _parse(ports: str = PORTS, guidance: str = GUIDANCE, words: dict[tuple[str, str], str] | None = None) -> None:
@@ -147,14 +147,19 @@ def test_broken_installed_file_gives_one_line_not_a_traceback(tmp_path: Path) ->
     import shutil
 
     root = Path(__file__).resolve().parents[2]
-    shutil.copytree(root / "resources", tmp_path / "resources")
-    ports = tmp_path / "resources" / "catalog" / "ports.toml"
+    # The installed layout (sep_port_doctor.core, .gui, .resources), found first on PYTHONPATH.
+    for package in ("core", "gui", "resources"):
+        shutil.copytree(root / package, tmp_path / "sep_port_doctor" / package)
+    ports = tmp_path / "sep_port_doctor" / "resources" / "catalog" / "ports.toml"
     ports.write_text(PORTS.replace("port = 8014", "port = -1", 1), encoding="utf-8")
-    for package in ("core", "gui"):
-        shutil.copytree(root / package, tmp_path / package)
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-m", "gui", "ports"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "sep_port_doctor.gui", "ports"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -247,7 +252,7 @@ def test_guidance_a_check_cites_must_exist() -> None:
     """Python's own references into guidance.toml are checked at start too."""
     from dataclasses import dataclass
 
-    from core.catalog import Vocabulary, shipped_vocabulary
+    from sep_port_doctor.core.catalog import Vocabulary, shipped_vocabulary
 
     @dataclass(frozen=True)
     class Cites:
@@ -265,7 +270,7 @@ def test_guidance_a_check_cites_must_exist() -> None:
 
 # --- the simulated manager's file names catalogue entries, never ports -------------------------
 
-SIMULATOR = (resources.files("resources") / "simulator" / "manager.toml").read_text(encoding="utf-8")
+SIMULATOR = (resources.files("sep_port_doctor.resources") / "simulator" / "manager.toml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -290,8 +295,8 @@ SIMULATOR = (resources.files("resources") / "simulator" / "manager.toml").read_t
 def test_the_simulators_file_is_validated_with_file_and_field(
     change: tuple[str, str], where: str, problem: str
 ) -> None:
-    from core.catalog import load_catalog
-    from core.simulator_profiles import check_entries, parse_simulation
+    from sep_port_doctor.core.catalog import load_catalog
+    from sep_port_doctor.core.simulator_profiles import check_entries, parse_simulation
 
     old, new = change
     assert old in SIMULATOR

@@ -13,23 +13,23 @@ from pathlib import Path
 
 import pytest
 
-import core.checks
-from core.catalog import PROTOCOLS, load_catalog, parse_catalog
-from core.checks import payloads, registry
-from core.checks.netbios_status import NetbiosEvidence
-from core.checks.secars import HttpEvidence
-from core.checks.smb_negotiate import SmbEvidence
-from core.checks.tls import TlsEvidence
-from core.checks.version_api import VersionEvidence
-from core.diagnosis import check_json
-from core.engine import ProbeEngine
-from core.explain import explain
-from core.hosts import parse_host
-from core.i18n import group_words, languages
-from core.plan import PlanRequest, Role, build_plan
-from core.results import AppResult, Severity, State
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+import sep_port_doctor.core.checks
+from sep_port_doctor.core.catalog import PROTOCOLS, load_catalog, parse_catalog
+from sep_port_doctor.core.checks import payloads, registry
+from sep_port_doctor.core.checks.netbios_status import NetbiosEvidence
+from sep_port_doctor.core.checks.secars import HttpEvidence
+from sep_port_doctor.core.checks.smb_negotiate import SmbEvidence
+from sep_port_doctor.core.checks.tls import TlsEvidence
+from sep_port_doctor.core.checks.version_api import VersionEvidence
+from sep_port_doctor.core.diagnosis import check_json
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.explain import explain
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.i18n import group_words, languages
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.results import AppResult, Severity, State
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.servers import serving
 from tests.helpers.words import raw
 
@@ -98,8 +98,8 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from core.checks.base import ApplicationCheck, Judgement
-from core.results import AppResult, Severity
+from sep_port_doctor.core.checks.base import ApplicationCheck, Judgement
+from sep_port_doctor.core.results import AppResult, Severity
 
 
 @dataclass(frozen=True)
@@ -142,17 +142,17 @@ CHECKS = (Echo(),)
 
 @pytest.fixture
 def echo_module(tmp_path: Path) -> Iterator[None]:
-    """core.checks with one more module (in a folder of the test's own)."""
+    """sep_port_doctor.core.checks with one more module (in a folder of the test's own)."""
     (tmp_path / "echo_hello.py").write_text(textwrap.dedent(ECHO_MODULE), encoding="utf-8")
-    caches = (core.checks._modules, registry, payloads)
-    core.checks.__path__.append(str(tmp_path))
+    caches = (sep_port_doctor.core.checks._modules, registry, payloads)
+    sep_port_doctor.core.checks.__path__.append(str(tmp_path))
     for cached in caches:
         cached.cache_clear()
     try:
         yield
     finally:
-        core.checks.__path__.remove(str(tmp_path))
-        sys.modules.pop("core.checks.echo_hello", None)
+        sep_port_doctor.core.checks.__path__.remove(str(tmp_path))
+        sys.modules.pop("sep_port_doctor.core.checks.echo_hello", None)
         for cached in caches:
             cached.cache_clear()
 
@@ -167,8 +167,8 @@ async def _echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 def test_a_new_check_is_one_module_and_catalogue_data() -> None:
     """A module in core/checks and `checks = [...]` on an entry: nothing else changes, and the
     plan, the engine, the explanation and the JSON all carry it."""
-    ports = (resources.files("resources") / "catalog" / "ports.toml").read_text(encoding="utf-8")
-    guidance = (resources.files("resources") / "catalog" / "guidance.toml").read_bytes()
+    ports = (resources.files("sep_port_doctor.resources") / "catalog" / "ports.toml").read_text(encoding="utf-8")
+    guidance = (resources.files("sep_port_doctor.resources") / "catalog" / "guidance.toml").read_bytes()
     marked = 'id = "control-tcp-8765"\n'
     assert marked in ports
     ports = ports.replace(marked, marked + 'checks = ["echo-hello"]\n', 1)
@@ -199,21 +199,21 @@ def test_a_new_check_is_one_module_and_catalogue_data() -> None:
 
 def test_a_module_without_checks_is_refused(tmp_path: Path) -> None:
     (tmp_path / "nothing_here.py").write_text("VALUE = 1\n", encoding="utf-8")
-    core.checks.__path__.append(str(tmp_path))
-    core.checks._modules.cache_clear()
+    sep_port_doctor.core.checks.__path__.append(str(tmp_path))
+    sep_port_doctor.core.checks._modules.cache_clear()
     try:
         with pytest.raises(ValueError, match="nothing_here declares no CHECKS"):
-            core.checks._modules()
+            sep_port_doctor.core.checks._modules()
     finally:
-        core.checks.__path__.remove(str(tmp_path))
-        sys.modules.pop("core.checks.nothing_here", None)
-        core.checks._modules.cache_clear()
+        sep_port_doctor.core.checks.__path__.remove(str(tmp_path))
+        sys.modules.pop("sep_port_doctor.core.checks.nothing_here", None)
+        sep_port_doctor.core.checks._modules.cache_clear()
 
 
 def test_guidance_the_verdict_tables_name_exists() -> None:
     """The port verdicts' and push causes' guidance ids (Python's own references into guidance.toml)."""
-    from core.push import _CAUSE_GUIDANCE as PUSH_CAUSES
-    from core.verdicts import CAUSE_GUIDANCE, VERDICT_GUIDANCE
+    from sep_port_doctor.core.push import _CAUSE_GUIDANCE as PUSH_CAUSES
+    from sep_port_doctor.core.verdicts import CAUSE_GUIDANCE, VERDICT_GUIDANCE
 
     named = {*VERDICT_GUIDANCE.values(), *(g for ids in CAUSE_GUIDANCE.values() for g in ids)}
     named |= {g for ids in PUSH_CAUSES.values() for g in ids}

@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import command, run, spawned
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.profile_runs import check_with_simulator, simulated_check

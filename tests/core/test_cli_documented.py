@@ -46,7 +46,7 @@ def test_a_finished_command_ends_without_the_interpreters_teardown() -> None:
         "import atexit, sys\n"
         "atexit.register(lambda: print('TEARDOWN', file=sys.stderr, flush=True))\n"
         "sys.argv = ['sep-port-doctor', 'ports', '--json', '--lang', 'en']\n"
-        "from gui.entry import main\n"
+        "from sep_port_doctor.gui.entry import main\n"
         "sys.exit(main())\n"
     )
     result = subprocess.run(

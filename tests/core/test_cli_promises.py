@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core import exit_codes
+from sep_port_doctor.core import exit_codes
 from tests.helpers.command import ROOT, command
 from tests.helpers.servers import dropping_port
 from tests.helpers.words import english
@@ -33,13 +33,13 @@ def _log(tmp_path: Path) -> Path:
 
 BROKEN_PLAN = """
 import sys
-import core.check_command
+import sep_port_doctor.core.check_command
 
 def broken(*args, **kwargs):
     raise LookupError("a bug outside any check")
 
-core.check_command.DiagnosisRun = broken
-from core.cli import main
+sep_port_doctor.core.check_command.DiagnosisRun = broken
+from sep_port_doctor.core.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -108,7 +108,7 @@ def _simulated_check(tmp_path: Path, env: dict[str, str], *args: str) -> subproc
     """check against the simulator with 8014 and 443 down (problems to print), in a child of its own."""
     script = (
         "import asyncio, socket, subprocess, sys\n"
-        "from core.simulator import SERVED_PORTS, SimulatedManager\n"
+        "from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager\n"
         "async def main():\n"
         "    async with SimulatedManager(profile='http-down', ports={p: 0 for p in SERVED_PORTS}) as m:\n"
         "        closed = socket.socket()\n"
@@ -210,13 +210,13 @@ def test_a_name_that_resolves_to_a_multicast_address_gets_nothing_sent(monkeypat
     import asyncio
     import socket
 
-    import core.engine
-    from core.catalog import load_catalog
-    from core.hosts import parse_host
-    from core.plan import PlanRequest, Role, build_plan
-    from core.resolver import Resolved
-    from core.results import State
-    from core.versions import parse_version
+    import sep_port_doctor.core.engine
+    from sep_port_doctor.core.catalog import load_catalog
+    from sep_port_doctor.core.hosts import parse_host
+    from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+    from sep_port_doctor.core.resolver import Resolved
+    from sep_port_doctor.core.results import State
+    from sep_port_doctor.core.versions import parse_version
 
     async def multicast(_name: str) -> Resolved:
         return Resolved(socket.AF_INET, "224.0.0.1")
@@ -224,13 +224,15 @@ def test_a_name_that_resolves_to_a_multicast_address_gets_nothing_sent(monkeypat
     async def never(*_args: object, **_kwargs: object) -> object:
         raise AssertionError("a packet would have been sent")
 
-    monkeypatch.setattr(core.engine, "resolve", multicast)
-    monkeypatch.setattr(core.engine, "tcp_probe", never)
-    monkeypatch.setattr(core.engine, "udp_probe", never)
+    monkeypatch.setattr(sep_port_doctor.core.engine, "resolve", multicast)
+    monkeypatch.setattr(sep_port_doctor.core.engine, "tcp_probe", never)
+    monkeypatch.setattr(sep_port_doctor.core.engine, "udp_probe", never)
     catalog = load_catalog()
     request = PlanRequest(manager=parse_host("sepm.corp"), version=parse_version("14.3"), role=Role.CONSOLE,
                           all_ports=True, platform="linux")  # fmt: skip
-    summary = asyncio.run(core.engine.ProbeEngine().run(build_plan(catalog, request), version=request.version))
+    summary = asyncio.run(
+        sep_port_doctor.core.engine.ProbeEngine().run(build_plan(catalog, request), version=request.version)
+    )
     remote = [r for r in summary.results if not r.check.skip and not r.check.local]
     assert remote and all(r.state is State.NOT_TESTED for r in remote)
     assert "sepm.corp resolves to 224.0.0.1 is a multicast address" in english(remote[0].reason)

@@ -8,18 +8,18 @@ from __future__ import annotations
 import asyncio
 import io
 
-from core.catalog import load_catalog
-from core.check_command import run_check
-from core.engine import ProbeEngine
-from core.hosts import parse_host
-from core.localpc import ClientConfig, parse_sylink_xml
-from core.plan import ClientPorts, PlanRequest, Role, build_plan
-from core.results import CheckResult, Severity, State
-from core.run import DiagnosisRun
-from core.run_events import RunEvent, Verdict
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.check_command import run_check
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.localpc import ClientConfig, parse_sylink_xml
+from sep_port_doctor.core.plan import ClientPorts, PlanRequest, Role, build_plan
+from sep_port_doctor.core.results import CheckResult, Severity, State
+from sep_port_doctor.core.run import DiagnosisRun
+from sep_port_doctor.core.run_events import RunEvent, Verdict
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import dropping_port
 from tests.helpers.windows_fixtures import RECORDED, FixtureSystem
@@ -202,7 +202,7 @@ def test_check_says_on_the_terminal_where_the_port_came_from() -> None:
 
 def test_the_manager_typed_by_the_address_the_client_last_used_finds_its_sylink_entry() -> None:
     system = FixtureSystem("en-domain-sylink-https")
-    from core.localpc import client_config
+    from sep_port_doctor.core.localpc import client_config
 
     config = client_config(system)
     assert config is not None

@@ -6,13 +6,18 @@ import pkgutil
 import subprocess
 import sys
 
-import core
+import sep_port_doctor.core as core
 
 
 def test_importing_every_core_module_loads_no_qt() -> None:
     # Every module, those of core's packages too (checks/, localpc/, path/).
-    modules = sorted(m.name for m in pkgutil.walk_packages(core.__path__, "core."))
-    assert {"core.catalog", "core.checks.tls", "core.localpc.firewall", "core.path.sweep"} <= set(modules)
+    modules = sorted(m.name for m in pkgutil.walk_packages(core.__path__, "sep_port_doctor.core."))
+    assert {
+        "sep_port_doctor.core.catalog",
+        "sep_port_doctor.core.checks.tls",
+        "sep_port_doctor.core.localpc.firewall",
+        "sep_port_doctor.core.path.sweep",
+    } <= set(modules)
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}: importlib.import_module(name)\n"
@@ -27,7 +32,7 @@ def test_importing_every_core_module_loads_no_qt() -> None:
 def test_ports_command_loads_no_qt() -> None:
     code = (
         "import sys, io, contextlib\n"
-        "from gui.entry import main\n"
+        "from sep_port_doctor.gui.entry import main\n"
         "with contextlib.redirect_stdout(io.StringIO()): rc = main(['ports', '--json'])\n"
         "print(rc, any(m.startswith('PySide6') for m in sys.modules))\n"
     )

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.untrusted import strip_bare_credentials, strip_credentials
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.untrusted import strip_bare_credentials, strip_credentials
 from tests.helpers.command import ROOT, command
 from tests.helpers.proxy import forward_proxy
 

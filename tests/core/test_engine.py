@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import load_catalog
-from core.engine import ProbeEngine, settle_host
-from core.explain import explain
-from core.hosts import parse_host
-from core.i18n import Message
-from core.plan import PlanRequest, Role, build_plan
-from core.probes import Icmp, ProbeOutcome
-from core.results import AppResult, CheckResult, RunSummary, Severity, State
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.engine import ProbeEngine, settle_host
+from sep_port_doctor.core.explain import explain
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.probes import Icmp, ProbeOutcome
+from sep_port_doctor.core.results import AppResult, CheckResult, RunSummary, Severity, State
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.privileges import running_as_root
 from tests.helpers.servers import answer, dropping_port, http_response, serving
@@ -329,7 +329,7 @@ def test_ipv6_literal_in_brackets_against_a_manager_on_ipv6_loopback() -> None:
 
 
 def test_version_read_from_the_manager(tmp_path: Path) -> None:
-    from core.checks.version_api import sepm_version_check
+    from sep_port_doctor.core.checks.version_api import sepm_version_check
 
     async def scenario() -> str | None:
         async with simulator() as manager:
@@ -527,9 +527,9 @@ def test_an_unreachable_for_one_port_while_the_host_answers_is_a_filter() -> Non
 def test_an_exchange_that_timed_out_on_a_lossy_path_is_tried_once_more() -> None:
     """At 25 % loss the heartbeat sometimes outlasted its deadline (the kernel sends a SYN again
     after 1, 2, 4 s) and the manager was blamed: where the path lost packets it gets a second try."""
-    from core.checks.secars import secars_check
-    from core.engine import _again_on_a_lossy_path
-    from core.timing import PathTiming
+    from sep_port_doctor.core.checks.secars import secars_check
+    from sep_port_doctor.core.engine import _again_on_a_lossy_path
+    from sep_port_doctor.core.timing import PathTiming
     from tests.helpers.servers import never_answer
 
     async def stalled_then(lossy: bool) -> tuple[AppResult, int]:
@@ -564,7 +564,7 @@ def test_cancelling_a_run_abandons_a_lookup_the_system_is_stuck_in(monkeypatch: 
     silent DNS server: tests/integration, test_silent_dns_server_...)."""
     import threading
 
-    from core import resolver
+    from sep_port_doctor.core import resolver
 
     release = threading.Event()
     asked: list[str] = []

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import load_catalog
-from core.hosts import HostError, parse_host
-from core.i18n import group_words, languages
-from core.plan import PlanError, parse_override
-from core.versions import VersionError, parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.hosts import HostError, parse_host
+from sep_port_doctor.core.i18n import group_words, languages
+from sep_port_doctor.core.plan import PlanError, parse_override
+from sep_port_doctor.core.versions import VersionError, parse_version
 from tests.helpers.command import run
 
 ROOT = Path(__file__).resolve().parents[2]

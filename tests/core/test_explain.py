@@ -7,15 +7,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.catalog import load_catalog
-from core.checks.secars import HttpEvidence
-from core.explain import explain
-from core.hosts import parse_host
-from core.i18n import Message
-from core.plan import PlanRequest, Role, build_plan
-from core.probes import Icmp
-from core.results import AppResult, Check, CheckResult, Severity, State, overall
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.checks.secars import HttpEvidence
+from sep_port_doctor.core.explain import explain
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.probes import Icmp
+from sep_port_doctor.core.results import AppResult, Check, CheckResult, Severity, State, overall
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.words import raw
 
 CATALOG = load_catalog()

@@ -14,19 +14,26 @@ import datetime as dt
 
 import pytest
 
-from core.catalog import load_catalog
-from core.diagnosis import Diagnosis
-from core.explain import explain
-from core.guidance import GuidanceText, environment, guidance_lines, guidance_texts, render, source_words
-from core.hosts import parse_host
-from core.i18n import Message
-from core.localpc.findings import LocalReport, local_finding
-from core.path.facts import PathLine
-from core.plan import PlanRequest, Role, build_plan
-from core.report import render_report
-from core.report_context import guidance_uses
-from core.results import CheckResult, Finding, Severity, State
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.explain import explain
+from sep_port_doctor.core.guidance import (
+    GuidanceText,
+    environment,
+    guidance_lines,
+    guidance_texts,
+    render,
+    source_words,
+)
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.localpc.findings import LocalReport, local_finding
+from sep_port_doctor.core.path.facts import PathLine
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.report import render_report
+from sep_port_doctor.core.report_context import guidance_uses
+from sep_port_doctor.core.results import CheckResult, Finding, Severity, State
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.words import raw
 
 CATALOG = load_catalog()

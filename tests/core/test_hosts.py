@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.hosts import parse_host
+from sep_port_doctor.core.hosts import parse_host
 
 
 @pytest.mark.parametrize(

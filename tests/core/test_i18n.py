@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.i18n import (
+from sep_port_doctor.core.i18n import (
     CatalogError,
     Message,
     language_file,
@@ -109,9 +109,12 @@ def test_system_language(monkeypatch: pytest.MonkeyPatch, variable: str, value: 
 
 
 def _copy_program(tmp_path: Path) -> Path:
+    # The installed layout (sep_port_doctor.core, .gui, .resources), found first on PYTHONPATH.
     for folder in ("core", "gui", "resources"):
-        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    return tmp_path / "resources" / "i18n"
+        shutil.copytree(
+            ROOT / folder, tmp_path / "sep_port_doctor" / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return tmp_path / "sep_port_doctor" / "resources" / "i18n"
 
 
 def _run(tmp_path: Path, *args: str, system: str = "C.UTF-8") -> subprocess.CompletedProcess[str]:
@@ -119,7 +122,12 @@ def _run(tmp_path: Path, *args: str, system: str = "C.UTF-8") -> subprocess.Comp
     for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         env.pop(name, None)
     return subprocess.run(
-        [sys.executable, "-m", "gui", *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "sep_port_doctor.gui", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -200,7 +208,7 @@ SAID = {
 def test_every_message_id_the_code_names_exists() -> None:
     """A literal id in say(), Message() and the groups' helpers is in the catalogue (a typo would
     raise only when that sentence is said)."""
-    from core.i18n import known
+    from sep_port_doctor.core.i18n import known
 
     named = 0
     for path in [*sorted((ROOT / "core").rglob("*.py")), *sorted((ROOT / "gui").rglob("*.py"))]:

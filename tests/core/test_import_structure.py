@@ -27,8 +27,11 @@ from tests.helpers.command import ENV, ROOT
 PACKAGES = ("core", "gui")
 
 
-def module_graph(root: Path, packages: tuple[str, ...] = PACKAGES) -> dict[str, dict[str, int]]:
+def module_graph(
+    root: Path, packages: tuple[str, ...] = PACKAGES, prefix: str = "sep_port_doctor."
+) -> dict[str, dict[str, int]]:
     """Each module of ``packages`` under ``root`` -> the project modules it imports (with a line).
+    ``prefix``: the name the folders are installed under (core/ is ``sep_port_doctor.core``).
 
     A package's ``__init__`` that runs before its submodule is not counted as an import of it.
     """
@@ -37,7 +40,7 @@ def module_graph(root: Path, packages: tuple[str, ...] = PACKAGES) -> dict[str, 
         for path in sorted((root / package).rglob("*.py")):
             parts = list(path.relative_to(root).with_suffix("").parts)
             is_package = parts[-1] == "__init__"
-            files[".".join(parts[:-1] if is_package else parts)] = (path, is_package)
+            files[prefix + ".".join(parts[:-1] if is_package else parts)] = (path, is_package)
     graph: dict[str, dict[str, int]] = {}
     for name, (path, is_package) in files.items():
         here = name if is_package else name.rpartition(".")[0]
@@ -51,8 +54,8 @@ def module_graph(root: Path, packages: tuple[str, ...] = PACKAGES) -> dict[str, 
                     module = ".".join([*base, *([node.module] if node.module else [])])
                 else:
                     module = node.module or ""
-                # `from core import check_command` imports the module core.check_command;
-                # `from core.localpc import LocalReport` the package core.localpc.
+                # `from sep_port_doctor.core import check_command` imports the module ...core.check_command;
+                # `from sep_port_doctor.core.localpc import LocalReport` the package ...core.localpc.
                 submodules = [f"{module}.{a.name}" for a in node.names if f"{module}.{a.name}" in files]
                 targets = submodules or [module]
             else:
@@ -114,7 +117,7 @@ def test_the_cycle_finder_sees_imports_in_functions_and_under_type_checking(tmp_
     (package / "b.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from core.c import Thing\n")
     (package / "c.py").write_text("from . import a\n")
     (package / "d.py").write_text("import core.a\n")
-    graph = module_graph(tmp_path, ("core",))
+    graph = module_graph(tmp_path, ("core",), prefix="")
     assert graph["core.a"] == {"core.b": 2}
     assert cycles(graph) == [["core.a", "core.b", "core.c"]]
 
@@ -122,18 +125,28 @@ def test_the_cycle_finder_sees_imports_in_functions_and_under_type_checking(tmp_
 def test_no_import_cycles_among_the_programs_modules() -> None:
     graph = module_graph(ROOT)
     # The reader is alive: the dispatcher's function-level import of a command is an edge.
-    assert "core.check_command" in graph["core.cli"]
-    assert "core.run" in graph["gui.wizard.controller"]
+    assert "sep_port_doctor.core.check_command" in graph["sep_port_doctor.core.cli"]
+    assert "sep_port_doctor.core.run" in graph["sep_port_doctor.gui.wizard.controller"]
     found = cycles(graph)
     assert found == [], "\n".join(_described(graph, c) for c in found)
 
 
 LEAVES = {
-    "core.i18n": set(),
-    "core.errors": {"core.i18n"},
-    "core.results": {"core.hosts", "core.i18n", "core.resolver"},
-    "core.run_events": {"core.diagnosis", "core.explain", "core.localpc", "core.path", "core.results"},
-    "core.exit_codes": {"core.diagnosis", "core.results"},
+    "sep_port_doctor.core.i18n": set(),
+    "sep_port_doctor.core.errors": {"sep_port_doctor.core.i18n"},
+    "sep_port_doctor.core.results": {
+        "sep_port_doctor.core.hosts",
+        "sep_port_doctor.core.i18n",
+        "sep_port_doctor.core.resolver",
+    },
+    "sep_port_doctor.core.run_events": {
+        "sep_port_doctor.core.diagnosis",
+        "sep_port_doctor.core.explain",
+        "sep_port_doctor.core.localpc",
+        "sep_port_doctor.core.path",
+        "sep_port_doctor.core.results",
+    },
+    "sep_port_doctor.core.exit_codes": {"sep_port_doctor.core.diagnosis", "sep_port_doctor.core.results"},
 }
 """Each leaf module and every project module it may import (``core.results`` says its evidence and
 reasons through ``core.i18n``, itself a leaf, and only names
@@ -154,13 +167,13 @@ def test_leaf_modules_import_only_what_they_are_allowed() -> None:
 
 
 HOMES = {
-    "Lang": "core.i18n",
-    "CatalogError": "core.i18n",
-    "Severity": "core.results",
-    "State": "core.results",
-    "RunSummary": "core.results",
-    "Finding": "core.results",
-    "RunEvent": "core.run_events",
+    "Lang": "sep_port_doctor.core.i18n",
+    "CatalogError": "sep_port_doctor.core.i18n",
+    "Severity": "sep_port_doctor.core.results",
+    "State": "sep_port_doctor.core.results",
+    "RunSummary": "sep_port_doctor.core.results",
+    "Finding": "sep_port_doctor.core.results",
+    "RunEvent": "sep_port_doctor.core.run_events",
 }
 """Where each shared type lives (and the only module it is imported from)."""
 
@@ -172,12 +185,12 @@ AFTER_THE_FIRST_PACKET = (
     "urllib.request",
     "icmplib",
     "psutil",
-    "core.report",
-    "core.report_context",
-    "core.merge",
-    "core.push",
-    "core.simulator",
-    "core.tlsinfo",
+    "sep_port_doctor.core.report",
+    "sep_port_doctor.core.report_context",
+    "sep_port_doctor.core.merge",
+    "sep_port_doctor.core.push",
+    "sep_port_doctor.core.simulator",
+    "sep_port_doctor.core.tlsinfo",
     "smbprotocol",
     "PySide6",
 )
@@ -186,10 +199,10 @@ path's echo and route, the report), or never (push's SMB, the merge)."""
 
 NOT_FOR_PORTS = (
     *AFTER_THE_FIRST_PACKET,
-    "core.engine",
-    "core.run",
-    "core.probes",
-    "core.explain",
+    "sep_port_doctor.core.engine",
+    "sep_port_doctor.core.run",
+    "sep_port_doctor.core.probes",
+    "sep_port_doctor.core.explain",
     "asyncio",
 )
 
@@ -209,12 +222,12 @@ def _any_of(loaded: list[str], names: tuple[str, ...]) -> list[str]:
 def test_ports_loads_no_engine_no_http_or_certificate_library() -> None:
     loaded = _modules_after(
         "import contextlib, io, json, sys\n"
-        "from gui.entry import main\n"
+        "from sep_port_doctor.gui.entry import main\n"
         "with contextlib.redirect_stdout(io.StringIO()): rc = main(['ports', '--json'])\n"
         "assert rc == 0, rc\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    assert "core.catalog" in loaded  # it did run
+    assert "sep_port_doctor.core.catalog" in loaded  # it did run
     assert _any_of(loaded, NOT_FOR_PORTS) == []
 
 
@@ -230,7 +243,7 @@ FIRST_PACKET = textwrap.dedent(
         return real_connect(self, *args)
 
     socket.socket.connect = connect
-    from gui.entry import main
+    from sep_port_doctor.gui.entry import main
     with contextlib.redirect_stdout(io.StringIO()):
         rc = main(["check", "--manager", "127.0.0.1", "--version", "14.3", "--all-ports", "--timeout", "0.5", "--json"])
     assert rc in (0, 1, 3), rc
@@ -241,7 +254,7 @@ FIRST_PACKET = textwrap.dedent(
 
 def test_check_sends_its_first_packet_before_loading_what_comes_later() -> None:
     loaded = _modules_after(FIRST_PACKET)
-    assert "core.engine" in loaded  # the probes were out
+    assert "sep_port_doctor.core.engine" in loaded  # the probes were out
     assert _any_of(loaded, AFTER_THE_FIRST_PACKET) == []
     if sys.platform != "win32":  # this PC's checks (SyLink, firewall) are read on Windows only
-        assert _any_of(loaded, ("core.localpc",)) == []
+        assert _any_of(loaded, ("sep_port_doctor.core.localpc",)) == []

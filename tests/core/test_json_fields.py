@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from core.catalog import load_catalog
-from core.path.sweep import SweepPathWork
-from core.push import neighbourhood_of
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.path.sweep import SweepPathWork
+from sep_port_doctor.core.push import neighbourhood_of
 from tests.core.test_path import FakeIcmp
 from tests.core.test_push_paths import OffLink
 from tests.helpers.command import run

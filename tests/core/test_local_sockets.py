@@ -10,14 +10,14 @@ import threading
 
 import pytest
 
-from core.catalog import load_catalog
-from core.engine import ProbeEngine
-from core.explain import explain
-from core.hosts import parse_host
-from core.i18n import Message
-from core.plan import PlanRequest, build_plan
-from core.results import CheckResult, Severity, State
-from core.socket_table import (
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.explain import explain
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.plan import PlanRequest, build_plan
+from sep_port_doctor.core.results import CheckResult, Severity, State
+from sep_port_doctor.core.socket_table import (
     Endpoint,
     SocketTableUnavailable,
     facing_address,
@@ -25,8 +25,8 @@ from core.socket_table import (
     read_socket_table,
     read_socket_table_off_loop,
 )
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.windows_fixtures import RECORDED, parse_netstat
 from tests.helpers.words import english

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from core.localpc import POWERSHELL_SCRIPT, LocalReport, inspect_local, parse_sylink_xml
-from core.localpc.firewall import FPS_GROUP, firewall_findings, fps_ports, remote_address_admits
-from core.results import Severity
+from sep_port_doctor.core.localpc import POWERSHELL_SCRIPT, LocalReport, inspect_local, parse_sylink_xml
+from sep_port_doctor.core.localpc.firewall import FPS_GROUP, firewall_findings, fps_ports, remote_address_admits
+from sep_port_doctor.core.results import Severity
 from tests.helpers.windows_fixtures import (
     RECORDED,
     WINDOWS_FIXTURES,

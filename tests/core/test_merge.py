@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from core.http_checks import MAX_JSON_DEPTH
-from core.merge import MAX_FILE_BYTES, MAX_NAME, MAX_TEXT, merge_files
-from core.merge_report import MATRIX_MAX_PCS, build_picture, csv_cell, infer_subnets, site_csv
-from core.simulator import SERVED_PORTS, SimulatedManager
 from scripts.make_fleet import Manifest, generate_fleet
+from sep_port_doctor.core.http_checks import MAX_JSON_DEPTH
+from sep_port_doctor.core.merge import MAX_FILE_BYTES, MAX_NAME, MAX_TEXT, merge_files
+from sep_port_doctor.core.merge_report import MATRIX_MAX_PCS, build_picture, csv_cell, infer_subnets, site_csv
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import ENV, ROOT, command, run
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.profile_runs import check_with_simulator

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.catalog import load_catalog
-from core.engine import ProbeEngine
-from core.hosts import parse_host
-from core.push import build_push_plan, neighbourhood_of
-from core.results import State
-from core.timing import NEIGHBOUR_FLOOR, Neighbourhood, PathTiming, TimeoutPolicy
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.push import build_push_plan, neighbourhood_of
+from sep_port_doctor.core.results import State
+from sep_port_doctor.core.timing import NEIGHBOUR_FLOOR, Neighbourhood, PathTiming, TimeoutPolicy
 from tests.helpers.words import english
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from core.catalog import load_catalog
+from sep_port_doctor.core.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog()

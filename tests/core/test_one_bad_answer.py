@@ -13,17 +13,17 @@ from typing import Any
 
 import pytest
 
-from core import exit_codes
-from core.catalog import load_catalog
-from core.diagnosis import Diagnosis
-from core.engine import ProbeEngine
-from core.hosts import parse_host
-from core.plan import PlanRequest, Role, build_plan
-from core.report import export
-from core.results import State
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+from sep_port_doctor.core import exit_codes
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.report import export
+from sep_port_doctor.core.results import State
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.command import ROOT, command
 from tests.helpers.servers import HOSTILE_SERVERS, HostileServer, serving, udp_serving
 from tests.helpers.words import english
@@ -109,13 +109,13 @@ def _request(manager: SimulatedManager, role: Role = Role.CONSOLE) -> PlanReques
 def test_a_probe_raising_anything_yields_an_error_verdict_and_a_full_report(
     kind: type[BaseException], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import core.tlsinfo
+    import sep_port_doctor.core.tlsinfo
 
     async def raising(*_args: object, **_kwargs: object) -> object:
         raise kind("nobody expected this")
 
-    # The engine takes tls_probe from core.tlsinfo when a TLS check starts (loaded late: core.engine).
-    monkeypatch.setattr(core.tlsinfo, "tls_probe", raising)
+    # The engine takes tls_probe from sep_port_doctor.core.tlsinfo when a TLS check starts (loaded late: core.engine).
+    monkeypatch.setattr(sep_port_doctor.core.tlsinfo, "tls_probe", raising)
 
     async def scenario() -> Diagnosis:
         async with SimulatedManager(ports={p: 0 for p in SERVED_PORTS}) as manager:
@@ -146,7 +146,7 @@ def test_a_probe_raising_anything_yields_an_error_verdict_and_a_full_report(
 
 RAISING_CHECK = """
 import sys
-import core.tlsinfo
+import sep_port_doctor.core.tlsinfo
 
 class Surprise(Exception):
     pass
@@ -154,8 +154,8 @@ class Surprise(Exception):
 async def raising(*args, **kwargs):
     raise Surprise("the parser met something new")
 
-core.tlsinfo.tls_probe = raising
-from core.cli import main
+sep_port_doctor.core.tlsinfo.tls_probe = raising
+from sep_port_doctor.core.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -18,17 +18,22 @@ from cryptography.hazmat.primitives import serialization
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from core.checks.netbios_status import node_status_result
-from core.checks.secars import secars_verdict
-from core.checks.version_api import reported_version, version_verdict
-from core.hosts import parse_host
-from core.http_checks import HttpExchange, HttpFailure, http_get
-from core.localpc import parse_sylink_xml
-from core.netbios import NetbiosError, node_status_answer, node_status_query, parse_node_status
-from core.results import AppResult
-from core.simulator import make_certificate
-from core.tlsinfo import CertificateFacts, CertificateUnreadable, certificate_facts, describe_certificate_warnings
-from core.versions import parse_version
+from sep_port_doctor.core.checks.netbios_status import node_status_result
+from sep_port_doctor.core.checks.secars import secars_verdict
+from sep_port_doctor.core.checks.version_api import reported_version, version_verdict
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.http_checks import HttpExchange, HttpFailure, http_get
+from sep_port_doctor.core.localpc import parse_sylink_xml
+from sep_port_doctor.core.netbios import NetbiosError, node_status_answer, node_status_query, parse_node_status
+from sep_port_doctor.core.results import AppResult
+from sep_port_doctor.core.simulator import make_certificate
+from sep_port_doctor.core.tlsinfo import (
+    CertificateFacts,
+    CertificateUnreadable,
+    certificate_facts,
+    describe_certificate_warnings,
+)
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.servers import (
     answer_at_once,
     nested_json,

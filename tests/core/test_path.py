@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import load_catalog
-from core.check_command import run_check
-from core.hosts import parse_host
-from core.path.echo import echo
-from core.path.facts import EchoState, HopKind, TraceEnd
-from core.path.route import linux_gateway, route_facts, source_address
-from core.path.trace import trace
-from core.path.winicmp import (
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.check_command import run_check
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.path.echo import echo
+from sep_port_doctor.core.path.facts import EchoState, HopKind, TraceEnd
+from sep_port_doctor.core.path.route import linux_gateway, route_facts, source_address
+from sep_port_doctor.core.path.trace import trace
+from sep_port_doctor.core.path.winicmp import (
     IP_REQ_TIMED_OUT,
     IP_SUCCESS,
     IP_TTL_EXPIRED_TRANSIT,
@@ -32,10 +32,10 @@ from core.path.winicmp import (
     IcmpEchoReply,
     parse_reply,
 )
-from core.plan import PlanRequest, Role
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+from sep_port_doctor.core.plan import PlanRequest, Role
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import dropping_port
 from tests.helpers.words import english
@@ -213,9 +213,9 @@ def test_check_prints_and_exports_path_facts_in_both_languages() -> None:
 def test_windows_route_and_profile_come_from_the_client_desk_collection() -> None:
     """On Windows the route facts of the manager reuse Find-NetRoute's answer (NextHop, interface,
     profile) from core.localpc's one PowerShell run; the report prints them in the path section."""
-    from core.engine import ProbeEngine
-    from core.report import render_report
-    from core.run import DiagnosisRun
+    from sep_port_doctor.core.engine import ProbeEngine
+    from sep_port_doctor.core.report import render_report
+    from sep_port_doctor.core.run import DiagnosisRun
     from tests.helpers.windows_fixtures import FixtureSystem
 
     async def scenario() -> DiagnosisRun:
@@ -253,7 +253,7 @@ def test_windows_route_and_profile_come_from_the_client_desk_collection() -> Non
 def test_route_facts_name_the_system_proxy_that_applies(monkeypatch: pytest.MonkeyPatch) -> None:
     """The proxy the system would use for HTTP/HTTPS to the host (core.http_checks.system_proxy,
     as the heartbeat uses it), named by host and port only; none where the host is bypassed."""
-    from core.path.gather import PathWork
+    from sep_port_doctor.core.path.gather import PathWork
 
     monkeypatch.setenv("https_proxy", "http://user:secret@proxy01.lab:8080")
     monkeypatch.setenv("http_proxy", "http://user:secret@proxy01.lab:8080")

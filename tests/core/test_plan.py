@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from core.catalog import load_catalog
-from core.hosts import parse_host
-from core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
-from core.results import Check, Target
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.plan import PlanError, PlanRequest, Role, build_plan, parse_override
+from sep_port_doctor.core.results import Check, Target
+from sep_port_doctor.core.versions import parse_version
 
 CATALOG = load_catalog()
 MANAGER = parse_host("sepm.corp")

@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from core.netbios import datagram_packet, node_status_answer, node_status_query, parse_node_status
-from core.probes import RECVERR, Icmp, ProbeOutcome, classify_error, tcp_probe, udp_probe
-from core.resolver import resolve
-from core.results import State
-from core.timing import PathTiming, TimeoutPolicy
+from sep_port_doctor.core.netbios import datagram_packet, node_status_answer, node_status_query, parse_node_status
+from sep_port_doctor.core.probes import RECVERR, Icmp, ProbeOutcome, classify_error, tcp_probe, udp_probe
+from sep_port_doctor.core.resolver import resolve
+from sep_port_doctor.core.results import State
+from sep_port_doctor.core.timing import PathTiming, TimeoutPolicy
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import answer, closed_port, closed_udp_port, dropping_port, serving, udp_serving
 from tests.helpers.words import english
@@ -425,7 +425,7 @@ def test_a_refusal_the_loop_has_already_read_never_reads_as_connected() -> None:
     """At 25 % loss, closed ports came out "open": the loop had read the refusal (reading
     SO_ERROR clears it) but not handed it over, and the kernel check saw a writable socket
     with no error. A socket with no peer is not connected."""
-    from core.probes import _connected_now
+    from sep_port_doctor.core.probes import _connected_now
 
     with closed_port() as port:
         sock = socket.socket()

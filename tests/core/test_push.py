@@ -14,14 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from core import cli
-from core.catalog import load_catalog
-from core.checks.smb_negotiate import smb_negotiate
-from core.hosts import parse_host
-from core.i18n import Message
-from core.push import MAX_ADDRESSES, PushSweep, TargetVerdict, build_push_plan, parse_targets, read_targets_file
-from core.results import Severity
-from core.smb import negotiate_request, parse_negotiate_response
+from sep_port_doctor.core import cli
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.checks.smb_negotiate import smb_negotiate
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.push import (
+    MAX_ADDRESSES,
+    PushSweep,
+    TargetVerdict,
+    build_push_plan,
+    parse_targets,
+    read_targets_file,
+)
+from sep_port_doctor.core.results import Severity
+from sep_port_doctor.core.smb import negotiate_request, parse_negotiate_response
 from tests.helpers.command import ENV, ROOT
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.words import english
@@ -40,7 +47,7 @@ def test_bad_targets_exit_2_with_one_line_and_nothing_sent(
     async def must_not_run(self: object) -> None:
         raise AssertionError("the sweep started: something would have been sent")
 
-    monkeypatch.setattr("core.push.PushRun.run", must_not_run)
+    monkeypatch.setattr("sep_port_doctor.core.push.PushRun.run", must_not_run)
     args = ["push", "--lang", "en", *(item.get("args") or [])]  # type: ignore[misc]
     if "file" in item:
         targets = tmp_path / "targets.txt"
@@ -156,7 +163,7 @@ def test_the_negotiate_loads_smbprotocols_messages_and_no_authentication_library
     negotiate imports, 11 of them, and not pyspnego, smbprotocol's authentication dependency."""
     program = (
         "import json, sys\n"
-        "from core.smb import negotiate_request, parse_negotiate_response\n"
+        "from sep_port_doctor.core.smb import negotiate_request, parse_negotiate_response\n"
         "request = negotiate_request()\n"
         "try:\n"
         "    parse_negotiate_response(request[4:])\n"

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from core.probes import tcp_probe, udp_probe
-from core.results import State
-from core.timing import PathTiming, TimeoutPolicy
+from sep_port_doctor.core.probes import tcp_probe, udp_probe
+from sep_port_doctor.core.results import State
+from sep_port_doctor.core.timing import PathTiming, TimeoutPolicy
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import answer, closed_port, dropping_port, serving, udp_serving
 

@@ -8,8 +8,8 @@ import socket
 
 import pytest
 
-from core import cli
-from core.extra import MAX_EXTRAS, parse_extras
+from sep_port_doctor.core import cli
+from sep_port_doctor.core.extra import MAX_EXTRAS, parse_extras
 
 
 def _free_port() -> int:
@@ -58,7 +58,7 @@ def test_bad_extra_is_refused_before_anything_is_sent(
     async def must_not_run(*args: object, **kwargs: object) -> None:
         raise AssertionError("the run started")
 
-    monkeypatch.setattr("core.check_command.run_check", must_not_run)
+    monkeypatch.setattr("sep_port_doctor.core.check_command.run_check", must_not_run)
     code = cli.main(["check", "--manager", "127.0.0.1", "--version", "14.3", "--lang", "en", f"--extra={value}"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and words in err[0], err
@@ -70,7 +70,7 @@ def test_at_most_64_extra_ports(capsys: pytest.CaptureFixture[str], monkeypatch:
 
     assert MAX_EXTRAS == 64
     assert len(parse_extras([f"127.0.0.1:{10000 + n}" for n in range(MAX_EXTRAS)])) == MAX_EXTRAS
-    monkeypatch.setattr("core.check_command.run_check", must_not_run)
+    monkeypatch.setattr("sep_port_doctor.core.check_command.run_check", must_not_run)
     extras = [f"--extra=127.0.0.1:{10000 + n}" for n in range(MAX_EXTRAS + 1)]
     code = cli.main(["check", "--manager", "127.0.0.1", "--version", "14.3", "--lang", "en", *extras])
     err = capsys.readouterr().err.strip().splitlines()

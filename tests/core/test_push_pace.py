@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from core import engine as engine_module
-from core import probes
-from core.catalog import load_catalog
-from core.engine import ProbeEngine
-from core.extra import extra_checks, parse_extras
-from core.push import DEFAULT_CONCURRENCY, DEFAULT_RATE, PushRun, parse_targets
-from core.push_command import push_engine
-from core.results import State
-from core.timing import TimeoutPolicy
+from sep_port_doctor.core import engine as engine_module
+from sep_port_doctor.core import probes
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.extra import extra_checks, parse_extras
+from sep_port_doctor.core.push import DEFAULT_CONCURRENCY, DEFAULT_RATE, PushRun, parse_targets
+from sep_port_doctor.core.push_command import push_engine
+from sep_port_doctor.core.results import State
+from sep_port_doctor.core.timing import TimeoutPolicy
 from tests.helpers.servers import dropping_port
 
 CATALOG = load_catalog()

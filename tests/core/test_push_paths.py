@@ -11,18 +11,18 @@ import io
 import json
 import socket
 
-from core.catalog import load_catalog
-from core.hosts import parse_host
-from core.i18n import Message
-from core.path.facts import TraceEnd
-from core.path.route import RouteReader
-from core.path.sweep import MAX_GROUP_NAMES, MAX_TRACES, SweepPathWork
-from core.path.winicmp import EchoReply
-from core.push import PushRun, PushSweep, TargetVerdict, neighbourhood_of, parse_targets
-from core.push_command import push_engine, render_push_report, run_push
-from core.resolver import Resolved
-from core.results import Severity
-from core.timing import TimeoutPolicy
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.path.facts import TraceEnd
+from sep_port_doctor.core.path.route import RouteReader
+from sep_port_doctor.core.path.sweep import MAX_GROUP_NAMES, MAX_TRACES, SweepPathWork
+from sep_port_doctor.core.path.winicmp import EchoReply
+from sep_port_doctor.core.push import PushRun, PushSweep, TargetVerdict, neighbourhood_of, parse_targets
+from sep_port_doctor.core.push_command import push_engine, render_push_report, run_push
+from sep_port_doctor.core.resolver import Resolved
+from sep_port_doctor.core.results import Severity
+from sep_port_doctor.core.timing import TimeoutPolicy
 from tests.core.test_path import FakeIcmp
 
 CATALOG = load_catalog()

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import load_catalog
-from core.engine import ProbeEngine
-from core.hosts import parse_host
-from core.plan import PlanRequest, Role, build_plan
-from core.results import Target
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.results import Target
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.command import command, spawned
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import (

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from core.catalog import load_catalog
-from core.diagnosis import Diagnosis
-from core.engine import ProbeEngine
-from core.hosts import parse_host
-from core.localpc import inspect_local
-from core.plan import PlanRequest, Role, build_plan
-from core.report import export, render_report
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.localpc import inspect_local
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.report import export, render_report
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.windows_fixtures import FixtureSystem
 
 CATALOG = load_catalog()
@@ -32,7 +32,7 @@ def _diagnosis(profile: str = "healthy", cn: str | None = None, role: Role = Rol
     async def scenario() -> Diagnosis:
         manager = SimulatedManager(profile=profile, ports={p: 0 for p in SERVED_PORTS})
         if cn is not None:
-            from core.simulator import make_certificate
+            from sep_port_doctor.core.simulator import make_certificate
 
             manager.certificate = make_certificate(cn, ["127.0.0.1"])
         async with manager:

@@ -11,11 +11,11 @@ from importlib import resources
 
 import pytest
 
-from core.diagnosis import Diagnosis
-from core.path.facts import Hop, HopKind, PathFacts, TraceEnd, TraceFacts
-from core.plan import Role
-from core.report import render_report
-from core.report_context import answers, evidence, guidance_groups, skipped_groups
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.path.facts import Hop, HopKind, PathFacts, TraceEnd, TraceFacts
+from sep_port_doctor.core.plan import Role
+from sep_port_doctor.core.report import render_report
+from sep_port_doctor.core.report_context import answers, evidence, guidance_groups, skipped_groups
 from tests.helpers.profile_runs import CATALOG, profile_diagnosis
 
 RUNS = {
@@ -125,7 +125,9 @@ def test_the_catalogue_appendix_is_folded_and_printed_only_when_opened(runs: dic
 
 def test_every_word_of_the_template_comes_from_the_labels() -> None:
     """Outside Jinja expressions, the template's visible text holds no words of its own."""
-    template = (resources.files("resources") / "templates" / "report.html.j2").read_text(encoding="utf-8")
+    template = (resources.files("sep_port_doctor.resources") / "templates" / "report.html.j2").read_text(
+        encoding="utf-8"
+    )
     body = template.split("</style>", 1)[1]
     body = re.sub(r"<svg.*?</svg>", "", body, flags=re.S)
     body = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", " ", body, flags=re.S)

@@ -19,14 +19,21 @@ from pathlib import Path
 
 import pytest
 
-from core import exit_codes
-from core.catalog import load_catalog
-from core.diagnosis import Diagnosis
-from core.hosts import parse_host
-from core.plan import PlanRequest
-from core.report import Kept, write_or_keep
-from core.report_files import ReportError, ReportPlace, _windows_refusal, report_place, report_place_in, write_pair
-from core.versions import parse_version
+from sep_port_doctor.core import exit_codes
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.plan import PlanRequest
+from sep_port_doctor.core.report import Kept, write_or_keep
+from sep_port_doctor.core.report_files import (
+    ReportError,
+    ReportPlace,
+    _windows_refusal,
+    report_place,
+    report_place_in,
+    write_pair,
+)
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.command import ROOT, command
 from tests.helpers.privileges import running_as_root
 from tests.helpers.servers import answer, dropping_port, http_response, serving
@@ -208,7 +215,7 @@ def test_a_failed_second_rename_puts_the_first_back(tmp_path: Path, monkeypatch:
             raise OSError(5, "Input/output error")
         real_replace(source, target)
 
-    monkeypatch.setattr("core.report_files.os.replace", failing)
+    monkeypatch.setattr("sep_port_doctor.core.report_files.os.replace", failing)
     with _refused("report-write-failed"):
         write_pair(place, "new html", "new json")
     assert (tmp_path / "r.html").read_text() == "old html"
@@ -262,9 +269,8 @@ def test_two_exports_to_one_name_never_mix(tmp_path: Path) -> None:
 SIGTERM_DURING = """
 import os, signal, sys
 from pathlib import Path
-from core import termination
-import core.report_files as report
-
+from sep_port_doctor.core import termination
+import sep_port_doctor.core.report_files as report
 termination.install()
 folder = Path(sys.argv[1])
 place = report.report_place_in(folder, "r.html")
@@ -319,12 +325,12 @@ def test_results_are_kept_elsewhere_when_the_place_fails_after_the_run(
     shutil.rmtree(folder)  # the share went away during the run
     spare = tmp_path / "spare"
     spare.mkdir()
-    monkeypatch.setattr("core.report.tempfile.gettempdir", lambda: str(spare))
+    monkeypatch.setattr("sep_port_doctor.core.report.tempfile.gettempdir", lambda: str(spare))
     outcome = write_or_keep(place, _empty_diagnosis("INC-1"), CATALOG, "en")
     assert isinstance(outcome, Kept) and outcome.html is not None and outcome.json is not None
     assert outcome.html.parent == spare and "INC-1" in outcome.json.read_text("utf-8")
     assert f"the results are kept in {outcome.html} and {outcome.json}" in outcome.message("en")
-    monkeypatch.setattr("core.report.tempfile.gettempdir", lambda: str(tmp_path / "gone"))
+    monkeypatch.setattr("sep_port_doctor.core.report.tempfile.gettempdir", lambda: str(tmp_path / "gone"))
     nowhere = write_or_keep(place, _empty_diagnosis(), CATALOG, "ja")
     assert isinstance(nowhere, Kept) and nowhere.html is None
     assert "標準出力" in nowhere.message("ja")

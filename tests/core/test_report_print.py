@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from core.diagnosis import Diagnosis
-from core.i18n import Lang, say
-from core.report import render_report
-from core.report_context import answers
-from core.results import Severity
-from core.simulator_profiles import load_simulation
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.report import render_report
+from sep_port_doctor.core.report_context import answers
+from sep_port_doctor.core.results import Severity
+from sep_port_doctor.core.simulator_profiles import load_simulation
 from tests.helpers.chromium import A4, LETTER, HeadlessChromium, find_chromium, pdf_pages
 from tests.helpers.profile_runs import CATALOG, profile_diagnosis
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from core import resolver
-from core.resolver import in_daemon_thread
+from sep_port_doctor.core import resolver
+from sep_port_doctor.core.resolver import in_daemon_thread
 from tests.helpers.hang import HANG_GUARD_S
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,7 @@ def test_the_process_exits_right_after_the_verdict_while_a_lookup_is_stuck() -> 
     """``asyncio.run`` joins its default executor; a stuck lookup there held the exit for 10-30 s."""
     program = (
         "import asyncio, time\n"
-        "from core.resolver import in_daemon_thread\n"
+        "from sep_port_doctor.core.resolver import in_daemon_thread\n"
         "async def main():\n"
         "    try:\n"
         "        async with asyncio.timeout(0.2):\n"
@@ -99,13 +99,13 @@ def test_a_blocking_system_proxy_lookup_never_blocks_the_event_loop(monkeypatch:
     loop goes on delivering the other checks' results (issue 9 item 9)."""
     import urllib.request
 
-    from core.catalog import load_catalog
-    from core.engine import ProbeEngine
-    from core.hosts import parse_host
-    from core.plan import PlanRequest, Role, build_plan
-    from core.simulator import SERVED_PORTS, SimulatedManager
-    from core.timing import TimeoutPolicy
-    from core.versions import parse_version
+    from sep_port_doctor.core.catalog import load_catalog
+    from sep_port_doctor.core.engine import ProbeEngine
+    from sep_port_doctor.core.hosts import parse_host
+    from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+    from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+    from sep_port_doctor.core.timing import TimeoutPolicy
+    from sep_port_doctor.core.versions import parse_version
 
     release = threading.Event()
     asked = threading.Event()

@@ -9,17 +9,17 @@ from collections.abc import Sequence
 
 import pytest
 
-from core.catalog import load_catalog
-from core.diagnosis import Diagnosis
-from core.engine import ProbeEngine, ResolvedCallback, ResultCallback
-from core.hosts import parse_host
-from core.plan import PlanRequest, Role
-from core.results import Check, CheckResult, RunSummary, Severity, State
-from core.run import DiagnosisRun
-from core.run_events import Finished, LocalRead, Planned, RunEvent, Started, Verdict
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.timing import TimeoutPolicy
-from core.versions import SepVersion, parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.engine import ProbeEngine, ResolvedCallback, ResultCallback
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.plan import PlanRequest, Role
+from sep_port_doctor.core.results import Check, CheckResult, RunSummary, Severity, State
+from sep_port_doctor.core.run import DiagnosisRun
+from sep_port_doctor.core.run_events import Finished, LocalRead, Planned, RunEvent, Started, Verdict
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import SepVersion, parse_version
 from tests.helpers.hang import HANG_GUARD_S as HANG_GUARD
 from tests.helpers.servers import dropping_port
 from tests.helpers.windows_fixtures import FixtureSystem
@@ -196,7 +196,7 @@ def test_an_engine_that_fails_as_a_whole_leaves_an_error_verdict_on_every_check_
 def test_check_uses_the_same_run_and_shows_this_pcs_findings_where_they_are_read() -> None:
     import io
 
-    from core.check_command import run_check
+    from sep_port_doctor.core.check_command import run_check
 
     out = io.StringIO()
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from core.catalog import load_catalog
-from core.invocation import DEV_SCRIPT_ENV, command_line, program_argv, quote
-from core.simulator import SERVED_PORTS, SimulatedManager, announcement
-from core.simulator_profiles import load_simulation
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.invocation import DEV_SCRIPT_ENV, command_line, program_argv, quote
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager, announcement
+from sep_port_doctor.core.simulator_profiles import load_simulation
 from tests.helpers.command import ROOT, command, spawned
 from tests.helpers.hang import HANG_GUARD_S
 
@@ -172,7 +172,9 @@ def test_healthy_exits_0_with_the_command_exactly_as_printed() -> None:
     # The installed command, named so that the user's shell finds it: by name when the PATH
     # has it, else by its path.
     program = printed.split(" check ", 1)[0]
-    assert program in (quote(command()[0]), Path(command()[0]).name) or program.endswith(" -m gui"), program
+    assert program in (quote(command()[0]), Path(command()[0]).name) or program.endswith(" -m sep_port_doctor.gui"), (
+        program
+    )
 
 
 def test_dev_start_prints_dev_start() -> None:
@@ -210,11 +212,14 @@ def test_program_is_named_as_it_was_started(tmp_path: Path, monkeypatch: pytest.
     # The frozen program: where it lies, even when started from ./dev's environment.
     exe = tmp_path / "dist" / "sep-port-doctor" / "sep-port-doctor"
     assert program_argv(environ={DEV_SCRIPT_ENV: "./dev"}, argv=[str(exe)], frozen=True) == [str(exe)]
-    # python -m gui, with the interpreter's options.
+    # python -m sep_port_doctor.gui, with the interpreter's options.
     main = str(ROOT / "gui" / "__main__.py")
     assert program_argv(
-        environ={}, argv=[main, "simulate"], orig_argv=["python3", "-X", "utf8", "-m", "gui", "simulate"], frozen=False
-    ) == ["python3", "-X", "utf8", "-m", "gui"]
+        environ={},
+        argv=[main, "simulate"],
+        orig_argv=["python3", "-X", "utf8", "-m", "sep_port_doctor.gui", "simulate"],
+        frozen=False,
+    ) == ["python3", "-X", "utf8", "-m", "sep_port_doctor.gui"]
 
 
 def test_words_are_quoted_for_the_shell() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.versions import (
+from sep_port_doctor.core.versions import (
     KNOWN_BUILDS,
     KNOWN_RELEASES,
     RELEASES,

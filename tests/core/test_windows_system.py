@@ -14,9 +14,9 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from core.localpc import MANAGER_ENV, POWERSHELL_SCRIPT, LocalError, WindowsSystem, inspect_local
-from core.localpc.windows import decode_console_output, system_powershell
-from core.results import Severity
+from sep_port_doctor.core.localpc import MANAGER_ENV, POWERSHELL_SCRIPT, LocalError, WindowsSystem, inspect_local
+from sep_port_doctor.core.localpc.windows import decode_console_output, system_powershell
+from sep_port_doctor.core.results import Severity
 from tests.helpers.windows_fixtures import WINDOWS_FIXTURES
 
 FAKE = Path(__file__).resolve().parents[1] / "helpers" / "fake_powershell.py"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import re
 import subprocess
 import sys
@@ -47,11 +48,23 @@ def program_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_packaged_program_carries_the_recipes(program_archive: Path) -> None:
-    """README: the recipes are in the packaged folder, under _internal/resources/fleet."""
+    """README: the recipes are in the packaged folder, under _internal/sep_port_doctor/resources/fleet."""
     recipes = {str(p.relative_to(ROOT / "resources")) for p in (ROOT / "resources" / "fleet").rglob("*") if p.is_file()}
     with tarfile.open(program_archive) as tar:
-        shipped = {n.removeprefix("sep-port-doctor/_internal/resources/") for n in tar.getnames()}
+        shipped = {n.removeprefix("sep-port-doctor/_internal/sep_port_doctor/resources/") for n in tar.getnames()}
     assert recipes and recipes <= shipped
+
+
+def test_the_collector_in_the_package_finds_the_program_beside_it(program_archive: Path) -> None:
+    """The collector's first guess, from its own folder in the package, is the packaged program."""
+    script = (ROOT / "resources" / "fleet" / "SepPortDoctor-Collect.ps1").read_text(encoding="utf-8")
+    found = re.search(r"Join-Path \$ScriptFolder '([^']+)'", script)
+    assert found, "the collector no longer looks beside itself"
+    with tarfile.open(program_archive) as tar:
+        names = set(tar.getnames())
+    (collector,) = (n for n in names if n.endswith("/fleet/SepPortDoctor-Collect.ps1"))
+    program = posixpath.normpath(posixpath.join(posixpath.dirname(collector), found[1].replace("\\", "/")))
+    assert program.removesuffix(".exe") in names  # the Windows build's name; the Linux one has no suffix
 
 
 def _reference_keys() -> set[str]:

@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
-from core.catalog import load_catalog
-from core.check_command import run_check
-from core.console import write_json
-from core.hosts import parse_host
-from core.plan import PlanRequest, Role
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
 from scripts.make_fleet import COMPUTER, OS_NAME, PC_ADDRESS, SITES, STARTED, Manifest, Simulators, generate_fleet
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.check_command import run_check
+from sep_port_doctor.core.console import write_json
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.plan import PlanRequest, Role
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.command import ROOT, command
 from tests.helpers.hang import HANG_GUARD_S
 

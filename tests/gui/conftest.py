@@ -15,11 +15,11 @@ import shiboken6
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from core.simulator import SERVED_PORTS, SimulatedManager
-from core.timing import TimeoutPolicy
-from gui.app import build_main_window
-from gui.main_window import MainWindow
-from gui.wizard import DiagnosticsWizard
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.gui.app import build_main_window
+from sep_port_doctor.gui.main_window import MainWindow
+from sep_port_doctor.gui.wizard import DiagnosticsWizard
 from tests.gui.keyboard import activate
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.windows_fixtures import FixtureSystem

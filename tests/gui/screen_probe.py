@@ -34,9 +34,9 @@ def main() -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QWizard
 
-    from core.simulator import SERVED_PORTS, SimulatedManager
-    from gui.app import build_main_window, create_application
-    from gui.wizard import Page
+    from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+    from sep_port_doctor.gui.app import build_main_window, create_application
+    from sep_port_doctor.gui.wizard import Page
     from tests.gui.keyboard import replace_text, text_of
 
     app = create_application()

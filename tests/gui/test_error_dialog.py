@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gui.app import _install_excepthook
+from sep_port_doctor.gui.app import _install_excepthook
 
 
 def _visible_boxes() -> list[QMessageBox]:

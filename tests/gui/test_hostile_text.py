@@ -24,10 +24,10 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTextBrowser, QTreeWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from core.plan import Role
-from core.simulator import SERVED_PORTS, SimulatedManager, make_certificate
-from gui.main_window import MainWindow
-from gui.wizard import DiagnosticsWizard, Page
+from sep_port_doctor.core.plan import Role
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager, make_certificate
+from sep_port_doctor.gui.main_window import MainWindow
+from sep_port_doctor.gui.wizard import DiagnosticsWizard, Page
 from tests.gui.conftest import drive, overrides_text
 from tests.gui.keyboard import click, press, replace_text
 from tests.gui.test_push_wizard import to_push_targets, type_targets

@@ -13,9 +13,9 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QGroupBox, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from core.simulator import SimulatedManager
-from gui.main_window import MainWindow
-from gui.wizard import DiagnosticsWizard, Page
+from sep_port_doctor.core.simulator import SimulatedManager
+from sep_port_doctor.gui.main_window import MainWindow
+from sep_port_doctor.gui.wizard import DiagnosticsWizard, Page
 from tests.gui.conftest import drive, overrides_text
 from tests.gui.keyboard import alt, click, focused, is_in, press, replace_text, until
 

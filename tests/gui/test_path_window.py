@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import asyncio
 
-from core.hosts import parse_host
-from core.path import Hop, HopKind
-from core.plan import PlanRequest, Role
-from core.run_events import TraceHop
-from core.simulator import SimulatedManager
-from core.versions import parse_version
-from gui.wizard.controller import DiagnosticsWizard
-from gui.wizard.pages.results import PAYLOAD_ROLE
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.path import Hop, HopKind
+from sep_port_doctor.core.plan import PlanRequest, Role
+from sep_port_doctor.core.run_events import TraceHop
+from sep_port_doctor.core.simulator import SimulatedManager
+from sep_port_doctor.core.versions import parse_version
+from sep_port_doctor.gui.wizard.controller import DiagnosticsWizard
+from sep_port_doctor.gui.wizard.pages.results import PAYLOAD_ROLE
 from tests.gui.conftest import drive
 from tests.gui.trees import rows
 

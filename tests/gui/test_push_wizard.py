@@ -20,14 +20,21 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from core.path.facts import Hop, HopKind
-from core.path.route import RouteReader
-from core.path.winicmp import EchoReply
-from core.push import neighbourhood_of
-from gui.main_window import MainWindow
-from gui.wizard import DiagnosticsWizard, Page
-from gui.wizard.push import ROUTE_GATEWAY, ROUTE_INTERFACE, ROUTE_PCS, ROUTE_PROFILE, ROUTE_SOURCE, SUBJECT_ROLE
 from scripts.netlab import samba_config
+from sep_port_doctor.core.path.facts import Hop, HopKind
+from sep_port_doctor.core.path.route import RouteReader
+from sep_port_doctor.core.path.winicmp import EchoReply
+from sep_port_doctor.core.push import neighbourhood_of
+from sep_port_doctor.gui.main_window import MainWindow
+from sep_port_doctor.gui.wizard import DiagnosticsWizard, Page
+from sep_port_doctor.gui.wizard.push import (
+    ROUTE_GATEWAY,
+    ROUTE_INTERFACE,
+    ROUTE_PCS,
+    ROUTE_PROFILE,
+    ROUTE_SOURCE,
+    SUBJECT_ROLE,
+)
 from tests.core.test_path import FakeIcmp
 from tests.gui.conftest import drive
 from tests.gui.keyboard import click, press, type_text, until
@@ -158,7 +165,9 @@ def test_targets_loaded_from_a_file(
     listed = tmp_path / "targets.txt"
     listed.write_bytes("\ufeff# exported from AD\r\npc-01.corp\r\n10.1.2.0/30\r\n".encode())
     # The system's file dialog cannot be driven here: it answers with the file a person would pick.
-    monkeypatch.setattr("gui.wizard.push.QFileDialog.getOpenFileName", lambda *args, **kwargs: (str(listed), ""))
+    monkeypatch.setattr(
+        "sep_port_doctor.gui.wizard.push.QFileDialog.getOpenFileName", lambda *args, **kwargs: (str(listed), "")
+    )
     to_push_targets(qtbot, wizard)
     click(qtbot, wizard.push_targets.load)
     assert wizard.push_targets.targets.toPlainText() == "pc-01.corp\n10.1.2.0/30"
@@ -241,7 +250,7 @@ def test_path_facts_on_the_results_page_and_the_traces_hops_live_in_both_languag
     firewall without File and Printer Sharing): the sweep traces toward it. The routes and the DNS
     answer are this machine's own; the trace's router answers through a fake IcmpSendEcho2 (no
     router on loopback): hop 1 is 10.20.0.1, nothing after it answers."""
-    monkeypatch.setattr("core.push.neighbourhood_of", loopback_as_a_network)
+    monkeypatch.setattr("sep_port_doctor.core.push.neighbourhood_of", loopback_as_a_network)
     monkeypatch.setattr(RouteReader, "on_link", lambda _reader, _address: False)
     wizard.push_run.icmp_api = PatientIcmp(["10.20.0.1"], None)
     with listening("127.0.0.2") as netbios, dropping_port("127.0.0.2", samba_port):

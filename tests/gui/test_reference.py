@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from core.catalog import load_catalog
-from core.versions import parse_version
-from gui.main_window import MainWindow
-from gui.port_model import APPLIES_ROLE, COL_PROCESS, ENTRY_ROLE, PortFilterProxy, PortTableModel
-from gui.reference import entry_details_html
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.versions import parse_version
+from sep_port_doctor.gui.main_window import MainWindow
+from sep_port_doctor.gui.port_model import APPLIES_ROLE, COL_PROCESS, ENTRY_ROLE, PortFilterProxy, PortTableModel
+from sep_port_doctor.gui.reference import entry_details_html
 from tests.core.test_guidance import shared_item_html
 
 
@@ -208,8 +208,8 @@ def test_corrupted_settings_fall_back_to_defaults_with_a_notice(qapp: QApplicati
 
     from PySide6.QtCore import QSettings
 
-    from gui.app import build_main_window
-    from gui.settings import APPLICATION, ORGANIZATION
+    from sep_port_doctor.gui.app import build_main_window
+    from sep_port_doctor.gui.settings import APPLICATION, ORGANIZATION
 
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
     path = Path(QSettings(ORGANIZATION, APPLICATION).fileName())
@@ -261,7 +261,7 @@ def test_a_cut_purpose_keeps_both_ends_and_the_details_have_it_whole(main_window
     ref.select_entry("push-tcp-445")
     entry = load_catalog().entry("push-tcp-445")
     row = next(r for r in range(ref.proxy.rowCount()) if ref.proxy.index(r, 0).data(ENTRY_ROLE).id == "push-tcp-445")
-    from gui.port_model import COL_PURPOSE
+    from sep_port_doctor.gui.port_model import COL_PURPOSE
 
     assert ref.proxy.index(row, COL_PURPOSE).data(Qt.ItemDataRole.ToolTipRole) == entry.purpose.say("en")
     assert entry.purpose.say("en") in ref.details.toPlainText()
@@ -270,7 +270,7 @@ def test_a_cut_purpose_keeps_both_ends_and_the_details_have_it_whole(main_window
 def test_with_a_manager_given_the_window_opens_on_the_diagnostics_tab(qapp: QApplication) -> None:
     import argparse
 
-    from gui.app import build_main_window
+    from sep_port_doctor.gui.app import build_main_window
 
     window = build_main_window(qapp, argparse.Namespace(lang="ja", manager="sepm01", sep_version="14.3"))
     try:
@@ -290,7 +290,7 @@ def test_gui_page_opens_the_tab_asked_for(qapp: QApplication, page: str | None, 
     reference, or the diagnostics when something to diagnose was given."""
     import argparse
 
-    from gui.app import build_main_window
+    from sep_port_doctor.gui.app import build_main_window
 
     window = build_main_window(qapp, argparse.Namespace(lang="en", manager=manager, page=page))
     try:

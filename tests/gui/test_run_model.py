@@ -7,13 +7,13 @@ import time
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 
-from core.catalog import load_catalog
-from core.explain import explain
-from core.hosts import parse_host
-from core.plan import PlanRequest, Role, build_plan
-from core.results import CheckResult, State
-from core.versions import parse_version
-from gui.wizard.run_model import COL_STATE, COL_TIME, PROGRESS_ROLE, RunModel
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.explain import explain
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
+from sep_port_doctor.core.results import CheckResult, State
+from sep_port_doctor.core.versions import parse_version
+from sep_port_doctor.gui.wizard.run_model import COL_STATE, COL_TIME, PROGRESS_ROLE, RunModel
 from tests.helpers.words import raw
 
 CATALOG = load_catalog()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
-from gui.settings import Settings
+from sep_port_doctor.gui.settings import Settings
 
 
 def test_recent_hosts_never_store_credentials(qapp: object) -> None:

@@ -15,7 +15,7 @@ import gc
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from core.socket_table import Endpoint, read_socket_table, read_socket_table_off_loop
+from sep_port_doctor.core.socket_table import Endpoint, read_socket_table, read_socket_table_off_loop
 from tests.gui.conftest import drive
 
 ALLOCATIONS_DUE = 50_000

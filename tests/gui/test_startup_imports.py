@@ -12,12 +12,18 @@ import textwrap
 
 from tests.helpers.command import ENV, ROOT
 
-NOT_AT_START = ("core.engine", "core.run", "core.tlsinfo", "httpx", "cryptography")
+NOT_AT_START = (
+    "sep_port_doctor.core.engine",
+    "sep_port_doctor.core.run",
+    "sep_port_doctor.core.tlsinfo",
+    "httpx",
+    "cryptography",
+)
 
 WINDOW = textwrap.dedent(
     """
     import json, sys
-    from gui.entry import main
+    from sep_port_doctor.gui.entry import main
     rc = main(["gui", "--quit"])
     assert rc == 0, rc
     print(json.dumps(sorted(sys.modules)))
@@ -31,5 +37,5 @@ def test_gui_quit_loads_no_engine_no_http_or_certificate_library(tmp_path: os.Pa
         [sys.executable, "-c", WINDOW], capture_output=True, text=True, timeout=120, env=env, cwd=ROOT, check=True
     )
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "gui.wizard.controller" in loaded and "PySide6.QtWidgets" in loaded  # the window was built
+    assert "sep_port_doctor.gui.wizard.controller" in loaded and "PySide6.QtWidgets" in loaded  # the window was built
     assert sorted({n for n in NOT_AT_START for m in loaded if m == n or m.startswith(n + ".")}) == []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import ROOT, command, run, spawned
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import never_answer, serving

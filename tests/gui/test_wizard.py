@@ -17,15 +17,15 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
-from core.catalog import load_catalog
-from core.plan import Role
-from core.results import CheckResult, Severity, State
-from core.simulator import SimulatedManager
-from core.timing import TimeoutPolicy
-from gui.main_window import MainWindow
-from gui.wizard import DiagnosticsWizard, Page
-from gui.wizard.pages.results import PAYLOAD_ROLE
-from gui.wizard.run_model import COL_PORT, COL_STATE, COL_TARGET, COL_TIME, PROGRESS_ROLE, Progress
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.plan import Role
+from sep_port_doctor.core.results import CheckResult, Severity, State
+from sep_port_doctor.core.simulator import SimulatedManager
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.gui.main_window import MainWindow
+from sep_port_doctor.gui.wizard import DiagnosticsWizard, Page
+from sep_port_doctor.gui.wizard.pages.results import PAYLOAD_ROLE
+from sep_port_doctor.gui.wizard.run_model import COL_PORT, COL_STATE, COL_TARGET, COL_TIME, PROGRESS_ROLE, Progress
 from tests.gui.conftest import drive, overrides_text
 from tests.gui.keyboard import click, focused, paste, press, replace_text, tab_to, text_of, type_text
 from tests.helpers.present import present
@@ -135,12 +135,12 @@ def test_full_run_results_and_export_in_a_worker(
     opened: list[str] = []
     # The desktop's browser cannot run here: record what would be opened instead.
     monkeypatch.setattr(
-        "gui.wizard.pages.export.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile())
+        "sep_port_doctor.gui.wizard.pages.export.QDesktopServices.openUrl", lambda url: opened.append(url.toLocalFile())
     )
     threads: list[str] = []
-    import core.report
+    import sep_port_doctor.core.report
 
-    real_export = core.report.write_report
+    real_export = sep_port_doctor.core.report.write_report
 
     def export_recording_thread(*args: Any, **kwargs: Any) -> Any:
         import threading
@@ -148,7 +148,7 @@ def test_full_run_results_and_export_in_a_worker(
         threads.append(threading.current_thread().name)
         return real_export(*args, **kwargs)
 
-    monkeypatch.setattr("gui.wizard.controller.write_report", export_recording_thread)
+    monkeypatch.setattr("sep_port_doctor.gui.wizard.controller.write_report", export_recording_thread)
 
     async def scenario() -> None:
         to_target(qtbot, wizard)
@@ -508,7 +508,7 @@ def test_defect_8_a_display_bug_is_shown_and_never_stops_the_probes(
 def test_a_failing_background_task_reaches_the_error_dialog(
     loop: asyncio.AbstractEventLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gui.tasks import start_task
+    from sep_port_doctor.gui.tasks import start_task
 
     seen: list[BaseException] = []
     monkeypatch.setattr(sys, "excepthook", lambda _kind, error, _tb: seen.append(error))

@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from core.simulator import SERVED_PORTS, SimulatedManager
-from gui.app import build_main_window
-from gui.wizard import Page
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.gui.app import build_main_window
+from sep_port_doctor.gui.wizard import Page
 from tests.gui.conftest import FAST, drive, overrides_text
 from tests.gui.keyboard import activate, alt, focused, is_in, press, type_text, until
 from tests.helpers.windows_fixtures import FixtureSystem

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox
 from pytestqt.qtbot import QtBot
 
-from gui.wizard import DiagnosticsWizard, Page
+from sep_port_doctor.gui.wizard import DiagnosticsWizard, Page
 from tests.gui.conftest import drive
 from tests.gui.keyboard import click, press, replace_text, type_text
 from tests.helpers.windows_fixtures import FixtureSystem

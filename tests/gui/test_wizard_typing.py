@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QComboBox
 from pytestqt.qtbot import QtBot
 
-from gui.main_window import MainWindow
+from sep_port_doctor.gui.main_window import MainWindow
 from tests.gui.keyboard import activate, focused, type_text
 from tests.helpers.present import present
 

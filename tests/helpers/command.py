@@ -19,7 +19,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 def command() -> list[str]:
     """The installed console script when there is one, else the module."""
     script = Path(sys.executable).parent / ("sep-port-doctor.exe" if os.name == "nt" else "sep-port-doctor")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "gui"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sep_port_doctor.gui"]
 
 
 def run(*args: str, timeout: float = 60, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -12,14 +12,14 @@ import asyncio
 import sys
 from collections.abc import Mapping
 
-from core.catalog import load_catalog
-from core.console import write_json
-from core.engine import ProbeEngine
-from core.hosts import parse_host
-from core.plan import PlanRequest, Role
-from core.run import DiagnosisRun
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.console import write_json
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.plan import PlanRequest, Role
+from sep_port_doctor.core.run import DiagnosisRun
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.windows_fixtures import FixtureSystem
 
 SYLINK = "SOFTWARE\\Symantec\\Symantec Endpoint Protection\\SMC\\SYLINK\\SyLink"

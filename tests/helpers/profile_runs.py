@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from core.catalog import load_catalog
-from core.diagnosis import Diagnosis
-from core.engine import ProbeEngine
-from core.hosts import parse_host
-from core.plan import PlanRequest, Role
-from core.run import DiagnosisRun
-from core.simulator import SERVED_PORTS, SimulatedManager, demonstration
-from core.timing import TimeoutPolicy
-from core.versions import parse_version
+from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.plan import PlanRequest, Role
+from sep_port_doctor.core.run import DiagnosisRun
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager, demonstration
+from sep_port_doctor.core.timing import TimeoutPolicy
+from sep_port_doctor.core.versions import parse_version
 from tests.helpers.command import command, spawned
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.windows_fixtures import FixtureSystem

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from core.simulator import Certificate, close_writer, make_certificate, read_request_target
+from sep_port_doctor.core.simulator import Certificate, close_writer, make_certificate, read_request_target
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
-from core.localpc import SYLINK_XML, LocalError
-from core.socket_table import Endpoint
+from sep_port_doctor.core.localpc import SYLINK_XML, LocalError
+from sep_port_doctor.core.socket_table import Endpoint
 
 WINDOWS_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "windows"
 RECORDED = WINDOWS_FIXTURES / "recorded-public"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.i18n import say_any
+from sep_port_doctor.core.i18n import say_any
 
 
 def english(words: object) -> str:

@@ -47,7 +47,9 @@ def _in_client(lab: PathLab, *args: str) -> dict[str, Any]:
 
 
 def _check(lab: PathLab, name: str) -> dict[str, Any]:
-    return _in_client(lab, "-m", "gui.entry", "check", "--manager", name, "--version", "14.3 RU6", "--json")
+    return _in_client(
+        lab, "-m", "sep_port_doctor.gui.entry", "check", "--manager", name, "--version", "14.3 RU6", "--json"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +163,7 @@ def test_the_window_traces_and_its_report_says_where_the_path_ends(pathlab: Path
             "QT_QPA_PLATFORM=offscreen",
             sys.executable,
             "-m",
-            "gui.entry",
+            "sep_port_doctor.gui.entry",
             "gui",
             "--lang",
             "ja",

@@ -61,7 +61,7 @@ def test_modules_imported_by_the_program_are_declared() -> None:
                 found.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 found.add(node.module.split(".")[0])
-    third_party = sorted(found - set(sys.stdlib_module_names) - {"core", "gui", "resources", "__future__"})
+    third_party = sorted(found - set(sys.stdlib_module_names) - {"sep_port_doctor", "__future__"})
     assert [name for name in third_party if name not in imports] == [], "a new import: declare it in pyproject.toml"
     declared = {canonicalize_name(r.name) for r in _requirements()}
     assert {imports[name] for name in third_party} <= declared

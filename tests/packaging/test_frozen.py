@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from core.simulator import SERVED_PORTS, SimulatedManager
+from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import ROOT, command, spawned
 from tests.helpers.packaging import MB, ONEDIR_LIMIT_MB, ONEFILE_LIMIT_MB, build, cannot_build, size
 

@@ -15,6 +15,9 @@ from tests.helpers.command import ROOT
 
 pytestmark = pytest.mark.slow
 
+DATA = (".toml", ".j2", ".ts", ".qm", ".png", ".ico", ".ps1", ".yml", ".xml", ".ini")
+"""The data files pyproject's package-data ships (resources/ holds nothing else but README-like notes)."""
+
 
 def _tracked(*paths: str) -> list[str]:
     if shutil.which("git") is None or not (ROOT / ".git").exists():
@@ -39,11 +42,17 @@ def test_wheel_ships_every_resource_without_a_warning(tmp_path: Path) -> None:
     assert "BuildBackendWarning" not in output
     (wheel,) = (tmp_path / "wheel").glob("*.whl")
     shipped = set(zipfile.ZipFile(wheel).namelist())
+    # One import namespace: the folders are installed as sep_port_doctor.core, .gui, .resources, and nothing
+    # else reaches site-packages' top level (no generic `core` or `gui` to collide with another distribution).
+    assert {name.split("/")[0] for name in shipped} == {"sep_port_doctor", "sep_port_doctor-0.1.0.dist-info"}
     resources = [name for name in _tracked("resources") if not name.endswith(".py")]
     assert len(resources) >= 9
-    assert [name for name in resources if name not in shipped] == []
-    assert {"core/cli.py", "gui/app.py"} <= shipped
-    assert not any(name.startswith(("tests/", "scripts/", "benchmarks/", "build/")) for name in shipped)
+    # Every source file and resource, so a folder left out of pyproject's package list fails here.
+    program = [*_tracked("core", "gui"), *resources]
+    assert [
+        name for name in program if name.endswith((".py", *DATA)) and f"sep_port_doctor/{name}" not in shipped
+    ] == []
+    assert {"sep_port_doctor/core/cli.py", "sep_port_doctor/gui/app.py"} <= shipped
 
 
 def test_setuptools_build_folders_are_ignored() -> None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget, QWizardPage
 
-from core.catalog import Catalog
-from core.i18n import Lang
-from gui.settings import Settings
+from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.i18n import Lang
+from sep_port_doctor.gui.settings import Settings
 
 
 @dataclass

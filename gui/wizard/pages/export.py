@@ -17,11 +17,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.diagnosis import Diagnosis
-from core.report import default_report_name
-from gui.labels import set_label
-from gui.wizard.fields import ERROR_COLOUR, plain_label
-from gui.wizard.pages.base import WizardContext, WizardPage
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.report import default_report_name
+from sep_port_doctor.gui.labels import set_label
+from sep_port_doctor.gui.wizard.fields import ERROR_COLOUR, plain_label
+from sep_port_doctor.gui.wizard.pages.base import WizardContext, WizardPage
 
 
 class ExportPage(WizardPage):

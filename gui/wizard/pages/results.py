@@ -21,15 +21,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.diagnosis import Diagnosis
-from core.guidance import guidance_texts, render, source_words
-from core.i18n import say, say_any
-from core.results import CheckResult, Finding, Severity
-from core.verdicts import path_name
-from gui.plaintext import literal_html
-from gui.wizard.fields import plain_label
-from gui.wizard.pages.base import WizardContext, WizardPage
-from gui.wizard.run_model import port_text, severity_icon
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.guidance import guidance_texts, render, source_words
+from sep_port_doctor.core.i18n import say, say_any
+from sep_port_doctor.core.results import CheckResult, Finding, Severity
+from sep_port_doctor.core.verdicts import path_name
+from sep_port_doctor.gui.plaintext import literal_html
+from sep_port_doctor.gui.wizard.fields import plain_label
+from sep_port_doctor.gui.wizard.pages.base import WizardContext, WizardPage
+from sep_port_doctor.gui.wizard.run_model import port_text, severity_icon
 
 SEVERITY_ORDER = (Severity.PROBLEM, Severity.WARNING, Severity.INFO, Severity.PASSED, Severity.NOT_TESTED)
 PAYLOAD_ROLE = Qt.ItemDataRole.UserRole

@@ -14,12 +14,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.diagnosis import Diagnosis
-from core.i18n import group_words, languages
-from core.results import Check, CheckResult, Finding
-from gui.wizard.fields import plain_label
-from gui.wizard.pages.base import WizardContext, WizardPage
-from gui.wizard.run_model import (
+from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.i18n import group_words, languages
+from sep_port_doctor.core.results import Check, CheckResult, Finding
+from sep_port_doctor.gui.wizard.fields import plain_label
+from sep_port_doctor.gui.wizard.pages.base import WizardContext, WizardPage
+from sep_port_doctor.gui.wizard.run_model import (
     COL_FINDING,
     COL_PORT,
     COL_PURPOSE,

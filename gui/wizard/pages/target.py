@@ -21,16 +21,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from core.checks.version_api import CHECK_ID as VERSION_API
-from core.checks.version_api import VersionEvidence, sepm_version_check
-from core.hosts import Host, HostError, parse_host
-from core.i18n import say_any
-from core.localpc import ClientConfig, LocalReport
-from core.plan import PlanRequest, Role
-from core.versions import KNOWN_RELEASES, VersionError, parse_version
-from gui.tasks import start_task
-from gui.wizard.fields import MAX_NOTE_CHARS, Field, FieldError, clean_note, parse_overrides_text, plain_label
-from gui.wizard.pages.base import WizardContext, WizardPage
+from sep_port_doctor.core.checks.version_api import CHECK_ID as VERSION_API
+from sep_port_doctor.core.checks.version_api import VersionEvidence, sepm_version_check
+from sep_port_doctor.core.hosts import Host, HostError, parse_host
+from sep_port_doctor.core.i18n import say_any
+from sep_port_doctor.core.localpc import ClientConfig, LocalReport
+from sep_port_doctor.core.plan import PlanRequest, Role
+from sep_port_doctor.core.versions import KNOWN_RELEASES, VersionError, parse_version
+from sep_port_doctor.gui.tasks import start_task
+from sep_port_doctor.gui.wizard.fields import (
+    MAX_NOTE_CHARS,
+    Field,
+    FieldError,
+    clean_note,
+    parse_overrides_text,
+    plain_label,
+)
+from sep_port_doctor.gui.wizard.pages.base import WizardContext, WizardPage
 
 FIELD_NAMES = ("manager", "version", "gup", "sql", "syslog", "ports", "note")
 REQUIRED = ("manager", "version")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QGroupBox, QHBoxLayout, QLabel, QRadioButton, QVBoxLayout
 
-from core.i18n import language_name, languages, system_lang
-from core.plan import Role
-from gui.labels import set_label
-from gui.wizard.fields import plain_label
-from gui.wizard.pages.base import WizardContext, WizardPage
+from sep_port_doctor.core.i18n import language_name, languages, system_lang
+from sep_port_doctor.core.plan import Role
+from sep_port_doctor.gui.labels import set_label
+from sep_port_doctor.gui.wizard.fields import plain_label
+from sep_port_doctor.gui.wizard.pages.base import WizardContext, WizardPage
 
 
 class WherePage(WizardPage):

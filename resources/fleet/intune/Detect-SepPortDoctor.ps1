@@ -81,8 +81,8 @@ function Find-SepProgram {
     }
     $candidates = @()
     if ($ScriptFolder) {
-        # In the package: sep-port-doctor\_internal\resources\fleet\<this script>
-        $candidates += Join-Path $ScriptFolder '..\..\..\sep-port-doctor.exe'
+        # In the package: sep-port-doctor\_internal\sep_port_doctor\resources\fleet\<this script>
+        $candidates += Join-Path $ScriptFolder '..\..\..\..\sep-port-doctor.exe'
     }
     if ($env:ProgramFiles) {
         $candidates += Join-Path $env:ProgramFiles 'SEP Port Doctor\sep-port-doctor.exe'
