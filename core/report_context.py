@@ -95,7 +95,7 @@ class EvidenceRow:
     headline: str | None
     """The explanation, for information rows (problems and warnings have theirs on page 1)."""
     reason: str
-    rtt_ms: str | None
+    round_trip: str | None
     attempts: int
     application: tuple[AppLine, ...]
     sockets: tuple[str, ...]
@@ -415,7 +415,7 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
                 headline=explanation.headline_for(lang) if explanation.severity is Severity.INFO else None,
                 reason=say_any(result.reason, lang),
                 # A check of this PC connects to its own socket: that round trip says nothing.
-                rtt_ms=None if result.rtt_ms is None or check.local else f"{result.rtt_ms:.1f}",
+                round_trip=result.round_trip,
                 attempts=result.attempts,
                 application=tuple(lines),
                 # The sockets this PC has there, unless the verdict's own evidence already names them.

@@ -250,6 +250,15 @@ class CheckResult:
     ``host-unreach``, ``nxdomain``...); empty where the state says it all."""
 
     @property
+    def round_trip(self) -> str | None:
+        """The round trip as a technician reads it (``0.4 ms``; ``< 0.1 ms`` on loopback, where one
+        decimal would say 0.0), or None: nothing answered, or a check of this PC's own socket (the
+        socket table, or a connect that never left this PC: no network's round trip to show)."""
+        if self.rtt_ms is None or self.check.local:
+            return None
+        return "< 0.1 ms" if self.rtt_ms < 0.05 else f"{self.rtt_ms:.1f} ms"
+
+    @property
     def app_ok(self) -> bool | None:
         """None when no application test ran; else whether all passed."""
         if not self.application:

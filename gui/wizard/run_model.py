@@ -151,9 +151,7 @@ class RunModel(TranslatedTableModel):
         if column == COL_TIME:
             if row.progress is Progress.RUNNING and row.started is not None:
                 return f"{time.monotonic() - row.started:.1f} s"
-            if row.result is not None and row.result.rtt_ms is not None:
-                return f"{row.result.rtt_ms:.1f} ms"
-            return ""
+            return (row.result.round_trip if row.result is not None else None) or ""
         if column == COL_PURPOSE:
             return self._catalog.entry(check.entry_id).purpose.say(self._lang)
         if column == COL_FINDING:

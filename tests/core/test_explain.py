@@ -244,3 +244,14 @@ def test_proxy_paths_are_named_in_the_verdict() -> None:
     assert failed.severity is Severity.PROBLEM
     assert "the proxy failed" in failed.headline_for("en") and "manager's answer" not in failed.headline_for("en")
     assert list(failed.guidance)[:2] == ["verdict-filtered", "proxy-failed"]
+
+
+def test_a_round_trip_is_shown_only_where_a_packet_crossed_a_network() -> None:
+    """The window's time column, its details and the report say it the same way: loopback's tenth of a
+    millisecond is not "0.0 ms", and a check of this PC's own socket has no network round trip."""
+    remote, local = _client_check(), _client_check("push-tcp-445")
+    assert local.local and not remote.local
+    assert CheckResult(remote, State.OPEN, raw("-"), rtt_ms=12.345).round_trip == "12.3 ms"
+    assert CheckResult(remote, State.OPEN, raw("-"), rtt_ms=0.02).round_trip == "< 0.1 ms"
+    assert CheckResult(remote, State.FILTERED, raw("-")).round_trip is None
+    assert CheckResult(local, State.LISTENING, raw("-"), rtt_ms=0.02).round_trip is None

@@ -44,6 +44,13 @@ def test_qtmodeltester_on_waiting_running_and_finished_rows(qapp: QApplication, 
     assert model.index(0, COL_STATE).data() == "開いている"
     assert model.index(1, 0).data(PROGRESS_ROLE) == "running"
     assert float(model.index(1, COL_TIME).data().removesuffix(" s")) >= 2.5
+    # A round trip where a packet crossed a network; none for a check of this PC's own socket.
+    remote, local = next(c for c in shown if not c.local), next(c for c in shown if c.local)
+    for check, state in ((remote, State.OPEN), (local, State.LISTENING)):
+        arrived = CheckResult(check, state, raw("-"), "127.0.0.1", 0.02 if check.local else 1.54, 1)
+        model.set_result(arrived, explain(arrived, CATALOG))
+    assert model.index(shown.index(remote), COL_TIME).data() == "1.5 ms"
+    assert model.index(shown.index(local), COL_TIME).data() == ""
     model.clear()
     assert model.rowCount() == 0
 

@@ -174,7 +174,7 @@ class ResultsPage(WizardPage):
             (self.tr("Verdict"), say(f"state.{result.state}", lang)),
             (self.tr("Evidence"), say_any(result.reason, lang)),
             (self.tr("Address"), result.address or "—"),
-            (self.tr("Round trip"), f"{result.rtt_ms:.1f} ms" if result.rtt_ms is not None else "—"),
+            (self.tr("Round trip"), result.round_trip or "—"),
         ]
         if self.diagnosis is not None:
             rows.append((self.tr("Why checked"), check.reason.say(lang)))
