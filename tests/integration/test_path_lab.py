@@ -55,10 +55,11 @@ def _check(lab: PathLab, name: str) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def runs(pathlab: PathLab) -> dict[str, dict[str, Any]]:
     """One real ``check --json`` per scenario, side by side (each waits mostly on silence)."""
-    names = ["sepm", "noping", "multi", *TRACED]
-    with ThreadPoolExecutor(len(names)) as pool:
-        documents = pool.map(lambda name: _check(pathlab, f"{name}.plab"), names)
-        return dict(zip(names, documents, strict=True))
+    hosts = {name: f"{name}.plab" for name in ("sepm", "noping", "multi", *TRACED)}
+    hosts["sepm-v6"] = pathlab.ip6(42, 2)  # the manager by its IPv6 address: ICMPv6 echo, IPv6 route
+    with ThreadPoolExecutor(len(hosts)) as pool:
+        documents = pool.map(lambda host: _check(pathlab, host), hosts.values())
+        return dict(zip(hosts, documents, strict=True))
 
 
 def _path(document: dict[str, Any]) -> dict[str, Any]:
@@ -87,6 +88,8 @@ def test_echo_answers_and_echo_dropped_with_tcp_allowed_says_ping_is_filtered(
     runs: dict[str, dict[str, Any]],
 ) -> None:
     assert _path(runs["sepm"])["echo"]["state"] == "answered"
+    v6 = _path(runs["sepm-v6"])["echo"]  # ICMPv6 echo through an unprivileged socket, two routers away
+    assert v6["state"] == "answered" and v6["received"] >= 1 and v6["rtt_ms"] is not None
     noping = _path(runs["noping"])
     assert noping["echo"]["state"] == "no_answer"
     assert noping["ping_filtered"] is True
