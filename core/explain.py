@@ -12,7 +12,7 @@ from sep_port_doctor.core.catalog import Catalog, PortEntry
 from sep_port_doctor.core.checks import application_check
 from sep_port_doctor.core.checks.base import Judgement
 from sep_port_doctor.core.i18n import Message, known
-from sep_port_doctor.core.results import CheckResult, Finding, Severity, State
+from sep_port_doctor.core.results import CheckResult, Finding, Severity, State, Target
 from sep_port_doctor.core.verdicts import CAUSE_GUIDANCE, HOST_CAUSES, VERDICT_GUIDANCE, paths_detail
 from sep_port_doctor.core.versions import SepVersion
 
@@ -144,6 +144,11 @@ def explain(result: CheckResult, catalog: Catalog, version: SepVersion | None = 
         severity = Severity.WARNING
         if entry.optional.guidance is not None:
             ids.insert(0, entry.optional.guidance)
+    elif state is State.CLOSED and check.target in (Target.MANAGER, Target.MANAGER_LOCALHOST):
+        # The verdict's own words fit any host (a GUP, a push target, an extra port); that the
+        # manager's services hold its port closed is the manager's matter only (not where the
+        # page calls the port optional: 1100 closed is AjaxSwing's, 8444 is SPC's).
+        ids.append("manager-services")
     if result.cause in HOST_CAUSES or result.cause.startswith("local-"):
         # About the host or this PC, not the port: its advice first; the port's own would mislead.
         cause_ids = CAUSE_GUIDANCE.get(result.cause, [])

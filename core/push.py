@@ -255,7 +255,7 @@ _CAUSE_GUIDANCE = {
         "client-firewall-off-until-restart",
         "verdict-filtered",
     ),
-    "445-closed": ("server-service", "allow-file-printer-sharing", "verdict-closed"),
+    "445-closed": ("server-service", "allow-file-printer-sharing"),
     "445-not-smb": ("push-not-smb",),
     "445-smb-failed": ("push-not-smb", "server-service"),
     "22-closed": ("mac-remote-login",),
