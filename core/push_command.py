@@ -40,6 +40,7 @@ from sep_port_doctor.core.untrusted import json_safe, strip_credentials
 
 if TYPE_CHECKING:
     from sep_port_doctor.core.engine import ProbeEngine
+    from sep_port_doctor.core.path.facts import PathLine
 
 
 def targets_from_args(args: argparse.Namespace, lang: Lang) -> Targets:
@@ -101,6 +102,22 @@ def path_sections(sweep: PushSweep, lang: Lang) -> list[tuple[str, list[str]]]:
         sections.append((say("path.sweep-routes", lang), routes))
     if paths.traces:
         sections.append((say("path.sweep-traces", lang), [t.text(lang) for t in paths.traces]))
+    return sections
+
+
+def dns_sections(sweep: PushSweep, lang: Lang) -> list[tuple[str, list[PathLine]]]:
+    """What DNS answered for the PCs typed as names, per group as the report's page 1 has them
+    (heading, lines): ``MAX_GROUP_NAMES`` names a group at most, as the window's group details, then
+    how many more, whose answers the report's JSON has; groups without a name are left out."""
+    paths = sweep.paths
+    if paths is None:
+        return []
+    sections = []
+    for cause, targets in sweep.groups():
+        lines = paths.dns_lines([t.host.name for t in targets], lang, more="sweep-dns-more-report")
+        if lines:
+            headline = say(f"push-group.{cause}", lang)
+            sections.append((say("push.group", lang, count=len(targets), headline=headline), lines))
     return sections
 
 
@@ -183,6 +200,7 @@ def render_push_report(sweep: PushSweep, catalog: Catalog, lang: Lang) -> str:
         groups=groups,
         summary=summary_line(sweep, lang),
         path_sections=path_sections(sweep, lang),
+        dns_sections=dns_sections(sweep, lang),
         say=lambda code, **values: say(code, lang, **values),
         w=source_words(lang),
         ports=lambda target: _ports_text(target, lang),

@@ -94,7 +94,7 @@ class Resolved:
     addresses: tuple[str, ...] = ()
     """Every address the name resolved to, in the system's order (IPv4 and IPv6; ``address`` is the first)."""
     lookup_ms: float | None = None
-    """How long the system's lookup took (None when it never answered)."""
+    """How long the system's lookup took, its refusals too (None when it never answered: timed out, stuck)."""
 
     @property
     def ok(self) -> bool:
@@ -141,13 +141,19 @@ async def resolve(name: str, timeout: float = RESOLVE_TIMEOUT) -> Resolved:
             else ("dns-failure", "evidence.resolver-error")
         )
         said = Message("evidence.resolver-said", words=Message(words), error=str(exc.strerror or exc))
-        return Resolved(None, None, said, cause)
+        # The system answered, quickly (NXDOMAIN from a server) or after its own retries: the time tells which.
+        return Resolved(None, None, said, cause, lookup_ms=_since(started))
     except (OSError, UnicodeError) as exc:
         return Resolved(None, None, Message("evidence.cannot-resolve", error=str(exc)), "dns-failure")
     if not infos:
-        return Resolved(None, None, Message("evidence.no-address-returned"), "dns-no-address")
+        return Resolved(
+            None, None, Message("evidence.no-address-returned"), "dns-no-address", lookup_ms=_since(started)
+        )
     family, _type, _proto, _canon, sockaddr = infos[0]
     addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
-    return Resolved(
-        int(family), str(sockaddr[0]), addresses=addresses, lookup_ms=(time.perf_counter() - started) * 1000
-    )
+    return Resolved(int(family), str(sockaddr[0]), addresses=addresses, lookup_ms=_since(started))
+
+
+def _since(started: float) -> float:
+    """Milliseconds since ``started`` (``time.perf_counter``)."""
+    return (time.perf_counter() - started) * 1000

@@ -47,9 +47,21 @@ class DnsFacts:
             "mismatch": self.mismatch,
         }
 
+    def lookup_text(self) -> str:
+        """How long the lookup took, as a technician reads it: a tenth of a millisecond where the
+        answer came from this PC's own files or cache (``0.3``), whole ones from a DNS server."""
+        if self.lookup_ms is None:
+            return "?"
+        if self.lookup_ms < 0.05:
+            return "< 0.1"
+        return f"{self.lookup_ms:.1f}" if self.lookup_ms < 10 else f"{self.lookup_ms:.0f}"
+
     def text(self, lang: Lang) -> str:
         if not self.addresses:
-            return path_words("dns-failed", lang, name=self.name, error=self.error or "?")
+            # A refusal the system answered says how long it took; a timeout's evidence says its limit.
+            if self.lookup_ms is None:
+                return path_words("dns-failed", lang, name=self.name, error=self.error or "?")
+            return path_words("dns-failed-after", lang, name=self.name, ms=self.lookup_text(), error=self.error or "?")
         others = [a for a in self.addresses if a != self.used]
         words = path_words(
             "dns-answer",
@@ -57,7 +69,7 @@ class DnsFacts:
             name=self.name,
             count=len(self.addresses),
             used=self.used or "?",
-            ms=f"{self.lookup_ms:.0f}" if self.lookup_ms is not None else "?",
+            ms=self.lookup_text(),
         )
         if others:
             words += path_words("dns-others", lang, others=", ".join(others))

@@ -134,12 +134,19 @@ class SweepPaths:
         ``network_traces``, their networks' too), each once."""
         names = list(names)
         lines = [PathLine(self.route_text(index, lang, count)) for index, count in self.routes_among(names)]
-        named = [self.dns[name] for name in names if name in self.dns]
-        lines += [PathLine(dns.text(lang)) for dns in named[:MAX_GROUP_NAMES]]
-        if len(named) > MAX_GROUP_NAMES:
-            lines.append(PathLine(path_words("sweep-dns-more", lang, count=len(named) - MAX_GROUP_NAMES)))
+        lines += self.dns_lines(names, lang)
         traced = {self.trace_for(name, network=network_traces) for name in names} - {None}
         lines += [t.line(lang) for t in self.traces if t in traced]
+        return lines
+
+    def dns_lines(self, names: Iterable[str], lang: Lang, *, more: str = "sweep-dns-more") -> list[PathLine]:
+        """What DNS answered for these PCs' names (those typed as names), ``MAX_GROUP_NAMES`` at most,
+        then how many more; ``more`` says where each of the others is (the window: select the PC;
+        the report: its JSON)."""
+        named = [self.dns[name] for name in names if name in self.dns]
+        lines = [PathLine(dns.text(lang)) for dns in named[:MAX_GROUP_NAMES]]
+        if len(named) > MAX_GROUP_NAMES:
+            lines.append(PathLine(path_words(more, lang, count=len(named) - MAX_GROUP_NAMES)))
         return lines
 
     def to_json(self, lang: Lang) -> dict[str, Any]:

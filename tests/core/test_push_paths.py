@@ -9,8 +9,14 @@ import asyncio
 import datetime as dt
 import io
 import json
+import re
 import socket
+from collections.abc import Callable
+from typing import Any
 
+import pytest
+
+from sep_port_doctor.core import resolver
 from sep_port_doctor.core.catalog import load_catalog
 from sep_port_doctor.core.hosts import parse_host
 from sep_port_doctor.core.i18n import Message
@@ -205,3 +211,114 @@ def test_a_pc_and_a_group_get_the_network_trace_only_where_the_port_did_not_answ
     filtered = sweep.group_path_lines([_verdict("192.0.2.20", "445-filtered")], "ja")
     assert filtered[-1].text.startswith("192.0.2.0/24: 192.0.2.20 へ追跡") and filtered[-1].hops
     assert filtered[0].text.endswith(" — 1 台")
+
+
+HOSTILE = "<img src=x onerror=alert(1)><b>owned</b>"
+
+
+def _named_lookups(real: Callable[[str], list[tuple[Any, ...]]]) -> Callable[[str], list[tuple[Any, ...]]]:
+    """The system's lookup (``core.resolver._lookup``) for the test's names, no query leaving this
+    machine: ``dual.test`` has an IPv4 and an IPv6 loopback address, ``gone.invalid`` does not exist
+    (the resolver says so in hostile words), ``slow.invalid`` is what glibc answers when its DNS
+    server stays silent (EAI_AGAIN); ``localhost`` is the system's own (/etc/hosts)."""
+
+    def lookup(name: str) -> list[tuple[Any, ...]]:
+        if name == "dual.test":
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("127.0.0.1", 0)),
+                (socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("::1", 0, 0, 0)),
+            ]
+        if name == "gone.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, HOSTILE)
+        if name == "slow.invalid":
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        assert name in ("localhost", "127.0.0.1"), name  # nothing else: no query leaves this machine
+        return real(name)
+
+    return lookup
+
+
+def _dns_part(html: str) -> str:
+    """The report's DNS section: from its heading to the table of every target."""
+    start = html.index("<h2>", html.index("<h2>") + 1)  # after the groups (page 1)
+    return html[start : html.rindex("<table>")]
+
+
+def test_the_report_says_what_dns_answered_for_each_name_in_both_languages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real sweep of loopback targets typed by name: each name's addresses (IPv4 and IPv6), the one
+    the probes used and how long the lookup took, under its group; a name that does not exist and a
+    DNS server that did not answer said apart; the resolver's words escaped; page 1 (the groups and
+    their guidance) comes first."""
+    monkeypatch.setattr(resolver, "_lookup", _named_lookups(resolver._lookup))
+    targets = parse_targets([("", n) for n in ("127.0.0.1", "localhost", "dual.test", "gone.invalid", "slow.invalid")])
+    sweep = asyncio.run(PushRun(CATALOG, targets.hosts, push_engine(TimeoutPolicy(initial=0.3))).run())
+    ms = r"(&lt; 0\.1|\d+(\.\d)?) ms"  # escaped, as the report has it
+    loopback = r"(127\.0\.0\.1|::1)"  # /etc/hosts may give localhost ::1 too, and first
+    expected = {
+        "en": (
+            "What DNS answered",
+            rf"DNS: localhost resolved to [12] address\(es\), {loopback} was used \({ms}\)</li>",
+            rf"DNS: dual\.test resolved to 2 address\(es\), 127\.0\.0\.1 was used \({ms}\); the others: ::1</li>",
+            rf"DNS: gone\.invalid did not resolve, the lookup ended after {ms}: the name does not exist \(the DNS "
+            r"answer is NXDOMAIN\)",
+            rf"DNS: slow\.invalid did not resolve, the lookup ended after {ms}: the DNS server did not answer "
+            r"\(temporary failure\)",
+            "3 PC(s): TCP 445 closed",
+        ),
+        "ja": (
+            "DNS の応答",
+            rf"DNS: localhost → [12] 件のアドレス、使用したのは {loopback}\({ms}\)</li>",
+            rf"DNS: dual\.test → 2 件のアドレス、使用したのは 127\.0\.0\.1\({ms}\)。ほかのアドレス: ::1</li>",
+            rf"DNS: gone\.invalid は解決できませんでした\({ms} で終了\): その名前は存在しません\(DNS の応答は NXDOMAIN\)",
+            rf"DNS: slow\.invalid は解決できませんでした\({ms} で終了\): DNS サーバーが応答しませんでした\(一時的な失敗\)",
+            "3 台: TCP 445 が閉じています",
+        ),
+    }
+    for lang, (heading, localhost, dual, gone, slow, closed_group) in expected.items():
+        html = render_push_report(sweep, CATALOG, lang)
+        assert html.index('<div class="item"') < html.index(f"<h2>{heading}</h2>")  # page 1 stays the answer
+        dns = _dns_part(html)
+        assert dns.count("<li>DNS: ") == 4  # the names only: 127.0.0.1 was typed as an address
+        for pattern in (localhost, dual, gone, slow):
+            assert re.search(pattern, dns), (lang, pattern, dns)
+        # Under its own group: the two that resolved under the group of the closed port, each failure under its own.
+        groups = dns.split('<div class="dns">')[1:]
+        assert len(groups) == 3 and closed_group in groups[0] and "localhost" in groups[0] and "dual.test" in groups[0]
+        assert HOSTILE not in html and "&lt;img src=x onerror=alert(1)&gt;&lt;b&gt;owned&lt;/b&gt;" in dns
+    report = sweep.to_json("en")["targets"]
+    dual_json = next(t["path"]["dns"] for t in report if t["host"] == "dual.test")
+    assert (dual_json["ipv4"], dual_json["ipv6"], dual_json["used"]) == (["127.0.0.1"], ["::1"], "127.0.0.1")
+    gone_json = next(t["path"]["dns"] for t in report if t["host"] == "gone.invalid")
+    assert gone_json["addresses"] == [] and gone_json["lookup_ms"] is not None  # the system answered: timed
+
+
+def test_the_report_bounds_a_groups_names_and_says_where_the_others_are() -> None:
+    """As the window's group details: ten names a group at most, then how many more and where they are
+    (the JSON written with the report); a lookup that never ended says its limit instead of a time;
+    every name and word escaped."""
+    work = SweepPathWork(neighbourhood_of, traced_port=SMB)
+    named = [f"pc-{n:02d}.example" for n in range(MAX_GROUP_NAMES + 3)]
+    lookups = {
+        name: Resolved(socket.AF_INET, f"192.0.2.{100 + n}", addresses=(f"192.0.2.{100 + n}",), lookup_ms=12.0)
+        for n, name in enumerate(named)
+    }
+    lookups["stuck.example"] = Resolved(None, None, Message("evidence.resolver-stuck", error=HOSTILE), "dns-timeout")
+    lookups["late.example"] = Resolved(None, None, Message("evidence.dns-timeout", seconds="5"), "dns-timeout")
+    facts = [(name, name, lookups[name].address, False) for name in named]
+    facts += [("stuck.example", "stuck.example", None, False), ("late.example", "late.example", None, False)]
+    paths = work.facts(facts, lookups)
+    targets = [_verdict(name, "silent", "unreachable") for name in named]
+    targets += [_verdict(n, "dns-timeout", "unresolved") for n in ("stuck.example", "late.example")]
+    sweep = PushSweep(dt.datetime.now(dt.UTC), 1.0, targets, paths=paths)
+    for lang, more, took, late in (
+        ("en", "… and 3 more name(s): the JSON report written beside this one", " (12 ms)", "late.example did not "
+         "resolve: the DNS server did not answer within 5 s"),
+        ("ja", "…ほか 3 件の名前(各名前の応答は、このレポートと一緒に保存した JSON レポートにあります)", "(12 ms)",
+         "late.example は解決できませんでした: DNS サーバーが 5 秒以内に応答しませんでした"),
+    ):  # fmt: skip
+        dns = _dns_part(render_push_report(sweep, CATALOG, lang))
+        silent, unresolved = dns.split('<div class="dns">')[1:]  # the larger group first, as on page 1
+        assert silent.count("<li>DNS: ") == MAX_GROUP_NAMES and silent.count(took) == MAX_GROUP_NAMES
+        assert f"<li>{more}" in silent and "pc-10.example" not in dns  # the first ten, in the sweep's order
+        assert unresolved.count("<li>DNS: ") == 2 and late in unresolved
+        assert HOSTILE not in dns and "&lt;img src=x onerror=alert(1)&gt;&lt;b&gt;owned&lt;/b&gt;" in unresolved

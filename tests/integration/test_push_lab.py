@@ -201,16 +201,29 @@ def test_absent_pcs_are_told_at_their_neighbours_bound_and_a_pc_much_slower_than
     assert wrong == [] and code == 1
 
 
-def test_path_facts_one_route_dns_for_names_and_a_trace_only_where_it_tells(pushlab: PushLab) -> None:
+def test_path_facts_one_route_dns_for_names_and_a_trace_only_where_it_tells(pushlab: PushLab, tmp_path: Path) -> None:
     """Every PC behind the manager's one route (its own address and card, the edge router as the
-    gateway); what DNS answered for the PC typed by name; a trace toward the PC that answers on 139
+    gateway); what DNS answered for the PC typed by name, and the lab's dnsmasq's NXDOMAIN for a
+    name it does not have, in the JSON and the HTML report; a trace toward the PC that answers on 139
     while 445 is dropped (the path reaches the edge, then nothing: the block is at or after it) and one
     toward the network where no PC answers at all (it reaches the clients' router); none for the
     absent PC of a network whose other PCs answer."""
     a, tag = pushlab.address, pushlab.tag
-    code, report = push(pushlab, a(10), a(20), a(21), pushlab.name(11), f"10.247.{tag}.0/29", timeout=180)
+    html_path = tmp_path / "push.html"
+    named = (pushlab.name(11), pushlab.nxdomain_name)
+    code, report = push(
+        pushlab, a(10), a(20), a(21), *named, f"10.247.{tag}.0/29", "--report", str(html_path), timeout=180
+    )
     targets = _by_host(report)
-    assert code == 1 and len(targets) == 4 + 6
+    assert code == 1 and len(targets) == 5 + 6
+    gone = targets.pop(pushlab.nxdomain_name)
+    assert gone["cause"] == "nxdomain" and gone["path"]["route"] is None
+    assert gone["path"]["dns"]["addresses"] == [] and gone["path"]["dns"]["lookup_ms"] is not None
+    html = html_path.read_text(encoding="utf-8")
+    dns = html[html.index("<h2>What DNS answered</h2>") : html.rindex("<table>")]
+    assert f"<li>DNS: {named[0]} resolved to 1 address(es), {a(11)} was used (" in dns
+    assert f"<li>DNS: {named[1]} did not resolve, the lookup ended after " in dns
+    assert "the name does not exist (the DNS answer is NXDOMAIN)" in dns and dns.count("<li>DNS: ") == 2
     [route] = report["routes"]
     assert (route["source"], route["interface"], route["gateway"]) == (
         pushlab.manager_ip,
