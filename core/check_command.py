@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from sep_port_doctor.core import exit_codes
 from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.cli_args import UsageError, host_option, port_overrides, report_place_arg
-from sep_port_doctor.core.console import Console, OutputClosed, is_output_closed, write_json
+from sep_port_doctor.core.console import Console, OutputClosed, is_output_closed, pad, write_json
 from sep_port_doctor.core.diagnosis import Diagnosis
 from sep_port_doctor.core.engine import ProbeEngine
 from sep_port_doctor.core.extra import ExtraError, parse_extras
@@ -75,10 +75,10 @@ def format_line(result: CheckResult, explanation: Finding, lang: Lang, console: 
     port = f"{check.protocol.upper()} {check.port}"
     if check.port != check.default_port:
         port += f" (={check.default_port})"
-    rtt = f"{result.rtt_ms:.1f} ms" if result.rtt_ms is not None else ""
+    rtt = result.round_trip or ""
     state = say(f"state.{result.state}", lang)
     return (
-        f"{console.mark(str(explanation.severity))} {port:<18} {state:<14} {rtt:>9}  {_target_text(result, lang)}  "
+        f"{console.mark(str(explanation.severity))} {port:<18} {pad(state, 14)} {rtt:>9}  {_target_text(result, lang)}  "
         f"{check.entry_id}: {explanation.headline_for(lang, command_line=True)}"
     )
 
@@ -197,7 +197,10 @@ def _print_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, console: 
         console.line(f"{title} ({len(skipped)})")
         for result in skipped:
             why = result.check.reason.say_in(lang, command_line=True)
-            console.line(f"  {result.check.protocol.upper()} {result.check.port:<6} {result.check.entry_id}: {why}")
+            # The catalogue's port: a check that sent nothing never used the port it was moved to (as the report).
+            console.line(
+                f"  {result.check.protocol.upper()} {result.check.default_port:<6} {result.check.entry_id}: {why}"
+            )
     _print_paths(diagnosis, lang, console)
     _print_guidance(results, catalog, lang, console)
     if diagnosis.local is not None:

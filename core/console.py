@@ -17,6 +17,7 @@ import errno
 import io
 import json
 import sys
+import unicodedata
 from typing import TextIO
 
 from sep_port_doctor.core.untrusted import json_safe, strip_credentials, terminal_safe
@@ -60,6 +61,17 @@ def can_encode(stream: TextIO, text: str) -> bool:
 def is_unicode(stream: TextIO) -> bool:
     """True when the stream writes a Unicode encoding (UTF-8/16/32): JSON can stay readable."""
     return encoding_of(stream).startswith(("utf-8", "utf-16", "utf-32"))
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes on a terminal: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (``str.ljust`` counts characters,
+    so Japanese columns went ragged)."""
+    return text + " " * max(0, width - display_width(text))
 
 
 class Console:

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from sep_port_doctor.core import exit_codes
 from sep_port_doctor.core.catalog import Catalog, PortEntry, configurable_code
-from sep_port_doctor.core.console import write_json
+from sep_port_doctor.core.console import display_width, pad, write_json
 from sep_port_doctor.core.i18n import Lang, say, system_lang
 from sep_port_doctor.core.i18n import say as say_message
 from sep_port_doctor.core.search import entry_matches, query_terms
 from sep_port_doctor.core.versions import SepVersion
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
 
 
 def entry_json(entry: PortEntry, lang: Lang, version: SepVersion | None) -> dict[str, Any]:
@@ -75,10 +66,13 @@ def render_ports_table(entries: Sequence[PortEntry], lang: Lang, version: SepVer
             ]
         )
     keep = [i for i in range(len(head)) if i != 5 or version is not None]
-    widths = {i: max(_width(head[i]), *(_width(r[i]) for r in rows)) if rows else _width(head[i]) for i in keep}
+    widths = {
+        i: max(display_width(head[i]), *(display_width(r[i]) for r in rows)) if rows else display_width(head[i])
+        for i in keep
+    }
     lines = []
     for row in [head, *rows]:
-        cells = [row[i] if i == keep[-1] else _pad(row[i], widths[i]) for i in keep]
+        cells = [row[i] if i == keep[-1] else pad(row[i], widths[i]) for i in keep]
         lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from sep_port_doctor.core import exit_codes
 from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.cli_args import UsageError, report_place_arg
-from sep_port_doctor.core.console import PROG, Console, stderr_line, write_json
+from sep_port_doctor.core.console import PROG, Console, pad, stderr_line, write_json
 from sep_port_doctor.core.guidance import guidance_lines, guidance_texts, render, source_words
 from sep_port_doctor.core.i18n import Lang, say, system_lang
 from sep_port_doctor.core.push import (
@@ -69,7 +69,7 @@ def target_line(target: TargetVerdict, lang: Lang, console: Console) -> str:
     if target.address and target.address != target.host.name:
         shown += f" ({target.address})"
     verdict = say(f"push.verdict-{target.verdict}", lang)
-    return f"{console.mark(str(target.severity))} {shown:<18} {verdict:<12} {_ports_text(target, lang)}  {target.headline.say(lang)}"
+    return f"{console.mark(str(target.severity))} {pad(shown, 18)} {pad(verdict, 12)} {_ports_text(target, lang)}  {target.headline.say(lang)}"
 
 
 def print_groups(sweep: PushSweep, catalog: Catalog, lang: Lang, console: Console, *, limit: int = 8) -> None:
