@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -87,6 +88,21 @@ def _checked_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, raw
     return str(address)
 
 
+def _interface_here(zone: str) -> bool:
+    """Whether this PC has the network interface a zone id names (by name, or by index as Windows
+    numbers them); True where the system cannot say."""
+    try:
+        if zone.isdigit():
+            socket.if_indextoname(int(zone))
+        else:
+            socket.if_nametoindex(zone)
+    except (OSError, OverflowError):
+        return False
+    except AttributeError:  # a system without the interface calls
+        return True
+    return True
+
+
 def parse_host(text: str) -> Host:
     """Check one host; raise HostError with one clear line."""
     if not isinstance(text, str):
@@ -130,6 +146,11 @@ def parse_host(text: str) -> Host:
             raise HostError("bad-ipv6", text=_shown(raw)) from None
         if address.scope_id is not None and not _ZONE_RE.match(address.scope_id):
             raise HostError("bad-zone", text=_shown(raw))
+        if address.scope_id is None and address.is_link_local:
+            # Without its zone the system cannot tell which link the address is on (connect: EINVAL).
+            raise HostError("link-local-no-zone", text=_shown(raw))
+        if address.scope_id is not None and not _interface_here(address.scope_id):
+            raise HostError("zone-unknown", zone=address.scope_id, text=_shown(raw))
         return Host(raw, _checked_address(address, raw), True, notice)
 
     if _DOTTED_NUMBERS_RE.match(candidate):

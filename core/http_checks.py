@@ -112,6 +112,18 @@ def url_for(scheme: str, host: Host, port: int, path: str) -> str:
     return f"{scheme}://{host.url_host}:{port}{path}"
 
 
+def _host_header(url: str) -> dict[str, str]:
+    """For a link-local manager (``https://[fe80::1%eth0]:443/``): the zone id picks this PC's link
+    and stays here, not in the Host header (RFC 6874), which Apache answers with 400 Bad Request."""
+    from urllib.parse import urlsplit
+
+    netloc = urlsplit(url).netloc
+    if "%" not in netloc:
+        return {}
+    address, _, rest = netloc.partition("%")
+    return {"Host": address + rest[rest.index("]") :]}
+
+
 class _OpenedConnections:
     """Every connection one exchange opened, told by httpcore's ``trace`` request extension, so that
     the exchange closes them all however it ends.
@@ -170,7 +182,7 @@ async def http_get(
                     follow_redirects=False,
                     headers={"User-Agent": USER_AGENT},
                 ) as client,
-                client.stream("GET", url, extensions={"trace": opened}) as response,
+                client.stream("GET", url, headers=_host_header(url), extensions={"trace": opened}) as response,
             ):
                 body = bytearray()
                 truncated = False

@@ -150,8 +150,19 @@ async def resolve(name: str, timeout: float = RESOLVE_TIMEOUT) -> Resolved:
             None, None, Message("evidence.no-address-returned"), "dns-no-address", lookup_ms=_since(started)
         )
     family, _type, _proto, _canon, sockaddr = infos[0]
-    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
-    return Resolved(int(family), str(sockaddr[0]), addresses=addresses, lookup_ms=_since(started))
+    addresses = tuple(dict.fromkeys(_with_zone(name, info[4]) for info in infos))
+    return Resolved(int(family), _with_zone(name, sockaddr), addresses=addresses, lookup_ms=_since(started))
+
+
+def _with_zone(name: str, sockaddr: tuple[Any, ...]) -> str:
+    """The address as the probes connect to it: an IPv6 address with a scope (a link-local
+    ``fe80::1%eth0``) keeps its zone, as typed (else the interface's index), without which the
+    system cannot tell which link it is on (connect fails with EINVAL)."""
+    address = str(sockaddr[0])
+    if len(sockaddr) < 4 or not sockaddr[3] or "%" in address:
+        return address
+    typed_zone = name.partition("%")[2]
+    return f"{address}%{typed_zone or sockaddr[3]}"
 
 
 def _since(started: float) -> float:

@@ -4,9 +4,14 @@ input method, a pasted URL. What is refused is the bad-input corpus's (tests/fix
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
-from sep_port_doctor.core.hosts import parse_host
+from sep_port_doctor.core.hosts import HostError, parse_host
+
+# This PC's own first network interface: a zone id must name one that exists here.
+_CARD_INDEX, _CARD = socket.if_nameindex()[0]
 
 
 @pytest.mark.parametrize(
@@ -21,9 +26,10 @@ from sep_port_doctor.core.hosts import parse_host
         ("１０．０．０．５", "10.0.0.5", True),
         ("::1", "::1", True),
         ("[::1]", "::1", True),
-        ("fe80::1%eth0", "fe80::1%eth0", True),  # a zone id: letters, digits, ".", "_", "-"
-        ("[fe80::1%12]", "fe80::1%12", True),  # Windows names its zones by number
-        ("fe80::1%br-lan_2.1", "fe80::1%br-lan_2.1", True),
+        # A zone id names one of this PC's interfaces (by name, or by number as Windows does).
+        (f"fe80::1%{_CARD}", f"fe80::1%{_CARD}", True),
+        (f"[fe80::1%{_CARD_INDEX}]", f"fe80::1%{_CARD_INDEX}", True),
+        ("2001:db8::1", "2001:db8::1", True),  # a global address needs no zone
     ],
 )
 def test_the_forms_a_host_may_take(typed: str, name: str, is_ip: bool) -> None:
@@ -36,3 +42,20 @@ def test_a_pasted_url_is_reduced_to_its_host_with_a_notice() -> None:
     assert host.name == "sepm01.corp" and not host.is_ip
     assert host.notice is not None
     assert host.notice.message("en") == "using the host 'sepm01.corp' from the URL 'https://sepm01.corp:8443/console'"
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        # Without its zone the system cannot tell which link the address is on: connect failed with
+        # EINVAL, and the run said "discarded on this PC: a blackhole route" about a manager that answers.
+        ("fe80::1", "a link-local IPv6 address needs its zone id"),
+        ("[fe80::abcd]", "a link-local IPv6 address needs its zone id"),
+        ("fe80::1%no-such-card9", "this PC has no network interface no-such-card9"),
+        ("fe80::1%999999", "this PC has no network interface 999999"),
+    ],
+)
+def test_a_link_local_address_needs_a_zone_this_pc_has(typed: str, words: str) -> None:
+    with pytest.raises(HostError) as refused:
+        parse_host(typed)
+    assert words in refused.value.message("en")

@@ -3,6 +3,9 @@ lab's ground truth and nmap's."""
 
 from __future__ import annotations
 
+import subprocess
+import time
+
 import pytest
 
 from scripts.netlab import (
@@ -104,3 +107,37 @@ def test_moved_port_is_found_with_an_override(lab: NetLab) -> None:
     moved = by_id["webservice-tcp-8446"]
     assert moved["port"] == 8443 and moved["state"] == "open"
     assert by_id["server-https-8443"]["state"] == "open"
+
+
+def test_a_link_local_manager_is_reached_on_the_link_its_zone_id_names(lab: NetLab) -> None:
+    """``fe80::...%card``: the zone went missing between the name and the socket, so every port of a
+    manager that answers was told "discarded on this PC: a blackhole route" (connect's EINVAL); and the
+    heartbeat sent the zone in its Host header, which Apache answers with 400 (blamed on the manager)."""
+    devices = lab._devices()
+    # The kernel gives each card its link-local address after duplicate address detection (about 2 s
+    # after the lab is built): until then it is "tentative" and cannot be used.
+    deadline = time.monotonic() + 15
+    for command in (lab.in_manager, lab.in_client):
+        while subprocess.run(
+            command("ip", "-6", "-o", "addr", "show", "scope", "link", "tentative"),
+            capture_output=True, text=True, check=True, timeout=20,
+        ).stdout.strip():  # fmt: skip
+            assert time.monotonic() < deadline, "link-local addresses still tentative after 15 s"
+            time.sleep(0.2)
+    shown = subprocess.run(
+        lab.in_manager("ip", "-6", "-o", "addr", "show", "dev", devices["lan_m"], "scope", "link"),
+        capture_output=True, text=True, check=True, timeout=20,
+    ).stdout  # fmt: skip
+    link_local = shown.split("inet6 ")[1].split("/")[0]
+    manager = f"{link_local}%{devices['lan_c']}"
+    run = check(lab, "--manager", manager, "--version", "14.3 RU1", "--all-ports")
+    assert wrong_verdicts(lab, run) == []
+    theirs = nmap_states(lab, manager, [8014, 443, 8443, 9090], "-6")
+    by_id = run.by_id()
+    for entry, port in (("client-http-8014", 8014), ("client-https-443", 443), ("server-https-8443", 8443)):
+        assert (by_id[entry]["state"], theirs[port]) == ("open", "open"), by_id[entry]
+        assert by_id[entry]["address"] == manager
+    assert by_id["webconsole-tcp-9090"]["state"] == theirs[9090] == "filtered"
+    assert by_id["client-http-8014"]["application"]["ok"] is True, by_id["client-http-8014"]["application"]
+    steps = {s["test"]: s for s in by_id["client-https-443"]["application"]["steps"]}
+    assert steps["secars-https"]["ok"] and steps["secars-https"]["evidence"]["status"] == 200
