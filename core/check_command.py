@@ -72,9 +72,7 @@ def _target_text(result: CheckResult, lang: Lang) -> str:
 
 def format_line(result: CheckResult, explanation: Finding, lang: Lang, console: Console) -> str:
     check = result.check
-    port = f"{check.protocol.upper()} {check.port}"
-    if check.port != check.default_port:
-        port += f" (={check.default_port})"
+    port = check.port_text
     rtt = result.round_trip or ""
     state = say(f"state.{result.state}", lang)
     return (

@@ -174,6 +174,15 @@ class Check:
     the address that is judged."""
 
     @property
+    def port_text(self) -> str:
+        """``TCP 39857 (=8443)`` for a check probed on a moved port; ``TCP 443`` for a check that sends
+        nothing, which never used the port another entry was moved to (the cloud console's 443 is not
+        the manager's)."""
+        if self.skip or self.port == self.default_port:
+            return f"{self.protocol.upper()} {self.default_port}"
+        return f"{self.protocol.upper()} {self.port} (={self.default_port})"
+
+    @property
     def reason_code(self) -> str:
         """The reason's code (``client-to-manager``, ``version``...)."""
         return self.reason.code.removeprefix("reason.")

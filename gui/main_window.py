@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QRect, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.preference = settings.language if preference is None else preference
         """The language chosen ("" follows the system), shown checked in the menu."""
         self.setCentralWidget(self.tabs)
+        self.tabs.tabBar().installEventFilter(self)
 
         self._build_menus()
         self.languages.language_changed.connect(self._on_language_changed)
@@ -77,6 +78,20 @@ class MainWindow(QMainWindow):
         """The diagnostics tab, with the keyboard in the wizard's page (not on the tab bar)."""
         self.tabs.setCurrentIndex(1)
         if self.wizard is not None:
+            self.wizard.focus_page()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A tab's underlined letter (Alt+R, Alt+D): the keyboard goes into that tab's page, as
+        Ctrl+1/Ctrl+2 put it; Qt leaves it on the tab bar, where the Enter that means Next does
+        nothing. Arrows on the tab bar keep it there, so that the next arrow still moves along."""
+        if watched is self.tabs.tabBar() and event.type() == QEvent.Type.Shortcut:
+            QTimer.singleShot(0, self._focus_tab)  # once the tab bar has shown the tab
+        return super().eventFilter(watched, event)
+
+    def _focus_tab(self) -> None:
+        if self.tabs.currentIndex() == 0:
+            self.reference.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        elif self.wizard is not None:
             self.wizard.focus_page()
 
     def show_reference(self) -> None:

@@ -55,8 +55,7 @@ class _Row:
 
 
 def port_text(check: Check) -> str:
-    text = f"{check.protocol.upper()} {check.port}"
-    return text + (f" (={check.default_port})" if check.port != check.default_port else "")
+    return check.port_text
 
 
 class RunModel(TranslatedTableModel):
