@@ -154,14 +154,11 @@ async def run_check(
             console.line(f"{note}: {notice.title.say(lang)}: {notice.text.say(lang)}")
         console.flush()
     engine = ProbeEngine(policy)
-    # This PC's SEP client, firewall and sharing rules are read where they exist (Windows).
-    read_local = local_system is not None or sys.platform == "win32"
     run = DiagnosisRun(
         request,
         catalog,
         engine,
         on_event=on_event,
-        read_local=read_local,
         local_system=local_system,
         path_facts=True,
     )

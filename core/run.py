@@ -18,6 +18,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -52,6 +53,14 @@ log = logging.getLogger(__name__)
 CANCELLED_REASON = Message("evidence.cancelled")
 
 
+def reads_this_pc(local_system: LocalSystem | None) -> bool:
+    """Whether a run reads this PC's Windows settings: on Windows, or from the stand-in given (a
+    recorded Windows PC). Elsewhere there is nothing to read, and ``check`` and the window say the
+    same: no findings of this PC, ``local`` null in the JSON (they differed: the window listed six
+    "not checked on this system" findings on Linux, and counted them among the checks not run)."""
+    return local_system is not None or sys.platform == "win32"
+
+
 class DiagnosisRun:
     """A request's run; ``run()`` once, then ``rerun()`` as often as wanted."""
 
@@ -63,7 +72,7 @@ class DiagnosisRun:
         *,
         on_event: EventConsumer | None = None,
         on_consumer_error: Callable[[BaseException], None] | None = None,
-        read_local: bool = False,
+        read_local: bool | None = None,
         local_system: LocalSystem | None = None,
         local_report: LocalReport | None = None,
         note: str = "",
@@ -75,7 +84,8 @@ class DiagnosisRun:
         self.engine = engine
         self.on_event = on_event
         self.on_consumer_error = on_consumer_error
-        self.read_local = read_local
+        self.read_local = reads_this_pc(local_system) if read_local is None else read_local
+        """Read this PC's Windows settings (SEP client, firewall, services): see ``reads_this_pc``."""
         self.local_system = local_system
         self.local: LocalReport | None = local_report
         """This PC as read before (the wizard's prefill); read again only when None."""

@@ -316,7 +316,6 @@ class DiagnosticsWizard(QWizard):
             request,
             self.catalog,
             engine,
-            read_local=True,
             local_system=self.local_system,
             local_report=self.local,
             path_facts=True,
