@@ -166,6 +166,14 @@ class PushRunPage(WizardPage):
     def __init__(self, context: WizardContext) -> None:
         super().__init__(context, scrolling=False)
         layout = QVBoxLayout(self.content)
+        # What the targets page noted (a duplicate checked once, a URL reduced to its host): that page
+        # is left at once by the Next that accepted them, so the notes are said here, where they stay.
+        self.notices = plain_label()
+        self.notices.setObjectName("push_notices")
+        self.notices.setWordWrap(True)
+        self.notices.setStyleSheet(f"color: {NOTICE_COLOUR}")
+        self.notices.hide()
+        layout.addWidget(self.notices)
         self.table = QTableWidget(0, 7)
         self.table.setObjectName("push_table")
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -206,6 +214,11 @@ class PushRunPage(WizardPage):
         self.cancel.setText(self.tr("&Cancel"))
         if self.targets is not None:
             self._count()
+            self._show_notices(self.targets)
+
+    def _show_notices(self, targets: Targets) -> None:
+        self.notices.setText("\n".join(n.message(self.lang) for n in targets.notices))
+        self.notices.setVisible(bool(targets.notices))
 
     def isComplete(self) -> bool:
         return self.sweep is not None
@@ -223,6 +236,7 @@ class PushRunPage(WizardPage):
             for column in (COL_ADDRESS, *PORT_COLUMNS.values(), COL_VERDICT):
                 self.table.setItem(row, column, QTableWidgetItem(waiting if column != COL_ADDRESS else ""))
         self._count()
+        self._show_notices(targets)
         run = PushRun(
             self.context.catalog,
             targets.hosts,
@@ -303,6 +317,7 @@ class PushRunPage(WizardPage):
         if self.last_hop is not None:
             text += " · " + hop_text(*self.last_hop, self.lang)
         self.status.setText(text)
+        self.cancel.setEnabled(self.sweep is None)  # nothing left to cancel once the sweep is done
 
 
 def _tells_more(hop: Hop, shown: Hop) -> bool:
