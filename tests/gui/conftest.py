@@ -89,5 +89,14 @@ def wizard(main_window: MainWindow, qtbot: QtBot, loop: asyncio.AbstractEventLoo
     return wizard
 
 
+def window_in(qapp: QApplication, qtbot: QtBot, lang: str) -> tuple[MainWindow, DiagnosticsWizard]:
+    """The main window as the program opens it in ``lang`` (this PC as it is, no recorded one)."""
+    window = build_main_window(qapp, argparse.Namespace(lang=lang))
+    qtbot.addWidget(window)
+    window.resize(1100, 720)
+    assert window.wizard is not None
+    return window, window.wizard
+
+
 def overrides_text(manager: SimulatedManager) -> str:
     return ", ".join(f"{d}={p}" for d, p in sorted(manager.bound.items()))

@@ -7,16 +7,14 @@ Cancel stayed enabled after every PC was checked. Typed and clicked, against clo
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 
 import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from sep_port_doctor.gui.app import build_main_window
 from sep_port_doctor.gui.wizard import Page
-from tests.gui.conftest import drive
+from tests.gui.conftest import drive, window_in
 from tests.gui.keyboard import activate, click
 from tests.gui.test_push_wizard import to_push_targets, type_targets
 
@@ -30,11 +28,7 @@ NOTES = {
 def test_the_targets_notes_are_on_the_run_page_and_cancel_ends_with_the_sweep(
     qapp: QApplication, qtbot: QtBot, loop: asyncio.AbstractEventLoop, lang: str
 ) -> None:
-    window = build_main_window(qapp, argparse.Namespace(lang=lang))
-    qtbot.addWidget(window)
-    window.resize(1100, 720)
-    wizard = window.wizard
-    assert wizard is not None
+    window, wizard = window_in(qapp, qtbot, lang)
 
     async def scenario() -> None:
         activate(qtbot, window)

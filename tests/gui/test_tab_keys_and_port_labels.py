@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 
 import pytest
@@ -18,11 +17,10 @@ from PySide6.QtWidgets import QApplication, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from sep_port_doctor.core.simulator import SimulatedManager
-from sep_port_doctor.gui.app import build_main_window
 from sep_port_doctor.gui.main_window import MainWindow
 from sep_port_doctor.gui.wizard import DiagnosticsWizard, Page
 from sep_port_doctor.gui.wizard.pages.results import PAYLOAD_ROLE
-from tests.gui.conftest import FAST, drive, overrides_text
+from tests.gui.conftest import FAST, drive, overrides_text, window_in
 from tests.gui.keyboard import activate, alt, focused, press, type_text, until
 
 
@@ -60,11 +58,7 @@ def _children(wizard: DiagnosticsWizard) -> list[QTreeWidgetItem]:
 def test_a_check_that_sent_nothing_is_named_by_its_catalogue_port(
     qapp: QApplication, qtbot: QtBot, loop: asyncio.AbstractEventLoop, simulator: SimulatedManager, lang: str
 ) -> None:
-    window = build_main_window(qapp, argparse.Namespace(lang=lang))
-    qtbot.addWidget(window)
-    window.resize(1100, 720)
-    wizard = window.wizard
-    assert wizard is not None
+    window, wizard = window_in(qapp, qtbot, lang)
     wizard.policy = FAST
     moved_443 = simulator.bound[443]
 

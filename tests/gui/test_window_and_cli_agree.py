@@ -10,7 +10,6 @@ keys and its export compared with ``check --json`` run as a real process.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -22,9 +21,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from sep_port_doctor.core.simulator import SimulatedManager
-from sep_port_doctor.gui.app import build_main_window
 from sep_port_doctor.gui.wizard import Page
-from tests.gui.conftest import FAST, drive, overrides_text
+from tests.gui.conftest import FAST, drive, overrides_text, window_in
 from tests.gui.keyboard import activate, alt, press, type_text, until
 from tests.helpers.command import command, spawned
 from tests.helpers.hang import HANG_GUARD_S
@@ -41,11 +39,8 @@ def _verdicts(report: dict[str, object]) -> dict[str, str]:
 def test_the_window_and_check_give_one_answer_off_windows(
     qapp: QApplication, qtbot: QtBot, loop: asyncio.AbstractEventLoop, simulator: SimulatedManager, tmp_path: Path
 ) -> None:
-    window = build_main_window(qapp, argparse.Namespace(lang="ja"))
-    qtbot.addWidget(window)
-    window.resize(1100, 720)
-    wizard = window.wizard
-    assert wizard is not None and wizard.local_system is None  # this PC as it is: Linux
+    window, wizard = window_in(qapp, qtbot, "ja")
+    assert wizard.local_system is None  # this PC as it is: Linux
     wizard.policy = FAST
     report = tmp_path / "window.html"
 
