@@ -259,7 +259,9 @@ _CAUSE_GUIDANCE = {
     "445-not-smb": ("push-not-smb",),
     "445-smb-failed": ("push-not-smb", "server-service"),
     "22-closed": ("mac-remote-login",),
-    "silent": ("push-silent-pc", "push-windows-firewall", "verdict-unreachable"),
+    # Nobody answered: the verdict's "a router or this PC reported it unreachable" would claim a report
+    # that never came (a router's report is host-unreachable's).
+    "silent": ("push-silent-pc", "push-windows-firewall"),
     "host-unreachable": ("verdict-unreachable",),
     "local-blocked": ("verdict-filtered-locally",),
     "nxdomain": ("verdict-nxdomain",),

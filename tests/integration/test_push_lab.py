@@ -145,7 +145,9 @@ def test_the_text_output_groups_pcs_by_cause_and_the_report_is_written(pushlab: 
     a = pushlab.address
     report = tmp_path / "push-site.html"
     result = subprocess.run(
-        pushlab.in_manager(*command(), "push", "--lang", "ja", "--report", str(report), a(10), a(11), a(20), a(10)),
+        pushlab.in_manager(
+            *command(), "push", "--lang", "ja", "--report", str(report), a(10), a(11), a(20), a(10), a(21)
+        ),
         capture_output=True,
         text=True,
         timeout=120,
@@ -156,8 +158,13 @@ def test_the_text_output_groups_pcs_by_cause_and_the_report_is_written(pushlab: 
     assert "2 台: プッシュ配備の準備ができています" in result.stdout
     assert "1 台: TCP 445 がフィルタされています" in result.stdout
     assert "ファイルとプリンターの共有" in result.stdout
+    # An absent PC: nobody answered, so no advice may say a router or this PC reported it unreachable.
+    silent = result.stdout.split("1 台: どのポートにも応答がありません")[1].split("\n\n")[0]
+    assert "PC の電源と IP アドレス(ipconfig)を確認します" in silent  # the control: its own advice is there
+    assert "「宛先に到達できない」と応答しました" not in silent, silent
     written = json.loads(report.with_suffix(".json").read_text("utf-8"))
-    assert [t["verdict"] for t in written["targets"]] == ["ready", "ready", "not_ready"]
+    assert [t["verdict"] for t in written["targets"]] == ["ready", "ready", "not_ready", "unreachable"]
+    assert written["targets"][3]["cause"] == "silent" and "verdict-unreachable" not in written["targets"][3]["guidance"]
     html = report.read_text("utf-8")
     assert '<html lang="ja">' in html and a(20) in html and "ファイルとプリンターの共有" in html
 
