@@ -1,0 +1,50 @@
+"""push's HTML report on paper: a group's PCs are listed whole.
+
+The list of a group's PCs was set with ``word-break: break-all``, so on paper an address broke
+anywhere at a line's end ("10.2" / "38.153.22"): an administrator copying addresses from the
+printout read two wrong ones. A real sweep of loopback addresses (all closed: one group of 62 PCs),
+printed by headless Chromium on A4 and Letter, and read back with pdftotext.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.chromium import A4, LETTER, HeadlessChromium, find_chromium
+from tests.helpers.command import run
+
+pytestmark = [
+    pytest.mark.skipif(os.name != "posix", reason="Chromium is driven over a POSIX pipe; ./dev installs it on Linux"),
+    pytest.mark.skipif(find_chromium() is None, reason="no Chromium here (./dev test installs Debian's chromium)"),
+    pytest.mark.skipif(
+        shutil.which("pdftotext") is None, reason="no pdftotext here (./dev test installs poppler-utils)"
+    ),
+]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_pc_of_a_group_is_printed_whole(tmp_path: Path, lang: str) -> None:
+    report = tmp_path / f"push-{lang}.html"
+    done = run("push", "127.0.0.0/26", "--lang", lang, "--report", str(report), timeout=120)
+    assert done.returncode == 1, done.stderr
+    addresses = [f"127.0.0.{n}" for n in range(1, 63)]
+    with HeadlessChromium() as browser, browser.page(report) as page:
+        for paper in (A4, LETTER):
+            pdf = tmp_path / "push.pdf"
+            pdf.write_bytes(page.print_pdf(paper))
+            text = subprocess.run(
+                ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+            ).stdout
+            # The group's list: the addresses, each once, whole on its line.
+            printed = re.findall(r"127\.0\.0\.\d+", text)
+            assert set(addresses) <= set(printed), sorted(set(addresses) - set(printed))
+            broken = [
+                line for line in text.splitlines() if re.search(r"(?:^|[ ,])127(?:\.\d*){0,2}\.?$", line.rstrip())
+            ]
+            assert broken == [], broken
