@@ -112,7 +112,8 @@ async def exchange(address: str, port: int, deadline: float) -> bytes:
     writer: asyncio.StreamWriter | None = None
     try:
         async with asyncio.timeout(deadline):
-            reader, writer = await asyncio.open_connection(address.partition("%")[0], port)
+            # The address keeps its zone id (fe80::1%eth0): without it a link-local PC's connect fails (EINVAL).
+            reader, writer = await asyncio.open_connection(address, port)
             writer.write(negotiate_request())
             await writer.drain()
             return await _read_answer(reader)

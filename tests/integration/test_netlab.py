@@ -3,6 +3,8 @@ lab's ground truth and nmap's."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import time
 
@@ -16,6 +18,7 @@ from scripts.netlab import (
     RESET_PORTS,
     NetLab,
 )
+from tests.helpers.command import ROOT, command
 from tests.integration.conftest import check, nmap_states, wrong_verdicts
 
 pytestmark = [pytest.mark.integration]
@@ -117,9 +120,9 @@ def test_a_link_local_manager_is_reached_on_the_link_its_zone_id_names(lab: NetL
     # The kernel gives each card its link-local address after duplicate address detection (about 2 s
     # after the lab is built): until then it is "tentative" and cannot be used.
     deadline = time.monotonic() + 15
-    for command in (lab.in_manager, lab.in_client):
+    for inside in (lab.in_manager, lab.in_client):
         while subprocess.run(
-            command("ip", "-6", "-o", "addr", "show", "scope", "link", "tentative"),
+            inside("ip", "-6", "-o", "addr", "show", "scope", "link", "tentative"),
             capture_output=True, text=True, check=True, timeout=20,
         ).stdout.strip():  # fmt: skip
             assert time.monotonic() < deadline, "link-local addresses still tentative after 15 s"
@@ -130,6 +133,17 @@ def test_a_link_local_manager_is_reached_on_the_link_its_zone_id_names(lab: NetL
     ).stdout  # fmt: skip
     link_local = shown.split("inet6 ")[1].split("/")[0]
     manager = f"{link_local}%{devices['lan_c']}"
+    # push from here to the same address: the SMB negotiate went to the address without its zone.
+    merged = {**os.environ, "PYTHONPATH": str(ROOT)}
+    pushed = subprocess.run(
+        lab.in_client(*command(), "push", "--json", "--lang", "en", manager),
+        capture_output=True, text=True, timeout=120, env=merged,
+    )  # fmt: skip
+    assert pushed.stdout, pushed.stderr
+    target = json.loads(pushed.stdout)["targets"][0]
+    smb = target["checks"][0]["application"]["steps"][0]
+    assert (smb["test"], smb["ok"], smb["evidence"].get("dialect")) == ("smb-negotiate", True, "3.1.1"), smb
+    assert target["verdict"] == "ready", target["headline"]
     run = check(lab, "--manager", manager, "--version", "14.3 RU1", "--all-ports")
     assert wrong_verdicts(lab, run) == []
     theirs = nmap_states(lab, manager, [8014, 443, 8443, 9090], "-6")
