@@ -20,7 +20,7 @@ from sep_port_doctor.core.diagnosis import Diagnosis
 from sep_port_doctor.core.engine import ProbeEngine
 from sep_port_doctor.core.extra import ExtraError, parse_extras
 from sep_port_doctor.core.guidance import guidance_lines, guidance_texts
-from sep_port_doctor.core.i18n import Lang, say, system_lang
+from sep_port_doctor.core.i18n import Lang, say, seconds_text, system_lang
 from sep_port_doctor.core.logs import setup_logging
 from sep_port_doctor.core.plan import PlanRequest, Role
 from sep_port_doctor.core.report_files import ReportPlace
@@ -204,9 +204,9 @@ def _print_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang, console: 
         for finding in diagnosis.local.findings:
             console.line(f"{console.mark(str(finding.severity))} {finding.title_for(lang)}: {finding.detail_for(lang)}")
     counts = diagnosis.counts()
-    words = ", ".join(f"{say(f'severity.{s}', lang)} {counts[s]}" for s in Severity)
+    words = say("word.list-separator", lang).join(f"{say(f'severity.{s}', lang)} {counts[s]}" for s in Severity)
     console.line()
-    console.line(f"{words} ({diagnosis.duration_ms / 1000:.2f} s)")
+    console.line(say("cli.check-summary", lang, counts=words, duration=seconds_text(diagnosis.duration_ms, lang)))
     errors = sum(1 for r in diagnosis.results if r.state is State.ERROR)
     if errors:
         console.line(say("cli.incomplete", lang, count=errors, log=log_file_text(lang)))

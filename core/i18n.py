@@ -251,6 +251,12 @@ COMMAND_LINE_GROUP = "-cli"
 it may name the program's options (``--gup HOST``); the window and the report never do."""
 
 
+def seconds_text(milliseconds: float, lang: Lang, digits: int = 2) -> str:
+    """A duration in the catalogue's seconds (``0.19 s`` in English), one way in every output: the
+    terminal's summaries, the ticket and the report said "s" in Japanese where the window said seconds."""
+    return say("word.seconds", lang, seconds=f"{milliseconds / 1000:.{digits}f}")
+
+
 def _say(code: str, lang: Lang, values: Mapping[str, object], *, command_line: bool) -> str:
     texts = _catalogue().messages[lang]
     if command_line:

@@ -21,7 +21,7 @@ from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.cli_args import UsageError, report_place_arg
 from sep_port_doctor.core.console import PROG, Console, pad, stderr_line, write_json
 from sep_port_doctor.core.guidance import guidance_lines, guidance_texts, render, source_words
-from sep_port_doctor.core.i18n import Lang, say, system_lang
+from sep_port_doctor.core.i18n import Lang, say, seconds_text, system_lang
 from sep_port_doctor.core.push import (
     DEFAULT_CONCURRENCY,
     DEFAULT_RATE,
@@ -123,7 +123,7 @@ def dns_sections(sweep: PushSweep, lang: Lang) -> list[tuple[str, list[PathLine]
 
 def summary_line(sweep: PushSweep, lang: Lang) -> str:
     counts = sweep.counts()
-    return say("push.summary", lang, seconds=sweep.duration_ms / 1000, **counts)
+    return say("push.summary", lang, duration=seconds_text(sweep.duration_ms, lang), **counts)
 
 
 def push_engine(policy: TimeoutPolicy) -> ProbeEngine:

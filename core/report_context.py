@@ -21,7 +21,7 @@ from sep_port_doctor.core.catalog import Catalog, Guidance, configurable_code
 from sep_port_doctor.core.checks.tls import TlsEvidence
 from sep_port_doctor.core.diagnosis import Diagnosis
 from sep_port_doctor.core.guidance import GuidanceText
-from sep_port_doctor.core.i18n import Lang, group_words, say, say_any
+from sep_port_doctor.core.i18n import Lang, group_words, say, say_any, seconds_text
 from sep_port_doctor.core.results import AppResult, CheckResult, Finding, Severity
 from sep_port_doctor.core.verdicts import path_name
 
@@ -585,7 +585,7 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
         "version": version.describe(lang) if version else "-",
         "role": say(f"role.{diagnosis.request.role}", lang),
         "date": diagnosis.started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "duration": f"{diagnosis.duration_ms / 1000:.2f} s",
+        "duration": seconds_text(diagnosis.duration_ms, lang),
         "overrides": overrides,
         "appendix": appendix,
         # A note the report already prints as guidance is named there, not said twice.

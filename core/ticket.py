@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.diagnosis import Diagnosis
-from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.i18n import Lang, say, seconds_text
 from sep_port_doctor.core.report_context import answers
 from sep_port_doctor.core.results import Severity
 
@@ -27,7 +27,7 @@ def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
         f"{word('version')}: {request.version.describe() if request.version else '-'}",
         f"{word('role')}: {say(f'role.{request.role}', lang)}",
         f"{word('date')}: {diagnosis.started.astimezone().strftime('%Y-%m-%d %H:%M:%S %Z')}"
-        f" ({word('duration')} {diagnosis.duration_ms / 1000:.2f} s)",
+        f" ({word('duration')} {seconds_text(diagnosis.duration_ms, lang)})",
         f"{word('computer')}: {diagnosis.computer} ({diagnosis.os_name})",
         f"{word('note')}: {diagnosis.note or '-'}",
         f"{word('overall')}: {word('overall_' + str(diagnosis.overall))} ({count_text})",

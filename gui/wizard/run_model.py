@@ -13,7 +13,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from sep_port_doctor.core.catalog import Catalog
-from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.i18n import Lang, say, seconds_text
 from sep_port_doctor.core.results import Check, CheckResult, Finding, Severity
 from sep_port_doctor.gui.plaintext import literal_html
 from sep_port_doctor.gui.table_model import Index, TranslatedTableModel
@@ -149,7 +149,7 @@ class RunModel(TranslatedTableModel):
             return check.host.typed if check.host else "—"
         if column == COL_TIME:
             if row.progress is Progress.RUNNING and row.started is not None:
-                return f"{time.monotonic() - row.started:.1f} s"
+                return seconds_text((time.monotonic() - row.started) * 1000, self._lang, digits=1)
             return (row.result.round_trip if row.result is not None else None) or ""
         if column == COL_PURPOSE:
             return self._catalog.entry(check.entry_id).purpose.say(self._lang)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,25 @@ def test_push_columns_line_up_in_japanese() -> None:
     rows = [line for line in done.stdout.splitlines() if line.startswith("✗ ") and " · TCP 139 " in line]
     assert len(rows) == 2, done.stdout  # 名前解決不可 and 準備未完了: words of different widths
     assert len({_width(line[: line.index(" TCP 445 ")]) for line in rows}) == 1, done.stdout
+
+
+SECONDS = {"ja": r"\d+\.\d\d 秒", "en": r"\d+\.\d\d s"}
+
+
+def test_durations_are_said_in_the_runs_language(healthy_run: tuple[Lang, str]) -> None:
+    """check said "(0.19 s)" in Japanese where push said "(0.0 秒)" and the window "3.8 秒".
+    check's summary, push's and the report's header now say seconds one way, with two decimals
+    as check has them."""
+    lang, out = healthy_run
+    assert re.search(rf"\({SECONDS[lang]}\)$", out.rstrip().splitlines()[-1]), out
+    pushed = run("push", "127.0.0.2", "--lang", lang)
+    assert re.search(rf"\({SECONDS[lang]}\)$", pushed.stdout.rstrip().splitlines()[-1]), pushed.stdout
+
+
+def test_the_reports_duration_is_said_in_its_language(tmp_path: Path) -> None:
+    report = tmp_path / "r.html"
+    code, out, err = check_with_simulator(
+        "healthy", "--version", "14.3 RU6", "--role", "client", "--lang", "ja", "--report", str(report)
+    )
+    assert code == 0, out + err
+    assert re.search(rf"UTC <span class=\"muted\">\({SECONDS['ja']}\)</span>", report.read_text("utf-8")), "no 秒"
