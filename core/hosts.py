@@ -122,6 +122,8 @@ def parse_host(text: str) -> Host:
             raise HostError("url-unusable", text=_shown(raw)) from None
         if not hostname:
             raise HostError("url-no-host", text=_shown(raw))
+        # RFC 6874: in a URL the zone id's "%" is written "%25" (https://[fe80::1%25eth0]/).
+        hostname = hostname.replace("%25", "%", 1) if "%25" in hostname else hostname
         notice = UserError("url-reduced", host=repr(hostname), url=repr(_shown(raw)))
         raw = hostname
     elif has_credentials(raw) or ("@" in raw and not raw.startswith("[")):

@@ -59,3 +59,11 @@ def test_a_link_local_address_needs_a_zone_this_pc_has(typed: str, words: str) -
     with pytest.raises(HostError) as refused:
         parse_host(typed)
     assert words in refused.value.message("en")
+
+
+def test_a_pasted_url_with_a_zone_id_keeps_it_decoded() -> None:
+    """RFC 6874 writes the zone's % as %25 in a URL (``https://[fe80::1%25eth0]:8443/``): the zone is
+    eth0 (it was read as "25eth0", an interface no PC has)."""
+    host = parse_host(f"https://[fe80::1%25{_CARD}]:8443/console")
+    assert (host.name, host.is_ip) == (f"fe80::1%{_CARD}", True) and host.notice is not None
+    assert f"using the host 'fe80::1%{_CARD}' from the URL" in host.notice.message("en")
