@@ -73,6 +73,44 @@ def test_search_every_term_any_order_both_languages(query: str, expected: set[st
     assert {i["id"] for i in _json("--search", query)} == expected
 
 
+PUSH_WINDOWS = {"push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A number is a port as technicians type it from its first digit: 445 is not 8445.
+        ("445", {"push-tcp-445"}),
+        ("firewall 445", {"push-tcp-445"}),
+        ("ポート 445", {"push-tcp-445"}),
+        ("80", {"client-http-8014", "cas-http-8081", "cas-https-8082"}),
+        # 14 is a number in the version words (14.x, 14.2 以降) or a port's first digits, never inside 8014 or 514.
+        ("14 cas", {"cas-http-8081", "cas-https-8082"}),
+        ("8014 14", set()),
+        # The protocol is the entry's own: UDP 137's note on TCP ephemeral ports does not make it TCP 137.
+        ("tcp 137", set()),
+        ("udp 137", {"push-udp-137"}),
+        ("tcp push", {"push-tcp-139", "push-tcp-445", "mac-push-tcp-22"}),
+        # As Japanese documents and firewall rules write a port.
+        ("TCP445", {"push-tcp-445"}),
+        ("ＴＣＰ４４５", {"push-tcp-445"}),
+        ("UDP137", {"push-udp-137"}),
+        ("445/tcp", {"push-tcp-445"}),
+        ("tcp/8014", {"client-http-8014"}),
+        ("udp:514", {"syslog-udp-514"}),
+        # Hiragana typed before the input method converts it, and half-width katakana.
+        ("ぷっしゅ", PUSH_WINDOWS | {"mac-push-tcp-22"}),
+        ("ふぁいあうぉーる ぷっしゅ", PUSH_WINDOWS),
+        ("ﾌｧｲｱｳｫｰﾙ ﾌﾟｯｼｭ", PUSH_WINDOWS),
+        ("くらうど", {"cloud-https-443", "roaming-https-443"}),
+    ],
+)
+def test_search_as_a_technician_types_it(query: str, expected: set[str]) -> None:
+    """Found with `ports --search` as a Japanese technician types: 445 listed 8445 too, TCP 137
+    listed UDP 137, TCP445 and 445/tcp found nothing, and hiragana found nothing."""
+    assert {i["id"] for i in _json("--search", query)} == expected
+
+
 def test_japanese_table_by_default_for_japanese_locale() -> None:
     result = run("ports", "--search", "8014", env={"LANG": "ja_JP.UTF-8", "LC_ALL": ""})
     assert result.returncode == 0

@@ -246,6 +246,10 @@ def _search(qtbot: QtBot, window: MainWindow, text: str) -> set[str]:
         ("firewall push", {"push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138"}),
         ("ファイアウォール プッシュ", {"push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138"}),
         ("445 win", {"push-tcp-445"}),  # a number finds its port, not the ports whose guidance names it
+        ("445", {"push-tcp-445"}),  # not TCP 8445 too
+        ("TCP445", {"push-tcp-445"}),  # as Japanese documents write it
+        ("tcp 137", set()),  # UDP 137 is not TCP 137 for its note on TCP ephemeral ports
+        ("ふぁいあうぉーる ぷっしゅ", {"push-tcp-139", "push-tcp-445", "push-udp-137", "push-udp-138"}),
     ],
 )
 def test_search_finds_guidance_words_and_protocol_names(
