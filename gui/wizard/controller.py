@@ -373,7 +373,8 @@ class DiagnosticsWizard(QWizard):
         elif isinstance(event, Finished):
             status = self._finished_text(event.diagnosis)
             page.show_finished(event.diagnosis, status)
-            self.status_message.emit(status)
+            if not page.isVisible():  # the page's own status line says it where the person looks
+                self.status_message.emit(status)
             if self.currentId() == Page.RESULTS:
                 self._show_results()
             self.run_finished.emit()

@@ -207,7 +207,7 @@ class PushRunPage(WizardPage):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setTitle(self.tr("Checking the targets"))
+        self._heading()
         self.setSubTitle(self.tr("Each PC's ports are filled in as they answer, then its verdict."))
         ports = [self.context.catalog.push_entry(role).label for role in PORT_COLUMNS]
         self.table.setHorizontalHeaderLabels([self.tr("Target"), self.tr("Address"), *ports, self.tr("Verdict")])
@@ -215,6 +215,15 @@ class PushRunPage(WizardPage):
         if self.targets is not None:
             self._count()
             self._show_notices(self.targets)
+
+    def _heading(self) -> None:
+        """The title says whether the sweep is going on or over (it said "Checking" after the end)."""
+        if self.sweep is None:
+            self.setTitle(self.tr("Checking the targets"))
+        elif self.sweep.cancelled:
+            self.setTitle(self.tr("Check of the targets cancelled"))
+        else:
+            self.setTitle(self.tr("Targets checked"))
 
     def _show_notices(self, targets: Targets) -> None:
         self.notices.setText("\n".join(n.message(self.lang) for n in targets.notices))
@@ -237,6 +246,7 @@ class PushRunPage(WizardPage):
                 self.table.setItem(row, column, QTableWidgetItem(waiting if column != COL_ADDRESS else ""))
         self._count()
         self._show_notices(targets)
+        self._heading()
         run = PushRun(
             self.context.catalog,
             targets.hosts,
@@ -267,6 +277,7 @@ class PushRunPage(WizardPage):
         for target in sweep.targets:
             self._target_done(target, count=False)
         self._count()
+        self._heading()
         self.completeChanged.emit()
 
     def cancel_run(self) -> None:

@@ -24,7 +24,7 @@
         <translation>新しい診断を始めます(結果を書き出していなければ先に確認します)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/controller.py" line="337"/>
+        <location filename="../../gui/wizard/controller.py" line="336"/>
         <source>Checking %1 (SEP %2, %3)…</source>
         <translation>%1 を確認しています(SEP %2、%3)…</translation>
     </message>
@@ -166,82 +166,82 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="90"/>
+        <location filename="../../gui/main_window.py" line="105"/>
         <source>Some settings could not be read; the defaults are used instead.</source>
         <translation>一部の設定を読み取れませんでした。既定値を使います。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="165"/>
+        <location filename="../../gui/main_window.py" line="180"/>
         <source>SEP Port Doctor</source>
         <translation>SEP Port Doctor</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="166"/>
+        <location filename="../../gui/main_window.py" line="181"/>
         <source>Port &amp;reference</source>
         <translation>ポートリファレンス(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="168"/>
+        <location filename="../../gui/main_window.py" line="183"/>
         <source>&amp;Diagnostics</source>
         <translation>診断(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="169"/>
+        <location filename="../../gui/main_window.py" line="184"/>
         <source>&amp;File</source>
         <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="170"/>
+        <location filename="../../gui/main_window.py" line="185"/>
         <source>&amp;New diagnosis</source>
         <translation>新しい診断(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="171"/>
+        <location filename="../../gui/main_window.py" line="186"/>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="172"/>
+        <location filename="../../gui/main_window.py" line="187"/>
         <source>&amp;View</source>
         <translation>表示(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="173"/>
+        <location filename="../../gui/main_window.py" line="188"/>
         <source>&amp;Language</source>
         <translation>言語(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="174"/>
+        <location filename="../../gui/main_window.py" line="189"/>
         <source>Follow the system (%1)</source>
         <translation>システムに合わせる(%1)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="177"/>
+        <location filename="../../gui/main_window.py" line="192"/>
         <source>Port reference</source>
         <translation>ポートリファレンス</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178"/>
+        <location filename="../../gui/main_window.py" line="193"/>
         <source>Diagnostics</source>
         <translation>診断</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179"/>
+        <location filename="../../gui/main_window.py" line="194"/>
         <source>&amp;Help</source>
         <translation>ヘルプ(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="180"/>
+        <location filename="../../gui/main_window.py" line="195"/>
         <source>&amp;About SEP Port Doctor</source>
         <translation>SEP Port Doctor について(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="189"/>
+        <location filename="../../gui/main_window.py" line="204"/>
         <source>About SEP Port Doctor</source>
         <translation>SEP Port Doctor について</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="191"/>
+        <location filename="../../gui/main_window.py" line="206"/>
         <source>Troubleshoots the network ports of Symantec Endpoint Protection.
 Port data: the vendor&apos;s Japanese port page.</source>
         <translation>Symantec Endpoint Protection の通信ポートのトラブルシューティングツールです。
@@ -289,82 +289,82 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>PushResultsPage</name>
     <message>
-        <location filename="../../gui/wizard/push.py" line="368"/>
+        <location filename="../../gui/wizard/push.py" line="394"/>
         <source>Push readiness</source>
         <translation>プッシュ配備の準備状況</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="370"/>
+        <location filename="../../gui/wizard/push.py" line="396"/>
         <source>The targets grouped by what was found. Select a group or a PC for its path and what to do.</source>
         <translation>結果ごとにまとめた対象です。グループか PC を選ぶと、経路と対処が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="372"/>
+        <location filename="../../gui/wizard/push.py" line="398"/>
         <source>Rou&amp;tes from this PC:</source>
         <translation>この PC からの送信経路(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="373"/>
+        <location filename="../../gui/wizard/push.py" line="399"/>
         <source>Routes from this PC</source>
         <translation>この PC からの送信経路</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="376"/>
+        <location filename="../../gui/wizard/push.py" line="402"/>
         <source>Source address</source>
         <translation>送信元アドレス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="377"/>
+        <location filename="../../gui/wizard/push.py" line="403"/>
         <source>Interface</source>
         <translation>インターフェイス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="378"/>
+        <location filename="../../gui/wizard/push.py" line="404"/>
         <source>Gateway</source>
         <translation>ゲートウェイ</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="379"/>
+        <location filename="../../gui/wizard/push.py" line="405"/>
         <source>Network profile</source>
         <translation>ネットワーク プロファイル</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="380"/>
+        <location filename="../../gui/wizard/push.py" line="406"/>
         <source>PCs</source>
         <translation>PC 数</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="383"/>
+        <location filename="../../gui/wizard/push.py" line="409"/>
         <source>Targets by cause</source>
         <translation>原因ごとの対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="384"/>
+        <location filename="../../gui/wizard/push.py" line="410"/>
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="385"/>
+        <location filename="../../gui/wizard/push.py" line="411"/>
         <source>&amp;Save the report as:</source>
         <translation>レポートの保存先(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="386"/>
+        <location filename="../../gui/wizard/push.py" line="412"/>
         <source>Save the report as</source>
         <translation>レポートの保存先</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="387"/>
+        <location filename="../../gui/wizard/push.py" line="413"/>
         <source>&amp;Export</source>
         <translation>書き出し(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="481"/>
+        <location filename="../../gui/wizard/push.py" line="507"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="520"/>
+        <location filename="../../gui/wizard/push.py" line="546"/>
         <source>Written: %1 and %2</source>
         <translation>書き出しました: %1 と %2</translation>
     </message>
@@ -372,42 +372,52 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>PushRunPage</name>
     <message>
-        <location filename="../../gui/wizard/push.py" line="202"/>
+        <location filename="../../gui/wizard/push.py" line="222"/>
         <source>Checking the targets</source>
         <translation>対象を確認しています</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="203"/>
+        <location filename="../../gui/wizard/push.py" line="211"/>
         <source>Each PC&apos;s ports are filled in as they answer, then its verdict.</source>
         <translation>各 PC のポートは応答があり次第表示され、最後に判定が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="205"/>
+        <location filename="../../gui/wizard/push.py" line="213"/>
         <source>Target</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="205"/>
+        <location filename="../../gui/wizard/push.py" line="213"/>
         <source>Address</source>
         <translation>アドレス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="205"/>
+        <location filename="../../gui/wizard/push.py" line="213"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="206"/>
+        <location filename="../../gui/wizard/push.py" line="214"/>
         <source>&amp;Cancel</source>
         <translation>中止(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="219"/>
+        <location filename="../../gui/wizard/push.py" line="224"/>
+        <source>Check of the targets cancelled</source>
+        <translation>対象の確認を中止しました</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="226"/>
+        <source>Targets checked</source>
+        <translation>対象の確認が終わりました</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/push.py" line="241"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="302"/>
+        <location filename="../../gui/wizard/push.py" line="327"/>
         <source>%1 of %2 targets checked</source>
         <translation>%2 台中 %1 台を確認しました</translation>
     </message>
@@ -463,130 +473,130 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>ReferenceView</name>
     <message>
-        <location filename="../../gui/reference.py" line="235"/>
+        <location filename="../../gui/reference.py" line="242"/>
         <source>&amp;Search:</source>
         <translation>検索(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="237"/>
+        <location filename="../../gui/reference.py" line="244"/>
         <source>Every word must match, in any order, in Japanese or English</source>
         <translation>すべての語が一致する行を表示します(順不同、日本語・英語どちらでも)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="241"/>
+        <location filename="../../gui/reference.py" line="248"/>
         <source>all versions</source>
         <translation>すべてのバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="242"/>
+        <location filename="../../gui/reference.py" line="249"/>
         <source>&amp;Protocol:</source>
         <translation>プロトコル(&amp;P):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="238"/>
+        <location filename="../../gui/reference.py" line="245"/>
         <source>SEP v&amp;ersion:</source>
         <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="35"/>
+        <location filename="../../gui/reference.py" line="42"/>
         <source>Listening process</source>
         <translation>応答準備プロセス</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="36"/>
+        <location filename="../../gui/reference.py" line="43"/>
         <source>Started by</source>
         <translation>通信の開始</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="37"/>
+        <location filename="../../gui/reference.py" line="44"/>
         <source>Direction</source>
         <translation>方向</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="38"/>
+        <location filename="../../gui/reference.py" line="45"/>
         <source>Listens on</source>
         <translation>待ち受ける場所</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="39"/>
+        <location filename="../../gui/reference.py" line="46"/>
         <source>Port change</source>
         <translation>ポート変更</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="40"/>
+        <location filename="../../gui/reference.py" line="47"/>
         <source>Versions</source>
         <translation>適用可能なバージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="41"/>
+        <location filename="../../gui/reference.py" line="48"/>
         <source>Notes</source>
         <translation>説明</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="42"/>
+        <location filename="../../gui/reference.py" line="49"/>
         <source>Guidance</source>
         <translation>ガイダンス</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="43"/>
+        <location filename="../../gui/reference.py" line="50"/>
         <source>Accepts requests from localhost only</source>
         <translation>localhost からの要求のみ受け付けます</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="44"/>
+        <location filename="../../gui/reference.py" line="51"/>
         <source>Does not apply to this version</source>
         <translation>このバージョンには対象外</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="45"/>
+        <location filename="../../gui/reference.py" line="52"/>
         <source>Used by this version</source>
         <translation>このバージョンで使用</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="46"/>
+        <location filename="../../gui/reference.py" line="53"/>
         <source>None</source>
         <translation>なし</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="236"/>
+        <location filename="../../gui/reference.py" line="243"/>
         <source>port, process, purpose… (e.g. 445 windows, push)</source>
         <translation>ポート、プロセス、用途…(例: 445 windows、プッシュ)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="243"/>
+        <location filename="../../gui/reference.py" line="250"/>
         <source>Direc&amp;tion:</source>
         <translation>方向(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="244"/>
+        <location filename="../../gui/reference.py" line="251"/>
         <source>Hide ports that do &amp;not apply</source>
         <translation>対象外のポートを隠す(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="245"/>
+        <location filename="../../gui/reference.py" line="252"/>
         <source>&amp;Copy selected rows</source>
         <translation>選択した行をコピー(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="246"/>
+        <location filename="../../gui/reference.py" line="253"/>
         <source>Copy</source>
         <translation>コピー</translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="247"/>
-        <location filename="../../gui/reference.py" line="250"/>
+        <location filename="../../gui/reference.py" line="254"/>
+        <location filename="../../gui/reference.py" line="257"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../gui/reference.py" line="317"/>
+        <location filename="../../gui/reference.py" line="324"/>
         <source>%n of %1 ports shown</source>
         <translation>
             <numerusform>%1 件中 %n 件を表示</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../gui/reference.py" line="348"/>
+        <location filename="../../gui/reference.py" line="355"/>
         <source>No port selected.</source>
         <translation>ポートが選択されていません。</translation>
     </message>
@@ -662,47 +672,47 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>RunModel</name>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="65"/>
+        <location filename="../../gui/wizard/run_model.py" line="64"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="66"/>
+        <location filename="../../gui/wizard/run_model.py" line="65"/>
         <source>Port</source>
         <translation>ポート</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="67"/>
+        <location filename="../../gui/wizard/run_model.py" line="66"/>
         <source>Checked on</source>
         <translation>確認先</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="68"/>
+        <location filename="../../gui/wizard/run_model.py" line="67"/>
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="69"/>
+        <location filename="../../gui/wizard/run_model.py" line="68"/>
         <source>Purpose</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="70"/>
+        <location filename="../../gui/wizard/run_model.py" line="69"/>
         <source>Finding</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="144"/>
+        <location filename="../../gui/wizard/run_model.py" line="143"/>
         <source>running…</source>
         <translation>確認中…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="144"/>
+        <location filename="../../gui/wizard/run_model.py" line="143"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="149"/>
+        <location filename="../../gui/wizard/run_model.py" line="148"/>
         <source>this PC</source>
         <translation>この PC</translation>
     </message>
@@ -710,47 +720,57 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>RunPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="85"/>
+        <location filename="../../gui/wizard/pages/run.py" line="96"/>
         <source>Checking</source>
         <translation>確認中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="88"/>
+        <location filename="../../gui/wizard/pages/run.py" line="87"/>
         <source>Stop every check now (Esc)</source>
         <translation>すべての確認をすぐに止めます(Esc)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="89"/>
+        <location filename="../../gui/wizard/pages/run.py" line="88"/>
         <source>Check the &amp;selected port again</source>
         <translation>選択したポートを再確認(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="96"/>
+        <location filename="../../gui/wizard/pages/run.py" line="98"/>
+        <source>Checks cancelled</source>
+        <translation>確認を中止しました</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/run.py" line="100"/>
+        <source>Checks finished</source>
+        <translation>確認が終わりました</translation>
+    </message>
+    <message>
+        <location filename="../../gui/wizard/pages/run.py" line="102"/>
         <source>Cancelled: checks that had no answer yet are marked cancelled.</source>
         <translation>中止しました: まだ応答のなかった確認は「中止」と表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="98"/>
+        <location filename="../../gui/wizard/pages/run.py" line="104"/>
         <source>Every planned check is listed; each verdict appears as it arrives.</source>
         <translation>予定したすべての確認を表示し、判定が届いた順に表示します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="103"/>
+        <location filename="../../gui/wizard/pages/run.py" line="109"/>
         <source>running…</source>
         <translation>確認中…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="103"/>
+        <location filename="../../gui/wizard/pages/run.py" line="109"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="87"/>
+        <location filename="../../gui/wizard/pages/run.py" line="86"/>
         <source>&amp;Cancel</source>
         <translation>中止(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="90"/>
+        <location filename="../../gui/wizard/pages/run.py" line="89"/>
         <source>Run &amp;all again</source>
         <translation>すべて再実行(&amp;A)</translation>
     </message>
@@ -758,137 +778,137 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>TargetPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="119"/>
+        <location filename="../../gui/wizard/pages/target.py" line="126"/>
         <source>What to check</source>
         <translation>確認する対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="120"/>
+        <location filename="../../gui/wizard/pages/target.py" line="127"/>
         <source>The manager and the SEP version decide which ports matter.</source>
         <translation>管理サーバーと SEP のバージョンによって、確認するポートが決まります。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="122"/>
+        <location filename="../../gui/wizard/pages/target.py" line="129"/>
         <source>&amp;Manager (SEPM) host:</source>
         <translation>管理サーバー(SEPM)(&amp;M):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="124"/>
+        <location filename="../../gui/wizard/pages/target.py" line="131"/>
         <source>&amp;Group Update Provider (optional):</source>
         <translation>グループ更新プロバイダ(省略可)(&amp;G):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="125"/>
+        <location filename="../../gui/wizard/pages/target.py" line="132"/>
         <source>Remote &amp;SQL Server (optional):</source>
         <translation>リモート SQL Server(省略可)(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="126"/>
+        <location filename="../../gui/wizard/pages/target.py" line="133"/>
         <source>S&amp;yslog server (optional):</source>
         <translation>Syslog サーバー(省略可)(&amp;Y):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="127"/>
+        <location filename="../../gui/wizard/pages/target.py" line="134"/>
         <source>Ports the site &amp;changed (optional):</source>
         <translation>変更されたポート(省略可)(&amp;C):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="133"/>
+        <location filename="../../gui/wizard/pages/target.py" line="140"/>
         <source>host name or IP address, e.g. sepm01.corp.example</source>
         <translation>ホスト名または IP アドレス(例: sepm01.corp.example)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="135"/>
+        <location filename="../../gui/wizard/pages/target.py" line="142"/>
         <source>e.g. 14.3 RU1 or 14.3.3580.1100</source>
         <translation>例: 14.3 RU1 または 14.3.3580.1100</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="136"/>
+        <location filename="../../gui/wizard/pages/target.py" line="143"/>
         <source>DEFAULT=ACTUAL, e.g. 8014=80, 443=4443</source>
         <translation>既定=実際(例: 8014=80, 443=4443)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="137"/>
+        <location filename="../../gui/wizard/pages/target.py" line="144"/>
         <source>shown in the report</source>
         <translation>レポートに記載されます</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="138"/>
+        <location filename="../../gui/wizard/pages/target.py" line="145"/>
         <source>This PC is a Group &amp;Update Provider (check that it listens on TCP 2967)</source>
         <translation>この PC はグループ更新プロバイダ(TCP 2967 で待ち受けているか確認)(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="123"/>
+        <location filename="../../gui/wizard/pages/target.py" line="130"/>
         <source>S&amp;EP version:</source>
         <translation>SEP バージョン(&amp;E):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="128"/>
+        <location filename="../../gui/wizard/pages/target.py" line="135"/>
         <source>No&amp;te or ticket number:</source>
         <translation>メモ・チケット番号(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="139"/>
+        <location filename="../../gui/wizard/pages/target.py" line="146"/>
         <source>Read fr&amp;om manager</source>
         <translation>管理サーバーから読み取る(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="140"/>
+        <location filename="../../gui/wizard/pages/target.py" line="147"/>
         <source>Ask the manager&apos;s web service (TCP 8446) for its version</source>
         <translation>管理サーバーの Web サービス(TCP 8446)にバージョンを問い合わせます</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="214"/>
+        <location filename="../../gui/wizard/pages/target.py" line="221"/>
         <source>the manager and the SEP version are needed</source>
         <translation>管理サーバーと SEP バージョンが必要です</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="251"/>
+        <location filename="../../gui/wizard/pages/target.py" line="258"/>
         <source>manager</source>
         <translation>管理サーバー</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="254"/>
+        <location filename="../../gui/wizard/pages/target.py" line="261"/>
         <source>version</source>
         <translation>バージョン</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="259"/>
+        <location filename="../../gui/wizard/pages/target.py" line="266"/>
         <source>ports</source>
         <translation>ポート</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="262"/>
+        <location filename="../../gui/wizard/pages/target.py" line="269"/>
         <source>Filled in from this PC&apos;s SEP client settings: %1</source>
         <translation>この PC の SEP クライアントの設定から入力しました: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="264"/>
+        <location filename="../../gui/wizard/pages/target.py" line="271"/>
         <source>This PC&apos;s SyLink lists %1 management servers: choose another in the manager list.</source>
         <translation>この PC の SyLink には管理サーバーが %1 台あります。ほかのサーバーは管理サーバーの一覧から選べます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="282"/>
+        <location filename="../../gui/wizard/pages/target.py" line="289"/>
         <source>From this PC&apos;s SyLink (server %1 of %2): %3</source>
         <translation>この PC の SyLink から(%2 台中 %1 台目): %3</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="315"/>
+        <location filename="../../gui/wizard/pages/target.py" line="322"/>
         <source>Asking %1 on TCP %2…</source>
         <translation>%1 の TCP %2 に問い合わせています…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="330"/>
+        <location filename="../../gui/wizard/pages/target.py" line="337"/>
         <source>The manager reports %1.</source>
         <translation>管理サーバーのバージョンは %1 です。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="333"/>
+        <location filename="../../gui/wizard/pages/target.py" line="340"/>
         <source>The manager reports a version not known here: %1</source>
         <translation>管理サーバーが報告したバージョンはこのプログラムでは不明です: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/target.py" line="337"/>
+        <location filename="../../gui/wizard/pages/target.py" line="344"/>
         <source>No version from the manager: %1</source>
         <translation>管理サーバーからバージョンを取得できませんでした: %1</translation>
     </message>

@@ -82,8 +82,7 @@ class RunPage(WizardPage):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.setTitle(self.tr("Checking"))
-        self._subtitle()
+        self._heading()
         self.cancel.setText(self.tr("&Cancel"))
         self.cancel.setToolTip(self.tr("Stop every check now (Esc)"))
         self.rerun_row.setText(self.tr("Check the &selected port again"))
@@ -91,7 +90,14 @@ class RunPage(WizardPage):
         self.model.set_lang(self.lang)
         self.size_columns()
 
-    def _subtitle(self) -> None:
+    def _heading(self) -> None:
+        """The title says whether the run is going on or over (it said "Checking" after the end)."""
+        if self.finished is None or self.running:
+            self.setTitle(self.tr("Checking"))
+        elif self.finished.cancelled:
+            self.setTitle(self.tr("Checks cancelled"))
+        else:
+            self.setTitle(self.tr("Checks finished"))
         if self.finished is not None and self.finished.cancelled:
             self.setSubTitle(self.tr("Cancelled: checks that had no answer yet are marked cancelled."))
         else:
@@ -116,7 +122,7 @@ class RunPage(WizardPage):
 
     def show_plan(self, checks: tuple[Check, ...], what: str) -> None:
         self.finished = None
-        self._subtitle()
+        self._heading()
         self.model.show_plan(checks)
         self.progress.setRange(0, max(1, self.model.rowCount()))
         self.progress.setValue(0)
@@ -140,7 +146,6 @@ class RunPage(WizardPage):
             self.model.set_result(result, explanation)
         self.progress.setValue(self.model.count(Progress.DONE))
         self.status.setText(status)
-        self._subtitle()
         self.set_running(False)
 
     def set_running(self, running: bool) -> None:
@@ -153,6 +158,7 @@ class RunPage(WizardPage):
             self.timer.start()
         else:
             self.timer.stop()
+        self._heading()
         if was != running:
             self.completeChanged.emit()
 
