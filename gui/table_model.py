@@ -21,6 +21,9 @@ class TranslatedTableModel(QAbstractTableModel):
     def __init__(self, lang: Lang, parent: Any = None) -> None:
         super().__init__(parent)
         self._lang: Lang = lang
+        self._columns = len(self.headers())
+        """The number of columns, which no language changes: views ask for it all the time (each
+        index made), and the headers are translated anew each time they are asked for."""
 
     @property
     def lang(self) -> Lang:
@@ -33,7 +36,7 @@ class TranslatedTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else self.row_total()
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.headers())
+        return 0 if parent.isValid() else self._columns
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         horizontal_text = orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
@@ -43,7 +46,7 @@ class TranslatedTableModel(QAbstractTableModel):
         return None
 
     def _all_changed(self) -> None:
-        rows, columns = self.row_total(), len(self.headers())
+        rows, columns = self.row_total(), self._columns
         if rows:
             self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
 
@@ -51,4 +54,4 @@ class TranslatedTableModel(QAbstractTableModel):
         if lang != self._lang:
             self._lang = lang
             self._all_changed()
-            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.headers()) - 1)
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self._columns - 1)

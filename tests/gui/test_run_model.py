@@ -6,6 +6,7 @@ import time
 
 from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 
 from sep_port_doctor.core.catalog import load_catalog
 from sep_port_doctor.core.explain import explain
@@ -13,7 +14,7 @@ from sep_port_doctor.core.hosts import parse_host
 from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
 from sep_port_doctor.core.results import CheckResult, State
 from sep_port_doctor.core.versions import parse_version
-from sep_port_doctor.gui.wizard.run_model import COL_STATE, COL_TIME, PROGRESS_ROLE, RunModel
+from sep_port_doctor.gui.wizard.run_model import COL_STATE, COL_TIME, COLUMN_COUNT, PROGRESS_ROLE, Progress, RunModel
 from tests.helpers.words import raw
 
 CATALOG = load_catalog()
@@ -66,3 +67,25 @@ def test_checks_that_send_nothing_are_not_rows_and_their_results_are_ignored() -
     )
     assert model.row_of(skipped.id) == -1
     assert model.results() == []
+
+
+def test_verdicts_arriving_together_are_told_to_the_views_in_one_signal_within_a_frame(qtbot: QtBot) -> None:
+    """A sweep's verdicts arrive by the hundred in one turn of the loop: each row says its verdict
+    at once, and the views hear of them all in one change a frame later (not one per verdict)."""
+    checks = plan()
+    model = RunModel(CATALOG, "en")
+    model.show_plan(checks)
+    told: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(
+        lambda first, last, _roles=(): told.append((first.row(), first.column(), last.row(), last.column()))
+    )
+    shown = [c for c in checks if not c.skip]
+    for check in shown:
+        result = CheckResult(check, State.CLOSED, raw("rst"), "10.0.0.5", 0.4, 1)
+        model.set_result(result, explain(result, CATALOG))
+    assert model.count(Progress.DONE) == len(shown) and model.count(Progress.WAITING) == 0
+    assert {model.index(n, COL_STATE).data() for n in range(len(shown))} == {"closed"}
+    assert told == []  # not yet: the views repaint once, with the next frame
+    with qtbot.waitSignal(model.changes_shown, timeout=5_000):
+        pass
+    assert told == [(0, 0, len(shown) - 1, COLUMN_COUNT - 1)]

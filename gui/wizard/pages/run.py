@@ -3,6 +3,9 @@ running with its elapsed time, then its verdict; Cancel stops everything at once
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +36,18 @@ from sep_port_doctor.gui.wizard.run_model import (
 TICK_MS = 200
 PADDING = 24  # cell margins and the sort indicator's room
 ICON_ROOM = 24
+
+
+@contextmanager
+def painted_with_the_next_frame(bar: QProgressBar) -> Iterator[None]:
+    """A progress bar whose value changes paints at once (QProgressBar repaints whenever its text
+    changes), and with it every change of the window still waiting for its paint, in the middle
+    of the loop's turn; with its updates held off meanwhile, it asks for an ordinary paint instead."""
+    bar.setUpdatesEnabled(False)
+    try:
+        yield
+    finally:
+        bar.setUpdatesEnabled(True)  # this asks for the paint
 
 
 class RunPage(WizardPage):
@@ -76,6 +91,9 @@ class RunPage(WizardPage):
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.model.tick)
+        self.model.changes_shown.connect(self._show_progress)
+        self.latest: int | None = None
+        """The row of the latest verdict, scrolled to (unless a row is selected) with the next frame."""
         self.running = False
         self.finished: Diagnosis | None = None
         self.set_running(False)
@@ -99,9 +117,11 @@ class RunPage(WizardPage):
         else:
             self.setTitle(self.tr("Checks finished"))
         if self.finished is not None and self.finished.cancelled:
-            self.setSubTitle(self.tr("Cancelled: checks that had no answer yet are marked cancelled."))
+            text = self.tr("Cancelled: checks that had no answer yet are marked cancelled.")
         else:
-            self.setSubTitle(self.tr("Every planned check is listed; each verdict appears as it arrives."))
+            text = self.tr("Every planned check is listed; each verdict appears as it arrives.")
+        if text != self.subTitle():  # a new subtitle lays the whole wizard out again
+            self.setSubTitle(text)
 
     def size_columns(self) -> None:
         """Widths that keep the verdict, port, host and time readable while rows arrive."""
@@ -124,27 +144,39 @@ class RunPage(WizardPage):
         self.finished = None
         self._heading()
         self.model.show_plan(checks)
-        self.progress.setRange(0, max(1, self.model.rowCount()))
-        self.progress.setValue(0)
+        self.latest = None
+        with painted_with_the_next_frame(self.progress):
+            self.progress.setRange(0, max(1, self.model.rowCount()))
+            self.progress.setValue(0)
         self.status.setText(what)
 
     def started(self, check_ids: tuple[str, ...], at: float) -> None:
         self.model.mark_running(check_ids, at)
-        self.progress.setValue(self.model.count(Progress.DONE))
         self.set_running(True)
 
     def verdict(self, result: CheckResult, explanation: Finding) -> None:
+        """The row says the verdict now; the table, the progress bar and the scrolling follow with
+        the next frame (a progress bar repaints at once on each new value: not once per verdict)."""
         self.model.set_result(result, explanation)
-        self.progress.setValue(self.model.count(Progress.DONE))
         row = self.model.row_of(result.check.id)
-        if row >= 0 and not self.table.selectionModel().hasSelection():
-            self.table.scrollTo(self.model.index(row, 0))
+        if row >= 0:
+            self.latest = row
+
+    def _show_progress(self) -> None:
+        with painted_with_the_next_frame(self.progress):
+            self.progress.setValue(self.model.count(Progress.DONE))
+        if self.latest is not None and not self.table.selectionModel().hasSelection():
+            self.table.scrollTo(self.model.index(self.latest, 0))
+        self.latest = None
 
     def show_finished(self, diagnosis: Diagnosis, status: str) -> None:
         self.finished = diagnosis
         for result, explanation in zip(diagnosis.results, diagnosis.explanations, strict=True):
             self.model.set_result(result, explanation)
-        self.progress.setValue(self.model.count(Progress.DONE))
+        self.latest = None  # the run is over: the table stays where it is
+        self.model.show_changes()
+        with painted_with_the_next_frame(self.progress):
+            self.progress.setValue(self.model.count(Progress.DONE))
         self.status.setText(status)
         self.set_running(False)
 
