@@ -317,6 +317,16 @@ def _teach(path: PathTiming, decided: tuple[State, str, Message], rtt: float, at
         path.near_answer(rtt, attempt)
 
 
+def _without_traceback(error: OSError) -> OSError:
+    """The error without the frames it was raised through. A refused connect is the common
+    answer, not a fault: kept with its traceback, the error holds the frame that holds the watch
+    that holds the future that holds the error, a cycle only the garbage collector frees, and a
+    sweep of hundreds of refusals then left its sockets and socket notifiers to one full
+    collection that stopped the window for tens of milliseconds (benchmarks/gui_responsiveness.py).
+    """
+    return error.with_traceback(None)
+
+
 class _Watch:
     """A future of one socket operation (a connect's outcome, a datagram), settled by the loop's
     own watch of the socket where the loop has one (selector loops): no task per operation, so
@@ -336,7 +346,7 @@ class _Watch:
                 pass
             except OSError as exc:
                 self.future = self.loop.create_future()
-                self.future.set_exception(exc)
+                self.future.set_exception(_without_traceback(exc))
                 return
             else:
                 self.future = self.loop.create_future()
@@ -353,23 +363,25 @@ class _Watch:
             )
 
     def _ready(self) -> None:
+        failed: OSError | None = None
+        value: Any = None
         try:
             if self.writer:
                 error = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
                 if error:
-                    raise OSError(error, os.strerror(error))
-                value: Any = None
+                    failed = OSError(error, os.strerror(error))  # not raised: see _without_traceback
             else:
                 value = self.sock.recv(65535)
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
-            self._unwatch()
-            if not self.future.done():
-                self.future.set_exception(exc)
-            return
+            failed = _without_traceback(exc)
         self._unwatch()
-        if not self.future.done():
+        if self.future.done():
+            return
+        if failed is not None:
+            self.future.set_exception(failed)
+        else:
             self.future.set_result(value)
 
     def _unwatch(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
 import os
 import select
 import socket
@@ -463,3 +464,30 @@ def test_a_refusal_the_loop_has_already_read_never_reads_as_connected() -> None:
     finally:
         sock.close()
         listener.close()
+
+
+def test_refused_probes_leave_their_sockets_to_no_garbage_collection() -> None:
+    """A refusal is the common answer: its error carries no traceback (which would hold the frame
+    that holds the socket's watch, whose future holds the error: a cycle), so each probe's socket
+    is freed when the probe ends, not left with hundreds of others for one full collection that
+    stops the window (benchmarks/gui_responsiveness.py)."""
+
+    async def scenario() -> tuple[list[ProbeOutcome], int]:
+        with closed_port() as port, closed_udp_port() as udp_port:
+            path = _path()
+            await tcp_probe(socket.AF_INET, "127.0.0.1", port, path)  # the loop's own first objects
+            gc.collect()
+            gc.disable()
+            try:
+                outcomes = await asyncio.gather(
+                    *(tcp_probe(socket.AF_INET, "127.0.0.1", port, path) for _ in range(100)),
+                    *(udp_probe(socket.AF_INET, "127.0.0.1", udp_port, b"x", path) for _ in range(50)),
+                )
+                left = sum(1 for o in gc.get_objects() if isinstance(o, socket.socket) and o.fileno() == -1)
+            finally:
+                gc.enable()
+        return list(outcomes), left
+
+    outcomes, left_for_the_collector = asyncio.run(scenario())
+    assert {o.state for o in outcomes} == {State.CLOSED}
+    assert left_for_the_collector == 0
