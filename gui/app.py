@@ -39,6 +39,7 @@ from sep_port_doctor.core.console import PROG
 from sep_port_doctor.core.i18n import CatalogError, Message, load_messages, say, system_lang
 from sep_port_doctor.core.logs import setup_logging
 from sep_port_doctor.core.plan import PlanError, parse_overrides
+from sep_port_doctor.gui.heap import settle_heap
 from sep_port_doctor.gui.i18n import LanguageManager
 from sep_port_doctor.gui.main_window import MainWindow
 from sep_port_doctor.gui.plaintext import literal_html
@@ -171,6 +172,16 @@ def build_main_window(app: QApplication, args: argparse.Namespace | None = None)
     return window
 
 
+def keep_heap_settled(window: MainWindow) -> None:
+    """Long-lived objects out of the full collections' way (``gui.heap``): once the window is up
+    (the first turn of the loop), and after each run or push sweep that imported modules."""
+    QTimer.singleShot(0, settle_heap)
+    wizard = window.wizard
+    if wizard is not None:
+        wizard.run_finished.connect(settle_heap)
+        wizard.push_run.completeChanged.connect(settle_heap)  # a sweep's start and its end
+
+
 def _tell_before_the_loop(text: str) -> None:
     """A refusal in a box, for a program without a terminal; modal, before the event loop runs."""
     box = QMessageBox(QMessageBox.Icon.Critical, "SEP Port Doctor", text)
@@ -242,6 +253,7 @@ def run_gui(args: argparse.Namespace) -> int:
     async def main() -> None:
         nonlocal exit_code
         window.show()
+        keep_heap_settled(window)
         wizard = window.wizard
         assert wizard is not None
         if args.run:
