@@ -10,6 +10,9 @@
   an unreachable for one port is a filter rejecting that port: ``filtered``.
   Verdicts that this can change are held until the host's probes are all done; the
   others are delivered as they arrive (``on_result``).
+* **A few new probes per turn of the loop** (``STARTS_PER_TURN``): a run of hundreds of
+  checks starts its probes over several turns rather than all in one, so that the loop
+  (the window's own) paints and answers in between.
 * Independent steps of one port (TLS facts, the HTTPS heartbeat, the version API) run
   concurrently; with a system proxy, the heartbeat also runs through it, whatever the
   direct path said (the proxy is a second path to the manager).
@@ -29,6 +32,7 @@ import ipaddress
 import logging
 import socket
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +58,10 @@ from sep_port_doctor.core.timing import Neighbourhood, PathTiming, TimeoutPolicy
 from sep_port_doctor.core.versions import SepVersion
 
 DEFAULT_MAX_SOCKETS = 64
+STARTS_PER_TURN = 16
+"""New probes started in one turn of the event loop at most. A probe's start (its socket, the
+options, the connect or the first datagram) takes 0.1-0.2 ms: 216 of them in one turn held
+the window's loop for 40 ms (benchmarks/gui_responsiveness.py), 16 hold it for 2-3 ms."""
 
 ResultCallback = Callable[[CheckResult], None]
 ResolvedCallback = Callable[[str, Resolved], None]
@@ -216,6 +224,48 @@ class _Pacer:
             await asyncio.sleep(turn - now)
 
 
+class _Turns:
+    """At most ``per_turn`` probes start in one turn of the loop, in the order they asked.
+
+    Every start waits for its turn: once a turn, one callback (``_next_turn``) lets the next
+    ``per_turn`` waiting probes go, and they all run in the loop's next turn, so no turn runs
+    more starts than one release lets go. The wait costs a probe one turn of the loop (micro-
+    seconds when the loop is idle); its timing starts when it sends, after the wait.
+    """
+
+    def __init__(self, per_turn: int) -> None:
+        self.per_turn = per_turn
+        self.waiting: deque[asyncio.Future[None]] = deque()
+        self.next_turn_due = False
+
+    async def take(self) -> None:
+        turn = asyncio.get_running_loop().create_future()
+        self.waiting.append(turn)
+        self._next_turn_soon()
+        await turn  # cancelled: the future is too, and the next turn passes it by
+
+    async def queue_started(self) -> None:
+        """Returns once the probes that were waiting for their turn have been let go."""
+        while self.waiting:
+            await asyncio.sleep(0)
+
+    def _next_turn_soon(self) -> None:
+        if not self.next_turn_due:
+            self.next_turn_due = True
+            asyncio.get_running_loop().call_soon(self._next_turn)
+
+    def _next_turn(self) -> None:
+        self.next_turn_due = False
+        let_go = 0
+        while let_go < self.per_turn and self.waiting:
+            turn = self.waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                let_go += 1
+        if self.waiting:
+            self._next_turn_soon()
+
+
 class _Run:
     def __init__(self, engine: ProbeEngine, version: SepVersion | None, on_result: ResultCallback | None) -> None:
         self.engine = engine
@@ -224,6 +274,7 @@ class _Run:
         self.on_resolved: ResolvedCallback | None = None
         self.sockets = asyncio.Semaphore(engine.max_sockets)
         self.pacer = _Pacer(engine.probe_rate) if engine.probe_rate else None
+        self.turns = _Turns(STARTS_PER_TURN)
         self.resolved: dict[str, asyncio.Task[Resolved]] = {}
         self.paths: dict[str, PathTiming] = {}
         self.neighbourhoods: dict[str, Neighbourhood] = {}
@@ -415,7 +466,7 @@ class _Run:
             # imported once the first packets are out (the probes started with them), on the loop's own thread (a worker thread
             # could run the garbage collector on the window's Qt objects): the round trips are
             # the kernel's measure, so the wait they cost the loop stretches none.
-            self.preloading = asyncio.ensure_future(_preload(self.preload))
+            self.preloading = asyncio.ensure_future(_preload(self.preload, self.turns))
             self.preload = ()
         group = self.hosts[name]
         for key in sorted(group.pending | set(group.outcomes)):
@@ -429,6 +480,7 @@ class _Run:
             async with self.sockets:
                 if self.pacer is not None:
                     await self.pacer.wait()
+                await self.turns.take()
                 path = self.path(resolved.address)
                 if check.protocol == "tcp":
                     outcome = await tcp_probe(resolved.family, resolved.address, check.port, path)
@@ -492,10 +544,12 @@ class _Run:
             url = url_for(scheme, check.host, check.port, "/")
             host = check.host
             enabled = self.engine.use_system_proxy
+            turns = self.turns
 
             async def find() -> str | None:
                 if not enabled:
                     return None
+                await turns.queue_started()
                 await after_first_packets()  # urllib loads in that thread: the SYNs leave first
                 try:
                     async with asyncio.timeout(RESOLVE_TIMEOUT):
@@ -556,7 +610,8 @@ async def _again_on_a_lossy_path(make: Callable[[], Awaitable[AppResult]], path:
     return dataclasses.replace(again, first_try=result.detail)
 
 
-async def _preload(modules: tuple[str, ...]) -> None:
+async def _preload(modules: tuple[str, ...], turns: _Turns) -> None:
+    await turns.queue_started()
     await after_first_packets()
     for module in modules:
         importlib.import_module(module)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
+from sep_port_doctor.core import engine as engine_module
 from sep_port_doctor.core.catalog import load_catalog
 from sep_port_doctor.core.engine import ProbeEngine, settle_host
 from sep_port_doctor.core.explain import explain
@@ -19,7 +21,7 @@ from sep_port_doctor.core.hosts import parse_host
 from sep_port_doctor.core.i18n import Message
 from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
 from sep_port_doctor.core.probes import Icmp, ProbeOutcome
-from sep_port_doctor.core.results import AppResult, CheckResult, RunSummary, Severity, State
+from sep_port_doctor.core.results import AppResult, Check, CheckResult, RunSummary, Severity, State
 from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
 from sep_port_doctor.core.timing import TimeoutPolicy
 from sep_port_doctor.core.versions import parse_version
@@ -664,3 +666,108 @@ def test_entries_that_share_a_port_share_one_probe_and_one_run_of_each_applicati
     tests = [a.test for r in results for a in r.application]
     assert sorted(tests) == ["secars-https", "tls"]  # once each, on the entry whose checks they are
     assert connections == 3  # the port probe, the TLS handshake, the heartbeat over TLS
+
+
+def _nine_loopback_hosts_all_ports() -> list[Check]:
+    """``--all-ports`` against 127.0.0.1-9: 216 checks, nothing listening (refused at once)."""
+    checks: list[Check] = []
+    for n in range(1, 10):
+        request = PlanRequest(manager=parse_host(f"127.0.0.{n}"), version=parse_version("14.3"), all_ports=True)
+        checks += [dataclasses.replace(c, id=f"{c.id}#{n}") for c in build_plan(CATALOG, request)]
+    return checks
+
+
+class _ProbeStarts:
+    """The turn of the loop each probe of a run starts in: a callback that runs once each turn
+    (it schedules itself for the next) numbers the turns; the engine's probes note the number."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.turn = 0
+        self.turns: list[int] = []
+        self.counting = False
+        for name in ("tcp_probe", "udp_probe"):
+            monkeypatch.setattr(engine_module, name, self._noting(getattr(engine_module, name)))
+
+    def _noting(self, probe: Callable[..., object]) -> Callable[..., object]:
+        def started(*args: object, **kwargs: object) -> object:
+            self.turns.append(self.turn)
+            return probe(*args, **kwargs)
+
+        return started
+
+    def count(self) -> None:
+        self.counting = True
+        asyncio.get_running_loop().call_soon(self._next)
+
+    def _next(self) -> None:
+        self.turn += 1
+        if self.counting:
+            asyncio.get_running_loop().call_soon(self._next)
+
+    def most_in_one_turn(self) -> int:
+        return max(self.turns.count(turn) for turn in set(self.turns))
+
+
+def test_a_run_of_hundreds_of_checks_starts_a_few_probes_per_turn_with_the_same_verdicts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """216 checks at once: no turn of the loop (the window's) starts more than STARTS_PER_TURN
+    probes; without the limit one turn starts far more, and the verdicts are the same."""
+    checks = _nine_loopback_hosts_all_ports()
+    starts = _ProbeStarts(monkeypatch)
+    limit = engine_module.STARTS_PER_TURN
+
+    async def run() -> dict[str, tuple[State, str | None]]:
+        starts.turns.clear()
+        starts.count()
+        engine = ProbeEngine(FAST, max_sockets=256, use_system_proxy=False)
+        summary = await asyncio.wait_for(engine.run(checks), HANG_GUARD_S)
+        starts.counting = False
+        return {r.check.id: (r.state, r.cause) for r in summary.results}
+
+    limited = asyncio.run(run())
+    limited_starts = list(starts.turns)
+    most_limited = starts.most_in_one_turn()
+    monkeypatch.setattr(engine_module, "STARTS_PER_TURN", 100_000)
+    unlimited = asyncio.run(run())
+    most_unlimited = starts.most_in_one_turn()
+
+    assert len(limited_starts) == len(starts.turns) > 150  # the UDP and TCP probes of 9 hosts
+    assert most_limited == limit
+    assert len(set(limited_starts)) >= len(limited_starts) / limit
+    assert most_unlimited > 4 * limit  # the count sees a burst where there is one
+    assert limited == unlimited
+
+
+def test_cancelling_a_run_whose_probes_wait_for_their_turn_starts_none_of_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cancelled two turns in, most of the 216 checks' probes still wait for their turn: the run
+    ends cancelled, they never start (those let go before the cancel reached their tasks, one or
+    two turns' worth, do, and are closed at once), every socket is closed and no task is left."""
+    checks = _nine_loopback_hosts_all_ports()
+    starts = _ProbeStarts(monkeypatch)
+
+    async def scenario() -> tuple[bool, int, int, int, float, set[asyncio.Task[object]]]:
+        before = _open_fds()
+        engine = ProbeEngine(TimeoutPolicy(initial=120.0, floor=120.0, cap=120.0), max_sockets=256)
+        task = asyncio.ensure_future(engine.run(checks, version=parse_version("14.3")))
+        while not starts.turns:  # the names resolved (no lookup for a literal address: a few turns)
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        started_at_cancel = len(starts.turns)
+        asked = time.perf_counter()
+        task.cancel()
+        await asyncio.wait({task}, timeout=HANG_GUARD_S)
+        took = time.perf_counter() - asked
+        for _turn in range(50):  # any probe let go after the cancel would start in these turns
+            await asyncio.sleep(0)
+        others = {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+        return task.cancelled(), started_at_cancel, len(starts.turns), _open_fds() - before, took, others
+
+    cancelled, at_cancel, in_all, left, took, others = asyncio.run(scenario())
+    assert cancelled
+    assert 0 < at_cancel <= 2 * engine_module.STARTS_PER_TURN  # two turns' starts: the others were waiting
+    assert in_all <= at_cancel + 2 * engine_module.STARTS_PER_TURN < 100
+    assert left == 0 and others == set()
+    assert took < HANG_GUARD_S
