@@ -5,30 +5,49 @@ default 7) so that the figures are medians with their spread, not one run's luck
 1. the wizard's whole run (as `gui --run` drives it) against the simulated manager whose
    8014 and 443 are moved to ports that drop connection attempts (so probes wait for
    their timeouts): about 3 s per run;
-2. 216 checks in flight: ``--all-ports`` plans against 9 loopback hosts (127.0.0.1-9),
-   shown in the run table as they arrive, run again and again for at least 3 s per
-   repetition (one round alone lasts a quarter of a second: too short to measure).
+2. 216 checks in flight: ``--all-ports`` plans against 9 loopback hosts (127.0.0.1-9), run
+   by ``core.run.DiagnosisRun`` (each result explained as it arrives) and shown in the
+   window's run table (the wizard's run page, on screen) through the wizard's own handling
+   of the run's events, run again and again for at least 3 s per repetition (one round
+   alone lasts a tenth of a second: too short to measure).
 
-    python benchmarks/gui_responsiveness.py [--repeats 7]
+    python benchmarks/gui_responsiveness.py [--repeats 7] [--against main [--rounds 2]]
 
 Prints, per scenario, the longest gap and the 99th-percentile gap of each repetition
 (median, min, max) and how many repetitions had a gap of 30 ms or more; goal: longest
 gap under 30 ms.
+
+``--against REF`` measures the program as of the git commit REF side by side with this
+checkout's, under the same load: each in its own process (the same scenarios, this file's),
+one after the other, REF first, ``--rounds`` times; each process runs ``--repeats``
+repetitions. It prints both programs' figures and the ratio of their medians.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+PROGRAM_ENV = "SEPD_BENCH_PROGRAM"
+"""Set by --against for its processes: a folder holding another version of the program (its
+sep_port_doctor/core, gui and resources), imported instead of this checkout's."""
+if os.environ.get(PROGRAM_ENV):
+    sys.path.insert(0, os.environ[PROGRAM_ENV])  # found before the editable install's finder
 
 import qasync  # noqa: E402
 from PySide6.QtCore import QSettings, QTimer  # noqa: E402
@@ -36,15 +55,17 @@ from PySide6.QtCore import QSettings, QTimer  # noqa: E402
 from benchmarks.measure import load, machine, percentile, spread  # noqa: E402
 from sep_port_doctor.core.catalog import load_catalog  # noqa: E402
 from sep_port_doctor.core.engine import ProbeEngine  # noqa: E402
-from sep_port_doctor.core.explain import explain  # noqa: E402
 from sep_port_doctor.core.hosts import parse_host  # noqa: E402
 from sep_port_doctor.core.plan import PlanRequest, build_plan  # noqa: E402
+from sep_port_doctor.core.results import CheckResult  # noqa: E402
+from sep_port_doctor.core.run import DiagnosisRun  # noqa: E402
 from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager  # noqa: E402
 from sep_port_doctor.core.timing import TimeoutPolicy  # noqa: E402
 from sep_port_doctor.core.versions import parse_version  # noqa: E402
+from sep_port_doctor.gui import app as gui_app  # noqa: E402
 from sep_port_doctor.gui.app import build_main_window, create_application  # noqa: E402
 from sep_port_doctor.gui.main_window import MainWindow  # noqa: E402
-from sep_port_doctor.gui.wizard.run_model import RunModel  # noqa: E402
+from sep_port_doctor.gui.wizard.run_model import Progress  # noqa: E402
 from sep_port_doctor.gui.wizard.unattended import run_unattended  # noqa: E402
 from tests.helpers.servers import dropping_port  # noqa: E402
 
@@ -91,6 +112,15 @@ class Scenario:
         self.seconds.append(seconds)
         self.ticks += len(gaps)
 
+    def figures(self) -> dict[str, Any]:
+        return {"longest": self.longest, "p99": self.p99, "seconds": self.seconds, "ticks": self.ticks}
+
+    def merge(self, figures: dict[str, Any]) -> None:
+        self.longest += figures["longest"]
+        self.p99 += figures["p99"]
+        self.seconds += figures["seconds"]
+        self.ticks += figures["ticks"]
+
     def print(self, extra: str = "") -> None:
         over = sum(1 for gap in self.longest if gap >= GOAL_MS)
         print(f"{self.name}{extra}")
@@ -103,8 +133,92 @@ class Scenario:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=7, help="repetitions of each scenario (1-30)")
-    repeats = max(1, min(parser.parse_args().repeats, 30))
+    parser.add_argument("--against", metavar="REF", help="a git commit whose program is measured side by side")
+    parser.add_argument("--rounds", type=int, default=2, help="with --against: processes of each program (1-10)")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # a process of --against
+    args = parser.parse_args()
+    repeats = max(1, min(args.repeats, 30))
+    if args.against:
+        return compare(args.against, repeats, max(1, min(args.rounds, 10)))
+    if not args.json:
+        print(machine())
+    wizard_runs, in_flight, rounds, all_shown = measure(repeats)
+    if args.json:
+        figures = {"wizard": wizard_runs.figures(), "in_flight": in_flight.figures()}
+        print(json.dumps({**figures, "rounds": rounds, "all_shown": all_shown}))
+    else:
+        wizard_runs.print()
+        in_flight.print(in_flight_extra(rounds, all_shown))
+        print(f"{load()} at the end")
+    return 0
+
+
+def compare(ref: str, repeats: int, rounds: int) -> int:
+    """REF's program and this checkout's, in alternating processes, under the same load."""
     print(machine())
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    here = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="sepd-bench-") as folder:
+        package = Path(folder) / "sep_port_doctor"
+        package.mkdir()
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", commit, "core", "gui", "resources"], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(package)], input=archive, check=True)
+        programs = {f"{ref} ({commit})": folder, f"this checkout ({here})": ""}
+        results = {name: (Scenario(WIZARD_NAME), Scenario(IN_FLIGHT_NAME), Shown()) for name in programs}
+        for round_number in range(1, rounds + 1):
+            for name, program in programs.items():
+                print(f"round {round_number} of {rounds}, {name}: {load()}", flush=True)
+                env = {**os.environ, PROGRAM_ENV: program}
+                child = subprocess.run(
+                    [sys.executable, __file__, "--json", "--repeats", str(repeats)],
+                    env=env, capture_output=True, text=True, check=False,
+                )  # fmt: skip
+                if child.returncode != 0:
+                    raise SystemExit(f"{name} failed ({child.returncode}):\n{child.stderr[-3000:]}")
+                figures = json.loads(child.stdout.strip().splitlines()[-1])
+                wizard_runs, in_flight, shown = results[name]
+                wizard_runs.merge(figures["wizard"])
+                in_flight.merge(figures["in_flight"])
+                shown.rounds += figures["rounds"]
+                shown.all_shown = shown.all_shown and figures["all_shown"]
+    for name, (wizard_runs, in_flight, shown) in results.items():
+        print(f"\n== {name}")
+        wizard_runs.print()
+        in_flight.print(in_flight_extra(shown.rounds, shown.all_shown))
+    (base_wizard, base_flight, _), (new_wizard, new_flight, _) = results.values()
+    print("\nthis checkout / REF, medians of the longest gap: "
+          f"wizard run {median(new_wizard.longest) / median(base_wizard.longest):.2f}x, "
+          f"checks in flight {median(new_flight.longest) / median(base_flight.longest):.2f}x; "
+          f"p99 gap: wizard run {median(new_wizard.p99) / median(base_wizard.p99):.2f}x, "
+          f"checks in flight {median(new_flight.p99) / median(base_flight.p99):.2f}x")  # fmt: skip
+    print(f"{load()} at the end")
+    return 0
+
+
+WIZARD_NAME = "wizard run (gui --run), 8014 and 443 dropped"
+IN_FLIGHT_NAME = f"216 checks in flight, round after round for {MIN_SECONDS:.0f} s"
+
+
+@dataclass
+class Shown:
+    """The in-flight rounds of one program, and whether each showed every verdict."""
+
+    rounds: int = 0
+    all_shown: bool = True
+
+
+def in_flight_extra(rounds: int, all_shown: bool) -> str:
+    return f" ({rounds} rounds; every verdict shown as it arrived: {all_shown})"
+
+
+def measure(repeats: int) -> tuple[Scenario, Scenario, int, bool]:
+    """Both scenarios; also the in-flight rounds run and whether each showed every verdict."""
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, "/tmp/sepd-bench-settings")
     app = create_application()
     loop = qasync.QEventLoop(app)
@@ -117,11 +231,13 @@ def main() -> int:
         window.resize(1200, 800)
         window.show()
         window.tabs.setCurrentIndex(1)
+        if hasattr(gui_app, "keep_heap_settled"):  # as run_gui does once the window is shown
+            gui_app.keep_heap_settled(window)
         app.processEvents()
         return window
 
     # 1. The wizard against a manager with dropped ports, as `gui --run` fills and runs it.
-    wizard_runs = Scenario("wizard run (gui --run), 8014 and 443 dropped")
+    wizard_runs = Scenario(WIZARD_NAME)
     simulator = SimulatedManager(ports={p: 0 for p in SERVED_PORTS})
     loop.run_until_complete(simulator.start())
     with dropping_port() as dropped:
@@ -145,41 +261,52 @@ def main() -> int:
             if code != 1:
                 raise SystemExit(f"the wizard run ended with {code}, not 1 (the dropped ports are problems)")
     loop.run_until_complete(simulator.stop())
-    wizard_runs.print()
 
-    # 2. 216 checks in flight, shown in a live table, round after round for MIN_SECONDS.
+    # 2. 216 checks in flight, shown in the window's run table as they arrive.
     window = fresh_window()
-    model = RunModel(catalog, "ja")
+    wizard = window.wizard
+    assert wizard is not None
+    wizard.policy = TimeoutPolicy(initial=0.5, floor=0.1, cap=1.0)
+    wizard.apply_arguments(argparse.Namespace(role="client", manager="127.0.0.1", sep_version="14.3", notes=None))
+    wizard.next()  # the target page
+    wizard.next()  # the run page: its own run of 127.0.0.1 first (nothing listens there: refused at once)
+    assert wizard.run_task is not None and wizard.currentPage() is wizard.run_page
+    loop.run_until_complete(wizard.run_task)
+    request = PlanRequest(manager=parse_host("127.0.0.1"), version=parse_version("14.3"), all_ports=True)
     checks = []
     for n in range(1, 10):
-        request = PlanRequest(manager=parse_host(f"127.0.0.{n}"), version=parse_version("14.3"), all_ports=True)
-        checks += [c.__class__(**{**c.__dict__, "id": f"{c.id}#{n}"}) for c in build_plan(catalog, request)]
-    arrival: list[float] = []
-
-    def on_result(result):  # type: ignore[no-untyped-def]
-        arrival.append(result.finished_at)
-        model.set_result(result, explain(result, catalog))
-
+        host = PlanRequest(manager=parse_host(f"127.0.0.{n}"), version=parse_version("14.3"), all_ports=True)
+        checks += [c.__class__(**{**c.__dict__, "id": f"{c.id}#{n}"}) for c in build_plan(catalog, host)]
+    arrived: list[CheckResult] = []
+    wizard.result_arrived.connect(arrived.append)
     engine = ProbeEngine(TimeoutPolicy(initial=0.5, floor=0.1, cap=1.0), max_sockets=256, use_system_proxy=False)
-    in_flight = Scenario(f"{len(checks)} checks in flight, round after round for {MIN_SECONDS:.0f} s")
-    rounds, in_order = 0, True
+    assert len(checks) == 216, len(checks)
+    in_flight = Scenario(IN_FLIGHT_NAME)
+    rounds, all_shown = 0, True
     for _ in range(repeats):
         recorder.start()
         started = time.perf_counter()
         while time.perf_counter() - started < MIN_SECONDS and rounds < 1000:
-            model.show_plan(tuple(checks))
-            arrival.clear()
-            loop.run_until_complete(engine.run(checks, on_result=on_result))
-            in_order = (
-                in_order and arrival == sorted(arrival) and model.rowCount() == sum(1 for c in checks if not c.skip)
+            # As the wizard starts a run (controller.start_run), with the nine hosts' plan.
+            run = DiagnosisRun(request, catalog, engine)
+            run.checks = tuple(checks)
+            run.on_event = functools.partial(wizard._on_event, run)
+            wizard.run = run
+            arrived.clear()
+            diagnosis = loop.run_until_complete(run.run())
+            rows = wizard.run_page.model
+            sending = sum(1 for c in checks if not c.skip)
+            all_shown = (
+                all_shown
+                and not diagnosis.cancelled
+                and sum(1 for r in arrived if not r.check.skip) == rows.rowCount() == sending
+                and rows.count(Progress.DONE) == sending
             )
             rounds += 1
         in_flight.add(recorder.stop(), time.perf_counter() - started)
-    in_flight.print(f" ({rounds} rounds; every round's rows shown in order of arrival: {in_order})")
-    print(f"{load()} at the end")
     window.close()
     loop.close()
-    return 0
+    return wizard_runs, in_flight, rounds, all_shown
 
 
 if __name__ == "__main__":
