@@ -59,9 +59,10 @@ from sep_port_doctor.core.versions import SepVersion
 
 DEFAULT_MAX_SOCKETS = 64
 STARTS_PER_TURN = 16
-"""New probes started in one turn of the event loop at most. A probe's start (its socket, the
-options, the connect or the first datagram) takes 0.1-0.2 ms: 216 of them in one turn held
-the window's loop for 40 ms (benchmarks/gui_responsiveness.py), 16 hold it for 2-3 ms."""
+"""New probes started in one turn of the event loop at most. Each start (its socket, the
+options, the connect or the first datagram) holds the loop a little: 216 checks starting in
+one turn made the window's longest gap 55 ms, 39 ms with this limit (p99 52 -> 31 ms;
+``benchmarks/gui_responsiveness.py --against``, load 1.3-2 on 2 cores)."""
 
 ResultCallback = Callable[[CheckResult], None]
 ResolvedCallback = Callable[[str, Resolved], None]
