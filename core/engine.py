@@ -479,9 +479,9 @@ class _Run:
         outcome: ProbeOutcome | None = None
         try:
             async with self.sockets:
-                if self.pacer is not None:
-                    await self.pacer.wait()
                 await self.turns.take()
+                if self.pacer is not None:  # last: the pace spaces the starts themselves
+                    await self.pacer.wait()
                 path = self.path(resolved.address)
                 if check.protocol == "tcp":
                     outcome = await tcp_probe(resolved.family, resolved.address, check.port, path)
