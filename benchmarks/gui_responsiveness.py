@@ -27,14 +27,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import functools
+import gc
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -142,13 +144,13 @@ def main() -> int:
         return compare(args.against, repeats, max(1, min(args.rounds, 10)))
     if not args.json:
         print(machine())
-    wizard_runs, in_flight, rounds, all_shown = measure(repeats)
+    wizard_runs, in_flight, rounds = measure(repeats)
     if args.json:
         figures = {"wizard": wizard_runs.figures(), "in_flight": in_flight.figures()}
-        print(json.dumps({**figures, "rounds": rounds, "all_shown": all_shown}))
+        print(json.dumps({**figures, "rounds": dataclasses.asdict(rounds)}))
     else:
         wizard_runs.print()
-        in_flight.print(in_flight_extra(rounds, all_shown))
+        in_flight.print(rounds.say())
         print(f"{load()} at the end")
     return 0
 
@@ -170,7 +172,7 @@ def compare(ref: str, repeats: int, rounds: int) -> int:
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(package)], input=archive, check=True)
         programs = {f"{ref} ({commit})": folder, f"this checkout ({here})": ""}
-        results = {name: (Scenario(WIZARD_NAME), Scenario(IN_FLIGHT_NAME), Shown()) for name in programs}
+        results = {name: (Scenario(WIZARD_NAME), Scenario(IN_FLIGHT_NAME), Rounds()) for name in programs}
         for round_number in range(1, rounds + 1):
             for name, program in programs.items():
                 print(f"round {round_number} of {rounds}, {name}: {load()}", flush=True)
@@ -182,15 +184,14 @@ def compare(ref: str, repeats: int, rounds: int) -> int:
                 if child.returncode != 0:
                     raise SystemExit(f"{name} failed ({child.returncode}):\n{child.stderr[-3000:]}")
                 figures = json.loads(child.stdout.strip().splitlines()[-1])
-                wizard_runs, in_flight, shown = results[name]
+                wizard_runs, in_flight, rounds_run = results[name]
                 wizard_runs.merge(figures["wizard"])
                 in_flight.merge(figures["in_flight"])
-                shown.rounds += figures["rounds"]
-                shown.all_shown = shown.all_shown and figures["all_shown"]
-    for name, (wizard_runs, in_flight, shown) in results.items():
+                rounds_run.merge(Rounds(**figures["rounds"]))
+    for name, (wizard_runs, in_flight, rounds_run) in results.items():
         print(f"\n== {name}")
         wizard_runs.print()
-        in_flight.print(in_flight_extra(shown.rounds, shown.all_shown))
+        in_flight.print(rounds_run.say())
     (base_wizard, base_flight, _), (new_wizard, new_flight, _) = results.values()
     print("\nthis checkout / REF, medians of the longest gap: "
           f"wizard run {median(new_wizard.longest) / median(base_wizard.longest):.2f}x, "
@@ -206,19 +207,35 @@ IN_FLIGHT_NAME = f"216 checks in flight, round after round for {MIN_SECONDS:.0f}
 
 
 @dataclass
-class Shown:
-    """The in-flight rounds of one program, and whether each showed every verdict."""
+class Rounds:
+    """The in-flight rounds of one program's processes: how many, whether each showed every
+    verdict, and the memory of each process (resident MiB, objects frozen out of the garbage
+    collector's sight) before its first round and after its last: it must not grow round after round."""
 
-    rounds: int = 0
+    count: int = 0
     all_shown: bool = True
+    rss_mib: list[tuple[float, float]] = field(default_factory=list)
+    frozen: list[tuple[int, int]] = field(default_factory=list)
+
+    def merge(self, other: Rounds) -> None:
+        self.count += other.count
+        self.all_shown = self.all_shown and other.all_shown
+        self.rss_mib += [(a, b) for a, b in other.rss_mib]
+        self.frozen += [(a, b) for a, b in other.frozen]
+
+    def say(self) -> str:
+        rss = ", ".join(f"{a:.1f} -> {b:.1f}" for a, b in self.rss_mib)
+        frozen = ", ".join(f"{a:,} -> {b:,}" for a, b in self.frozen)
+        return (f" ({self.count} rounds; every verdict shown as it arrived: {self.all_shown};"
+                f" per process, first round to last: RSS {rss} MiB, objects frozen {frozen})")  # fmt: skip
 
 
-def in_flight_extra(rounds: int, all_shown: bool) -> str:
-    return f" ({rounds} rounds; every verdict shown as it arrived: {all_shown})"
+def resident_mib() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def measure(repeats: int) -> tuple[Scenario, Scenario, int, bool]:
-    """Both scenarios; also the in-flight rounds run and whether each showed every verdict."""
+def measure(repeats: int) -> tuple[Scenario, Scenario, Rounds]:
+    """Both scenarios; also the in-flight rounds run, whether each showed every verdict, and memory."""
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, "/tmp/sepd-bench-settings")
     app = create_application()
     loop = qasync.QEventLoop(app)
@@ -283,6 +300,7 @@ def measure(repeats: int) -> tuple[Scenario, Scenario, int, bool]:
     assert len(checks) == 216, len(checks)
     in_flight = Scenario(IN_FLIGHT_NAME)
     rounds, all_shown = 0, True
+    rss_before, frozen_before = resident_mib(), gc.get_freeze_count()
     for _ in range(repeats):
         recorder.start()
         started = time.perf_counter()
@@ -304,9 +322,10 @@ def measure(repeats: int) -> tuple[Scenario, Scenario, int, bool]:
             )
             rounds += 1
         in_flight.add(recorder.stop(), time.perf_counter() - started)
+    memory = [(rss_before, resident_mib())], [(frozen_before, gc.get_freeze_count())]
     window.close()
     loop.close()
-    return wizard_runs, in_flight, rounds, all_shown
+    return wizard_runs, in_flight, Rounds(rounds, all_shown, *memory)
 
 
 if __name__ == "__main__":
