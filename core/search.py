@@ -19,8 +19,9 @@ MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
 PROTOCOLS = ("tcp", "udp")
 
-# Hiragana (ぁ U+3041 .. ゖ U+3096, ゝゞ) to the katakana 0x60 above it: a technician's input method
-# shows hiragana until it converts, and the page writes ファイアウォール and プッシュ in katakana.
+# Hiragana (U+3041 .. U+3096, and the iteration marks U+309D U+309E) to the katakana 0x60 above it: a
+# technician's input method shows hiragana until it converts, and the page writes 'firewall' and
+# 'push' in katakana.
 _HIRAGANA_TO_KATAKANA = {code: code + 0x60 for code in [*range(0x3041, 0x3097), 0x309D, 0x309E]}
 
 # A port as Japanese documents and firewall rules write it: TCP445, 445/tcp, tcp:8014.
@@ -28,8 +29,8 @@ _PROTOCOL_PORT = re.compile(r"^(tcp|udp)[/:]?(\d+)$|^(\d+)[/:](tcp|udp)$")
 
 
 def fold(text: str) -> str:
-    """Case-, width- and kana-insensitive form: full-width ＴＣＰ, tcp and TCP match, and so do
-    ふぁいあうぉーる, ﾌｧｲｱｳｫｰﾙ and ファイアウォール."""
+    """Case-, width- and kana-insensitive form: full-width TCP (U+FF34 U+FF23 U+FF30), tcp and TCP
+    match, and so do a word in hiragana, in half-width katakana and in katakana."""
     return unicodedata.normalize("NFKC", text).casefold().translate(_HIRAGANA_TO_KATAKANA)
 
 
@@ -81,7 +82,7 @@ def entry_matches(entry: PortEntry, terms: tuple[str, ...], guidance: Mapping[st
     """Every term is in the entry's text, or is a word in the guidance it cites. A port number
     or a protocol is the entry's own: "445" and "udp" find those ports, not the ones whose
     guidance mentions them. A number is a port typed from its first digit ("80" finds 8014,
-    "445" does not find 8445) or a whole number of the entry's words ("14" in "14.2 以降");
+    "445" does not find 8445) or a whole number of the entry's words ("14" in "14.2 and later");
     "tcp" is the entry's protocol (UDP 137's note on TCP ephemeral ports does not make it TCP)."""
     own = entry_haystack(entry)
     cited = guidance_haystack(tuple(guidance[g] for g in entry.guidance if g in guidance)) if guidance else ""
