@@ -156,6 +156,12 @@ class Guidance:
     title: Text
     text: Text
     steps: tuple[Text, ...]
+    own_steps: frozenset[int] = frozenset()
+    """The steps (0-based) of a vendor item that are this program's advice, not the page's words."""
+
+    def step_is_field(self, index: int) -> bool:
+        """Whether step ``index`` is a rule of thumb: every step of a field item, and a vendor item's own steps."""
+        return self.source == "field" or index in self.own_steps
 
 
 @dataclass(frozen=True)
@@ -479,11 +485,17 @@ def _parse_entry(file: str, index: int, table: Any, words: _Words, vocabulary: V
     return entry
 
 
-def _parse_guidance(file: str, index: int, table: Any) -> tuple[str, str]:
+def _parse_guidance(file: str, index: int, table: Any) -> tuple[str, str, frozenset[int]]:
     r = TableReader(file, f"guidance[{index}]", table)
-    found = r.required_string("id"), r.choice("source", GUIDANCE_SOURCES)
+    gid, source = r.required_string("id"), r.choice("source", GUIDANCE_SOURCES)
+    own = r.list_of("own_steps", optional=True)
+    if own and source != "vendor":
+        raise r.fail("own_steps", "only a vendor item has steps of its own (a field item's are all the program's)")
+    for i, number in enumerate(own):
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1 or number in own[:i]:
+            raise r.fail(f"own_steps[{i}]", "expected a step number (1, 2, ...), each once")
     r.finish()
-    return found
+    return gid, source, frozenset(number - 1 for number in own)
 
 
 class CheckDeclaration(Protocol):
@@ -560,11 +572,12 @@ def parse_catalog(
     guidance_doc = read_toml(guidance_file, guidance_data)
     _top_level(guidance_file, guidance_doc, ("guidance", "general"))
     sources: dict[str, str] = {}
+    own_steps: dict[str, frozenset[int]] = {}
     for i, raw in enumerate(guidance_doc.get("guidance", [])):
-        gid, source = _parse_guidance(guidance_file, i, raw)
+        gid, source, own = _parse_guidance(guidance_file, i, raw)
         if gid in sources:
             raise CatalogError(guidance_file, f"guidance[{i}].id", f"duplicate id {gid!r}")
-        sources[gid] = source
+        sources[gid], own_steps[gid] = source, own
     if not sources:
         raise CatalogError(guidance_file, "guidance", "no [[guidance]] entries")
     general = guidance_doc.get("general", [])
@@ -577,9 +590,14 @@ def parse_catalog(
             raise CatalogError(guidance_file, "general", f"{gid!r} is not the vendor's (source = vendor)")
     said = _Words("guidance.toml", read, sources, _GUIDANCE_WORDS)
     guidance = {
-        gid: Guidance(gid, source, said.text(gid, "title"), said.text(gid, "text"), said.texts(gid, "steps"))
+        gid: Guidance(
+            gid, source, said.text(gid, "title"), said.text(gid, "text"), said.texts(gid, "steps"), own_steps[gid]
+        )
         for gid, source in sources.items()
     }
+    for gid, item in guidance.items():
+        if any(index >= len(item.steps) for index in item.own_steps):
+            raise CatalogError(guidance_file, f"{gid}.own_steps", f"names a step it does not have ({len(item.steps)})")
 
     for check_id, check in vocabulary.checks.items():
         for gid in check.guidance:

@@ -36,6 +36,9 @@ class GuidanceText:
     steps: tuple[str, ...]
     field: bool
     """A rule of thumb (not the vendor's words): every rendering says so."""
+    own_steps: frozenset[int] = frozenset()
+    """The steps (0-based) of a vendor item that are this program's advice: each is marked a rule of
+    thumb where shown, and left out where the vendor's notes are quoted as the vendor states them."""
 
     @classmethod
     def of(cls, item: Guidance, lang: Lang) -> GuidanceText:
@@ -45,6 +48,7 @@ class GuidanceText:
             item.text.say(lang),
             tuple(s.say(lang) for s in item.steps),
             item.source == "field",
+            item.own_steps,
         )
 
 
@@ -74,7 +78,11 @@ def guidance_lines(
             shown.add(item.id)
         source = words["rule_of_thumb" if item.field else "vendor"]
         lines.append(f"{arrow} {item.title} [{source}]: {item.text}")
-        lines += [f"   {number}. {step}" for number, step in enumerate(item.steps, 1)]
+        own = f" [{words['rule_of_thumb']}]"
+        lines += [
+            f"   {number}. {step}{own if number - 1 in item.own_steps else ''}"
+            for number, step in enumerate(item.steps, 1)
+        ]
     return lines
 
 

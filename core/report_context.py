@@ -201,7 +201,7 @@ def _ports_of(results: Sequence[CheckResult]) -> str:
 def _first_step(guidance: Sequence[Guidance], lang: Lang) -> tuple[str | None, bool, Guidance | None]:
     for item in guidance:
         if item.steps:
-            return item.steps[0].say(lang), item.source == "field", item
+            return item.steps[0].say(lang), item.step_is_field(0), item
     if guidance:
         return None, guidance[0].source == "field", guidance[0]
     return None, False, None
@@ -595,6 +595,7 @@ def report_context(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> dict[s
                 "title": g.title.say(lang),
                 "text": g.text.say(lang),
                 "steps": [s.say(lang) for s in g.steps],
+                "own_steps": g.own_steps,
                 "printed": g.id in printed,
             }
             for g in catalog.general_notes

@@ -213,6 +213,44 @@ VENDOR_QUOTES = {
 }
 
 
+# Every step of a vendor item that is not its own_steps (guidance.toml), and the seed's words that
+# back it. A "From the vendor's port page" item told a technician, under that heading, to open
+# Control Panel's Windows Defender Firewall page (the page says no such thing), and the general
+# notes "as the vendor states them" printed that step too.
+VENDOR_STEP_QUOTES = {
+    (
+        "third-party-firewall",
+        1,
+    ): "ポートを開く手順やアプリケーションでポートを使えるようにする手順については、ファイアウォールの製品マニュアルを参照してください",
+    (
+        "client-firewall-off-until-restart",
+        1,
+    ): "ソフトウェアがインストールされてクライアントが再起動されるまで、Windowsファイアウォールをクライアントで有効にしたままにします",
+    ("push-windows-firewall", 1): "ファイアウォールで必要なトラフィックを許可するように設定します",
+    ("push-windows-firewall", 2): "Windowsのマニュアルを参照してください",
+    ("cloud-console", 1): "プロキシバイパスリストに追加するドメインについて",
+}
+
+
+def test_every_step_shown_as_the_vendors_is_the_pages_or_marked_the_programs_own() -> None:
+    seed = re.sub(r"\s+", "", SEED.read_text(encoding="utf-8"))
+    vendor_steps = set()
+    for item in load_catalog().guidance.values():
+        for index, step in enumerate(item.steps):
+            if item.step_is_field(index):
+                continue
+            vendor_steps.add((item.id, index + 1))
+            quote = VENDOR_STEP_QUOTES.get((item.id, index + 1))
+            assert quote is not None, (
+                f"{item.id} step {index + 1}: the seed's words here, or own_steps in guidance.toml"
+            )
+            assert quote in seed, (item.id, index + 1)
+            assert quote in re.sub(r"\s+", "", step.say("ja")), (item.id, index + 1)
+    assert vendor_steps == set(VENDOR_STEP_QUOTES)
+    # The Control Panel path is this program's advice.
+    assert load_catalog().guidance["allow-file-printer-sharing"].step_is_field(0)
+
+
 def test_the_general_notes_are_the_pages_in_its_order() -> None:
     """The notes that apply to the whole table (the page's opening and closing notes), all
     of them, in the page's order, each the vendor's."""

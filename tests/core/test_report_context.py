@@ -56,7 +56,7 @@ def test_checks_with_one_cause_share_one_line_with_its_first_step(runs: dict[str
 
 def test_a_finding_and_the_checks_its_remedy_answers_are_one_line(runs: dict[str, Diagnosis]) -> None:
     """This PC's firewall finding (File and Printer Sharing blocked) and the push ports that did
-    not answer have one remedy: one line, naming every port, with the vendor's first step."""
+    not answer have one remedy: one line, naming every port, with the first step of the vendor's item."""
     lines = answers(runs["fps-blocked"], CATALOG, "en")
     [line] = [a for a in lines if "File and Printer Sharing" in a.found]
     assert line.subject.startswith("TCP 445, 139, ") and line.subject.endswith("· UDP 137, 138")
@@ -64,7 +64,9 @@ def test_a_finding_and_the_checks_its_remedy_answers_are_one_line(runs: dict[str
     assert "Enable-NetFirewallRule" not in line.found  # the commands are in the details, once
     assert [also.endswith(": No answer (filtered)") for also in line.also] == [True]
     assert line.first_step == CATALOG.guidance["allow-file-printer-sharing"].steps[0].say("en")
-    assert not line.step_is_field
+    # The vendor's page says to allow File and Printer Sharing; the Control Panel path is this
+    # program's advice, and page 1 marked it "From the vendor's port page".
+    assert line.step_is_field
     assert not [a for a in lines if a.found == "No answer (filtered)"]  # not a second line
 
 

@@ -301,3 +301,30 @@ def test_gui_page_opens_the_tab_asked_for(qapp: QApplication, page: str | None, 
         assert window.tabs.currentIndex() == tab
     finally:
         window.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_details_pane_marks_the_programs_own_step_under_a_vendor_item(
+    qapp: QApplication, qtbot: QtBot, lang: str
+) -> None:
+    """TCP 445's details said "In Control Panel, open Windows Defender Firewall > ..." under a
+    title marked "From the vendor's port page", and again in the general notes "as the vendor
+    states them": the page says no such thing. Typed and clicked as a technician does."""
+    from sep_port_doctor.core.i18n import say
+    from tests.gui.conftest import window_in
+
+    window, _wizard = window_in(qapp, qtbot, lang)
+    window.show()
+    assert _search(qtbot, window, "445") == {"push-tcp-445"}
+    table = window.reference.table
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(table.model().index(0, 1)).center()
+    )
+    text = window.reference.details.toPlainText()
+    fps = load_catalog().guidance["allow-file-printer-sharing"]
+    step, thumb = fps.steps[0].say(lang), say("report.rule_of_thumb", lang)
+    assert f"{step} ({thumb})" in text
+    # Once: the general notes quote the vendor's sentence without the program's step.
+    assert text.count(step) == 1
+    general = text[text.index(say("report.general_notes", lang)) :]
+    assert fps.text.say(lang) in general
