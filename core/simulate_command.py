@@ -32,7 +32,8 @@ async def run_simulator(args: argparse.Namespace, catalog: Catalog, out: TextIO,
         raise UsageError(say("cli.listen-failed", lang, host=bind.name, error=str(exc.strerror or exc))) from None
     try:
         console = Console(out)
-        for line in announcement(simulator, catalog, lang):
+        # --lang given: the printed command says it too, or pasted it speaks the system's language.
+        for line in announcement(simulator, catalog, lang, pass_lang=getattr(args, "lang", None) is not None):
             console.line(line)
         console.flush()
         if args.duration is not None:

@@ -428,9 +428,15 @@ def demonstration(manager: SimulatedManager, catalog: Catalog) -> Demonstration:
 
 
 def announcement(
-    manager: SimulatedManager, catalog: Catalog, lang: Lang, program: list[str] | None = None
+    manager: SimulatedManager,
+    catalog: Catalog,
+    lang: Lang,
+    program: list[str] | None = None,
+    *,
+    pass_lang: bool = False,
 ) -> list[str]:
-    """What ``simulate`` prints once it serves: what it simulates, and the command to paste."""
+    """What ``simulate`` prints once it serves: what it simulates, and the command to paste
+    (with ``--lang LANG`` when ``pass_lang``: simulate was told the language, not the system)."""
 
     def said(code: str, **values: object) -> str:
         return say(f"simulator.{code}", lang, **values)
@@ -447,7 +453,7 @@ def announcement(
         )
     ]
     lines += [said("not-serving", port=d, why=why) for d, why in sorted(manager.skipped.items())]
-    words = [*(program or program_argv()), *shown.check_args()]
+    words = [*(program or program_argv()), *shown.check_args(), *(("--lang", lang) if pass_lang else ())]
     lines.append(said("try", command=command_line(words)))
     overrides = ", ".join(f"{d}={a}" for d, a in sorted(shown.overrides.items()))
     role = say(f"role.{shown.role}", lang)

@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 
 from sep_port_doctor.core.catalog import load_catalog
+from sep_port_doctor.core.i18n import Lang, say
 from sep_port_doctor.core.invocation import DEV_SCRIPT_ENV, command_line, program_argv, quote
 from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager, announcement
 from sep_port_doctor.core.simulator_profiles import load_simulation
-from tests.helpers.command import ROOT, command, spawned
+from tests.helpers.command import ENV, ROOT, command, spawned
 from tests.helpers.hang import HANG_GUARD_S
 
 PROFILES = load_simulation().profiles
@@ -72,31 +73,37 @@ class SimulateEnded(Exception):
     """``simulate`` ended before printing its ``try:`` line; the message is its stderr."""
 
 
-async def _run_printed(printed: str, extra: str = "", cwd: Path = ROOT) -> tuple[int, str, str]:
+async def _run_printed(
+    printed: str, extra: str = "", cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     async with spawned(
-        *_shell(printed + extra), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=cwd
+        *_shell(printed + extra), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=cwd, env=env
     ) as check:
         out, err = await asyncio.wait_for(check.communicate(), HANG_GUARD_S)
     assert check.returncode is not None
     return check.returncode, out.decode(), err.decode()
 
 
-async def _demonstrate(profile: str, starter: list[str], *, extra: str = "") -> tuple[str, int, str, str]:
-    """Start ``simulate``, run its printed ``try:`` line (plus ``extra``); the line, exit code, out, err."""
+async def _demonstrate(
+    profile: str, starter: list[str], *, extra: str = "", lang: Lang = "en", env: dict[str, str] | None = None
+) -> tuple[str, int, str, str]:
+    """Start ``simulate --lang LANG``, run its printed ``try:`` line (plus ``extra``) in the same
+    environment (``env``: the system's language); the line, exit code, out, err."""
+    prefix = say("simulator.try", lang, command="")
     async with spawned(
-        *starter, "simulate", "--free-ports", "--profile", profile, "--lang", "en",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=ROOT,
+        *starter, "simulate", "--free-ports", "--profile", profile, "--lang", lang,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=ROOT, env=env,
     ) as simulator:  # fmt: skip
         assert simulator.stdout is not None
         line = ""
-        while not line.startswith("try: "):
+        while not line.startswith(prefix):
             raw = await asyncio.wait_for(simulator.stdout.readline(), HANG_GUARD_S)
             if not raw:
                 assert simulator.stderr is not None
                 raise SimulateEnded((await simulator.stderr.read()).decode())
             line = raw.decode().rstrip("\n")
-        printed = line.removeprefix("try: ")
-        return (printed, *await _run_printed(printed, extra))
+        printed = line.removeprefix(prefix)
+        return (printed, *await _run_printed(printed, extra, env=env))
 
 
 async def _demonstrate_in_process(profile: str) -> tuple[str, int, str, str]:
@@ -175,6 +182,19 @@ def test_healthy_exits_0_with_the_command_exactly_as_printed() -> None:
     assert program in (quote(command()[0]), Path(command()[0]).name) or program.endswith(" -m sep_port_doctor.gui"), (
         program
     )
+
+
+@pytest.mark.parametrize(("lang", "system"), [("ja", "C.UTF-8"), ("en", "ja_JP.UTF-8")])
+def test_the_printed_command_speaks_the_language_simulate_was_asked_for(lang: Lang, system: str) -> None:
+    """A trainer's `simulate --lang ja` on an English system printed a check line without --lang:
+    pasted, it told the fault in English (and `--lang en` on a Japanese system, in Japanese)."""
+    env = {**ENV, "LANG": system, "LC_ALL": system, "LANGUAGE": ""}
+    printed, code, out, err = asyncio.run(_demonstrate("http-down", command(), lang=lang, env=env))
+    assert printed.endswith(f" --lang {lang}"), printed
+    assert code == 0, out + err  # a warning: 443 answers
+    assert say("state.closed", lang) in out, out
+    other: Lang = "en" if lang == "ja" else "ja"
+    assert say("state.closed", other) not in out
 
 
 def test_dev_start_prints_dev_start() -> None:
