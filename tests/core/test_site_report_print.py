@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -50,11 +49,7 @@ def test_the_pc_lists_addresses_and_subnets_are_printed_whole(outputs: Path, tmp
     assert merged.returncode == 1, merged.stderr
     with HeadlessChromium() as browser, browser.page(report) as page:
         for paper in (A4, LETTER):
-            pdf = tmp_path / "site.pdf"
-            pdf.write_bytes(page.print_pdf(paper))
-            text = subprocess.run(
-                ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
-            ).stdout
+            text = page.printed_text(paper, tmp_path)
             pc_list = text[text.rindex(say("site.pc_list", lang)) :]  # the report's last table
             # Each PC's name, address, subnet and manager whole: 127.0.0.1 is all four of a swept PC.
             lines = pc_list.splitlines()

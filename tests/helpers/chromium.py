@@ -203,6 +203,15 @@ class Page:
         )
         return base64.b64decode(result["data"])
 
+    def printed_text(self, paper: tuple[float, float], folder: Path) -> str:
+        """The page printed on that paper and read back as pdftotext -layout reads it (what a
+        reader of the printout sees, line by line)."""
+        pdf = folder / "printed.pdf"
+        pdf.write_bytes(self.print_pdf(paper))
+        return subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+        ).stdout
+
     def screenshot(self, width: int = 1100) -> bytes:
         """A PNG of the whole page at a window ``width`` CSS pixels wide."""
         self.set_width(width)
