@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import idna
 
 from sep_port_doctor.core.errors import UserError
-from sep_port_doctor.core.untrusted import has_credentials, strip_bare_credentials
+from sep_port_doctor.core.untrusted import has_credentials, pasted_url_shown
 
 MAX_HOST_CHARS = 253
 
@@ -56,8 +56,8 @@ _THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")
 
 
 def _shown(text: str) -> str:
-    """The text for a message: no credentials, no control characters, not too long."""
-    printable = "".join(ch if ch.isprintable() else "?" for ch in strip_bare_credentials(text))
+    """The text for a message: no credentials (nor a URL's query), no control characters, not too long."""
+    printable = "".join(ch if ch.isprintable() else "?" for ch in pasted_url_shown(text))
     return printable if len(printable) <= 60 else printable[:57] + "..."
 
 

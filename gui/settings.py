@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from sep_port_doctor.core.i18n import languages
-from sep_port_doctor.core.untrusted import strip_bare_credentials
+from sep_port_doctor.core.untrusted import pasted_url_shown
 
 ORGANIZATION = "SEP Port Doctor"
 APPLICATION = "sep-port-doctor"
@@ -117,7 +117,7 @@ class Settings:
         return list(self._get(RECENT_HOSTS))[:MAX_RECENT_HOSTS]
 
     def remember_host(self, host: str) -> None:
-        host = strip_bare_credentials(host)  # a pasted https://user:password@host/ keeps no secret here
+        host = pasted_url_shown(host)  # a pasted https://user:password@host/?access_token= keeps no secret here
         hosts = [h for h in self.recent_hosts if h != host]
         self._set(RECENT_HOSTS, [host, *hosts][:MAX_RECENT_HOSTS])
 

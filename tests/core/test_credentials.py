@@ -78,21 +78,33 @@ def test_a_proxy_password_reaches_the_proxy_and_nothing_else(tmp_path: Path) -> 
         assert "tech:" not in text
 
 
-def test_a_pasted_url_with_a_password_is_reduced_and_never_echoed(tmp_path: Path) -> None:
+def _pasted_console_url(url: str, tmp_path: Path) -> list[str]:
+    """``check --manager URL --role console`` against the simulator, with a report: everything it
+    wrote (terminal, log, report, JSON), after checking that the notice names the URL reduced."""
+
     async def scenario() -> tuple[int, str, str]:
         async with SimulatedManager(ports={p: 0 for p in SERVED_PORTS}) as manager:
             overrides = [f"--port={d}={p}" for d, p in manager.bound.items()]
             return await _run(
-                ["check", "--manager", f"https://tech:{SECRET}@127.0.0.1:8443/console", "--version", "14.3",
-                 "--role", "console", *overrides, "--lang", "en", "--report", str(tmp_path / "r.html")],
+                ["check", "--manager", url, "--version", "14.3", "--role", "console", *overrides, "--lang", "en",
+                 "--report", str(tmp_path / "r.html")],
                 _env(tmp_path),
             )  # fmt: skip
 
     code, out, err = asyncio.run(scenario())
     assert code == 0, out + err
     assert "using the host '127.0.0.1' from the URL 'https://127.0.0.1:8443/console'" in out
-    for text in (out, err, _log(tmp_path), (tmp_path / "r.html").read_text("utf-8"),
-                 (tmp_path / "r.json").read_text("utf-8")):  # fmt: skip
+    return [
+        out,
+        err,
+        _log(tmp_path),
+        (tmp_path / "r.html").read_text("utf-8"),
+        (tmp_path / "r.json").read_text("utf-8"),
+    ]
+
+
+def test_a_pasted_url_with_a_password_is_reduced_and_never_echoed(tmp_path: Path) -> None:
+    for text in _pasted_console_url(f"https://tech:{SECRET}@127.0.0.1:8443/console", tmp_path):
         assert SECRET not in text and "tech:" not in text
 
 
@@ -101,4 +113,20 @@ def test_a_host_with_credentials_is_refused_without_echoing_them(typed: str, tmp
     code, out, err = asyncio.run(_run(["check", "--manager", typed, "--version", "14.3"], _env(tmp_path)))
     assert code == 2
     assert "no user name or password" in err
+    assert SECRET not in out + err + _log(tmp_path)
+
+
+def test_a_pasted_urls_query_and_fragment_are_never_echoed(tmp_path: Path) -> None:
+    """A console URL pasted from a browser carries its session in the query or the fragment
+    (?access_token=..., #state=...): the notice printed it whole, "using the host '127.0.0.1' from
+    the URL 'https://127.0.0.1:8443/console?access_token=...'"."""
+    url = f"https://127.0.0.1:8443/console?access_token={SECRET}&lang=ja#state={SECRET}"
+    for text in _pasted_console_url(url, tmp_path):
+        assert SECRET not in text and "access_token" not in text
+    # Refused (a port out of range): the one line names the URL without its query either.
+    code, out, err = asyncio.run(
+        _run(["check", "--manager", f"https://sepm:99999/console?access_token={SECRET}", "--version", "14.3"],
+             _env(tmp_path))
+    )  # fmt: skip
+    assert code == 2 and "https://sepm:99999/console" in err, err
     assert SECRET not in out + err + _log(tmp_path)
