@@ -112,11 +112,12 @@ def _block(text: str, where: str) -> list[Host]:
     return [parse_host(str(address)) for address in network.hosts()]
 
 
-def parse_targets(items: Iterable[tuple[str, str]]) -> Targets:
+def parse_targets(items: Iterable[tuple[str, str]], notices: Iterable[UserError] = ()) -> Targets:
     """``(where, text)`` pairs as typed or read: names, addresses, IPv4 CIDR blocks; raises TargetError.
 
     ``#`` starts a comment; blank items are skipped; the same host twice is checked once (a
-    notice says how many were dropped); more than MAX_ADDRESSES targets are refused.
+    notice says how many were dropped); more than MAX_ADDRESSES targets are refused. ``notices``:
+    what reading the items noted (a targets file's encoding), said first.
     """
     hosts: dict[str, Host] = {}
     duplicates: list[str] = []
@@ -138,16 +139,27 @@ def parse_targets(items: Iterable[tuple[str, str]]) -> Targets:
             hosts[host.name] = host
     if not hosts:
         raise TargetError("push-no-targets")
-    notices: list[UserError] = [h.notice for h in hosts.values() if h.notice is not None]
+    said = [*notices, *(h.notice for h in hosts.values() if h.notice is not None)]
     if duplicates:
         shown = ", ".join(dict.fromkeys(duplicates[:3]))
-        notices.append(UserError("push-duplicates", count=len(duplicates), hosts=shown))
-    return Targets(tuple(hosts.values()), tuple(notices))
+        said.append(UserError("push-duplicates", count=len(duplicates), hosts=shown))
+    return Targets(tuple(hosts.values()), tuple(said))
 
 
-def read_targets_file(path: Path) -> list[tuple[str, str]]:
-    """The lines of a targets file (UTF-8, with or without BOM; UTF-16 with a BOM, as
-    Windows PowerShell 5.1's ``>`` writes); raises TargetError for what is not a text list."""
+@dataclass(frozen=True)
+class TargetsFile:
+    """A targets file's lines, ``(where, text)`` as parse_targets takes them, and what was noted
+    in reading it (an encoding other than UTF-8)."""
+
+    lines: tuple[tuple[str, str], ...]
+    notices: tuple[UserError, ...] = ()
+
+
+def read_targets_file(path: Path) -> TargetsFile:
+    """The lines of a targets file: UTF-8, with or without BOM; UTF-16 with a BOM, as Windows
+    PowerShell 5.1's ``>`` writes; otherwise CP932 (Japanese Windows' "ANSI", what Notepad saved
+    there before UTF-8 became its default) when the bytes are CP932 text, with a notice saying so.
+    Raises TargetError for what is not a text list."""
     name = str(path)
     try:
         with path.open("rb") as stream:
@@ -156,6 +168,7 @@ def read_targets_file(path: Path) -> list[tuple[str, str]]:
         raise TargetError("push-file-unreadable", file=name, why=exc.strerror or exc.__class__.__name__) from None
     if len(data) > MAX_FILE_BYTES:
         raise TargetError("push-file-too-big", file=name, limit=MAX_FILE_BYTES // 1024)
+    notices: tuple[UserError, ...] = ()
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             text = data.decode("utf-16")
@@ -166,14 +179,32 @@ def read_targets_file(path: Path) -> list[tuple[str, str]]:
             raise TargetError("push-file-binary", file=name)
         try:
             text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise TargetError("push-file-not-utf8", file=name, where=exc.start) from None
+        except UnicodeDecodeError:
+            text = _cp932_text(data, name)
+            notices = (UserError("push-file-cp932", file=name),)
     if "\x00" in text:
         raise TargetError("push-file-binary", file=name)
-    lines = [(f"{path.name}:{number}", line) for number, line in enumerate(text.splitlines(), 1)]
+    lines = tuple((f"{path.name}:{number}", line) for number, line in enumerate(text.splitlines(), 1))
     if not any(line.split("#", 1)[0].strip() for _where_, line in lines):
         raise TargetError("push-file-empty", file=name)
-    return lines
+    return TargetsFile(lines, notices)
+
+
+_TEXT_CONTROLS = frozenset("\t\r\n")
+
+
+def _cp932_text(data: bytes, name: str) -> str:
+    """``data`` as CP932 only when it reads as text there: every byte sequence defined (strict) and no
+    control character but tab and line ends, nor a private-use one (CP932's single bytes 0x80, 0xA0
+    and 0xFD-0xFF and its user-defined characters, which no list of PCs holds). Anything else is
+    refused, as not UTF-8, rather than read as mojibake hosts."""
+    try:
+        text = data.decode("cp932")
+    except UnicodeDecodeError:
+        raise TargetError("push-file-not-utf8", file=name) from None
+    if any(unicodedata.category(ch) in ("Cc", "Co") and ch not in _TEXT_CONTROLS for ch in text):
+        raise TargetError("push-file-not-utf8", file=name)
+    return text
 
 
 # --- the plan ---------------------------------------------------------------------------

@@ -48,9 +48,10 @@ def targets_from_args(args: argparse.Namespace, lang: Lang) -> Targets:
 
     items = [("", text) for text in args.targets]
     try:
-        if args.targets_file is not None:
-            items += read_targets_file(Path(args.targets_file))
-        return parse_targets(items)
+        if args.targets_file is None:
+            return parse_targets(items)
+        read = read_targets_file(Path(args.targets_file))
+        return parse_targets([*items, *read.lines], read.notices)
     except TargetError as exc:
         raise UsageError(exc.message(lang, command_line=True)) from None
 

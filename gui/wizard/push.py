@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from sep_port_doctor.core.errors import UserError
 from sep_port_doctor.core.guidance import guidance_texts, render, source_words
 from sep_port_doctor.core.i18n import say, say_any
 from sep_port_doctor.core.path.facts import hop_text
@@ -104,8 +105,10 @@ class PushTargetsPage(WizardPage):
         row.addStretch(1)
         layout.addLayout(row)
         self.load.clicked.connect(self._load_clicked)
-        self.targets.textChanged.connect(lambda: self._show("", ERROR_COLOUR))
+        self.targets.textChanged.connect(self._edited)
         self.parsed: Targets | None = None
+        self.file_notices: list[UserError] = []
+        """What reading the loaded files noted (CP932 read for UTF-8): said on loading and on the run page."""
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -135,22 +138,29 @@ class PushTargetsPage(WizardPage):
         if chosen:
             self.load_file(Path(chosen))
 
+    def _edited(self) -> None:
+        self._show("", ERROR_COLOUR)
+        if not self.targets.toPlainText().strip():  # emptied: nothing read from a file is left
+            self.file_notices = []
+
     def load_file(self, path: Path) -> bool:
         """Append the targets of a file (checked as ``--targets`` checks it); False with the reason shown."""
         try:
-            lines = read_targets_file(path)
+            read = read_targets_file(path)
         except TargetError as exc:
             self._show(exc.message(self.lang), ERROR_COLOUR)
             return False
-        kept = [line for _where, line in lines if line.split("#", 1)[0].strip()]
+        kept = [line for _where, line in read.lines if line.split("#", 1)[0].strip()]
         current = self.targets.toPlainText().rstrip("\n")
         self.targets.setPlainText("\n".join([current, *kept]) if current else "\n".join(kept))
+        self.file_notices += read.notices
+        self._show("\n".join(n.message(self.lang) for n in read.notices), NOTICE_COLOUR)
         return True
 
     def validatePage(self) -> bool:
         items = [(f"{number}", line) for number, line in enumerate(self.targets.toPlainText().splitlines(), 1)]
         try:
-            self.parsed = parse_targets(items)
+            self.parsed = parse_targets(items, self.file_notices)
         except TargetError as exc:
             self.parsed = None
             self._show(exc.message(self.lang), ERROR_COLOUR)

@@ -29,6 +29,7 @@ from sep_port_doctor.core.push import (
 )
 from sep_port_doctor.core.results import Severity
 from sep_port_doctor.core.smb import negotiate_request, parse_negotiate_response
+from tests.helpers import command
 from tests.helpers.command import ENV, ROOT
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.words import english
@@ -82,8 +83,32 @@ def test_target_files_as_windows_writes_them(tmp_path: Path) -> None:
     for encoded in (codecs.BOM_UTF8 + content.encode(), codecs.BOM_UTF16_LE + content.encode("utf-16-le")):
         path = tmp_path / "targets.txt"
         path.write_bytes(encoded)
-        targets = parse_targets(read_targets_file(path))
+        read = read_targets_file(path)
+        assert read.notices == ()  # UTF-8 and UTF-16 are read without a word
+        targets = parse_targets(read.lines)
         assert [h.typed for h in targets.hosts] == ["pc01", "10.0.0.5", "2号機.corp"]
+
+
+CP932_TARGETS = "# 営業部 3 階(メモ帳の ANSI で保存)\r\n127.0.0.2\t# 受付の PC\r\n\r\n"
+CP932_NOTICE = {
+    "ja": "CP932(日本語版 Windows の ANSI)として読みました",
+    "en": "is not UTF-8: read as CP932 (the ANSI encoding of Japanese Windows)",
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_cp932_targets_file_is_read_and_said_so(tmp_path: Path, lang: str) -> None:
+    """Notepad's "ANSI" on Japanese Windows is CP932: such a file with Japanese comments was refused as
+    not UTF-8. push reads it, says in a note that it read CP932, and sweeps its targets (loopback)."""
+    path = tmp_path / "対象.txt"
+    path.write_bytes(CP932_TARGETS.encode("cp932"))
+    with pytest.raises(UnicodeDecodeError):
+        path.read_bytes().decode("utf-8")  # really not UTF-8
+    done = command.run("push", "--lang", lang, "--targets", str(path))
+    assert done.returncode != 2, done.stderr
+    notes = [line for line in done.stdout.splitlines() if CP932_NOTICE[lang] in line]
+    assert len(notes) == 1 and str(path) in notes[0], done.stdout
+    assert "127.0.0.2" in done.stdout and "営業部" not in done.stdout  # the comment is a comment
 
 
 def test_every_check_id_is_unique_per_host_and_port() -> None:
