@@ -158,6 +158,8 @@ class Guidance:
     steps: tuple[Text, ...]
     own_steps: frozenset[int] = frozenset()
     """The steps (0-based) of a vendor item that are this program's advice, not the page's words."""
+    own_notes: tuple[Text, ...] = ()
+    """What this program adds to a vendor item's text (its reading of the page, not the page's words)."""
 
     def step_is_field(self, index: int) -> bool:
         """Whether step ``index`` is a rule of thumb: every step of a field item, and a vendor item's own steps."""
@@ -312,8 +314,8 @@ class TableReader:
         return self.rule(key) if key in self.table else None
 
 
-def _strings(reader: TableReader, key: str) -> list[str]:
-    values = reader.list_of(key)
+def _strings(reader: TableReader, key: str, optional: bool = False) -> list[str]:
+    values = reader.list_of(key, optional)
     for i, value in enumerate(values):
         if not isinstance(value, str) or not value.strip():
             raise reader.fail(f"{key}[{i}]", "expected text")
@@ -329,7 +331,8 @@ class _Words:
     every id in every language and nothing else, the same fields, as many notes or steps."""
 
     def __init__(self, name: str, read: ReadWords, ids: Iterable[str], fields: Mapping[str, str]) -> None:
-        """``fields``: each field's kind: ``text``, ``texts`` (a list) or ``notes`` (a table of texts)."""
+        """``fields``: each field's kind: ``text``, ``texts`` (a list), ``optional texts`` (a list
+        that may be left out) or ``notes`` (a table of texts)."""
         self.tables: dict[Lang, dict[str, dict[str, Any]]] = {}
         self.files: dict[Lang, str] = {}
         ids = list(ids)
@@ -350,8 +353,8 @@ class _Words:
                 for key, kind in fields.items():
                     if kind == "text":
                         table[key] = reader.required_string(key)
-                    elif kind == "texts":
-                        table[key] = _strings(reader, key)
+                    elif kind in ("texts", "optional texts"):
+                        table[key] = _strings(reader, key, optional=kind == "optional texts")
                     else:
                         raw = reader._get(key, dict, optional=True) or {}
                         notes = TableReader(file, f"{item_id}.{key}", raw)
@@ -364,7 +367,7 @@ class _Words:
                 expected = self.tables[first][item_id][key]
                 for lang in languages()[1:]:
                     found = self.tables[lang][item_id][key]
-                    if kind == "texts" and len(found) != len(expected):
+                    if kind in ("texts", "optional texts") and len(found) != len(expected):
                         raise CatalogError(
                             self.files[lang],
                             f"{item_id}.{key}",
@@ -408,7 +411,7 @@ _PORT_WORDS = {
     "notes": "texts",
     "process_notes": "notes",
 }
-_GUIDANCE_WORDS = {"title": "text", "text": "text", "steps": "texts"}
+_GUIDANCE_WORDS = {"title": "text", "text": "text", "own_notes": "optional texts", "steps": "texts"}
 
 
 def _optional(file: str, where: str, table: Any) -> OptionalPort:
@@ -591,13 +594,25 @@ def parse_catalog(
     said = _Words("guidance.toml", read, sources, _GUIDANCE_WORDS)
     guidance = {
         gid: Guidance(
-            gid, source, said.text(gid, "title"), said.text(gid, "text"), said.texts(gid, "steps"), own_steps[gid]
+            gid,
+            source,
+            said.text(gid, "title"),
+            said.text(gid, "text"),
+            said.texts(gid, "steps"),
+            own_steps[gid],
+            said.texts(gid, "own_notes"),
         )
         for gid, source in sources.items()
     }
     for gid, item in guidance.items():
         if any(index >= len(item.steps) for index in item.own_steps):
             raise CatalogError(guidance_file, f"{gid}.own_steps", f"names a step it does not have ({len(item.steps)})")
+        if item.own_notes and item.source != "vendor":
+            raise CatalogError(
+                said.files[languages()[0]],
+                f"{gid}.own_notes",
+                "only a vendor item has notes of its own (source = vendor)",
+            )
 
     for check_id, check in vocabulary.checks.items():
         for gid in check.guidance:

@@ -39,6 +39,8 @@ class GuidanceText:
     own_steps: frozenset[int] = frozenset()
     """The steps (0-based) of a vendor item that are this program's advice: each is marked a rule of
     thumb where shown, and left out where the vendor's notes are quoted as the vendor states them."""
+    own_notes: tuple[str, ...] = ()
+    """What this program adds to a vendor item's text, each shown after it marked a rule of thumb."""
 
     @classmethod
     def of(cls, item: Guidance, lang: Lang) -> GuidanceText:
@@ -49,6 +51,7 @@ class GuidanceText:
             tuple(s.say(lang) for s in item.steps),
             item.source == "field",
             item.own_steps,
+            tuple(n.say(lang) for n in item.own_notes),
         )
 
 
@@ -58,8 +61,9 @@ def guidance_texts(catalog: Catalog, ids: Iterable[str], lang: Lang) -> list[Gui
 
 
 def source_words(lang: Lang) -> dict[str, str]:
-    """What the renderings call the two sources of guidance (the templates' ``w.vendor`` and ``w.rule_of_thumb``)."""
-    return {code: say(f"report.{code}", lang) for code in ("vendor", "rule_of_thumb")}
+    """What the renderings call the two sources of guidance (the templates' ``w.vendor`` and
+    ``w.rule_of_thumb``), and the short mark after a vendor item's sentence or step of this program's own."""
+    return {code: say(f"report.{code}", lang) for code in ("vendor", "rule_of_thumb", "own_mark")}
 
 
 def guidance_lines(
@@ -77,8 +81,8 @@ def guidance_lines(
         if shown is not None:
             shown.add(item.id)
         source = words["rule_of_thumb" if item.field else "vendor"]
-        lines.append(f"{arrow} {item.title} [{source}]: {item.text}")
-        own = f" [{words['rule_of_thumb']}]"
+        own = f" [{words['own_mark']}]"
+        lines.append(f"{arrow} {item.title} [{source}]: {item.text}" + "".join(f" {n}{own}" for n in item.own_notes))
         lines += [
             f"   {number}. {step}{own if number - 1 in item.own_steps else ''}"
             for number, step in enumerate(item.steps, 1)

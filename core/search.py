@@ -55,6 +55,7 @@ def guidance_haystack(guidance: tuple[Guidance, ...]) -> str:
     for item in guidance:
         for lang in languages():
             parts += [item.title.say(lang), item.text.say(lang), *(step.say(lang) for step in item.steps)]
+            parts += [note.say(lang) for note in item.own_notes]
     return fold("\n".join(parts))
 
 

@@ -289,3 +289,26 @@ def test_rows_without_an_initiator_say_not_stated() -> None:
     assert "他のサービスはそれらの権限を必要としなくなります" in launcher.notes[0].say("ja")
     # The page says "localhost only" of 8447, not of 8765.
     assert not catalog.entry("control-tcp-8765").localhost_only
+
+
+def test_what_the_program_adds_to_the_pages_words_is_its_own() -> None:
+    """Sentences that are this program's reading of the page, not the page's words (found under
+    the vendor's mark in the reference and the reports), are own_notes, shown as a rule of thumb."""
+    guidance = load_catalog().guidance
+    ours = {
+        "console-ports": "クライアントの通信には使われません",
+        "manager-local-database": "クライアントからこのポートに接続する必要はありません",
+        "syslog": "UDP は応答を返さないことが多い",
+        "localhost-only": "接続できないのは正常です",
+        "configurable-port": "既定のポートが閉じているのは正常です",
+        "client-communication": "ポリシーを取得し、ログを送ります",
+        "gup-port": "定義ファイル",
+        "console-optional-8444": "使っていなければ不要です",
+    }
+    seed = re.sub(r"\s+", "", SEED.read_text(encoding="utf-8"))
+    for gid, sentence in ours.items():
+        item = guidance[gid]
+        assert item.source == "vendor"
+        assert sentence not in item.text.say("ja"), gid
+        assert any(sentence in note.say("ja") for note in item.own_notes), gid
+        assert re.sub(r"\s+", "", sentence) not in seed, gid

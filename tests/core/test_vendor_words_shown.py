@@ -40,7 +40,7 @@ def test_the_programs_own_step_under_a_vendor_item_says_so_in_the_terminal_and_t
 ) -> None:
     """push-blocked: this PC's TCP 139 and 445 drop, and the File and Printer Sharing guidance is printed."""
     out = _run("push-blocked", lang, tmp_path / "r.html")
-    step, vendor, thumb = FPS.steps[0].say(lang), say("report.vendor", lang), say("report.rule_of_thumb", lang)
+    step, vendor, thumb = FPS.steps[0].say(lang), say("report.vendor", lang), say("report.own_mark", lang)
     line = next(line for line in out.splitlines() if step in line)
     assert line.rstrip().endswith(f"{step} [{thumb}]"), line
     # The vendor's own sentence above it keeps the vendor's mark.
@@ -68,3 +68,22 @@ def test_the_vendors_general_notes_are_the_vendors_words_only(lang: Lang, tmp_pa
     # A vendor step stays in its note: the page's own words.
     third = report[report.index('id="general-third-party-firewall"') :]
     assert load_catalog().guidance["third-party-firewall"].steps[0].say(lang) in _text(third[: third.index("</li>")])
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_what_the_program_adds_to_a_vendor_text_says_so(lang: Lang, tmp_path: Path) -> None:
+    """dropped, from a console: under "Management console ports [From the vendor's port page]" the
+    text went on "Client communication does not use them", which is this program's reading of the
+    page; it now stands after the page's words, marked a rule of thumb, in the terminal and the report."""
+    code, out, err = check_with_simulator(
+        "dropped", "--version", "14.3 RU6", "--role", "console", "--lang", lang, "--report", str(tmp_path / "r.html")
+    )
+    assert code == 1, err
+    console = load_catalog().guidance["console-ports"]
+    [added] = console.own_notes
+    vendor, thumb = say("report.vendor", lang), say("report.own_mark", lang)
+    assert f"{console.title.say(lang)} [{vendor}]: {console.text.say(lang)} {added.say(lang)} [{thumb}]" in out
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")
+    item = report[report.index('id="guidance-console-ports"') :]
+    item = _text(item[: item.index("</div>")])
+    assert f"{console.text.say(lang)} {added.say(lang)} ({thumb})" in item, item

@@ -322,7 +322,7 @@ def test_the_details_pane_marks_the_programs_own_step_under_a_vendor_item(
     )
     text = window.reference.details.toPlainText()
     fps = load_catalog().guidance["allow-file-printer-sharing"]
-    step, thumb = fps.steps[0].say(lang), say("report.rule_of_thumb", lang)
+    step, thumb = fps.steps[0].say(lang), say("report.own_mark", lang)
     assert f"{step} ({thumb})" in text
     # Once: the general notes quote the vendor's sentence without the program's step.
     assert text.count(step) == 1
