@@ -9,7 +9,7 @@ with a :class:`CatalogError` that names the file and the field.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Protocol
 
@@ -160,10 +160,26 @@ class Guidance:
     """The steps (0-based) of a vendor item that are this program's advice, not the page's words."""
     own_notes: tuple[Text, ...] = ()
     """What this program adds to a vendor item's text (its reading of the page, not the page's words)."""
+    said_by: tuple[tuple[int, str], ...] = ()
+    """(step, id): a step (0-based) that the item ``id`` says, more exactly for its case; where both
+    are given, the step is left out, so that each thing to do is said once."""
 
     def step_is_field(self, index: int) -> bool:
         """Whether step ``index`` is a rule of thumb: every step of a field item, and a vendor item's own steps."""
         return self.source == "field" or index in self.own_steps
+
+    def beside(self, ids: Collection[str]) -> Guidance:
+        """This item as given with the items ``ids``: without the steps one of them says."""
+        dropped = {index for index, gid in self.said_by if gid in ids}
+        if not dropped:
+            return self
+        kept = [index for index in range(len(self.steps)) if index not in dropped]
+        return replace(
+            self,
+            steps=tuple(self.steps[index] for index in kept),
+            own_steps=frozenset(n for n, index in enumerate(kept) if index in self.own_steps),
+            said_by=(),
+        )
 
 
 @dataclass(frozen=True)
@@ -178,8 +194,10 @@ class Catalog:
         return tuple(self.guidance[g] for g in self.general)
 
     def guidance_for(self, ids: Iterable[str]) -> tuple[Guidance, ...]:
-        """The guidance of these ids (a finding's), in their order; ids it does not know are left out."""
-        return tuple(self.guidance[g] for g in ids if g in self.guidance)
+        """The guidance of these ids (a finding's), in their order; ids it does not know are left out, and
+        a step that another of them says is said there only (``Guidance.said_by``)."""
+        given = [g for g in ids if g in self.guidance]
+        return tuple(self.guidance[g].beside(given) for g in given)
 
     def entry(self, entry_id: str) -> PortEntry:
         if entry_id.startswith(EXTRA_PREFIX):  # check --extra: a port outside the catalogue
@@ -488,17 +506,28 @@ def _parse_entry(file: str, index: int, table: Any, words: _Words, vocabulary: V
     return entry
 
 
-def _parse_guidance(file: str, index: int, table: Any) -> tuple[str, str, frozenset[int]]:
+def _step_numbers(r: TableReader, key: str, numbers: list[Any]) -> None:
+    for i, number in enumerate(numbers):
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1 or number in numbers[:i]:
+            raise r.fail(f"{key}[{i}]", "expected a step number (1, 2, ...), each once")
+
+
+def _parse_guidance(file: str, index: int, table: Any) -> tuple[str, str, frozenset[int], tuple[tuple[int, str], ...]]:
     r = TableReader(file, f"guidance[{index}]", table)
     gid, source = r.required_string("id"), r.choice("source", GUIDANCE_SOURCES)
     own = r.list_of("own_steps", optional=True)
     if own and source != "vendor":
         raise r.fail("own_steps", "only a vendor item has steps of its own (a field item's are all the program's)")
-    for i, number in enumerate(own):
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1 or number in own[:i]:
-            raise r.fail(f"own_steps[{i}]", "expected a step number (1, 2, ...), each once")
+    _step_numbers(r, "own_steps", own)
+    said_by = r.list_of("said_by", optional=True)
+    pairs = []
+    for i, pair in enumerate(said_by):
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[1], str)):
+            raise r.fail(f"said_by[{i}]", "expected [step number, guidance id]")
+        _step_numbers(r, "said_by", [p[0] for p in said_by[: i + 1]])
+        pairs.append((pair[0] - 1, pair[1]))
     r.finish()
-    return gid, source, frozenset(number - 1 for number in own)
+    return gid, source, frozenset(number - 1 for number in own), tuple(pairs)
 
 
 class CheckDeclaration(Protocol):
@@ -576,11 +605,12 @@ def parse_catalog(
     _top_level(guidance_file, guidance_doc, ("guidance", "general"))
     sources: dict[str, str] = {}
     own_steps: dict[str, frozenset[int]] = {}
+    said_by: dict[str, tuple[tuple[int, str], ...]] = {}
     for i, raw in enumerate(guidance_doc.get("guidance", [])):
-        gid, source, own = _parse_guidance(guidance_file, i, raw)
+        gid, source, own, taken_over = _parse_guidance(guidance_file, i, raw)
         if gid in sources:
             raise CatalogError(guidance_file, f"guidance[{i}].id", f"duplicate id {gid!r}")
-        sources[gid], own_steps[gid] = source, own
+        sources[gid], own_steps[gid], said_by[gid] = source, own, taken_over
     if not sources:
         raise CatalogError(guidance_file, "guidance", "no [[guidance]] entries")
     general = guidance_doc.get("general", [])
@@ -601,6 +631,7 @@ def parse_catalog(
             said.texts(gid, "steps"),
             own_steps[gid],
             said.texts(gid, "own_notes"),
+            said_by[gid],
         )
         for gid, source in sources.items()
     }
@@ -613,6 +644,13 @@ def parse_catalog(
                 f"{gid}.own_notes",
                 "only a vendor item has notes of its own (source = vendor)",
             )
+        for index, other in item.said_by:
+            if index >= len(item.steps):
+                raise CatalogError(
+                    guidance_file, f"{gid}.said_by", f"names a step it does not have ({len(item.steps)})"
+                )
+            if other not in guidance or other == gid:
+                raise CatalogError(guidance_file, f"{gid}.said_by", f"unknown guidance id {other!r}")
 
     for check_id, check in vocabulary.checks.items():
         for gid in check.guidance:

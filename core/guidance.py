@@ -70,16 +70,18 @@ def guidance_lines(
     items: Sequence[GuidanceText], lang: Lang, *, arrow: str = "→", shown: set[str] | None = None
 ) -> list[str]:
     """Plain text, a line per item and per step: ``→ title [source]: text`` then ``   1. step``.
-    An item whose id is in ``shown`` (said earlier in the same output) gets its title only;
-    the ids said here are added to ``shown``."""
+    An item said earlier in the same output with the same steps (its key in ``shown``) gets its
+    title only; the items said here are added to ``shown`` (an item may be given without a step
+    that another item of its finding says: ``Catalog.guidance_for``)."""
     words = source_words(lang)
     lines = []
     for item in items:
-        if shown is not None and item.id in shown:
+        key = "\n".join((item.id, *item.steps))
+        if shown is not None and key in shown:
             lines.append(f"{arrow} {item.title}")
             continue
         if shown is not None:
-            shown.add(item.id)
+            shown.add(key)
         source = words["rule_of_thumb" if item.field else "vendor"]
         own = f" [{words['own_mark']}]"
         lines.append(f"{arrow} {item.title} [{source}]: {item.text}" + "".join(f" {n}{own}" for n in item.own_notes))
