@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.diagnosis import Diagnosis
-from sep_port_doctor.core.i18n import Lang, say, seconds_text
+from sep_port_doctor.core.i18n import Lang, Message, say, seconds_text
 from sep_port_doctor.core.report_context import answers
 from sep_port_doctor.core.results import Severity
 
@@ -20,7 +20,10 @@ def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
 
     request = diagnosis.request
     counts = diagnosis.counts()
-    count_text = ", ".join(f"{word('count_' + str(s))} {counts[s]}" for s in Severity if counts[s])
+    # The overall line counts checks; the headings below count causes (a line each): each says which.
+    count_text = say("word.list-separator", lang).join(
+        f"{word('count_' + str(s))} {counts[s]}" for s in Severity if counts[s]
+    )
     lines = [
         f"SEP Port Doctor: {word('title')}",
         f"{word('target')}: {request.manager.typed}",
@@ -30,7 +33,8 @@ def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
         f" ({word('duration')} {seconds_text(diagnosis.duration_ms, lang)})",
         f"{word('computer')}: {diagnosis.computer} ({diagnosis.os_name})",
         f"{word('note')}: {diagnosis.note or '-'}",
-        f"{word('overall')}: {word('overall_' + str(diagnosis.overall))} ({count_text})",
+        f"{word('overall')}: {word('overall_' + str(diagnosis.overall))}"
+        f" ({say('report.ticket_by_check', lang, counts=count_text)})",
     ]
     if diagnosis.cancelled:
         lines.append(word("cancelled"))
@@ -39,7 +43,7 @@ def ticket_summary(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> str:
         items = [a for a in found if a.severity == str(severity)]
         if not items:
             continue
-        lines += ["", f"{say(f'severity.{severity}', lang)} ({len(items)})"]
+        lines += ["", say("report.ticket_by_cause", lang, severity=Message(f"severity.{severity}"), count=len(items))]
         for item in items:
             subject = f"{item.subject} " if item.subject else ""
             lines.append(f"- {subject}{item.where}: {item.found}")
