@@ -205,6 +205,9 @@ _RELEASE_RE = re.compile(
 _BUILD_RE = re.compile(r"^(?P<major>\d{1,2})\.(?P<minor>\d{1,2})\.(?P<build>\d{1,6})\.(?P<rev>\d{1,5})$")
 
 
+_PRODUCT_NAME = re.compile(r"^(?:symantec endpoint protection(?: manager)?|sepm?)(?= ?\d| v\d)\s*", re.IGNORECASE)
+
+
 def _normalise(text: str) -> str:
     # NFKC folds full-width digits and letters (14.3 RU1 typed full-width) typed on Japanese IMEs.
     folded = unicodedata.normalize("NFKC", text).strip()
@@ -253,6 +256,9 @@ def parse_version(text: str) -> SepVersion:
     norm = _normalise(text)
     if not norm:
         raise VersionError("version-empty", forms=ACCEPTED_FORMS)
+    # The product's name before the version, as the reference, the report and the manager's
+    # console write it ("SEP 14.3 RU1", "Symantec Endpoint Protection Manager 14.3 RU1").
+    norm = _PRODUCT_NAME.sub("", norm[:80], count=1) + norm[80:]
     if len(norm) > 40:
         raise _refuse(norm, "version-too-long")
     if norm.lower().startswith("v"):

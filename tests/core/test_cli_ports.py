@@ -111,6 +111,28 @@ def test_search_as_a_technician_types_it(query: str, expected: set[str]) -> None
     assert {i["id"] for i in _json("--search", query)} == expected
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "SEP 14.3 RU1",
+        "sep 14.3 RU1",
+        "SEPM 14.3 RU1",
+        "Symantec Endpoint Protection Manager 14.3 RU1",
+        "ＳＥＰ　１４．３　ＲＵ１",
+    ],
+)
+def test_a_version_with_the_products_name_is_read(typed: str) -> None:
+    """The reference's own heading, the report and the wizard say "SEP 14.3 RU1"; pasted back
+    (or the console's "Symantec Endpoint Protection Manager 14.3 RU1"), it was refused."""
+    result = run("ports", "--lang", "en", "--version", typed, "--search", "2638")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("SEP 14.3 RU1"), result.stdout
+    check = run("check", "--manager", "bad..name", "--version", typed, "--lang", "en")
+    assert check.returncode == 2 and "version" not in check.stderr.lower(), (
+        check.stderr
+    )  # the host is refused, not the version
+
+
 def test_japanese_table_by_default_for_japanese_locale() -> None:
     result = run("ports", "--search", "8014", env={"LANG": "ja_JP.UTF-8", "LC_ALL": ""})
     assert result.returncode == 0

@@ -328,3 +328,23 @@ def test_the_details_pane_marks_the_programs_own_step_under_a_vendor_item(
     assert text.count(step) == 1
     general = text[text.index(say("report.general_notes", lang)) :]
     assert fps.text.say(lang) in general
+
+
+def test_a_version_typed_with_the_products_name_is_taken(main_window: MainWindow, qtbot: QtBot) -> None:
+    """ "SEP 14.3 RU1", as the reference's own heading and the report write it, typed into the
+    version field: it was refused with the accepted forms, and the filter stayed as it was."""
+    from tests.gui.keyboard import activate, type_text
+
+    activate(qtbot, main_window)
+    main_window.show_reference()
+    ref = main_window.reference
+    ref.version_combo.setFocus()
+    type_text(qtbot, "SEP 14.3 RU1")
+    assert ref.version_message.isHidden(), ref.version_message.text()
+    assert ref.version is not None and ref.version.release_name == "14.3 RU1"
+    greyed = {
+        ref.proxy.index(r, 0).data(ENTRY_ROLE).id
+        for r in range(ref.proxy.rowCount())
+        if not ref.proxy.index(r, 0).data(APPLIES_ROLE)
+    }
+    assert greyed == {"spc-tcp-8444", "cas-http-8081", "cas-https-8082"}
