@@ -216,8 +216,7 @@ def _print_paths(diagnosis: Diagnosis, lang: Lang, console: Console) -> None:
     """Each target's path facts, a line each (DNS, route, ping, where the path ends)."""
     for path in diagnosis.paths:
         console.line()
-        where = path.host if path.address in (None, path.host) else f"{path.host} ({path.address})"
-        console.line(f"{say('path.heading', lang)}: {say(f'path.target-{path.target}', lang)} {where}")
+        console.line(f"{say('path.heading', lang)}: {say(f'path.target-{path.target}', lang)} {path.where}")
         for line in path.lines(lang):
             console.line(f"  {line}")
         if path.trace is not None and path.trace.hops:

@@ -517,11 +517,10 @@ def path_rows(diagnosis: Diagnosis, lang: Lang) -> list[dict[str, Any]]:
     """Each target's path facts, compact: a title, a line per fact, the trace's hops on one line."""
     rows = []
     for path in diagnosis.paths:
-        where = path.host if path.address in (None, path.host) else f"{path.host} ({path.address})"
         hops = "" if path.trace is None else path.trace.hops_text()
         rows.append(
             {
-                "title": f"{say(f'path.target-{path.target}', lang)} {where}",
+                "title": f"{say(f'path.target-{path.target}', lang)} {path.where}",
                 "lines": path.lines(lang),
                 "hops": hops,
             }

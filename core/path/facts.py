@@ -4,6 +4,7 @@ with their JSON and their words (the message catalogue's [path]), both languages
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -305,6 +306,15 @@ class TraceFacts:
         return path_words("trace-no-answer", lang, count=len(self.hops), where=where)
 
 
+def _same_address(host: str, address: str) -> bool:
+    if host == address:
+        return True
+    try:
+        return ipaddress.ip_address(host.removeprefix("[").removesuffix("]")) == ipaddress.ip_address(address)
+    except ValueError:  # a name
+        return False
+
+
 @dataclass(frozen=True)
 class PathFacts:
     """Everything known about the way to one target (one host of the plan)."""
@@ -326,6 +336,14 @@ class PathFacts:
     @property
     def ping_filtered(self) -> bool:
         return self.echo is not None and self.echo.state is EchoState.NO_ANSWER and bool(self.tcp_answered)
+
+    @property
+    def where(self) -> str:
+        """The host as typed, and the address used when it is not the host itself: ``sepm01 (10.0.0.5)``,
+        but ``[::1]`` once (a bracketed or zero-padded address is the same address)."""
+        if self.address is None or _same_address(self.host, self.address):
+            return self.host
+        return f"{self.host} ({self.address})"
 
     def lines(self, lang: Lang) -> list[str]:
         """The compact facts, one line each (the terminal, the report, the window)."""

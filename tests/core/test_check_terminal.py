@@ -95,3 +95,27 @@ def test_the_reports_duration_is_said_in_its_language(tmp_path: Path) -> None:
     )
     assert code == 0, out + err
     assert re.search(rf"UTC <span class=\"muted\">\({SECONDS['ja']}\)</span>", report.read_text("utf-8")), "no 秒"
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_path_names_an_address_once(tmp_path: Path, lang: Lang) -> None:
+    """``Path: extra host [::1] (::1)`` said the host twice: a host typed as an address is that address.
+    A name still gets the address it was resolved to, in the terminal and in the report."""
+    from tests.core.test_advice_fits_the_host import _closed_port
+
+    port = _closed_port()
+    report = tmp_path / "r.html"
+    done = run(
+        "check", "--manager", "127.0.0.1", "--version", "14.3 RU6", "--lang", lang, "--timeout", "0.5",
+        "--port", f"8014={port}", "--port", f"443={port}", "--extra", f"[::1]:{port}", "--extra", f"localhost:{port}",
+        "--report", str(report),
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    heading, extra = say("path.heading", lang), say("path.target-extra", lang)
+    paths = [line for line in done.stdout.splitlines() if line.startswith(f"{heading}: ")]
+    assert f"{heading}: {extra} [::1]" in paths, paths
+    assert f"{heading}: {extra} localhost (127.0.0.1)" in paths, paths
+    assert not any("(::1)" in line or "127.0.0.1 (127.0.0.1)" in line for line in paths), paths
+    html = report.read_text(encoding="utf-8")
+    assert f"{extra} [::1]<" in html and "[::1] (::1)" not in html
+    assert f"{extra} localhost (127.0.0.1)<" in html
