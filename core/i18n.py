@@ -253,8 +253,14 @@ it may name the program's options (``--gup HOST``); the window and the report ne
 
 def seconds_text(milliseconds: float, lang: Lang, digits: int = 2) -> str:
     """A duration in the catalogue's seconds (``0.19 s`` in English), one way in every output: the
-    terminal's summaries, the ticket and the report said "s" in Japanese where the window said seconds."""
-    return say("word.seconds", lang, seconds=f"{milliseconds / 1000:.{digits}f}")
+    terminal's summaries, the ticket and the report said "s" in Japanese where the window said seconds.
+    A duration that rounds to nothing is said as under the smallest step (``< 0.01 s``, as a round
+    trip under 0.1 ms is ``< 0.1 ms``): a sweep of 3 ms read ``0.00 s``, as if nothing had run."""
+    step = 10.0**-digits
+    seconds = milliseconds / 1000
+    if round(seconds, digits) < step:
+        return say("word.seconds", lang, seconds=f"< {step:.{digits}f}")
+    return say("word.seconds", lang, seconds=f"{seconds:.{digits}f}")
 
 
 def _say(code: str, lang: Lang, values: Mapping[str, object], *, command_line: bool) -> str:

@@ -18,7 +18,7 @@ from sep_port_doctor.core import cli
 from sep_port_doctor.core.catalog import load_catalog
 from sep_port_doctor.core.checks.smb_negotiate import smb_negotiate
 from sep_port_doctor.core.hosts import parse_host
-from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.i18n import Lang, Message, seconds_text
 from sep_port_doctor.core.push import (
     MAX_ADDRESSES,
     PushSweep,
@@ -222,3 +222,27 @@ def test_push_exit_codes(verdicts: list[tuple[str, Severity]], code: int) -> Non
         for n, (verdict, severity) in enumerate(verdicts)
     ]
     assert PushSweep(dt.datetime.now(dt.UTC), 0.0, targets).exit_code() == code
+
+
+@pytest.mark.parametrize(
+    ("milliseconds", "en", "ja"),
+    [(3.2, "< 0.01 s", "< 0.01 秒"), (0.0, "< 0.01 s", "< 0.01 秒"), (4.9, "< 0.01 s", "< 0.01 秒"),
+     (5.0, "0.01 s", "0.01 秒"), (190.0, "0.19 s", "0.19 秒"), (12346.0, "12.35 s", "12.35 秒")],
+)  # fmt: skip
+def test_a_sweep_too_short_to_round_is_said_under_the_smallest_step(milliseconds: float, en: str, ja: str) -> None:
+    """A loopback sweep of 3 ms printed '0.00 秒', as if nothing had run: the catalogue's seconds, one way."""
+    assert (seconds_text(milliseconds, "en"), seconds_text(milliseconds, "ja")) == (en, ja)
+    assert seconds_text(milliseconds, "en", digits=1) == (
+        "< 0.1 s" if milliseconds < 50 else f"{milliseconds / 1000:.1f} s"
+    )
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_pushs_summary_says_its_duration_as_its_json_records_it(tmp_path: Path, lang: Lang) -> None:
+    report = tmp_path / "push.html"
+    done = command.run("push", "127.0.0.2", "--lang", lang, "--report", str(report))
+    assert done.returncode == 1, done.stderr
+    duration = json.loads(report.with_suffix(".json").read_text(encoding="utf-8"))["duration_ms"]
+    summary = done.stdout.strip().splitlines()[-1]
+    assert f"({seconds_text(duration, lang)})" in summary or f"({seconds_text(duration, lang)})" in done.stdout
+    assert "0.00" not in summary
