@@ -183,7 +183,9 @@ def certificate_facts(der: bytes, checked_name: str, now: dt.datetime | None = N
         sans=sans,
         not_before=not_before.isoformat() if valid_dates else "?",
         not_after=not_after.isoformat() if valid_dates else "?",
-        days_left=(not_after - now).days if valid_dates else 0,
+        # Whole days either way: the floor of a negative time counts a started day (expired 10 days
+        # and some seconds ago read "11 days ago").
+        days_left=((not_after - now).days if now <= not_after else -(now - not_after).days) if valid_dates else 0,
         expired=valid_dates and now > not_after,
         not_yet_valid=valid_dates and now < not_before,
         expires_soon=valid_dates

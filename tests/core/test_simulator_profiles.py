@@ -197,6 +197,32 @@ def test_the_printed_command_speaks_the_language_simulate_was_asked_for(lang: La
     assert say("state.closed", other) not in out
 
 
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_cert_expired_says_the_days_simulate_says(lang: Lang, tmp_path: Path) -> None:
+    """simulate says the certificate "expired 10 days ago"; check said "(11 days ago)" in the terminal
+    and the report: the days since expiry were the floor of a negative time (-10 days and seconds
+    is -11 days)."""
+    from tests.helpers.profile_runs import check_with_simulator
+
+    code, out, err = check_with_simulator(
+        "cert-expired",
+        "--version",
+        "14.3 RU6",
+        "--role",
+        "client",
+        "--lang",
+        lang,
+        "--report",
+        str(tmp_path / "r.html"),
+    )
+    assert code == 1, err
+    assert "10" in say("simulator.profile-cert-expired", lang)
+    days = re.findall(r"(\d+) (?:days ago|日前)", out)
+    assert days and set(days) == {"10"}, out
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert set(re.findall(r"(\d+) (?:days ago|日前)", report)) == {"10"}
+
+
 def test_dev_start_prints_dev_start() -> None:
     """``./dev start simulate`` prints ``./dev start check ...``, and that line works from the same folder."""
     if os.name == "nt":
