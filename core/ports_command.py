@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -43,7 +44,17 @@ def entry_json(entry: PortEntry, lang: Lang, version: SepVersion | None) -> dict
     return item
 
 
-def render_ports_table(entries: Sequence[PortEntry], lang: Lang, version: SepVersion | None) -> str:
+VERSIONS_COLUMN_MAX = 16
+"""Terminal columns of the versions column: a longer note (8081's "14.2.x only; deprecated in 14.3")
+stands below the table, marked in its row, rather than widening every row."""
+ELLIPSIS = "…"
+
+
+def render_ports_table(
+    entries: Sequence[PortEntry], lang: Lang, version: SepVersion | None, width: int | None = None
+) -> str:
+    """The table, then its long version notes; with ``width`` (a terminal's columns), each row's
+    purpose is cut at that edge."""
     head = [
         say_message(f"ports.head-{column}", lang)
         for column in ("port", "direction", "process", "change", "versions", "applies", "purpose")
@@ -65,6 +76,12 @@ def render_ports_table(entries: Sequence[PortEntry], lang: Lang, version: SepVer
                 e.purpose.say(lang),
             ]
         )
+    notes: list[str] = []
+    for row in rows:
+        if display_width(row[4]) > VERSIONS_COLUMN_MAX:
+            if row[4] not in notes:
+                notes.append(row[4])
+            row[4] = f"*{notes.index(row[4]) + 1}"
     keep = [i for i in range(len(head)) if i != 5 or version is not None]
     widths = {
         i: max(display_width(head[i]), *(display_width(r[i]) for r in rows)) if rows else display_width(head[i])
@@ -72,9 +89,23 @@ def render_ports_table(entries: Sequence[PortEntry], lang: Lang, version: SepVer
     }
     lines = []
     for row in [head, *rows]:
-        cells = [row[i] if i == keep[-1] else pad(row[i], widths[i]) for i in keep]
-        lines.append("  ".join(cells).rstrip())
+        before = "  ".join(pad(row[i], widths[i]) for i in keep[:-1]) + "  "
+        lines.append((before + _cut(row[keep[-1]], None if width is None else width - display_width(before))).rstrip())
+    lines += [_cut(f"*{number} {note}", width) for number, note in enumerate(notes, 1)]
     return "\n".join(lines)
+
+
+def _cut(text: str, width: int | None) -> str:
+    """``text`` within ``width`` terminal columns, ending with an ellipsis where cut (whole when
+    ``width`` is None or leaves no room worth cutting to)."""
+    if width is None or display_width(text) <= width or width < 10:
+        return text
+    kept = ""
+    for ch in text:
+        if display_width(kept + ch + ELLIPSIS) > width:
+            break
+        kept += ch
+    return kept + ELLIPSIS
 
 
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
@@ -87,7 +118,9 @@ def run(args: argparse.Namespace, catalog: Catalog) -> int:
         return exit_codes.OK
     if args.version is not None:
         out.write(f"SEP {args.version.describe(lang)}\n")
-    out.write(render_ports_table(entries, lang, args.version) + "\n")
+    # On a terminal, a row fits its width (a console wraps a longer line into two).
+    width = shutil.get_terminal_size().columns if out.isatty() else None
+    out.write(render_ports_table(entries, lang, args.version, width) + "\n")
     if not entries:
         out.write(say_message("ports.no-match", lang) + "\n")
     return exit_codes.OK

@@ -164,3 +164,58 @@ def test_bad_arguments_exit_2_with_one_line(args: list[str], fragment: str) -> N
     assert len(lines) == 1, result.stderr
     assert fragment in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def _in_a_terminal(columns: int, *args: str) -> str:
+    """``sep-port-doctor ARGS`` with its output on a terminal ``columns`` wide (a pty), as a
+    technician's console shows it."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    from tests.helpers.command import ENV, command
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    env = {key: value for key, value in ENV.items() if key not in ("COLUMNS", "LINES")}
+    with subprocess.Popen([*command(), *args], stdout=follower, stderr=follower, env=env) as process:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal's other end closed: the process has ended
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=60) == 0
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="a pseudo-terminal is POSIX's")
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_table_fits_the_technicians_terminal(lang: str) -> None:
+    """On a 120-column console every row of `ports` took two lines: the versions column was as wide
+    as the one long note of 8081/8082 (50 columns in Japanese) and the purposes ran on. A long
+    version note now stands below the table, marked in its row, and on a terminal a purpose is
+    cut at its edge (the JSON, the window and a redirected table keep it whole)."""
+    from sep_port_doctor.core.catalog import load_catalog
+    from sep_port_doctor.core.console import display_width
+
+    shown = _in_a_terminal(120, "ports", "--lang", lang, "--version", "14.3 RU1")
+    lines = shown.rstrip("\n").splitlines()
+    assert all(display_width(line) <= 120 for line in lines), [line for line in lines if display_width(line) > 120]
+    cas = load_catalog().entry("cas-http-8081").versions_text.say(lang)
+    [row] = [line for line in lines if line.startswith("TCP 8081")]
+    [mark] = [word for word in row.split() if word.startswith("*")]
+    assert f"{mark} {cas}" in lines
+    # Redirected, the purposes are whole and the long note is below the table too.
+    piped = run("ports", "--lang", lang, "--version", "14.3 RU1")
+    entry = load_catalog().entry("db-tcp-2638")
+    assert entry.purpose.say(lang) in piped.stdout
+    assert f"{mark} {cas}" in piped.stdout.splitlines()
