@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidge
 
 from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.diagnosis import Diagnosis
-from sep_port_doctor.core.i18n import Lang, say
+from sep_port_doctor.core.i18n import Lang, say, seconds_text
 from sep_port_doctor.core.localpc import LocalReport, LocalSystem, inspect_local
 from sep_port_doctor.core.path.facts import hop_text
 from sep_port_doctor.core.plan import PlanRequest, Role
@@ -381,13 +381,13 @@ class DiagnosticsWizard(QWizard):
 
     def _finished_text(self, diagnosis: Diagnosis) -> str:
         overall = say(f"report.overall_{diagnosis.overall}", self.lang)
-        seconds = f"{diagnosis.duration_ms / 1000:.1f}"
+        seconds = seconds_text(diagnosis.duration_ms, self.lang)  # as check's summary and the report say it
         if diagnosis.cancelled:
             unanswered = sum(1 for r in diagnosis.results if r.state is State.CANCELLED and not r.check.skip)
-            text = self.tr("Cancelled after %1 s: %2 checks had no answer. So far: %3")
+            text = self.tr("Cancelled after %1: %2 checks had no answer. So far: %3")
             text = text.replace("%1", seconds).replace("%2", str(unanswered)).replace("%3", overall)
         else:
-            text = self.tr("Done in %1 s: %2").replace("%1", seconds).replace("%2", overall)
+            text = self.tr("Done in %1: %2").replace("%1", seconds).replace("%2", overall)
         if self.display_errors:
             text += " " + self.tr("(%1 display errors, the checks went on; details in the log)").replace(
                 "%1", str(len(self.display_errors))

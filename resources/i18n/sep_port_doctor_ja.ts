@@ -30,13 +30,13 @@
     </message>
     <message>
         <location filename="../../gui/wizard/controller.py" line="387"/>
-        <source>Cancelled after %1 s: %2 checks had no answer. So far: %3</source>
-        <translation>%1 秒で中止しました: %2 件の確認に応答がありません。ここまでの結果: %3</translation>
+        <source>Cancelled after %1: %2 checks had no answer. So far: %3</source>
+        <translation>%1で中止しました: %2 件の確認に応答がありません。ここまでの結果: %3</translation>
     </message>
     <message>
         <location filename="../../gui/wizard/controller.py" line="390"/>
-        <source>Done in %1 s: %2</source>
-        <translation>%1 秒で完了しました: %2</translation>
+        <source>Done in %1: %2</source>
+        <translation>%1で完了しました: %2</translation>
     </message>
     <message>
         <location filename="../../gui/wizard/controller.py" line="392"/>
@@ -289,82 +289,82 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>PushResultsPage</name>
     <message>
-        <location filename="../../gui/wizard/push.py" line="394"/>
+        <location filename="../../gui/wizard/push.py" line="404"/>
         <source>Push readiness</source>
         <translation>プッシュ配備の準備状況</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="396"/>
+        <location filename="../../gui/wizard/push.py" line="406"/>
         <source>The targets grouped by what was found. Select a group or a PC for its path and what to do.</source>
         <translation>結果ごとにまとめた対象です。グループか PC を選ぶと、経路と対処が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="398"/>
+        <location filename="../../gui/wizard/push.py" line="408"/>
         <source>Rou&amp;tes from this PC:</source>
         <translation>この PC からの送信経路(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="399"/>
+        <location filename="../../gui/wizard/push.py" line="409"/>
         <source>Routes from this PC</source>
         <translation>この PC からの送信経路</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="402"/>
+        <location filename="../../gui/wizard/push.py" line="412"/>
         <source>Source address</source>
         <translation>送信元アドレス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="403"/>
+        <location filename="../../gui/wizard/push.py" line="413"/>
         <source>Interface</source>
         <translation>インターフェイス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="404"/>
+        <location filename="../../gui/wizard/push.py" line="414"/>
         <source>Gateway</source>
         <translation>ゲートウェイ</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="405"/>
+        <location filename="../../gui/wizard/push.py" line="415"/>
         <source>Network profile</source>
         <translation>ネットワーク プロファイル</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="406"/>
+        <location filename="../../gui/wizard/push.py" line="416"/>
         <source>PCs</source>
         <translation>PC 数</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="409"/>
+        <location filename="../../gui/wizard/push.py" line="419"/>
         <source>Targets by cause</source>
         <translation>原因ごとの対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="410"/>
+        <location filename="../../gui/wizard/push.py" line="420"/>
         <source>Details</source>
         <translation>詳細</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="411"/>
+        <location filename="../../gui/wizard/push.py" line="421"/>
         <source>&amp;Save the report as:</source>
         <translation>レポートの保存先(&amp;S):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="412"/>
+        <location filename="../../gui/wizard/push.py" line="422"/>
         <source>Save the report as</source>
         <translation>レポートの保存先</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="413"/>
+        <location filename="../../gui/wizard/push.py" line="423"/>
         <source>&amp;Export</source>
         <translation>書き出し(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="507"/>
+        <location filename="../../gui/wizard/push.py" line="517"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="546"/>
+        <location filename="../../gui/wizard/push.py" line="556"/>
         <source>Written: %1 and %2</source>
         <translation>書き出しました: %1 と %2</translation>
     </message>
@@ -372,52 +372,52 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>PushRunPage</name>
     <message>
-        <location filename="../../gui/wizard/push.py" line="222"/>
+        <location filename="../../gui/wizard/push.py" line="232"/>
         <source>Checking the targets</source>
         <translation>対象を確認しています</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="211"/>
+        <location filename="../../gui/wizard/push.py" line="221"/>
         <source>Each PC&apos;s ports are filled in as they answer, then its verdict.</source>
         <translation>各 PC のポートは応答があり次第表示され、最後に判定が表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="213"/>
+        <location filename="../../gui/wizard/push.py" line="223"/>
         <source>Target</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="213"/>
+        <location filename="../../gui/wizard/push.py" line="223"/>
         <source>Address</source>
         <translation>アドレス</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="213"/>
+        <location filename="../../gui/wizard/push.py" line="223"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="214"/>
+        <location filename="../../gui/wizard/push.py" line="224"/>
         <source>&amp;Cancel</source>
         <translation>中止(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="224"/>
+        <location filename="../../gui/wizard/push.py" line="234"/>
         <source>Check of the targets cancelled</source>
         <translation>対象の確認を中止しました</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="226"/>
+        <location filename="../../gui/wizard/push.py" line="236"/>
         <source>Targets checked</source>
         <translation>対象の確認が終わりました</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="241"/>
+        <location filename="../../gui/wizard/push.py" line="251"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="327"/>
+        <location filename="../../gui/wizard/push.py" line="337"/>
         <source>%1 of %2 targets checked</source>
         <translation>%2 台中 %1 台を確認しました</translation>
     </message>
@@ -425,47 +425,47 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>PushTargetsPage</name>
     <message>
-        <location filename="../../gui/wizard/push.py" line="112"/>
+        <location filename="../../gui/wizard/push.py" line="115"/>
         <source>Push-deployment targets</source>
         <translation>プッシュ配備の対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="113"/>
+        <location filename="../../gui/wizard/push.py" line="116"/>
         <source>Which client PCs should the manager be able to push the SEP client to?</source>
         <translation>管理サーバーから SEP クライアントをプッシュ配備したい PC はどれですか?</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="116"/>
+        <location filename="../../gui/wizard/push.py" line="119"/>
         <source>One target per line: PC names, IP addresses or IPv4 blocks such as 192.168.10.0/24 (at most 1,024 addresses). Lines starting with # are ignored. No credentials are needed: nothing is installed and no share is opened.</source>
         <translation>1 行に 1 つ: PC の名前、IP アドレス、または 192.168.10.0/24 のような IPv4 のブロック(最大 1,024 アドレス)。# で始まる行は無視します。資格情報は不要です: 何もインストールせず、共有も開きません。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="121"/>
+        <location filename="../../gui/wizard/push.py" line="124"/>
         <source>&amp;Targets:</source>
         <translation>対象(&amp;T):</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="122"/>
+        <location filename="../../gui/wizard/push.py" line="125"/>
         <source>Targets</source>
         <translation>対象</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="123"/>
+        <location filename="../../gui/wizard/push.py" line="126"/>
         <source>&amp;Load from a file…</source>
         <translation>ファイルから読み込む(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="124"/>
+        <location filename="../../gui/wizard/push.py" line="127"/>
         <source>Some targets are &amp;Macs (check TCP 22 too)</source>
         <translation>Mac も含む(TCP 22 も確認)(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="133"/>
+        <location filename="../../gui/wizard/push.py" line="136"/>
         <source>Load targets</source>
         <translation>対象の読み込み</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/push.py" line="133"/>
+        <location filename="../../gui/wizard/push.py" line="136"/>
         <source>Text files (*.txt *.csv);;All files (*)</source>
         <translation>テキストファイル (*.txt *.csv);;すべてのファイル (*)</translation>
     </message>
@@ -672,47 +672,47 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>RunModel</name>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="64"/>
+        <location filename="../../gui/wizard/run_model.py" line="93"/>
         <source>Verdict</source>
         <translation>判定</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="65"/>
+        <location filename="../../gui/wizard/run_model.py" line="94"/>
         <source>Port</source>
         <translation>ポート</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="66"/>
+        <location filename="../../gui/wizard/run_model.py" line="95"/>
         <source>Checked on</source>
         <translation>確認先</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="67"/>
+        <location filename="../../gui/wizard/run_model.py" line="96"/>
         <source>Time</source>
         <translation>時間</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="68"/>
+        <location filename="../../gui/wizard/run_model.py" line="97"/>
         <source>Purpose</source>
         <translation>用途</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="69"/>
+        <location filename="../../gui/wizard/run_model.py" line="98"/>
         <source>Finding</source>
         <translation>結果</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="143"/>
+        <location filename="../../gui/wizard/run_model.py" line="206"/>
         <source>running…</source>
         <translation>確認中…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="143"/>
+        <location filename="../../gui/wizard/run_model.py" line="206"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/run_model.py" line="148"/>
+        <location filename="../../gui/wizard/run_model.py" line="211"/>
         <source>this PC</source>
         <translation>この PC</translation>
     </message>
@@ -720,57 +720,57 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>RunPage</name>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="96"/>
+        <location filename="../../gui/wizard/pages/run.py" line="114"/>
         <source>Checking</source>
         <translation>確認中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="87"/>
+        <location filename="../../gui/wizard/pages/run.py" line="105"/>
         <source>Stop every check now (Esc)</source>
         <translation>すべての確認をすぐに止めます(Esc)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="88"/>
+        <location filename="../../gui/wizard/pages/run.py" line="106"/>
         <source>Check the &amp;selected port again</source>
         <translation>選択したポートを再確認(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="98"/>
+        <location filename="../../gui/wizard/pages/run.py" line="116"/>
         <source>Checks cancelled</source>
         <translation>確認を中止しました</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="100"/>
+        <location filename="../../gui/wizard/pages/run.py" line="118"/>
         <source>Checks finished</source>
         <translation>確認が終わりました</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="102"/>
+        <location filename="../../gui/wizard/pages/run.py" line="120"/>
         <source>Cancelled: checks that had no answer yet are marked cancelled.</source>
         <translation>中止しました: まだ応答のなかった確認は「中止」と表示されます。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="104"/>
+        <location filename="../../gui/wizard/pages/run.py" line="122"/>
         <source>Every planned check is listed; each verdict appears as it arrives.</source>
         <translation>予定したすべての確認を表示し、判定が届いた順に表示します。</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="109"/>
+        <location filename="../../gui/wizard/pages/run.py" line="129"/>
         <source>running…</source>
         <translation>確認中…</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="109"/>
+        <location filename="../../gui/wizard/pages/run.py" line="129"/>
         <source>waiting</source>
         <translation>待機中</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="86"/>
+        <location filename="../../gui/wizard/pages/run.py" line="104"/>
         <source>&amp;Cancel</source>
         <translation>中止(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../gui/wizard/pages/run.py" line="89"/>
+        <location filename="../../gui/wizard/pages/run.py" line="107"/>
         <source>Run &amp;all again</source>
         <translation>すべて再実行(&amp;A)</translation>
     </message>
@@ -969,22 +969,22 @@ Port data: the vendor&apos;s Japanese port page.</source>
 <context>
     <name>app</name>
     <message>
-        <location filename="../../gui/app.py" line="83"/>
+        <location filename="../../gui/app.py" line="84"/>
         <source>Something went wrong.</source>
         <translation>予期しないエラーが発生しました。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="88"/>
+        <location filename="../../gui/app.py" line="89"/>
         <source>The details are in the log file: %1</source>
         <translation>詳細はログファイルにあります: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="90"/>
+        <location filename="../../gui/app.py" line="91"/>
         <source>No log file could be written here.</source>
         <translation>ここではログファイルを書けませんでした。</translation>
     </message>
     <message>
-        <location filename="../../gui/app.py" line="223"/>
+        <location filename="../../gui/app.py" line="234"/>
         <source>A data file of the program is broken:</source>
         <translation>プログラムのデータファイルが壊れています:</translation>
     </message>

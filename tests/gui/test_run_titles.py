@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from sep_port_doctor.core.i18n import seconds_text
 from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
 from sep_port_doctor.gui.wizard import Page
 from tests.gui.conftest import FAST, drive, overrides_text, window_in
@@ -29,6 +30,7 @@ TITLES = {
     "ja": {"running": "確認中", "done": "確認が終わりました", "cancelled": "確認を中止しました"},
     "en": {"running": "Checking", "done": "Checks finished", "cancelled": "Checks cancelled"},
 }
+DONE = {"ja": "{}で完了しました: ", "en": "Done in {}: "}
 PUSH_TITLES = {
     "ja": {
         "running": "対象を確認しています",
@@ -61,6 +63,8 @@ def test_the_run_page_says_the_run_is_over_once(
         await wizard.run_task
         assert page.title() == TITLES[lang]["done"]
         assert page.status.text() and page.status.text() not in window.statusBar().currentMessage()
+        assert wizard.diagnosis is not None  # its time as check's summary and the report say it (one way)
+        assert page.status.text().startswith(DONE[lang].format(seconds_text(wizard.diagnosis.duration_ms, lang)))
         click(qtbot, page.rerun_all)  # the same page runs again: it says so, then says it is over
         assert wizard.run_task is not None
         assert page.title() == TITLES[lang]["running"]
