@@ -51,10 +51,21 @@ class SmbEvidence:
 
 
 def _excerpt(data: bytes) -> str:
-    """The first bytes another protocol sent, as plain text a terminal and a report can show."""
-    text = data[:48].decode("latin-1")
-    printable = "".join(ch if ch.isprintable() else "." for ch in text).strip()
+    """The first bytes another protocol sent, as plain text a terminal and a report can show: UTF-8
+    where they are (a banner in Japanese), else one character per byte."""
+    text = _utf8(data[:48]) or data[:48].decode("latin-1")
+    printable = "".join(ch if ch.isprintable() else "." for ch in text.strip())
     return terminal_safe(printable) or data[:16].hex(" ")
+
+
+def _utf8(data: bytes) -> str | None:
+    """``data`` as UTF-8, a character the cut at 48 bytes split left out; None when it is not UTF-8."""
+    for cut in range(4):  # a UTF-8 character is at most 4 bytes
+        try:
+            return data[: len(data) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 async def smb_negotiate(address: str, port: int, deadline: float) -> AppResult:

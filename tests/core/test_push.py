@@ -146,6 +146,10 @@ async def _serving(handler: object) -> tuple[asyncio.Server, int]:
         (b"\x00\x00\x00\x08\xffSMBr\x00\x00\x00", "SMB1-only"),
         (b"\x00\x00\x00\x10\xfeSMB" + b"\x00" * 12, "not as expected"),
         (b"", "closed it without an SMB answer"),
+        # Text in UTF-8 (a NAS's or an appliance's banner) is shown as written, not as Latin-1
+        # ('\u65e5\u672c' read 'æ.¥æ.¬'), also where the first 48 bytes end inside a character.
+        ("日本語のバナー\r\n".encode(), "'日本語のバナー'"),
+        (("a" + "ログインしてください。" * 3).encode(), "'aログインしてください。ログイン'"),
     ],
 )
 def test_what_answers_on_445_when_it_is_not_smb2(answer: bytes, words: str) -> None:
