@@ -26,6 +26,7 @@ from sep_port_doctor.core.i18n import Lang, say
 from sep_port_doctor.core.versions import KNOWN_RELEASES, SepVersion, VersionError, parse_version
 from sep_port_doctor.gui.labels import set_label
 from sep_port_doctor.gui.port_model import (
+    APPLIES_ROLE,
     COL_PORT,
     COL_PURPOSE,
     COLUMN_COUNT,
@@ -376,9 +377,13 @@ class ReferenceView(QWidget):
         return True
 
     def selection_as_text(self) -> str:
+        """The selected rows as tab-separated cells; a port the chosen version does not use says so
+        in one more cell (the table greys it, which a paste into a request would lose)."""
         lines = []
         for row in sorted({index.row() for index in self.table.selectionModel().selectedRows()}):
             cells = [str(self.proxy.index(row, col).data() or "") for col in range(COLUMN_COUNT)]
+            if not self.proxy.index(row, 0).data(APPLIES_ROLE):
+                cells.append(str(self.proxy.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)))
             lines.append("\t".join(cells))
         return "\n".join(lines)
 

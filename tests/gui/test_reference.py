@@ -348,3 +348,33 @@ def test_a_version_typed_with_the_products_name_is_taken(main_window: MainWindow
         if not ref.proxy.index(r, 0).data(APPLIES_ROLE)
     }
     assert greyed == {"spc-tcp-8444", "cas-http-8081", "cas-https-8082"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_copied_rows_say_which_ports_this_version_does_not_use(qapp: QApplication, qtbot: QtBot, lang: str) -> None:
+    """With a version chosen, the table greys the ports it does not use; copied (Ctrl+A, Ctrl+C) into a
+    firewall request, those rows read like the others: the reason now goes with them."""
+    from tests.gui.conftest import window_in
+    from tests.gui.keyboard import activate, press, type_text
+
+    window, _wizard = window_in(qapp, qtbot, lang)
+    activate(qtbot, window)
+    window.show_reference()
+    ref = window.reference
+    ref.version_combo.setFocus()
+    type_text(qtbot, "14.3 RU1")
+    assert ref.version is not None and ref.version.release_name == "14.3 RU1"
+    ref.search.setFocus()
+    type_text(qtbot, "tcp 8")
+    ref.table.setFocus()
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    rows = {line.split("\t")[0]: line.split("\t") for line in QGuiApplication.clipboard().text().splitlines()}
+    assert {"TCP 8014", "TCP 8081", "TCP 8443", "TCP 8444"} <= set(rows)
+    cas = load_catalog().entry("cas-http-8081").versions_text.say(lang)
+    for port in ("TCP 8081", "TCP 8082", "TCP 8444"):
+        assert rows[port][-1].endswith(cas if port != "TCP 8444" else "12.1.x" if lang == "ja" else "12.1.x only"), (
+            rows[port]
+        )
+        assert "14.3 RU1" in rows[port][-1]
+    assert len(rows["TCP 8014"]) == len(rows["TCP 8081"]) - 1  # a port it uses: the columns only
