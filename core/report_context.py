@@ -128,6 +128,8 @@ class CertificateRow:
     not_before: str
     not_after: str
     days_left: int
+    expired_ago: str
+    """How long ago it expired, said in the report's language ("3 hours ago"); "" while valid."""
     expired: bool
     expires_soon: bool
     self_signed: bool
@@ -422,6 +424,9 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
                 sockets=tuple(s for s in result.local_sockets if s not in say_any(result.reason, lang)),
             )
         )
+    # Only here: tlsinfo loads cryptography, which a report without certificates never needs.
+    from sep_port_doctor.core.tlsinfo import expired_ago
+
     table = [
         CertificateRow(
             number=numbers[key],
@@ -432,6 +437,7 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
             not_before=certificate.not_before[:10],
             not_after=certificate.not_after[:10],
             days_left=certificate.days_left,
+            expired_ago=expired_ago(certificate).say(lang) if certificate.expired else "",
             expired=certificate.expired,
             expires_soon=certificate.expires_soon,
             self_signed=certificate.self_signed,

@@ -62,6 +62,9 @@ class CertificateFacts:
     checked_name: str
     unreadable: tuple[str, ...] = ()
     """Facts that could not be read, each with the parser's reason (an x400Address SAN, a bad extension)."""
+    hours_left: int = 0
+    """Whole hours to the end of validity (negative once expired), counted like ``days_left``: a
+    certificate that expired a few hours ago is said in hours, not as "0 days ago"."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,13 @@ def certificate_facts(der: bytes, checked_name: str, now: dt.datetime | None = N
         # Whole days either way: the floor of a negative time counts a started day (expired 10 days
         # and some seconds ago read "11 days ago").
         days_left=((not_after - now).days if now <= not_after else -(now - not_after).days) if valid_dates else 0,
+        hours_left=(
+            (not_after - now) // dt.timedelta(hours=1)
+            if now <= not_after
+            else -((now - not_after) // dt.timedelta(hours=1))
+        )
+        if valid_dates
+        else 0,
         expired=valid_dates and now > not_after,
         not_yet_valid=valid_dates and now < not_before,
         expires_soon=valid_dates
@@ -248,11 +258,25 @@ async def tls_probe(address: str, port: int, server_name: str | None, checked_na
     return facts
 
 
+def expired_ago(cert: CertificateFacts) -> Message:
+    """How long ago the certificate expired, as a person says it: days, else hours (never "0 days ago")."""
+    days, hours = -cert.days_left, -cert.hours_left
+    if days > 1:
+        return Message("ago.days", days=days)
+    if days == 1:
+        return Message("ago.day")
+    if hours > 1:
+        return Message("ago.hours", hours=hours)
+    if hours == 1:
+        return Message("ago.hour")
+    return Message("ago.under-an-hour")
+
+
 def describe_certificate_problems(cert: CertificateFacts) -> list[Message]:
     """What stops clients from communicating: an expired or not yet valid certificate."""
     problems = []
     if cert.expired:
-        problems.append(Message("evidence.cert-expired", date=cert.not_after[:10], days=-cert.days_left))
+        problems.append(Message("evidence.cert-expired", date=cert.not_after[:10], ago=expired_ago(cert)))
     elif cert.not_yet_valid:
         problems.append(Message("evidence.cert-not-yet-valid", date=cert.not_before[:10]))
     return problems

@@ -84,7 +84,9 @@ class Tls(ApplicationCheck):
         if cert is None:
             return Judgement(Severity.PROBLEM, words("tls-failed", detail=app.detail), ("tls-failed", *port_guidance))
         if cert.expired:
-            said = words("certificate-expired", date=cert.not_after[:10], days=-cert.days_left, detail=app.detail)
+            from sep_port_doctor.core.tlsinfo import expired_ago
+
+            said = words("certificate-expired", date=cert.not_after[:10], ago=expired_ago(cert), detail=app.detail)
         else:
             said = words("certificate-not-yet-valid", date=cert.not_before[:10], detail=app.detail)
         return Judgement(Severity.PROBLEM, said, ("certificate",))

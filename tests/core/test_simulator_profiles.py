@@ -223,6 +223,49 @@ def test_cert_expired_says_the_days_simulate_says(lang: Lang, tmp_path: Path) ->
     assert set(re.findall(r"(\d+) (?:days ago|日前)", report)) == {"10"}
 
 
+@pytest.mark.parametrize(
+    ("expired_for", "lang", "said"),
+    [
+        ({"hours": 3, "minutes": 5}, "en", "3 hours ago"),
+        ({"hours": 3, "minutes": 5}, "ja", "3 時間前"),
+        ({"minutes": 20}, "en", "less than an hour ago"),
+        ({"minutes": 20}, "ja", "1 時間足らず前"),
+        ({"days": 1, "hours": 2}, "en", "1 day ago"),
+    ],
+)
+def test_a_certificate_expired_hours_ago_is_not_said_as_0_days(
+    expired_for: dict[str, int], lang: Lang, said: str, tmp_path: Path
+) -> None:
+    """A certificate that expired a few hours ago read "expired 0 days ago" / "0 日前" (days counted
+    whole, bd892a8). check, run as a process against the simulator serving such a certificate, says
+    the hours in the terminal and the report (the window shows check's same headline)."""
+    import datetime as dt
+
+    from sep_port_doctor.core.simulator import make_certificate
+    from tests.helpers.profile_runs import simulated_check
+
+    async def scenario() -> tuple[int, str, str]:
+        manager = SimulatedManager(profile="healthy", ports={p: 0 for p in SERVED_PORTS})
+        expired_at = dt.datetime.now(dt.UTC) - dt.timedelta(**expired_for)
+        manager.certificate = make_certificate(
+            "sepm-sim", ["localhost", "127.0.0.1"], not_before=expired_at - dt.timedelta(days=365), days=365
+        )
+        async with manager:
+            report = str(tmp_path / "r.html")
+            return await simulated_check(
+                manager, "--version", "14.3 RU6", "--role", "client", "--lang", lang, "--report", report
+            )
+
+    code, out, err = asyncio.run(scenario())
+    assert code == 1, err
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")
+    for text in (out, report):
+        assert said in text, text
+        assert not re.search(r"\b0 (?:days ago|日前)", text)
+    expired = say("report.days_ago", lang, ago=said)
+    assert expired in report
+
+
 def test_dev_start_prints_dev_start() -> None:
     """``./dev start simulate`` prints ``./dev start check ...``, and that line works from the same folder."""
     if os.name == "nt":
