@@ -43,3 +43,24 @@ def test_every_pc_of_a_group_is_printed_whole(tmp_path: Path, lang: str) -> None
                 line for line in text.splitlines() if re.search(r"(?:^|[ ,])127(?:\.\d*){0,2}\.?$", line.rstrip())
             ]
             assert broken == [], broken
+
+
+def test_a_verdict_is_printed_whole_in_its_narrow_column(tmp_path: Path) -> None:
+    """The table of every PC gives its verdict a narrow column: on paper "準備未完了" broke between its
+    characters ("準備未" / "完了"). Two real loopback PCs, both not ready (445 closed), printed by
+    Chromium on A4 and Letter in Japanese: each row's verdict is read back whole."""
+    from sep_port_doctor.core.i18n import say
+
+    report = tmp_path / "push-ja.html"
+    done = run("push", "127.0.0.1", "127.0.0.2", "--lang", "ja", "--report", str(report), timeout=120)
+    assert done.returncode == 1, done.stderr
+    verdict = say("push.verdict-not_ready", "ja")
+    html = report.read_text(encoding="utf-8")
+    cells = html.count(f">{verdict}</td>")
+    assert cells == 2, html
+    with HeadlessChromium() as browser, browser.page(report) as page:
+        for paper in (A4, LETTER):
+            text = page.printed_text(paper, tmp_path)
+            rows = [line for line in text.splitlines() if re.match(r"\s*127\.0\.0\.[12]\s", line)]
+            assert len(rows) == 2, text
+            assert all(verdict in row for row in rows), rows
