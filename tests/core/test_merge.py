@@ -320,3 +320,41 @@ def test_long_fields_are_cut_at_their_documented_limits(tmp_path: Path) -> None:
     assert (len(pc["computer"]), len(pc["note"])) == (MAX_NAME, 500) == (255, 500)
     assert pc["computer"].endswith("…") and pc["note"].endswith("…")
     assert len(pc["checks"][0]["headline"]) == MAX_TEXT == 2000
+
+
+@pytest.mark.parametrize(("site_lang", "run_lang"), [("ja", "en"), ("en", "ja")])
+def test_the_csv_says_its_headlines_are_as_each_run_recorded_them(
+    site_lang: str, run_lang: str, tmp_path: Path
+) -> None:
+    """The CSV quoted each run's headline in the language that run used, under a bare "問題" /
+    "Problems": a Japanese site CSV showed English sentences without saying why. Its columns of quoted
+    text are labelled as the HTML labels them (記録された説明 / As recorded). A real check --json in one
+    language, merged in the other."""
+    from sep_port_doctor.core.i18n import say
+
+    results = tmp_path / "run.json"  # written beside the report
+    code, _out, err = check_with_simulator(
+        "cert-expired",
+        "--version",
+        "14.3 RU6",
+        "--role",
+        "client",
+        "--lang",
+        run_lang,
+        "--report",
+        str(tmp_path / "run.html"),
+    )
+    assert code == 1, err
+    site = tmp_path / "site.csv"
+    done = run("merge", str(results), "--report", str(tmp_path / "site.html"), "--csv", str(site), "--lang", site_lang)
+    assert done.returncode == 1, done.stderr
+    header, row = list(csv.reader(io.StringIO(site.read_text(encoding="utf-8-sig"), newline="")))
+    recorded = say("site.recorded", site_lang).casefold()  # "As recorded" within "Problems (as recorded)"
+    header = [cell.casefold() for cell in header]
+    problems = header.index(say("site.csv_problems", site_lang).casefold())
+    for column in ("csv_problems", "csv_warnings", "csv_findings"):
+        assert recorded in header[header.index(say(f"site.{column}", site_lang).casefold())]
+    assert not any(recorded in cell for cell in header[:problems])
+    # The quoted text is the run's own words.
+    expired = say("check.certificate-expired", run_lang, date="", ago="")[:12]
+    assert expired in row[problems], row[problems]
