@@ -107,9 +107,18 @@ class CheckSummary:
         return self.state not in ("not_applicable", "not_tested", "cancelled")
 
     @property
+    def catalogue_port_text(self) -> str:
+        """The port as the vendor's table names it ("UDP 138"), whatever this PC moved it to."""
+        return f"{self.protocol.upper()} {self.default_port}"
+
+    @property
+    def moved_text(self) -> str:
+        """Where this PC's run found the port when it was moved ("→50076"), else ""."""
+        return "" if self.port == self.default_port else f"→{self.port}"
+
+    @property
     def port_text(self) -> str:
-        text = f"{self.protocol.upper()} {self.default_port}"
-        return text if self.port == self.default_port else f"{text} (→{self.port})"
+        return f"{self.catalogue_port_text} ({self.moved_text})" if self.moved_text else self.catalogue_port_text
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,9 @@ class Picture:
     by_version: list[Group]
     by_manager: list[Group]
     columns: list[tuple[str, str]]
-    """The PCs x checks table's columns: (check id, its port text), in the order first seen."""
+    """The PCs x checks table's columns: (check id, the catalogue's port), in the order first seen. A
+    column is the vendor's port: where one PC moved it, that PC's cell says so (others moved it elsewhere
+    or not at all)."""
     site: Site
 
 
@@ -214,7 +216,7 @@ def build_picture(site: Site, lang: Lang, named_subnets: Sequence[Network] = ())
             titles.append(cause.title)
         for check in pc.checks:
             if check.ran and check.id not in columns:
-                columns[check.id] = check.port_text
+                columns[check.id] = check.catalogue_port_text
             if check.severity not in ("problem", "warning") or pc.verdict is not None:
                 continue
             key = _cause_key(check)
@@ -468,13 +470,14 @@ def _matrix_cells(pc: PcRun, columns: list[tuple[str, str]], lang: Lang) -> list
     for cid, _text in columns:
         check = by_id.get(cid)
         if check is None:
-            cells.append({"severity": "absent", "mark": "", "title": ""})
+            cells.append({"severity": "absent", "mark": "", "moved": "", "title": ""})
         else:
             cells.append(
                 {
                     "severity": check.severity,
                     "mark": _MARK[check.severity],
-                    "title": f"{word_for('state', check.state, lang)}: {check.headline}",
+                    "moved": check.moved_text,
+                    "title": f"{check.port_text} {word_for('state', check.state, lang)}: {check.headline}",
                 }
             )
     return cells

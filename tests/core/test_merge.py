@@ -10,6 +10,7 @@ import ipaddress
 import json
 import os
 import random
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from sep_port_doctor.core.http_checks import MAX_JSON_DEPTH
 from sep_port_doctor.core.merge import MAX_FILE_BYTES, MAX_NAME, MAX_TEXT, merge_files
 from sep_port_doctor.core.merge_report import MATRIX_MAX_PCS, build_picture, csv_cell, infer_subnets, site_csv
 from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
-from tests.helpers.command import ENV, ROOT, command, run
+from tests.helpers.command import ENV, ROOT, command, run, spawned
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.profile_runs import check_with_simulator
 
@@ -358,3 +359,50 @@ def test_the_csv_says_its_headlines_are_as_each_run_recorded_them(
     # The quoted text is the run's own words.
     expired = say("check.certificate-expired", run_lang, date="", ago="")[:12]
     assert expired in row[problems], row[problems]
+
+
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() != 0 or not Path("/usr/bin/unshare").exists(),
+    reason="each PC's run has its own computer name in its own UTS namespace (root, unshare)",
+)
+def test_a_grid_column_is_the_catalogues_port_and_a_moved_port_is_in_its_pcs_cell(tmp_path: Path) -> None:
+    """The PCs x checks grid labelled a column with the first PC's moved port ("UDP 138 (→50076)")
+    though other PCs moved it elsewhere or not at all. Two real check runs, as PC-A and PC-B (each its
+    own computer name), against one simulator: PC-A with every port moved where the simulator serves
+    it, PC-B with 8014 and 138 left where the catalogue has them. Each column is the catalogue's port;
+    PC-A's cells say where it found the port, PC-B's say nothing of a move."""
+    from sep_port_doctor.core.i18n import say
+
+    unmoved = (8014, 138)
+
+    async def check_as(computer: str, manager: SimulatedManager, moved: dict[int, int]) -> None:
+        overrides = [f"--port={d}={p}" for d, p in moved.items()]
+        async with spawned(
+            "/usr/bin/unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', computer,
+            *command(), "check", "--manager", "127.0.0.1", *overrides, "--version", "14.3 RU6", "--role", "client",
+            "--report", str(tmp_path / f"{computer}.html"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        ) as process:  # fmt: skip
+            _out, err = await asyncio.wait_for(process.communicate(), HANG_GUARD_S)
+        assert process.returncode in (0, 1), err.decode()  # PC-A: all passed; PC-B: two ports closed
+
+    async def scenario() -> dict[int, int]:
+        async with SimulatedManager(profile="healthy", ports={p: 0 for p in SERVED_PORTS}) as manager:
+            await check_as("PC-A", manager, manager.bound)
+            await check_as("PC-B", manager, {d: p for d, p in manager.bound.items() if d not in unmoved})
+            return dict(manager.bound)
+
+    bound = asyncio.run(scenario())
+    out = tmp_path / "site.html"
+    done = run("merge", str(tmp_path / "PC-A.json"), str(tmp_path / "PC-B.json"), "--report", str(out), "--lang", "en")
+    assert done.returncode == 1, done.stderr
+    html = out.read_text(encoding="utf-8")
+    grid = html[html.index('<table class="matrix">') : html.index("</table>", html.index('<table class="matrix">'))]
+    columns = re.findall(r'<th class="col">([^<]*)</th>', grid)
+    assert "TCP 8014" in columns and "UDP 138" in columns, columns
+    assert not [c for c in columns if "→" in c], columns
+    rows = {re.search(r">(PC-[AB])</a>", row).group(1): row for row in grid.split("<tr>") if "PC-" in row}  # type: ignore[union-attr]
+    for port in unmoved:
+        assert f"→{bound[port]}" in rows["PC-A"], rows["PC-A"]
+        assert f"→{bound[port]}" not in rows["PC-B"], rows["PC-B"]
+    assert say("state.closed", "en") in rows["PC-B"]  # its 8014 and 138, where nothing listens
