@@ -130,6 +130,8 @@ class CertificateRow:
     days_left: int
     expired_ago: str
     """How long ago it expired, said in the report's language ("3 hours ago"); "" while valid."""
+    expires_in: str
+    """How long until it expires ("in 3 hours"); "" once expired."""
     expired: bool
     expires_soon: bool
     self_signed: bool
@@ -425,7 +427,7 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
             )
         )
     # Only here: tlsinfo loads cryptography, which a report without certificates never needs.
-    from sep_port_doctor.core.tlsinfo import expired_ago
+    from sep_port_doctor.core.tlsinfo import expired_ago, expires_in
 
     table = [
         CertificateRow(
@@ -438,6 +440,7 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
             not_after=certificate.not_after[:10],
             days_left=certificate.days_left,
             expired_ago=expired_ago(certificate).say(lang) if certificate.expired else "",
+            expires_in="" if certificate.expired else expires_in(certificate).say(lang),
             expired=certificate.expired,
             expires_soon=certificate.expires_soon,
             self_signed=certificate.self_signed,

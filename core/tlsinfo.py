@@ -258,18 +258,27 @@ async def tls_probe(address: str, port: int, server_name: str | None, checked_na
     return facts
 
 
-def expired_ago(cert: CertificateFacts) -> Message:
-    """How long ago the certificate expired, as a person says it: days, else hours (never "0 days ago")."""
-    days, hours = -cert.days_left, -cert.hours_left
+def _days_or_hours(group: str, days: int, hours: int) -> Message:
+    """A certificate's distance from its end as a person says it: days, else hours, never "0 days"."""
     if days > 1:
-        return Message("ago.days", days=days)
+        return Message(f"{group}.days", days=days)
     if days == 1:
-        return Message("ago.day")
+        return Message(f"{group}.day")
     if hours > 1:
-        return Message("ago.hours", hours=hours)
+        return Message(f"{group}.hours", hours=hours)
     if hours == 1:
-        return Message("ago.hour")
-    return Message("ago.under-an-hour")
+        return Message(f"{group}.hour")
+    return Message(f"{group}.under-an-hour")
+
+
+def expired_ago(cert: CertificateFacts) -> Message:
+    """How long ago the certificate expired ("3 hours ago")."""
+    return _days_or_hours("ago", -cert.days_left, -cert.hours_left)
+
+
+def expires_in(cert: CertificateFacts) -> Message:
+    """How long until a valid certificate expires ("in 3 hours")."""
+    return _days_or_hours("until", cert.days_left, cert.hours_left)
 
 
 def describe_certificate_problems(cert: CertificateFacts) -> list[Message]:
@@ -286,7 +295,7 @@ def describe_certificate_warnings(cert: CertificateFacts) -> list[Message]:
     """Worth a look, not a failure: SEP clients pin the manager's certificate rather than its name."""
     warnings = []
     if cert.expires_soon:
-        warnings.append(Message("evidence.cert-expires-soon", days=cert.days_left, date=cert.not_after[:10]))
+        warnings.append(Message("evidence.cert-expires-soon", until=expires_in(cert), date=cert.not_after[:10]))
     warnings += [Message("evidence.cert-unreadable-field", what=what) for what in cert.unreadable]
     if not cert.name_matches:
         warnings.append(Message("evidence.cert-other-name", name=repr(cert.checked_name), subject=cert.subject))

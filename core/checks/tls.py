@@ -96,7 +96,10 @@ class Tls(ApplicationCheck):
         if cert is None:
             return None
         if cert.expires_soon:
-            return Judgement(Severity.WARNING, words("certificate-expires-soon", days=cert.days_left), ("certificate",))
+            from sep_port_doctor.core.tlsinfo import expires_in
+
+            said = words("certificate-expires-soon", until=expires_in(cert))
+            return Judgement(Severity.WARNING, said, ("certificate",))
         if not cert.name_matches:
             said = words("certificate-other-name", name=cert.checked_name, subject=cert.subject)
             return Judgement(Severity.WARNING, said, ("certificate",))

@@ -224,21 +224,24 @@ def test_cert_expired_says_the_days_simulate_says(lang: Lang, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(
-    ("expired_for", "lang", "said"),
+    ("ends", "lang", "said", "report_words"),
     [
-        ({"hours": 3, "minutes": 5}, "en", "3 hours ago"),
-        ({"hours": 3, "minutes": 5}, "ja", "3 時間前"),
-        ({"minutes": 20}, "en", "less than an hour ago"),
-        ({"minutes": 20}, "ja", "1 時間足らず前"),
-        ({"days": 1, "hours": 2}, "en", "1 day ago"),
+        ({"hours": -3, "minutes": -5}, "en", "3 hours ago", ("report.days_ago", "ago")),
+        ({"hours": -3, "minutes": -5}, "ja", "3 時間前", ("report.days_ago", "ago")),
+        ({"minutes": -20}, "en", "less than an hour ago", ("report.days_ago", "ago")),
+        ({"minutes": -20}, "ja", "1 時間足らず前", ("report.days_ago", "ago")),
+        ({"days": -1, "hours": -2}, "en", "1 day ago", ("report.days_ago", "ago")),
+        ({"hours": 5, "minutes": 5}, "en", "in 5 hours", ("report.days_left", "until")),
+        ({"hours": 5, "minutes": 5}, "ja", "あと 5 時間", ("report.days_left", "until")),
     ],
 )
-def test_a_certificate_expired_hours_ago_is_not_said_as_0_days(
-    expired_for: dict[str, int], lang: Lang, said: str, tmp_path: Path
+def test_a_certificate_hours_from_its_end_is_not_said_as_0_days(
+    ends: dict[str, int], lang: Lang, said: str, report_words: tuple[str, str], tmp_path: Path
 ) -> None:
     """A certificate that expired a few hours ago read "expired 0 days ago" / "0 日前" (days counted
-    whole, bd892a8). check, run as a process against the simulator serving such a certificate, says
-    the hours in the terminal and the report (the window shows check's same headline)."""
+    whole, bd892a8), and one expiring in a few hours "0 days left" / "残り 0 日". check, run as a
+    process against the simulator serving such a certificate, says the hours in the terminal and the
+    report (the window shows check's same headline)."""
     import datetime as dt
 
     from sep_port_doctor.core.simulator import make_certificate
@@ -246,9 +249,9 @@ def test_a_certificate_expired_hours_ago_is_not_said_as_0_days(
 
     async def scenario() -> tuple[int, str, str]:
         manager = SimulatedManager(profile="healthy", ports={p: 0 for p in SERVED_PORTS})
-        expired_at = dt.datetime.now(dt.UTC) - dt.timedelta(**expired_for)
+        end = dt.datetime.now(dt.UTC) + dt.timedelta(**ends)
         manager.certificate = make_certificate(
-            "sepm-sim", ["localhost", "127.0.0.1"], not_before=expired_at - dt.timedelta(days=365), days=365
+            "sepm-sim", ["localhost", "127.0.0.1"], not_before=end - dt.timedelta(days=365), days=365
         )
         async with manager:
             report = str(tmp_path / "r.html")
@@ -257,13 +260,14 @@ def test_a_certificate_expired_hours_ago_is_not_said_as_0_days(
             )
 
     code, out, err = asyncio.run(scenario())
-    assert code == 1, err
+    expired = report_words[1] == "ago"
+    assert code == (1 if expired else 0), err  # expired: a problem; expiring soon: a warning
     report = (tmp_path / "r.html").read_text(encoding="utf-8")
     for text in (out, report):
         assert said in text, text
-        assert not re.search(r"\b0 (?:days ago|日前)", text)
-    expired = say("report.days_ago", lang, ago=said)
-    assert expired in report
+        assert not re.search(r"\b0 (?:days|日)|残り 0 日|あと 0 日", text)
+    key, value = report_words
+    assert say(key, lang, **{value: said}) in report
 
 
 def test_dev_start_prints_dev_start() -> None:
