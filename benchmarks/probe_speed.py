@@ -157,6 +157,13 @@ def run_scenario(lab: NetLab, scenario: Scenario, runs: int) -> tuple[Tally, Tal
             if item["protocol"] != "tcp" or item["state"] == "not_applicable":
                 continue
             seen.setdefault(item["port"], set()).add(AS_NMAP.get(item["state"], item["state"]))
+        if code != 0:  # what made the run say "problem" (1) or "incomplete" (3): the exit code must not flap
+            failed = [
+                f"{item['protocol']} {item['port']} {item['state']}: {item['application']['detail']}"
+                for item in report["checks"]
+                if item["application"] is not None and not item["application"]["ok"]
+            ]
+            ours.examples.append(f"exit {code}: {'; '.join(failed) or 'no failed exchange'}")
         for port, states in seen.items():
             ours.verdicts += 1
             truth = lab.truth(port, "tcp", scenario.path)

@@ -167,8 +167,10 @@ def test_a_silent_host_gets_time_for_a_routers_late_unreachable() -> None:
 def test_loss_evidence_gives_silent_probes_more_attempts() -> None:
     path = PathTiming(TimeoutPolicy())
     assert path.allowed_attempts() == 3
-    path.far_answer(0.01, attempt=3)  # an answer came only to the third attempt: packets are lost
+    path.far_answer(0.01, attempt=2)  # an answer came only to the second attempt: packets are lost
     assert path.allowed_attempts() == 5
+    path.far_answer(0.01, attempt=3)
+    assert path.allowed_attempts() == 7
     path.far_answer(0.01, attempt=9)
     assert path.allowed_attempts() == 8  # at most max_attempts
     gaps = [path.gap(n) / path.timeout() for n in range(1, 7)]
