@@ -255,9 +255,11 @@ def seconds_text(milliseconds: float, lang: Lang, digits: int = 2) -> str:
     """A duration in the catalogue's seconds (``0.19 s`` in English), one way in every output: the
     terminal's summaries, the ticket and the report said "s" in Japanese where the window said seconds.
     A duration that rounds to nothing is said as under the smallest step (``< 0.01 s``, as a round
-    trip under 0.1 ms is ``< 0.1 ms``): a sweep of 3 ms read ``0.00 s``, as if nothing had run."""
+    trip under 0.1 ms is ``< 0.1 ms``): a sweep of 3 ms read ``0.00 s``, as if nothing had run.
+    The duration is said as the JSON records it, to 0.1 ms: a sweep of 4.96 ms was "< 0.01 s" on the
+    terminal while its JSON's 5.0 ms reads "0.01 s"."""
     step = 10.0**-digits
-    seconds = milliseconds / 1000
+    seconds = round(milliseconds, 1) / 1000
     if round(seconds, digits) < step:
         return say("word.seconds", lang, seconds=f"< {step:.{digits}f}")
     return say("word.seconds", lang, seconds=f"{seconds:.{digits}f}")
