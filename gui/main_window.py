@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
 
 from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.i18n import Lang, language_name, languages, system_lang
 from sep_port_doctor.gui.i18n import LanguageManager
 from sep_port_doctor.gui.reference import ReferenceView
-from sep_port_doctor.gui.settings import Settings
+from sep_port_doctor.gui.settings import Settings, WindowPlacement
 from sep_port_doctor.gui.wizard import DiagnosticsWizard
 
 PREFERRED_SIZE = QSize(1180, 760)
@@ -52,22 +52,56 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.languages.language_changed.connect(self._on_language_changed)
         self.retranslate()
-        self._place(settings.window_geometry)
+        self._saved_area: QRect | None = None
+        """The free area of the screen a saved placement is kept on until the window is shown."""
+        self._place(settings.window_placement)
 
-    def _place(self, saved: bytes) -> None:
-        """The saved geometry if it is still on a screen, clamped to it; else a size that fits."""
+    def _place(self, saved: WindowPlacement | None) -> None:
+        """Where the window closed, brought onto the screen it was on (or the main one) and clamped
+        to that screen's free area; with nothing saved, a size that fits, centred on the main screen."""
         screen = QGuiApplication.primaryScreen()
         available = screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
-        self.resize(first_size(available.size()))
-        if saved and self.restoreGeometry(QByteArray(saved)):
-            target = QGuiApplication.screenAt(self.geometry().center()) or screen
-            area = target.availableGeometry() if target is not None else available
-            frame = self.frameGeometry()
-            width, height = min(self.width(), area.width()), min(self.height(), area.height())
-            self.resize(width, height)
-            x = min(max(frame.x(), area.left()), area.right() - width + 1)
-            y = min(max(frame.y(), area.top()), area.bottom() - height + 1)
-            self.move(x, y)
+        if saved is None:
+            size = first_size(available.size())
+            self.resize(size)
+            self.move(available.center().x() - size.width() // 2, available.center().y() - size.height() // 2)
+            return
+        target = QGuiApplication.screenAt(QRect(saved.x, saved.y, saved.width, saved.height).center()) or screen
+        self._saved_area = target.availableGeometry() if target is not None else available
+        self.resize(saved.width, saved.height)
+        self.move(saved.x, saved.y)
+        self._keep_on_screen()
+        if saved.maximized:
+            self.setWindowState(Qt.WindowState.WindowMaximized)
+
+    def _keep_on_screen(self) -> None:
+        """Shrink and move the window so that its frame lies inside the free area of the screen it
+        was saved on: before it is shown its frame is not known, so this runs again once it is."""
+        if self._saved_area is None or self.isMaximized():
+            return
+        area, frame, inner = self._saved_area, self.frameGeometry(), self.geometry()
+        extra_width, extra_height = frame.width() - inner.width(), frame.height() - inner.height()
+        width = min(inner.width(), area.width() - extra_width)
+        height = min(inner.height(), area.height() - extra_height)
+        self.resize(width, height)
+        self.move(
+            min(max(frame.x(), area.left()), area.right() - width - extra_width + 1),
+            min(max(frame.y(), area.top()), area.bottom() - height - extra_height + 1),
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():
+            self._keep_on_screen()
+            self._saved_area = None  # where it is moved by hand later is its own business
+
+    def placement(self) -> WindowPlacement:
+        """Where the window is, to open there next time: the frame's corner and the size it has
+        when not maximized."""
+        maximized = self.isMaximized()
+        normal = self.normalGeometry() if maximized else self.geometry()
+        corner = normal.topLeft() if maximized else self.frameGeometry().topLeft()
+        return WindowPlacement(corner.x(), corner.y(), normal.width(), normal.height(), maximized)
 
     def add_wizard(self, wizard: DiagnosticsWizard) -> None:
         self.wizard = wizard
@@ -213,6 +247,6 @@ class MainWindow(QMainWindow):
             self.wizard.shutdown()
         self.settings.reference_version = self.reference.version_combo.currentText()
         self.settings.hide_not_applicable = self.reference.hide_check.isChecked()
-        self.settings.window_geometry = bytes(self.saveGeometry().data())
+        self.settings.window_placement = self.placement()
         self.settings.sync()
         super().closeEvent(event)

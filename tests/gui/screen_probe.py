@@ -2,7 +2,7 @@
 open the window as the program does, walk the wizard's pages against the simulated manager,
 and print, as JSON, where the window and the wizard's buttons are on that screen.
 
-    QT_QPA_PLATFORM=offscreen:configfile=screen.json python -m tests.gui.screen_probe [--move X Y]
+    QT_QPA_PLATFORM=offscreen:configfile=screen.json python -m tests.gui.screen_probe [--move X Y | --maximize | --look]
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ def rect(r: Any) -> list[int]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--move", nargs=2, type=int, default=None, help="move the window there, then close (saves it)")
+    parser.add_argument("--maximize", action="store_true", help="maximize the window, then close (saves it)")
+    parser.add_argument(
+        "--look", action="store_true", help="say where the window opened and its status line, then close"
+    )
     options = parser.parse_args()
 
     import qasync
@@ -45,14 +49,24 @@ def main() -> int:
     window = build_main_window(app, argparse.Namespace(lang="ja"))
     window.show()
     app.processEvents()
-    if options.move is not None:
-        window.move(*options.move)
-        app.processEvents()
+    screen = window.screen()
+    if options.look:
+        print(json.dumps({"available": rect(screen.availableGeometry()), "window": rect(window.frameGeometry()),
+                          "maximized": window.isMaximized(), "status": window.statusBar().currentMessage()}))  # fmt: skip
         window.close()
-        print(json.dumps({"saved": rect(window.frameGeometry())}))
         loop.close()
         return 0
-    screen = window.screen()
+    if options.move is not None or options.maximize:
+        if options.maximize:
+            window.showMaximized()
+        else:
+            window.move(*options.move)
+        app.processEvents()
+        saved = rect(window.frameGeometry())
+        window.close()
+        print(json.dumps({"saved": saved}))
+        loop.close()
+        return 0
     found: dict[str, Any] = {
         "available": rect(screen.availableGeometry()),
         "dpr": screen.devicePixelRatio(),

@@ -44,6 +44,7 @@ def probe(tmp_path: Path, screen: dict[str, float], *args: str) -> dict[str, Any
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     found: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    found["stderr"] = result.stderr
     return found
 
 
