@@ -31,6 +31,7 @@ def check_json(result: CheckResult, explanation: Finding, lang: Lang) -> dict[st
     item = result.to_json(lang)
     item["severity"] = str(explanation.severity)
     item["headline"] = explanation.headline_for(lang)
+    item["headline_id"] = explanation.headline_id
     item["guidance"] = list(explanation.guidance)
     return item
 

@@ -95,8 +95,13 @@ class CheckSummary:
     cause: str | None
     severity: str
     headline: str
+    headline_id: str | None
+    """The headline's message id (the same in every language); None in a file written before it was recorded."""
     guidance: tuple[str, ...]
     local: bool
+    target: str
+    """Whose port it probed (``this_pc``, ``manager``, ``gup``...: ``core.results.Target``); a run
+    that did not record it: ``this_pc`` for a check of this PC, else ``manager``."""
     failed_test: str | None
     """The application test that failed on an open port (secars, TLS...), else None."""
     reason: str
@@ -351,17 +356,30 @@ def _check_key(raw: Any) -> tuple[Any, ...] | None:
         if type(application) is not dict:
             return None
         ok = application.get("ok")
-        application = (ok, type(ok), application.get("test"))
+        application = (ok, type(ok), application.get("test"), _failed_step(application))
     severity = get("severity")
     guidance = get("guidance")
     port, default_port, local = get("port"), get("default_port"), get("local")
     return (
         get("id"), get("protocol"), port, type(port), default_port, type(default_port), get("state"),
-        get("cause"), severity, get("headline"), local, type(local),
+        get("cause"), severity, get("headline"), get("headline_id"), local, type(local), get("target"),
         tuple(guidance) if type(guidance) is list else guidance,
         application,
         get("reason") if severity == "problem" or severity == "warning" else None,
     )  # fmt: skip
+
+
+def _failed_step(application: dict[str, Any]) -> str | None:
+    """The first application test that failed (``steps``), which decided the check's headline
+    (``core.explain``): 8446's TLS and version API ran, its expired certificate is 8443's cause too."""
+    steps = application.get("steps")
+    if type(steps) is not list:
+        return None
+    for step in steps:
+        if type(step) is dict and step.get("ok") is False:
+            test = step.get("test")
+            return _cut(test, 40) if type(test) is str else None
+    return None
 
 
 def _check(raw: Any, where: str, intern: _Interner) -> CheckSummary:
@@ -388,12 +406,13 @@ def _validated_check(raw: Any, where: str, intern: _Interner) -> CheckSummary:
     if application is not None:
         app = _Fields(application, f"{where}.application")
         if app.get("ok", bool, required=False, default=True) is False:
-            failed_test = app.text("test", required=False, limit=40) or "?"
+            failed_test = _failed_step(application) or app.text("test", required=False, limit=40) or "?"
     port = fields.get("port", int)
     guidance = fields.get("guidance", list, required=False, default=[])
     if not all(isinstance(g, str) for g in guidance):
         raise Refused("wrong-type", field=f"{where}.guidance", expected="list of str")
     keep_reason = severity in ("problem", "warning")
+    local = fields.get("local", bool, required=False, default=False)
     return intern(  # type: ignore[no-any-return]
         CheckSummary(
             id=intern(fields.text("id", limit=80)),
@@ -404,8 +423,10 @@ def _validated_check(raw: Any, where: str, intern: _Interner) -> CheckSummary:
             cause=intern(fields.get("cause", str, required=False) and fields.text("cause", limit=40)) or None,
             severity=severity,
             headline=intern(fields.text("headline", required=False)),
+            headline_id=intern(fields.text("headline_id", required=False, limit=80)) or None,
             guidance=intern(tuple(_cut(g, 80) for g in guidance[:20])),
-            local=fields.get("local", bool, required=False, default=False),
+            local=local,
+            target=intern(fields.text("target", required=False, limit=40)) or ("this_pc" if local else "manager"),
             failed_test=intern(failed_test),
             reason=intern(fields.text("reason", required=False)) if keep_reason else "",
         )

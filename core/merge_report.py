@@ -1,8 +1,8 @@
 """The site picture of a merge (``core.merge.Site``) and its outputs: HTML, JSON, CSV.
 
-- **Causes**: the problems and warnings of every PC's latest run, grouped by what was found
-  (the check, its verdict, its cause, the application test that failed, the guidance): one line
-  with the count of PCs and where they are, the guidance once.
+- **Causes**: the problems and warnings of every PC's latest run, grouped as that PC's own report
+  groups them (``core.causes``: one PC's TCP 139 and 445 filtered are one cause), then the same
+  causes of all PCs together: one line with the count of PCs and where they are, the guidance once.
 - **Where**: the PCs grouped by their subnet, SEP version and management server. A PC's subnet
   is the one named with ``--subnet`` that holds its address, else inferred from the addresses
   (``infer_subnets``): the JSON holds a PC's address, not its prefix length.
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from sep_port_doctor.core.catalog import Catalog
+from sep_port_doctor.core.causes import CauseKey, cause_key, finding_explains, ports_text
 from sep_port_doctor.core.explain import cause_headline
 from sep_port_doctor.core.guidance import GuidanceText, environment
 from sep_port_doctor.core.i18n import Lang, group_words, say, word_for
@@ -117,7 +118,7 @@ def subnet_of(address: str | None, named: Sequence[Network], inferred: dict[str,
 
 @dataclass
 class Cause:
-    """One finding shared by PCs: what it is, how many PCs have it, where, what to do."""
+    """One cause shared by PCs (``core.causes``): what it is, how many PCs have it, where, what to do."""
 
     key: tuple[Any, ...]
     severity: str
@@ -127,11 +128,19 @@ class Cause:
     pcs: list[PcRun] = field(default_factory=list)
     headlines: Counter[str] = field(default_factory=Counter)
     ports: set[int] = field(default_factory=set)
+    """The ports its checks probed, where each PC found them."""
+    catalogue_ports: dict[tuple[str, int], None] = field(default_factory=dict)
+    """(protocol, the catalogue's port) of its checks, in the order first seen: what its title names."""
     subnets: Counter[str] = field(default_factory=Counter)
 
     def add_guidance(self, ids: tuple[str, ...]) -> None:
         if not set(ids) <= set(self.guidance):
             self.guidance = tuple(dict.fromkeys((*self.guidance, *ids)))
+
+    @property
+    def moved(self) -> bool:
+        """Some PC probed one of its ports elsewhere than the catalogue has it."""
+        return bool(self.catalogue_ports) and self.ports != {port for _protocol, port in self.catalogue_ports}
 
 
 @dataclass
@@ -160,30 +169,63 @@ class Picture:
     site: Site
 
 
-def _cause_key(check: CheckSummary) -> tuple[Any, ...]:
-    return (
-        "check",
-        check.local,
-        check.id,
-        check.protocol,
-        check.default_port,
-        check.state,
-        check.cause,
-        check.failed_test,
-        check.severity,
-        check.guidance,
-    )
+@dataclass
+class _PcCause:
+    """One cause of one PC, grouped as that PC's own report groups it (``core.report_context``)."""
+
+    key: CauseKey
+    severity: str
+    checks: list[CheckSummary] = field(default_factory=list)
+    finding: FindingSummary | None = None
 
 
-def _cause_title(check: CheckSummary, lang: Lang) -> str:
+def pc_causes(pc: PcRun) -> list[_PcCause]:
+    """A PC's problems and warnings by cause (``core.causes``), as its own report groups them: its
+    checks by what was found, where, and the first remedy (TCP 139 and 445 filtered: one), then each
+    finding of this PC with the checks of this PC it explains."""
+    causes: dict[CauseKey, _PcCause] = {}
+    for check in pc.checks:
+        if check.severity not in ("problem", "warning"):
+            continue
+        # What was found: its headline's id (the same words in any language, on any day); a file
+        # written before that was recorded: what the headline is made of.
+        found = check.headline_id or (check.state, check.cause, check.failed_test)
+        key = cause_key(check.severity, check.target, found, check.guidance)
+        causes.setdefault(key, _PcCause(key, check.severity)).checks.append(check)
+    for finding in pc.findings:
+        if finding.severity not in ("problem", "warning"):
+            continue
+        explained = [
+            c
+            for c in causes.values()
+            if c.finding is None and c.checks[0].local and finding_explains(finding.guidance, c.checks[0].guidance)
+        ]
+        severity = min((finding.severity, *(c.severity for c in explained)), key=SEVERITY_ORDER.__getitem__)
+        key = cause_key(severity, "this_pc", ("finding", finding.id), finding.guidance)
+        cause = _PcCause(key, severity, finding=finding)
+        for other in explained:
+            cause.checks += other.checks
+            del causes[other.key]
+        causes[key] = cause
+    return list(causes.values())
+
+
+def _check_words(check: CheckSummary, lang: Lang) -> str:
+    """What a check cause found, in words: ``filtered``, ``open · TLS``, with its cause's headline."""
     parts = [word_for("state", check.state, lang)]
     if check.failed_test:
         parts.append(" + ".join(word_for("apptest", test, lang) for test in check.failed_test.split("+")))
     cause = cause_headline(check.cause) if check.cause else None
     if cause is not None:
         parts.append(cause.say(lang))
+    return " · ".join(parts)
+
+
+def _cause_title(cause: Cause, check: CheckSummary, lang: Lang) -> str:
+    """``TCP 139, 445 on the PC itself · filtered``: the catalogue's ports of every PC's checks of the cause."""
     where = say("site.on_this_pc" if check.local else "site.to_manager", lang)
-    return f"{check.protocol.upper()} {check.default_port} {where} · " + " · ".join(parts)
+    ports = ports_text((protocol, str(port)) for protocol, port in cause.catalogue_ports)
+    return f"{ports} {where} · {_check_words(check, lang)}"
 
 
 def build_picture(site: Site, lang: Lang, named_subnets: Sequence[Network] = ()) -> Picture:
@@ -193,66 +235,64 @@ def build_picture(site: Site, lang: Lang, named_subnets: Sequence[Network] = ())
     )
     subnet = {pc.key: subnet_of(pc.address, named_subnets, inferred) for pc in pcs}
     causes: dict[tuple[Any, ...], Cause] = {}
+    first_check: dict[tuple[Any, ...], CheckSummary] = {}
+    """A check cause's first check: its title's words (every check of a cause found the same)."""
     groups: dict[str, dict[str, Group]] = {"subnet": {}, "version": {}, "manager": {}}
+    group_keys: dict[str, dict[str, Counter[tuple[Any, ...]]]] = {d: defaultdict(Counter) for d in groups}
     columns: dict[str, str] = {}
     for pc in pcs:
-        seen_here: set[tuple[Any, ...]] = set()
-        titles: list[str] = []
-        if pc.verdict is not None and pc.verdict.severity in ("problem", "warning"):
-            # A push target's verdict already sums up its checks: its cause is the group.
-            verdict = pc.verdict
-            key = ("push", verdict.cause or verdict.verdict, verdict.severity, verdict.guidance)
-            cause = causes.get(key)
-            if cause is None:
-                title = word_for("push-group", verdict.cause, lang) if verdict.cause else verdict.verdict
-                if title == verdict.cause:  # no words for that cause here: the target's own headline
-                    title = verdict.headline or verdict.verdict
-                title = f"{say('site.push', lang)} · {title}"
-                cause = causes[key] = Cause(key, verdict.severity, title, False, verdict.guidance)
-            seen_here.add(key)
-            cause.pcs.append(pc)
-            cause.headlines[verdict.headline] += 1
-            cause.subnets[subnet[pc.key]] += 1
-            titles.append(cause.title)
+        keys_here: list[tuple[Any, ...]] = []
         for check in pc.checks:
             if check.ran and check.id not in columns:
                 columns[check.id] = check.catalogue_port_text
-            if check.severity not in ("problem", "warning") or pc.verdict is not None:
-                continue
-            key = _cause_key(check)
-            cause = causes.get(key)
-            if cause is None:
-                cause = causes[key] = Cause(key, check.severity, _cause_title(check, lang), check.local, check.guidance)
-            if key in seen_here:  # one PC counts once per cause
-                continue
-            cause.add_guidance(check.guidance)
-            seen_here.add(key)
-            cause.pcs.append(pc)
-            cause.headlines[check.headline] += 1
-            cause.ports.add(check.port)
-            cause.subnets[subnet[pc.key]] += 1
-            titles.append(cause.title)
-        for finding in pc.findings:
-            if finding.severity not in ("problem", "warning"):
-                continue
-            key = ("finding", finding.id, finding.severity, finding.guidance)
-            cause = causes.get(key)
-            if cause is None:
-                title = f"{say('site.this_pc', lang)} · {finding.title}"
-                cause = causes[key] = Cause(key, finding.severity, title, True, finding.guidance)
-            if key in seen_here:
-                continue
-            seen_here.add(key)
-            cause.pcs.append(pc)
-            cause.headlines[finding.detail] += 1
-            cause.subnets[subnet[pc.key]] += 1
-            titles.append(cause.title)
+        if pc.verdict is not None:
+            if pc.verdict.severity in ("problem", "warning"):
+                # A push target's verdict already sums up its checks: its cause is the group.
+                verdict = pc.verdict
+                key: tuple[Any, ...] = ("push", verdict.cause or verdict.verdict, verdict.severity, verdict.guidance)
+                cause = causes.get(key)
+                if cause is None:
+                    title = word_for("push-group", verdict.cause, lang) if verdict.cause else verdict.verdict
+                    if title == verdict.cause:  # no words for that cause here: the target's own headline
+                        title = verdict.headline or verdict.verdict
+                    title = f"{say('site.push', lang)} · {title}"
+                    cause = causes[key] = Cause(key, verdict.severity, title, False, verdict.guidance)
+                cause.pcs.append(pc)
+                cause.headlines[verdict.headline] += 1
+                cause.subnets[subnet[pc.key]] += 1
+                keys_here.append(key)
+        else:
+            for found in pc_causes(pc):
+                key = found.key
+                cause = causes.get(key)
+                if cause is None:
+                    if found.finding is not None:
+                        title = f"{say('site.this_pc', lang)} · {found.finding.title}"
+                        cause = Cause(key, found.severity, title, True, found.finding.guidance)
+                    else:
+                        check = first_check[key] = found.checks[0]
+                        cause = Cause(key, found.severity, "", check.local, check.guidance)
+                    causes[key] = cause
+                for check in found.checks:
+                    cause.add_guidance(check.guidance)
+                    cause.ports.add(check.port)
+                    cause.catalogue_ports[(check.protocol, check.default_port)] = None
+                cause.pcs.append(pc)  # one PC counts once per cause
+                headline = found.finding.detail if found.finding is not None else found.checks[0].headline
+                cause.headlines[headline] += 1
+                cause.subnets[subnet[pc.key]] += 1
+                keys_here.append(key)
         for dimension, name in (("subnet", subnet[pc.key]), ("version", pc.version), ("manager", pc.manager)):
             group = groups[dimension].setdefault(name, Group(name))
             group.pcs += 1
             group.problem += pc.overall == "problem"
             group.warning += pc.overall == "warning"
-            group.causes.update(titles)
+            group_keys[dimension][name].update(keys_here)
+    for key, check in first_check.items():
+        causes[key].title = _cause_title(causes[key], check, lang)
+    for dimension, named in group_keys.items():
+        for name, counted in named.items():
+            groups[dimension][name].causes.update({causes[key].title: n for key, n in counted.items()})
     ordered = sorted(causes.values(), key=lambda c: (SEVERITY_ORDER[c.severity], -len(c.pcs), c.title))
     return Picture(
         pcs=pcs,
@@ -336,7 +376,7 @@ def html_context(picture: Picture, catalog: Catalog, lang: Lang, generated: dt.d
                 "variants": len(cause.headlines),
                 "ports": sorted(cause.ports) if len(cause.ports) <= 3 else [],
                 "port_count": len(cause.ports),
-                "default_port": cause.key[4] if cause.key[0] == "check" else None,
+                "moved": cause.moved,
                 "guidance": items,
                 "names": [pc.computer for pc in cause.pcs[:NAMES_SHOWN]],
                 "more_names": max(0, len(cause.pcs) - NAMES_SHOWN),

@@ -13,11 +13,12 @@ only lays them out, and every word comes from the message catalogue and the guid
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sep_port_doctor.core.catalog import Catalog, Guidance, configurable_code
+from sep_port_doctor.core.causes import CauseKey, cause_key, finding_explains, ports_text
 from sep_port_doctor.core.checks.tls import TlsEvidence
 from sep_port_doctor.core.diagnosis import Diagnosis
 from sep_port_doctor.core.guidance import GuidanceText
@@ -183,16 +184,6 @@ def port_label(result: CheckResult) -> str:
     return f"{check.protocol.upper()} {check.port}{moved}"
 
 
-def ports_text(ports: Iterable[tuple[str, str]]) -> str:
-    """(protocol, port) pairs as people write them: ``TCP 139, 445 · UDP 137, 138``."""
-    by_protocol: dict[str, list[str]] = {}
-    for protocol, port in ports:
-        shown = by_protocol.setdefault(protocol.upper(), [])
-        if port not in shown:
-            shown.append(port)
-    return " · ".join(f"{protocol} {', '.join(numbers)}" for protocol, numbers in by_protocol.items())
-
-
 def _number(result: CheckResult) -> str:
     check = result.check
     return f"{check.port} (={check.default_port})" if check.port != check.default_port else str(check.port)
@@ -221,15 +212,15 @@ def _where(result: CheckResult, words: dict[str, str]) -> str:
 def _causes(
     diagnosis: Diagnosis, catalog: Catalog, lang: Lang, words: dict[str, str], severities: tuple[Severity, ...]
 ) -> list[_Cause]:
-    """Checks and findings of these severities, grouped by what was found and its remedy."""
+    """Checks and findings of these severities, grouped by cause (``core.causes``)."""
     causes: list[_Cause] = []
-    by_key: dict[tuple[Severity, str, str, str | None], _Cause] = {}
+    by_key: dict[CauseKey, _Cause] = {}
     for result, explanation in zip(diagnosis.results, diagnosis.explanations, strict=True):
         if explanation.severity not in severities:
             continue
         where = _where(result, words)
         found = explanation.headline_for(lang)
-        key = (explanation.severity, where, found, explanation.guidance[0] if explanation.guidance else None)
+        key = cause_key(explanation.severity, where, found, explanation.guidance)
         if key not in by_key:
             by_key[key] = _Cause(explanation.severity, where, found, catalog.guidance_for(explanation.guidance))
             causes.append(by_key[key])
@@ -244,17 +235,17 @@ def _causes(
         cause = _Cause(finding.severity, words["this_pc"], f"{finding.title_for(lang)}: {line}", guidance)
         cause.finding = finding
         # Checks of this PC that the same remedy answers are the same cause: one line.
-        if guidance:
-            for other in list(causes):
-                if (
-                    other.finding is None
-                    and other.where == cause.where
-                    and guidance[0].id in {g.id for g in other.guidance}
-                ):
-                    cause.also.append(f"{_ports_of(other.checks)}: {other.found}")
-                    cause.checks += other.checks
-                    cause.severity = min(cause.severity, other.severity, key=lambda s: s.rank)
-                    causes.remove(other)
+        ids = [g.id for g in guidance]
+        for other in list(causes):
+            if (
+                other.finding is None
+                and other.where == cause.where
+                and finding_explains(ids, [g.id for g in other.guidance])
+            ):
+                cause.also.append(f"{_ports_of(other.checks)}: {other.found}")
+                cause.checks += other.checks
+                cause.severity = min(cause.severity, other.severity, key=lambda s: s.rank)
+                causes.remove(other)
         causes.append(cause)
     causes.sort(key=lambda c: c.severity.rank)
     return causes

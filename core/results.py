@@ -98,6 +98,12 @@ class Finding:
             return self.headline.say_in(lang, command_line=command_line)
         return self.headline.say(lang)
 
+    @property
+    def headline_id(self) -> str | None:
+        """The headline's message id: what was found, the same in every language and on every PC
+        (the site report groups PCs' problems by it, ``core.causes``); None for words without one."""
+        return self.headline.code if isinstance(self.headline, Message) else None
+
     def title_for(self, lang: Lang) -> str:
         return (self.title or self.headline).say(lang)
 

@@ -35,7 +35,7 @@ CHECK_TOP = {
 CHECK_FIELDS = {
     "id", "check_id", "target", "host", "address", "protocol", "port", "default_port", "state", "cause", "reason",
     "rtt_ms", "attempts", "applies", "plan_reason", "local", "expected_unreachable", "local_sockets", "application",
-    "severity", "headline", "guidance", "error",
+    "severity", "headline", "headline_id", "guidance", "error",
 }  # fmt: skip
 APPLICATION = {"test", "ok", "detail", "steps"}
 STEP = {"test", "ok", "detail", "via", "time_ms", "evidence"}

@@ -12,6 +12,8 @@ import os
 import random
 import re
 import subprocess
+import tomllib
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +83,18 @@ def test_causes_count_the_pcs_whose_latest_run_has_them_and_say_where(fleet: tup
     folder, manifest = fleet
     picture = build_picture(merge_files([str(folder)]), "en")
     latest = {f["computer"]: f for f in manifest.files.values() if f["kind"] == "report" and f["latest"]}
-    # A warning where 443 answers (a client uses one of the two), a problem where both are filtered.
-    filtered = [c for c in picture.causes if c.title.startswith("TCP 8014 to the manager · filtered")]
+    # A warning where 443 answers (a client uses one of the two), a problem where both are filtered
+    # (one cause on each PC's own report: "TCP 8014, 443 to the manager · filtered").
+    filtered = [c for c in picture.causes if re.match(r"TCP (\d+, )*8014\b.* to the manager · filtered", c.title)]
+    assert {c.title for c in filtered} == {
+        "TCP 8014 to the manager · filtered",
+        "TCP 8014, 443 to the manager · filtered",
+    }
     assert {c.severity for c in filtered} <= {"problem", "warning"}
     assert {pc.computer for c in filtered for pc in c.pcs} == {c for c, f in latest.items() if f["path"] != "normal"}
     for cause in picture.causes:  # one PC counts once per cause, and only its latest run counts
         assert len({pc.computer for pc in cause.pcs}) == len(cause.pcs)
-    blocked = next(c for c in picture.causes if c.title.startswith("TCP 445 on the PC itself · filtered"))
+    blocked = next(c for c in picture.causes if c.title.startswith("TCP 139, 445 on the PC itself · filtered"))
     assert {pc.computer for pc in blocked.pcs} == {c for c, f in latest.items() if f["pc"] == "push-blocked"}
     for pc in picture.pcs:  # every PC's subnet holds its address, and lies inside its site's real subnet
         facts = latest.get(pc.computer)
@@ -406,3 +413,54 @@ def test_a_grid_column_is_the_catalogues_port_and_a_moved_port_is_in_its_pcs_cel
         assert f"→{bound[port]}" in rows["PC-A"], rows["PC-A"]
         assert f"→{bound[port]}" not in rows["PC-B"], rows["PC-B"]
     assert say("state.closed", "en") in rows["PC-B"]  # its 8014 and 138, where nothing listens
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_pcs_problems_are_one_cause_on_the_site_as_on_its_own_report(lang: str, tmp_path: Path) -> None:
+    """The site report gave one PC's TCP 139 and 445 filtered as two causes, where that PC's own
+    report gives one line (one cause, its guidance once). Real check runs against the simulator, each
+    with its report (and its JSON beside it): push-blocked from a client desk (139 and 445 dropped),
+    and dropped from the console (8443 and 9090 dropped); a second PC is the first run under another
+    name. Each PC's causes on the site are the lines of its own report's page 1, with the same ports."""
+    from sep_port_doctor.core.i18n import say
+
+    runs = {
+        "PC-A": ("push-blocked", "--role", "client"),
+        "PC-C": ("dropped", "--role", "console"),
+    }
+    own_lines: dict[str, list[str]] = {}
+    for computer, (profile, *role) in runs.items():
+        code, _out, err = check_with_simulator(
+            profile, "--version", "14.3 RU6", *role, "--lang", lang, "--report", str(tmp_path / f"{computer}.html")
+        )
+        assert code == 1, err
+        document = json.loads((tmp_path / f"{computer}.json").read_text(encoding="utf-8"))
+        document["computer"] = computer
+        (tmp_path / f"{computer}.json").write_text(json.dumps(document), encoding="utf-8")
+        html = (tmp_path / f"{computer}.html").read_text(encoding="utf-8")
+        answers = html[html.index('<ol class="answers">') : html.index("</ol>", html.index('<ol class="answers">'))]
+        own_lines[computer] = re.findall(r'<span class="subject">([^<]*)</span>', answers)
+    assert len(own_lines["PC-A"]) == 1 and re.fullmatch(r"TCP \d+ \(=139\), \d+ \(=445\)", own_lines["PC-A"][0])
+    assert len(own_lines["PC-C"]) == 1 and re.fullmatch(r"TCP \d+ \(=8443\), \d+ \(=9090\)", own_lines["PC-C"][0])
+    pc_b = json.loads((tmp_path / "PC-A.json").read_text(encoding="utf-8"))
+    pc_b["computer"] = "PC-B"
+    (tmp_path / "PC-B.json").write_text(json.dumps(pc_b), encoding="utf-8")
+
+    files = [str(tmp_path / f"PC-{name}.json") for name in "ABC"]
+    done = run("merge", *files, "--report", str(tmp_path / "site.html"), "--json", str(tmp_path / "site.json"),
+               "--lang", lang)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    causes = json.loads((tmp_path / "site.json").read_text(encoding="utf-8"))["causes"]
+    titles = {cause["title"]: sorted(cause["computers"]) for cause in causes}
+    on_this_pc = say("site.on_this_pc", lang)
+    filtered = say("state.filtered", lang)
+    assert titles == {
+        f"TCP 139, 445 {on_this_pc} · {filtered}": ["PC-A", "PC-B"],
+        f"TCP 8443, 9090 {say('site.to_manager', lang)} · {filtered}": ["PC-C"],
+    }, titles
+    html = (tmp_path / "site.html").read_text(encoding="utf-8")
+    line = say("site.cause_line", lang, count=2, title=f"TCP 139, 445 {on_this_pc} · {filtered}")
+    assert html.count(line) == 1, line
+    # Its guidance once: the File and Printer Sharing item is printed in full in one place.
+    words = tomllib.loads((ROOT / f"resources/i18n/{lang}/guidance.toml").read_text(encoding="utf-8"))
+    assert html.count(escape(words["allow-file-printer-sharing"]["text"])) == 1

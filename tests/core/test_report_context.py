@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from sep_port_doctor.core.diagnosis import Diagnosis
+from sep_port_doctor.core.merge import merge_files
+from sep_port_doctor.core.merge_report import build_picture
 from sep_port_doctor.core.path.facts import Hop, HopKind, PathFacts, TraceEnd, TraceFacts
 from sep_port_doctor.core.plan import Role
 from sep_port_doctor.core.report import render_report
@@ -68,6 +72,34 @@ def test_a_finding_and_the_checks_its_remedy_answers_are_one_line(runs: dict[str
     # program's advice, and page 1 marked it "From the vendor's port page".
     assert line.step_is_field
     assert not [a for a in lines if a.found == "No answer (filtered)"]  # not a second line
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_the_site_report_groups_a_pcs_problems_as_its_own_report_does(
+    runs: dict[str, Diagnosis], name: str, lang: str, tmp_path: Path
+) -> None:
+    """Each run's JSON merged on its own: the site's causes are its report's page-1 lines, one for
+    one, with the same catalogue ports (the File and Printer Sharing finding with the push ports it
+    explains; TCP 139 and 445 filtered one cause; 8443 and 9090 dropped one cause)."""
+    diagnosis = runs[name]
+    (tmp_path / "run.json").write_text(json.dumps(diagnosis.to_json(lang)), encoding="utf-8")
+    picture = build_picture(merge_files([str(tmp_path / "run.json")]), lang)
+    lines = answers(diagnosis, CATALOG, lang)
+    assert len(picture.causes) == len(lines), ([c.title for c in picture.causes], lines)
+
+    def catalogue_ports(subject: str) -> set[tuple[str, int]]:  # "TCP 40929 (=139), 445 · UDP 137"
+        found = set()
+        for part in filter(None, subject.split(" · ")):
+            protocol, numbers = part.split(" ", 1)
+            found |= {(protocol.lower(), int(n)) for n in re.sub(r"\d+ \(=(\d+)\)", r"\1", numbers).split(", ")}
+        return found
+
+    # Each cause's ports are those of one line (a finding's line also names the ports it is about).
+    subjects = [catalogue_ports(a.subject) for a in lines]
+    for cause in picture.causes:
+        assert any(set(cause.catalogue_ports) <= ports for ports in subjects), (cause.title, subjects)
+    assert sorted(c.severity for c in picture.causes) == sorted(a.severity for a in lines)
 
 
 def test_each_guidance_item_is_printed_once_with_what_it_applies_to(runs: dict[str, Diagnosis]) -> None:
