@@ -44,6 +44,7 @@ from typing import Any
 from sep_port_doctor.core.i18n import Message
 from sep_port_doctor.core.results import State
 from sep_port_doctor.core.timing import PathTiming
+from sep_port_doctor.core.zones import same_address, with_zone, zone_index
 
 # Linux only, and not in Python's socket module before 3.12.
 _IP_RECVERR = 11
@@ -146,8 +147,8 @@ class ProbeOutcome:
 
 def _sockaddr(family: int, address: str, port: int) -> tuple[Any, ...]:
     if family == socket.AF_INET6:
-        host, _, scope = address.partition("%")
-        return (host, port, 0, socket.if_nametoindex(scope) if scope and not scope.isdigit() else int(scope or 0))
+        host, _, zone = address.partition("%")
+        return (host, port, 0, zone_index(zone))
     return (address, port)
 
 
@@ -186,7 +187,9 @@ def read_icmp(sock: socket.socket) -> Icmp | None:
         if family == socket.AF_INET and len(data) >= 24:
             offender = socket.inet_ntop(socket.AF_INET, data[20:24])
         elif family == socket.AF_INET6 and len(data) >= 40:
-            offender = socket.inet_ntop(socket.AF_INET6, data[24:40])
+            # sockaddr_in6: the kernel sets its scope id for a link-local sender (the card it came in on).
+            scope = struct.unpack("=I", data[40:44])[0] if len(data) >= 44 else 0
+            offender = with_zone(socket.inet_ntop(socket.AF_INET6, data[24:40]), scope)
         return Icmp(icmp_type, code, offender, origin == _SO_EE_ORIGIN_ICMP6)
     return None
 
@@ -293,10 +296,10 @@ def _classify_icmp(icmp: Icmp, target: str, local: str | None) -> tuple[State, s
         return State.CLOSED, "port-unreach", evidence
     if icmp.prohibited:
         return State.FILTERED, "admin-prohibited", evidence
-    if icmp.offender == target:
+    if icmp.offender is not None and same_address(icmp.offender, target):
         # The host itself refuses this one port with an unreachable: its firewall.
         return State.FILTERED, "port-rejected", Message("evidence.icmp-the-host", icmp=evidence)
-    if icmp.offender == local:
+    if icmp.offender is not None and local is not None and same_address(icmp.offender, local):
         return State.UNREACHABLE, "host-down", Message("evidence.icmp-host-down", icmp=evidence, target=target)
     cause = "net-unreach" if icmp.network else "host-unreach"
     return State.UNREACHABLE, cause, Message("evidence.icmp-router", icmp=evidence)

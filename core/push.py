@@ -219,7 +219,10 @@ def neighbourhood_of(address: str) -> str | None:
     if ip.is_loopback:
         return None
     prefix = NEIGHBOURHOOD_V4 if ip.version == 4 else NEIGHBOURHOOD_V6
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    network = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    zone = address.partition("%")[2]
+    # Link-local PCs are neighbours on one link only: fe80::/64 is on every card.
+    return f"{network}%{zone}" if zone and ip.is_link_local else network
 
 
 def build_push_plan(

@@ -350,7 +350,7 @@ class NetLab:
     client_resets: dict[str, tuple[int, ...]] = field(default_factory=dict)
     """Per path: TCP ports the client's own firewall resets."""
     blocked_direct: tuple[int, ...] = ()
-    """TCP ports the manager drops from the client's LAN address (the proxy still gets through)."""
+    """TCP ports the manager drops from the client's LAN addresses (the proxy still gets through)."""
 
     manager_name = "sepm.lab"
     far_name = "sepm-far.lab"
@@ -444,6 +444,21 @@ class NetLab:
             "dead_a": f"vd{t}",
             "dead_b": f"ve{t}",
         }
+
+    def link_local(self, device: str, timeout: float = 15) -> str:
+        """The link-local IPv6 address of one of the lab's cards (a ``_devices()`` key, such as
+        ``lan_m``), once usable: the kernel gives each card its link-local address after duplicate
+        address detection, about 2 s after the lab is built; until then it is "tentative"."""
+        name = self._devices()[device]
+        inside = {"m": self.in_manager, "c": self.in_client}.get(device[-1], self.in_router)
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = _run(*inside("ip", "-6", "-o", "addr", "show", "dev", name, "scope", "link")).stdout
+            if "inet6 " in shown and "tentative" not in shown:
+                return shown.split("inet6 ")[1].split("/")[0]
+            if time.monotonic() > deadline:
+                raise LabError(f"{name}'s link-local address still tentative after {timeout:.0f} s: {shown.strip()}")
+            time.sleep(0.2)
 
     def in_client(self, *args: str) -> list[str]:
         """An argument list that runs ``args`` inside the client namespace."""
@@ -753,7 +768,8 @@ LogFile "{self.folder}/tinyproxy.log"
         self._impairments()
 
     def block_direct(self, ports: tuple[int, ...]) -> None:
-        """The manager drops these TCP ports from the client's LAN address; the proxy gets through."""
+        """The manager drops these TCP ports from the client's LAN addresses (its IPv4 address and
+        its link-local IPv6 one); the proxy gets through."""
         self.blocked_direct = tuple(ports)
         self._impairments()
 
@@ -781,6 +797,10 @@ LogFile "{self.folder}/tinyproxy.log"
                 client_out.append(f"ip daddr {target} tcp dport {{ {_ports(ports)} }} reject with tcp reset")
         if self.blocked_direct:
             manager_rules.append(f"ip saddr {self.client_ip} tcp dport {{ {_ports(self.blocked_direct)} }} drop")
+            lan_m = devices["lan_m"]
+            manager_rules.append(
+                f'iifname "{lan_m}" ip6 saddr fe80::/10 tcp dport {{ {_ports(self.blocked_direct)} }} drop'
+            )
 
         def table(input_rules: list[str], output_rules: list[str]) -> str:
             return f"""

@@ -50,6 +50,12 @@ async def echo(address: str, api: IcmpApi | None = None) -> EchoFacts:
         return EchoFacts(EchoState.NOT_AVAILABLE, detail=f"{type(exc).__name__}: {exc}")
     if host.packets_received:
         return EchoFacts(EchoState.ANSWERED, host.packets_sent, host.packets_received, float(host.min_rtt))
+    if not host.packets_sent:
+        # icmplib keeps a sending error to itself: the system's routes say why (a zone naming a card
+        # with no way there, a prohibit route), as a connected UDP socket hears it.
+        from sep_port_doctor.core.path.route import source_address
+
+        return EchoFacts(EchoState.NOT_SENT, detail=source_address(address)[1] or "?")
     return EchoFacts(EchoState.NO_ANSWER, host.packets_sent)
 
 

@@ -151,6 +151,8 @@ class EchoState(StrEnum):
     UNREACHABLE = "unreachable"
     NOT_AVAILABLE = "not_available"
     """This system does not let an unprivileged program send ICMP echo: nothing was sent."""
+    NOT_SENT = "not_sent"
+    """This PC has no way to send there (its routes, a zone naming a card with no way there): nothing was sent."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,8 @@ class EchoFacts:
             )
         if self.state is EchoState.NOT_AVAILABLE:
             return path_words("echo-not-available", lang, detail=self.detail)
+        if self.state is EchoState.NOT_SENT:
+            return path_words("echo-not-sent", lang, error=self.detail)
         if self.state is EchoState.UNREACHABLE:
             return path_words("echo-unreachable", lang, sent=self.sent, detail=self.detail)
         return path_words("echo-no-answer", lang, sent=self.sent)
@@ -237,6 +241,8 @@ class TraceEnd(StrEnum):
     ON_LINK = "on_link"
     """Not traced: the target is on this PC's own network, no router in between."""
     NOT_AVAILABLE = "not_available"
+    NOT_SENT = "not_sent"
+    """Not traced: this PC has no way to send there (``detail`` says why, as the system said it)."""
     CANCELLED = "cancelled"
 
 
@@ -292,6 +298,8 @@ class TraceFacts:
             return path_words("trace-not-available", lang, detail=self.detail)
         if self.end is TraceEnd.CANCELLED:
             return path_words("trace-cancelled", lang)
+        if self.end is TraceEnd.NOT_SENT:
+            return path_words("trace-not-sent", lang, where=where, error=self.detail)
         if self.end is TraceEnd.ON_LINK:
             return path_words("trace-on-link", lang, target=self.address, where=where)
         if self.end is TraceEnd.REACHED and last is not None:
@@ -381,8 +389,8 @@ class PathFacts:
 
     def conclusion(self, lang: Lang) -> str | None:
         """Where the path to the traced port ends, for the answer on the report's page 1; None where
-        no trace ran to an end (not needed, not available here, cancelled)."""
-        if self.trace is None or self.trace.end in (TraceEnd.NOT_AVAILABLE, TraceEnd.CANCELLED):
+        no trace ran to an end (not needed, not available here, nothing sent, cancelled)."""
+        if self.trace is None or self.trace.end in (TraceEnd.NOT_AVAILABLE, TraceEnd.NOT_SENT, TraceEnd.CANCELLED):
             return None
         return self._trace_words(lang)
 

@@ -134,8 +134,11 @@ class PathWork:
         return route_facts(address, proxies)
 
     async def _trace(self, name: str, address: str, port: int, hop: Callable[[Hop], None]) -> TraceFacts:
-        """Trace toward the port, unless no router stands between (the trace could only repeat the verdict)."""
+        """Trace toward the port, unless no router stands between (the trace could only repeat the verdict)
+        or this PC has no way there (each hop would be this PC's own refusal, not a device's)."""
         route = await asyncio.shield(self.routes[name])
+        if route.source is None:
+            return TraceFacts(address, "tcp", port, "", end=TraceEnd.NOT_SENT, detail=route.error or "?")
         if route.gateway_known and route.gateway is None:
             return TraceFacts(address, "tcp", port, "", end=TraceEnd.ON_LINK)
         return await trace(address, "tcp", port, api=self.icmp_api, on_hop=hop)

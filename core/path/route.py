@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sep_port_doctor.core.path.facts import RouteFacts
+from sep_port_doctor.core.zones import zone_index, zone_name
 
 PROC_ROUTE = Path("/proc/net/route")
 PROC_ROUTE6 = Path("/proc/net/ipv6_route")
@@ -46,11 +47,7 @@ def source_address(address: str) -> tuple[str | None, str | None]:
         with socket.socket(family, socket.SOCK_DGRAM) as sock:
             sockaddr: tuple[str, int] | tuple[str, int, int, int] = (bare, 9)
             if family == socket.AF_INET6:
-                scope = address.partition("%")[2]
-                index = 0
-                if scope:
-                    index = int(scope) if scope.isdigit() else socket.if_nametoindex(scope)
-                sockaddr = (bare, 9, 0, index)
+                sockaddr = (bare, 9, 0, zone_index(address.partition("%")[2]))
             sock.connect(sockaddr)
             return str(sock.getsockname()[0]).partition("%")[0], None
     except OSError as exc:
@@ -78,8 +75,9 @@ def _hex_v4(text: str) -> ipaddress.IPv4Address:
     return ipaddress.IPv4Address(int(text, 16).to_bytes(4, sys.byteorder))
 
 
-_Route = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int, str | None]
-"""(destination, metric, gateway or None for on-link) of one usable route."""
+_Route = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int, str | None, str]
+"""(destination, metric, gateway or None for on-link, interface) of one usable route; a link-local
+gateway (IPv6 routers announce theirs) with its zone, the interface: it is on that link only."""
 
 
 def _read_routes(route: Path, route6: Path, version: int) -> list[_Route] | None:
@@ -96,7 +94,7 @@ def _read_routes(route: Path, route6: Path, version: int) -> list[_Route] | None
                     continue
                 destination, gateway, mask = _hex_v4(fields[1]), _hex_v4(fields[2]), _hex_v4(fields[7])
                 network = ipaddress.IPv4Network(f"{destination}/{mask}", strict=False)
-                routes.append((network, int(fields[6]), str(gateway) if flags & _RTF_GATEWAY else None))
+                routes.append((network, int(fields[6]), str(gateway) if flags & _RTF_GATEWAY else None, fields[0]))
         else:
             for line in route6.read_text().splitlines():
                 fields = line.split()
@@ -109,17 +107,21 @@ def _read_routes(route: Path, route6: Path, version: int) -> list[_Route] | None
                     f"{ipaddress.IPv6Address(bytes.fromhex(fields[0]))}/{int(fields[1], 16)}", strict=False
                 )
                 hop = ipaddress.IPv6Address(bytes.fromhex(fields[4]))
-                routes.append((network6, int(fields[5], 16), None if hop.is_unspecified else str(hop)))
+                gateway6 = None if hop.is_unspecified else f"{hop}%{fields[9]}" if hop.is_link_local else str(hop)
+                routes.append((network6, int(fields[5], 16), gateway6, fields[9]))
     except (OSError, ValueError):
         return None
     return routes
 
 
-def _best(target: ipaddress.IPv4Address | ipaddress.IPv6Address, routes: list[_Route]) -> tuple[bool, str | None]:
-    """(known, gateway) of the route the kernel picks: the longest prefix, then the least metric."""
+def _best(
+    target: ipaddress.IPv4Address | ipaddress.IPv6Address, routes: list[_Route], interface: str | None = None
+) -> tuple[bool, str | None]:
+    """(known, gateway) of the route the kernel picks: the longest prefix, then the least metric;
+    ``interface``: a scoped target's (its zone's), whose routes alone lead to it."""
     best: tuple[int, int, str | None] | None = None
-    for network, metric, gateway in routes:
-        if target.version != network.version or target not in network:
+    for network, metric, gateway, device in routes:
+        if target.version != network.version or target not in network or interface not in (None, device):
             continue
         candidate = (network.prefixlen, -metric, gateway)
         if best is None or candidate[:2] > best[:2]:
@@ -131,7 +133,18 @@ def linux_gateway(address: str, route: Path = PROC_ROUTE, route6: Path = PROC_RO
     """(known, gateway) from the main routing table; gateway None: on this PC's own network."""
     target = ipaddress.ip_address(address.partition("%")[0])
     routes = _read_routes(route, route6, target.version)
-    return (False, None) if routes is None else _best(target, routes)
+    return (False, None) if routes is None else _best(target, routes, zone_interface(address))
+
+
+def zone_interface(address: str) -> str | None:
+    """The interface a scoped address's zone names (``fe80::1%eth0``, ``fe80::1%2``); None: no zone, or no such interface."""
+    zone = address.partition("%")[2]
+    if not zone:
+        return None
+    if not zone.isdigit():
+        return zone
+    name = zone_name(int(zone))
+    return None if name == zone else name
 
 
 def _is_loopback(address: str) -> bool:
@@ -156,7 +169,7 @@ class RouteReader:
         if target.version not in self._tables:
             self._tables[target.version] = _read_routes(self.route, self.route6, target.version)
         routes = self._tables[target.version]
-        return (False, None) if routes is None else _best(target, routes)
+        return (False, None) if routes is None else _best(target, routes, zone_interface(address))
 
     def _interface(self, source: str) -> str | None:
         if source not in self._interfaces:
@@ -177,7 +190,8 @@ class RouteReader:
     def facts(self, address: str, proxies: tuple[str, ...] | None, windows: WindowsRoute | None = None) -> RouteFacts:
         """The route facts of ``address``; ``proxies`` None: not looked up (turned off, or not relevant)."""
         source, error = source_address(address)
-        interface = self._interface(source) if source else None
+        # A scoped address is on the link its zone names (two cards may hold one link-local address).
+        interface = (zone_interface(address) or self._interface(source)) if source else None
         known, gateway, came_from, profile = False, None, "", None
         if windows is not None and windows.address == address:
             interface = windows.interface or interface
@@ -190,7 +204,8 @@ class RouteReader:
             known, came_from = True, "local"  # this PC itself: no router (Linux keeps these routes off the main table)
         elif self.platform.startswith("linux") and source is not None:
             known, gateway = self._gateway(address)
-            came_from = self.route.as_posix() if known else ""
+            table = self.route6 if ":" in address else self.route
+            came_from = table.as_posix() if known else ""
         return RouteFacts(
             source,
             interface,

@@ -12,7 +12,8 @@
     the way, or at the PC?
   - a PC that is silent while no PC of its network has answered at all (``network-silent``): how
     far does the path to that network get?
-  Not where the network is this PC's own (no router between: nothing to trace). A silent hop
+  Not where the network is this PC's own (no router between: nothing to trace), nor where this PC
+  has no way to send (each hop would be its own refusal). A silent hop
   waits as traceroute's ``-w`` NEAR rule has it, from the network's PCs' answers (a router on the
   way is nearer than they are): ten times their slowest round trip, at least the 0.5 s their own
   silence is given (``core.timing`` rule 8); 2.5 s where no PC answered. Each trace ends within
@@ -30,7 +31,7 @@ from typing import Any
 from sep_port_doctor.core.i18n import Lang
 from sep_port_doctor.core.path.facts import DnsFacts, Hop, PathLine, RouteFacts, TraceEnd, TraceFacts, path_words
 from sep_port_doctor.core.path.gather import task_result, wait_bounded
-from sep_port_doctor.core.path.route import RouteReader
+from sep_port_doctor.core.path.route import RouteReader, source_address
 from sep_port_doctor.core.path.trace import HOP_WAIT, NEAR_FACTOR, trace
 from sep_port_doctor.core.path.winicmp import IcmpApi
 from sep_port_doctor.core.resolver import Resolved
@@ -215,6 +216,9 @@ class SweepPathWork:
         self.traces[network] = (name, typed, address, why, asyncio.ensure_future(self._trace(typed, address, wait)))
 
     async def _trace(self, typed: str, address: str, hop_wait: float) -> TraceFacts:
+        _source, error = source_address(address)
+        if error is not None:  # no way there: each hop would be this PC's own refusal, not a device's
+            return TraceFacts(address, "tcp", self.traced_port, "", end=TraceEnd.NOT_SENT, detail=error)
         if self.reader.on_link(address):
             return TraceFacts(address, "tcp", self.traced_port, "", end=TraceEnd.ON_LINK)
 

@@ -111,7 +111,9 @@ def test_neighbourhoods_are_the_ipv4_24_and_the_ipv6_64() -> None:
     assert neighbourhood_of("10.1.2.3") == neighbourhood_of("10.1.2.254") == "10.1.2.0/24"
     assert neighbourhood_of("10.1.3.3") != neighbourhood_of("10.1.2.3")
     assert neighbourhood_of("2001:db8:1:2::7") == "2001:db8:1:2::/64"
-    assert neighbourhood_of("fe80::1%eth0") == "fe80::/64"
+    # fe80::/64 is on every card: link-local PCs are neighbours on their own link only.
+    assert neighbourhood_of("fe80::1%eth0") == neighbourhood_of("fe80::7%eth0") == "fe80::/64%eth0"
+    assert neighbourhood_of("fe80::1%eth1") == "fe80::/64%eth1"
     assert neighbourhood_of("127.0.0.1") is None and neighbourhood_of("::1") is None
 
 

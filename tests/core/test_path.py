@@ -165,6 +165,29 @@ def test_linux_gateway_longest_prefix_from_the_routing_table(tmp_path: Path) -> 
     assert linux_gateway("10.0.2.77", missing, missing) == (False, None)
 
 
+def _route6(destination: str, prefix: int, hop: str, flags: int, device: str) -> str:
+    """One line of /proc/net/ipv6_route as the kernel writes it (addresses as 32 hex digits)."""
+    hexed = [socket.inet_pton(socket.AF_INET6, a).hex() for a in (destination, "::", hop)]
+    return f"{hexed[0]} {prefix:02x} {hexed[1]} 00 {hexed[2]} 00000400 00000001 00000000 {flags:08x} {device:>8}\n"
+
+
+def test_linux_ipv6_gateway_keeps_a_link_local_routers_zone(tmp_path: Path) -> None:
+    """IPv6 routers announce their link-local address: the gateway is on one card, and says which;
+    a link-local target's own card (its zone) decides, as every card has fe80::/64."""
+    table6 = tmp_path / "ipv6_route"
+    table6.write_text(
+        _route6("::", 0, "fe80::1", 0x3, "eth0")  # the default route, via the router's link-local address
+        + _route6("fe80::", 64, "::", 0x1, "eth0")
+        + _route6("fe80::", 64, "::", 0x1, "eth1")
+        + _route6("fd00:1::", 64, "fd00:2::1", 0x3, "eth1")
+    )
+    missing = tmp_path / "none"
+    assert linux_gateway("2001:db8::5", missing, table6) == (True, "fe80::1%eth0")
+    assert linux_gateway("fd00:1::5", missing, table6) == (True, "fd00:2::1")  # a global gateway has no zone
+    assert linux_gateway("fe80::9%eth1", missing, table6) == (True, None)
+    assert linux_gateway("fe80::9%wlan0", missing, table6) == (False, None)  # no route on the card it names
+
+
 def test_route_facts_of_loopback_and_a_refused_destination() -> None:
     facts = route_facts("127.0.0.1", ())
     assert (facts.source, facts.gateway, facts.gateway_known) == ("127.0.0.1", None, True)

@@ -84,6 +84,21 @@ def check(lab: NetLab, *args: str, env: dict[str, str] | None = None, timeout: f
     return Run(result.returncode, json.loads(result.stdout), wall, result.stderr)
 
 
+def push(lab: NetLab, *targets: str, timeout: float = 120) -> dict[str, Any]:
+    """``sep-port-doctor push --json TARGETS`` in the client namespace: its JSON."""
+    merged = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        lab.in_client(*command(), "push", "--json", "--lang", "en", *targets),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=merged,
+    )
+    assert result.stdout, result.stderr
+    document: dict[str, Any] = json.loads(result.stdout)
+    return document
+
+
 def nmap_states(lab: NetLab, address: str, ports: list[int], *extra: str) -> dict[int, str]:
     result = subprocess.run(
         lab.in_client("nmap", "-sT", "-Pn", "-n", *extra, "-p", ",".join(map(str, ports)), "-oX", "-", address),

@@ -3,10 +3,8 @@ lab's ground truth and nmap's."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,8 +16,7 @@ from scripts.netlab import (
     RESET_PORTS,
     NetLab,
 )
-from tests.helpers.command import ROOT, command
-from tests.integration.conftest import check, nmap_states, wrong_verdicts
+from tests.integration.conftest import check, nmap_states, push, wrong_verdicts
 
 pytestmark = [pytest.mark.integration]
 
@@ -117,30 +114,11 @@ def test_a_link_local_manager_is_reached_on_the_link_its_zone_id_names(lab: NetL
     manager that answers was told "discarded on this PC: a blackhole route" (connect's EINVAL); and the
     heartbeat sent the zone in its Host header, which Apache answers with 400 (blamed on the manager)."""
     devices = lab._devices()
-    # The kernel gives each card its link-local address after duplicate address detection (about 2 s
-    # after the lab is built): until then it is "tentative" and cannot be used.
-    deadline = time.monotonic() + 15
-    for inside in (lab.in_manager, lab.in_client):
-        while subprocess.run(
-            inside("ip", "-6", "-o", "addr", "show", "scope", "link", "tentative"),
-            capture_output=True, text=True, check=True, timeout=20,
-        ).stdout.strip():  # fmt: skip
-            assert time.monotonic() < deadline, "link-local addresses still tentative after 15 s"
-            time.sleep(0.2)
-    shown = subprocess.run(
-        lab.in_manager("ip", "-6", "-o", "addr", "show", "dev", devices["lan_m"], "scope", "link"),
-        capture_output=True, text=True, check=True, timeout=20,
-    ).stdout  # fmt: skip
-    link_local = shown.split("inet6 ")[1].split("/")[0]
+    link_local = lab.link_local("lan_m")
+    lab.link_local("lan_c")  # this PC's own, to send from
     manager = f"{link_local}%{devices['lan_c']}"
     # push from here to the same address: the SMB negotiate went to the address without its zone.
-    merged = {**os.environ, "PYTHONPATH": str(ROOT)}
-    pushed = subprocess.run(
-        lab.in_client(*command(), "push", "--json", "--lang", "en", manager),
-        capture_output=True, text=True, timeout=120, env=merged,
-    )  # fmt: skip
-    assert pushed.stdout, pushed.stderr
-    target = json.loads(pushed.stdout)["targets"][0]
+    target = push(lab, manager)["targets"][0]
     smb = target["checks"][0]["application"]["steps"][0]
     assert (smb["test"], smb["ok"], smb["evidence"].get("dialect")) == ("smb-negotiate", True, "3.1.1"), smb
     assert target["verdict"] == "ready", target["headline"]
@@ -155,3 +133,75 @@ def test_a_link_local_manager_is_reached_on_the_link_its_zone_id_names(lab: NetL
     assert by_id["client-http-8014"]["application"]["ok"] is True, by_id["client-http-8014"]["application"]
     steps = {s["test"]: s for s in by_id["client-https-443"]["application"]["steps"]}
     assert steps["secars-https"]["ok"] and steps["secars-https"]["evidence"]["status"] == 200
+
+
+@pytest.fixture
+def ping_allowed(lab: NetLab) -> Iterator[None]:
+    """Unprivileged ICMP echo in the client namespace (``net.ipv4.ping_group_range``, as many
+    distributions set it), for one test: the lab's other runs send no echo."""
+    setting = "net.ipv4.ping_group_range"
+    before = subprocess.run(
+        lab.in_client("sysctl", "-n", setting), capture_output=True, text=True, check=True, timeout=20
+    ).stdout.split()
+    subprocess.run(lab.in_client("sysctl", "-qw", f"{setting}=0 2147483647"), check=True, timeout=20)
+    try:
+        yield
+    finally:
+        subprocess.run(lab.in_client("sysctl", "-qw", f"{setting}={' '.join(before)}"), check=True, timeout=20)
+
+
+def test_path_facts_toward_a_link_local_manager_keep_its_zone(lab: NetLab, ping_allowed: None) -> None:
+    """``fe80::...%card``: the echo goes out on the card the zone names, the route facts name that card,
+    a filtered port is not traced (a link has no router to find) and no fact loses the zone. It did:
+    the manager's own ICMP refusal came back without the zone, so it was not "the host" and was told
+    "(a router)"; the route facts said they came from /proc/net/route (IPv4's table); a push sweep took
+    the link-local PCs of every card for one network, fe80::/64; and a zone naming a card with no way
+    there gave "Ping: none of 0 answered" and a trace hop "? (hop 1) refuses": this PC's own ENETUNREACH."""
+    devices = lab._devices()
+    card = devices["lan_c"]
+    link_local = lab.link_local("lan_m")
+    manager = f"{link_local}%{card}"
+    source = lab.link_local("lan_c")
+    run = check(lab, "--manager", manager, "--version", "14.3 RU1", "--all-ports")
+    (facts,) = [p["path"] for p in run.report["paths"] if p["target"] == "manager"]
+    route = facts["route"]
+    assert (route["source"], route["interface"], route["gateway"], route["on_link"]) == (source, card, None, True)
+    assert route["gateway_from"] == "/proc/net/ipv6_route"
+    echo = facts["echo"]
+    assert (echo["state"], echo["sent"], echo["received"]) == ("answered", 3, 3), echo
+    trace = facts["trace"]
+    assert (trace["end"], trace["address"], trace["hops"]) == ("on_link", manager, []), trace
+    by_id = run.by_id()
+    refused = by_id["control-tcp-8765"]  # the manager's firewall rejects it with ICMPv6 address unreachable
+    assert (refused["state"], refused["cause"]) == ("filtered", "port-rejected")
+    assert f"from {manager} (the host itself)" in refused["reason"], refused["reason"]
+    assert f"from {manager}" in by_id["push-udp-137"]["reason"]  # its port unreachable
+    assert not [line for line in facts["summary"] if "?" in line], facts["summary"]
+
+    # A zone naming a card that has no way there (loopback): nothing is sent, and that is what is said.
+    nowhere = check(lab, "--manager", f"{link_local}%lo", "--version", "14.3 RU1")
+    (facts,) = [p["path"] for p in nowhere.report["paths"] if p["target"] == "manager"]
+    assert facts["route"]["source"] is None and "ENETUNREACH" in facts["route"]["error"]
+    assert (facts["echo"]["state"], facts["echo"]["sent"]) == ("not_sent", 0), facts["echo"]
+    assert (facts["trace"]["end"], facts["trace"]["hops"]) == ("not_sent", []), facts["trace"]
+    assert facts["summary"][1:] == [
+        "Ping (ICMP echo): not sent: this PC has no way to send there (Network is unreachable (ENETUNREACH))",
+        "Path: not traced: this PC has no way to send toward TCP 443 (Network is unreachable (ENETUNREACH))",
+    ]
+
+    # push: 445 filtered on the manager's link (on the link: nothing to trace past it); the same address
+    # on the router's card is another link, another network, whose silence is its own.
+    lab.block_direct((445,))
+    other_card = devices["rtr_c"]
+    pushed = push(lab, manager, f"{link_local}%{other_card}")
+    traced = [(t["network"], t["host"], t["why"], t["end"]) for t in pushed["traces"]]
+    assert traced == [
+        (f"fe80::/64%{card}", manager, "port-filtered", "on_link"),
+        (f"fe80::/64%{other_card}", f"{link_local}%{other_card}", "network-silent", "on_link"),
+    ]
+    here, there = pushed["targets"]
+    assert (here["verdict"], there["verdict"]) == ("not_ready", "unreachable")
+    assert (here["path"]["trace"], there["path"]["trace"]) == (0, 1)
+    routes = pushed["routes"]
+    assert routes[here["path"]["route"]]["interface"] == card
+    assert routes[there["path"]["route"]]["interface"] == other_card
