@@ -58,12 +58,22 @@ def test_1_6_s_round_trip_with_timeout_5(lab: NetLab) -> None:
         assert by_id[entry]["rtt_ms"] > 1500
 
 
-def test_5_percent_loss_ten_runs_no_wrong_verdict(lab: NetLab) -> None:
+def test_5_percent_loss_ten_runs_wrong_only_where_three_exchanges_in_a_row_were_lost(lab: NetLab) -> None:
+    """5 % loss each way (an exchange is lost 9.75 % of the time). Where every other port answered
+    its first attempt, nothing says the path loses packets, and rule 5 gives a silent port three
+    attempts, as it gives a port a firewall drops on a clean LAN: all three lost is 0.0975³ ≈ 1e-3,
+    about 1e-4 per port-run once the others' first answers are counted in, about one run in fifty of
+    this test. "No wrong verdict in ten runs" was that coin: a merge train on cc8cf60 saw
+    'TCP 8081: filtered (no-response (3 attempts)), truth closed'. What must never happen: a wrong
+    verdict of any other kind (open for closed, one port told two ways, wrong after the extra
+    attempts loss earns), or two such coincidences in ten runs (p ≈ 2e-4)."""
     lab.set_loss(50, "lan")
     wrong: list[str] = []
     for _ in range(10):
         wrong += wrong_verdicts(lab, _all_ports(lab, lab.manager_name))
-    assert wrong == []
+    three_lost = [verdict for verdict in wrong if ": filtered (no-response (3 attempts)), truth " in verdict]
+    assert wrong == three_lost
+    assert len(three_lost) <= 1, three_lost
 
 
 def test_router_rate_limited_host_unreachable_applies_to_every_port(lab: NetLab) -> None:
