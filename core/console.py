@@ -74,6 +74,64 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
+NO_LINE_START = frozenset(
+    "、。，．・：；？！ー）」』】〕〉》〙〛”’ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々)]},.;:!?%"
+)
+"""Characters a line never starts with (Japanese line-breaking rules, JIS X 4051's kinsoku, and
+their ASCII counterparts): they stay with the character before them."""
+NO_LINE_END = frozenset("（「『【〔〈《〘〚“‘([{")
+"""Characters a line never ends with: they go with the character after them."""
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def _breakable_units(text: str) -> list[tuple[bool, str]]:
+    """``text`` as the units a line may break between: (a space came before it, the unit). A run
+    of narrow characters (an English word, ``(GUP)Web``) is one unit; each wide character is one,
+    so Japanese breaks between any two characters, except where the line-breaking rules glue them."""
+    units: list[tuple[bool, str]] = []
+    spaced = False
+    for ch in text:
+        if ch.isspace():
+            spaced = True
+            continue
+        if units and not spaced:
+            before = units[-1][1]
+            if ch in NO_LINE_START or before[-1] in NO_LINE_END or not (_wide(ch) or _wide(before[-1])):
+                units[-1] = (units[-1][0], before + ch)
+                continue
+        units.append((spaced, ch))
+        spaced = False
+    return units
+
+
+def wrap_width(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns, broken at spaces, between Japanese
+    characters (never before a closing mark or after an opening one) and, for a word longer than a
+    line, inside it: every character is kept, none is cut."""
+    width = max(width, 2)
+    lines: list[str] = []
+    line = ""
+    for spaced, unit in _breakable_units(text):
+        joined = f"{line} {unit}" if spaced and line else line + unit
+        if display_width(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for ch in unit:  # a unit wider than a line (a long path or name) is split where it must be
+            if display_width(line + ch) > width and line:
+                lines.append(line)
+                line = ""
+            line += ch
+    if line or not lines:
+        lines.append(line)
+    return lines
+
+
 class Console:
     """Writes lines to one stream: escaped, without credentials, with marks it can encode."""
 

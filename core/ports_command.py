@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from sep_port_doctor.core import exit_codes
 from sep_port_doctor.core.catalog import Catalog, PortEntry, configurable_code
-from sep_port_doctor.core.console import display_width, pad, write_json
+from sep_port_doctor.core.console import display_width, pad, wrap_width, write_json
 from sep_port_doctor.core.i18n import Lang, say, system_lang
 from sep_port_doctor.core.i18n import say as say_message
 from sep_port_doctor.core.search import entry_matches, query_terms
@@ -47,14 +47,14 @@ def entry_json(entry: PortEntry, lang: Lang, version: SepVersion | None) -> dict
 VERSIONS_COLUMN_MAX = 16
 """Terminal columns of the versions column: a longer note (8081's "14.2.x only; deprecated in 14.3")
 stands below the table, marked in its row, rather than widening every row."""
-ELLIPSIS = "…"
+PURPOSE_COLUMN_MIN = 20
+"""Terminal columns the purpose needs beside the other columns; a narrower terminal gets one block per
+port instead (a purpose in a column of a few characters would be a tower of one-word lines)."""
+BLOCK_INDENT = "  "
 
 
-def render_ports_table(
-    entries: Sequence[PortEntry], lang: Lang, version: SepVersion | None, width: int | None = None
-) -> str:
-    """The table, then its long version notes; with ``width`` (a terminal's columns), each row's
-    purpose is cut at that edge."""
+def _rows(entries: Sequence[PortEntry], lang: Lang, version: SepVersion | None) -> tuple[list[str], list[list[str]]]:
+    """The heading and each entry's cells: port, direction, process, change, versions, applies, purpose."""
     head = [
         say_message(f"ports.head-{column}", lang)
         for column in ("port", "direction", "process", "change", "versions", "applies", "purpose")
@@ -76,36 +76,74 @@ def render_ports_table(
                 e.purpose.say(lang),
             ]
         )
+    return head, rows
+
+
+def render_ports_table(
+    entries: Sequence[PortEntry], lang: Lang, version: SepVersion | None, width: int | None = None
+) -> str:
+    """The table, then its long version notes. With ``width`` (a terminal's columns) every line fits
+    it: a purpose wraps within its column (by display width: a Japanese character takes two), and
+    where the other columns leave it less than ``PURPOSE_COLUMN_MIN``, each port is a block of
+    labelled lines instead. Nothing is cut: every word of the JSON's purposes is shown."""
+    head, rows = _rows(entries, lang, version)
     notes: list[str] = []
+    versions = [row[4] for row in rows]
     for row in rows:
         if display_width(row[4]) > VERSIONS_COLUMN_MAX:
             if row[4] not in notes:
                 notes.append(row[4])
             row[4] = f"*{notes.index(row[4]) + 1}"
     keep = [i for i in range(len(head)) if i != 5 or version is not None]
-    widths = {
-        i: max(display_width(head[i]), *(display_width(r[i]) for r in rows)) if rows else display_width(head[i])
-        for i in keep
-    }
+    # A cell's lines: on a terminal, a port's processes stand one under the other (the widest, 2638's
+    # "sqlserver.exe, dbsrv16.exe", would otherwise take the purpose's room on every row).
+    cells = [[[head[i]] for i in range(len(head))]]
+    for row in rows:
+        cells.append([[text] for text in row])
+        if width is not None:
+            names = row[2].split(", ")
+            cells[-1][2] = [f"{name}," for name in names[:-1]] + names[-1:]
+    widths = {i: max(display_width(line) for cell in cells for line in cell[i]) for i in keep}
+    before_width = sum(widths[i] + 2 for i in keep[:-1])
+    if width is not None and width - before_width < PURPOSE_COLUMN_MIN:
+        for row, whole in zip(rows, versions, strict=True):
+            row[4] = whole
+        return _blocks(head, rows, keep, width)
     lines = []
-    for row in [head, *rows]:
-        before = "  ".join(pad(row[i], widths[i]) for i in keep[:-1]) + "  "
-        lines.append((before + _cut(row[keep[-1]], None if width is None else width - display_width(before))).rstrip())
-    lines += [_cut(f"*{number} {note}", width) for number, note in enumerate(notes, 1)]
+    for cell in cells:
+        if width is not None:
+            cell[keep[-1]] = wrap_width(cell[keep[-1]][0], width - before_width)
+        for n in range(max(len(cell[i]) for i in keep)):
+            parts = [cell[i][n] if n < len(cell[i]) else "" for i in keep]
+            lines.append("".join(pad(part, widths[i]) + "  " for i, part in zip(keep, parts, strict=True)).rstrip())
+    for number, note in enumerate(notes, 1):
+        lines += _hanging(f"*{number} ", note, width)
     return "\n".join(lines)
 
 
-def _cut(text: str, width: int | None) -> str:
-    """``text`` within ``width`` terminal columns, ending with an ellipsis where cut (whole when
-    ``width`` is None or leaves no room worth cutting to)."""
-    if width is None or display_width(text) <= width or width < 10:
-        return text
-    kept = ""
-    for ch in text:
-        if display_width(kept + ch + ELLIPSIS) > width:
-            break
-        kept += ch
-    return kept + ELLIPSIS
+def _hanging(label: str, text: str, width: int | None) -> list[str]:
+    """``label`` then ``text`` wrapped to ``width``, its further lines under the text's start (or, where
+    that leaves too little room, under the label, indented)."""
+    if width is None:
+        return [label + text]
+    room = width - display_width(label)
+    if room >= PURPOSE_COLUMN_MIN // 2:
+        wrapped = wrap_width(text, room)
+        return [label + wrapped[0], *(" " * display_width(label) + more for more in wrapped[1:])]
+    return [label.rstrip(), *(BLOCK_INDENT * 2 + more for more in wrap_width(text, width - 2 * len(BLOCK_INDENT)))]
+
+
+def _blocks(head: list[str], rows: list[list[str]], keep: list[int], width: int) -> str:
+    """One block per port for a narrow terminal: the port, then each other column as a labelled line."""
+    lines: list[str] = []
+    for row in rows:
+        if lines:
+            lines.append("")
+        lines.append(row[0])
+        for i in keep[1:]:
+            if row[i]:
+                lines += [BLOCK_INDENT + line for line in _hanging(f"{head[i]}: ", row[i], width - len(BLOCK_INDENT))]
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace, catalog: Catalog) -> int:
@@ -118,7 +156,7 @@ def run(args: argparse.Namespace, catalog: Catalog) -> int:
         return exit_codes.OK
     if args.version is not None:
         out.write(f"SEP {args.version.describe(lang)}\n")
-    # On a terminal, a row fits its width (a console wraps a longer line into two).
+    # On a terminal, every line fits its width (a console would break a longer line anywhere).
     width = shutil.get_terminal_size().columns if out.isatty() else None
     out.write(render_ports_table(entries, lang, args.version, width) + "\n")
     if not entries:

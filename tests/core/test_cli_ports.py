@@ -197,25 +197,121 @@ def _in_a_terminal(columns: int, *args: str) -> str:
     return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
 
 
+def _at_column(line: str, column: int) -> tuple[str, str]:
+    """``line`` split at a terminal column (a wide character takes two)."""
+    from sep_port_doctor.core.console import display_width
+
+    for index in range(len(line) + 1):
+        if display_width(line[:index]) >= column:
+            return line[:index], line[index:]
+    return line, ""
+
+
+def _purposes_shown(shown: str, lang: str) -> tuple[str, list[str]]:
+    """The layout (``table`` or ``blocks``) and each port's purpose as the terminal shows it, its
+    lines joined. In the table, the purpose column starts where its heading does on every line."""
+    from sep_port_doctor.core.console import display_width
+    from sep_port_doctor.core.i18n import say
+
+    label = say("ports.head-purpose", lang)
+    lines = [line for line in shown.rstrip("\n").splitlines() if not line.startswith("SEP ")]
+    purposes: list[str] = []
+    if lines[0].endswith(label):  # a table
+        column = display_width(lines[0]) - display_width(label)
+        for line in lines[1:]:
+            if line.startswith("*"):  # the version notes below the table
+                break
+            before, purpose = _at_column(line, column)
+            assert before.endswith("  ") and display_width(before) == column, line  # aligned
+            if not line.startswith(" "):
+                purposes.append("")
+            purposes[-1] += purpose
+        return "table", purposes
+    key = f"  {label}: "
+    inside = False
+    for line in lines:
+        if line.startswith(key) or line == key.rstrip():  # its words beside the label, or below it
+            purposes.append(line[len(key) :])
+            inside = True
+        elif inside and line.startswith("    "):  # deeper than the labels
+            purposes[-1] += line.strip()
+        else:
+            inside = False
+    return "blocks", purposes
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="a pseudo-terminal is POSIX's")
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_the_table_fits_the_technicians_terminal(lang: str) -> None:
-    """On a 120-column console every row of `ports` took two lines: the versions column was as wide
-    as the one long note of 8081/8082 (50 columns in Japanese) and the purposes ran on. A long
-    version note now stands below the table, marked in its row, and on a terminal a purpose is
-    cut at its edge (the JSON, the window and a redirected table keep it whole)."""
+@pytest.mark.parametrize("columns", [60, 80, 100, 120, 200])
+def test_the_table_fits_the_technicians_terminal_and_says_every_word(lang: str, columns: int) -> None:
+    """Under about 100 columns `ports` cut the Japanese purposes at the terminal's edge ("Symantec …").
+    On a terminal every line fits its width and nothing is cut: a purpose wraps within its column
+    (by display width, a Japanese character two columns), the columns stay aligned, and where the
+    other columns leave the purpose too little room each port is a block of labelled lines. A long
+    version note stands below the table, marked in its row (in a block it is whole). Redirected, the
+    table is one line per port with its purposes whole."""
     from sep_port_doctor.core.catalog import load_catalog
     from sep_port_doctor.core.console import display_width
 
-    shown = _in_a_terminal(120, "ports", "--lang", lang, "--version", "14.3 RU1")
+    catalog = load_catalog()
+    shown = _in_a_terminal(columns, "ports", "--lang", lang, "--version", "14.3 RU1")
     lines = shown.rstrip("\n").splitlines()
-    assert all(display_width(line) <= 120 for line in lines), [line for line in lines if display_width(line) > 120]
-    cas = load_catalog().entry("cas-http-8081").versions_text.say(lang)
+    assert all(display_width(line) <= columns for line in lines), [
+        line for line in lines if display_width(line) > columns
+    ]
+    assert "…" not in shown
+    layout, purposes = _purposes_shown(shown, lang)
+    assert layout == ("table" if columns >= 120 else "blocks"), shown[:400]
+    expected = [entry.purpose.say(lang) for entry in catalog.entries]
+    # Every word, in order (a line break stands where a space or nothing was).
+    assert [p.replace(" ", "") for p in purposes] == [e.replace(" ", "") for e in expected]
+    if lang == "en":  # English breaks only at spaces: every word whole on its line
+        words = {word for purpose in expected for word in purpose.split()}
+        assert {word for line in lines for word in line.split()} >= words
+    cas = catalog.entry("cas-http-8081").versions_text.say(lang)
     [row] = [line for line in lines if line.startswith("TCP 8081")]
-    [mark] = [word for word in row.split() if word.startswith("*")]
-    assert f"{mark} {cas}" in lines
-    # Redirected, the purposes are whole and the long note is below the table too.
-    piped = run("ports", "--lang", lang, "--version", "14.3 RU1")
-    entry = load_catalog().entry("db-tcp-2638")
-    assert entry.purpose.say(lang) in piped.stdout
-    assert f"{mark} {cas}" in piped.stdout.splitlines()
+    if layout == "table":
+        [mark] = [word for word in row.split() if word.startswith("*")]
+        assert any(line.startswith(f"{mark} ") for line in lines)
+        notes = " ".join(line for line in lines[lines.index(row) :] if line.startswith((mark, "   ")))
+        assert cas.replace(" ", "") in notes.replace(" ", "").replace(mark, "")
+    else:
+        block = shown[shown.index("TCP 8081") :].split("\n\n")[0]
+        assert cas.replace(" ", "") in block.replace(" ", "").replace("\n", "")
+
+
+def test_a_redirected_table_keeps_each_port_on_one_line_with_its_purpose_whole() -> None:
+    from sep_port_doctor.core.catalog import load_catalog
+
+    catalog = load_catalog()
+    for lang in ("ja", "en"):
+        piped = run("ports", "--lang", lang, "--version", "14.3 RU1")
+        cas = catalog.entry("cas-http-8081").versions_text.say(lang)
+        lines = piped.stdout.splitlines()
+        for entry in catalog.entries:
+            assert [line for line in lines if line.startswith(entry.label) and line.endswith(entry.purpose.say(lang))]
+        [row] = [line for line in lines if line.startswith("TCP 8081")]
+        [mark] = [word for word in row.split() if word.startswith("*")]
+        assert f"{mark} {cas}" in lines
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        # Japanese breaks between characters, by display width (two columns each)...
+        ("ネットワークトラフィックリダイレクト", 12, ["ネットワーク", "トラフィック", "リダイレクト"]),
+        # ...never before a closing mark or a small kana, never after an opening bracket.
+        ("「管理サーバー」へ、接続します。", 10, ["「管理サー", "バー」へ、", "接続しま", "す。"]),
+        ("グループ更新プロバイダ(GUP)Web キャッシュ", 24, ["グループ更新プロバイダ", "(GUP)Web キャッシュ"]),
+        # English at spaces; a word longer than the line is split, never dropped.
+        ("Push deployment from Symantec", 16, ["Push deployment", "from Symantec"]),
+        ("C:\\Program_Files_(x86)\\Symantec", 12, ["C:\\Program_F", "iles_(x86)\\S", "ymantec"]),
+        ("", 10, [""]),
+    ],
+)
+def test_text_wraps_by_display_width_and_keeps_every_character(text: str, width: int, expected: list[str]) -> None:
+    from sep_port_doctor.core.console import display_width, wrap_width
+
+    lines = wrap_width(text, width)
+    assert lines == expected
+    assert all(display_width(line) <= width for line in lines)
