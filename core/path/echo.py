@@ -3,7 +3,8 @@
 * Linux and macOS: icmplib's unprivileged ICMP sockets (``SOCK_DGRAM``/``IPPROTO_ICMP``).
   Linux allows them only to the groups in ``net.ipv4.ping_group_range`` (many
   distributions allow every group; the kernel's default, ``1 0``, allows none).
-* Windows: the IP Helper API's ``IcmpSendEcho2`` (``core.path.winicmp``).
+* Windows: the IP Helper API's ``IcmpSendEcho2`` (IPv6: ``Icmp6SendEcho2``, a link-local
+  address's zone as the scope id) (``core.path.winicmp``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from sep_port_doctor.core.i18n import Message
 from sep_port_doctor.core.path.facts import EchoFacts, EchoState
-from sep_port_doctor.core.path.winicmp import IP_SUCCESS, UNREACHABLE_STATUS, IcmpApi
+from sep_port_doctor.core.path.winicmp import IP_SUCCESS, IcmpApi, refusal
 from sep_port_doctor.core.resolver import BusyError, in_daemon_thread
 
 COUNT = 3
@@ -66,8 +67,6 @@ def _windows_api() -> IcmpApi:
 
 
 async def _echo_windows(address: str, api: IcmpApi) -> EchoFacts:
-    if ":" in address:
-        return EchoFacts(EchoState.NOT_AVAILABLE, detail=Message("path.detail-no-ipv6-echo"))
     sent, refused = 0, ""
     rtts: list[float] = []
     for number in range(COUNT):
@@ -80,8 +79,8 @@ async def _echo_windows(address: str, api: IcmpApi) -> EchoFacts:
         sent += 1
         if reply.status == IP_SUCCESS and reply.rtt_ms is not None:
             rtts.append(reply.rtt_ms)
-        elif reply.status in UNREACHABLE_STATUS:
-            refused = f"{reply.address or '?'}: {UNREACHABLE_STATUS[reply.status]}"
+        elif (words := refusal(reply.status, address)) is not None:
+            refused = f"{reply.address or '?'}: {words}"
     if rtts:
         return EchoFacts(EchoState.ANSWERED, sent, len(rtts), min(rtts))
     if refused:

@@ -190,8 +190,13 @@ class RouteReader:
     def facts(self, address: str, proxies: tuple[str, ...] | None, windows: WindowsRoute | None = None) -> RouteFacts:
         """The route facts of ``address``; ``proxies`` None: not looked up (turned off, or not relevant)."""
         source, error = source_address(address)
-        # A scoped address is on the link its zone names (two cards may hold one link-local address).
-        interface = (zone_interface(address) or self._interface(source)) if source else None
+        interface = None
+        if source is not None:
+            # A scoped address is on the card its zone names (two cards may hold one link-local address);
+            # a zone by number (Windows' %12) is named as psutil names the card holding the source.
+            zone = address.partition("%")[2]
+            named = zone if zone and not zone.isdigit() else None
+            interface = named or self._interface(source) or zone_interface(address)
         known, gateway, came_from, profile = False, None, "", None
         if windows is not None and windows.address == address:
             interface = windows.interface or interface

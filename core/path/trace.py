@@ -4,7 +4,8 @@
   ICMP through but drops the port is found where it is, unlike an ICMP traceroute). A
   router that drops the expiring SYN answers ICMP time-exceeded; the kernel queues it on
   the socket's error queue (``IP_RECVERR``), which names the router (``core.probes.read_icmp``).
-* Windows: ICMP echo with TTL through ``IcmpSendEcho2`` (``core.path.winicmp``), as tracert.
+* Windows: ICMP echo with TTL through ``IcmpSendEcho2`` (IPv6: ``Icmp6SendEcho2`` with the hop
+  limit) (``core.path.winicmp``), as tracert.
 * Elsewhere: "not available here".
 
 Hops are sent 10 ms apart (at most ``MAX_HOPS``), each waits ``HOP_WAIT``, or once devices on
@@ -33,8 +34,8 @@ from sep_port_doctor.core.path.winicmp import (
     IP_REQ_TIMED_OUT,
     IP_SUCCESS,
     IP_TTL_EXPIRED_TRANSIT,
-    UNREACHABLE_STATUS,
     IcmpApi,
+    refusal,
 )
 from sep_port_doctor.core.probes import RECVERR, _new_socket, _sockaddr, read_icmp
 from sep_port_doctor.core.resolver import BusyError, in_daemon_thread
@@ -191,8 +192,9 @@ def icmp_hop_probe(address: str, api: IcmpApi, wait: float = HOP_WAIT) -> HopPro
             return Hop(ttl, HopKind.REACHED, reply.address or address, reply.rtt_ms, "echo-reply")
         if reply.status == IP_TTL_EXPIRED_TRANSIT:
             return Hop(ttl, HopKind.TIME_EXCEEDED, reply.address, reply.rtt_ms, "ttl-expired")
-        if reply.status in UNREACHABLE_STATUS:
-            return Hop(ttl, HopKind.REJECTED, reply.address, reply.rtt_ms, UNREACHABLE_STATUS[reply.status])
+        words = refusal(reply.status, address)
+        if words is not None:
+            return Hop(ttl, HopKind.REJECTED, reply.address, reply.rtt_ms, words)
         return Hop(ttl, HopKind.SILENT, icmp="" if reply.status == IP_REQ_TIMED_OUT else f"status {reply.status}")
 
     return probe
@@ -223,8 +225,6 @@ async def trace(
         except OSError as exc:
             return TraceFacts(address, protocol, port, "", end=TraceEnd.NOT_AVAILABLE, detail=f"IcmpSendEcho2: {exc}")
     if api is not None:
-        if ":" in address:
-            return _unavailable(address, protocol, port, Message("path.detail-no-ipv6-trace"))
         probe, method = icmp_hop_probe(address, api, hop_wait), "icmp-echo"
     elif RECVERR and protocol == "tcp":
         probe, method = tcp_hop_probe(address, port, hop_wait), "tcp-syn"

@@ -1,4 +1,4 @@
-"""Path facts without the lab: Windows' IcmpSendEcho2 against fakes of its results (the reply
+"""Path facts without the lab: Windows' IcmpSendEcho2 and Icmp6SendEcho2 against fakes of their results (the reply
 buffer as the API fills it, hand-made after ipexport.h), the trace's conclusions, Linux's
 routing table read from a hand-made /proc/net/route, cancelling a trace, and a run against
 the simulated manager on loopback (path facts in the JSON and on the terminal, both languages)."""
@@ -12,8 +12,9 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,12 +26,16 @@ from sep_port_doctor.core.path.facts import EchoState, HopKind, TraceEnd
 from sep_port_doctor.core.path.route import linux_gateway, route_facts, source_address
 from sep_port_doctor.core.path.trace import trace
 from sep_port_doctor.core.path.winicmp import (
+    ICMPV6_REPLY_SIZE,
     IP_REQ_TIMED_OUT,
     IP_SUCCESS,
     IP_TTL_EXPIRED_TRANSIT,
     EchoReply,
     IcmpEchoReply,
+    WindowsIcmp,
     parse_reply,
+    parse_reply6,
+    sockaddr_in6,
 )
 from sep_port_doctor.core.plan import PlanRequest, Role
 from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
@@ -109,8 +114,9 @@ def test_windows_trace_reached_rejected_and_no_answer() -> None:
     assert rejected.last_answered.address == "10.30.0.1" and "host-unreach" in rejected.text("en")
     silent = asyncio.run(trace("10.9.8.7", "tcp", 8014, api=FakeIcmp([None, None], None)))
     assert silent.end is TraceEnd.NO_ANSWER and "cannot be told" in silent.text("en")
-    ipv6 = asyncio.run(trace("2001:db8::1", "tcp", 8014, api=FakeIcmp([], None)))
-    assert ipv6.end is TraceEnd.NOT_AVAILABLE
+    ipv6 = asyncio.run(trace("2001:db8::1", "tcp", 8014, api=FakeIcmp(["fe80::1%12"], (11004, "2001:db8::1"))))
+    assert ipv6.end is TraceEnd.REJECTED and ipv6.hops[0].address == "fe80::1%12"  # Icmp6SendEcho2: hop limit
+    assert "admin-prohibited" in ipv6.text("en")  # IPv6's words for 11004 (IPv4: protocol-unreach)
 
 
 def test_windows_echo_answered_silent_and_refused() -> None:
@@ -119,6 +125,114 @@ def test_windows_echo_answered_silent_and_refused() -> None:
     assert asyncio.run(echo("10.9.8.7", FakeIcmp([], None))).state is EchoState.NO_ANSWER
     refused = asyncio.run(echo("10.9.8.7", FakeIcmp([], (11003, "10.20.0.1"))))
     assert refused.state is EchoState.UNREACHABLE and "10.20.0.1" in english(refused.detail)
+
+
+class Ipv6AddressEx(ctypes.Structure):
+    """``IPV6_ADDRESS_EX`` as ipexport.h declares it, inside ``#include <pshpack1.h>``: packed."""
+
+    _pack_ = 1
+    _fields_ = [
+        ("sin6_port", ctypes.c_uint16),
+        ("sin6_flowinfo", ctypes.c_uint32),
+        ("sin6_addr", ctypes.c_uint16 * 8),
+        ("sin6_scope_id", ctypes.c_uint32),
+    ]
+
+
+class Icmpv6EchoReply(ctypes.Structure):
+    """``ICMPV6_ECHO_REPLY_LH`` as ipexport.h declares it (not packed): ULONG Status, unsigned int RoundTripTime."""
+
+    _fields_ = [("Address", Ipv6AddressEx), ("Status", ctypes.c_uint32), ("RoundTripTime", ctypes.c_uint32)]
+
+
+def _buffer6(address: str, scope: int, status: int, rtt: int) -> bytes:
+    """An ICMPV6_ECHO_REPLY as Icmp6SendEcho2 leaves it in the reply buffer (hand-made after ipexport.h)."""
+    reply = Icmpv6EchoReply(Status=status, RoundTripTime=rtt)
+    ctypes.memmove(ctypes.addressof(reply.Address.sin6_addr), socket.inet_pton(socket.AF_INET6, address), 16)
+    reply.Address.sin6_scope_id = scope
+    return bytes(reply) + b"\0" * 64
+
+
+def test_icmp6_reply_and_sockaddr_layouts_are_windows() -> None:
+    assert ctypes.sizeof(Ipv6AddressEx) == 26 and ctypes.sizeof(Icmpv6EchoReply) == ICMPV6_REPLY_SIZE == 36
+    assert Icmpv6EchoReply.Status.offset == 28 and Icmpv6EchoReply.RoundTripTime.offset == 32
+    expired = parse_reply6(_buffer6("fe80::1", 12, IP_TTL_EXPIRED_TRANSIT, 2), 1, 0)
+    assert expired == EchoReply(IP_TTL_EXPIRED_TRANSIT, "fe80::1%12", 2.0)  # a router on link 12
+    answered = parse_reply6(_buffer6("2001:db8::7", 0, IP_SUCCESS, 9), 1, 0)
+    assert answered == EchoReply(IP_SUCCESS, "2001:db8::7", 9.0)
+    assert parse_reply6(bytes(64), 0, IP_REQ_TIMED_OUT) == EchoReply(IP_REQ_TIMED_OUT, None, None)
+    # SOCKADDR_IN6 (ws2ipdef.h): family 23 (Windows' AF_INET6), port, flow info, address, scope id.
+    family, port, flow, packed, scope = struct.unpack("<HHI16sI", sockaddr_in6("fe80::5%12"))
+    assert (family, port, flow, socket.inet_ntop(socket.AF_INET6, packed), scope) == (23, 0, 0, "fe80::5", 12)
+    assert struct.unpack_from("<I", sockaddr_in6("2001:db8::7"), 24) == (0,)
+
+
+class FakeFunction:
+    """One function of the DLL: called as ctypes calls it, with the restype and argtypes it is given."""
+
+    def __init__(self, body: Callable[..., int]) -> None:
+        self.body, self.restype, self.argtypes = body, None, None
+
+    def __call__(self, *args: Any) -> int:
+        return self.body(*args)
+
+
+class FakeIphlpapi:
+    """iphlpapi.dll's echo functions over a made-up network: on link 12, the target fe80::5 and a
+    router fe80::1 in front of 2001:db8::9; 10.9.8.7 behind 10.20.0.1. Each call answers in the
+    reply buffer as Windows fills it, from what the caller put in the request: the destination's
+    address and scope id (SOCKADDR_IN6), or its IPAddr, and the TTL of IP_OPTION_INFORMATION."""
+
+    def __init__(self) -> None:
+        self.destinations: list[str] = []
+        self.IcmpCreateFile = FakeFunction(lambda: 4)
+        self.Icmp6CreateFile = FakeFunction(lambda: 6)
+        self.IcmpCloseHandle = FakeFunction(lambda handle: 1)
+        self.IcmpSendEcho2 = FakeFunction(self._send4)
+        self.Icmp6SendEcho2 = FakeFunction(self._send6)
+
+    def _send6(self, handle: int, _e: None, _r: None, _c: None, source: Any, destination: Any, *rest: Any) -> int:
+        _request, _size, options, reply, _reply_size, _timeout = rest
+        assert handle == 6 and len(bytes(source)) == len(bytes(destination)) == 28
+        _family, _port, _flow, packed, scope = struct.unpack("<HHI16sI", bytes(destination))
+        address = socket.inet_ntop(socket.AF_INET6, packed)
+        self.destinations.append(f"{address}%{scope}" if scope else address)
+        ttl = options._obj.Ttl
+        if (address, scope) == ("fe80::5", 12):
+            answer = _buffer6(address, 12, IP_SUCCESS, 1)
+        elif address == "2001:db8::9":
+            answer = _buffer6("fe80::1", 12, IP_TTL_EXPIRED_TRANSIT, 1) if ttl == 1 else _buffer6(address, 0, 0, 3)
+        else:
+            answer = _buffer6("::", 0, IP_REQ_TIMED_OUT, 0)  # nobody has it on that link: no reply
+        ctypes.memmove(reply, answer, ICMPV6_REPLY_SIZE)
+        return 0 if address.startswith("fe80::") and scope != 12 else 1
+
+    def _send4(self, handle: int, _e: None, _r: None, _c: None, destination: int, *rest: Any) -> int:
+        _request, _size, options, reply, _reply_size, _timeout = rest
+        address = socket.inet_ntoa(struct.pack("=I", destination))
+        self.destinations.append(address)
+        answer = _buffer("10.20.0.1", IP_TTL_EXPIRED_TRANSIT, 1) if options._obj.Ttl == 1 else _buffer(address, 0, 2)
+        ctypes.memmove(reply, answer, ctypes.sizeof(IcmpEchoReply))
+        return 1
+
+
+def test_windows_echo_and_trace_reach_a_link_local_target_on_the_link_its_zone_names() -> None:
+    """Icmp6SendEcho2 needs the link in the destination's scope id: without it (or with another
+    link's) the target on link 12 never answers. IPv6 was "not available here" on Windows."""
+    dll = FakeIphlpapi()
+    api = WindowsIcmp(dll)
+    answered = asyncio.run(echo("fe80::5%12", api))
+    assert (answered.state, answered.sent, answered.received) == (EchoState.ANSWERED, 3, 3)
+    assert dll.destinations == ["fe80::5%12"] * 3
+    assert asyncio.run(echo("fe80::5%13", api)).state is EchoState.NO_ANSWER  # another link: nobody there
+    on_link = asyncio.run(trace("fe80::5%12", "tcp", 445, api=api))
+    assert (on_link.method, on_link.end) == ("icmp-echo", TraceEnd.REACHED)
+    assert [(h.ttl, h.kind, h.address) for h in on_link.hops] == [(1, HopKind.REACHED, "fe80::5%12")]
+    routed = asyncio.run(trace("2001:db8::9", "tcp", 445, api=api))
+    assert [(h.ttl, h.address) for h in routed.hops] == [(1, "fe80::1%12"), (2, "2001:db8::9")]
+    assert routed.end is TraceEnd.REACHED
+    ipv4 = asyncio.run(trace("10.9.8.7", "tcp", 445, api=api))  # IcmpSendEcho2 as before
+    assert [(h.ttl, h.address) for h in ipv4.hops] == [(1, "10.20.0.1"), (2, "10.9.8.7")]
 
 
 @pytest.fixture
