@@ -142,6 +142,18 @@ class ProbeEngine:
         return await run.execute(checks)
 
 
+async def probes_ended(probes: asyncio.Future[RunSummary]) -> None:
+    """Wait until ``probes`` (a ``ProbeEngine.run`` in its own task, which ``cancel()`` can stop)
+    has ended, however. Should the awaiting task itself be cancelled (the window closed, Ctrl+C),
+    the probes are stopped and waited for, so every socket is closed, before it goes on cancelled."""
+    try:
+        await asyncio.wait({probes})
+    except asyncio.CancelledError:
+        probes.cancel()
+        await asyncio.wait({probes})
+        raise
+
+
 ProbeKey = tuple[str, str, int]
 """(host name, protocol, port): what one probe answers for every check that shares it."""
 

@@ -14,6 +14,7 @@ nothing was sent (cancelled, or a name that resolves to a broadcast address).
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import datetime as dt
 import importlib
@@ -506,6 +507,8 @@ class PushRun:
         )
         self.resolved: dict[str, Resolved] = {}
         """Each name's lookup as the probes used it (the DNS facts)."""
+        self._cancel_requested = False
+        self._probes: asyncio.Future[RunSummary] | None = None
 
     def _arrived(self, result: CheckResult) -> None:
         if self.on_result is not None:
@@ -544,6 +547,11 @@ class PushRun:
             ((t.host.name, t.host.typed, t.address, t.host.is_ip) for t in targets), self.resolved
         )
 
+    async def _cancelled(self) -> PushSweep:
+        if self.path_work is not None:
+            await self.path_work.settle(cancelled=True)  # no trace outlives the sweep
+        return self.partial()
+
     def partial(self) -> PushSweep:
         """The sweep so far, after a cancel: targets without every answer get their checks ``cancelled``."""
         import time as _time
@@ -565,8 +573,21 @@ class PushRun:
             self.path_work.cancel()  # run() waits for them as it ends; what did not finish is "cancelled"
         return PushSweep(started, elapsed, targets, cancelled=True, mac=self.mac, paths=self._path_facts(targets))
 
+    def cancel(self) -> None:
+        """Stop the sweep now, or before it starts: ``run()`` returns the sweep so far, cancelled
+        (as ``DiagnosisRun.cancel``: a sweep cancelled before its first packet ends like any other)."""
+        self._cancel_requested = True
+        if self._probes is not None and not self._probes.done():
+            self._probes.cancel()
+        if self.path_work is not None:
+            self.path_work.cancel()
+
     async def run(self) -> PushSweep:
+        """The sweep; after ``cancel()``, the sweep so far with ``cancelled`` set. Cancelling the task
+        that awaits it (Ctrl+C, the program closing) stops the probes and raises, as any task."""
         import time as _time
+
+        from sep_port_doctor.core.engine import probes_ended
 
         # smbprotocol's messages are loaded before the first packet: loaded by the first negotiate
         # they held the loop 0.1-0.3 s mid-sweep, and every reset that arrived meanwhile looked that
@@ -575,9 +596,15 @@ class PushRun:
         self.started = dt.datetime.now(dt.UTC)
         self.t0 = _time.perf_counter()
         try:
-            summary: RunSummary = await self.engine.run(
-                self.checks, on_result=self._arrived, on_resolved=self._resolved
+            if self._cancel_requested:  # cancelled before the sweep began: nothing was sent
+                return await self._cancelled()
+            probes = self._probes = asyncio.ensure_future(
+                self.engine.run(self.checks, on_result=self._arrived, on_resolved=self._resolved)
             )
+            await probes_ended(probes)
+            if probes.cancelled() or self._cancel_requested:
+                return await self._cancelled()
+            summary = probes.result()
             if self.path_work is not None:
                 await self.path_work.settle()  # the traces the verdicts called for, within their deadline
         except BaseException:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.diagnosis import Diagnosis
-from sep_port_doctor.core.engine import ProbeEngine
+from sep_port_doctor.core.engine import ProbeEngine, probes_ended
 from sep_port_doctor.core.explain import explain, explain_channel_pair
 from sep_port_doctor.core.i18n import Message
 from sep_port_doctor.core.path import Hop, PathFacts, PathWork
@@ -296,13 +296,7 @@ class DiagnosisRun:
             )
         probes: asyncio.Future[RunSummary] = asyncio.ensure_future(running)
         self._probes = probes
-        try:
-            await asyncio.wait({probes})
-        except asyncio.CancelledError:
-            # Our own awaiting task was cancelled (window closed, Ctrl+C): stop and go.
-            probes.cancel()
-            await asyncio.wait({probes})
-            raise
+        await probes_ended(probes)
         try:
             if probes.cancelled():
                 return True

@@ -555,5 +555,6 @@ class DiagnosticsWizard(QWizard):
         self.status_message.emit(self.tr("New diagnosis."))
 
     def shutdown(self) -> None:
-        """Closing the window mid-run: cancel; the probes close their sockets as they unwind."""
+        """Closing the window mid-run or mid-sweep: cancel; the probes close their sockets as they unwind."""
         self.cancel_run()
+        self.push_run.cancel_run()

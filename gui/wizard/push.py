@@ -210,6 +210,8 @@ class PushRunPage(WizardPage):
         self.targets: Targets | None = None
         self.mac = False
         self.task: asyncio.Task[PushSweep] | None = None
+        self.run: PushRun | None = None
+        """The sweep going on (or the last one); a sweep replaced by a newer one says nothing more."""
         self.sweep: PushSweep | None = None
         self.rows: dict[str, int] = {}
         self.done_count = 0
@@ -262,24 +264,27 @@ class PushRunPage(WizardPage):
             targets.hosts,
             push_engine(self.policy),
             mac=mac,
-            on_target=self._target_done,
-            on_result=self._result,
+            on_target=lambda target: self._target_done(target) if run is self.run else None,
+            on_result=lambda result: self._result(result) if run is self.run else None,
             ports=self.ports,
             icmp_api=self.icmp_api,
-            on_hop=self._hop,
+            on_hop=lambda host, hop: self._hop(host, hop) if run is self.run else None,
         )
+        self.run = run
         self.task = start_task(self._run(run), "push sweep")
         self.completeChanged.emit()
 
     async def _run(self, run: PushRun) -> PushSweep:
+        """The sweep, shown as it ends: done or cancelled (``PushRun.cancel``), even before it began."""
         try:
             sweep = await run.run()
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # the program closing under it: the sweep so far
             sweep = run.partial()
-            sweep.cancelled = True
-            self._finished(sweep)
+            if run is self.run:
+                self._finished(sweep)
             raise
-        self._finished(sweep)
+        if run is self.run:
+            self._finished(sweep)
         return sweep
 
     def _finished(self, sweep: PushSweep) -> None:
@@ -291,8 +296,9 @@ class PushRunPage(WizardPage):
         self.completeChanged.emit()
 
     def cancel_run(self) -> None:
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
+        """Stop the sweep, now or before it starts: it ends cancelled, as a diagnosis run does."""
+        if self.run is not None and self.task is not None and not self.task.done():
+            self.run.cancel()
 
     def cleanupPage(self) -> None:
         self.cancel_run()

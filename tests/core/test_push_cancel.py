@@ -12,11 +12,16 @@ from typing import Any
 
 import pytest
 
+from sep_port_doctor.core.catalog import load_catalog
 from sep_port_doctor.core.probes import tcp_probe, udp_probe
+from sep_port_doctor.core.push import PushRun, PushSweep, parse_targets
+from sep_port_doctor.core.push_command import push_engine
 from sep_port_doctor.core.results import State
 from sep_port_doctor.core.timing import PathTiming, TimeoutPolicy
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.servers import answer, closed_port, dropping_port, serving, udp_serving
+
+CATALOG = load_catalog()
 
 QUICK = TimeoutPolicy(initial=0.2, floor=0.05, cap=0.3, silent_host_wait=0.0)
 SLOW = TimeoutPolicy(initial=30.0, floor=30.0, cap=30.0)
@@ -88,3 +93,57 @@ def test_cancelling_hundreds_of_waiting_probes_closes_every_socket_and_leaves_no
     assert opened >= 600 + 100  # three attempts of each TCP probe, one socket per UDP probe
     assert left == 0 and others == 0
     assert took < 2.0  # a hang guard; the speed is measured by benchmarks/push_sweep.py
+
+
+@pytest.mark.parametrize("when", ["before run()", "before the task's first turn"])
+def test_a_sweep_cancelled_before_it_starts_ends_cancelled_and_sends_nothing(when: str) -> None:
+    """A sweep cancelled before its task started (the window's Cancel pressed at once) never said it
+    ended: the task's code never ran. ``PushRun.cancel()`` now works before the start as after it, as
+    ``DiagnosisRun.cancel()`` does: ``run()`` returns the sweep, cancelled, every target not tested,
+    and nothing was sent (the listener standing in for 445 and 139 saw no connection)."""
+
+    async def scenario() -> tuple[PushSweep, int, int]:
+        async with serving(answer(b"")) as server, udp_serving(lambda data: b"") as (udp_port, _udp):
+            targets = parse_targets([("", "127.0.0.1"), ("", "127.0.0.2")])
+            ports = {445: server.port, 139: server.port, 137: udp_port}
+            run = PushRun(CATALOG, targets.hosts, push_engine(TimeoutPolicy()), ports=ports)
+            if when == "before run()":
+                run.cancel()
+                sweep = await asyncio.wait_for(run.run(), HANG_GUARD_S)
+            else:
+                task = asyncio.ensure_future(run.run())
+                run.cancel()
+                sweep = await asyncio.wait_for(task, HANG_GUARD_S)
+            await asyncio.sleep(0.1)  # a connection that was made would have reached the server by now
+            return sweep, server.connections, len(asyncio.all_tasks()) - 1
+
+    sweep, connections, others = asyncio.run(scenario())
+    assert sweep.cancelled and connections == 0 and others == 0
+    assert [(t.host.typed, t.verdict) for t in sweep.targets] == [
+        ("127.0.0.1", "not_tested"),
+        ("127.0.0.2", "not_tested"),
+    ]
+    assert {r.state for t in sweep.targets for r in t.results} == {State.CANCELLED}
+    assert sweep.to_json("en")["cancelled"] is True
+
+
+def test_a_sweep_cancelled_mid_way_returns_what_it_had() -> None:
+    """``cancel()`` while 127.0.0.1's ports wait for their answers and 127.0.0.2 has refused: the sweep
+    returns at once, 127.0.0.2's verdict kept, 127.0.0.1 not tested."""
+
+    async def scenario() -> tuple[PushSweep, float]:
+        with dropping_port() as port:
+            targets = parse_targets([("", "127.0.0.1"), ("", "127.0.0.2")])
+            run = PushRun(CATALOG, targets.hosts, push_engine(SLOW), ports={445: port, 139: port}, path_facts=False)
+            task = asyncio.ensure_future(run.run())
+            await asyncio.sleep(0.5)
+            assert not task.done()
+            asked = time.perf_counter()
+            run.cancel()
+            sweep = await asyncio.wait_for(task, HANG_GUARD_S)
+            return sweep, time.perf_counter() - asked
+
+    sweep, took = asyncio.run(scenario())
+    assert sweep.cancelled and took < 2.0  # a hang guard; benchmarks/push_sweep.py measures the cancel
+    verdicts = {t.host.typed: t.verdict for t in sweep.targets}
+    assert verdicts == {"127.0.0.1": "not_tested", "127.0.0.2": "not_ready"}

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from scripts.netlab import samba_config
 from sep_port_doctor.core.path.facts import Hop, HopKind
 from sep_port_doctor.core.path.route import RouteReader
 from sep_port_doctor.core.path.winicmp import EchoReply
-from sep_port_doctor.core.push import neighbourhood_of
+from sep_port_doctor.core.push import PushSweep, neighbourhood_of
 from sep_port_doctor.gui.main_window import MainWindow
 from sep_port_doctor.gui.wizard import DiagnosticsWizard, Page
 from sep_port_doctor.gui.wizard.push import (
@@ -173,25 +174,114 @@ def test_targets_loaded_from_a_file(
     assert wizard.push_targets.targets.toPlainText() == "pc-01.corp\n10.1.2.0/30"
 
 
+def start_sweep(qtbot: QtBot, wizard: DiagnosticsWizard, dropped: int, targets: list[str]) -> asyncio.Task[PushSweep]:
+    """Targets typed and Next pressed, their 445 and 139 at ``dropped`` (127.0.0.1's answers wait)."""
+    wizard.push_run.ports = {445: dropped, 139: dropped, 137: _free_port(socket.SOCK_DGRAM)}
+    to_push_targets(qtbot, wizard)
+    type_targets(qtbot, wizard, targets)
+    click(qtbot, wizard.button(wizard.WizardButton.NextButton))
+    assert wizard.currentId() == Page.PUSH_RUN
+    return present(wizard.push_run.task)
+
+
 def test_cancel_stops_the_sweep_at_once_and_nothing_counts_as_ready(
     qtbot: QtBot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
 ) -> None:
     async def scenario() -> None:
         with dropping_port() as port:
-            wizard.push_run.ports = {445: port, 139: port, 137: _free_port(socket.SOCK_DGRAM)}
-            to_push_targets(qtbot, wizard)
-            type_targets(qtbot, wizard, ["127.0.0.1"])
-            click(qtbot, wizard.button(wizard.WizardButton.NextButton))
-            task = wizard.push_run.task
-            assert task is not None
+            task = start_sweep(qtbot, wizard, port, ["127.0.0.1"])
             await asyncio.sleep(0.3)
             assert not task.done()
             click(qtbot, wizard.push_run.cancel)
-            with pytest.raises(asyncio.CancelledError):
-                await task
-        sweep = wizard.push_run.sweep
-        assert sweep is not None and sweep.cancelled
-        assert [t.verdict for t in sweep.targets] == ["not_tested"]
+            await task
+        _assert_ended_cancelled(wizard, ["127.0.0.1"])
+
+    drive(loop, scenario())
+
+
+def _assert_ended_cancelled(wizard: DiagnosticsWizard, hosts: list[str]) -> None:
+    """The page as any cancelled run leaves it: the sweep so far, nothing ready, said so, Next on."""
+    sweep = wizard.push_run.sweep
+    assert sweep is not None and sweep.cancelled
+    assert [(t.host.typed, t.verdict) for t in sweep.targets] == [(host, "not_tested") for host in hosts]
+    assert wizard.push_run.title() == "Check of the targets cancelled"
+    assert wizard.push_run.isComplete() and wizard.button(wizard.WizardButton.NextButton).isEnabled()
+    assert not wizard.push_run.cancel.isEnabled()
+    assert wizard.push_run.status.text() == f"{len(hosts)} of {len(hosts)} targets checked"
+    verdicts = [present(wizard.push_run.table.item(row, 6)).text() for row in range(len(hosts))]
+    assert all(text != "waiting" for text in verdicts), verdicts
+
+
+@pytest.mark.parametrize("how", ["Cancel", "Escape"])
+def test_a_sweep_cancelled_before_it_starts_ends_cancelled(
+    qtbot: QtBot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop, how: str
+) -> None:
+    """Cancel (or Esc) pressed at once, before the sweep's task had its first turn: the task never
+    ran its code, so nothing said the sweep ended; the page kept "Checking the targets", every row
+    "waiting", Next and Cancel as they were. Now the sweep ends as any cancelled one does."""
+
+    async def scenario() -> None:
+        with dropping_port() as port:
+            task = start_sweep(qtbot, wizard, port, ["127.0.0.1", "127.0.0.2"])
+            if how == "Cancel":  # in the same turn of the loop: the task has not started
+                click(qtbot, wizard.push_run.cancel)
+            else:
+                press(qtbot, Qt.Key.Key_Escape)
+            assert not task.done()
+            sweep = await task
+            assert sweep is wizard.push_run.sweep
+        _assert_ended_cancelled(wizard, ["127.0.0.1", "127.0.0.2"])
+
+    drive(loop, scenario())
+
+
+def test_closing_the_window_mid_sweep_cancels_it(
+    qtbot: QtBot, qapp: QApplication, main_window: MainWindow, wizard: DiagnosticsWizard,
+    loop: asyncio.AbstractEventLoop,
+) -> None:  # fmt: skip
+    """Closing the window cancelled a diagnosis run but not a push sweep, whose probes went on."""
+    qapp.setQuitOnLastWindowClosed(False)  # the test's loop must outlive the window
+    try:
+
+        async def scenario() -> None:
+            with dropping_port() as port:
+                task = start_sweep(qtbot, wizard, port, ["127.0.0.1"])
+                await asyncio.sleep(0.3)
+                main_window.close()
+                await asyncio.wait({task}, timeout=HANG_GUARD_S)
+                assert task.done() and task.result().cancelled
+
+        drive(loop, scenario())
+    finally:
+        qapp.setQuitOnLastWindowClosed(True)
+
+
+def test_going_back_mid_sweep_and_on_with_other_targets_shows_only_the_new_sweep(
+    qtbot: QtBot, wizard: DiagnosticsWizard, loop: asyncio.AbstractEventLoop
+) -> None:
+    """Back mid-sweep cancels it; its end, arriving after the next sweep began, is old news: it
+    neither replaces the new sweep nor writes into rows that are now other targets'."""
+
+    async def scenario() -> None:
+        with dropping_port() as port:  # 127.0.0.1's answers wait; 127.0.0.2 refuses at once
+            first = start_sweep(qtbot, wizard, port, ["127.0.0.3", "127.0.0.4", "127.0.0.1"])
+            await asyncio.sleep(0.3)
+            assert not first.done()
+            click(qtbot, wizard.button(wizard.WizardButton.BackButton))
+            assert wizard.currentId() == Page.PUSH_TARGETS
+            click(qtbot, wizard.push_targets.targets)
+            press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            type_text(qtbot, "127.0.0.2")
+            click(qtbot, wizard.button(wizard.WizardButton.NextButton))
+            second = wizard.push_run.task
+            assert second is not None and second is not first
+            old, new = await first, await second
+        assert old.cancelled and not new.cancelled
+        assert wizard.push_run.sweep is new and [t.host.typed for t in new.targets] == ["127.0.0.2"]
+        assert wizard.push_run.table.rowCount() == 1 and wizard.push_run.title() == "Targets checked"
+        assert present(wizard.push_run.table.item(0, 0)).text() == "127.0.0.2"
+        assert present(wizard.push_run.table.item(0, 6)).text().startswith("Not ready")
+        assert wizard.push_run.status.text() == "1 of 1 targets checked"
 
     drive(loop, scenario())
 
