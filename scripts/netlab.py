@@ -620,8 +620,8 @@ table inet sepdlab {{
         self._nft(self.manager_ns, "manager", manager)
         # Its rejections answer every probe (the kernel would allow 6, then 1 a second, to each
         # address: runs in quick succession would then see some ports silent, which is still
-        # "filtered" but not the rejection the tests look for).
-        sysctl(self.manager_ns, "net.ipv4.icmp_ratelimit=0")
+        # "filtered" but not the rejection the tests look for). IPv6 too (its link-local address).
+        sysctl(self.manager_ns, "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0")
         # The DNS server's upstream for silent.lab is a black hole: queries to it vanish.
         client = """
 table inet sepdlab {

@@ -169,7 +169,7 @@ def tcp_hop_probe(address: str, port: int, wait: float = HOP_WAIT) -> HopProbe:
                 words = f"type {icmp.type} code {icmp.code}"
                 time_exceeded = icmp.type == (3 if icmp.v6 else 11)
                 kind = HopKind.TIME_EXCEEDED if time_exceeded else HopKind.REJECTED
-                return Hop(ttl, kind, icmp.offender, rtt, words if time_exceeded else f"{icmp.describe()} ({words})")
+                return Hop(ttl, kind, icmp.offender, rtt, words if time_exceeded else f"{icmp.kind} ({words})")
             return Hop(ttl, HopKind.REACHED, address, (time.perf_counter() - started) * 1000, "syn-ack")
         finally:
             sock.close()

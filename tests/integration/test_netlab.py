@@ -4,7 +4,7 @@ lab's ground truth and nmap's."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -140,14 +140,18 @@ def ping_allowed(lab: NetLab) -> Iterator[None]:
     """Unprivileged ICMP echo in the client namespace (``net.ipv4.ping_group_range``, as many
     distributions set it), for one test: the lab's other runs send no echo."""
     setting = "net.ipv4.ping_group_range"
-    before = subprocess.run(
-        lab.in_client("sysctl", "-n", setting), capture_output=True, text=True, check=True, timeout=20
-    ).stdout.split()
+    before = _sysctl(lab.in_client, setting)
     subprocess.run(lab.in_client("sysctl", "-qw", f"{setting}=0 2147483647"), check=True, timeout=20)
     try:
         yield
     finally:
-        subprocess.run(lab.in_client("sysctl", "-qw", f"{setting}={' '.join(before)}"), check=True, timeout=20)
+        subprocess.run(lab.in_client("sysctl", "-qw", f"{setting}={before}"), check=True, timeout=20)
+
+
+def _sysctl(inside: Callable[..., list[str]], name: str) -> str:
+    """A kernel setting's value in a namespace of the lab (``inside``: ``lab.in_client`` or another)."""
+    shown = subprocess.run(inside("sysctl", "-n", name), capture_output=True, text=True, check=True, timeout=20)
+    return " ".join(shown.stdout.split())
 
 
 def test_path_facts_toward_a_link_local_manager_keep_its_zone(lab: NetLab, ping_allowed: None) -> None:
@@ -184,9 +188,10 @@ def test_path_facts_toward_a_link_local_manager_keep_its_zone(lab: NetLab, ping_
     assert facts["route"]["source"] is None and "ENETUNREACH" in facts["route"]["error"]
     assert (facts["echo"]["state"], facts["echo"]["sent"]) == ("not_sent", 0), facts["echo"]
     assert (facts["trace"]["end"], facts["trace"]["hops"]) == ("not_sent", []), facts["trace"]
+    traced = facts["trace"]["port"]  # the first of the unreachable ports to be told
     assert facts["summary"][1:] == [
         "Ping (ICMP echo): not sent: this PC has no way to send there (Network is unreachable (ENETUNREACH))",
-        "Path: not traced: this PC has no way to send toward TCP 443 (Network is unreachable (ENETUNREACH))",
+        f"Path: not traced: this PC has no way to send toward TCP {traced} (Network is unreachable (ENETUNREACH))",
     ]
 
     # push: 445 filtered on the manager's link (on the link: nothing to trace past it); the same address
@@ -194,14 +199,63 @@ def test_path_facts_toward_a_link_local_manager_keep_its_zone(lab: NetLab, ping_
     lab.block_direct((445,))
     other_card = devices["rtr_c"]
     pushed = push(lab, manager, f"{link_local}%{other_card}")
-    traced = [(t["network"], t["host"], t["why"], t["end"]) for t in pushed["traces"]]
-    assert traced == [
+    traced = [(t["network"], t["host"], t["why"], t["end"]) for t in pushed["traces"]]  # in the order they started
+    assert sorted(traced) == [
         (f"fe80::/64%{card}", manager, "port-filtered", "on_link"),
         (f"fe80::/64%{other_card}", f"{link_local}%{other_card}", "network-silent", "on_link"),
     ]
     here, there = pushed["targets"]
     assert (here["verdict"], there["verdict"]) == ("not_ready", "unreachable")
-    assert (here["path"]["trace"], there["path"]["trace"]) == (0, 1)
+    assert pushed["traces"][here["path"]["trace"]]["host"] == manager
+    assert pushed["traces"][there["path"]["trace"]]["host"] == f"{link_local}%{other_card}"
     routes = pushed["routes"]
     assert routes[here["path"]["route"]]["interface"] == card
     assert routes[there["path"]["route"]]["interface"] == other_card
+
+
+BEHIND_THE_ROUTER = "2001:db8:77::/64"
+"""A documentation prefix: nobody has it; the lab's router alone is asked for it."""
+
+
+@pytest.fixture
+def behind_a_link_local_router(lab: NetLab) -> Iterator[tuple[str, str]]:
+    """An IPv6 network reached through the lab's router by its link-local address, as IPv6 routers
+    announce themselves; the router forwards IPv6 but has no way onward (ICMPv6 no route). Yields
+    (the router's link-local address, this PC's card toward it); the lab is left as it was."""
+    devices = lab._devices()
+    router, card = lab.link_local("rtr_r"), devices["rtr_c"]
+    lab.link_local("rtr_c")
+    route = ("ip", "-6", "route", "{}", BEHIND_THE_ROUTER, "via", router, "dev", card)
+    # Every probe, hop and echo gets its answer (the kernel allows a burst of 6 errors, then 4 a second).
+    settings = ("net.ipv6.conf.all.forwarding", "net.ipv6.icmp.ratelimit")
+    before = [_sysctl(lab.in_router, name) for name in settings]
+    subprocess.run(lab.in_router("sysctl", "-qw", f"{settings[0]}=1", f"{settings[1]}=0"), check=True, timeout=20)
+    subprocess.run(lab.in_client(*(part.format("add") for part in route)), check=True, timeout=20)
+    try:
+        yield router, card
+    finally:
+        subprocess.run(lab.in_client(*(part.format("del") for part in route)), check=True, timeout=20)
+        restore = [f"{name}={value}" for name, value in zip(settings, before, strict=True)]
+        subprocess.run(lab.in_router("sysctl", "-qw", *restore), check=True, timeout=20)
+
+
+def test_a_link_local_router_is_named_with_its_zone(behind_a_link_local_router: tuple[str, str], lab: NetLab) -> None:
+    """The gateway and the hop that refuses are the router's link-local address on this PC's card:
+    without the zone they name no device (every card has fe80::/64). The refusing hop's words were
+    the repr of a message object ("Message('evidence.icmp', ...)") on every trace a router refused."""
+    router, card = behind_a_link_local_router
+    router_here = f"{router}%{card}"
+    run = check(lab, "--manager", "2001:db8:77::9", "--version", "14.3 RU1")
+    (facts,) = [p["path"] for p in run.report["paths"] if p["target"] == "manager"]
+    route = facts["route"]
+    assert (route["interface"], route["gateway"], route["on_link"]) == (card, router_here, False), route
+    assert route["gateway_from"] == "/proc/net/ipv6_route"
+    trace = facts["trace"]
+    assert [(h["ttl"], h["kind"], h["address"]) for h in trace["hops"]] == [(1, "rejected", router_here)]
+    assert trace["end"] == "rejected" and trace["last_hop"] == router_here
+    assert facts["summary"][-1].startswith(
+        f"Path: {router_here} (hop 1) refuses traffic to TCP {trace['port']} (ICMPv6 no-route (type 1 code 0))"
+    ), facts["summary"]
+    refused = run.by_id()["client-http-8014"]
+    assert (refused["state"], refused["cause"]) == ("unreachable", "host-unreach")
+    assert f"router {router_here} says" in refused["reason"], refused["reason"]

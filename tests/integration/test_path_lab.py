@@ -127,6 +127,8 @@ def test_trace_names_the_last_hop_or_says_it_cannot_tell(
         assert "cannot be told" in words
     else:
         assert str(expected) in words
+    if scenario == "reject2":  # the refusal in the ICMP message's own words (it read "Message('evidence.icmp', ...")
+        assert "(ICMP admin-prohibited (type 3 code 13))" in words and "Message(" not in words, words
     if scenario == "silent2":  # the manager answers ping: only the port is blocked
         assert "only this port's traffic is blocked" in words
 
