@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sep_port_doctor.core.i18n import Message
 from sep_port_doctor.core.path.facts import EchoFacts, EchoState
+from sep_port_doctor.core.path.route import source_address
 from sep_port_doctor.core.path.winicmp import IP_SUCCESS, IcmpApi, refusal
 from sep_port_doctor.core.resolver import BusyError, in_daemon_thread
 
@@ -54,8 +55,6 @@ async def echo(address: str, api: IcmpApi | None = None) -> EchoFacts:
     if not host.packets_sent:
         # icmplib keeps a sending error to itself: the system's routes say why (a zone naming a card
         # with no way there, a prohibit route), as a connected UDP socket hears it.
-        from sep_port_doctor.core.path.route import source_address
-
         return EchoFacts(EchoState.NOT_SENT, detail=source_address(address)[1] or "?")
     return EchoFacts(EchoState.NO_ANSWER, host.packets_sent)
 
