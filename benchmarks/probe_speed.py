@@ -34,6 +34,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -126,6 +127,30 @@ def compile_sources() -> None:
         compileall.compile_dir(str(ROOT / folder), quiet=1)
 
 
+def why_not_ok(report: dict[str, Any]) -> str:
+    """The checks (and this PC's findings) whose severity made a run exit non-zero, with their evidence."""
+    told = []
+    for item in report["checks"]:
+        if item["severity"] != "problem" and item["state"] != "error":
+            continue
+        application = item["application"]
+        said = f"{item['protocol']} {item['port']} {item['state']} ({item['cause']}, {item['attempts']} attempts)"
+        if application is not None and not application["ok"]:
+            said += f": {application['detail']}"
+        told.append(said)
+    told += [f"this PC: {f.get('id', f)}" for f in report.get("local") or () if f.get("severity") == "problem"]
+    return "; ".join(told) or "no check said problem or error"
+
+
+def keep(report: dict[str, Any], scenario: Scenario) -> Path:
+    """A run that exited non-zero is kept whole, to be read after the benchmark (it is rare)."""
+    folder = Path(os.environ.get("PROBE_SPEED_KEEP", "/tmp/probe_speed_nonzero"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{scenario.name}-{time.strftime('%Y%m%dT%H%M%S')}-{time.monotonic_ns()}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
 def run_scenario(lab: NetLab, scenario: Scenario, runs: int) -> tuple[Tally, Tally]:
     lab.clear_impairments()
     scenario.setup(lab)
@@ -158,12 +183,7 @@ def run_scenario(lab: NetLab, scenario: Scenario, runs: int) -> tuple[Tally, Tal
                 continue
             seen.setdefault(item["port"], set()).add(AS_NMAP.get(item["state"], item["state"]))
         if code != 0:  # what made the run say "problem" (1) or "incomplete" (3): the exit code must not flap
-            failed = [
-                f"{item['protocol']} {item['port']} {item['state']}: {item['application']['detail']}"
-                for item in report["checks"]
-                if item["application"] is not None and not item["application"]["ok"]
-            ]
-            ours.examples.append(f"exit {code}: {'; '.join(failed) or 'no failed exchange'}")
+            ours.examples.append(f"exit {code}: {why_not_ok(report)} (report kept in {keep(report, scenario)})")
         for port, states in seen.items():
             ours.verdicts += 1
             truth = lab.truth(port, "tcp", scenario.path)

@@ -608,19 +608,24 @@ class _Run:
 
 
 async def _again_on_a_lossy_path(make: Callable[[], Awaitable[AppResult]], path: PathTiming) -> AppResult:
-    """One application exchange; on a path that lost packets, once more if it ran out of time.
+    """One application exchange; on a path that lost packets, again while it runs out of time.
 
     At 25 % loss the kernel's own retransmissions (a SYN again after 1, 2, 4 s) outlast one
     deadline now and then, and "the manager's answer is wrong" would blame the manager for the
     network. So where this run saw loss on the path (answers only after retries, core.timing
-    rule 5), an exchange that timed out is tried once more on a fresh connection, with the same
-    deadline; its evidence says so. A server that stalls on a clean path still fails at once.
+    rule 5), an exchange that timed out is tried again on a fresh connection, with the same
+    deadline, up to the path's ``app_tries`` (rule 7); its evidence says so. A server that
+    stalls on a clean path still fails at once.
     """
     result = await make()
-    if result.ok or not result.timed_out or path.answered_on <= 1:
+    first, tries = result, 1
+    # The path's loss is read after each try: the port probes that showed it may end meanwhile.
+    while not result.ok and result.timed_out and tries < path.app_tries():
+        result = await make()
+        tries += 1
+    if tries == 1:
         return result
-    again = await make()
-    return dataclasses.replace(again, first_try=result.detail)
+    return dataclasses.replace(result, tries=tries, first_try=first.detail)
 
 
 async def _preload(modules: tuple[str, ...], turns: _Turns) -> None:

@@ -63,7 +63,7 @@ class HttpFailure(Exception):
         self.at_proxy = at_proxy
         """Through a proxy: the failure is the proxy's (not reached, refused the tunnel)."""
         self.timed_out = timed_out
-        """No complete answer within the deadline (on a lossy path the engine tries once more)."""
+        """No complete answer within the deadline (on a lossy path the engine tries again)."""
 
 
 def system_proxy(url: str, host: Host) -> str | None:

@@ -218,20 +218,20 @@ class AppResult:
     time_ms: float | None = None
     evidence: Evidence | None = None
     timed_out: bool = False
-    """No complete answer within the deadline (on a lossy path the engine tries once more)."""
+    """No complete answer within the deadline (on a lossy path the engine tries again)."""
+    tries: int = 1
+    """How many times the exchange was made (more than one only on a lossy path: core.timing rule 7)."""
     first_try: Said | None = None
-    """When the engine tried twice (a lossy path): what the first try said."""
-
-    @property
-    def tries(self) -> int:
-        return 1 if self.first_try is None else 2
+    """When the engine tried more than once: what the first try said."""
 
     def evidence_json(self, lang: Lang) -> dict[str, Any]:
         found = {} if self.evidence is None else self.evidence.to_json()
         if self.timed_out:
             found["timed_out"] = True
+        if self.tries > 1:
+            found["tries"] = self.tries
         if self.first_try is not None:
-            found |= {"tries": self.tries, "first_try": say_any(self.first_try, lang)}
+            found["first_try"] = say_any(self.first_try, lang)
         return found
 
     def to_json(self, lang: Lang) -> dict[str, Any]:

@@ -36,7 +36,7 @@ class TlsFailure(Exception):
 
 
 class TlsTimedOut(TlsFailure):
-    """No handshake within the deadline (on a lossy path the engine tries once more)."""
+    """No handshake within the deadline (on a lossy path the engine tries again)."""
 
 
 class CertificateUnreadable(TlsFailure):

@@ -70,7 +70,13 @@ def test_evidence_becomes_the_documented_json_only_at_the_boundary() -> None:
         "url": "https://m/", "status": 503, "body_excerpt": "x", "body_truncated": False, "server": "squid", "failed_at": "proxy",
     }  # fmt: skip
     silent = AppResult(
-        "secars-http", False, raw("no answer"), evidence=HttpEvidence("http://m/"), timed_out=True, first_try=raw("t")
+        "secars-http",
+        False,
+        raw("no answer"),
+        evidence=HttpEvidence("http://m/"),
+        timed_out=True,
+        tries=2,
+        first_try=raw("t"),
     )
     assert silent.evidence_json("en") == {"url": "http://m/", "timed_out": True, "tries": 2, "first_try": "t"}
     version = VersionEvidence("https://m/v", 200, "{}", "14.3.1", "14.3 RU1", "14.3 RU1")
