@@ -2,7 +2,8 @@
 site's (``core.merge_report``) group their problems and warnings by.
 
 Two checks are one cause when they have the same severity, were found at the same place (this
-PC, or the same host), found the same thing (the same headline) and call for the same first
+PC, or the same host in the same role: the manager, the GUP, a port given with ``--extra``; a site's
+PCs may name their manager differently, so the site report takes the role), found the same thing (the same headline) and call for the same first
 remedy. The ports they were found on are not part of it: this PC's TCP 139 and 445 filtered are
 one cause ("TCP 139, 445 · this PC: no answer (filtered)"), its guidance once. A finding of this
 PC (Windows: File and Printer Sharing blocked by its firewall rules) explains this PC's checks

@@ -102,6 +102,9 @@ class CheckSummary:
     target: str
     """Whose port it probed (``this_pc``, ``manager``, ``gup``...: ``core.results.Target``); a run
     that did not record it: ``this_pc`` for a check of this PC, else ``manager``."""
+    extra_host: str
+    """The host of a port outside the catalogue (``check --extra HOST:PORT``), as typed: the place
+    of its problem, where a catalogue port's is its role; "" for any other check."""
     failed_test: str | None
     """The application test that failed on an open port (secars, TLS...), else None."""
     reason: str
@@ -363,6 +366,7 @@ def _check_key(raw: Any) -> tuple[Any, ...] | None:
     return (
         get("id"), get("protocol"), port, type(port), default_port, type(default_port), get("state"),
         get("cause"), severity, get("headline"), get("headline_id"), local, type(local), get("target"),
+        get("host") if get("target") == "extra" else None,
         tuple(guidance) if type(guidance) is list else guidance,
         application,
         get("reason") if severity == "problem" or severity == "warning" else None,
@@ -413,6 +417,8 @@ def _validated_check(raw: Any, where: str, intern: _Interner) -> CheckSummary:
         raise Refused("wrong-type", field=f"{where}.guidance", expected="list of str")
     keep_reason = severity in ("problem", "warning")
     local = fields.get("local", bool, required=False, default=False)
+    target = fields.text("target", required=False, limit=40) or ("this_pc" if local else "manager")
+    extra_host = (fields.get("host", str, required=False) and fields.text("host", limit=MAX_NAME)) or ""
     return intern(  # type: ignore[no-any-return]
         CheckSummary(
             id=intern(fields.text("id", limit=80)),
@@ -426,7 +432,8 @@ def _validated_check(raw: Any, where: str, intern: _Interner) -> CheckSummary:
             headline_id=intern(fields.text("headline_id", required=False, limit=80)) or None,
             guidance=intern(tuple(_cut(g, 80) for g in guidance[:20])),
             local=local,
-            target=intern(fields.text("target", required=False, limit=40)) or ("this_pc" if local else "manager"),
+            target=intern(target),
+            extra_host=intern(extra_host) if target == "extra" else "",
             failed_test=intern(failed_test),
             reason=intern(fields.text("reason", required=False)) if keep_reason else "",
         )

@@ -190,7 +190,7 @@ def pc_causes(pc: PcRun) -> list[_PcCause]:
         # What was found: its headline's id (the same words in any language, on any day); a file
         # written before that was recorded: what the headline is made of.
         found = check.headline_id or (check.state, check.cause, check.failed_test)
-        key = cause_key(check.severity, check.target, found, check.guidance)
+        key = cause_key(check.severity, (check.target, check.extra_host), found, check.guidance)
         causes.setdefault(key, _PcCause(key, check.severity)).checks.append(check)
     for finding in pc.findings:
         if finding.severity not in ("problem", "warning"):
@@ -221,9 +221,21 @@ def _check_words(check: CheckSummary, lang: Lang) -> str:
     return " · ".join(parts)
 
 
+_SITE_PLACE = {
+    "this_pc": "site.on_this_pc",
+    "gup": "site.to_gup",
+    "sql": "site.to_sql",
+    "syslog": "site.to_syslog",
+    "extra": "site.to_host",
+}
+"""Where a check cause was found, by the role of the host probed (``core.results.Target``): the
+manager's and any role not listed here say ``to the manager``."""
+
+
 def _cause_title(cause: Cause, check: CheckSummary, lang: Lang) -> str:
     """``TCP 139, 445 on the PC itself · filtered``: the catalogue's ports of every PC's checks of the cause."""
-    where = say("site.on_this_pc" if check.local else "site.to_manager", lang)
+    where = _SITE_PLACE.get(check.target, "site.to_manager")
+    where = say(where, lang, host=check.extra_host) if check.extra_host else say(where, lang)
     ports = ports_text((protocol, str(port)) for protocol, port in cause.catalogue_ports)
     return f"{ports} {where} · {_check_words(check, lang)}"
 

@@ -220,7 +220,8 @@ def _causes(
             continue
         where = _where(result, words)
         found = explanation.headline_for(lang)
-        key = cause_key(explanation.severity, where, found, explanation.guidance)
+        # The host's role too: a manager that is also the GUP has two places (as on the site report).
+        key = cause_key(explanation.severity, (result.check.target, where), found, explanation.guidance)
         if key not in by_key:
             by_key[key] = _Cause(explanation.severity, where, found, catalog.guidance_for(explanation.guidance))
             causes.append(by_key[key])

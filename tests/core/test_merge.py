@@ -27,6 +27,7 @@ from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import ENV, ROOT, command, run, spawned
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.profile_runs import check_with_simulator
+from tests.helpers.servers import closed_port
 
 pytestmark = pytest.mark.slow
 
@@ -464,3 +465,35 @@ def test_a_pcs_problems_are_one_cause_on_the_site_as_on_its_own_report(lang: str
     # Its guidance once: the File and Printer Sharing item is printed in full in one place.
     words = tomllib.loads((ROOT / f"resources/i18n/{lang}/guidance.toml").read_text(encoding="utf-8"))
     assert html.count(escape(words["allow-file-printer-sharing"]["text"])) == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_each_role_and_each_extra_host_is_a_place_of_its_own_on_both_reports(lang: str, tmp_path: Path) -> None:
+    """One host as the GUP and as an --extra target, and a second --extra host: their closed ports
+    are one line per place on the PC's report (the host in its role) and one cause per place on the
+    site's (the role; an --extra port's host), named in the site's language. A real check run."""
+    from sep_port_doctor.core.i18n import say
+
+    with closed_port() as closed, closed_port() as other:
+        code, _out, err = check_with_simulator(
+            "healthy", "--version", "14.3 RU6", "--role", "client", "--gup", "127.0.0.1",
+            "--extra", f"127.0.0.1:{closed}", "--extra", f"127.0.0.2:{closed}", "--extra", f"127.0.0.2:{other}",
+            "--lang", lang, "--report", str(tmp_path / "run.html"),
+        )  # fmt: skip
+    assert code == 1, err
+    html = (tmp_path / "run.html").read_text(encoding="utf-8")
+    lines = re.findall(r'<span class="subject">([^<]*)</span> · <span class="where">([^<]*)</span>', html)
+    assert sorted(lines) == sorted(
+        [("TCP 2967", "127.0.0.1"), (f"TCP {closed}", "127.0.0.1"), (f"TCP {closed}, {other}", "127.0.0.2")]
+    ), lines
+    done = run("merge", str(tmp_path / "run.json"), "--json", str(tmp_path / "site.json"), "--lang", lang)
+    assert done.returncode == 1, done.stderr
+    titles = sorted(c["title"] for c in json.loads((tmp_path / "site.json").read_text(encoding="utf-8"))["causes"])
+    closed_word = say("state.closed", lang)
+    assert titles == sorted(
+        [
+            f"TCP 2967 {say('site.to_gup', lang)} · {closed_word}",
+            f"TCP {closed} {say('site.to_host', lang, host='127.0.0.1')} · {closed_word}",
+            f"TCP {closed}, {other} {say('site.to_host', lang, host='127.0.0.2')} · {closed_word}",
+        ]
+    ), titles
