@@ -27,6 +27,15 @@ if TYPE_CHECKING:
 # them right after those packets are out). asyncio and ssl too: the application checks'
 # declarations import this module, and `ports` reads those without running any.
 
+HTTP_LIBRARIES = ("httpx", "httpcore", "anyio._backends._asyncio", "concurrent.futures.thread")
+"""What an exchange runs on. httpx imports httpcore (with h11 and certifi) only when a client is
+made, anyio its asyncio backend at the first request, and asyncio its executor for the first
+name lookup. Left to the first exchange, that loading took 80-190 ms of its deadline on this
+2-core machine at load 7 and once 0.9 s, so a server that answered at once was told "no complete
+answer within 1 s" under ``--timeout 1`` (tests/core/test_reliability.py, 2 of 9 hostile servers
+in one run). They are loaded before the deadline starts, and core.engine loads them earlier
+still, once the first packets are out (the HTTP checks' ``preload``)."""
+
 MAX_BODY = 4096
 EXCERPT_CHARS = 200
 USER_AGENT = "SEP-Port-Doctor"
@@ -163,12 +172,15 @@ async def http_get(
 ) -> HttpExchange:
     """One bounded GET. Raises HttpFailure with the evidence."""
     import asyncio
+    import importlib
     import ssl
 
     import httpx
 
     from sep_port_doctor.core.tlsinfo import client_context
 
+    for library in HTTP_LIBRARIES:  # the program's own loading is not the server's time
+        importlib.import_module(library)
     started = time.perf_counter()
     opened = _OpenedConnections()
     try:

@@ -22,6 +22,10 @@ DIALECT_NAMES = {0x0202: "2.0.2", 0x0210: "2.1", 0x0300: "3.0", 0x0302: "3.0.2",
 _SIGNING_ENABLED, _SIGNING_REQUIRED = 0x0001, 0x0002
 
 
+SMB_LIBRARIES = ("smbprotocol.connection", "smbprotocol.header", "uuid")
+"""What ``negotiate_request`` loads the first time (the ``preload`` of push's SMB check)."""
+
+
 def negotiate_request() -> bytes:
     """The NEGOTIATE request as Windows 10 sends it (every SMB2/3 dialect, 3.1.1's contexts), framed for TCP."""
     from smbprotocol import Dialects
@@ -109,12 +113,15 @@ async def exchange(address: str, port: int, deadline: float) -> bytes:
     import asyncio  # here: the check's declaration imports this module, and `ports` reads those
     import contextlib
 
+    # Made before the deadline starts: the first one loads smbprotocol (0.2-0.5 s on a busy PC),
+    # which is not the PC's time to answer.
+    request = negotiate_request()
     writer: asyncio.StreamWriter | None = None
     try:
         async with asyncio.timeout(deadline):
             # The address keeps its zone id (fe80::1%eth0): without it a link-local PC's connect fails (EINVAL).
             reader, writer = await asyncio.open_connection(address, port)
-            writer.write(negotiate_request())
+            writer.write(request)
             await writer.drain()
             return await _read_answer(reader)
     finally:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sep_port_doctor.core.checks.base import ApplicationCheck, Judgement, OpenPort, words
 from sep_port_doctor.core.hosts import Host
-from sep_port_doctor.core.http_checks import HttpExchange, HttpFailure, http_get, proxy_label, url_for
+from sep_port_doctor.core.http_checks import HTTP_LIBRARIES, HttpExchange, HttpFailure, http_get, proxy_label, url_for
 from sep_port_doctor.core.i18n import Message
 from sep_port_doctor.core.results import AppResult, CheckResult, Severity, State
 from sep_port_doctor.core.verdicts import CAUSE_GUIDANCE, VERDICT_GUIDANCE, path_name, paths_detail
@@ -106,7 +106,7 @@ def _blamed_on_proxy(app: AppResult) -> bool:
 class Secars(ApplicationCheck):
     sends = "GET /secars/secars.dll?hello,secars (HTTP/1.1, no credentials)"
     guidance = ("secars-not-ok", "client-communication", "proxy-differs", "proxy-only", "proxy-failed")
-    preload = ("httpx", "sep_port_doctor.core.tlsinfo")
+    preload = (*HTTP_LIBRARIES, "sep_port_doctor.core.tlsinfo")
 
     def __init__(self, scheme: str) -> None:
         self.scheme = scheme

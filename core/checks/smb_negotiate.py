@@ -17,7 +17,7 @@ from typing import Any
 from sep_port_doctor.core.checks.base import ApplicationCheck, Judgement, OpenPort, words
 from sep_port_doctor.core.i18n import Message
 from sep_port_doctor.core.results import AppResult, CheckResult, Severity
-from sep_port_doctor.core.smb import SMB1_MAGIC, SMB2_MAGIC, exchange, parse_negotiate_response
+from sep_port_doctor.core.smb import SMB1_MAGIC, SMB2_MAGIC, SMB_LIBRARIES, exchange, parse_negotiate_response
 from sep_port_doctor.core.untrusted import terminal_safe
 
 CHECK_ID = "smb-negotiate"
@@ -106,6 +106,7 @@ class SmbNegotiate(ApplicationCheck):
     id = CHECK_ID
     sends = "an SMB2 NEGOTIATE offering SMB 2.0.2 to 3.1.1, as Windows 10 does (no session, no credentials)"
     guidance = ("push-not-smb",)
+    preload = SMB_LIBRARIES
 
     async def run(self, port: OpenPort) -> AppResult:
         return await smb_negotiate(port.address, port.port, port.deadline)

@@ -9,7 +9,15 @@ from typing import Any
 
 from sep_port_doctor.core.checks.base import ApplicationCheck, Judgement, OpenPort, words
 from sep_port_doctor.core.hosts import Host
-from sep_port_doctor.core.http_checks import MAX_JSON_DEPTH, HttpExchange, HttpFailure, http_get, json_depth, url_for
+from sep_port_doctor.core.http_checks import (
+    HTTP_LIBRARIES,
+    MAX_JSON_DEPTH,
+    HttpExchange,
+    HttpFailure,
+    http_get,
+    json_depth,
+    url_for,
+)
 from sep_port_doctor.core.i18n import Message
 from sep_port_doctor.core.results import AppResult, CheckResult, Severity
 from sep_port_doctor.core.versions import Described, SepVersion, VersionError, parse_version
@@ -103,7 +111,7 @@ class VersionApi(ApplicationCheck):
     id = CHECK_ID
     sends = "GET /sepm/api/v1/version over HTTPS (no credentials)"
     guidance = ("version-mismatch", "console-ports")
-    preload = ("httpx", "sep_port_doctor.core.tlsinfo")
+    preload = (*HTTP_LIBRARIES, "sep_port_doctor.core.tlsinfo")
 
     async def run(self, port: OpenPort) -> AppResult:
         return await sepm_version_check(port.host, port.port, port.deadline, port.version)

@@ -22,6 +22,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.command import ENV, ROOT
 
 PACKAGES = ("core", "gui")
@@ -181,6 +183,8 @@ HOMES = {
 AFTER_THE_FIRST_PACKET = (
     "jinja2",
     "httpx",
+    "httpcore",
+    "anyio",
     "cryptography",
     "urllib.request",
     "icmplib",
@@ -258,3 +262,87 @@ def test_check_sends_its_first_packet_before_loading_what_comes_later() -> None:
     assert _any_of(loaded, AFTER_THE_FIRST_PACKET) == []
     if sys.platform != "win32":  # this PC's checks (SyLink, firewall) are read on Windows only
         assert _any_of(loaded, ("sep_port_doctor.core.localpc",)) == []
+
+
+WATCHED_DEADLINES = textwrap.dedent(
+    """
+    import asyncio, contextlib, importlib, json, sys
+
+    in_deadline = []
+    deadline = asyncio.timeout
+
+    @contextlib.asynccontextmanager
+    async def watched(delay):
+        before = set(sys.modules)
+        try:
+            async with deadline(delay):
+                yield
+        finally:
+            in_deadline.extend(sorted(set(sys.modules) - before))
+
+    asyncio.timeout = watched
+
+    async def serving(answer, exchange):
+        async def serve(reader, writer):
+            await reader.read(4096)
+            writer.write(answer)
+            await writer.drain()
+            writer.close()
+
+        async with await asyncio.start_server(serve, "127.0.0.1", 0) as server:
+            before = set(sys.modules)
+            said = await exchange(server.sockets[0].getsockname()[1])
+            return said, sorted(set(sys.modules) - before)
+
+    def preload(check):
+        if sys.argv[1] == "preloaded":  # what core.engine loads once the first packets are out
+            for module in check.preload:
+                importlib.import_module(module)
+    """
+)
+
+FIRST_EXCHANGES = {
+    "http": """
+        from sep_port_doctor.core.checks.secars import Secars
+        from sep_port_doctor.core.http_checks import http_get
+
+        preload(Secars("http"))
+        async def get(port):  # a name is looked up, as for a manager
+            return (await http_get(f"http://localhost:{port}/", timeout=30)).status
+        said, in_exchange = asyncio.run(serving(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nOK", get))
+        """,
+    "smb": """
+        from sep_port_doctor.core.checks.smb_negotiate import CHECKS
+        from sep_port_doctor.core.smb import exchange
+
+        preload(CHECKS[0])
+        async def negotiate(port):
+            return (await exchange("127.0.0.1", port, 30))[:4].hex()
+        said, in_exchange = asyncio.run(serving(b"\\x00\\x00\\x00\\x08\\xffSMBr\\x00\\x00\\x00", negotiate))
+        """,
+}
+ANSWERED = {"http": 200, "smb": "00000008"}
+
+
+@pytest.mark.parametrize("before", ["fresh", "preloaded"])
+@pytest.mark.parametrize("kind", FIRST_EXCHANGES)
+def test_an_exchanges_deadline_is_the_servers_time_not_the_programs_loading(kind: str, before: str) -> None:
+    """The first HTTP exchange loaded httpcore, h11 and anyio's backend inside its deadline: 80-190 ms
+    of it at load 7 and once 0.9 s, so a server that answered at once was told "no complete answer
+    within 1 s" under --timeout 1 (test_reliability's hostile servers, 2 of 9 in one run); push's
+    first SMB negotiate loaded smbprotocol inside its own (0.2-0.5 s at load 7). Nothing loads
+    inside a deadline; after the check's preload, the exchange loads nothing at all."""
+    program = (
+        WATCHED_DEADLINES
+        + textwrap.dedent(FIRST_EXCHANGES[kind])
+        + ('print(json.dumps({"said": said, "in_deadline": in_deadline, "in_exchange": in_exchange}))\n')
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program, before], capture_output=True, text=True, timeout=120, env=ENV, cwd=ROOT,
+        check=True,
+    )  # fmt: skip
+    said = json.loads(result.stdout.strip().splitlines()[-1])
+    assert said["said"] == ANSWERED[kind]  # the exchange did run, and the server's answer came back
+    assert said["in_deadline"] == []
+    if before == "preloaded":
+        assert said["in_exchange"] == []
