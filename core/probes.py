@@ -152,19 +152,26 @@ def _sockaddr(family: int, address: str, port: int) -> tuple[Any, ...]:
     return (address, port)
 
 
+def keep_icmp_errors(sock: socket.socket) -> None:
+    """Have the system queue the ICMP errors that come for ``sock`` (Linux ``IP_RECVERR``), for
+    ``read_icmp``; elsewhere, or where refused, only the error number is known."""
+    if not RECVERR:
+        return
+    try:
+        if sock.family == socket.AF_INET6:
+            sock.setsockopt(_SOL_IPV6, _IPV6_RECVERR, 1)
+        else:
+            sock.setsockopt(socket.IPPROTO_IP, _IP_RECVERR, 1)
+    except OSError:
+        pass
+
+
 def _new_socket(family: int, kind: int) -> socket.socket:
     sock = socket.socket(family, kind)
     sock.setblocking(False)
-    if RECVERR:
-        try:
-            if family == socket.AF_INET6:
-                sock.setsockopt(_SOL_IPV6, _IPV6_RECVERR, 1)
-            else:
-                sock.setsockopt(socket.IPPROTO_IP, _IP_RECVERR, 1)
-        except OSError:
-            pass  # then only the error number is known, as on other systems
-        if kind == socket.SOCK_DGRAM:
-            _kernel_arrival(sock)  # the first SIOCGSTAMP turns on receive stamps (see there)
+    keep_icmp_errors(sock)
+    if RECVERR and kind == socket.SOCK_DGRAM:
+        _kernel_arrival(sock)  # the first SIOCGSTAMP turns on receive stamps (see there)
     return sock
 
 

@@ -2,7 +2,8 @@
 
 * Linux and macOS: icmplib's unprivileged ICMP sockets (``SOCK_DGRAM``/``IPPROTO_ICMP``).
   Linux allows them only to the groups in ``net.ipv4.ping_group_range`` (many
-  distributions allow every group; the kernel's default, ``1 0``, allows none).
+  distributions allow every group; the kernel's default, ``1 0``, allows none); a router's
+  unreachable is read from the socket's error queue (``IP_RECVERR``), as the probes read theirs.
 * Windows: the IP Helper API's ``IcmpSendEcho2`` (IPv6: ``Icmp6SendEcho2``, a link-local
   address's zone as the scope id) (``core.path.winicmp``).
 """
@@ -17,6 +18,7 @@ from sep_port_doctor.core.i18n import Message
 from sep_port_doctor.core.path.facts import EchoFacts, EchoState
 from sep_port_doctor.core.path.route import source_address
 from sep_port_doctor.core.path.winicmp import IP_SUCCESS, IcmpApi, refusal
+from sep_port_doctor.core.probes import keep_icmp_errors, read_icmp
 from sep_port_doctor.core.resolver import BusyError, in_daemon_thread
 
 COUNT = 3
@@ -40,23 +42,53 @@ async def echo(address: str, api: IcmpApi | None = None) -> EchoFacts:
     if sys.platform == "win32":
         return await _echo_windows(address, _windows_api())
     try:
-        from icmplib import async_ping
-        from icmplib.exceptions import ICMPLibError, SocketPermissionError
+        import icmplib
+        from icmplib.exceptions import ICMPLibError, ICMPSocketError, SocketPermissionError
+        from icmplib.utils import unique_identifier
     except ImportError as exc:  # pragma: no cover - a dependency; a broken install still never fails the run
         return EchoFacts(EchoState.NOT_AVAILABLE, detail=Message("path.detail-no-icmplib", error=str(exc)))
     try:
-        host = await async_ping(address, count=COUNT, interval=INTERVAL, timeout=TIMEOUT, privileged=False)
+        opened = (icmplib.ICMPv6Socket if ":" in address else icmplib.ICMPv4Socket)(None, privileged=False)
     except SocketPermissionError:
         return EchoFacts(EchoState.NOT_AVAILABLE, detail=_not_allowed_detail())
     except (ICMPLibError, OSError) as exc:
         return EchoFacts(EchoState.NOT_AVAILABLE, detail=f"{type(exc).__name__}: {exc}")
-    if host.packets_received:
-        return EchoFacts(EchoState.ANSWERED, host.packets_sent, host.packets_received, float(host.min_rtt))
-    if not host.packets_sent:
-        # icmplib keeps a sending error to itself: the system's routes say why (a zone naming a card
-        # with no way there, a prohibit route), as a connected UDP socket hears it.
+    # A router's unreachable for the echo comes as an ICMP error, which the system hands to the
+    # socket only when asked to queue them (Linux IP_RECVERR); then a receive fails, and the error
+    # queue says who refused and how, as Windows' IcmpSendEcho2 does.
+    keep_icmp_errors(opened.sock)
+    sent, refused = 0, ""
+    rtts: list[float] = []
+    with icmplib.AsyncSocket(opened) as sock:
+        identifier = unique_identifier()
+        for number in range(COUNT):
+            if number:
+                await asyncio.sleep(INTERVAL)
+            request = icmplib.ICMPRequest(address, identifier, number)
+            try:
+                sock.send(request)
+            except ICMPLibError:
+                break  # the system would not send it: said below with its reason
+            sent += 1
+            try:
+                reply = await sock.receive(request, TIMEOUT)
+                reply.raise_for_status()
+                rtts.append((reply.time - request.time) * 1000)
+            except ICMPSocketError:
+                icmp = read_icmp(opened.sock)
+                if icmp is not None:
+                    refused = f"{icmp.offender or '?'}: {icmp.kind}"
+            except ICMPLibError:
+                pass  # no answer in time
+    if rtts:
+        return EchoFacts(EchoState.ANSWERED, sent, len(rtts), min(rtts))
+    if not sent:
+        # The system's routes say why it would not send (a zone naming a card with no way there, a
+        # prohibit route), as a connected UDP socket hears it.
         return EchoFacts(EchoState.NOT_SENT, detail=source_address(address)[1] or "?")
-    return EchoFacts(EchoState.NO_ANSWER, host.packets_sent)
+    if refused:
+        return EchoFacts(EchoState.UNREACHABLE, sent, 0, detail=refused)
+    return EchoFacts(EchoState.NO_ANSWER, sent)
 
 
 def _windows_api() -> IcmpApi:

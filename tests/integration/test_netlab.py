@@ -239,10 +239,14 @@ def behind_a_link_local_router(lab: NetLab) -> Iterator[tuple[str, str]]:
         subprocess.run(lab.in_router("sysctl", "-qw", *restore), check=True, timeout=20)
 
 
-def test_a_link_local_router_is_named_with_its_zone(behind_a_link_local_router: tuple[str, str], lab: NetLab) -> None:
-    """The gateway and the hop that refuses are the router's link-local address on this PC's card:
-    without the zone they name no device (every card has fe80::/64). The refusing hop's words were
-    the repr of a message object ("Message('evidence.icmp', ...)") on every trace a router refused."""
+def test_a_link_local_router_is_named_with_its_zone(
+    behind_a_link_local_router: tuple[str, str], lab: NetLab, ping_allowed: None
+) -> None:
+    """The gateway, the hop that refuses and the router that refuses the echo are the router's
+    link-local address on this PC's card: without the zone they name no device (every card has
+    fe80::/64). The refusing hop's words were the repr of a message object ("Message('evidence.icmp',
+    ...)") on every trace a router refused; the echo said "none of 3 answered" where the router had
+    answered that there is no route (icmplib drops ICMP errors; they are read from the socket's queue)."""
     router, card = behind_a_link_local_router
     router_here = f"{router}%{card}"
     run = check(lab, "--manager", "2001:db8:77::9", "--version", "14.3 RU1")
@@ -259,3 +263,6 @@ def test_a_link_local_router_is_named_with_its_zone(behind_a_link_local_router: 
     refused = run.by_id()["client-http-8014"]
     assert (refused["state"], refused["cause"]) == ("unreachable", "host-unreach")
     assert f"router {router_here} says" in refused["reason"], refused["reason"]
+    echo = facts["echo"]
+    assert (echo["state"], echo["sent"], echo["received"]) == ("unreachable", 3, 0), echo
+    assert echo["detail"] == f"{router_here}: ICMPv6 no-route"
