@@ -422,7 +422,8 @@ def test_a_pcs_problems_are_one_cause_on_the_site_as_on_its_own_report(lang: str
     report gives one line (one cause, its guidance once). Real check runs against the simulator, each
     with its report (and its JSON beside it): push-blocked from a client desk (139 and 445 dropped),
     and dropped from the console (8443 and 9090 dropped); a second PC is the first run under another
-    name. Each PC's causes on the site are the lines of its own report's page 1, with the same ports."""
+    name; and the manager's push --json of 127.0.0.1 (445 and 139 closed). Each PC's causes on the
+    site are the lines of its own report's page 1, with the same ports; the push target's is its verdict."""
     from sep_port_doctor.core.i18n import say
 
     runs = {
@@ -447,7 +448,16 @@ def test_a_pcs_problems_are_one_cause_on_the_site_as_on_its_own_report(lang: str
     pc_b["computer"] = "PC-B"
     (tmp_path / "PC-B.json").write_text(json.dumps(pc_b), encoding="utf-8")
 
-    files = [str(tmp_path / f"PC-{name}.json") for name in "ABC"]
+    # And the manager's push --json of a PC whose 445 and 139 are closed: one cause, push's verdict.
+    pushed = run("push", "127.0.0.1", "--json", "--lang", lang)
+    assert pushed.returncode == 1, pushed.stderr  # nothing listens on this machine's 445 (README)
+    (tmp_path / "push.json").write_text(pushed.stdout, encoding="utf-8")
+    [target] = json.loads(pushed.stdout)["targets"]
+    assert target["cause"] == "445-closed" and {c["state"] for c in target["checks"] if c["protocol"] == "tcp"} == {
+        "closed"
+    }
+
+    files = [str(tmp_path / f"PC-{name}.json") for name in "ABC"] + [str(tmp_path / "push.json")]
     done = run("merge", *files, "--report", str(tmp_path / "site.html"), "--json", str(tmp_path / "site.json"),
                "--lang", lang)  # fmt: skip
     assert done.returncode == 1, done.stderr
@@ -455,9 +465,11 @@ def test_a_pcs_problems_are_one_cause_on_the_site_as_on_its_own_report(lang: str
     titles = {cause["title"]: sorted(cause["computers"]) for cause in causes}
     on_this_pc = say("site.on_this_pc", lang)
     filtered = say("state.filtered", lang)
+    push_closed = f"{say('site.push', lang)} · {say('push-group.445-closed', lang)}"
     assert titles == {
         f"TCP 139, 445 {on_this_pc} · {filtered}": ["PC-A", "PC-B"],
         f"TCP 8443, 9090 {say('site.to_manager', lang)} · {filtered}": ["PC-C"],
+        push_closed: ["127.0.0.1"],
     }, titles
     html = (tmp_path / "site.html").read_text(encoding="utf-8")
     line = say("site.cause_line", lang, count=2, title=f"TCP 139, 445 {on_this_pc} · {filtered}")
