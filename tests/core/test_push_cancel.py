@@ -14,7 +14,7 @@ import pytest
 
 from sep_port_doctor.core.catalog import load_catalog
 from sep_port_doctor.core.probes import tcp_probe, udp_probe
-from sep_port_doctor.core.push import PushRun, PushSweep, parse_targets
+from sep_port_doctor.core.push import PushRun, PushSweep, TargetVerdict, parse_targets
 from sep_port_doctor.core.push_command import push_engine
 from sep_port_doctor.core.results import State
 from sep_port_doctor.core.timing import PathTiming, TimeoutPolicy
@@ -134,9 +134,18 @@ def test_a_sweep_cancelled_mid_way_returns_what_it_had() -> None:
     async def scenario() -> tuple[PushSweep, float]:
         with dropping_port() as port:
             targets = parse_targets([("", "127.0.0.1"), ("", "127.0.0.2")])
-            run = PushRun(CATALOG, targets.hosts, push_engine(SLOW), ports={445: port, 139: port}, path_facts=False)
+            refused = asyncio.Event()  # 127.0.0.2's verdict is in; 127.0.0.1's ports wait 30 s
+
+            def on_target(target: TargetVerdict) -> None:
+                if target.host.typed == "127.0.0.2":
+                    refused.set()
+
+            run = PushRun(
+                CATALOG, targets.hosts, push_engine(SLOW), ports={445: port, 139: port}, path_facts=False,
+                on_target=on_target,
+            )  # fmt: skip
             task = asyncio.ensure_future(run.run())
-            await asyncio.sleep(0.5)
+            await asyncio.wait_for(refused.wait(), HANG_GUARD_S)
             assert not task.done()
             asked = time.perf_counter()
             run.cancel()

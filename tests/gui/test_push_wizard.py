@@ -264,7 +264,7 @@ def test_going_back_mid_sweep_and_on_with_other_targets_shows_only_the_new_sweep
 
     async def scenario() -> None:
         with dropping_port() as port:  # 127.0.0.1's answers wait; 127.0.0.2 refuses at once
-            first = start_sweep(qtbot, wizard, port, ["127.0.0.3", "127.0.0.4", "127.0.0.1"])
+            first = start_sweep(qtbot, wizard, port, ["127.0.0.1"])
             await asyncio.sleep(0.3)
             assert not first.done()
             click(qtbot, wizard.button(wizard.WizardButton.BackButton))
