@@ -179,17 +179,38 @@ class _PcCause:
     finding: FindingSummary | None = None
 
 
-def pc_causes(pc: PcRun) -> list[_PcCause]:
+Made = tuple[str, str | None, str | None]
+"""What a check's headline is made of: its state, cause and first failed application test."""
+
+
+def _made_of(check: CheckSummary) -> Made:
+    return (check.state, check.cause, check.failed_test)
+
+
+def headline_ids(pcs: Iterable[PcRun]) -> dict[Made, str]:
+    """The headline id that files recording one give for what a headline is made of, where they all
+    give the same: a file written before headline ids were recorded takes it, so that a site merged
+    from older and newer runs has one cause where both found the same."""
+    seen: dict[Made, set[str]] = defaultdict(set)
+    for pc in pcs:
+        for check in pc.problems:
+            if check.headline_id:
+                seen[_made_of(check)].add(check.headline_id)
+    return {made: next(iter(ids)) for made, ids in seen.items() if len(ids) == 1}
+
+
+def pc_causes(pc: PcRun, known: dict[Made, str] | None = None) -> list[_PcCause]:
     """A PC's problems and warnings by cause (``core.causes``), as its own report groups them: its
     checks by what was found, where, and the first remedy (TCP 139 and 445 filtered: one), then each
-    finding of this PC with the checks of this PC it explains."""
+    finding of this PC with the checks of this PC it explains. ``known``: ``headline_ids``."""
     causes: dict[CauseKey, _PcCause] = {}
     for check in pc.checks:
         if check.severity not in ("problem", "warning"):
             continue
         # What was found: its headline's id (the same words in any language, on any day); a file
-        # written before that was recorded: what the headline is made of.
-        found = check.headline_id or (check.state, check.cause, check.failed_test)
+        # written before that was recorded: the id other files give, else what the headline is made of.
+        made = _made_of(check)
+        found = check.headline_id or (known or {}).get(made) or made
         key = cause_key(check.severity, (check.target, check.extra_host), found, check.guidance)
         causes.setdefault(key, _PcCause(key, check.severity)).checks.append(check)
     for finding in pc.findings:
@@ -252,6 +273,7 @@ def build_picture(site: Site, lang: Lang, named_subnets: Sequence[Network] = ())
     groups: dict[str, dict[str, Group]] = {"subnet": {}, "version": {}, "manager": {}}
     group_keys: dict[str, dict[str, Counter[tuple[Any, ...]]]] = {d: defaultdict(Counter) for d in groups}
     columns: dict[str, str] = {}
+    known = headline_ids(pcs)
     for pc in pcs:
         keys_here: list[tuple[Any, ...]] = []
         for check in pc.checks:
@@ -274,7 +296,7 @@ def build_picture(site: Site, lang: Lang, named_subnets: Sequence[Network] = ())
                 cause.subnets[subnet[pc.key]] += 1
                 keys_here.append(key)
         else:
-            for found in pc_causes(pc):
+            for found in pc_causes(pc, known):
                 key = found.key
                 cause = causes.get(key)
                 if cause is None:

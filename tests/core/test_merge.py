@@ -509,3 +509,27 @@ def test_each_role_and_each_extra_host_is_a_place_of_its_own_on_both_reports(lan
             f"TCP {closed}, {other} {say('site.to_host', lang, host='127.0.0.2')} · {closed_word}",
         ]
     ), titles
+
+
+def test_runs_written_before_headline_ids_group_with_newer_ones(tmp_path: Path) -> None:
+    """A site collected over an upgrade: a run of this version (with each check's headline_id) and a
+    run as the previous version wrote it (no headline_id; in Japanese, its headlines other words) found
+    the same: one cause for both PCs, not two causes with one title."""
+    for lang in ("en", "ja"):
+        code, _out, err = check_with_simulator(
+            "push-blocked", "--version", "14.3 RU6", "--role", "client", "--lang", lang,
+            "--report", str(tmp_path / f"{lang}.html"),
+        )  # fmt: skip
+        assert code == 1, err
+    new = json.loads((tmp_path / "en.json").read_text(encoding="utf-8"))
+    old = json.loads((tmp_path / "ja.json").read_text(encoding="utf-8"))
+    assert all("headline_id" in check for check in old["checks"])
+    new["computer"], old["computer"] = "PC-NEW", "PC-OLD"
+    for check in old["checks"]:
+        del check["headline_id"]
+    (tmp_path / "new.json").write_text(json.dumps(new), encoding="utf-8")
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+    picture = build_picture(merge_files([str(tmp_path / "new.json"), str(tmp_path / "old.json")]), "en")
+    assert [(c.title, sorted(pc.computer for pc in c.pcs)) for c in picture.causes] == [
+        ("TCP 139, 445 on the PC itself · filtered", ["PC-NEW", "PC-OLD"])
+    ]
