@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from sep_port_doctor.core import exit_codes
 from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.cli_args import UsageError, host_option, port_overrides, report_place_arg
-from sep_port_doctor.core.console import Console, OutputClosed, is_output_closed, pad, write_json
+from sep_port_doctor.core.console import Console, OutputClosed, RunOutput, pad, write_json
 from sep_port_doctor.core.diagnosis import Diagnosis
 from sep_port_doctor.core.engine import ProbeEngine
 from sep_port_doctor.core.extra import ExtraError, parse_extras
@@ -102,28 +102,6 @@ def _print_guidance(
                 console.line(f"    {line}")
 
 
-class _Output:
-    """The run's side of the output: a closed pipe stops the run instead of failing it."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self.closed = False
-        self.run: DiagnosisRun | None = None
-
-    def line(self, text: str) -> None:
-        if self.closed:
-            return
-        try:
-            self.console.line(text)
-            self.console.flush()
-        except OSError as exc:
-            if not is_output_closed(exc):
-                raise
-            self.closed = True  # nobody reads any more: no point in probing on
-            if self.run is not None:
-                self.run.cancel()
-
-
 async def run_check(
     request: PlanRequest,
     catalog: Catalog,
@@ -136,7 +114,7 @@ async def run_check(
 ) -> int:
     version: SepVersion | None = request.version
     console = Console(out)
-    output = _Output(console)
+    output = RunOutput(console)
     note = say("cli.note", lang)
 
     def on_event(event: RunEvent) -> None:

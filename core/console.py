@@ -18,7 +18,7 @@ import io
 import json
 import sys
 import unicodedata
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from sep_port_doctor.core.untrusted import json_safe, strip_credentials, terminal_safe
 
@@ -170,6 +170,34 @@ def is_output_closed(exc: BaseException) -> bool:
     if isinstance(exc, OutputClosed | BrokenPipeError):
         return True
     return isinstance(exc, OSError) and exc.errno in (errno.EPIPE, errno.EINVAL) and exc.filename is None
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> None: ...
+
+
+class RunOutput:
+    """A run's lines as they come (``check``'s verdicts, ``push``'s targets): a closed pipe stops the
+    run (``cancel()``: nobody reads any more, no point in probing on) instead of failing it; the
+    command then raises ``OutputClosed`` once the run has ended."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.closed = False
+        self.run: Cancellable | None = None
+
+    def line(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.console.line(text)
+            self.console.flush()
+        except OSError as exc:
+            if not is_output_closed(exc):
+                raise
+            self.closed = True
+            if self.run is not None:
+                self.run.cancel()
 
 
 PROG = "sep-port-doctor"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from sep_port_doctor.core import exit_codes
 from sep_port_doctor.core.catalog import Catalog
 from sep_port_doctor.core.cli_args import UsageError, report_place_arg
-from sep_port_doctor.core.console import PROG, Console, pad, stderr_line, write_json
+from sep_port_doctor.core.console import PROG, Console, OutputClosed, RunOutput, pad, stderr_line, write_json
 from sep_port_doctor.core.guidance import guidance_lines, guidance_texts, render, source_words
 from sep_port_doctor.core.i18n import Lang, say, seconds_text, system_lang
 from sep_port_doctor.core.push import (
@@ -160,13 +160,16 @@ async def run_push(
             console.line(f"{say('cli.note', lang)}: {notice.message(lang)}")
         console.flush()
 
+    output = RunOutput(console)
+
     def on_target(target: TargetVerdict) -> None:
         if not as_json:
-            console.line(target_line(target, lang, console))
-            console.flush()
+            output.line(target_line(target, lang, console))
 
-    run = PushRun(catalog, targets.hosts, push_engine(policy), mac=mac, on_target=on_target)
+    run = output.run = PushRun(catalog, targets.hosts, push_engine(policy), mac=mac, on_target=on_target)
     sweep = await run.run()
+    if output.closed:
+        raise OutputClosed()
     if as_json:
         write_json(out, sweep.to_json(lang))
     else:

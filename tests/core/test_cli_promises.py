@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,36 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert first.startswith(b"SEP Port Doctor: 127.0.0.1")
     assert err == b""
     assert code == exit_codes.OUTPUT_CLOSED
+
+
+def test_a_closed_pipe_stops_a_push_sweep(tmp_path: Path) -> None:
+    """`push 127.0.8.0/22 | head -2`: push went on probing all 1,024 addresses for nobody (4 s) and
+    then ended; it now stops the sweep at its next line, as check stops its run. Side by side with
+    the same sweep read to its end."""
+
+    def sweep(close_after: int | None) -> tuple[int, bytes, float]:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [*command(), "push", "127.0.8.0/22", "--lang", "en"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(tmp_path),
+        )  # fmt: skip
+        assert process.stdout is not None and process.stderr is not None
+        if close_after is None:
+            process.stdout.read()
+        else:
+            for _ in range(close_after):
+                process.stdout.readline()
+        process.stdout.close()  # as `head -2` does after its lines
+        err = process.stderr.read()
+        process.stderr.close()
+        code = process.wait(timeout=60)  # hang guard
+        return code, err, time.perf_counter() - started
+
+    code, err, whole = sweep(None)
+    assert (code, err) == (exit_codes.PROBLEMS, b"")
+    code, err, stopped = sweep(2)
+    assert (code, err) == (exit_codes.OUTPUT_CLOSED, b"")
+    assert stopped < whole / 2, (stopped, whole)
 
 
 def test_head_1_in_a_real_shell_pipeline(tmp_path: Path) -> None:
