@@ -15,7 +15,9 @@ default 7) so that the figures are medians with their spread, not one run's luck
 
 Prints, per scenario, the longest gap and the 99th-percentile gap of each repetition
 (median, min, max) and how many repetitions had a gap of 30 ms or more; goal: longest
-gap under 30 ms.
+gap under 30 ms. Also the longest stretch of the loop thread's own CPU time between two
+ticks: the gap without the time spent waiting for a core on a loaded machine; and, first, the
+machine's floor: the longest gap of Qt's loop kept busy 1 ms at a time by no program at all.
 
 ``--against REF`` measures the program as of the git commit REF side by side with this
 checkout's, under the same load: each in its own process (the same scenarios, this file's),
@@ -71,31 +73,57 @@ from sep_port_doctor.gui.wizard.run_model import Progress  # noqa: E402
 from sep_port_doctor.gui.wizard.unattended import run_unattended  # noqa: E402
 from tests.helpers.servers import dropping_port  # noqa: E402
 
+
+def program_loop(app: Any) -> asyncio.AbstractEventLoop:
+    """The loop run_gui makes: the program's own where it has one (gui/event_loop.py), else
+    qasync's. Looked for beside gui/app.py: the import system would find this checkout's file
+    for a program without one (the editable install's finder)."""
+    if (Path(gui_app.__file__).parent / "event_loop.py").exists():
+        from sep_port_doctor.gui.event_loop import EventLoop
+
+        return EventLoop(app)
+    loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
+    return loop
+
+
 GOAL_MS = 30.0
 MIN_SECONDS = 3.0
+FLOOR_SECONDS = 1.0
+FLOOR_WORK_S = 0.001
+"""The floor scenario: a zero-delay timer that works 1 ms each time keeps the loop thread busy, as
+a run does, but never holds it longer: its longest gap is what the machine's load (other
+processes taking the cores) adds to any busy loop, with no program at all."""
 
 
 class TickRecorder:
+    """The gaps between ticks, in wall time and in the loop thread's own CPU time: on a machine
+    shared with other work the wall gap also holds the time the thread waited for a core; the
+    CPU gap is the loop's own work between ticks, what an idle machine's wall gap would be."""
+
     def __init__(self) -> None:
         self.gaps: list[float] = []
+        self.cpu_gaps: list[float] = []
         self.last = time.perf_counter()
+        self.last_cpu = time.thread_time()
         self.timer = QTimer()
         self.timer.setInterval(5)
         self.timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()
         self.gaps.append((now - self.last) * 1000)
-        self.last = now
+        self.cpu_gaps.append((cpu - self.last_cpu) * 1000)
+        self.last, self.last_cpu = now, cpu
 
     def start(self) -> None:
         self.gaps.clear()
-        self.last = time.perf_counter()
+        self.cpu_gaps.clear()
+        self.last, self.last_cpu = time.perf_counter(), time.thread_time()
         self.timer.start()
 
-    def stop(self) -> list[float]:
+    def stop(self) -> tuple[list[float], list[float]]:
         self.timer.stop()
-        return list(self.gaps)
+        return list(self.gaps), list(self.cpu_gaps)
 
 
 class Scenario:
@@ -105,21 +133,26 @@ class Scenario:
         self.name = name
         self.longest: list[float] = []
         self.p99: list[float] = []
+        self.longest_cpu: list[float] = []
         self.seconds: list[float] = []
         self.ticks = 0
 
-    def add(self, gaps: list[float], seconds: float) -> None:
-        self.longest.append(max(gaps))
-        self.p99.append(percentile(gaps, 99))
+    def add(self, gaps: tuple[list[float], list[float]], seconds: float) -> None:
+        wall, cpu = gaps
+        self.longest.append(max(wall))
+        self.p99.append(percentile(wall, 99))
+        self.longest_cpu.append(max(cpu))
         self.seconds.append(seconds)
-        self.ticks += len(gaps)
+        self.ticks += len(wall)
 
     def figures(self) -> dict[str, Any]:
-        return {"longest": self.longest, "p99": self.p99, "seconds": self.seconds, "ticks": self.ticks}
+        return {"longest": self.longest, "p99": self.p99, "longest_cpu": self.longest_cpu,
+                "seconds": self.seconds, "ticks": self.ticks}  # fmt: skip
 
     def merge(self, figures: dict[str, Any]) -> None:
         self.longest += figures["longest"]
         self.p99 += figures["p99"]
+        self.longest_cpu += figures["longest_cpu"]
         self.seconds += figures["seconds"]
         self.ticks += figures["ticks"]
 
@@ -129,6 +162,7 @@ class Scenario:
         print(f"  longest gap per repetition: {spread(self.longest, 'ms')}; goal < {GOAL_MS:.0f} ms: "
               f"{len(self.longest) - over} of {len(self.longest)} repetitions met it")  # fmt: skip
         print(f"  p99 gap per repetition: {spread(self.p99, 'ms')}")
+        print(f"  the loop thread's longest CPU time between ticks per repetition: {spread(self.longest_cpu, 'ms')}")
         print(f"  duration per repetition: {spread(self.seconds, 's', 2)}; {self.ticks} ticks in all")
 
 
@@ -144,11 +178,12 @@ def main() -> int:
         return compare(args.against, repeats, max(1, min(args.rounds, 10)))
     if not args.json:
         print(machine())
-    wizard_runs, in_flight, rounds = measure(repeats)
+    floor, wizard_runs, in_flight, rounds = measure(repeats)
     if args.json:
-        figures = {"wizard": wizard_runs.figures(), "in_flight": in_flight.figures()}
+        figures = {"floor": floor.figures(), "wizard": wizard_runs.figures(), "in_flight": in_flight.figures()}
         print(json.dumps({**figures, "rounds": dataclasses.asdict(rounds)}))
     else:
+        floor.print()
         wizard_runs.print()
         in_flight.print(rounds.say())
         print(f"{load()} at the end")
@@ -173,6 +208,7 @@ def compare(ref: str, repeats: int, rounds: int) -> int:
         subprocess.run(["tar", "-x", "-C", str(package)], input=archive, check=True)
         programs = {f"{ref} ({commit})": folder, f"this checkout ({here})": ""}
         results = {name: (Scenario(WIZARD_NAME), Scenario(IN_FLIGHT_NAME), Rounds()) for name in programs}
+        floor = Scenario(FLOOR_NAME + ", in every process")
         for round_number in range(1, rounds + 1):
             for name, program in programs.items():
                 print(f"round {round_number} of {rounds}, {name}: {load()}", flush=True)
@@ -185,9 +221,12 @@ def compare(ref: str, repeats: int, rounds: int) -> int:
                     raise SystemExit(f"{name} failed ({child.returncode}):\n{child.stderr[-3000:]}")
                 figures = json.loads(child.stdout.strip().splitlines()[-1])
                 wizard_runs, in_flight, rounds_run = results[name]
+                floor.merge(figures["floor"])
                 wizard_runs.merge(figures["wizard"])
                 in_flight.merge(figures["in_flight"])
                 rounds_run.merge(Rounds(**figures["rounds"]))
+    print()
+    floor.print()
     for name, (wizard_runs, in_flight, rounds_run) in results.items():
         print(f"\n== {name}")
         wizard_runs.print()
@@ -197,11 +236,14 @@ def compare(ref: str, repeats: int, rounds: int) -> int:
           f"wizard run {median(new_wizard.longest) / median(base_wizard.longest):.2f}x, "
           f"checks in flight {median(new_flight.longest) / median(base_flight.longest):.2f}x; "
           f"p99 gap: wizard run {median(new_wizard.p99) / median(base_wizard.p99):.2f}x, "
-          f"checks in flight {median(new_flight.p99) / median(base_flight.p99):.2f}x")  # fmt: skip
+          f"checks in flight {median(new_flight.p99) / median(base_flight.p99):.2f}x; "
+          f"longest CPU time between ticks: wizard run {median(new_wizard.longest_cpu) / median(base_wizard.longest_cpu):.2f}x, "
+          f"checks in flight {median(new_flight.longest_cpu) / median(base_flight.longest_cpu):.2f}x")  # fmt: skip
     print(f"{load()} at the end")
     return 0
 
 
+FLOOR_NAME = f"the machine's floor: Qt's loop kept busy {FLOOR_WORK_S * 1000:.0f} ms at a time, no program"
 WIZARD_NAME = "wizard run (gui --run), 8014 and 443 dropped"
 IN_FLIGHT_NAME = f"216 checks in flight, round after round for {MIN_SECONDS:.0f} s"
 
@@ -234,14 +276,33 @@ def resident_mib() -> float:
     return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def measure(repeats: int) -> tuple[Scenario, Scenario, Rounds]:
+def busy(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+def measure(repeats: int) -> tuple[Scenario, Scenario, Scenario, Rounds]:
     """Both scenarios; also the in-flight rounds run, whether each showed every verdict, and memory."""
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, "/tmp/sepd-bench-settings")
     app = create_application()
-    loop = qasync.QEventLoop(app)
+    loop = program_loop(app)
     asyncio.set_event_loop(loop)
     catalog = load_catalog()
     recorder = TickRecorder()
+
+    # 0. The machine's floor: the loop kept busy 1 ms at a time, nothing of the program.
+    floor = Scenario(FLOOR_NAME)
+    work = QTimer()
+    work.setInterval(0)
+    work.timeout.connect(functools.partial(busy, FLOOR_WORK_S))
+    for _ in range(repeats):
+        recorder.start()
+        work.start()
+        started = time.perf_counter()
+        loop.run_until_complete(asyncio.sleep(FLOOR_SECONDS))
+        work.stop()
+        floor.add(recorder.stop(), time.perf_counter() - started)
 
     def fresh_window() -> MainWindow:
         window = build_main_window(app, argparse.Namespace(lang="ja"))
@@ -325,7 +386,7 @@ def measure(repeats: int) -> tuple[Scenario, Scenario, Rounds]:
     memory = [(rss_before, resident_mib())], [(frozen_before, gc.get_freeze_count())]
     window.close()
     loop.close()
-    return wizard_runs, in_flight, Rounds(rounds, all_shown, *memory)
+    return floor, wizard_runs, in_flight, Rounds(rounds, all_shown, *memory)
 
 
 if __name__ == "__main__":
