@@ -63,6 +63,10 @@ STARTS_PER_TURN = 16
 options, the connect or the first datagram) holds the loop a little: 216 checks starting in
 one turn made the window's longest gap 55 ms, 39 ms with this limit (p99 52 -> 31 ms;
 ``benchmarks/gui_responsiveness.py --against``, load 1.3-2 on 2 cores)."""
+TASKS_PER_TURN = 32
+"""A run's checks get their tasks this many in one turn of the loop at most: 216 made in one
+turn held the window's loop some 3-5 ms at once (the loop thread's CPU time, measured with
+``gui_responsiveness.py``), on top of that turn's other work."""
 
 ResultCallback = Callable[[CheckResult], None]
 ResolvedCallback = Callable[[str, Resolved], None]
@@ -357,8 +361,10 @@ class _Run:
         shared: list[asyncio.Task[Any]] = []
         try:
             async with asyncio.TaskGroup() as group:
-                for check in checks:
+                for made, check in enumerate(checks, 1):
                     group.create_task(self._one(check), name=f"check {check.id}")
+                    if made % TASKS_PER_TURN == 0:
+                        await asyncio.sleep(0)  # the loop's next turn: the window paints between
         finally:
             # Cancelled or not, no lookup, probe or application task outlives the run.
             shared = [*self.resolved.values(), *self.probes.values(), *self.apps.values(), *self.proxies.values()]

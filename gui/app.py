@@ -14,11 +14,6 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-# qasync imports the first Qt binding it finds unless one is chosen.
-os.environ.setdefault("QT_API", "pyside6")
-
-
-import qasync
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
@@ -39,6 +34,7 @@ from sep_port_doctor.core.console import PROG
 from sep_port_doctor.core.i18n import CatalogError, Message, load_messages, say, system_lang
 from sep_port_doctor.core.logs import setup_logging
 from sep_port_doctor.core.plan import PlanError, parse_overrides
+from sep_port_doctor.gui.event_loop import EventLoop
 from sep_port_doctor.gui.heap import settle_heap
 from sep_port_doctor.gui.i18n import LanguageManager
 from sep_port_doctor.gui.main_window import MainWindow
@@ -241,7 +237,7 @@ def run_gui(args: argparse.Namespace) -> int:
             _tell_before_the_loop(line)
         return 2
 
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     exit_code = exit_codes.OK
     closing = asyncio.Event()

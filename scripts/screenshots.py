@@ -35,12 +35,12 @@ def main() -> int:
     out = Path(parser.parse_args().folder)
     out.mkdir(parents=True, exist_ok=True)
 
-    import qasync
     from PySide6.QtCore import QSettings
 
     from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
     from sep_port_doctor.core.timing import TimeoutPolicy
     from sep_port_doctor.gui.app import build_main_window, create_application
+    from sep_port_doctor.gui.event_loop import EventLoop
     from sep_port_doctor.gui.wizard import Page
     from tests.helpers.servers import dropping_port
     from tests.helpers.windows_fixtures import FixtureSystem
@@ -48,7 +48,7 @@ def main() -> int:
     settings = Path(tempfile.mkdtemp(prefix="sep-port-doctor-shots-"))
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(settings))
     app = create_application()
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     notes = {"ja": "チケット #4711", "en": "ticket #4711"}
 

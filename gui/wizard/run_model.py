@@ -142,6 +142,8 @@ class RunModel(TranslatedTableModel):
         if number is None:  # a check that sends nothing: listed in the results, not here
             return
         row = self._rows[number]
+        if row.result is result and row.explanation is explanation:  # the run's end says it again
+            return
         self._set_progress(row, Progress.DONE)
         row.result, row.explanation = result, explanation
         self._row_changed(number)

@@ -740,6 +740,7 @@ def test_a_run_of_hundreds_of_checks_starts_a_few_probes_per_turn_with_the_same_
     limited_starts = list(starts.turns)
     most_limited = starts.most_in_one_turn()
     monkeypatch.setattr(engine_module, "STARTS_PER_TURN", 100_000)
+    monkeypatch.setattr(engine_module, "TASKS_PER_TURN", 100_000)  # every check's task in one turn too
     unlimited = asyncio.run(run())
     most_unlimited = starts.most_in_one_turn()
 

@@ -10,7 +10,6 @@ from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 import pytest
-import qasync
 import shiboken6
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -18,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
 from sep_port_doctor.core.timing import TimeoutPolicy
 from sep_port_doctor.gui.app import build_main_window
+from sep_port_doctor.gui.event_loop import EventLoop
 from sep_port_doctor.gui.main_window import MainWindow
 from sep_port_doctor.gui.wizard import DiagnosticsWizard
 from tests.gui.keyboard import activate
@@ -31,7 +31,7 @@ T = TypeVar("T")
 @pytest.fixture
 def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop for the test; exceptions it collects fail the test (STACK-NOTES pattern)."""
-    event_loop = qasync.QEventLoop(qapp)
+    event_loop = EventLoop(qapp)
     asyncio.set_event_loop(event_loop)
     errors: list[dict[str, object]] = []
     event_loop.set_exception_handler(lambda _loop, context: errors.append(context))

@@ -33,18 +33,18 @@ def main() -> int:
     )
     options = parser.parse_args()
 
-    import qasync
     from PySide6.QtCore import QPoint
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QWizard
 
     from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
     from sep_port_doctor.gui.app import build_main_window, create_application
+    from sep_port_doctor.gui.event_loop import EventLoop
     from sep_port_doctor.gui.wizard import Page
     from tests.gui.keyboard import replace_text, text_of
 
     app = create_application()
-    loop = qasync.QEventLoop(app)
+    loop = EventLoop(app)
     asyncio.set_event_loop(loop)
     window = build_main_window(app, argparse.Namespace(lang="ja"))
     window.show()

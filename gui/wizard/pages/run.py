@@ -111,11 +111,13 @@ class RunPage(WizardPage):
     def _heading(self) -> None:
         """The title says whether the run is going on or over (it said "Checking" after the end)."""
         if self.finished is None or self.running:
-            self.setTitle(self.tr("Checking"))
+            title = self.tr("Checking")
         elif self.finished.cancelled:
-            self.setTitle(self.tr("Checks cancelled"))
+            title = self.tr("Checks cancelled")
         else:
-            self.setTitle(self.tr("Checks finished"))
+            title = self.tr("Checks finished")
+        if title != self.title():  # a new title lays the whole wizard out again, as a subtitle does
+            self.setTitle(title)
         if self.finished is not None and self.finished.cancelled:
             text = self.tr("Cancelled: checks that had no answer yet are marked cancelled.")
         else:
