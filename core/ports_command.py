@@ -123,11 +123,12 @@ def render_ports_table(
 
 def _hanging(label: str, text: str, width: int | None) -> list[str]:
     """``label`` then ``text`` wrapped to ``width``, its further lines under the text's start (or, where
-    that leaves too little room, under the label, indented)."""
+    that leaves too little room or would split a word, under the label, indented)."""
     if width is None:
         return [label + text]
     room = width - display_width(label)
-    if room >= PURPOSE_COLUMN_MIN // 2:
+    longest = max((display_width(word) for word in text.split() if word.isascii()), default=0)
+    if room >= PURPOSE_COLUMN_MIN // 2 and longest <= room:
         wrapped = wrap_width(text, room)
         return [label + wrapped[0], *(" " * display_width(label) + more for more in wrapped[1:])]
     return [label.rstrip(), *(BLOCK_INDENT * 2 + more for more in wrap_width(text, width - 2 * len(BLOCK_INDENT)))]
