@@ -392,7 +392,7 @@ def evidence(diagnosis: Diagnosis, catalog: Catalog, lang: Lang) -> tuple[list[E
                     ok=app.ok,
                     via=None if app.via == "direct" else path_name(app).say(lang),
                     detail=say_any(app.detail, lang),
-                    time_ms=None if app.time_ms is None else f"{app.time_ms:.0f}",
+                    time_ms=app.time_text,
                     tls=tls or None,
                     certificate=numbers[_certificate_key(certificate)] if certificate else None,
                 )

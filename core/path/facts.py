@@ -53,9 +53,10 @@ class DnsFacts:
         answer came from this PC's own files or cache (``0.3``), whole ones from a DNS server."""
         if self.lookup_ms is None:
             return "?"
-        if self.lookup_ms < 0.05:
+        lookup = round(self.lookup_ms, 1)  # as the JSON records it: 9.96 ms is 10.0 there, so "10" here
+        if lookup < 0.05:
             return "< 0.1"
-        return f"{self.lookup_ms:.1f}" if self.lookup_ms < 10 else f"{self.lookup_ms:.0f}"
+        return f"{lookup:.1f}" if lookup < 10 else f"{lookup:.0f}"
 
     def text(self, lang: Lang) -> str:
         if not self.addresses:
@@ -175,9 +176,9 @@ class EchoFacts:
         }
 
     def text(self, lang: Lang) -> str:
-        if self.state is EchoState.ANSWERED:
+        if self.state is EchoState.ANSWERED:  # the round trip as the JSON records it (0.2549 ms: 0.25, so 0.2)
             return path_words(
-                "echo-answered", lang, received=self.received, sent=self.sent, rtt=f"{self.rtt_ms or 0:.1f}"
+                "echo-answered", lang, received=self.received, sent=self.sent, rtt=f"{round(self.rtt_ms or 0, 2):.1f}"
             )
         if self.state is EchoState.NOT_AVAILABLE:
             return path_words("echo-not-available", lang, detail=self.detail)

@@ -12,6 +12,7 @@ from sep_port_doctor.core.checks.secars import HttpEvidence
 from sep_port_doctor.core.explain import explain
 from sep_port_doctor.core.hosts import parse_host
 from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.path.facts import DnsFacts, EchoFacts, EchoState
 from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
 from sep_port_doctor.core.probes import Icmp
 from sep_port_doctor.core.results import AppResult, Check, CheckResult, Severity, State, overall
@@ -255,3 +256,29 @@ def test_a_round_trip_is_shown_only_where_a_packet_crossed_a_network() -> None:
     assert CheckResult(remote, State.OPEN, raw("-"), rtt_ms=0.02).round_trip == "< 0.1 ms"
     assert CheckResult(remote, State.FILTERED, raw("-")).round_trip is None
     assert CheckResult(local, State.LISTENING, raw("-"), rtt_ms=0.02).round_trip is None
+
+
+@pytest.mark.parametrize("milliseconds", [0.0496, 0.0504, 0.149, 0.2549, 9.96, 12.46, 13.46])
+def test_a_figure_is_said_as_its_json_records_it(milliseconds: float) -> None:
+    """Stop 22's CI failure (a sweep of 4.96 ms said '< 0.01 s' while its JSON's 5.0 ms reads
+    '0.01 s') had siblings: each figure was said from the raw measure while the JSON keeps it
+    rounded, so at a boundary the two read differently. A loopback round trip of 0.0496 ms read
+    '< 0.1 ms' where its JSON's 0.05 reads '0.1 ms'; a lookup of 9.96 ms '10.0' where 10.0 reads
+    '10'; an exchange of 12.46 ms '12' where 12.5 reads '13'; an echo of 0.2549 ms '0.3' where 0.25
+    reads '0.2'. Each is now said from the figure its JSON records."""
+    remote = _client_check()
+    measured = CheckResult(remote, State.OPEN, raw("-"), rtt_ms=milliseconds)
+    recorded = measured.to_json("en")["rtt_ms"]
+    assert measured.round_trip == CheckResult(remote, State.OPEN, raw("-"), rtt_ms=recorded).round_trip
+    exchange = AppResult("secars-http", True, raw("-"), time_ms=milliseconds)
+    assert (
+        exchange.time_text
+        == AppResult("secars-http", True, raw("-"), time_ms=exchange.to_json("en")["time_ms"]).time_text
+    )
+    lookup = DnsFacts("sepm.corp", ("10.0.0.5",), "10.0.0.5", milliseconds)
+    assert (
+        lookup.lookup_text()
+        == DnsFacts("sepm.corp", ("10.0.0.5",), "10.0.0.5", lookup.to_json("en")["lookup_ms"]).lookup_text()
+    )
+    echo = EchoFacts(EchoState.ANSWERED, 3, 3, milliseconds)
+    assert echo.text("en") == EchoFacts(EchoState.ANSWERED, 3, 3, echo.to_json("en")["rtt_ms"]).text("en")
