@@ -11,7 +11,11 @@ on the client resetting every port but the manager's open and dropped ones ("nea
 resets"); 5 % and 25 % loss on each side of the LAN; a 1.6 s round trip with
 ``--timeout 5`` (nmap: ``--initial-rtt-timeout 5s``, the same statement).
 
-    sudo python benchmarks/probe_speed.py [--runs 5] [--only lan,600ms]
+    sudo python benchmarks/probe_speed.py [--runs 5] [--only lan,600ms] [--against main]
+
+``--against REF`` also runs the program as of the git commit REF in every run, interleaved
+with this checkout's (the order alternates run by run) and nmap, under the same load: its
+own rows, and this checkout's wall time over REF's.
 
 Prints a table of medians (ours also without start and exit: the probing itself, the
 report's ``duration_ms``), ratios, wrong-verdict counts and our exit codes (they must
@@ -29,6 +33,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -105,10 +110,11 @@ class Tally:
     exit_codes: list[int] = field(default_factory=list)
 
 
-def timed(args: list[str]) -> tuple[float, str, int]:
+def timed(args: list[str], program: Path = ROOT) -> tuple[float, str, int]:
+    """``program``: the folder whose ``sep_port_doctor`` is imported (this checkout, or --against's REF)."""
     started = time.perf_counter()
     result = subprocess.run(
-        args, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)}
+        args, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(program)}
     )
     elapsed = time.perf_counter() - started
     if result.returncode not in (0, 1, 3):
@@ -125,6 +131,26 @@ def compile_sources() -> None:
 
     for folder in ("core", "gui"):
         compileall.compile_dir(str(ROOT / folder), quiet=1)
+
+
+def export_program(ref: str, folder: Path) -> str:
+    """The program as of the git commit ``ref`` in ``folder``/sep_port_doctor (byte-compiled, as
+    compile_sources): on PYTHONPATH it is imported before the editable install's finder. Returns the
+    short commit."""
+    import compileall
+
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    package = folder / "sep_port_doctor"
+    package.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", commit, "core", "gui", "resources"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(package)], input=archive, check=True)
+    for name in ("core", "gui"):
+        compileall.compile_dir(str(package / name), quiet=1)
+    return commit
 
 
 def why_not_ok(report: dict[str, Any]) -> str:
@@ -151,7 +177,32 @@ def keep(report: dict[str, Any], scenario: Scenario) -> Path:
     return path
 
 
-def run_scenario(lab: NetLab, scenario: Scenario, runs: int) -> tuple[Tally, Tally]:
+def ours_run(lab: NetLab, scenario: Scenario, tally: Tally, command_line: list[str], program: Path) -> None:
+    """One run of our check: its time, exit code and verdicts against the lab's truth."""
+    wall, out, code = timed(command_line, program)
+    tally.walls.append(wall)
+    tally.exit_codes.append(code)
+    seen: dict[int, set[str]] = {}
+    report = json.loads(out)
+    tally.runs.append(report["duration_ms"] / 1000)
+    for item in report["checks"]:
+        if item["protocol"] != "tcp" or item["state"] == "not_applicable":
+            continue
+        seen.setdefault(item["port"], set()).add(AS_NMAP.get(item["state"], item["state"]))
+    if code != 0:  # what made the run say "problem" (1) or "incomplete" (3): the exit code must not flap
+        tally.examples.append(f"exit {code}: {why_not_ok(report)} (report kept in {keep(report, scenario)})")
+    for port, states in seen.items():
+        tally.verdicts += 1
+        truth = lab.truth(port, "tcp", scenario.path)
+        if states != {truth}:
+            tally.wrong += 1
+            tally.examples.append(f"{port}: {sorted(states)} (truth {truth})")
+
+
+def run_scenario(
+    lab: NetLab, scenario: Scenario, runs: int, against: Path | None = None
+) -> tuple[Tally, Tally, Tally | None]:
+    """This checkout's tally, nmap's, and --against's program's (None without it)."""
     lab.clear_impairments()
     scenario.setup(lab)
     address = lab.manager_ip if scenario.path == "lan" else lab.far_ip
@@ -171,25 +222,11 @@ def run_scenario(lab: NetLab, scenario: Scenario, runs: int) -> tuple[Tally, Tal
         address,
     )
     ours, theirs = Tally(), Tally()
-    for _ in range(runs):
-        wall, out, code = timed(ours_cmd)
-        ours.walls.append(wall)
-        ours.exit_codes.append(code)
-        seen: dict[int, set[str]] = {}
-        report = json.loads(out)
-        ours.runs.append(report["duration_ms"] / 1000)
-        for item in report["checks"]:
-            if item["protocol"] != "tcp" or item["state"] == "not_applicable":
-                continue
-            seen.setdefault(item["port"], set()).add(AS_NMAP.get(item["state"], item["state"]))
-        if code != 0:  # what made the run say "problem" (1) or "incomplete" (3): the exit code must not flap
-            ours.examples.append(f"exit {code}: {why_not_ok(report)} (report kept in {keep(report, scenario)})")
-        for port, states in seen.items():
-            ours.verdicts += 1
-            truth = lab.truth(port, "tcp", scenario.path)
-            if states != {truth}:
-                ours.wrong += 1
-                ours.examples.append(f"{port}: {sorted(states)} (truth {truth})")
+    other = None if against is None else Tally()
+    for run in range(runs):
+        programs = [(ours, ROOT)] if other is None or against is None else [(other, against), (ours, ROOT)]
+        for tally, program in programs if run % 2 == 0 else reversed(programs):
+            ours_run(lab, scenario, tally, ours_cmd, program)
         wall, xml, _code = timed(nmap_cmd)
         theirs.walls.append(wall)
         for element in ET.fromstring(xml).iter("port"):
@@ -202,13 +239,14 @@ def run_scenario(lab: NetLab, scenario: Scenario, runs: int) -> tuple[Tally, Tal
                 theirs.wrong += 1
                 theirs.examples.append(f"{port}: {state} (truth {truth})")
     lab.clear_impairments()
-    return ours, theirs
+    return ours, theirs, other
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="", help="comma-separated scenario names")
+    parser.add_argument("--against", metavar="REF", help="a git commit whose program also runs, interleaved")
     args = parser.parse_args()
     why = missing_requirements()
     if why:
@@ -218,36 +256,53 @@ def main() -> int:
     runs = max(1, min(args.runs, 50))
     print(machine())
     compile_sources()
-    lab = NetLab().up()
-    rows = []
-    try:
-        for scenario in chosen:
-            ours, theirs = run_scenario(lab, scenario, runs)
-            rows.append((scenario, ours, theirs))
-            print(f"... {scenario.name} done", file=sys.stderr, flush=True)
-    finally:
-        lab.down()
+    with tempfile.TemporaryDirectory(prefix="sepd-probe-speed-") as folder:
+        against = None
+        if args.against:
+            commit = export_program(args.against, Path(folder))
+            here = subprocess.run(
+                ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True, check=True
+            ).stdout.strip()
+            print(f"ours: this checkout ({here}); against: {args.against} ({commit})")
+            against = Path(folder)
+        lab = NetLab().up()
+        rows = []
+        try:
+            for scenario in chosen:
+                rows.append((scenario, *run_scenario(lab, scenario, runs, against)))
+                print(f"... {scenario.name} done", file=sys.stderr, flush=True)
+        finally:
+            lab.down()
     print(
         f"{runs} runs per scenario; {len(CATALOGUE_TCP_PORTS)} TCP ports; ours: check --all-ports (TCP+UDP, TLS and HTTP checks)"
     )
     print(
-        f"{'scenario':<16} {'ours s':>7} {'(probing)':>9} {'nmap s':>7} {'ratio':>6} {'ours wrong':>11} "
+        f"{'scenario':<16} {'who':<8} {'ours s':>7} {'(probing)':>9} {'nmap s':>7} {'ratio':>6} {'ours wrong':>11} "
         f"{'nmap wrong':>11}  ours exit codes"
     )
-    for scenario, ours, theirs in rows:
-        ours_median, nmap_median = statistics.median(ours.walls), statistics.median(theirs.walls)
-        codes = ", ".join(f"{code} x{ours.exit_codes.count(code)}" for code in sorted(set(ours.exit_codes)))
+    for scenario, ours, theirs, other in rows:
+        nmap_median = statistics.median(theirs.walls)
+        for who, tally in (("against", other), ("ours", ours)):
+            if tally is None:
+                continue
+            median = statistics.median(tally.walls)
+            codes = ", ".join(f"{code} x{tally.exit_codes.count(code)}" for code in sorted(set(tally.exit_codes)))
+            print(
+                f"{scenario.name:<16} {who:<8} {median:>7.2f} {statistics.median(tally.runs):>9.2f} {nmap_median:>7.2f} "
+                f"{median / nmap_median:>6.2f} {tally.wrong:>5}/{tally.verdicts:<5} {theirs.wrong:>5}/{theirs.verdicts:<5}"
+                f"  {codes}"
+            )
+        if other is not None:
+            print(f"{'':<16} ours / against: {statistics.median(ours.walls) / statistics.median(other.walls):.2f}x")
+    for scenario, ours, theirs, other in rows:
+        against_spread = "" if other is None else f"; against {spread(other.walls, 's', 2)}"
         print(
-            f"{scenario.name:<16} {ours_median:>7.2f} {statistics.median(ours.runs):>9.2f} {nmap_median:>7.2f} "
-            f"{ours_median / nmap_median:>6.2f} {ours.wrong:>5}/{ours.verdicts:<5} {theirs.wrong:>5}/{theirs.verdicts:<5}"
-            f"  {codes}"
+            f"  {scenario.name}: ours {spread(ours.walls, 's', 2)}{against_spread}; nmap {spread(theirs.walls, 's', 2)}"
         )
-    for scenario, ours, theirs in rows:
-        print(f"  {scenario.name}: ours {spread(ours.walls, 's', 2)}; nmap {spread(theirs.walls, 's', 2)}")
     print(f"{load()} at the end")
-    for scenario, ours, theirs in rows:
-        for who, tally in (("ours", ours), ("nmap", theirs)):
-            if tally.examples:
+    for scenario, ours, theirs, other in rows:
+        for who, tally in (("against", other), ("ours", ours), ("nmap", theirs)):
+            if tally is not None and tally.examples:
                 print(f"  {scenario.name} {who} wrong: {'; '.join(tally.examples[:6])}")
     return 0
 

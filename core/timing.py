@@ -13,8 +13,11 @@ The rules (the README's "How long a probe waits" says the same, as nmap document
    every dropped port of a LAN wait 1 s an attempt). A reset or an ICMP port-unreachable can come from any device on the
    way (a firewall next to this PC answers in a millisecond), so it never shortens a
    deadline: before the host answered, it can only raise the first wait (the host is at
-   least that far); after, the host's own answers decide. ICMP errors from routers do
-   not count at all (a router answers after its own ARP timeout).
+   least that far); after, the host's own answers decide, and a reset or port-unreachable
+   that took at least the host's smoothed round trip and at most the estimate's timeout came
+   from as far as the host: it is a sample too (as nmap counts every answer), and the
+   estimate never waits less than the slowest such sample (``far_reset_floor``). ICMP errors
+   from routers do not count at all (a router answers after its own ARP timeout).
 3. **Before the host answered** each attempt waits ``initial``: 1 s as nmap, or
    ``--timeout``, which is the technician's statement that the link is slow. After it,
    SRTT + 4 x RTTVAR (RFC 6298, as nmap), at least ``floor`` (0.1 s), at most ``cap`` (10 s,
@@ -190,6 +193,9 @@ class PathTiming:
         """Samples measured by the kernel (a SYN-ACK's ``TCP_INFO``, a datagram's receive stamp)."""
         self.near_floor = 0.0
         """The longest round trip of an answer that may not be the host's own: the host is at least this far."""
+        self.far_reset_floor = 0.0
+        """The slowest answer of unknown origin counted as a sample of the path: the estimate they
+        refined never waits less than that one took."""
         self.answered_on = 1
         """The highest attempt number that got an answer: above 1 means packets were lost."""
         self.answers = 0
@@ -218,16 +224,29 @@ class PathTiming:
             self.exact_samples += 1
         if self.srtt is None:
             self.srtt, self.rttvar = rtt, rtt / 2
+            self.samples += 1
         else:
-            self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
-            self.srtt = 0.875 * self.srtt + 0.125 * rtt
-        self.samples += 1
+            self._sample(rtt)
         self._answered(attempt)
         self._wake()
 
+    def _sample(self, rtt: float) -> None:
+        """RFC 6298's update of an estimate that has a first sample."""
+        assert self.srtt is not None
+        self.rttvar = 0.75 * self.rttvar + 0.25 * abs(self.srtt - rtt)
+        self.srtt = 0.875 * self.srtt + 0.125 * rtt
+        self.samples += 1
+
     def near_answer(self, rtt: float, attempt: int = 1) -> None:
-        """An answer of unknown origin (a reset, an ICMP port-unreachable): it never shortens a deadline."""
+        """An answer of unknown origin (a reset, an ICMP port-unreachable): alone it never
+        shortens a deadline. Once the host answered itself, one that took at least the host's
+        own round trip and no longer than the estimate allows came from as far as the host (a
+        device next to this PC answers in a millisecond): it is a sample of that path, as nmap
+        counts every answer (rule 2)."""
         self.near_floor = max(self.near_floor, rtt)
+        if self.srtt is not None and self.srtt <= rtt <= self.srtt + 4 * self.rttvar:
+            self._sample(rtt)
+            self.far_reset_floor = max(self.far_reset_floor, rtt)
         self._answered(attempt)
         self._wake()
 
@@ -261,7 +280,7 @@ class PathTiming:
             estimate = max(policy.initial, 2 * self.near_floor)
         else:
             # RFC 6298's (and nmap's) timeout; a SYN-ACK later than that still counts (rule 4).
-            estimate = max(self.srtt + 4 * self.rttvar, policy.floor)
+            estimate = max(self.srtt + 4 * self.rttvar, policy.floor, self.far_reset_floor)
         return min(estimate, policy.cap)
 
     def gap(self, sent: int) -> float:

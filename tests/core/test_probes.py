@@ -134,6 +134,39 @@ def test_resets_never_shorten_the_deadline_of_the_far_host() -> None:
     assert slow.timeout() == pytest.approx(0.6 + 4 * 0.3)
 
 
+def test_resets_from_as_far_as_the_host_refine_its_estimate() -> None:
+    """At a 600 ms round trip with five open ports and thirteen closed ones, the first SYN-ACK's
+    RFC 6298 variance (half the round trip) kept each attempt near 1 s: the dropped ports' silence
+    took 2.9 s where nmap, which counts every answer, was done sooner. A reset that took at
+    least the host's own round trip, and no longer than the estimate allows, is a sample of the
+    path; a nearer one (a firewall next to this PC) or a later one (a busy loop) is not."""
+    path = PathTiming(TimeoutPolicy())
+    path.far_answer(0.6)
+    alone = path.timeout()
+    assert alone == pytest.approx(0.6 + 4 * 0.3)
+    for _ in range(20):
+        path.near_answer(0.001)  # the firewall next to this PC: nothing learnt
+    for _ in range(5):
+        path.near_answer(2.9)  # beyond the estimate: a stalled loop hands it over late
+    assert path.timeout() == alone
+    for rtt in (0.62, 0.65, 0.61, 0.66, 0.63, 0.64, 0.62, 0.65, 0.61, 0.66, 0.63, 0.64):
+        path.near_answer(rtt)  # the host's own resets, 600 ms +- 60 ms away
+    refined = path.timeout()
+    assert 0.66 < refined < 0.85
+    for _ in range(40):
+        assert path.srtt is not None
+        path.near_answer(path.srtt)  # answers as quick as the estimate's mean narrow it...
+    assert path.timeout() == pytest.approx(0.66)  # ...never below the slowest reset it counted
+    for _ in range(40):
+        path.near_answer(0.55)  # quicker than the host's own round trip: not the host's, nothing learnt
+    assert path.timeout() == pytest.approx(0.66)
+    # Before the host answered itself, a reset only raises the first wait (rule 2, as before).
+    unknown = PathTiming(TimeoutPolicy())
+    for _ in range(10):
+        unknown.near_answer(0.62)
+    assert unknown.timeout() == pytest.approx(1.24)
+
+
 def test_slow_answers_raise_the_timeout_instead_of_false_filtered() -> None:
     path = PathTiming(TimeoutPolicy(initial=1.0, floor=0.05, cap=10.0))
     for rtt in (0.4, 0.45, 0.5):
