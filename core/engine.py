@@ -631,7 +631,12 @@ async def _again_on_a_lossy_path(make: Callable[[], Awaitable[AppResult]], path:
         tries += 1
     if tries == 1:
         return result
-    return dataclasses.replace(result, tries=tries, first_try=first.detail)
+    detail = result.detail
+    seconds = detail.value("seconds") if isinstance(detail, Message) else None
+    if not result.ok and result.timed_out and seconds is not None:
+        # "The server stalls" / "may not speak TLS" would blame the manager for the network.
+        detail = Message("evidence.lossy-path-timeout", seconds=seconds, tries=tries, attempt=path.answered_on)
+    return dataclasses.replace(result, detail=detail, tries=tries, first_try=first.detail)
 
 
 async def _preload(modules: tuple[str, ...], turns: _Turns) -> None:

@@ -129,6 +129,9 @@ class Secars(ApplicationCheck):
         if evidence is not None and evidence.status is not None:
             status = f"{evidence.status} {evidence.reason}".strip()
             headline = words("secars-wrong-answer", status=status, body=repr(evidence.body_excerpt or ""))
+        elif app.timed_out and app.tries > 1:
+            # Tried again on a path that lost packets (core.timing rule 7): the network may be at fault.
+            headline = words("secars-lossy-path", detail=app.detail)
         else:
             headline = words("secars-no-answer", detail=app.detail)
         return Judgement(Severity.PROBLEM, headline, tuple(ids))

@@ -18,7 +18,7 @@ from sep_port_doctor.core.catalog import load_catalog
 from sep_port_doctor.core.engine import ProbeEngine, settle_host
 from sep_port_doctor.core.explain import explain
 from sep_port_doctor.core.hosts import parse_host
-from sep_port_doctor.core.i18n import Message
+from sep_port_doctor.core.i18n import Message, say_any
 from sep_port_doctor.core.plan import PlanRequest, Role, build_plan
 from sep_port_doctor.core.probes import Icmp, ProbeOutcome
 from sep_port_doctor.core.results import AppResult, Check, CheckResult, RunSummary, Severity, State
@@ -28,7 +28,7 @@ from sep_port_doctor.core.versions import parse_version
 from tests.helpers.hang import HANG_GUARD_S
 from tests.helpers.privileges import running_as_root
 from tests.helpers.servers import answer, dropping_port, http_response, serving
-from tests.helpers.words import english
+from tests.helpers.words import english, raw
 
 CATALOG = load_catalog()
 FAST = TimeoutPolicy(initial=0.5, floor=0.05, cap=1.0)
@@ -557,9 +557,23 @@ def test_an_exchange_that_timed_out_on_a_lossy_path_is_tried_as_often_as_the_pat
     # The failing run's path: answers came to the 3rd and 4th attempts.
     result, tries = asyncio.run(stalled(3, answered_on=4))
     assert tries == 4 and result.ok and result.evidence_json("en")["tries"] == 4
-    result, tries = asyncio.run(stalled(2, answered_on=2))  # little loss: two tries, and the manager is told
+    result, tries = asyncio.run(stalled(2, answered_on=2))  # little loss: two tries, then told
     assert tries == 2 and not result.ok and result.evidence_json("en")["timed_out"] is True
     assert result.evidence_json("en")["tries"] == 2
+    # Not "the server stalls": the path lost packets, and the words say so (the first try's own stay in the evidence).
+    assert say_any(result.detail, "en") == (
+        "no complete answer within 0.3 s in any of 2 tries, on a path that lost packets in this run (an answer"
+        " came only to attempt 2), so the network may be at fault rather than the manager"
+    )
+    assert "2 回試しても" in say_any(result.detail, "ja") and "ネットワーク" in say_any(result.detail, "ja")
+    assert "stalls" in result.evidence_json("en")["first_try"]
+    request = PlanRequest(manager=parse_host("sepm"), version=parse_version("14.3"), role=Role.CLIENT)
+    check = next(c for c in build_plan(load_catalog(), request) if c.entry_id == "client-http-8014")
+    said = explain(CheckResult(check, State.OPEN, raw("syn-ack"), application=(result,)), load_catalog())
+    assert said.headline_for("en").startswith("The port is open, but the heartbeat did not get through: no complete")
+    assert "answer is wrong" not in said.headline_for("en") and "ハートビートが通りませんでした" in said.headline_for(
+        "ja"
+    )
     result, tries = asyncio.run(stalled(9, answered_on=8))  # at most 4
     assert tries == 4 and not result.ok and result.evidence_json("en")["tries"] == 4
     result, tries = asyncio.run(stalled(1, answered_on=1))
