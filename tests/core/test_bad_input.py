@@ -4,19 +4,18 @@ exit code 2, one clear line, no traceback, and no packet sent."""
 from __future__ import annotations
 
 import asyncio
-import os
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.command import ROOT, command
+from tests.helpers.command import ChildEnvironment, command
 from tests.helpers.servers import answer, http_response, serving
 
 _DATA = tomllib.loads((Path(__file__).resolve().parents[1] / "fixtures" / "bad_inputs.toml").read_text("utf-8"))
 CORPUS = _DATA["bad"] + _DATA["cli_only"]
 LONG_NOTE = "x" * 600
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+ENV = ChildEnvironment({"QT_QPA_PLATFORM": "offscreen"})
 
 
 def _value(item: dict[str, str]) -> str:

@@ -34,7 +34,7 @@ from sep_port_doctor.core.report_files import (
     write_pair,
 )
 from sep_port_doctor.core.versions import parse_version
-from tests.helpers.command import ROOT, command
+from tests.helpers.command import ROOT, ChildEnvironment, command
 from tests.helpers.privileges import running_as_root
 from tests.helpers.servers import answer, dropping_port, http_response, serving
 
@@ -338,7 +338,7 @@ def test_results_are_kept_elsewhere_when_the_place_fails_after_the_run(
 
 # --- through the command line: refused before any packet, kept after ------------------------------
 
-ENV = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+ENV = ChildEnvironment({"QT_QPA_PLATFORM": "offscreen"})
 
 
 def _setup(case: str, tmp_path: Path) -> str:

@@ -8,12 +8,35 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+class ChildEnvironment(Mapping[str, str]):
+    """This process's environment as it is when a child starts, with the checkout on PYTHONPATH
+    and ``extra`` on top. A copy taken at import missed the per-test HOME and XDG folders
+    (tests/conftest.py), so the children wrote their logs into the real /root/.local/share."""
+
+    def __init__(self, extra: Mapping[str, str] | None = None, *, checkout_on_path: bool = True) -> None:
+        self._extra = {**({"PYTHONPATH": str(ROOT)} if checkout_on_path else {}), **(extra or {})}
+
+    def _now(self) -> dict[str, str]:
+        return {**os.environ, **self._extra}
+
+    def __getitem__(self, name: str) -> str:
+        return self._now()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+
+ENV: Mapping[str, str] = ChildEnvironment()
 
 
 def command() -> list[str]:
@@ -38,7 +61,7 @@ def _default_sigint() -> None:
 
 @contextlib.asynccontextmanager
 async def spawned(
-    *argv: str, env: dict[str, str] | None = None, **kwargs: Any
+    *argv: str, env: Mapping[str, str] | None = None, **kwargs: Any
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     """A child process that is always reaped: killed if a test ends (or fails) while it runs."""
     if os.name == "posix":

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 
 from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
-from tests.helpers.command import ROOT, command, spawned
+from tests.helpers.command import ROOT, ChildEnvironment, command, spawned
 from tests.helpers.packaging import MB, ONEDIR_LIMIT_MB, ONEFILE_LIMIT_MB, build, cannot_build, size
 
 pytestmark = [pytest.mark.slow]
@@ -24,7 +23,7 @@ pytestmark = [pytest.mark.slow]
 if _WHY := cannot_build():
     pytestmark.append(pytest.mark.skip(reason=_WHY))
 
-ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "LANG": "ja_JP.UTF-8", "LC_ALL": ""}
+ENV = ChildEnvironment({"QT_QPA_PLATFORM": "offscreen", "LANG": "ja_JP.UTF-8", "LC_ALL": ""}, checkout_on_path=False)
 LINUX = sys.platform.startswith("linux")
 
 
