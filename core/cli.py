@@ -74,11 +74,19 @@ def _run_command(args: argparse.Namespace) -> int:
     return check_command.run(args, catalog)
 
 
-def main(argv: Sequence[str] | None = None, gui_runner: GuiRunner | None = None, *, process: bool = False) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    gui_runner: GuiRunner | None = None,
+    *,
+    process: bool = False,
+    release_interrupt: Callable[[], None] | None = None,
+) -> int:
     """Run one command; its exit code. ``process``: this call is the whole process (the installed
     command, ``python -m sep_port_doctor.gui``, the frozen launcher), so once a command other than the window
-    has finished the process ends at once (``leave``)."""
-    code, command = _main(argv, gui_runner)
+    has finished the process ends at once (``leave``). ``release_interrupt``: Ctrl+C was held while the
+    program loaded (gui/entry.py); called once the run's language is known, it raises a held one as
+    KeyboardInterrupt, which ends here in the "interrupted" line in that language."""
+    code, command = _main(argv, gui_runner, release_interrupt)
     if process and command != "gui":
         leave(code)
     return code
@@ -99,7 +107,9 @@ def leave(code: int) -> NoReturn:
     os._exit(code)
 
 
-def _main(argv: Sequence[str] | None, gui_runner: GuiRunner | None) -> tuple[int, str | None]:
+def _main(
+    argv: Sequence[str] | None, gui_runner: GuiRunner | None, release_interrupt: Callable[[], None] | None
+) -> tuple[int, str | None]:
     """(the exit code, the command that ran, if the arguments named one)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     configure_streams()
@@ -112,6 +122,8 @@ def _main(argv: Sequence[str] | None, gui_runner: GuiRunner | None) -> tuple[int
         if not argv:
             argv = ["gui"]
         lang = requested_lang(argv)  # its help and its errors speak it too
+        if release_interrupt is not None:
+            release_interrupt()
         refuse_double_dash_values(argv, lang)
         with argparse_speaks(lang):  # argparse names its help's headings when the parser is made
             args = build_parser(lang).parse_args(argv)
