@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import statistics
+import subprocess
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -54,3 +59,22 @@ def machine() -> str:
         f"machine: {cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}, PySide6 {qt_version}; {load()} at start"
     )
+
+
+def ctrl_c_to_exit_ms(process: subprocess.Popen[Any], after_s: float, guard_s: float = 30) -> float:
+    """Milliseconds from SIGINT, sent ``after_s`` into the process's run, until it has exited (killed after
+    ``guard_s`` if it does not). A blocking wait, so the exit is seen as it happens: ``Popen.wait(timeout=...)``
+    polls with sleeps growing to 50 ms, which read every stop up to 50 ms late."""
+    guard = threading.Timer(guard_s, process.kill)
+    guard.start()
+    try:
+        time.sleep(after_s)
+        sent = time.perf_counter()
+        process.send_signal(signal.SIGINT)
+        process.wait()
+        return (time.perf_counter() - sent) * 1000
+    finally:
+        guard.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()

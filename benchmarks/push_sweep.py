@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import load, machine, spread  # noqa: E402
+from benchmarks.measure import ctrl_c_to_exit_ms, load, machine, spread  # noqa: E402
 from scripts.netlab import AS_NMAP  # noqa: E402
 from scripts.pushlab import PushLab, missing_requirements  # noqa: E402
 
@@ -94,17 +93,8 @@ def stop_time(lab: PushLab, after: float = 1.2) -> float:
         stderr=subprocess.DEVNULL,
         env=env,
     )
-    try:
-        time.sleep(after)
-        # ip netns exec execs the program: the pid is the program's own.
-        sent = time.perf_counter()
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
-        return time.perf_counter() - sent
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    # ip netns exec execs the program: the pid is the program's own.
+    return ctrl_c_to_exit_ms(process, after) / 1000
 
 
 _CANCEL_PROBE = """

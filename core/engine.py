@@ -241,6 +241,44 @@ class _Pacer:
             await asyncio.sleep(turn - now)
 
 
+class _Slots:
+    """At most ``size`` probes hold sockets at once; the others wait in the order they asked.
+
+    Not asyncio.Semaphore: a cancelled run (Ctrl+C, the window's Cancel) cancels its ~1,000 waiting
+    probes at once, and each release by a probe that held a slot then walked past every one of
+    those cancelled waits (``Semaphore._wake_up_next``) before they had left its queue: a /22 spent
+    0.1 s of its Ctrl+C there. Here a release drops the cancelled waits it passes, each once.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self.waiting: deque[asyncio.Future[None]] = deque()
+
+    async def __aenter__(self) -> None:
+        if self.free:  # a free slot means nobody waits (a release hands its slot to a waiter first)
+            self.free -= 1
+            return
+        slot = asyncio.get_running_loop().create_future()
+        self.waiting.append(slot)
+        try:
+            await slot
+        except asyncio.CancelledError:
+            if slot.done() and not slot.cancelled():  # handed a slot as it was cancelled: pass it on
+                self._release()
+            raise
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        while self.waiting:
+            slot = self.waiting.popleft()
+            if not slot.done():
+                slot.set_result(None)
+                return
+        self.free += 1
+
+
 class _Turns:
     """At most ``per_turn`` probes start in one turn of the loop, in the order they asked.
 
@@ -289,7 +327,7 @@ class _Run:
         self.version = version
         self.on_result = on_result
         self.on_resolved: ResolvedCallback | None = None
-        self.sockets = asyncio.Semaphore(engine.max_sockets)
+        self.sockets = _Slots(engine.max_sockets)
         self.pacer = _Pacer(engine.probe_rate) if engine.probe_rate else None
         self.turns = _Turns(STARTS_PER_TURN)
         self.resolved: dict[str, asyncio.Task[Resolved]] = {}

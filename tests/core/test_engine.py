@@ -797,3 +797,49 @@ def test_cancelling_a_run_whose_probes_wait_for_their_turn_starts_none_of_them(
     assert in_all <= at_cancel + 2 * engine_module.STARTS_PER_TURN < 100
     assert left == 0 and others == set()
     assert took < HANG_GUARD_S
+
+
+def test_socket_slots_survive_a_mass_cancel_and_hand_on_a_slot_given_as_it_was_cancelled() -> None:
+    """The engine's socket slots (engine._Slots): after the waiting probes of a cancelled run are cancelled at
+    once, the holders' releases leave every slot free and nobody queued; a waiter handed a slot in the same
+    turn as it is cancelled passes the slot on instead of losing it; waiters go first come, first served."""
+
+    async def scenario() -> tuple[int, int, list[str], int]:
+        slots = engine_module._Slots(2)
+        holding = asyncio.Event()
+        let_go = asyncio.Event()
+        order: list[str] = []
+
+        async def hold(name: str) -> None:
+            async with slots:
+                order.append(name)
+                holding.set()
+                await let_go.wait()
+
+        holders = [asyncio.ensure_future(hold(f"holder{i}")) for i in range(2)]
+        await holding.wait()
+        waiters = [asyncio.ensure_future(hold(f"waiter{i}")) for i in range(300)]
+        await asyncio.sleep(0)
+        for waiter in waiters:
+            waiter.cancel()
+        let_go.set()
+        await asyncio.gather(*holders, *waiters, return_exceptions=True)
+        free_after_cancel, queued = slots.free, len(slots.waiting)
+
+        # Handed a slot (the holder leaves) and cancelled before it runs: the slot goes on to the next.
+        let_go.clear()
+        first = asyncio.ensure_future(hold("first"))
+        second = asyncio.ensure_future(hold("second"))
+        await asyncio.sleep(0)
+        late = [asyncio.ensure_future(hold(name)) for name in ("late1", "late2")]
+        await asyncio.sleep(0)
+        let_go.set()
+        await asyncio.sleep(0)  # "first" and "second" leave: "late1" and "late2" are handed their slots
+        late[0].cancel()
+        await asyncio.wait_for(asyncio.gather(first, second, late[1], late[0], return_exceptions=True), HANG_GUARD_S)
+        return free_after_cancel, queued, order, slots.free
+
+    free_after_cancel, queued, order, free_at_end = asyncio.run(scenario())
+    assert (free_after_cancel, queued) == (2, 0)
+    assert order == ["holder0", "holder1", "first", "second", "late2"]
+    assert free_at_end == 2
