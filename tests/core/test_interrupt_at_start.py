@@ -40,17 +40,26 @@ def _before_the_program(code: int | None, err: str) -> bool:
     )
 
 
+# Python itself now and then loses a Ctrl+C that comes while it is still starting: the interpreter runs on
+# as if none had come (3 of some 700 tries at 25-46 ms, under load; each time, an instrumented run showed it
+# sent 5-24 ms before gui/entry.py's first line, with nothing held there). A person then presses Ctrl+C
+# again; so does the test, and that one must end in the line and 130 as any other. Later moments get no
+# second chance.
+PYTHON_START_S = 0.1
+HEEDED_S = 10.0  # a heeded Ctrl+C ends the program in well under a second even on a loaded machine
+
+
 async def _interrupted_at(program: list[str], lang: str, delay: float) -> tuple[int | None, str]:
     argv = [*program, "simulate", "--free-ports", "--lang", lang]
     async with spawned(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE) as process:
         await asyncio.sleep(delay)
         process.send_signal(signal.SIGINT)
-        try:
-            _out, err = await asyncio.wait_for(process.communicate(), HANG_GUARD_S)
-        except TimeoutError:  # Ctrl+C not heeded: say when it came and how far the program had got
-            process.send_signal(signal.SIGTERM)
-            out, err = await asyncio.wait_for(process.communicate(), HANG_GUARD_S)
-            pytest.fail(f"Ctrl+C at {delay * 1000:.0f} ms not heeded; then SIGTERM: {out.decode()!r} {err.decode()!r}")
+        ended = asyncio.ensure_future(process.communicate())
+        done, _ = await asyncio.wait([ended], timeout=HEEDED_S)
+        if not done:
+            assert delay < PYTHON_START_S, f"Ctrl+C at {delay * 1000:.0f} ms not heeded in {HEEDED_S:.0f} s"
+            process.send_signal(signal.SIGINT)  # pressed again
+        _out, err = await asyncio.wait_for(ended, HANG_GUARD_S)
         return process.returncode, err.decode()
 
 
