@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 
 from sep_port_doctor.core.simulator import SERVED_PORTS, SimulatedManager
 from tests.helpers.command import ROOT, ChildEnvironment, command, spawned
+from tests.helpers.interrupt import assert_each_said_interrupted, interrupted_at_every_moment
 from tests.helpers.packaging import MB, ONEDIR_LIMIT_MB, ONEFILE_LIMIT_MB, build, cannot_build, size
 
 pytestmark = [pytest.mark.slow]
@@ -117,3 +119,24 @@ def test_frozen_gui_quit_after_first_paint(frozen: Path) -> None:
     result = _run([str(frozen), "gui", "--quit"], timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _before_the_packaged_program(code: int | None, err: str) -> bool:
+    """What the packaged program's start leaves when Ctrl+C comes before its first runtime hook (PyInstaller's
+    bootstrap: "Failed to execute script 'pyiboot01_bootstrap'"): nothing of the program, and no runtime hook
+    (pyi_rth_*), which run with Ctrl+C held."""
+    return (
+        code in (-signal.SIGINT, 1)
+        and (err == "" or "KeyboardInterrupt" in err)
+        and "sep_port_doctor" not in err
+        and "launcher" not in err
+        and "pyi_rth_" not in err
+    )
+
+
+def test_frozen_ctrl_c_at_any_moment_from_the_start_is_one_line_and_exit_130(frozen: Path) -> None:
+    """As tests/core/test_interrupt_at_start.py, for the packaged program: build/hold_interrupt_hook.py holds
+    Ctrl+C before PyInstaller's runtime hooks, where PySide6's loads Qt; a Ctrl+C there ended in a traceback,
+    SIGABRT or SIGSEGV (22 of 62 moments before the hook, 3 after: the first 10 ms)."""
+    outcomes = interrupted_at_every_moment([str(frozen)], "ja", env=ENV)
+    assert_each_said_interrupted(outcomes, "ja", _before_the_packaged_program)
