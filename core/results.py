@@ -235,10 +235,16 @@ class AppResult:
         return found
 
     @property
+    def recorded_time_ms(self) -> float | None:
+        """The exchange's time as the JSON records it (0.1 ms); what is shown is said from it."""
+        return None if self.time_ms is None else round(self.time_ms, 1)
+
+    @property
     def time_text(self) -> str | None:
         """The exchange's time in whole milliseconds, as its JSON's 0.1 ms reads (12.46 ms is 12.5
         there, so 13 here); None when not timed."""
-        return None if self.time_ms is None else f"{round(self.time_ms, 1):.0f}"
+        recorded = self.recorded_time_ms
+        return None if recorded is None else f"{recorded:.0f}"
 
     def to_json(self, lang: Lang) -> dict[str, Any]:
         return {
@@ -246,7 +252,7 @@ class AppResult:
             "ok": self.ok,
             "detail": say_any(self.detail, lang),
             "via": self.via,
-            "time_ms": None if self.time_ms is None else round(self.time_ms, 1),
+            "time_ms": self.recorded_time_ms,
             "evidence": self.evidence_json(lang),
         }
 
@@ -271,13 +277,18 @@ class CheckResult:
     ``host-unreach``, ``nxdomain``...); empty where the state says it all."""
 
     @property
+    def recorded_rtt_ms(self) -> float | None:
+        """The round trip as the JSON records it (0.01 ms); what is shown is said from it."""
+        return None if self.rtt_ms is None else round(self.rtt_ms, 2)
+
+    @property
     def round_trip(self) -> str | None:
         """The round trip as a technician reads it (``0.4 ms``; ``< 0.1 ms`` on loopback, where one
         decimal would say 0.0), or None: nothing answered, or a check of this PC's own socket (the
         socket table, or a connect that never left this PC: no network's round trip to show)."""
-        if self.rtt_ms is None or self.check.local:
+        rtt = self.recorded_rtt_ms  # 0.0496 ms is 0.05 in the JSON, so "0.1 ms" here
+        if rtt is None or self.check.local:
             return None
-        rtt = round(self.rtt_ms, 2)  # as the JSON records it: 0.0496 ms is 0.05 there, so "0.1 ms" here
         return "< 0.1 ms" if rtt < 0.05 else f"{rtt:.1f} ms"
 
     @property
@@ -313,7 +324,7 @@ class CheckResult:
             "default_port": check.default_port,
             "local": check.local,
             "state": str(self.state),
-            "rtt_ms": None if self.rtt_ms is None else round(self.rtt_ms, 2),
+            "rtt_ms": self.recorded_rtt_ms,
             "attempts": self.attempts,
             "applies": check.applies,
             "expected_unreachable": check.expected_unreachable,

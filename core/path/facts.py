@@ -42,18 +42,23 @@ class DnsFacts:
             "ipv4": [a for a in self.addresses if ":" not in a],
             "ipv6": [a for a in self.addresses if ":" in a],
             "used": self.used,
-            "lookup_ms": None if self.lookup_ms is None else round(self.lookup_ms, 1),
+            "lookup_ms": self.recorded_lookup_ms,
             "error": None if self.error is None else self.error.say(lang),
             "sylink_last_server_ip": self.last_server_ip,
             "mismatch": self.mismatch,
         }
 
+    @property
+    def recorded_lookup_ms(self) -> float | None:
+        """The lookup's time as the JSON records it (0.1 ms); what is shown is said from it."""
+        return None if self.lookup_ms is None else round(self.lookup_ms, 1)
+
     def lookup_text(self) -> str:
         """How long the lookup took, as a technician reads it: a tenth of a millisecond where the
         answer came from this PC's own files or cache (``0.3``), whole ones from a DNS server."""
-        if self.lookup_ms is None:
+        lookup = self.recorded_lookup_ms  # 9.96 ms is 10.0 in the JSON, so "10" here
+        if lookup is None:
             return "?"
-        lookup = round(self.lookup_ms, 1)  # as the JSON records it: 9.96 ms is 10.0 there, so "10" here
         if lookup < 0.05:
             return "< 0.1"
         return f"{lookup:.1f}" if lookup < 10 else f"{lookup:.0f}"
@@ -171,14 +176,19 @@ class EchoFacts:
             "state": str(self.state),
             "sent": self.sent,
             "received": self.received,
-            "rtt_ms": None if self.rtt_ms is None else round(self.rtt_ms, 2),
+            "rtt_ms": self.recorded_rtt_ms,
             "detail": say_any(self.detail, lang) or None,
         }
 
+    @property
+    def recorded_rtt_ms(self) -> float | None:
+        """The least round trip as the JSON records it (0.01 ms); what is shown is said from it."""
+        return None if self.rtt_ms is None else round(self.rtt_ms, 2)
+
     def text(self, lang: Lang) -> str:
-        if self.state is EchoState.ANSWERED:  # the round trip as the JSON records it (0.2549 ms: 0.25, so 0.2)
+        if self.state is EchoState.ANSWERED:  # 0.2549 ms is 0.25 in the JSON, so 0.2 here
             return path_words(
-                "echo-answered", lang, received=self.received, sent=self.sent, rtt=f"{round(self.rtt_ms or 0, 2):.1f}"
+                "echo-answered", lang, received=self.received, sent=self.sent, rtt=f"{self.recorded_rtt_ms or 0:.1f}"
             )
         if self.state is EchoState.NOT_AVAILABLE:
             return path_words("echo-not-available", lang, detail=self.detail)
