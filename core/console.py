@@ -63,9 +63,14 @@ def is_unicode(stream: TextIO) -> bool:
     return encoding_of(stream).startswith(("utf-8", "utf-16", "utf-32"))
 
 
+def _wide(ch: str) -> bool:
+    """East Asian wide and full-width characters take two terminal columns."""
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
 def display_width(text: str) -> int:
-    """The columns ``text`` takes on a terminal: East Asian wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """The columns ``text`` takes on a terminal."""
+    return sum(2 if _wide(ch) else 1 for ch in text)
 
 
 def pad(text: str, width: int) -> str:
@@ -86,10 +91,6 @@ NO_LINE_END = frozenset(
     "\uff08\u300c\u300e\u3010\u3014\u3008\u300a\u3018\u301a\u201c\u2018([{"
 )  # opening brackets and quotes
 """Characters a line never ends with: they go with the character after them."""
-
-
-def _wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF"
 
 
 def _breakable_units(text: str) -> list[tuple[bool, str]]:
